@@ -1,0 +1,6 @@
+// Lists every migration in order; `npm run migration:create` rewrites it.
+import { Migration20261122043523 } from './Migration20261122043523.js';
+
+export const MIGRATIONS = [
+  { name: 'Migration20261122043523', class: Migration20261122043523 },
+];

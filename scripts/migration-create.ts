@@ -1,0 +1,30 @@
+// Diffs the entities against the migrated schema and writes a new migration plus the
+// updated snapshot; then rewrites migrations/index.ts. Runs on a throwaway embedded database.
+import 'reflect-metadata';
+import { readdir, writeFile } from 'node:fs/promises';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+
+const db = await startEmbeddedPostgres('memory');
+const orm = await openOrm(db.url);
+try {
+  await migrate(orm);
+  const result = await orm.getMigrator().createMigration('migrations', false, false, process.argv[2]);
+  if (!result.fileName) console.log('no changes: entities match the migrations');
+  else console.log(`wrote migrations/${result.fileName}`);
+  const files = (await readdir('migrations')).filter((f) => /^Migration\d+.*\.ts$/.test(f)).sort();
+  const names = files.map((f) => f.replace(/\.ts$/, ''));
+  const index = [
+    '// Lists every migration in order; `npm run migration:create` rewrites it.',
+    ...names.map((n) => `import { ${n.split('_')[0]} } from './${n}.js';`),
+    '',
+    'export const MIGRATIONS = [',
+    ...names.map((n) => `  { name: '${n}', class: ${n.split('_')[0]} },`),
+    '];',
+    '',
+  ].join('\n');
+  await writeFile('migrations/index.ts', index);
+} finally {
+  await orm.close(true);
+  await db.stop();
+}

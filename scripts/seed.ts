@@ -1,0 +1,28 @@
+// Writes the demo data (idempotently) to DATABASE_URL or the embedded database.
+import 'reflect-metadata';
+import { loadConfig } from '../src/config/config.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate, openOrm } from '../src/db/orm.js';
+import { PasswordHasher } from '../src/modules/auth/passwords.js';
+import { MemoryPubSub } from '../src/pubsub/memory.pubsub.js';
+import { seedDemoData } from '../src/seed/demo.js';
+import { systemClock } from '../src/shared/clock.js';
+import { createLogger } from '../src/shared/logger.js';
+import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
+
+const { config } = loadConfig();
+const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+const orm = await openOrm(config.databaseUrl ?? embedded!.url);
+const pubsub = new MemoryPubSub();
+try {
+  await migrate(orm);
+  const logger = createLogger(config.logLevel);
+  await seedDemoData(
+    { config, logger, clock: systemClock, pubsub, passwords: new PasswordHasher(config.bcryptCost), limiter: new MemoryRateLimiter() },
+    orm,
+  );
+} finally {
+  await pubsub.close();
+  await orm.close(true);
+  await embedded?.stop();
+}

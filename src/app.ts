@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import type { Config } from './config/config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { migrate, openOrm, type Orm } from './db/orm.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { PasswordHasher } from './modules/auth/passwords.js';
+import { MemoryPubSub } from './pubsub/memory.pubsub.js';
+import { bootstrapUsers } from './seed/bootstrap.js';
+import { startHttpServer } from './server/http.js';
+import type { AppDeps } from './services.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { MemoryRateLimiter } from './shared/rate-limiter.js';
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface App {
+  url: string;
+  wsUrl: string;
+  port: number;
+  database: { kind: 'embedded' | 'postgresql'; location: string };
+  orm: Orm;
+  deps: AppDeps;
+  stop(): Promise<void>;
+}
+
+/** The composition root: every long-lived part is built here and nowhere else. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  let embedded: EmbeddedPostgres | undefined;
+  let database: App['database'];
+  if (config.databaseUrl) {
+    database = { kind: 'postgresql', location: describeUrl(config.databaseUrl) };
+  } else {
+    embedded = await startEmbeddedPostgres(config.dataDir);
+    database = { kind: 'embedded', location: embedded.location };
+  }
+  logger.info({ database }, `database: ${database.kind === 'embedded' ? 'embedded PGlite at' : 'PostgreSQL at'} ${database.location}`);
+
+  let orm: Orm | undefined;
+  const pubsub = new MemoryPubSub();
+  try {
+    orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, (message) => logger.debug({ orm: message }));
+    const applied = await migrate(orm);
+    if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
+    const deps: AppDeps = {
+      config,
+      logger,
+      clock,
+      pubsub,
+      passwords: new PasswordHasher(config.bcryptCost),
+      limiter: new MemoryRateLimiter(),
+    };
+    await bootstrapUsers(deps, orm);
+    const schema = await buildAppSchema();
+    const server = await startHttpServer(deps, orm, schema);
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const openOrmRef = orm;
+    return {
+      url: `http://${host}:${server.port}/graphql`,
+      wsUrl: `ws://${host}:${server.port}/graphql`,
+      port: server.port,
+      database,
+      orm,
+      deps,
+      async stop() {
+        await server.stop();
+        await pubsub.close();
+        await openOrmRef.close(true);
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await pubsub.close();
+    await orm?.close(true);
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** host:port/database, never the password. */
+function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  env: NodeEnv;
+  host: string;
+  port: number;
+  /** Unset: the embedded PGlite database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolMax: number;
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+  /** Local debugging only: unexpected errors reach the client with message and stack. */
+  exposeErrors: boolean;
+  seedDemo: boolean;
+  shutdownGraceMs: number;
+  jwt: { secret: string; secretGenerated: boolean; issuer: string; audience: string; accessTtlSec: number };
+  refreshTtlSec: number;
+  bcryptCost: number;
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerIp: number;
+  operator: { username: string; password: string } | undefined;
+  transferPendingTtlSec: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment once; every problem names its variable. */
+export function loadConfig(env: Env = process.env): { config: Config; warnings: string[] } {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const read = new Reader(env, problems);
+
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const seedDefault = databaseUrl === undefined && nodeEnv !== 'test';
+
+  let secret = read.string('JWT_SECRET');
+  let secretGenerated = false;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters long');
+  } else if (secret === undefined) {
+    if (nodeEnv === 'production') {
+      problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)');
+    } else {
+      secret = randomBytes(32).toString('base64url');
+      secretGenerated = true;
+      warnings.push('JWT_SECRET is not set: generated a random one, so tokens stop working when the process restarts');
+    }
+  }
+
+  const operatorUsername = read.string('OPERATOR_USERNAME');
+  const operatorPassword = read.string('OPERATOR_PASSWORD');
+  if ((operatorUsername === undefined) !== (operatorPassword === undefined)) {
+    problems.push('OPERATOR_USERNAME and OPERATOR_PASSWORD must be set together');
+  }
+
+  const exposeErrors = read.bool('EXPOSE_ERRORS', false);
+  if (exposeErrors && nodeEnv === 'production') {
+    problems.push('EXPOSE_ERRORS=true is for local debugging and is refused when NODE_ENV=production');
+  }
+
+  const config: Config = {
+    env: nodeEnv,
+    host: read.string('HOST') ?? '127.0.0.1',
+    port: read.int('PORT', 4000, 0, 65535),
+    databaseUrl,
+    dataDir: read.string('DATA_DIR') ?? './data',
+    dbPoolMax: read.int('DB_POOL_MAX', 10, 1, 200),
+    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    exposeErrors,
+    seedDemo: read.bool('SEED_DEMO', seedDefault),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    jwt: {
+      secret: secret ?? '',
+      secretGenerated,
+      issuer: read.string('JWT_ISSUER') ?? 'coach-gateway',
+      audience: read.string('JWT_AUDIENCE') ?? 'coach-app',
+      accessTtlSec: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 24 * 3600),
+    },
+    refreshTtlSec: read.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    bcryptCost: read.int('BCRYPT_COST', 12, 4, 15),
+    loginMaxFailuresPerUser: read.int('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+    loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
+    operator:
+      operatorUsername !== undefined && operatorPassword !== undefined
+        ? { username: operatorUsername, password: operatorPassword }
+        : undefined,
+    transferPendingTtlSec: read.int('TRANSFER_PENDING_TTL_SECONDS', 15 * 60, 1, 7 * 24 * 3600),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,27 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLContext } from './context.js';
+
+/** One line per operation: request id, operation name, duration, outcome. Never variables. */
+export function loggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, operation, response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          contextValue.logger.info(
+            {
+              op: operationName ?? null,
+              type: operation?.operation ?? null,
+              ms: Math.round((performance.now() - started) * 10) / 10,
+              errors: errors?.length ?? 0,
+              codes: errors?.map((e) => e.extensions?.code).filter(Boolean),
+              user: contextValue.auth?.userId,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const DIGITS = /^-?\d+$/;
+
+function badInput(message: string, node?: ValueNode): GraphQLError {
+  return new GraphQLError(message, { nodes: node ? [node] : undefined, extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+function toMinorUnits(value: unknown, node?: ValueNode): bigint {
+  let parsed: bigint | undefined;
+  if (typeof value === 'string' && DIGITS.test(value)) parsed = BigInt(value);
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) parsed = BigInt(value);
+  else if (typeof value === 'bigint') parsed = value;
+  if (parsed === undefined) {
+    throw badInput(
+      `MinorUnits must be a whole number of minor units as a string of digits, e.g. "1250" for 12.50 USD (got ${JSON.stringify(String(value))})`,
+      node,
+    );
+  }
+  if (parsed < INT64_MIN || parsed > INT64_MAX) {
+    throw badInput('MinorUnits must fit in a signed 64-bit integer (at most 9223372036854775807)', node);
+  }
+  return parsed;
+}
+
+/** Exact integer money: a bigint inside, a string of digits on the wire. */
+export const MinorUnitsScalar = new GraphQLScalarType<bigint, string>({
+  name: 'MinorUnits',
+  description:
+    'Exact integer count of a currency\'s minor unit (cents for USD, yen for JPY). Serialized as a string of decimal digits with optional leading \'-\', e.g. "125000"; inputs accept such a string or an Int literal.',
+  serialize(value) {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'string' && DIGITS.test(value)) return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    throw new GraphQLError('MinorUnits cannot represent a non-integer value');
+  },
+  parseValue: (value) => toMinorUnits(value),
+  parseLiteral(node) {
+    if (node.kind === Kind.STRING) return toMinorUnits(node.value, node);
+    // An Int literal may exceed 2^53, so read its digits rather than a number.
+    if (node.kind === Kind.INT) return toMinorUnits(node.value, node);
+    throw badInput('MinorUnits must be a string of digits or an Int literal, never a Float', node);
+  },
+});
+
+function toDate(value: unknown, node?: ValueNode): Date {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw badInput('DateTime must be an ISO-8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z"', node);
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'ISO-8601, UTC',
+  serialize(value) {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'string' || typeof value === 'number') return new Date(value).toISOString();
+    throw new GraphQLError('DateTime cannot represent this value');
+  },
+  parseValue: (value) => toDate(value),
+  parseLiteral(node) {
+    return toDate(node.kind === Kind.STRING ? node.value : undefined, node);
+  },
+});
+
+export const JSONScalar = GraphQLJSON;

@@ -1,0 +1,36 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
+import { authChecker } from './auth-checker.js';
+import { DateTimeScalar } from './scalars.js';
+
+const RESOLVERS = [AuthResolver, AuthSessionResolver] as const;
+
+/**
+ * type-graphql requires a pubSub even though every @Subscription here passes its own
+ * `subscribe` over the typed PubSub (src/pubsub); this guard makes a topic-style one fail loudly.
+ */
+const topicSubscriptionsRefused = {
+  publish(): never {
+    throw new Error('Publish through the typed PubSub in src/pubsub');
+  },
+  subscribe(): never {
+    throw new Error('@Subscription must pass `subscribe:` over the typed PubSub in src/pubsub');
+  },
+};
+
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    authChecker,
+    pubSub: topicSubscriptionsRefused,
+    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+  });
+}
+
+/** The text checked in as schema.graphql. */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Config } from '../../config/config.js';
+import { DomainError } from '../../shared/errors.js';
+import { Role } from './user.entity.js';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  role: Role;
+}
+
+export function signAccessToken(jwtConfig: Config['jwt'], claims: AccessClaims, now: Date): { token: string; expiresAt: Date } {
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + jwtConfig.accessTtlSec;
+  const token = jwt.sign({ sid: claims.sessionId, role: claims.role, iat, exp }, jwtConfig.secret, {
+    algorithm: 'HS256',
+    subject: claims.userId,
+    issuer: jwtConfig.issuer,
+    audience: jwtConfig.audience,
+  });
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/** Pins HS256 (no `none`, no RS/HS confusion) and checks issuer, audience and expiry. */
+export function verifyAccessToken(jwtConfig: Config['jwt'], token: string, now: Date): AccessClaims {
+  let payload: jwt.JwtPayload | string;
+  try {
+    payload = jwt.verify(token, jwtConfig.secret, {
+      algorithms: ['HS256'],
+      issuer: jwtConfig.issuer,
+      audience: jwtConfig.audience,
+      clockTimestamp: Math.floor(now.getTime() / 1000),
+    });
+  } catch (error) {
+    const expired = error instanceof jwt.TokenExpiredError;
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      expired ? 'Access token expired: refresh the session or sign in again' : 'Access token is not valid: sign in again',
+    );
+  }
+  const role = typeof payload === 'object' ? payload.role : undefined;
+  if (
+    typeof payload !== 'object' ||
+    typeof payload.sub !== 'string' ||
+    typeof payload.sid !== 'string' ||
+    (role !== Role.CUSTOMER && role !== Role.OPERATOR)
+  ) {
+    throw new DomainError('UNAUTHENTICATED', 'Access token is not valid: sign in again');
+  }
+  return { userId: payload.sub, sessionId: payload.sid, role };
+}
+
+export function newRefreshToken(): string {
+  return `rt_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** "Bearer xyz" -> "xyz"; anything else -> undefined. */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}

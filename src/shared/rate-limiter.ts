@@ -1,0 +1,50 @@
+/** Counts events per key in fixed windows. The fleet swaps in a Redis-backed one. */
+export interface RateLimiter {
+  /** Seconds until `key` may act again, or 0 when it is under `limit`. */
+  retryAfter(key: string, limit: number): Promise<number>;
+  /** Counts one event for `key` in a window of `windowSec`. */
+  hit(key: string, windowSec: number): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async retryAfter(key: string, limit: number): Promise<number> {
+    const window = this.live(key);
+    if (!window || window.count < limit) return 0;
+    return Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
+  }
+
+  async hit(key: string, windowSec: number): Promise<void> {
+    const window = this.live(key);
+    if (window) window.count += 1;
+    else this.windows.set(key, { count: 1, resetAt: this.now() + windowSec * 1000 });
+    if (this.windows.size > 10_000) this.prune();
+  }
+
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
+  }
+
+  private live(key: string): Window | undefined {
+    const window = this.windows.get(key);
+    if (window && window.resetAt <= this.now()) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+  }
+}

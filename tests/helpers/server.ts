@@ -1,0 +1,125 @@
+import 'reflect-metadata';
+import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type GraphQLFormattedError } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { createTestDatabase } from './database.js';
+
+export interface GqlResult<R> {
+  status: number;
+  data: R | null | undefined;
+  errors: GraphQLFormattedError[] | undefined;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  wsUrl: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** The raw text of the logs, for "never appears" assertions. */
+  rawLogs(): string;
+  gql<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<GqlResult<R>>;
+  /** Like gql, but fails the test on any error and returns data. */
+  ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<R>;
+  ws(token?: string, extra?: Partial<Parameters<typeof createClient>[0]>): Client;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+/** A real gateway on port 0 with a fresh database; stop() removes both. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const { config } = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: 'memory',
+    JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    SEED_DEMO: 'false',
+    DB_POOL_MAX: '8',
+    ...(db.url ? { DATABASE_URL: db.url } : {}),
+    ...options.env,
+  });
+  const clients: Client[] = [];
+  let app: App;
+  try {
+    app = await createApp(config, { logger: createLogger(config.logLevel, sink), clock: options.clock });
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+
+  const gql = async <R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts: RequestOptions = {}) => {
+    const res = await fetch(app.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
+      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
+    });
+    const body = (await res.json()) as { data?: R | null; errors?: GraphQLFormattedError[] };
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+  };
+
+  return {
+    app,
+    url: app.url,
+    wsUrl: app.wsUrl,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    rawLogs: () => lines.join('\n'),
+    gql,
+    async ok(doc, variables, opts) {
+      const result = await gql(doc, variables, opts);
+      if (result.errors?.length || !result.data) {
+        throw new Error(`GraphQL errors: ${JSON.stringify(result.errors ?? result)}`);
+      }
+      return result.data;
+    },
+    ws(token, extra = {}) {
+      const client = createClient({
+        url: app.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+        ...extra,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await app.stop();
+      await db.drop();
+    },
+  };
+}
