@@ -1,0 +1,112 @@
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { badUserInput } from './errors.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** What services return for a Relay connection. */
+export interface Page<T> {
+  edges: Array<Edge<T>>;
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Declares `<Name>Edge` and `<Name>Connection` object types for a node type. */
+export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>): ClassType<Page<T>> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [EdgeType])
+    edges!: Array<Edge<T>>;
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return ConnectionClass;
+}
+
+/** `first`/`last` bounds from the contract: 1..100, BAD_USER_INPUT naming the argument otherwise. */
+export function pageSize(value: number | null | undefined, field = 'first', fallback = DEFAULT_PAGE_SIZE): number {
+  if (value === null || value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw badUserInput([{ field, message: `must be from 1 to ${MAX_PAGE_SIZE}` }]);
+  }
+  return value;
+}
+
+/** Cursors are opaque to clients: base64url of a JSON array of the sort keys. */
+export function encodeCursor(keys: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(keys)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined, field = 'after'): Array<string | number> | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  try {
+    const keys: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string' || typeof k === 'number')) {
+      return keys as Array<string | number>;
+    }
+  } catch {
+    // reported below
+  }
+  throw badUserInput([{ field, message: 'is not a cursor this API gave out' }]);
+}
+
+/**
+ * Builds a page from rows fetched with one extra row (limit + 1): the extra row only
+ * says whether another page exists.
+ */
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => Array<string | number>,
+  totalCount: number,
+  direction: { forward: boolean; hadCursor: boolean } = { forward: true, hadCursor: false },
+): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  // Paging backwards fetches newest-first; the page itself is shown in forward order.
+  const ordered = direction.forward ? kept : [...kept].reverse();
+  const edges = ordered.map((node) => ({ cursor: encodeCursor(cursorOf(node)), node }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage: direction.forward ? more : direction.hadCursor,
+      hasPreviousPage: direction.forward ? direction.hadCursor : more,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
