@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/helpers/global-setup.ts'],
+    reporters: ['default', './tests/helpers/summary-reporter.ts'],
     pool: 'forks',
     // Each file runs its own server and database; I/O bound, so a little over the cores.
     maxWorkers: 3,

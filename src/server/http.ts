@@ -39,6 +39,8 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown; Apollo's own handler would re-raise the signal mid-drain.
+    stopOnTerminationSignals: false,
     introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),

@@ -4,11 +4,15 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, type App } from '../../src/app.js';
+import type { MemoryPubSub } from '../../src/pubsub/memory.pubsub.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestDatabase } from './database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
 export interface GqlResult<R> {
   status: number;
@@ -34,6 +38,8 @@ export interface TestServer {
   /** Like gql, but fails the test on any error and returns data. */
   ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<R>;
   ws(token?: string, extra?: Partial<Parameters<typeof createClient>[0]>): Client;
+  /** Runs `open` and resolves once the server holds one more pub/sub subscription. */
+  subscribed<T>(open: () => T): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: 'memory',
-    JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    JWT_SECRET: TEST_JWT_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'info',
     SEED_DEMO: 'false',
@@ -115,6 +121,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       });
       clients.push(client);
       return client;
+    },
+    async subscribed(open) {
+      const pubsub = app.deps.pubsub as MemoryPubSub;
+      const before = pubsub.subscriberCount;
+      const result = open();
+      for (let i = 0; pubsub.subscriberCount <= before; i++) {
+        if (i > 500) throw new Error('the subscription did not reach the server within 5 s');
+        await sleep(10);
+      }
+      return result;
     },
     async stop() {
       await Promise.all(clients.map((c) => c.dispose()));

@@ -247,12 +247,20 @@ export class AuthService {
       return await work();
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
-        if (/email_key/.test(error.message)) throw emailTaken();
-        if (/username_key/.test(error.message)) throw usernameTaken();
+        const constraint = violatedConstraint(error);
+        if (constraint === 'app_user_email_key_unique') throw emailTaken();
+        if (constraint === 'app_user_username_key_unique') throw usernameTaken();
       }
       throw error;
     }
   }
+}
+
+/** The constraint's name, not a search of the message: that also quotes the SQL's column list. */
+function violatedConstraint(error: UniqueConstraintViolationException): string | undefined {
+  const own = (error as { constraint?: unknown }).constraint;
+  if (typeof own === 'string') return own;
+  return /violates unique constraint "([^"]+)"/.exec(error.message)?.[1];
 }
 
 function usernameTaken(): DomainError {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has working defaults for a developer with nothing set', () => {
+    const { config, warnings } = loadConfig({});
+    expect(config).toMatchObject({ env: 'development', port: 4000, databaseUrl: undefined, dataDir: './data', seedDemo: true, bcryptCost: 12 });
+    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(warnings.join()).toMatch(/JWT_SECRET is not set/);
+  });
+
+  it('names every bad variable in one message', () => {
+    const problems = problemsOf({ PORT: 'eighty', BCRYPT_COST: '40', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', SEED_DEMO: 'maybe' });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['BCRYPT_COST', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SEED_DEMO']);
+  });
+
+  it('refuses to start in production without a JWT secret, or with a short one', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^JWT_SECRET is required/)]);
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/^JWT_SECRET must be at least 32/)]);
+  });
+
+  it('refuses EXPOSE_ERRORS in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), EXPOSE_ERRORS: 'true' })).toEqual([
+      expect.stringMatching(/^EXPOSE_ERRORS/),
+    ]);
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('needs the operator username and password together', () => {
+    expect(problemsOf({ OPERATOR_USERNAME: 'op' })).toEqual(['OPERATOR_USERNAME and OPERATOR_PASSWORD must be set together']);
+  });
+
+  it('seeds demo data by default only on the embedded database', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).config.seedDemo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).config.seedDemo).toBe(true);
+  });
+});
