@@ -1,6 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config/config.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { ChatService } from './modules/chat/chat.service.js';
+import { DraftsService } from './modules/drafts/drafts.service.js';
+import { JournalService } from './modules/drafts/journal.service.js';
+import { PreferencesService } from './modules/drafts/preferences.service.js';
+import { TemplatesService } from './modules/drafts/templates.service.js';
+import { PortabilityService } from './modules/portability/portability.service.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { Clock } from './shared/clock.js';
@@ -19,8 +25,17 @@ export interface AppDeps {
 
 /** The services of one operation, sharing that operation's EntityManager fork. */
 export function createServices(deps: AppDeps, em: EntityManager) {
+  const templates = new TemplatesService(em, deps);
+  const preferences = new PreferencesService(em, deps);
+  const drafts = new DraftsService(em, deps, templates);
   return {
     auth: new AuthService(em, deps),
+    chat: new ChatService(em, deps, drafts),
+    drafts,
+    journal: new JournalService(em),
+    templates,
+    preferences,
+    portability: new PortabilityService(em, deps, templates, preferences),
   };
 }
 

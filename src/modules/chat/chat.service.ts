@@ -1,0 +1,144 @@
+import type DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AppDeps } from '../../services.js';
+import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
+import { LIMITS } from '../../shared/limits.js';
+import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { User } from '../auth/user.entity.js';
+import type { DraftsService } from '../drafts/drafts.service.js';
+import { ChatSession, ConversationType } from './chat-session.entity.js';
+import type { CreateChatSessionInput } from './chat.inputs.js';
+import type { MessagePageArgs } from './chat.types.js';
+import { createMessageLoader, messagePlan } from './message.loader.js';
+import { Message, MessageRole } from './message.entity.js';
+
+export interface ChatSessionListArgs {
+  first?: number | null;
+  after?: string | null;
+  includeArchived?: boolean | null;
+}
+
+export class ChatService {
+  /** Per operation (this service lives as long as one operation): one loader per page shape. */
+  private readonly messageLoaders = new Map<string, DataLoader<ChatSession, Page<Message>, string>>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AppDeps,
+    private readonly drafts: DraftsService,
+  ) {}
+
+  async create(auth: AuthInfo, input: CreateChatSessionInput): Promise<ChatSession> {
+    const problems: FieldProblem[] = [];
+    const metadata = input.metadata ?? null;
+    if (metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
+      problems.push({ field: 'metadata', message: 'must be a JSON object' });
+    } else if (metadata !== null && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
+      problems.push({ field: 'metadata', message: `must be at most ${LIMITS.metadataBytes} characters as JSON` });
+    }
+    if (problems.length) throw badUserInput(problems);
+    const title = input.title?.trim() || null;
+    return this.em.transactional(async (em) => {
+      const session = new ChatSession(
+        em.getReference(User, auth.userId, { wrapped: true }),
+        input.conversationType,
+        title,
+        metadata as Record<string, unknown> | null,
+      );
+      session.createdAt = session.updatedAt = this.deps.clock.now();
+      em.persist(session);
+      if (session.conversationType === ConversationType.JOURNALING) this.drafts.startDraft(em, session, session.createdAt);
+      return session;
+    });
+  }
+
+  async list(auth: AuthInfo, args: ChatSessionListArgs): Promise<Page<ChatSession>> {
+    const limit = pageSize(args.first);
+    const cursor = decodeCursor(args.after);
+    const where = { user: auth.userId, ...(args.includeArchived ? {} : { archived: false }) };
+    let after = {};
+    if (cursor) {
+      const [at, id] = cursor;
+      const time = typeof at === 'string' ? new Date(at) : undefined;
+      if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string' || cursor.length !== 2) {
+        throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+      }
+      after = { $or: [{ updatedAt: { $lt: time } }, { updatedAt: time, id: { $lt: id } }] };
+    }
+    const [rows, total] = await Promise.all([
+      this.em.find(ChatSession, { ...where, ...after }, { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: limit + 1 }),
+      this.em.count(ChatSession, where),
+    ]);
+    return toPage(rows, limit, (s) => [s.updatedAt.toISOString(), s.id], total, { forward: true, hadCursor: !!cursor });
+  }
+
+  async get(auth: AuthInfo, id: string): Promise<ChatSession> {
+    const session = isUuid(id) ? await this.em.findOne(ChatSession, { id, user: auth.userId }) : null;
+    if (!session) throw notFound('Chat session');
+    return session;
+  }
+
+  async rename(auth: AuthInfo, id: string, title: string): Promise<ChatSession> {
+    const trimmed = title.trim();
+    if (trimmed.length < 1 || trimmed.length > LIMITS.sessionTitle) {
+      throw badUserInput([{ field: 'title', message: `must be 1 to ${LIMITS.sessionTitle} characters` }]);
+    }
+    const session = await this.get(auth, id);
+    session.title = trimmed;
+    await this.em.flush();
+    return session;
+  }
+
+  async archive(auth: AuthInfo, id: string): Promise<ChatSession> {
+    const session = await this.get(auth, id);
+    session.archived = true;
+    await this.em.flush();
+    return session;
+  }
+
+  /** Messages, draft and runs go with the session (foreign keys cascade); journal entries stay. */
+  async delete(auth: AuthInfo, id: string): Promise<boolean> {
+    const deleted = isUuid(id) ? await this.em.nativeDelete(ChatSession, { id, user: auth.userId }) : 0;
+    if (deleted === 0) throw notFound('Chat session');
+    return true;
+  }
+
+  /**
+   * Stores the next message of a session and moves the session's updatedAt. Callers check
+   * ownership first (the agent does, for the user's and the assistant's messages).
+   */
+  async appendMessage(sessionId: string, role: MessageRole, content: string, runId: string | null = null): Promise<Message> {
+    if (!isUuid(sessionId)) throw notFound('Chat session');
+    return this.em.transactional(async (em) => {
+      const now = this.deps.clock.now();
+      // The row lock this takes orders concurrent appends to one session.
+      const rows = await em
+        .getConnection()
+        .execute<Array<{ message_count: number }>>(
+          'update chat_session set message_count = message_count + 1, updated_at = ? where id = ? returning message_count',
+          [now, sessionId],
+          'all',
+          em.getTransactionContext(),
+        );
+      if (rows.length === 0) throw notFound('Chat session');
+      const message = new Message(em.getReference(ChatSession, sessionId, { wrapped: true }), rows[0]!.message_count, role, content, runId);
+      message.createdAt = message.updatedAt = now;
+      em.persist(message);
+      return message;
+    });
+  }
+
+  /** A page of one session's messages; sessions listed together share one query. */
+  messages(session: ChatSession, args: MessagePageArgs): Promise<Page<Message>> {
+    const plan = messagePlan(args);
+    const key = JSON.stringify(plan);
+    let loader = this.messageLoaders.get(key);
+    if (!loader) {
+      loader = createMessageLoader(this.em, plan);
+      this.messageLoaders.set(key, loader);
+    }
+    return loader.load(session);
+  }
+}

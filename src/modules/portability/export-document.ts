@@ -1,0 +1,229 @@
+import { badUserInput } from '../../shared/errors.js';
+import { LIMITS } from '../../shared/limits.js';
+import { ConversationType } from '../chat/chat-session.entity.js';
+import { MessageRole } from '../chat/message.entity.js';
+import { FeedbackStyle } from '../drafts/drafts.types.js';
+import { templateSectionProblems } from '../drafts/sections.js';
+
+export const EXPORT_FORMAT = 'coach-gateway/export';
+export const EXPORT_VERSION = 1;
+
+export interface SectionDoc {
+  name: string;
+  content: string;
+}
+
+/** What exportMyData returns and importMyData accepts. Never ids, hashes or tokens. */
+export interface ExportDocument {
+  format: typeof EXPORT_FORMAT;
+  version: typeof EXPORT_VERSION;
+  exportedAt: string;
+  preferences: {
+    purposeStatement: string | null;
+    longTermGoals: string[];
+    knownChallenges: string[];
+    preferredFeedbackStyle: FeedbackStyle;
+    personalGlossary: Array<{ term: string; definition: string }>;
+  };
+  templates: Array<{ name: string; active: boolean; sections: Array<{ name: string; description: string; aliases: string[] }> }>;
+  chatSessions: Array<{
+    title: string | null;
+    conversationType: ConversationType;
+    archived: boolean;
+    metadata: Record<string, unknown> | null;
+    createdAt: string;
+    updatedAt: string;
+    messages: Array<{ role: MessageRole; content: string; createdAt: string }>;
+    /** JOURNALING sessions only. */
+    draft: { sections: SectionDoc[] } | null;
+  }>;
+  journalEntries: Array<{
+    title: string;
+    sections: SectionDoc[];
+    createdAt: string;
+    /** Index into chatSessions of the session it came from, or null. */
+    chatSession: number | null;
+  }>;
+}
+
+const MAX = { templates: 100, chatSessions: 10_000, messages: 100_000, journalEntries: 100_000 } as const;
+
+/** Thrown at the first problem: the path says where, like `chatSessions[2].messages[0].role`. */
+class Invalid extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function object(value: unknown, path: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Invalid(path, 'must be an object');
+  return value as Obj;
+}
+
+function array(value: unknown, path: string, max: number, min = 0): unknown[] {
+  if (!Array.isArray(value)) throw new Invalid(path, 'must be an array');
+  if (value.length < min || value.length > max) throw new Invalid(path, `must have ${min} to ${max} items`);
+  return value;
+}
+
+function text(value: unknown, path: string, max: number, min = 0): string {
+  if (typeof value !== 'string') throw new Invalid(path, 'must be a string');
+  if (value.length > max) throw new Invalid(path, `must be at most ${max} characters`);
+  if (value.trim().length < min) throw new Invalid(path, 'must not be blank');
+  return value;
+}
+
+function nullableText(value: unknown, path: string, max: number): string | null {
+  return value === null ? null : text(value, path, max);
+}
+
+function bool(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new Invalid(path, 'must be true or false');
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: Record<string, T>): T {
+  const values = Object.values(allowed);
+  if (typeof value !== 'string' || !values.includes(value as T)) throw new Invalid(path, `must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
+function timestamp(value: unknown, path: string): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(new Date(value).getTime())) {
+    throw new Invalid(path, 'must be an ISO-8601 date-time');
+  }
+  return new Date(value).toISOString();
+}
+
+function sections(value: unknown, path: string, max: number): SectionDoc[] {
+  const names = new Set<string>();
+  return array(value, path, max).map((item, i) => {
+    const at = `${path}[${i}]`;
+    const s = object(item, at);
+    const name = text(s.name, `${at}.name`, LIMITS.sectionName, 1);
+    if (names.has(name.toLowerCase())) throw new Invalid(`${at}.name`, `"${name}" appears twice`);
+    names.add(name.toLowerCase());
+    return { name, content: text(s.content, `${at}.content`, LIMITS.sectionContent) };
+  });
+}
+
+function parse(input: unknown): ExportDocument {
+  const doc = object(input, '(document)');
+  if (doc.format !== EXPORT_FORMAT) throw new Invalid('format', `must be "${EXPORT_FORMAT}"`);
+  if (doc.version !== EXPORT_VERSION) throw new Invalid('version', `must be ${EXPORT_VERSION}: this server reads no other version`);
+
+  const p = object(doc.preferences, 'preferences');
+  const list = (value: unknown, path: string) =>
+    array(value, path, LIMITS.listItems).map((item, i) => text(item, `${path}[${i}]`, LIMITS.listItem, 1));
+  const terms = new Set<string>();
+  const preferences: ExportDocument['preferences'] = {
+    purposeStatement: nullableText(p.purposeStatement, 'preferences.purposeStatement', LIMITS.purposeStatement),
+    longTermGoals: list(p.longTermGoals, 'preferences.longTermGoals'),
+    knownChallenges: list(p.knownChallenges, 'preferences.knownChallenges'),
+    preferredFeedbackStyle: oneOf(p.preferredFeedbackStyle, 'preferences.preferredFeedbackStyle', FeedbackStyle),
+    personalGlossary: array(p.personalGlossary, 'preferences.personalGlossary', LIMITS.glossaryTerms).map((item, i) => {
+      const at = `preferences.personalGlossary[${i}]`;
+      const g = object(item, at);
+      const term = text(g.term, `${at}.term`, LIMITS.glossaryTerm, 1);
+      if (terms.has(term.toLowerCase())) throw new Invalid(`${at}.term`, `"${term}" is defined twice`);
+      terms.add(term.toLowerCase());
+      return { term, definition: text(g.definition, `${at}.definition`, LIMITS.glossaryDefinition) };
+    }),
+  };
+
+  const templates = array(doc.templates, 'templates', MAX.templates).map((item, i) => {
+    const at = `templates[${i}]`;
+    const t = object(item, at);
+    const secs = array(t.sections, `${at}.sections`, LIMITS.templateSections, 1).map((raw, j) => {
+      const sat = `${at}.sections[${j}]`;
+      const s = object(raw, sat);
+      return {
+        name: text(s.name, `${sat}.name`, LIMITS.sectionName, 1),
+        description: text(s.description, `${sat}.description`, LIMITS.sectionDescription),
+        aliases: array(s.aliases, `${sat}.aliases`, LIMITS.sectionAliases).map((a, k) => text(a, `${sat}.aliases[${k}]`, LIMITS.sectionName, 1)),
+      };
+    });
+    const [clash] = templateSectionProblems(secs, `${at}.sections`);
+    if (clash) throw new Invalid(clash.field, clash.message);
+    return { name: text(t.name, `${at}.name`, LIMITS.templateName, 1), active: bool(t.active, `${at}.active`), sections: secs };
+  });
+  const active = templates.filter((t) => t.active).length;
+  if (templates.length > 0 && active !== 1) throw new Invalid('templates', `must have exactly one active template (found ${active})`);
+
+  let messageTotal = 0;
+  const chatSessions = array(doc.chatSessions, 'chatSessions', MAX.chatSessions).map((item, i) => {
+    const at = `chatSessions[${i}]`;
+    const s = object(item, at);
+    const conversationType = oneOf(s.conversationType, `${at}.conversationType`, ConversationType);
+    const metadata = s.metadata === null ? null : object(s.metadata, `${at}.metadata`);
+    if (metadata && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
+      throw new Invalid(`${at}.metadata`, `must be at most ${LIMITS.metadataBytes} characters as JSON`);
+    }
+    const messages = array(s.messages, `${at}.messages`, MAX.messages).map((raw, j) => {
+      const mat = `${at}.messages[${j}]`;
+      const m = object(raw, mat);
+      return {
+        role: oneOf(m.role, `${mat}.role`, MessageRole),
+        content: text(m.content, `${mat}.content`, LIMITS.messageContent),
+        createdAt: timestamp(m.createdAt, `${mat}.createdAt`),
+      };
+    });
+    messageTotal += messages.length;
+    if (messageTotal > MAX.messages) throw new Invalid(`${at}.messages`, `the document may hold at most ${MAX.messages} messages`);
+    let draft: { sections: SectionDoc[] } | null = null;
+    if (s.draft !== null) {
+      if (conversationType !== ConversationType.JOURNALING) throw new Invalid(`${at}.draft`, 'must be null: only JOURNALING sessions have a draft');
+      draft = { sections: sections(object(s.draft, `${at}.draft`).sections, `${at}.draft.sections`, LIMITS.templateSections) };
+    }
+    return {
+      title: nullableText(s.title, `${at}.title`, LIMITS.sessionTitle),
+      conversationType,
+      archived: bool(s.archived, `${at}.archived`),
+      metadata,
+      createdAt: timestamp(s.createdAt, `${at}.createdAt`),
+      updatedAt: timestamp(s.updatedAt, `${at}.updatedAt`),
+      messages,
+      draft,
+    };
+  });
+
+  const journalEntries = array(doc.journalEntries, 'journalEntries', MAX.journalEntries).map((item, i) => {
+    const at = `journalEntries[${i}]`;
+    const e = object(item, at);
+    const ref = e.chatSession;
+    if (ref !== null && !(Number.isInteger(ref) && (ref as number) >= 0 && (ref as number) < chatSessions.length)) {
+      throw new Invalid(`${at}.chatSession`, 'must be null or the index of a session in chatSessions');
+    }
+    return {
+      title: text(e.title, `${at}.title`, LIMITS.journalTitle, 1),
+      sections: sections(e.sections, `${at}.sections`, LIMITS.templateSections),
+      createdAt: timestamp(e.createdAt, `${at}.createdAt`),
+      chatSession: ref as number | null,
+    };
+  });
+
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: typeof doc.exportedAt === 'string' ? doc.exportedAt : '',
+    preferences,
+    templates,
+    chatSessions,
+    journalEntries,
+  };
+}
+
+/** The whole document checked before anything is written; BAD_USER_INPUT names the first bad path. */
+export function parseExportDocument(input: unknown): ExportDocument {
+  try {
+    return parse(input);
+  } catch (error) {
+    if (error instanceof Invalid) throw badUserInput([{ field: error.path, message: error.message }]);
+    throw error;
+  }
+}

@@ -1,0 +1,20 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { requireAuth, type GraphQLContext } from '../../graphql/context.js';
+import { JSONScalar } from '../../graphql/scalars.js';
+import type { ExportDocument } from './export-document.js';
+import { ImportSummary } from './portability.types.js';
+
+@Resolver()
+export class PortabilityResolver {
+  @Authorized()
+  @Query(() => JSONScalar, { description: 'Everything the caller owns, as one JSON document that importMyData accepts.' })
+  exportMyData(@Ctx() ctx: GraphQLContext): Promise<ExportDocument> {
+    return ctx.services.portability.export(requireAuth(ctx));
+  }
+
+  @Authorized()
+  @Mutation(() => ImportSummary)
+  importMyData(@Arg('data', () => JSONScalar) data: unknown, @Ctx() ctx: GraphQLContext): Promise<ImportSummary> {
+    return ctx.services.portability.import(requireAuth(ctx), data);
+  }
+}

@@ -1,0 +1,153 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { AppDeps } from '../../services.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { User } from '../auth/user.entity.js';
+import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
+import { Message } from '../chat/message.entity.js';
+import { Draft } from '../drafts/draft.entity.js';
+import { JournalEntry } from '../drafts/journal-entry.entity.js';
+import type { PreferencesService } from '../drafts/preferences.service.js';
+import type { TemplatesService } from '../drafts/templates.service.js';
+import { UserPreferences } from '../drafts/user-preferences.entity.js';
+import { UserTemplate } from '../drafts/user-template.entity.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
+import type { ImportSummary } from './portability.types.js';
+
+/**
+ * Export and import span the chat and drafts modules' tables: reading and writing them
+ * here, in one transaction, is what makes an import all-or-nothing.
+ */
+export class PortabilityService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AppDeps,
+    private readonly templates: TemplatesService,
+    private readonly preferences: PreferencesService,
+  ) {}
+
+  async export(auth: AuthInfo): Promise<ExportDocument> {
+    const userId = auth.userId;
+    await this.templates.active(userId);
+    const em = this.em.fork();
+    const [prefs, templates, sessions, entries] = await Promise.all([
+      this.preferences.get(userId),
+      em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    ]);
+    const ids = sessions.map((s) => s.id);
+    const [messages, drafts] = await Promise.all([
+      em.find(Message, { session: { $in: ids } }, { orderBy: [{ session: 'asc' }, { seq: 'asc' }] }),
+      em.find(Draft, { session: { $in: ids } }),
+    ]);
+    const index = new Map(ids.map((id, i) => [id, i]));
+    const messagesOf = new Map<string, Message[]>();
+    for (const m of messages) messagesOf.set(m.session.id, [...(messagesOf.get(m.session.id) ?? []), m]);
+    const draftOf = new Map(drafts.map((d) => [d.session.id, d]));
+
+    return {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      exportedAt: this.deps.clock.now().toISOString(),
+      preferences: {
+        purposeStatement: prefs.purposeStatement,
+        longTermGoals: prefs.longTermGoals,
+        knownChallenges: prefs.knownChallenges,
+        preferredFeedbackStyle: prefs.preferredFeedbackStyle,
+        personalGlossary: prefs.personalGlossary,
+      },
+      templates: templates.map((t) => ({ name: t.name, active: t.active, sections: t.sections })),
+      chatSessions: sessions.map((s) => {
+        const draft = draftOf.get(s.id);
+        return {
+          title: s.title,
+          conversationType: s.conversationType,
+          archived: s.archived,
+          metadata: s.metadata,
+          createdAt: s.createdAt.toISOString(),
+          updatedAt: s.updatedAt.toISOString(),
+          messages: (messagesOf.get(s.id) ?? []).map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt.toISOString() })),
+          draft: s.conversationType === ConversationType.JOURNALING ? { sections: draft?.sections ?? [] } : null,
+        };
+      }),
+      journalEntries: entries.map((e) => ({
+        title: e.title,
+        sections: e.sections,
+        createdAt: e.createdAt.toISOString(),
+        chatSession: e.session ? (index.get(e.session.id) ?? null) : null,
+      })),
+    };
+  }
+
+  /** Adds the document's data to the caller's account with new ids, all or nothing. */
+  async import(auth: AuthInfo, data: unknown): Promise<ImportSummary> {
+    const doc = parseExportDocument(data);
+    const now = this.deps.clock.now();
+    return this.em.fork().transactional(async (em) => {
+      const user = em.getReference(User, auth.userId, { wrapped: true });
+
+      let prefs = await em.findOne(UserPreferences, { user: auth.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!prefs) {
+        prefs = new UserPreferences(user);
+        prefs.createdAt = prefs.updatedAt = now;
+        em.persist(prefs);
+      }
+      Object.assign(prefs, doc.preferences);
+
+      // A template the user already has (same name and sections) is matched, not duplicated.
+      const existing = await em.find(UserTemplate, { user: auth.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+      const sameAs = (a: UserTemplate, b: ExportDocument['templates'][number]) =>
+        a.name === b.name && JSON.stringify(a.sections) === JSON.stringify(b.sections);
+      let activate: UserTemplate | undefined;
+      doc.templates.forEach((t, i) => {
+        let template = existing.find((e) => sameAs(e, t));
+        if (!template) {
+          template = new UserTemplate(user, t.name, t.sections);
+          template.createdAt = template.updatedAt = new Date(now.getTime() + i);
+          em.persist(template);
+        }
+        if (t.active) activate = template;
+      });
+      if (activate) {
+        await em.nativeUpdate(UserTemplate, { user: auth.userId, active: true }, { active: false });
+        for (const t of existing) t.active = false;
+        activate.active = true;
+      }
+
+      let messageCount = 0;
+      const sessions = doc.chatSessions.map((s) => {
+        const session = new ChatSession(user, s.conversationType, s.title, s.metadata);
+        session.archived = s.archived;
+        session.createdAt = new Date(s.createdAt);
+        session.updatedAt = new Date(s.updatedAt);
+        session.messageCount = s.messages.length;
+        em.persist(session);
+        const ref = em.getReference(ChatSession, session.id, { wrapped: true });
+        s.messages.forEach((m, i) => {
+          const message = new Message(ref, i + 1, m.role, m.content);
+          message.createdAt = message.updatedAt = new Date(m.createdAt);
+          em.persist(message);
+        });
+        messageCount += s.messages.length;
+        if (s.conversationType === ConversationType.JOURNALING) {
+          const draft = new Draft(ref);
+          draft.sections = s.draft?.sections ?? [];
+          draft.createdAt = draft.updatedAt = now;
+          em.persist(draft);
+        }
+        return session;
+      });
+
+      for (const e of doc.journalEntries) {
+        const session = e.chatSession === null ? null : em.getReference(ChatSession, sessions[e.chatSession]!.id, { wrapped: true });
+        em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
+      }
+      return {
+        templates: doc.templates.length,
+        journalEntries: doc.journalEntries.length,
+        chatSessions: sessions.length,
+        messages: messageCount,
+      };
+    });
+  }
+}

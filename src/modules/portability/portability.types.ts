@@ -1,0 +1,16 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType('ImportSummary', { description: 'How many of each the imported document held.' })
+export class ImportSummary {
+  @Field(() => Int)
+  templates!: number;
+
+  @Field(() => Int)
+  journalEntries!: number;
+
+  @Field(() => Int)
+  chatSessions!: number;
+
+  @Field(() => Int)
+  messages!: number;
+}
