@@ -7,6 +7,8 @@ const FIRST_QUERY = `# Welcome to coach-gateway.
 # 1. Run "Login" (the demo user comes with the embedded database).
 # 2. Copy accessToken into the Authorization header: Bearer <token>.
 # 3. Run "Me".
+# Subscriptions travel over the WebSocket, which carries no headers: put the token in
+# Request Handlers (the plug icon) > Connection Parameters: {"authorization": "Bearer <token>"}.
 
 mutation Login {
   login(input: { username: "demo", password: "demo-password-1" }) {
