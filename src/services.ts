@@ -1,7 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config/config.js';
+import { AccountService } from './modules/accounts/account.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
+import { LedgerService } from './modules/transfers/ledger.service.js';
+import { TransferService } from './modules/transfers/transfer.service.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
@@ -17,10 +20,17 @@ export interface AppDeps {
   limiter: RateLimiter;
 }
 
-/** The services of one operation, sharing that operation's EntityManager fork. */
+/**
+ * The services of one operation, sharing that operation's EntityManager fork (and so
+ * its DataLoaders, which batch per operation and never serve another request's rows).
+ */
 export function createServices(deps: AppDeps, em: EntityManager) {
+  const accounts = new AccountService(em, deps);
   return {
     auth: new AuthService(em, deps),
+    accounts,
+    transfers: new TransferService(em, deps, accounts),
+    ledger: new LedgerService(em, deps, accounts),
   };
 }
 
