@@ -1,7 +1,7 @@
 // Diffs the entities against the migrated schema and writes a new migration plus the
 // updated snapshot; then rewrites migrations/index.ts. Runs on a throwaway embedded database.
 import 'reflect-metadata';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 
@@ -9,8 +9,13 @@ const db = await startEmbeddedPostgres('memory');
 const orm = await openOrm(db.url);
 try {
   await migrate(orm);
+  const snapshot = await readFile('migrations/.snapshot.json', 'utf8').catch(() => undefined);
   const result = await orm.getMigrator().createMigration('migrations', false, false, process.argv[2]);
-  if (!result.fileName) console.log('no changes: entities match the migrations');
+  if (!result.fileName) {
+    // MikroORM rewrites the snapshot from the database even when nothing changed: keep ours.
+    if (snapshot !== undefined) await writeFile('migrations/.snapshot.json', snapshot);
+    console.log('no changes: entities match the migrations');
+  }
   else console.log(`wrote migrations/${result.fileName}`);
   const files = (await readdir('migrations')).filter((f) => /^Migration\d+.*\.ts$/.test(f)).sort();
   const names = files.map((f) => f.replace(/\.ts$/, ''));

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config/config.js';
+import { AccountService } from './modules/accounts/account.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -8,6 +9,8 @@ import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
+import { LedgerService } from './modules/transfers/ledger.service.js';
+import { TransferService } from './modules/transfers/transfer.service.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
@@ -23,13 +26,20 @@ export interface AppDeps {
   limiter: RateLimiter;
 }
 
-/** The services of one operation, sharing that operation's EntityManager fork. */
+/**
+ * The services of one operation, sharing that operation's EntityManager fork (and so
+ * its DataLoaders, which batch per operation and never serve another request's rows).
+ */
 export function createServices(deps: AppDeps, em: EntityManager) {
   const templates = new TemplatesService(em, deps);
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
+  const accounts = new AccountService(em, deps);
   return {
     auth: new AuthService(em, deps),
+    accounts,
+    transfers: new TransferService(em, deps, accounts),
+    ledger: new LedgerService(em, deps, accounts),
     chat: new ChatService(em, deps, drafts),
     drafts,
     journal: new JournalService(em),

@@ -1,3 +1,4 @@
+import { Account } from '../modules/accounts/account.entity.js';
 import { AuthSession } from '../modules/auth/auth-session.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
 import { User } from '../modules/auth/user.entity.js';
@@ -7,6 +8,23 @@ import { Draft } from '../modules/drafts/draft.entity.js';
 import { JournalEntry } from '../modules/drafts/journal-entry.entity.js';
 import { UserPreferences } from '../modules/drafts/user-preferences.entity.js';
 import { UserTemplate } from '../modules/drafts/user-template.entity.js';
+import { IdempotencyKey } from '../modules/transfers/idempotency-key.entity.js';
+import { LedgerEntry } from '../modules/transfers/ledger-entry.entity.js';
+import { Transfer } from '../modules/transfers/transfer.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
-export const ENTITIES = [User, AuthSession, RefreshToken, ChatSession, Message, Draft, JournalEntry, UserTemplate, UserPreferences];
+export const ENTITIES = [
+  User,
+  AuthSession,
+  RefreshToken,
+  Account,
+  Transfer,
+  LedgerEntry,
+  IdempotencyKey,
+  ChatSession,
+  Message,
+  Draft,
+  JournalEntry,
+  UserTemplate,
+  UserPreferences,
+];

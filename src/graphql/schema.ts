@@ -1,14 +1,26 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
+import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
+import { LedgerEntryResolver, StatementResolver, TransferResolver } from '../modules/transfers/transfer.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { DateTimeScalar } from './scalars.js';
 
-const RESOLVERS = [AuthResolver, AuthSessionResolver, ChatResolver, DraftsResolver, PortabilityResolver] as const;
+const RESOLVERS = [
+  AuthResolver,
+  AuthSessionResolver,
+  AccountResolver,
+  TransferResolver,
+  LedgerEntryResolver,
+  StatementResolver,
+  ChatResolver,
+  DraftsResolver,
+  PortabilityResolver,
+] as const;
 
 /**
  * type-graphql requires a pubSub even though every @Subscription here passes its own

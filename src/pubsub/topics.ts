@@ -4,6 +4,8 @@ export enum Topic {
   AUTH_SESSION = 'AUTH_SESSION',
   /** key: "all": every instance ends the sockets of a revoked session */
   SESSION_REVOKED = 'SESSION_REVOKED',
+  /** key: the account owner's user id: one entry posted on one of their accounts */
+  ACCOUNT_ACTIVITY = 'ACCOUNT_ACTIVITY',
 }
 
 export interface AuthSessionEventPayload {
@@ -20,7 +22,49 @@ export interface SessionRevokedPayload {
   sessionIds: string[];
 }
 
+/** JSON-safe snapshot of a transfer: amounts as digit strings, times as ISO strings. */
+export interface TransferData {
+  id: string;
+  status: string;
+  origin: string;
+  amountMinor: string;
+  currency: string;
+  fromAccountId: string;
+  toAccountId: string;
+  fromUserId: string | null;
+  toUserId: string | null;
+  initiatorId: string;
+  fromAccountNumber: string | null;
+  toAccountNumber: string;
+  description: string | null;
+  idempotencyKey: string | null;
+  createdAt: string;
+  postedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface LedgerEntryData {
+  id: string;
+  accountId: string;
+  transferId: string;
+  seq: number;
+  direction: string;
+  amountMinor: string;
+  balanceAfterMinor: string;
+  currency: string;
+  description: string | null;
+  postedAt: string;
+}
+
+/** Complete, so the subscription renders it without reading the database. */
+export interface AccountActivityPayload {
+  userId: string;
+  entry: LedgerEntryData;
+  transfer: TransferData;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
+  [Topic.ACCOUNT_ACTIVITY]: AccountActivityPayload;
 }

@@ -1,0 +1,128 @@
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { AppDeps } from '../../services.js';
+import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
+import { parseCurrency } from '../../shared/money.js';
+import { inTransaction } from '../../shared/transactions.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { User } from '../auth/user.entity.js';
+import { newAccountNumber, systemAccountNumber } from './account-number.js';
+import { Account, AccountStatus } from './account.entity.js';
+import type { OpenAccountInput } from './account.inputs.js';
+
+const NUMBER_ATTEMPTS = 5;
+
+export class AccountService {
+  /** Per operation (services are built per operation), so it never serves stale rows across requests. */
+  private readonly byId = new DataLoader<string, Account | null>(async (ids) => {
+    const rows = await this.em.find(Account, { id: { $in: [...ids] } });
+    const map = new Map(rows.map((a) => [a.id, a]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AppDeps,
+  ) {}
+
+  async open(auth: AuthInfo, input: OpenAccountInput): Promise<Account> {
+    const name = accountName(input.name);
+    const currency = parseCurrency(input.currency);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.em, async (em) => {
+          const account = new Account(em.getReference(User, auth.userId, { wrapped: true }), newAccountNumber(), name, currency);
+          account.createdAt = account.updatedAt = this.deps.clock.now();
+          em.persist(account);
+          return account;
+        });
+      } catch (error) {
+        // 10^10 numbers: a clash is rare, and a fresh draw resolves it.
+        if (!(error instanceof UniqueConstraintViolationException) || attempt >= NUMBER_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  list(auth: AuthInfo): Promise<Account[]> {
+    return this.em.find(Account, { user: auth.userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** The caller's account; another user's id is NOT_FOUND exactly like a missing one. */
+  async get(auth: AuthInfo, id: string): Promise<Account> {
+    const account = isUuid(id) ? await this.byId.load(id) : null;
+    if (!account || account.system || account.ownerId !== auth.userId) throw notFound('Account');
+    return account;
+  }
+
+  /** For Transfer.fromAccount / toAccount: only the viewer's own accounts are shown; batched. */
+  async visible(auth: AuthInfo, id: string, ownerId: string | null): Promise<Account | null> {
+    if (ownerId === null || ownerId !== auth.userId) return null;
+    return this.byId.load(id);
+  }
+
+  async rename(auth: AuthInfo, id: string, newName: string): Promise<Account> {
+    const name = accountName(newName);
+    const account = await this.get(auth, id);
+    account.name = name;
+    await this.em.flush();
+    return account;
+  }
+
+  /** Locks the row so a credit cannot land between the zero check and the close. */
+  async close(auth: AuthInfo, id: string): Promise<Account> {
+    if (!isUuid(id)) throw notFound('Account');
+    const account = await inTransaction(this.em, async (em) => {
+      const locked = await em.findOne(Account, { id, user: auth.userId, system: false }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!locked) throw notFound('Account');
+      if (locked.balance !== 0n) {
+        throw new DomainError('ACCOUNT_NOT_EMPTY', 'Only an account with a zero balance can be closed: move the money out first');
+      }
+      locked.status = AccountStatus.CLOSED;
+      return locked;
+    });
+    this.byId.clear(id);
+    return account;
+  }
+
+  // ---- for the transfer service's money transaction (em is that transaction's) ----
+
+  /** SELECT ... FOR UPDATE in id order: two transfers over the same pair cannot deadlock. */
+  async lockInOrder(em: EntityManager, ids: string[], lock = true): Promise<Map<string, Account>> {
+    const unique = [...new Set(ids)].sort();
+    const rows = await em.find(
+      Account,
+      { id: { $in: unique } },
+      { lockMode: lock ? LockMode.PESSIMISTIC_WRITE : undefined, orderBy: { id: 'asc' } },
+    );
+    return new Map(rows.map((a) => [a.id, a]));
+  }
+
+  /** A customer account by its number (anyone's: numbers are for sending to others). */
+  async idByNumber(em: EntityManager, number: string): Promise<string | null> {
+    const row = await em.findOne(Account, { number, system: false }, { fields: ['id'] });
+    return row?.id ?? null;
+  }
+
+  /** The currency's system account, created on first use; returns its id. */
+  async systemAccountId(em: EntityManager, currency: string): Promise<string> {
+    const number = systemAccountNumber(currency);
+    const existing = await em.findOne(Account, { number }, { fields: ['id'] });
+    if (existing) return existing.id;
+    const account = new Account(null, number, `System ${currency}`, currency);
+    account.system = true;
+    await em.execute(
+      `insert into "account" ("id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system")
+       values (?, ?, ?, null, ?, ?, ?, 0, 'OPEN', 0, true) on conflict ("number") do nothing`,
+      [account.id, account.createdAt, account.updatedAt, number, account.name, currency],
+    );
+    const row = await em.findOneOrFail(Account, { number }, { fields: ['id'] });
+    return row.id;
+  }
+}
+
+function accountName(value: string): string {
+  const name = value.trim();
+  if (name.length < 1 || name.length > 100) throw badUserInput([{ field: 'name', message: 'must be 1 to 100 characters' }]);
+  return name;
+}

@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { filterIterator } from '../../pubsub/filter.js';
+import { Topic, type AccountActivityPayload } from '../../pubsub/topics.js';
+import type { AppDeps } from '../../services.js';
+import { badUserInput, notFound } from '../../shared/errors.js';
+import { money } from '../../shared/money.js';
+import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import type { Account } from '../accounts/account.entity.js';
+import type { AccountService } from '../accounts/account.service.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { LedgerEntry } from './ledger-entry.entity.js';
+import { entryData, entryView, transferView, type LedgerEntryView, type Statement } from './transfer.types.js';
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Reading history: entry pages, monthly statements, live activity. Writing is the transfer service's. */
+export class LedgerService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AppDeps,
+    private readonly accounts: AccountService,
+  ) {}
+
+  /** Newest first by the account's entry seq: keyset paging, so new entries never shift a page. */
+  entries(auth: AuthInfo, account: Account, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
+    if (account.ownerId !== auth.userId) throw notFound('Account');
+    return this.page(account.id, {}, pageSize(first), after);
+  }
+
+  /** month is YYYY-MM (UTC). Opening and closing come from balanceAfter, so the months chain. */
+  async statement(auth: AuthInfo, account: Account, month: string): Promise<Statement> {
+    if (account.ownerId !== auth.userId) throw notFound('Account');
+    const match = MONTH.exec(month);
+    if (!match) throw badUserInput([{ field: 'month', message: 'must be YYYY-MM, e.g. "2026-01"' }]);
+    const year = Number(match[1]);
+    const monthIndex = Number(match[2]) - 1;
+    const from = new Date(Date.UTC(year, monthIndex, 1));
+    const to = new Date(Date.UTC(year, monthIndex + 1, 1));
+    const [row] = await this.em.execute<Array<{ opening: string | null; closing: string | null; credits: string; debits: string; n: string }>>(
+      `select
+         (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" < ? order by "seq" desc limit 1) as "opening",
+         (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" >= ? and "posted_at" < ? order by "seq" desc limit 1) as "closing",
+         coalesce(sum("amount") filter (where "direction" = 'CREDIT'), 0)::text as "credits",
+         coalesce(sum("amount") filter (where "direction" = 'DEBIT'), 0)::text as "debits",
+         count(*)::text as "n"
+       from "ledger_entry" where "account_id" = ? and "posted_at" >= ? and "posted_at" < ?`,
+      [account.id, from, account.id, from, to, account.id, from, to],
+    );
+    const opening = BigInt(row?.opening ?? 0);
+    const closing = row?.closing === null || row?.closing === undefined ? opening : BigInt(row.closing);
+    return {
+      accountId: account.id,
+      month,
+      openingBalance: money(opening, account.currency),
+      closingBalance: money(closing, account.currency),
+      totalCredits: money(BigInt(row?.credits ?? 0), account.currency),
+      totalDebits: money(BigInt(row?.debits ?? 0), account.currency),
+      entryCount: Number(row?.n ?? 0),
+      ownerId: account.ownerId,
+      from,
+      to,
+    };
+  }
+
+  statementEntries(auth: AuthInfo, statement: Statement, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
+    if (statement.ownerId !== auth.userId) throw notFound('Account');
+    return this.page(statement.accountId, { postedAt: { $gte: statement.from, $lt: statement.to } }, pageSize(first, 'first', 50), after);
+  }
+
+  /**
+   * Entries posted on the caller's accounts (or one of them). The topic is keyed by owner,
+   * so ownership holds without a query per event; the account filter is in memory.
+   */
+  async watchActivity(auth: AuthInfo, accountId: string | null | undefined): Promise<AsyncIterableIterator<AccountActivityPayload>> {
+    const account = accountId ? await this.accounts.get(auth, accountId) : null;
+    const events = this.deps.pubsub.subscribe(Topic.ACCOUNT_ACTIVITY, auth.userId);
+    return account ? filterIterator(events, (e) => e.entry.accountId === account.id) : events;
+  }
+
+  /** Renders an event for its recipient (the topic key is the owner, so this is them). */
+  activityView(payload: AccountActivityPayload): LedgerEntryView {
+    return entryView(payload.entry, transferView(payload.transfer, payload.userId, this.deps.clock.now()));
+  }
+
+  private async page(
+    accountId: string,
+    extra: Record<string, unknown>,
+    limit: number,
+    after: string | null | undefined,
+  ): Promise<Page<LedgerEntryView>> {
+    const cursor = decodeCursor(after);
+    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+    const where = { account: accountId, ...extra };
+    const [rows, total] = await Promise.all([
+      this.em.find(LedgerEntry, cursor ? { ...where, seq: { $lt: cursor[0] as number } } : where, {
+        orderBy: { seq: 'desc' },
+        limit: limit + 1,
+      }),
+      this.em.count(LedgerEntry, where),
+    ]);
+    const views = rows.map((e) => entryView(entryData(e)));
+    return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: cursor !== undefined });
+  }
+}

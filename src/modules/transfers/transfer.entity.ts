@@ -1,0 +1,117 @@
+import { BigIntType, Check, Entity, Enum, Index, ManyToOne, Property, ref, type Ref } from '@mikro-orm/core';
+import { registerEnumType } from 'type-graphql';
+import { BaseEntity } from '../../db/base.entity.js';
+import { User } from '../auth/user.entity.js';
+import { Account } from '../accounts/account.entity.js';
+
+export enum TransferStatus {
+  PENDING_CONFIRMATION = 'PENDING_CONFIRMATION',
+  POSTED = 'POSTED',
+  CANCELLED = 'CANCELLED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(TransferStatus, { name: 'TransferStatus' });
+
+export enum TransferOrigin {
+  USER = 'USER',
+  ASSISTANT = 'ASSISTANT',
+  OPERATOR = 'OPERATOR',
+}
+registerEnumType(TransferOrigin, { name: 'TransferOrigin' });
+
+/**
+ * One movement of money between two accounts. Owners and account numbers are copied in
+ * (accounts never change owner or number) so listing and access checks need no joins.
+ */
+@Entity()
+@Check({ name: 'transfer_amount_check', expression: 'amount > 0' })
+export class Transfer extends BaseEntity<'description' | 'idempotencyKey' | 'postedAt' | 'expiresAt'> {
+  @Index()
+  @ManyToOne(() => User, { ref: true })
+  initiator: Ref<User>;
+
+  @Enum({ items: () => TransferOrigin, nativeEnumName: 'transfer_origin' })
+  origin: TransferOrigin;
+
+  @Enum({ items: () => TransferStatus, nativeEnumName: 'transfer_status' })
+  status: TransferStatus;
+
+  @Index()
+  @ManyToOne(() => Account, { ref: true })
+  fromAccount: Ref<Account>;
+
+  @Index()
+  @ManyToOne(() => Account, { ref: true })
+  toAccount: Ref<Account>;
+
+  @Index()
+  @ManyToOne(() => User, { ref: true, nullable: true })
+  fromUser: Ref<User> | null;
+
+  @Index()
+  @ManyToOne(() => User, { ref: true, nullable: true })
+  toUser: Ref<User> | null;
+
+  /** Null for deposits: the system account is nobody's to send to. */
+  @Property({ type: 'text', nullable: true })
+  fromAccountNumber: string | null;
+
+  @Property({ type: 'text' })
+  toAccountNumber: string;
+
+  @Property({ type: new BigIntType('bigint') })
+  amount: bigint;
+
+  @Property({ type: 'text' })
+  currency: string;
+
+  @Property({ type: 'text', nullable: true })
+  description: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  postedAt: Date | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  expiresAt: Date | null = null;
+
+  constructor(fields: {
+    initiator: Ref<User>;
+    origin: TransferOrigin;
+    status: TransferStatus;
+    from: Account;
+    to: Account;
+    amount: bigint;
+    currency: string;
+    description: string | null;
+    idempotencyKey: string | null;
+    createdAt: Date;
+  }) {
+    super();
+    this.initiator = fields.initiator;
+    this.origin = fields.origin;
+    this.status = fields.status;
+    this.fromAccount = ref(fields.from);
+    this.toAccount = ref(fields.to);
+    this.fromUser = fields.from.user;
+    this.toUser = fields.to.user;
+    this.fromAccountNumber = fields.from.system ? null : fields.from.number;
+    this.toAccountNumber = fields.to.number;
+    this.amount = fields.amount;
+    this.currency = fields.currency;
+    this.description = fields.description;
+    this.idempotencyKey = fields.idempotencyKey;
+    this.createdAt = fields.createdAt;
+    this.updatedAt = fields.createdAt;
+  }
+
+  /** Pending transfers past their expiry read as EXPIRED before any sweep has run. */
+  statusAt(now: Date): TransferStatus {
+    if (this.status === TransferStatus.PENDING_CONFIRMATION && this.expiresAt && this.expiresAt <= now) {
+      return TransferStatus.EXPIRED;
+    }
+    return this.status;
+  }
+}

@@ -1,0 +1,63 @@
+import { Field, ObjectType } from 'type-graphql';
+import { MinorUnitsScalar } from '../graphql/scalars.js';
+import { badUserInput } from './errors.js';
+
+export const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+
+const SUPPORTED = new Set(Intl.supportedValuesOf('currency'));
+const exponents = new Map<string, number>();
+
+@ObjectType()
+export class Money {
+  @Field(() => MinorUnitsScalar)
+  minor!: bigint;
+
+  @Field(() => String, { description: 'ISO 4217 code' })
+  currency!: string;
+
+  @Field(() => String, {
+    description: 'Exact decimal rendering with the currency\'s own number of decimals, e.g. "1250.00" or "980" (JPY).',
+  })
+  decimal!: string;
+}
+
+export function money(minor: bigint, currency: string): Money {
+  return { minor, currency, decimal: formatDecimal(minor, currency) };
+}
+
+/** Minor-unit digits of a currency as the runtime's ICU knows them: USD 2, JPY 0, BHD 3. */
+export function minorUnitExponent(currency: string): number {
+  let exponent = exponents.get(currency);
+  if (exponent === undefined) {
+    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    exponents.set(currency, exponent);
+  }
+  return exponent;
+}
+
+/** Integer arithmetic only: 123456n USD -> "1234.56", -5n BHD -> "-0.005". */
+export function formatDecimal(minor: bigint, currency: string): string {
+  const exponent = minorUnitExponent(currency);
+  const sign = minor < 0n ? '-' : '';
+  const abs = minor < 0n ? -minor : minor;
+  if (exponent === 0) return `${sign}${abs}`;
+  const scale = 10n ** BigInt(exponent);
+  return `${sign}${abs / scale}.${(abs % scale).toString().padStart(exponent, '0')}`;
+}
+
+/** An ISO 4217 code the runtime supports, upper-cased; BAD_USER_INPUT otherwise. */
+export function parseCurrency(value: string, field = 'currency'): string {
+  const code = value.trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code) || !SUPPORTED.has(code)) {
+    throw badUserInput([{ field, message: 'must be an ISO 4217 currency code, e.g. "USD"' }]);
+  }
+  return code;
+}
+
+/** Amounts moved are strictly positive; the scalar already bounds them to int64. */
+export function parsePositiveAmount(amount: bigint, field = 'amountMinor'): bigint {
+  if (amount <= 0n) throw badUserInput([{ field, message: 'must be greater than zero' }]);
+  if (amount > INT64_MAX) throw badUserInput([{ field, message: 'must be at most 9223372036854775807' }]);
+  return amount;
+}
