@@ -125,7 +125,8 @@ describe('the journaling flow', () => {
   });
 
   it('loses nothing when many MERGE updates hit one draft at once', async () => {
-    const token = alice.token;
+    // A fresh user: the same requests also race to create the default template.
+    const { token } = await registerUser(server);
     const session = await createSession(server, token);
     const pieces = Array.from({ length: 16 }, (_, i) => `piece-${i}`);
     const results = await Promise.all(
