@@ -47,6 +47,10 @@ export function createErrorFormatter(logger: Logger, exposeErrors: boolean): Err
       for (const key of ['fields', 'retryAfter']) {
         if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
       }
+      if (code === 'BAD_USER_INPUT' && extensions.fields === undefined) {
+        const fields = coercionFields(formatted.message);
+        if (fields) extensions.fields = fields;
+      }
       return { message: formatted.message, ...where, extensions };
     }
 
@@ -68,10 +72,22 @@ function originalOf(error: unknown): unknown {
   return current;
 }
 
+const COERCION = /^Variable "\$(\w+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
+
+/** graphql-js variable coercion errors name the path only in their message: lift it into `fields`. */
+function coercionFields(message: string): FieldProblem[] | undefined {
+  const match = COERCION.exec(message);
+  if (!match) return undefined;
+  const [, variable, path, problem] = match as unknown as [string, string, string, string];
+  const field = path.startsWith(`${variable}.`) ? path.slice(variable.length + 1) : path;
+  return [{ field, message: problem }];
+}
+
 function flattenValidation(errors: ValidationError[], prefix = ''): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const e of errors) {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    // Array items read as sections[2].name, the way services name them too.
+    const field = !prefix ? e.property : /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`;
     for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
     if (e.children?.length) out.push(...flattenValidation(e.children, field));
   }

@@ -57,7 +57,9 @@ export class ChatResolver {
     return ctx.services.chat.delete(requireAuth(ctx), id);
   }
 
-  @FieldResolver(() => MessageConnection)
+  @FieldResolver(() => MessageConnection, {
+    description: 'In order, oldest first. first/after pages forward; last/before gives the newest page, then older ones. Neither: the first 20.',
+  })
   messages(
     @Root() session: ChatSession,
     @Ctx() ctx: GraphQLContext,

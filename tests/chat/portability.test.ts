@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ArchiveChatSessionDocument,
+  ExportMyDataDocument,
+  FinalizeDraftDocument,
+  ImportMyDataDocument,
+  JournalEntriesDocument,
+  SaveTemplateDocument,
+  UpdateDraftDocument,
+  UpdatePreferencesDocument,
+} from '../generated/graphql.js';
+import { appendMessages, createSession, expectError } from '../factories/chat.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let source: TestUser;
+let exported: Record<string, unknown>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  source = await registerUser(server);
+  const token = source.token;
+  await server.ok(
+    UpdatePreferencesDocument,
+    {
+      input: {
+        purposeStatement: 'Notice patterns in my week',
+        longTermGoals: ['Sleep before midnight'],
+        knownChallenges: ['Doomscrolling'],
+        preferredFeedbackStyle: 'ENCOURAGING',
+        personalGlossary: [{ term: 'deep work', definition: 'Focused, unbroken effort' }],
+      },
+    },
+    { token },
+  );
+  await server.ok(SaveTemplateDocument, { input: { name: 'Gratitude', sections: [{ name: 'Grateful For', description: 'Three things', aliases: ['Thanks'] }] } }, { token });
+  const journaling = await createSession(server, token, 'JOURNALING', 'Evening pages');
+  await appendMessages(server, journaling.id, 5);
+  await server.ok(UpdateDraftDocument, { input: { sessionId: journaling.id, sections: [{ name: 'Daily Events', content: 'Visited the lighthouse' }] } }, { token });
+  await server.ok(FinalizeDraftDocument, { sessionId: journaling.id }, { token });
+  await server.ok(UpdateDraftDocument, { input: { sessionId: journaling.id, sections: [{ name: 'Mood', content: 'Unfinished thought' }] } }, { token });
+  const general = await createSession(server, token, 'GENERAL', 'Budget questions');
+  await appendMessages(server, general.id, 3, (i) => `budget ${i}`);
+  await server.ok(ArchiveChatSessionDocument, { id: general.id }, { token });
+  const orphan = await createSession(server, token, 'JOURNALING');
+  await server.ok(UpdateDraftDocument, { input: { sessionId: orphan.id, sections: [{ name: 'Journal', content: 'A lighthouse again' }] } }, { token });
+  await server.ok(FinalizeDraftDocument, { sessionId: orphan.id }, { token });
+  exported = (await server.ok(ExportMyDataDocument, {}, { token })).exportMyData as Record<string, unknown>;
+});
+afterAll(() => server?.stop());
+
+const withoutStamp = (doc: Record<string, unknown>) => ({ ...doc, exportedAt: undefined });
+
+describe('export and import', () => {
+  it('exports everything the user owns, without ids, hashes or tokens', async () => {
+    expect(exported).toMatchObject({ format: 'coach-gateway/export', version: 1 });
+    const doc = exported as { chatSessions: Array<{ title: string; messages: unknown[]; draft: unknown }>; journalEntries: Array<{ chatSession: number | null }>; templates: unknown[] };
+    expect(doc.chatSessions.map((s) => [s.title, s.messages.length])).toEqual([
+      ['Evening pages', 5],
+      ['Budget questions', 3],
+      [null, 0],
+    ]);
+    expect(doc.chatSessions[0]!.draft).toEqual({ sections: [{ name: 'Thoughts & Feelings', content: 'Unfinished thought' }] });
+    expect(doc.chatSessions[1]!.draft).toBeNull();
+    expect(doc.journalEntries.map((e) => e.chatSession)).toEqual([0, 2]);
+    expect(doc.templates).toHaveLength(2);
+    const text = JSON.stringify(exported);
+    expect(text).not.toContain(source.user.id);
+    expect(text).not.toContain(source.password);
+    expect(text).not.toMatch(/\$2[aby]\$/);
+    expect(text).not.toContain(source.refreshToken);
+    expect(text).not.toMatch(/"(id|passwordHash|tokenHash|userId)"/);
+  });
+
+  it('imports into a fresh account with new ids, and exporting that account gives the same content', async () => {
+    const fresh = await registerUser(server);
+    const summary = await server.ok(ImportMyDataDocument, { data: exported }, { token: fresh.token });
+    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 3, messages: 8 });
+    const again = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
+    expect(withoutStamp(again)).toEqual(withoutStamp(exported));
+
+    const search = await server.ok(JournalEntriesDocument, { search: 'lighthouse' }, { token: fresh.token });
+    expect(search.journalEntries.totalCount).toBe(2);
+    const mine = await server.ok(JournalEntriesDocument, { search: 'lighthouse' }, { token: source.token });
+    const freshIds = search.journalEntries.edges.map((e) => e.node.id);
+    for (const { node } of mine.journalEntries.edges) expect(freshIds).not.toContain(node.id);
+    // The source account is untouched.
+    const sourceAgain = (await server.ok(ExportMyDataDocument, {}, { token: source.token })).exportMyData as Record<string, unknown>;
+    expect(withoutStamp(sourceAgain)).toEqual(withoutStamp(exported));
+  });
+
+  it('refuses a corrupted document, naming the first bad path, and writes nothing', async () => {
+    const fresh = await registerUser(server);
+    const before = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
+    const corrupt = (mutate: (doc: any) => void) => {
+      const doc = structuredClone(exported) as any;
+      mutate(doc);
+      return doc;
+    };
+    const cases: Array<[string, unknown]> = [
+      ['chatSessions[2].messages[0].role', corrupt((d) => d.chatSessions[2].messages.push({ role: 'ROBOT', content: 'x', createdAt: '2026-01-01T00:00:00Z' }))],
+      ['chatSessions[0].messages[3].content', corrupt((d) => (d.chatSessions[0].messages[3].content = 42))],
+      ['journalEntries[1].chatSession', corrupt((d) => (d.journalEntries[1].chatSession = 7))],
+      ['preferences.preferredFeedbackStyle', corrupt((d) => (d.preferences.preferredFeedbackStyle = 'HARSH'))],
+      ['templates[1].sections[0].name', corrupt((d) => (d.templates[1].sections[0].name = ''))],
+      ['templates', corrupt((d) => (d.templates[1].active = true))],
+      ['chatSessions[1].draft', corrupt((d) => (d.chatSessions[1].draft = { sections: [] }))],
+      ['version', corrupt((d) => (d.version = 99))],
+      ['chatSessions', corrupt((d) => (d.chatSessions = 'none'))],
+    ];
+    for (const [path, doc] of cases) {
+      expectError(await server.gql(ImportMyDataDocument, { data: doc }, { token: fresh.token }), 'BAD_USER_INPUT', path);
+    }
+    expectError(await server.gql(ImportMyDataDocument, { data: 'not a document' }, { token: fresh.token }), 'BAD_USER_INPUT');
+    const after = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
+    expect(withoutStamp(after)).toEqual(withoutStamp(before));
+    expect(after).toMatchObject({ chatSessions: [], journalEntries: [] });
+  });
+});
