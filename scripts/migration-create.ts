@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 
 const db = await startEmbeddedPostgres('memory');
-const orm = await openOrm(db.url);
+const orm = await openOrm(db.url, 2, { snapshot: true });
 try {
   await migrate(orm);
   const snapshot = await readFile('migrations/.snapshot.json', 'utf8').catch(() => undefined);

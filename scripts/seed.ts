@@ -18,7 +18,7 @@ try {
   await migrate(orm);
   const logger = createLogger(config.logLevel);
   await seedDemoData(
-    { config, logger, clock: systemClock, pubsub, passwords: new PasswordHasher(config.bcryptCost), limiter: new MemoryRateLimiter() },
+    { config, logger, clock: systemClock, pubsub, passwords: new PasswordHasher(config.bcryptCost), limiter: new MemoryRateLimiter(), agent: () => { throw new Error('the seed script runs no agent'); } },
     orm,
   );
 } finally {

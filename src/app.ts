@@ -3,6 +3,8 @@ import type { Config } from './config/config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { buildAppSchema } from './graphql/schema.js';
+import { AgentRunner } from './modules/agent/agent.runner.js';
+import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
@@ -44,9 +46,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let orm: Orm | undefined;
   const pubsub = new MemoryPubSub();
   try {
-    orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, (message) => logger.debug({ orm: message }));
+    orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, { log: (message) => logger.debug({ orm: message }) });
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
+    let runner: AgentRunner | undefined;
     const deps: AppDeps = {
       config,
       logger,
@@ -54,7 +57,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
       limiter: new MemoryRateLimiter(),
+      agent: () => runner!,
     };
+    runner = new AgentRunner(deps, orm, createProvider(config.llm));
+    const interrupted = await runner.recoverInterrupted();
+    if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
+    logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(deps, orm);
     const schema = await buildAppSchema();
     const server = await startHttpServer(deps, orm, schema);
@@ -68,7 +76,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       orm,
       deps,
       async stop() {
+        // New runs stop with the HTTP server; running ones get the grace period, then are cancelled.
         await server.stop();
+        await runner.stop(config.shutdownGraceMs);
         await pubsub.close();
         await openOrmRef.close(true);
         await embedded?.stop();

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config/config.js';
 import { AccountService } from './modules/accounts/account.service.js';
+import type { AgentRunner } from './modules/agent/agent.runner.js';
+import { AgentService } from './modules/agent/agent.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -24,6 +26,8 @@ export interface AppDeps {
   pubsub: PubSub;
   passwords: PasswordHasher;
   limiter: RateLimiter;
+  /** The agent runner of this process; built after the deps it needs. */
+  agent: () => AgentRunner;
 }
 
 /**
@@ -35,12 +39,14 @@ export function createServices(deps: AppDeps, em: EntityManager) {
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps);
+  const chat = new ChatService(em, deps, drafts);
   return {
     auth: new AuthService(em, deps),
     accounts,
     transfers: new TransferService(em, deps, accounts),
     ledger: new LedgerService(em, deps, accounts),
-    chat: new ChatService(em, deps, drafts),
+    chat,
+    agent: new AgentService(em, deps, chat),
     drafts,
     journal: new JournalService(em),
     templates,

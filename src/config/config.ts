@@ -24,6 +24,14 @@ export interface Config {
   loginMaxFailuresPerIp: number;
   operator: { username: string; password: string } | undefined;
   transferPendingTtlSec: number;
+  llm: {
+    provider: 'local' | 'openai';
+    baseUrl: string;
+    apiKey: string;
+    model: string;
+    timeoutMs: number;
+    maxRetries: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -70,6 +78,13 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     problems.push('EXPOSE_ERRORS=true is for local debugging and is refused when NODE_ENV=production');
   }
 
+  const llmBaseUrl = read.url('LLM_BASE_URL', ['http:', 'https:']);
+  const llmApiKey = read.string('LLM_API_KEY');
+  const llmProvider = read.oneOf('LLM_PROVIDER', ['local', 'openai'] as const, llmBaseUrl || llmApiKey ? 'openai' : 'local');
+  if (llmProvider === 'openai' && !llmBaseUrl && !llmApiKey) {
+    problems.push('LLM_PROVIDER=openai needs LLM_API_KEY (for OpenAI) or LLM_BASE_URL (for a compatible server such as Ollama)');
+  }
+
   const config: Config = {
     env: nodeEnv,
     host: read.string('HOST') ?? '127.0.0.1',
@@ -98,6 +113,15 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
         ? { username: operatorUsername, password: operatorPassword }
         : undefined,
     transferPendingTtlSec: read.int('TRANSFER_PENDING_TTL_SECONDS', 15 * 60, 1, 7 * 24 * 3600),
+    llm: {
+      provider: llmProvider,
+      baseUrl: llmBaseUrl ?? 'https://api.openai.com/v1',
+      // Compatible local servers (Ollama, llama.cpp) ignore the key but the client needs one.
+      apiKey: llmApiKey ?? 'not-needed',
+      model: read.string('LLM_MODEL') ?? 'gpt-4o-mini',
+      timeoutMs: read.int('LLM_TIMEOUT_MS', 60_000, 100, 600_000),
+      maxRetries: read.int('LLM_MAX_RETRIES', 2, 0, 10),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };

@@ -1,4 +1,6 @@
 import { Account } from '../modules/accounts/account.entity.js';
+import { AgentEventRecord } from '../modules/agent/agent-event.entity.js';
+import { AgentRun } from '../modules/agent/agent-run.entity.js';
 import { AuthSession } from '../modules/auth/auth-session.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
 import { User } from '../modules/auth/user.entity.js';
@@ -27,4 +29,6 @@ export const ENTITIES = [
   JournalEntry,
   UserTemplate,
   UserPreferences,
+  AgentRun,
+  AgentEventRecord,
 ];

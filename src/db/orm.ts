@@ -5,7 +5,13 @@ import { MIGRATIONS } from '../../migrations/index.js';
 
 export type Orm = MikroORM;
 
-export function ormOptions(url: string, poolMax = 10, log?: (message: string) => void): Options {
+export interface OrmExtras {
+  log?: (message: string) => void;
+  /** Only `npm run migration:create` writes the snapshot; applying migrations must not touch it. */
+  snapshot?: boolean;
+}
+
+export function ormOptions(url: string, poolMax = 10, extras: OrmExtras = {}): Options {
   return defineConfig({
     clientUrl: url,
     entities: ENTITIES,
@@ -14,6 +20,7 @@ export function ormOptions(url: string, poolMax = 10, log?: (message: string) =>
       path: 'migrations',
       pathTs: 'migrations',
       migrationsList: MIGRATIONS,
+      snapshot: extras.snapshot ?? false,
       snapshotName: '.snapshot',
       emit: 'ts',
       transactional: true,
@@ -25,12 +32,12 @@ export function ormOptions(url: string, poolMax = 10, log?: (message: string) =>
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-    logger: log ?? (() => {}),
+    logger: extras.log ?? (() => {}),
   });
 }
 
-export async function openOrm(url: string, poolMax?: number, log?: (message: string) => void): Promise<Orm> {
-  return MikroORM.init(ormOptions(url, poolMax, log));
+export async function openOrm(url: string, poolMax?: number, extras?: OrmExtras): Promise<Orm> {
+  return MikroORM.init(ormOptions(url, poolMax, extras));
 }
 
 /** Applies every pending migration; returns the names applied. */

@@ -4,6 +4,7 @@ import type { AuthInfo, ClientInfo } from '../modules/auth/auth.types.js';
 import { bearerToken } from '../modules/auth/tokens.js';
 import { createServices, type AppDeps, type Services } from '../services.js';
 import { DomainError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface GraphQLContext {
@@ -15,6 +16,7 @@ export interface GraphQLContext {
   /** Why a presented token was refused; raised only where a field needs a caller. */
   authError: DomainError | null;
   client: ClientInfo;
+  clock: Clock;
 }
 
 export interface ContextInput {
@@ -35,6 +37,7 @@ export async function createContext(deps: AppDeps, orm: Orm, input: ContextInput
     auth: null,
     authError: null,
     client: input.client,
+    clock: deps.clock,
   };
   if (input.authorization !== undefined && input.authorization !== null && input.authorization !== '') {
     const token = bearerToken(input.authorization);

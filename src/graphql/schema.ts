@@ -2,6 +2,8 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../modules/accounts/account.resolver.js';
+import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
+import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
@@ -20,6 +22,8 @@ const RESOLVERS = [
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,
+  AgentResolver,
+  ChatSessionRunResolver,
 ] as const;
 
 /**
@@ -41,6 +45,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker,
     pubSub: topicSubscriptionsRefused,
+    orphanedTypes: AGENT_EVENT_TYPES,
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
 }

@@ -6,6 +6,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private readonly waiting: Array<(result: IteratorResult<T>) => void> = [];
   private done = false;
+  private failure: { error: unknown } | undefined;
   private readonly onClose: () => void;
 
   constructor(onClose: () => void = () => {}) {
@@ -35,11 +36,31 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     for (const waiter of this.waiting.splice(0)) waiter({ value: undefined, done: true });
   }
 
+  /** Ends the iteration with an error, after what is queued. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.failure = { error };
+    this.end();
+  }
+
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = undefined;
+      return Promise.reject(error);
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) =>
+      this.waiting.push((result) => {
+        if (result.done && this.failure) {
+          const { error } = this.failure;
+          this.failure = undefined;
+          reject(error);
+        } else resolve(result);
+      }),
+    );
   }
 
   return(): Promise<IteratorResult<T>> {

@@ -6,6 +6,12 @@ export enum Topic {
   SESSION_REVOKED = 'SESSION_REVOKED',
   /** key: the account owner's user id: one entry posted on one of their accounts */
   ACCOUNT_ACTIVITY = 'ACCOUNT_ACTIVITY',
+  /** key: run id: every event of one agent run, in seq order */
+  AGENT_RUN = 'AGENT_RUN',
+  /** key: chat session id: every event of every run in the session */
+  CHAT_SESSION = 'CHAT_SESSION',
+  /** key: "all": asks whichever instance executes the run to stop it */
+  AGENT_CANCEL = 'AGENT_CANCEL',
 }
 
 export interface AuthSessionEventPayload {
@@ -63,8 +69,33 @@ export interface AccountActivityPayload {
   transfer: TransferData;
 }
 
+export type AgentEventType =
+  | 'RunStarted'
+  | 'MessageAdded'
+  | 'ThinkingStep'
+  | 'ReasoningDelta'
+  | 'ToolCallStarted'
+  | 'ToolCallFinished'
+  | 'TokenDelta'
+  | 'DraftUpdated'
+  | 'TransferProposed'
+  | 'RunFinished';
+
+/** An agent event as stored and published: complete, so subscribers need no database. */
+export interface AgentEventPayload {
+  runId: string;
+  sessionId: string;
+  seq: number;
+  at: string;
+  type: AgentEventType;
+  data: Record<string, unknown>;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
   [Topic.ACCOUNT_ACTIVITY]: AccountActivityPayload;
+  [Topic.AGENT_RUN]: AgentEventPayload;
+  [Topic.CHAT_SESSION]: AgentEventPayload;
+  [Topic.AGENT_CANCEL]: { runId: string };
 }

@@ -109,9 +109,17 @@ export class ChatService {
    * Stores the next message of a session and moves the session's updatedAt. Callers check
    * ownership first (the agent does, for the user's and the assistant's messages).
    */
-  async appendMessage(sessionId: string, role: MessageRole, content: string, runId: string | null = null): Promise<Message> {
+  async appendMessage(
+    sessionId: string,
+    role: MessageRole,
+    content: string,
+    runId: string | null = null,
+    options: { id?: string; em?: EntityManager } = {},
+  ): Promise<Message> {
     if (!isUuid(sessionId)) throw notFound('Chat session');
-    return this.em.transactional(async (em) => {
+    // With options.em the message joins the caller's transaction (the agent's sendMessage).
+    const inTransaction = <T>(work: (em: EntityManager) => Promise<T>) => (options.em ? work(options.em) : this.em.transactional(work));
+    return inTransaction(async (em) => {
       const now = this.deps.clock.now();
       // The row lock this takes orders concurrent appends to one session.
       const rows = await em
@@ -124,10 +132,23 @@ export class ChatService {
         );
       if (rows.length === 0) throw notFound('Chat session');
       const message = new Message(em.getReference(ChatSession, sessionId, { wrapped: true }), rows[0]!.message_count, role, content, runId);
+      if (options.id) message.id = options.id;
       message.createdAt = message.updatedAt = now;
       em.persist(message);
+      if (options.em) await em.flush();
       return message;
     });
+  }
+
+  /** Messages by id, for runs and events that refer to them; callers check ownership. */
+  messagesById(ids: string[]): Promise<Message[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.em.find(Message, { id: { $in: ids } });
+  }
+
+  /** The last `limit` messages of a session, oldest first: the conversation the agent sees. */
+  async history(sessionId: string, limit: number): Promise<Message[]> {
+    const newest = await this.em.find(Message, { session: sessionId }, { orderBy: { seq: 'desc' }, limit });
+    return newest.reverse();
   }
 
   /** A page of one session's messages; sessions listed together share one query. */

@@ -1,0 +1,88 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { requireAuth } from '../../graphql/context.js';
+import type { AgentEventPayload } from '../../pubsub/topics.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
+import { Message } from '../chat/message.entity.js';
+import { transferView } from '../transfers/transfer.types.js';
+import type { TransferData } from '../../pubsub/topics.js';
+import { AgentEvent, toGraphQLEvent } from './agent.events.js';
+import { AgentRunView, SendMessageInput } from './agent.types.js';
+
+/** Maps a stored event to its GraphQL object; a proposed transfer renders for the viewer. */
+function eventFor(payload: AgentEventPayload, ctx: GraphQLContext) {
+  const event = toGraphQLEvent(payload);
+  if (payload.type === 'TransferProposed') {
+    const viewer = ctx.auth?.userId ?? '';
+    return { ...event, transfer: transferView(payload.data.transfer as TransferData, viewer, ctx.clock.now()) };
+  }
+  return event;
+}
+
+@Resolver(() => AgentRunView)
+export class AgentResolver {
+  @Authorized()
+  @Mutation(() => AgentRunView, {
+    description: "Stores the user's message and starts an agent run; returns at once. RUN_IN_PROGRESS while the session has an unfinished run.",
+  })
+  sendMessage(@Arg('input', () => SendMessageInput) input: SendMessageInput, @Ctx() ctx: GraphQLContext): Promise<AgentRunView> {
+    return ctx.services.agent.send(requireAuth(ctx), input);
+  }
+
+  @Authorized()
+  @Mutation(() => AgentRunView)
+  cancelAgentRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<AgentRunView> {
+    return ctx.services.agent.cancel(requireAuth(ctx), id);
+  }
+
+  @Authorized()
+  @Query(() => AgentRunView)
+  agentRun(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<AgentRunView> {
+    return ctx.services.agent.get(requireAuth(ctx), id);
+  }
+
+  @FieldResolver(() => Message)
+  async userMessage(@Root() run: AgentRunView, @Ctx() ctx: GraphQLContext): Promise<Message> {
+    const message = await ctx.services.agent.message(run.userMessageId);
+    if (!message) throw new Error(`user message ${run.userMessageId} of run ${run.id} is missing`);
+    return message;
+  }
+
+  @FieldResolver(() => Message, { nullable: true })
+  assistantMessage(@Root() run: AgentRunView, @Ctx() ctx: GraphQLContext): Promise<Message | null> {
+    return ctx.services.agent.message(run.assistantMessageId);
+  }
+
+  @Authorized()
+  @Subscription(() => AgentEvent, {
+    description: "Replays the run's events with seq > afterSeq (all when omitted), then streams live ones; completes after RunFinished.",
+    subscribe: ({ args, context }) =>
+      (context as GraphQLContext).services.agent.watchRun(requireAuth(context as GraphQLContext), String(args.runId), args.afterSeq as number | null),
+  })
+  agentEvents(
+    @Arg('runId', () => ID) _runId: string,
+    @Arg('afterSeq', () => Int, { nullable: true }) _afterSeq: number | null,
+    @Root() payload: AgentEventPayload,
+    @Ctx() ctx: GraphQLContext,
+  ): AgentEvent {
+    return eventFor(payload, ctx);
+  }
+
+  @Authorized()
+  @Subscription(() => AgentEvent, {
+    description: 'Every agent event of every run in the session (for other tabs and devices), plus MessageAdded.',
+    subscribe: ({ args, context }) =>
+      (context as GraphQLContext).services.agent.watchSession(requireAuth(context as GraphQLContext), String(args.sessionId)),
+  })
+  chatSessionEvents(@Arg('sessionId', () => ID) _sessionId: string, @Root() payload: AgentEventPayload, @Ctx() ctx: GraphQLContext): AgentEvent {
+    return eventFor(payload, ctx);
+  }
+}
+
+@Resolver(() => ChatSession)
+export class ChatSessionRunResolver {
+  @FieldResolver(() => AgentRunView, { nullable: true, description: 'The unfinished run, if any.' })
+  activeRun(@Root() session: ChatSession, @Ctx() ctx: GraphQLContext): Promise<AgentRunView | null> {
+    return ctx.services.agent.activeRun(session);
+  }
+}

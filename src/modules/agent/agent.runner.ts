@@ -1,0 +1,206 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Orm } from '../../db/orm.js';
+import { Topic } from '../../pubsub/topics.js';
+import { createServices, type AppDeps } from '../../services.js';
+import { DomainError } from '../../shared/errors.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { Role } from '../auth/user.entity.js';
+import { MessageRole } from '../chat/message.entity.js';
+import { AgentRun, type StoredError, type StoredUsage } from './agent-run.entity.js';
+import { AgentRunStatus } from './agent.types.js';
+import { buildAgentContext, systemPrompt } from './context.js';
+import { RunEventWriter } from './event-writer.js';
+import { ProviderError, type ChatMessage, type LlmProvider, type ToolCallRequest } from './llm/provider.js';
+import { messageSnapshot } from './snapshots.js';
+import { TOOLS, runTool } from './tools/registry.js';
+
+export const MAX_TURNS = 8;
+const HISTORY_MESSAGES = 30;
+
+class RunFailure extends Error {
+  constructor(
+    readonly code: 'TOOL_LIMIT' | 'INTERNAL' | 'PROVIDER_ERROR' | 'TIMEOUT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Executes agent runs in the background of this process. Long-lived: built once in
+ * app.ts; every step works on its own EntityManager fork.
+ */
+export class AgentRunner {
+  private readonly active = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private readonly cancellations: AsyncIterableIterator<{ runId: string }>;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly orm: Orm,
+    readonly provider: LlmProvider,
+  ) {
+    // A cancel may be asked of any instance; the one executing the run acts on it.
+    const cancellations = deps.pubsub.subscribe(Topic.AGENT_CANCEL, 'all');
+    this.cancellations = cancellations;
+    void (async () => {
+      for await (const { runId } of cancellations) this.active.get(runId)?.abort.abort();
+    })();
+  }
+
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  start(runId: string): void {
+    const abort = new AbortController();
+    const done = this.execute(runId, abort.signal)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, runId }, 'agent run crashed'))
+      .finally(() => this.active.delete(runId));
+    this.active.set(runId, { abort, done });
+  }
+
+  async requestCancel(runId: string): Promise<void> {
+    await this.deps.pubsub.publish(Topic.AGENT_CANCEL, 'all', { runId });
+  }
+
+  /** Shutdown: lets running runs finish for up to `graceMs`, then cancels the rest. */
+  async stop(graceMs: number): Promise<void> {
+    const all = () => Promise.all([...this.active.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    if ((await Promise.race([all(), grace])) === 'timeout') {
+      for (const run of this.active.values()) run.abort.abort();
+      await all();
+    }
+    clearTimeout(timer);
+    await this.cancellations.return?.();
+  }
+
+  /** Start-up: runs left unfinished by a process that died are ended, freeing their sessions. */
+  async recoverInterrupted(): Promise<number> {
+    const em = this.orm.em.fork();
+    const stale = await em.find(AgentRun, { status: { $in: [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING] } });
+    for (const run of stale) {
+      const last = await em.getConnection().execute<Array<{ seq: number | null }>>(
+        'select max(seq) as seq from agent_event_record where run_id = ?',
+        [run.id],
+      );
+      const error = { code: 'INTERRUPTED', message: 'The gateway stopped while this run was in progress: send the message again' };
+      run.status = AgentRunStatus.FAILED;
+      run.error = error;
+      run.finishedAt = this.deps.clock.now();
+      await em.flush();
+      const writer = new RunEventWriter(this.orm, this.deps.pubsub, this.deps.clock, run.id, run.session.id, last[0]?.seq ?? 0);
+      writer.emit('RunFinished', { status: AgentRunStatus.FAILED, message: null, usage: run.usage, error });
+      await writer.flush();
+    }
+    return stale.length;
+  }
+
+  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+    const { deps, orm } = this;
+    const em = orm.em.fork();
+    const run = await em.findOneOrFail(AgentRun, { id: runId }, { populate: ['session'] });
+    const session = run.session.getEntity();
+    const auth: AuthInfo = { userId: run.userId, sessionId: `agent-run:${run.id}`, role: Role.CUSTOMER };
+    const writer = new RunEventWriter(orm, deps.pubsub, deps.clock, run.id, session.id);
+    const assistantMessageId = uuidv7();
+    run.status = AgentRunStatus.RUNNING;
+    run.assistantMessageId = assistantMessageId;
+    await em.flush();
+
+    const chat = createServices(deps, orm.em.fork()).chat;
+    const [userMessage] = await chat.messagesById([run.userMessageId]);
+    writer.emit('RunStarted', { userMessage: userMessage ? messageSnapshot(userMessage) : null });
+
+    let answer = '';
+    const usage: StoredUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    let sawUsage = false;
+    let status = AgentRunStatus.SUCCEEDED;
+    let error: StoredError | null = null;
+    try {
+      const history = await chat.history(session.id, HISTORY_MESSAGES);
+      let context = await buildAgentContext(createServices(deps, orm.em.fork()), auth, session);
+      const messages: ChatMessage[] = [
+        { role: 'system', content: systemPrompt(context) },
+        ...history.map((m): ChatMessage => (m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content })),
+      ];
+      for (let turn = 1; ; turn++) {
+        if (turn > MAX_TURNS) throw new RunFailure('TOOL_LIMIT', `The assistant used tools for ${MAX_TURNS} turns without answering`);
+        const calls: ToolCallRequest[] = [];
+        let turnText = '';
+        for await (const event of this.provider.stream({ messages, tools: TOOLS.map((t) => t.definition), context, signal })) {
+          if (signal.aborted) break;
+          if (event.type === 'text') {
+            turnText += event.delta;
+            answer += event.delta;
+            writer.emit('TokenDelta', { messageId: assistantMessageId, delta: event.delta });
+          } else if (event.type === 'reasoning') {
+            writer.emit('ReasoningDelta', { delta: event.delta });
+          } else if (event.type === 'tool_call') {
+            calls.push(event.call);
+          } else {
+            sawUsage = true;
+            usage.promptTokens += event.usage.promptTokens;
+            usage.completionTokens += event.usage.completionTokens;
+            usage.totalTokens += event.usage.totalTokens;
+          }
+        }
+        if (signal.aborted) break;
+        if (calls.length === 0) break;
+        messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
+        for (const call of calls) {
+          if (signal.aborted) break;
+          const outcome = await runTool(call, { deps, orm, auth, session, writer, signal });
+          run.steps.push(outcome.step);
+          run.toolCalls.push(outcome.record);
+          messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.record.result) });
+        }
+        if (signal.aborted) break;
+        // Tools change the draft, the accounts and the preferences the next turn should see.
+        context = await buildAgentContext(createServices(deps, orm.em.fork()), auth, session);
+        messages[0] = { role: 'system', content: systemPrompt(context) };
+      }
+      if (signal.aborted) status = AgentRunStatus.CANCELLED;
+    } catch (caught) {
+      if (signal.aborted || (caught instanceof ProviderError && caught.code === 'CANCELLED')) {
+        status = AgentRunStatus.CANCELLED;
+      } else {
+        status = AgentRunStatus.FAILED;
+        error = toAgentError(caught);
+        if (error.code === 'INTERNAL') deps.logger.error({ err: caught, runId }, 'agent run failed');
+      }
+    }
+
+    // The partial answer of a cancelled or failed run is kept as the assistant message.
+    let assistantMessage = null;
+    if (answer.length > 0 || status === AgentRunStatus.SUCCEEDED) {
+      assistantMessage = await createServices(deps, orm.em.fork()).chat.appendMessage(session.id, MessageRole.ASSISTANT, answer, run.id, {
+        id: assistantMessageId,
+      });
+      writer.emit('MessageAdded', { message: messageSnapshot(assistantMessage) });
+    }
+    run.status = status;
+    run.error = error;
+    run.usage = sawUsage ? usage : null;
+    run.finishedAt = deps.clock.now();
+    await em.flush();
+    writer.emit('RunFinished', {
+      status,
+      message: assistantMessage ? messageSnapshot(assistantMessage) : null,
+      usage: run.usage,
+      error,
+    });
+    await writer.flush();
+  }
+}
+
+function toAgentError(error: unknown): StoredError {
+  if (error instanceof RunFailure) return { code: error.code, message: error.message };
+  if (error instanceof ProviderError) {
+    return { code: error.code === 'TIMEOUT' ? 'TIMEOUT' : 'PROVIDER_ERROR', message: error.message };
+  }
+  if (error instanceof DomainError) return { code: 'INTERNAL', message: error.message };
+  return { code: 'INTERNAL', message: 'The assistant failed unexpectedly; the error was logged' };
+}
+

@@ -1,0 +1,161 @@
+import DataLoader from 'dataloader';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { AsyncQueue } from '../../pubsub/async-queue.js';
+import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
+import type { AppDeps } from '../../services.js';
+import { DomainError, notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
+import type { ChatService } from '../chat/chat.service.js';
+import { Message, MessageRole } from '../chat/message.entity.js';
+import { AgentEventRecord } from './agent-event.entity.js';
+import { AgentRun } from './agent-run.entity.js';
+import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
+
+const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
+
+/** Starts, stops and reads agent runs; the AgentRunner executes them. */
+export class AgentService {
+  private readonly messageLoader: DataLoader<string, Message | null>;
+  private readonly activeRunLoader: DataLoader<string, AgentRun | null>;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: AppDeps,
+    private readonly chat: ChatService,
+  ) {
+    this.messageLoader = new DataLoader(async (ids) => {
+      const found = await chat.messagesById([...ids]);
+      return ids.map((id) => found.find((m) => m.id === id) ?? null);
+    });
+    this.activeRunLoader = new DataLoader(async (sessionIds) => {
+      const runs = await em.find(AgentRun, { session: { $in: [...sessionIds] }, status: { $in: UNFINISHED } });
+      return sessionIds.map((id) => runs.find((r) => r.session.id === id) ?? null);
+    });
+  }
+
+  async send(auth: AuthInfo, input: SendMessageInput): Promise<AgentRunView> {
+    const session = await this.chat.get(auth, input.sessionId);
+    const clientMessageId = input.clientMessageId ?? null;
+    if (clientMessageId) {
+      const earlier = await this.em.findOne(AgentRun, { session: session.id, clientMessageId });
+      if (earlier) return toView(earlier);
+    }
+    const runtime = this.deps.agent();
+    let run: AgentRun;
+    try {
+      run = await this.em.transactional(async (em) => {
+        // Appending takes the session row lock, so this check and insert see every other sendMessage.
+        const message = await this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em });
+        if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
+        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, runtime.provider.name, runtime.provider.model, clientMessageId);
+        message.runId = created.id;
+        em.persist(created);
+        return created;
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const earlier = clientMessageId ? await this.em.fork().findOne(AgentRun, { session: session.id, clientMessageId }) : null;
+        if (earlier) return toView(earlier);
+        throw runInProgress();
+      }
+      throw error;
+    }
+    runtime.start(run.id);
+    return toView(run);
+  }
+
+  async cancel(auth: AuthInfo, runId: string): Promise<AgentRunView> {
+    const run = await this.owned(auth, runId);
+    if (!run.finished) await this.deps.agent().requestCancel(run.id);
+    return toView(run);
+  }
+
+  async get(auth: AuthInfo, runId: string): Promise<AgentRunView> {
+    return toView(await this.owned(auth, runId));
+  }
+
+  async activeRun(session: ChatSession): Promise<AgentRunView | null> {
+    const run = await this.activeRunLoader.load(session.id);
+    return run ? toView(run) : null;
+  }
+
+  message(id: string | null): Promise<Message | null> {
+    return id ? this.messageLoader.load(id) : Promise.resolve(null);
+  }
+
+  /**
+   * The run's events after `afterSeq`: replayed from the store, then live, with no gap and
+   * no duplicate; ends after RunFinished. Subscribing before reading the store is what
+   * closes the gap: anything published meanwhile is both stored and queued, and seq dedupes.
+   */
+  async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
+    const run = await this.owned(auth, runId);
+    const live = this.deps.pubsub.subscribe(Topic.AGENT_RUN, run.id);
+    const out = new AsyncQueue<AgentEventPayload>(() => void live.return?.());
+    const em = this.em.fork();
+    let last = Math.max(0, afterSeq ?? 0);
+    const deliver = (event: AgentEventPayload): boolean => {
+      if (event.seq <= last) return false;
+      last = event.seq;
+      out.push(event);
+      if (event.type === 'RunFinished') {
+        out.end();
+        return true;
+      }
+      return false;
+    };
+    const stored = async (from: number, to?: number) => {
+      const rows = await em.find(AgentEventRecord, { run: run.id, seq: to === undefined ? { $gt: from } : { $gt: from, $lt: to } }, { orderBy: { seq: 'asc' } });
+      return rows.map(recordPayload);
+    };
+    void (async () => {
+      for (const event of await stored(last)) if (deliver(event)) return;
+      for await (const event of live) {
+        if (out.closed) return;
+        // Only a lossy transport can skip a seq; the store has it.
+        if (event.seq > last + 1) for (const missed of await stored(last, event.seq)) if (deliver(missed)) return;
+        if (deliver(event)) return;
+      }
+    })().catch((error: unknown) => out.fail(error));
+    return out;
+  }
+
+  async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
+    const session = await this.chat.get(auth, sessionId);
+    return this.deps.pubsub.subscribe(Topic.CHAT_SESSION, session.id);
+  }
+
+  private async owned(auth: AuthInfo, runId: string): Promise<AgentRun> {
+    const run = isUuid(runId) ? await this.em.findOne(AgentRun, { id: runId, userId: auth.userId }) : null;
+    if (!run) throw notFound('Agent run');
+    return run;
+  }
+}
+
+function runInProgress(): DomainError {
+  return new DomainError('RUN_IN_PROGRESS', 'The assistant is still answering in this session: wait for it or cancel the run');
+}
+
+export function recordPayload(r: AgentEventRecord): AgentEventPayload {
+  return { runId: r.run.id, sessionId: r.sessionId, seq: r.seq, at: r.at.toISOString(), type: r.type as AgentEventPayload['type'], data: r.data };
+}
+
+export function toView(run: AgentRun): AgentRunView {
+  return {
+    id: run.id,
+    sessionId: run.session.id,
+    status: run.status,
+    provider: run.provider,
+    model: run.model,
+    steps: run.steps.map((s) => ({ id: s.id, label: s.label, startedAt: new Date(s.startedAt), finishedAt: s.finishedAt ? new Date(s.finishedAt) : null })),
+    toolCalls: run.toolCalls.map((c) => ({ id: c.id, tool: c.tool, arguments: c.arguments, ok: c.ok, result: c.result })),
+    usage: run.usage,
+    error: run.error,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+    userMessageId: run.userMessageId,
+    assistantMessageId: run.finished ? run.assistantMessageId : null,
+  };
+}

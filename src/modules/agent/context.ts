@@ -1,0 +1,52 @@
+import type { Services } from '../../services.js';
+import { money } from '../../shared/money.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
+import type { AgentContext } from './llm/provider.js';
+
+/** What the agent knows of the user at the start of each turn. */
+export async function buildAgentContext(services: Services, auth: AuthInfo, session: ChatSession): Promise<AgentContext> {
+  const [template, preferences, accounts] = await Promise.all([
+    services.templates.active(auth.userId),
+    services.preferences.get(auth.userId),
+    services.accounts.list(auth),
+  ]);
+  const draft = session.conversationType === ConversationType.JOURNALING ? await services.drafts.draftFor(session) : null;
+  const draftSections = (draft?.sections ?? []).filter((s) => s.content.trim() !== '').map((s) => ({ name: s.name, content: s.content }));
+  const filled = new Set(draftSections.map((s) => s.name));
+  return {
+    conversationType: session.conversationType,
+    templateSections: template.sections.map((s) => ({ name: s.name, description: s.description, aliases: [...s.aliases] })),
+    draftSections,
+    emptySections: template.sections.map((s) => s.name).filter((n) => !filled.has(n)),
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
+    preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
+  };
+}
+
+export function systemPrompt(context: AgentContext): string {
+  const lines = [
+    'You are Coach, a warm and precise assistant for personal money and journaling.',
+    `Feedback style the user prefers: ${context.preferences.preferredFeedbackStyle.toLowerCase()}.`,
+  ];
+  if (context.preferences.purposeStatement) lines.push(`The user's purpose: ${context.preferences.purposeStatement}`);
+  if (context.conversationType === 'JOURNALING') {
+    lines.push(
+      'This is a journaling session. Put what the user shares into their draft with structure_journal, using these sections:',
+      ...context.templateSections.map((s) => `- ${s.name}: ${s.description}${s.aliases.length ? ` (also called ${s.aliases.join(', ')})` : ''}`),
+      context.draftSections.length
+        ? `The draft so far:\n${context.draftSections.map((s) => `## ${s.name}\n${s.content}`).join('\n')}`
+        : 'The draft is empty.',
+      context.emptySections.length ? `Sections still empty: ${context.emptySections.join(', ')}. Gently invite the user to fill them.` : 'Every section has content.',
+      'Save the draft with save_journal only when the user clearly asks to save it.',
+    );
+  }
+  if (context.accounts.length > 0) {
+    lines.push('The user\'s accounts:', ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
+  }
+  lines.push(
+    'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',
+    'Amounts are exact: pass amountMinor as an integer string of minor units.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,176 @@
+/** Exact money text handling for the rule-based assistant: strings and bigints, never floats. */
+
+export interface AccountRef {
+  id: string;
+  name: string;
+  number?: string;
+  currency: string;
+  balance?: string;
+  balanceMinor?: string | number;
+}
+
+export interface AmountMention {
+  /** Digits with an optional '.' fraction, commas removed, e.g. "1000" or "12.34". */
+  value: string;
+  /** Named explicitly ("yen", "EUR", "€"); undefined when the user gave a bare number. */
+  currency?: string;
+  /** "$", "dollars", "bucks": any dollar currency fits (the account's, else USD). */
+  anyDollar: boolean;
+  /** The matched text, so it can be cut out before reading account names. */
+  text: string;
+}
+
+/** Minor-unit digits of the currency, e.g. USD 2, JPY 0, KWD 3. */
+export function currencyExponent(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+export function isCurrencyCode(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && knownCodes().has(code);
+}
+
+let codes: Set<string> | undefined;
+function knownCodes(): Set<string> {
+  codes ??= new Set(Intl.supportedValuesOf('currency'));
+  return codes;
+}
+
+const DOLLAR_CURRENCIES = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'JMD', 'BSD', 'BBD', 'BZD', 'FJD', 'LRD', 'NAD', 'SBD', 'TTD', 'XCD']);
+
+export function isDollarCurrency(currency: string): boolean {
+  return DOLLAR_CURRENCIES.has(currency);
+}
+
+const COMMON_CODES = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'CNY', 'VND', 'SGD', 'HKD', 'KRW', 'MXN', 'BRL', 'ZAR']);
+const SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };
+const WORDS: Array<[RegExp, string]> = [
+  [/^(dollars?|bucks?|usd)$/i, 'USD'],
+  [/^(euros?|eur)$/i, 'EUR'],
+  [/^(pounds?|quid|gbp)$/i, 'GBP'],
+  [/^(yen|jpy)$/i, 'JPY'],
+  [/^(rupees?)$/i, 'INR'],
+  [/^(francs?)$/i, 'CHF'],
+];
+
+const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`;
+const SYMBOL = String.raw`([$€£¥₹₩])`;
+const UNIT = String.raw`([A-Za-z]{3,8})`;
+
+function wordCurrency(word: string): { currency: string; anyDollar: boolean } | undefined {
+  for (const [pattern, currency] of WORDS) {
+    if (pattern.test(word)) return { currency, anyDollar: currency === 'USD' && !/^usd$/i.test(word) };
+  }
+  const code = word.toUpperCase();
+  // Lower-case three-letter words are codes only when common: "50 all" is not Albanian lek.
+  const written = word === code || COMMON_CODES.has(code);
+  return word.length === 3 && written && isCurrencyCode(code) ? { currency: code, anyDollar: false } : undefined;
+}
+
+/** The first amount in the text: "$12.34", "50 dollars", "1000 yen", "EUR 20", "1,000.50", or a bare number. */
+export function findAmount(text: string): AmountMention | undefined {
+  const candidates: Array<{ at: number; mention: AmountMention }> = [];
+  for (const m of text.matchAll(new RegExp(`${SYMBOL}\\s?${NUMBER}`, 'g'))) {
+    const currency = SYMBOLS[m[1]!]!;
+    candidates.push({ at: m.index, mention: { value: clean(m[2]!), currency, anyDollar: m[1] === '$', text: m[0] } });
+  }
+  for (const m of text.matchAll(new RegExp(`(?<![\\w.,])${NUMBER}\\s*${UNIT}\\b`, 'g'))) {
+    const unit = wordCurrency(m[2]!);
+    if (unit) candidates.push({ at: m.index, mention: { value: clean(m[1]!), ...unit, text: m[0] } });
+  }
+  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z]{3})\\s?${NUMBER}`, 'g'))) {
+    const code = m[1]!.toUpperCase();
+    if (isCurrencyCode(code) && m[1] === code) {
+      candidates.push({ at: m.index, mention: { value: clean(m[2]!), currency: code, anyDollar: false, text: m[0] } });
+    }
+  }
+  if (candidates.length > 0) return candidates.sort((a, b) => a.at - b.at)[0]!.mention;
+  const bare = new RegExp(`(?<![\\w.,$€£¥])${NUMBER}(?![\\w.,])`).exec(text);
+  return bare ? { value: clean(bare[1]!), anyDollar: false, text: bare[0] } : undefined;
+}
+
+function clean(value: string): string {
+  return value.replace(/,/g, '');
+}
+
+/** "12.34" in USD → "1234"; an error text when the currency has fewer decimals than given. */
+export function toMinorUnits(value: string, currency: string): { minor: string } | { error: string } {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!match) return { error: `"${value}" is not an amount` };
+  const exponent = currencyExponent(currency);
+  const whole = match[1]!;
+  const fraction = match[2] ?? '';
+  // "5.50" is fine for JPY only if the extra digits are zeros.
+  const extra = fraction.slice(exponent);
+  if (/[1-9]/.test(extra)) {
+    return { error: exponent === 0 ? `${currency} has no decimal places` : `${currency} has only ${exponent} decimal places` };
+  }
+  const digits = `${whole}${fraction.slice(0, exponent).padEnd(exponent, '0')}`.replace(/^0+(?=\d)/, '');
+  return { minor: digits };
+}
+
+/** 123456n in USD → "1234.56"; -5n in JPY → "-5". */
+export function formatMinor(minor: bigint, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const negative = minor < 0n;
+  const digits = (negative ? -minor : minor).toString().padStart(exponent + 1, '0');
+  const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** A decimal string as the tools return it ("1250.00", "-3.5", "980") → minor units. */
+export function decimalToMinor(decimal: string, currency: string): bigint | undefined {
+  const match = /^(-)?(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+  if (!match) return undefined;
+  const converted = toMinorUnits(match[3] ? `${match[2]}.${match[3]}` : match[2]!, currency);
+  if ('error' in converted) return undefined;
+  const minor = BigInt(converted.minor);
+  return match[1] ? -minor : minor;
+}
+
+/** An account's balance in minor units, preferring the exact `balanceMinor` when present. */
+export function balanceMinorOf(account: AccountRef): bigint | undefined {
+  const raw = account.balanceMinor;
+  if ((typeof raw === 'string' && /^-?\d+$/.test(raw)) || (typeof raw === 'number' && Number.isSafeInteger(raw))) {
+    return BigInt(raw);
+  }
+  return account.balance === undefined ? undefined : decimalToMinor(account.balance, account.currency);
+}
+
+const FILLER = new Set(['my', 'the', 'a', 'an', 'account', 'acct', 'accounts', 'please', 'one']);
+
+function normalizeName(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '' && !FILLER.has(w));
+}
+
+export type AccountMatch = { account: AccountRef } | { ambiguous: AccountRef[] } | { none: true };
+
+/** Finds the account a user named: exact name, number, then containment, then a shared word. */
+export function matchAccount(query: string, accounts: AccountRef[]): AccountMatch {
+  const wanted = normalizeName(query);
+  if (wanted.length === 0) return { none: true };
+  const wantedText = wanted.join(' ');
+  const digits = query.replace(/\D/g, '');
+  const score = (account: AccountRef): number => {
+    const name = normalizeName(account.name);
+    const nameText = name.join(' ');
+    if (nameText === wantedText) return 4;
+    if (digits.length >= 4 && account.number && account.number.replace(/\D/g, '').endsWith(digits)) return 4;
+    if (nameText !== '' && (nameText.includes(wantedText) || wantedText.includes(nameText))) return 3;
+    const stem = (w: string) => w.replace(/s$/, '');
+    if (wanted.some((w) => w.length >= 3 && name.some((n) => stem(n).startsWith(stem(w)) || stem(w).startsWith(stem(n))))) return 1;
+    return 0;
+  };
+  const scored = accounts.map((account) => ({ account, score: score(account) })).filter((s) => s.score > 0);
+  if (scored.length === 0) return { none: true };
+  const best = Math.max(...scored.map((s) => s.score));
+  const top = scored.filter((s) => s.score === best).map((s) => s.account);
+  return top.length === 1 ? { account: top[0]! } : { ambiguous: top };
+}

@@ -1,0 +1,275 @@
+/** The rule-based assistant's answers, written from tool results and the context. */
+import { soundsDifficult, topicOf } from './local.journal.js';
+import { balanceMinorOf, formatMinor, type AccountRef } from './local.money.js';
+import type { AgentContext, FeedbackStyle } from './provider.js';
+
+export interface ToolFailure {
+  code: string;
+  message: string;
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** `{ error: { code, message } }` as tools report failures; anything else is a success. */
+export function failureOf(result: unknown): ToolFailure | undefined {
+  if (!isObject(result) || !('error' in result)) return undefined;
+  const error = result.error;
+  if (isObject(error)) return { code: str(error.code) ?? 'ERROR', message: str(error.message) ?? 'the tool failed' };
+  return { code: 'ERROR', message: str(error) ?? 'the tool failed' };
+}
+
+export function listOf(items: string[]): string {
+  const quoted = items.map((i) => `"${i}"`);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+}
+
+// ---------- journaling ----------
+
+export function journalAdded(
+  written: Array<{ name: string; content: string }>,
+  result: unknown,
+  context: AgentContext,
+): string {
+  const style = context.preferences.preferredFeedbackStyle;
+  const names = written.map((s) => s.name);
+  const text = written.map((s) => s.content).join(' ');
+  const empty = emptySectionsOf(result) ?? context.emptySections.filter((name) => !names.includes(name));
+  const opener =
+    style === 'DIRECT'
+      ? ''
+      : soundsDifficult(text)
+        ? style === 'SUPPORTIVE'
+          ? "I'm sorry you're going through this. Thank you for sharing it. "
+          : "That sounds hard, and writing it down is a good step. "
+        : style === 'SUPPORTIVE'
+          ? 'Thank you for sharing that. '
+          : 'Great, that is a good start. ';
+  const added = style === 'DIRECT' ? `Added to ${listOf(names)}.` : `I've added it to ${listOf(names)} in your journal draft.`;
+
+  const wroteFeelings = written.some((s) => topicOf(s.content) === 'feelings');
+  const eventsSection = empty.find((name) => /event|happen|today|activit/i.test(name));
+  let ask: string;
+  if (wroteFeelings && eventsSection) ask = `What happened today that made you feel this way? I can add it to "${eventsSection}".`;
+  else if (empty.length > 0) ask = `Is there anything you'd like to add to ${listOf(empty)}?`;
+  else ask = 'Is there anything else you would like to add?';
+  return `${opener}${added} ${ask} When you are done, say "save the journal" and I will save the entry.`;
+}
+
+export function journalNeedsText(context: AgentContext): string {
+  const sections = context.templateSections.map((s) => s.name);
+  const where = sections.length > 0 ? ` I will sort it into your template's sections: ${listOf(sections)}.` : '';
+  return `Sure. What would you like to write about? Tell me how you feel or what happened, in your own words.${where}`;
+}
+
+export function noTemplate(): string {
+  return 'Your active journal template has no sections, so there is nowhere to put this yet. Add sections to your template and try again.';
+}
+
+export function journalSaved(result: unknown): string {
+  const title = isObject(result) ? str(result.title) : undefined;
+  const named = title ? ` as "${title}"` : '';
+  return `Done: I saved your journal entry${named}. Your draft is empty again, ready for the next one.`;
+}
+
+export function saveDeclined(context: AgentContext): string {
+  const has = context.draftSections.some((s) => s.content.trim() !== '');
+  const tail = has ? ' Your draft stays as it is.' : '';
+  return `Okay, I won't save it yet.${tail} Add anything else you'd like, and say "save the journal" when you are ready.`;
+}
+
+function emptySectionsOf(result: unknown): string[] | undefined {
+  const source = isObject(result) && isObject(result.draft) && !Array.isArray(result.emptySections) ? result.draft : result;
+  if (!isObject(source) || !Array.isArray(source.emptySections)) return undefined;
+  return source.emptySections.filter((s): s is string => typeof s === 'string');
+}
+
+// ---------- preferences ----------
+
+const STYLE_WORDS: Record<FeedbackStyle, string> = { DIRECT: 'direct', SUPPORTIVE: 'supportive', ENCOURAGING: 'encouraging' };
+
+export function preferencesUpdated(update: { preferredFeedbackStyle?: FeedbackStyle; purposeStatement?: string }): string {
+  if (update.preferredFeedbackStyle) {
+    return `Got it. I've updated your preferences: my feedback will be ${STYLE_WORDS[update.preferredFeedbackStyle]} from now on.`;
+  }
+  return `Got it. I've saved your purpose statement: "${update.purposeStatement ?? ''}".`;
+}
+
+// ---------- money ----------
+
+export function accountsOf(result: unknown): AccountRef[] | undefined {
+  if (!isObject(result) || !Array.isArray(result.accounts)) return undefined;
+  return result.accounts.filter(isObject).flatMap((a): AccountRef[] => {
+    const id = str(a.id);
+    const name = str(a.name);
+    const currency = str(a.currency);
+    if (!id || !name || !currency) return [];
+    const balanceMinor = typeof a.balanceMinor === 'string' || typeof a.balanceMinor === 'number' ? a.balanceMinor : undefined;
+    return [
+      {
+        id,
+        name,
+        currency,
+        ...(str(a.number) ? { number: str(a.number)! } : {}),
+        ...(typeof a.balance === 'string' ? { balance: a.balance } : {}),
+        ...(balanceMinor !== undefined ? { balanceMinor } : {}),
+      },
+    ];
+  });
+}
+
+export function balances(accounts: AccountRef[]): string {
+  if (accounts.length === 0) return "You don't have any accounts yet, so there is no balance to show.";
+  const lines = accounts.map((a) => {
+    const minor = balanceMinorOf(a);
+    const amount = minor === undefined ? (a.balance ?? 'unknown') : formatMinor(minor, a.currency);
+    return `- ${a.name}: ${amount} ${a.currency}`;
+  });
+  const totals = new Map<string, bigint>();
+  for (const a of accounts) {
+    const minor = balanceMinorOf(a);
+    if (minor !== undefined) totals.set(a.currency, (totals.get(a.currency) ?? 0n) + minor);
+  }
+  const totalLines = [...totals].map(([currency, minor]) => `Total in ${currency}: ${formatMinor(minor, currency)} ${currency}`);
+  const intro = accounts.length === 1 ? 'Here is your account:' : `Here are your ${accounts.length} accounts:`;
+  return `${intro}\n${lines.join('\n')}\n${totalLines.join('\n')}`;
+}
+
+export function transferProposed(result: unknown, fallback: { amount: string; currency: string; from: string; to: string }): string {
+  const r = isObject(result) ? result : {};
+  const currency = str(r.currency) ?? fallback.currency;
+  const amount = amountText(r.amount, currency) ?? fallback.amount;
+  const from = accountLabel(r.from) ?? fallback.from;
+  const to = accountLabel(r.to) ?? fallback.to;
+  const expires = str(r.expiresAt);
+  const until = expires && !Number.isNaN(Date.parse(expires)) ? ` until ${new Date(expires).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  return (
+    `I've prepared a transfer of ${amount} ${currency} from ${from} to ${to}. ` +
+    `It is waiting for your confirmation${until}: confirm it to send the money. Nothing moves until you do.`
+  );
+}
+
+function amountText(value: unknown, currency: string): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (isObject(value)) {
+    if (typeof value.decimal === 'string') return value.decimal;
+    if (typeof value.minor === 'string' && /^-?\d+$/.test(value.minor)) return formatMinor(BigInt(value.minor), currency);
+  }
+  return undefined;
+}
+
+function accountLabel(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (isObject(value)) return str(value.name) ?? str(value.accountName) ?? str(value.number);
+  return undefined;
+}
+
+export function askWhichAccount(role: 'from' | 'to', named: string | undefined, accounts: AccountRef[], candidates?: AccountRef[]): string {
+  const options = listOf((candidates ?? accounts).map((a) => `${a.name} (${a.currency})`));
+  const which = role === 'from' ? 'send the money from' : 'send the money to';
+  if (named && candidates) return `More than one account matches "${named}": ${options}. Which one should I ${which}?`;
+  if (named) return `I couldn't find an account called "${named}". Which account should I ${which}? Your accounts are ${options}.`;
+  return `Which account should I ${which}? Your accounts are ${options}.`;
+}
+
+export function transactions(result: unknown, filter: { text?: string }): string {
+  const entries = isObject(result) && Array.isArray(result.entries) ? result.entries.filter(isObject) : [];
+  const matching = filter.text ? ` matching "${filter.text}"` : '';
+  if (entries.length === 0) return `I found no transactions${matching}.`;
+  const lines = entries.map((e) => {
+    const currency = str(e.currency) ?? '';
+    const amount = amountText(e.amount, currency) ?? '?';
+    // DEBIT takes money out of the account, CREDIT brings it in.
+    const sign = e.direction === 'DEBIT' ? '-' : '+';
+    const date = str(e.postedAt)?.slice(0, 10) ?? '';
+    const account = str(e.accountName);
+    const description = str(e.description);
+    return `- ${date}${account ? `, ${account}` : ''}: ${sign}${amount} ${currency}${description ? ` (${description})` : ''}`;
+  });
+  const intro = entries.length === 1 ? `Here is your most recent transaction${matching}:` : `Here are your ${entries.length} most recent transactions${matching}:`;
+  return `${intro}\n${lines.join('\n')}`;
+}
+
+export function monthlySummary(result: unknown, focusMonth: string | undefined): string {
+  const months = isObject(result) && Array.isArray(result.months) ? result.months.filter(isObject) : [];
+  if (months.length === 0) return 'There is no activity in your accounts for those months yet.';
+  const line = (m: Json) => {
+    const currency = str(m.currency) ?? '';
+    return `- ${str(m.month) ?? '?'}: ${amountText(m.credits, currency) ?? '0'} ${currency} in, ${amountText(m.debits, currency) ?? '0'} ${currency} out`;
+  };
+  const focused = focusMonth ? months.filter((m) => m.month === focusMonth) : [];
+  const lead =
+    focused.length > 0
+      ? `In ${focusMonth} you spent ${focused.map((m) => `${amountText(m.debits, str(m.currency) ?? '') ?? '0'} ${str(m.currency) ?? ''}`).join(' and ')} and received ${focused
+          .map((m) => `${amountText(m.credits, str(m.currency) ?? '') ?? '0'} ${str(m.currency) ?? ''}`)
+          .join(' and ')}.\n`
+      : focusMonth
+        ? `There is no activity in ${focusMonth}.\n`
+        : '';
+  return `${lead}Here is your monthly summary (money in and out):\n${months.map(line).join('\n')}`;
+}
+
+// ---------- failures and the rest ----------
+
+const DOING: Record<string, string> = {
+  structure_journal: 'add that to your journal draft',
+  save_journal: 'save your journal',
+  update_preferences: 'update your preferences',
+  list_accounts: 'read your accounts',
+  recent_transactions: 'read your transactions',
+  monthly_summary: 'build your monthly summary',
+  propose_transfer: 'prepare that transfer',
+};
+
+export function toolFailed(tool: string, failure: ToolFailure): string {
+  if (failure.code === 'DRAFT_EMPTY') {
+    return "There is nothing in your journal draft to save yet. Tell me what's on your mind first, and I'll add it to your draft.";
+  }
+  const doing = DOING[tool] ?? `use ${tool}`;
+  const message = failure.message.replace(/\s+$/, '');
+  const hint =
+    failure.code === 'INSUFFICIENT_FUNDS'
+      ? ' Try a smaller amount or another account.'
+      : failure.code === 'CURRENCY_MISMATCH'
+        ? ' Both accounts and the amount must be in the same currency.'
+        : '';
+  return `I couldn't ${doing}: ${message}${/[.!?]$/.test(message) ? '' : '.'}${hint}`;
+}
+
+export function capabilities(tools: Set<string>, conversationType: AgentContext['conversationType']): string {
+  const can: string[] = [];
+  if (tools.has('structure_journal')) can.push(`write into your journal draft ("create a journal entry to say I'm sad")`);
+  if (tools.has('save_journal')) can.push(`save it ("save the journal")`);
+  if (tools.has('update_preferences')) can.push(`change how I give feedback ("I prefer direct feedback")`);
+  if (tools.has('list_accounts')) can.push(`show your balances ("how much do I have?")`);
+  if (tools.has('propose_transfer')) can.push(`prepare a transfer for you to confirm ("send 50 dollars from checking to savings")`);
+  if (tools.has('recent_transactions')) can.push(`list recent transactions ("recent transactions")`);
+  if (tools.has('monthly_summary')) can.push(`summarise money in and out by month ("monthly summary")`);
+  const journaling = conversationType === 'JOURNALING' ? ' In this journaling conversation, anything else you tell me goes into your draft.' : '';
+  return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';
+}
+
+export const OFFLINE =
+  "I'm the offline rule-based assistant (no language model is configured), so I only understand a fixed set of requests.";
+
+export function fallback(tools: Set<string>, context: AgentContext): string {
+  return `${OFFLINE} ${capabilities(tools, context.conversationType)}`;
+}
+
+export function greeting(tools: Set<string>, context: AgentContext): string {
+  const name = context.conversationType === 'JOURNALING' ? ' What is on your mind today?' : '';
+  return `Hello! ${OFFLINE} ${capabilities(tools, context.conversationType)}${name}`;
+}
+
+export function journalQuestion(context: AgentContext): string {
+  const empty = context.emptySections.length > 0 ? ` You could write about ${listOf(context.emptySections)}.` : '';
+  return `${OFFLINE} I can't answer open questions, but everything you tell me goes into your journal draft.${empty}`;
+}
+
+export function toolUnavailable(tool: string): string {
+  return `I can't ${DOING[tool] ?? `use ${tool}`} in this conversation: that tool is not available here.`;
+}
+

@@ -1,0 +1,98 @@
+/** The one interface the agent runner talks to; each LLM backend implements it in its own file. */
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  /** Raw JSON text as the model produced it ('{}' when the model sent none). */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCallRequest[] }
+  | { role: 'tool'; toolCallId: string; name: string; /** JSON text of the result */ content: string };
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON schema, type object */
+  parameters: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING';
+export type FeedbackStyle = 'SUPPORTIVE' | 'DIRECT' | 'ENCOURAGING';
+
+/** Structured facts the system prompt is also built from; the local provider reads these. */
+export interface AgentContext {
+  conversationType: ConversationType;
+  templateSections: Array<{ name: string; description: string; aliases: string[] }>;
+  /** Current draft content (JOURNALING). */
+  draftSections: Array<{ name: string; content: string }>;
+  emptySections: string[];
+  accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
+  preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+}
+
+export interface ProviderRequest {
+  messages: ChatMessage[];
+  tools: ToolDefinition[];
+  context: AgentContext;
+  signal: AbortSignal;
+}
+
+export type ProviderEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'reasoning'; delta: string }
+  /** Emitted once, fully assembled, after the model finished it. */
+  | { type: 'tool_call'; call: ToolCallRequest }
+  | { type: 'usage'; usage: TokenUsage };
+
+export interface LlmProvider {
+  /** 'openai' | 'local' */
+  readonly name: string;
+  readonly model: string;
+  /**
+   * One model turn. Ends when the model's turn ends. Throws ProviderError.
+   * When `signal` aborts it stops promptly and throws ProviderError('CANCELLED').
+   */
+  stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
+}
+
+export type ProviderErrorCode = 'PROVIDER_ERROR' | 'TIMEOUT' | 'CANCELLED';
+
+export class ProviderError extends Error {
+  constructor(
+    readonly code: ProviderErrorCode,
+    message: string,
+    /** True when events of this turn had already been yielded: the turn must not be replayed. */
+    readonly afterOutput: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    // 'AbortError' lets generic abort handling (name checks) recognise a cancellation.
+    this.name = code === 'CANCELLED' ? 'AbortError' : 'ProviderError';
+  }
+}
+
+/** Resolves after `ms`, or throws ProviderError('CANCELLED') as soon as `signal` aborts. */
+export function abortableDelay(ms: number, signal: AbortSignal, afterOutput: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cancelled = () => new ProviderError('CANCELLED', 'The run was cancelled', afterOutput);
+    if (signal.aborted) return reject(cancelled());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
