@@ -59,7 +59,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       limiter: new MemoryRateLimiter(),
       agent: () => runner!,
     };
-    runner = new AgentRunner(deps, orm, createProvider(config.llm));
+    runner = new AgentRunner(deps, orm, createProvider(config.llm, clock));
     const interrupted = await runner.recoverInterrupted();
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
