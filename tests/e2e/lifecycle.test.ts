@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LoginDocument, MeDocument, RegisterDocument } from '../generated/graphql.js';
+import {
+  AgentRunDocument,
+  CreateChatSessionDocument,
+  LoginDocument,
+  MeDocument,
+  RegisterDocument,
+  SendMessageDocument,
+} from '../generated/graphql.js';
+import { startFakeOpenAi } from '../fakes/openai-server.js';
 
 interface Running {
   child: ChildProcess;
@@ -14,7 +22,7 @@ interface Running {
 }
 
 /** `npm start` minus the build: the real entry point, its own embedded database on disk. */
-async function startGateway(dataDir: string, bcryptCost = '4'): Promise<Running> {
+async function startGateway(dataDir: string, bcryptCost = '4', extraEnv: Record<string, string> = {}): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
@@ -24,6 +32,7 @@ async function startGateway(dataDir: string, bcryptCost = '4'): Promise<Running>
       JWT_SECRET: 'lifecycle-secret-that-is-long-enough-1234',
       BCRYPT_COST: bcryptCost,
       LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -94,6 +103,44 @@ describe('the gateway process', () => {
     } finally {
       second.child.kill('SIGTERM');
       expect(await second.exit).toBe(0);
+    }
+  }, 120_000);
+
+  it('ends a run left RUNNING by a killed process as FAILED (INTERRUPTED) at the next start, freeing the session', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'coach-crash-'));
+    dirs.push(dataDir);
+    const fake = await startFakeOpenAi();
+    const env = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl };
+    try {
+      const first = await startGateway(dataDir, '4', env);
+      const reg = await gql(first.url, print(RegisterDocument), { input: { username: 'crashy', email: null, password: 'password-crash-1' } });
+      const token = reg.data?.register.accessToken as string;
+      const session = await gql(first.url, print(CreateChatSessionDocument), { input: { conversationType: 'GENERAL' } }, token);
+      const sessionId = session.data?.createChatSession.id as string;
+      fake.script([[{ text: Array.from({ length: 500 }, (_, i) => `w${i}`).join(' '), tokenDelayMs: 50 }]]);
+      const sent = await gql(first.url, print(SendMessageDocument), { input: { sessionId, text: 'long please' } }, token);
+      const runId = sent.data?.sendMessage.id as string;
+      for (let i = 0; fake.sentAt.length < 5; i++) {
+        if (i > 200) throw new Error('the provider never started streaming');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      first.child.kill('SIGKILL');
+      await first.exit;
+
+      const second = await startGateway(dataDir, '4', env);
+      try {
+        expect(second.output.join('')).toContain('FAILED (INTERRUPTED)');
+        const run = await gql(second.url, print(AgentRunDocument), { id: runId }, token);
+        expect(run.data?.agentRun).toMatchObject({ status: 'FAILED', error: { code: 'INTERRUPTED' } });
+        fake.script([[{ text: 'I am back.' }]]);
+        const again = await gql(second.url, print(SendMessageDocument), { input: { sessionId, text: 'still there?' } }, token);
+        expect(again.errors).toBeUndefined();
+      } finally {
+        second.child.kill('SIGTERM');
+        expect(await second.exit).toBe(0);
+      }
+    } finally {
+      await fake.close();
     }
   }, 120_000);
 
