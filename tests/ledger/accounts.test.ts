@@ -225,3 +225,20 @@ describe('monthly statements', () => {
     expect(codeOf(await server.gql(StatementDocument, { id: main.id, month: '2026-13' }, { token: user.token }))).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('the books are append-only', () => {
+  it('has the database refuse to change or delete a ledger entry or a posted transfer', async () => {
+    const account = await openAccount(server, user.token);
+    await deposit(server, op, account.id, 100);
+    const em = server.app.orm.em.fork();
+    for (const sql of [
+      `update "ledger_entry" set "amount" = 1 where "account_id" = '${account.id}'`,
+      `delete from "ledger_entry" where "account_id" = '${account.id}'`,
+      `update "transfer" set "amount" = 1 where "to_account_id" = '${account.id}'`,
+      `delete from "transfer" where "to_account_id" = '${account.id}'`,
+    ]) {
+      await expect(em.execute(sql), sql).rejects.toThrow(/append-only/);
+    }
+    expect(await ledgerViolations(server.app)).toEqual([]);
+  });
+});

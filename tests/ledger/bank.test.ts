@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BalancesDocument, CreateTransferDocument, TransfersDocument, type AccountFieldsFragment } from '../generated/graphql.js';
+import { BalancesDocument, CreateTransferDocument, TransfersDocument, type AccountFieldsFragment, type TransfersQuery } from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { ledgerViolations } from '../helpers/ledger.js';
@@ -100,7 +100,7 @@ it('keeps the books balanced while 20 clients move money at random and others re
   for (const owner of users) {
     let after: string | null | undefined = null;
     do {
-      const page = (await server.ok(TransfersDocument, { first: 100, after }, { token: owner.token })).transfers;
+      const page: TransfersQuery['transfers'] = (await server.ok(TransfersDocument, { first: 100, after }, { token: owner.token })).transfers;
       for (const { node } of page.edges) {
         if (node.origin !== 'USER') continue;
         if (acknowledged.has(node.id)) expect(BigInt(node.amount.minor)).toBe(acknowledged.get(node.id));

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountEntriesDocument, CreateTransferDocument, TransfersDocument, type AccountFieldsFragment } from '../generated/graphql.js';
+import {
+  AccountEntriesDocument,
+  CreateTransferDocument,
+  TransfersDocument,
+  type AccountEntriesQuery,
+  type AccountFieldsFragment,
+  type TransfersQuery,
+} from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { countQueries } from '../helpers/ledger.js';
@@ -55,7 +62,7 @@ describe('listing transfers', () => {
     let total = 0;
     let pages = 0;
     do {
-      const page = (await server.ok(TransfersDocument, { first: 7, after }, { token: user.token })).transfers;
+      const page: TransfersQuery['transfers'] = (await server.ok(TransfersDocument, { first: 7, after }, { token: user.token })).transfers;
       if (pages === 0) total = page.totalCount;
       seen.push(...page.edges.map((e) => e.node.id));
       after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -87,7 +94,7 @@ describe('account history', () => {
     let after: string | null | undefined = null;
     let balance = '';
     do {
-      const data = (await server.ok(AccountEntriesDocument, { id: account.id, first: 5, after }, { token: user.token })).account;
+      const data: AccountEntriesQuery['account'] = (await server.ok(AccountEntriesDocument, { id: account.id, first: 5, after }, { token: user.token })).account;
       balance ||= data.balance.minor;
       entries.push(...data.entries.edges.map((e) => ({ direction: e.node.direction, amount: e.node.amount.minor, balanceAfter: e.node.balanceAfter.minor })));
       after = data.entries.pageInfo.hasNextPage ? data.entries.pageInfo.endCursor : null;
