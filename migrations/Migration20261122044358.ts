@@ -41,9 +41,18 @@ export class Migration20261122044358 extends Migration {
     this.addSql(`alter table "ledger_entry" add constraint "ledger_entry_account_id_foreign" foreign key ("account_id") references "account" ("id") on update cascade;`);
     this.addSql(`alter table "ledger_entry" add constraint "ledger_entry_transfer_id_foreign" foreign key ("transfer_id") references "transfer" ("id") on update cascade;`);
     this.addSql(`alter table "ledger_entry" add constraint "ledger_entry_user_id_foreign" foreign key ("user_id") references "app_user" ("id") on update cascade on delete set null;`);
+
+    // Hand-written: the books are append-only. Entries never change; a transfer is final once it leaves PENDING_CONFIRMATION.
+    this.addSql(`create function "ledger_is_append_only"() returns trigger language plpgsql as $$ begin raise exception '% rows are append-only', tg_table_name using errcode = 'P0001'; end $$;`);
+    this.addSql(`create trigger "ledger_entry_append_only" before update or delete on "ledger_entry" for each row execute function "ledger_is_append_only"();`);
+    this.addSql(`create trigger "transfer_final" before update or delete on "transfer" for each row when (old."status" <> 'PENDING_CONFIRMATION') execute function "ledger_is_append_only"();`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop trigger if exists "transfer_final" on "transfer";`);
+    this.addSql(`drop trigger if exists "ledger_entry_append_only" on "ledger_entry";`);
+    this.addSql(`drop function if exists "ledger_is_append_only"();`);
+
     this.addSql(`alter table "transfer" drop constraint "transfer_from_account_id_foreign";`);
 
     this.addSql(`alter table "transfer" drop constraint "transfer_to_account_id_foreign";`);

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountActivityDocument, CreateTransferDocument } from '../generated/graphql.js';
+import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { registerUser } from '../factories/users.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/subscriptions.js';
+import { subscribers } from '../helpers/wait.js';
+
+let server: TestServer;
+let op: string;
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  op = await loginOperator(server);
+});
+afterAll(() => server?.stop());
+
+describe('accountActivity', () => {
+  it("streams each user's own entries only, with the transfer, and one account's when asked", async () => {
+    const alice = await registerUser(server);
+    const bob = await registerUser(server);
+    const carol = await registerUser(server);
+    const a1 = await openAccount(server, alice.token);
+    const a2 = await openAccount(server, alice.token);
+    const b1 = await openAccount(server, bob.token);
+    const c1 = await openAccount(server, carol.token);
+    await deposit(server, op, a1.id, 10_000);
+    await deposit(server, op, c1.id, 10_000);
+
+    const base = (server.app.deps.pubsub as unknown as { subscriberCount: number }).subscriberCount;
+    const aliceAll = collect(server.ws(alice.token), AccountActivityDocument, {});
+    const aliceA2 = collect(server.ws(alice.token), AccountActivityDocument, { accountId: a2.id });
+    const bobAll = collect(server.ws(bob.token), AccountActivityDocument, {});
+    const carolAll = collect(server.ws(carol.token), AccountActivityDocument, {});
+    await subscribers(server.app, base + 4);
+
+    const toBob = await server.ok(CreateTransferDocument, {
+      input: { fromAccountId: a1.id, toAccountNumber: b1.number, amountMinor: '700', currency: 'USD', description: 'Dinner', idempotencyKey: 'alice-key' },
+    }, { token: alice.token });
+    await server.ok(CreateTransferDocument, {
+      input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '300', currency: 'USD', idempotencyKey: key() },
+    }, { token: alice.token });
+    await server.ok(CreateTransferDocument, {
+      input: { fromAccountId: c1.id, toAccountNumber: a2.number, amountMinor: '5', currency: 'USD', idempotencyKey: key() },
+    }, { token: carol.token });
+
+    const alices = (await aliceAll.waitFor(4)).map((e) => e.accountActivity);
+    expect(alices.map((e) => [e.accountId, e.direction, e.amount.minor, e.balanceAfter.minor])).toEqual([
+      [a1.id, 'DEBIT', '700', '9300'],
+      [a1.id, 'DEBIT', '300', '9000'],
+      [a2.id, 'CREDIT', '300', '300'],
+      [a2.id, 'CREDIT', '5', '305'],
+    ]);
+    expect(alices[0]!.transfer).toMatchObject({ id: toBob.createTransfer.id, status: 'POSTED', idempotencyKey: 'alice-key', toAccountNumber: b1.number });
+    expect(alices[0]!.description).toBe('Dinner');
+
+    const bobs = (await bobAll.waitFor(1)).map((e) => e.accountActivity);
+    expect(bobs.map((e) => [e.accountId, e.direction, e.amount.minor])).toEqual([[b1.id, 'CREDIT', '700']]);
+    expect(bobs[0]!.transfer).toMatchObject({ id: toBob.createTransfer.id, idempotencyKey: null, fromAccountNumber: a1.number });
+
+    const a2Only = (await aliceA2.waitFor(2)).map((e) => e.accountActivity);
+    expect(a2Only.every((e) => e.accountId === a2.id)).toBe(true);
+
+    const carols = (await carolAll.waitFor(1)).map((e) => e.accountActivity);
+    expect(carols.map((e) => [e.accountId, e.direction, e.amount.minor])).toEqual([[c1.id, 'DEBIT', '5']]);
+    // Nothing else arrived for anyone: the last event each expects has come, and no more.
+    expect(aliceAll.events).toHaveLength(4);
+    expect(bobAll.events).toHaveLength(1);
+    expect(carolAll.events).toHaveLength(1);
+    expect(aliceA2.events).toHaveLength(2);
+    for (const s of [aliceAll, aliceA2, bobAll, carolAll]) expect(s.errors).toEqual([]);
+  });
+
+  it('requires a signed-in caller', async () => {
+    const sub = collect(server.ws(), AccountActivityDocument, {});
+    await sub.ended;
+    expect(sub.errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
