@@ -5,11 +5,12 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, openOrm } from '../src/db/orm.js';
 
+// Read first: with snapshots on, applying the migrations below already rewrites the file.
+const snapshot = await readFile('migrations/.snapshot.json', 'utf8').catch(() => undefined);
 const db = await startEmbeddedPostgres('memory');
 const orm = await openOrm(db.url, 2, { snapshot: true });
 try {
   await migrate(orm);
-  const snapshot = await readFile('migrations/.snapshot.json', 'utf8').catch(() => undefined);
   const result = await orm.getMigrator().createMigration('migrations', false, false, process.argv[2]);
   if (!result.fileName) {
     // MikroORM rewrites the snapshot from the database even when nothing changed: keep ours.

@@ -33,6 +33,10 @@ export interface StoredError {
 @Entity()
 @Unique({ properties: ['session', 'clientMessageId'] })
 @Index({ properties: ['session', 'createdAt'] })
+@Index({
+  name: 'agent_run_one_unfinished_per_session',
+  expression: `create unique index "agent_run_one_unfinished_per_session" on "agent_run" ("session_id") where "status" in ('QUEUED', 'RUNNING')`,
+})
 export class AgentRun extends BaseEntity<
   'status' | 'assistantMessageId' | 'steps' | 'toolCalls' | 'usage' | 'error' | 'finishedAt' | 'clientMessageId'
 > {
