@@ -130,9 +130,14 @@ export class TransferService {
   }
 
   async get(auth: AuthInfo, id: string): Promise<TransferView> {
+    return transferView(await this.snapshot(auth, id), auth.userId, this.deps.clock.now());
+  }
+
+  /** The JSON-safe snapshot that events carry (the agent's TransferProposed), for a transfer the caller may see. */
+  async snapshot(auth: AuthInfo, id: string): Promise<TransferData> {
     const transfer = isUuid(id) ? await this.byId.load(id) : null;
     if (!transfer || !canSee(auth.userId, transfer)) throw notFound('Transfer');
-    return transferView(transferData(transfer), auth.userId, this.deps.clock.now());
+    return transferData(transfer);
   }
 
   /** For LedgerEntry.transfer: the entry is the caller's, so its transfer is theirs to see; batched. */

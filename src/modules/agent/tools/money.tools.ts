@@ -1,8 +1,6 @@
-import type { TransferData } from '../../../pubsub/topics.js';
 import { money } from '../../../shared/money.js';
 import type { Account } from '../../accounts/account.entity.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
-import type { TransferView } from '../../transfers/transfer.types.js';
 import type { Services } from '../../../services.js';
 import type { Tool } from './registry.js';
 
@@ -150,7 +148,7 @@ const proposeTransfer: Tool = {
       currency: args.currency as string,
       description: (args.description as string | undefined) ?? null,
     });
-    writer.emit('TransferProposed', { transfer: transferData(transfer, auth.userId) });
+    writer.emit('TransferProposed', { transfer: await services.transfers.snapshot(auth, transfer.id) });
     const accounts = await services.accounts.list(auth);
     const nameOf = (id: string) => accounts.find((a) => a.id === id)?.name;
     return {
@@ -164,28 +162,5 @@ const proposeTransfer: Tool = {
     };
   },
 };
-
-/** The JSON-safe snapshot that events carry; rendered per viewer like any transfer. */
-function transferData(t: TransferView, initiatorId: string): TransferData {
-  return {
-    id: t.id,
-    status: t.status,
-    origin: t.origin,
-    amountMinor: t.amount.minor.toString(),
-    currency: t.amount.currency,
-    fromAccountId: t.fromAccountId,
-    toAccountId: t.toAccountId,
-    fromUserId: t.fromUserId,
-    toUserId: t.toUserId,
-    initiatorId,
-    fromAccountNumber: t.fromAccountNumber,
-    toAccountNumber: t.toAccountNumber,
-    description: t.description,
-    idempotencyKey: t.idempotencyKey,
-    createdAt: t.createdAt.toISOString(),
-    postedAt: t.postedAt?.toISOString() ?? null,
-    expiresAt: t.expiresAt?.toISOString() ?? null,
-  };
-}
 
 export const MONEY_TOOLS: Tool[] = [listAccounts, recentTransactions, monthlySummary, proposeTransfer];
