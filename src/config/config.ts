@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -7,6 +8,10 @@ export interface Config {
   env: NodeEnv;
   host: string;
   port: number;
+  /** Set: pub/sub and rate-limit counters go through Redis, so several instances act as one. */
+  redisUrl: string | undefined;
+  /** Names this process in logs, metrics and the runs it executes. */
+  instanceId: string;
   /** Unset: the embedded PGlite database under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -88,6 +93,8 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   const config: Config = {
     env: nodeEnv,
     host: read.string('HOST') ?? '127.0.0.1',
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    instanceId: read.string('INSTANCE_ID') ?? `${hostname()}-${process.pid}`,
     port: read.int('PORT', 4000, 0, 65535),
     databaseUrl,
     dataDir: read.string('DATA_DIR') ?? './data',
