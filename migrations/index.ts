@@ -3,10 +3,12 @@ import { Migration20261122043523 } from './Migration20261122043523.js';
 import { Migration20261122044358 } from './Migration20261122044358.js';
 import { Migration20261122044634 } from './Migration20261122044634.js';
 import { Migration20261122045612 } from './Migration20261122045612.js';
+import { Migration20261122051427 } from './Migration20261122051427.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
   { name: 'Migration20261122044358', class: Migration20261122044358 },
   { name: 'Migration20261122044634', class: Migration20261122044634 },
   { name: 'Migration20261122045612', class: Migration20261122045612 },
+  { name: 'Migration20261122051427', class: Migration20261122051427 },
 ];

@@ -7,12 +7,14 @@ import { AgentRunner } from './modules/agent/agent.runner.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
+import { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { startHttpServer } from './server/http.js';
 import type { AppDeps } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
+import { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -24,6 +26,8 @@ export interface App {
   wsUrl: string;
   port: number;
   database: { kind: 'embedded' | 'postgresql'; location: string };
+  /** Where the ORM connects (the embedded database's loopback URL too): another instance may join it. */
+  databaseUrl: string;
   orm: Orm;
   deps: AppDeps;
   stop(): Promise<void>;
@@ -44,7 +48,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   logger.info({ database }, `database: ${database.kind === 'embedded' ? 'embedded PGlite at' : 'PostgreSQL at'} ${database.location}`);
 
   let orm: Orm | undefined;
-  const pubsub = new MemoryPubSub();
+  const pubsub = config.redisUrl ? new RedisPubSub(config.redisUrl, logger) : new MemoryPubSub();
+  const limiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new MemoryRateLimiter();
+  if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
     orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, { log: (message) => logger.debug({ orm: message }) });
     const applied = await migrate(orm);
@@ -56,16 +62,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clock,
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
-      limiter: new MemoryRateLimiter(),
+      limiter,
       agent: () => runner!,
     };
     runner = new AgentRunner(deps, orm, createProvider(config.llm, clock));
-    const interrupted = await runner.recoverInterrupted();
+    // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
+    const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
+    runner.startMaintenance();
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(deps, orm);
     const schema = await buildAppSchema();
     const server = await startHttpServer(deps, orm, schema);
+    // Subscriptions made at start (revocations, cancellations) must be live before traffic.
+    if (pubsub instanceof RedisPubSub) await pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const openOrmRef = orm;
     return {
@@ -73,6 +83,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       wsUrl: `ws://${host}:${server.port}/graphql`,
       port: server.port,
       database,
+      databaseUrl: config.databaseUrl ?? embedded!.url,
       orm,
       deps,
       async stop() {
@@ -80,12 +91,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await server.stop();
         await runner.stop(config.shutdownGraceMs);
         await pubsub.close();
+        if (limiter instanceof RedisRateLimiter) await limiter.close();
         await openOrmRef.close(true);
         await embedded?.stop();
       },
     };
   } catch (error) {
     await pubsub.close();
+    if (limiter instanceof RedisRateLimiter) await limiter.close();
     await orm?.close(true);
     await embedded?.stop();
     throw error;

@@ -16,6 +16,7 @@ const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'RATE_LIMITED',
+  'UNAVAILABLE',
 ]);
 
 const GENERIC_MESSAGE = 'Internal server error';

@@ -4,6 +4,7 @@ import type { Topic, TopicPayloads } from './topics.js';
 
 /** In-process pub/sub: enough for one instance; the fleet uses the Redis one. */
 export class MemoryPubSub implements PubSub {
+  readonly lossy = false;
   private readonly channels = new Map<string, Set<AsyncQueue<unknown>>>();
 
   async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {

@@ -2,6 +2,8 @@ import type { Topic, TopicPayloads } from './topics.js';
 
 /** Publish after commit; subscribers get every payload published after they subscribed. */
 export interface PubSub {
+  /** True when a message can be lost (Redis pub/sub during a reconnect): readers of stored streams must poll for gaps. */
+  readonly lossy: boolean;
   publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void>;
   subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'RUN_IN_PROGRESS'
   | 'DRAFT_EMPTY'
+  | 'UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldProblem {

@@ -6,7 +6,6 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, type App } from '../../src/app.js';
-import type { MemoryPubSub } from '../../src/pubsub/memory.pubsub.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -45,12 +44,14 @@ export interface TestServer {
 
 export interface TestServerOptions {
   env?: Record<string, string>;
+  /** Join this database (another test server's `app.databaseUrl`) instead of a fresh one. */
+  databaseUrl?: string;
   clock?: Clock;
 }
 
 /** A real gateway on port 0 with a fresh database; stop() removes both. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => {} } : await createTestDatabase();
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -123,7 +124,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return client;
     },
     async subscribed(open) {
-      const pubsub = app.deps.pubsub as MemoryPubSub;
+      const pubsub = app.deps.pubsub as unknown as { subscriberCount: number };
       const before = pubsub.subscriberCount;
       const result = open();
       for (let i = 0; pubsub.subscriberCount <= before; i++) {

@@ -38,7 +38,7 @@ export interface StoredError {
   expression: `create unique index "agent_run_one_unfinished_per_session" on "agent_run" ("session_id") where "status" in ('QUEUED', 'RUNNING')`,
 })
 export class AgentRun extends BaseEntity<
-  'status' | 'assistantMessageId' | 'steps' | 'toolCalls' | 'usage' | 'error' | 'finishedAt' | 'clientMessageId'
+  'status' | 'assistantMessageId' | 'steps' | 'toolCalls' | 'usage' | 'error' | 'finishedAt' | 'clientMessageId' | 'instanceId' | 'heartbeatAt'
 > {
   @ManyToOne(() => ChatSession, { ref: true, deleteRule: 'cascade' })
   session: Ref<ChatSession>;
@@ -80,6 +80,13 @@ export class AgentRun extends BaseEntity<
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   finishedAt: Date | null = null;
+
+  /** The instance executing the run, and when it last said so: a stale heartbeat means it died. */
+  @Property({ type: 'text', nullable: true })
+  instanceId: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  heartbeatAt: Date | null = null;
 
   constructor(session: Ref<ChatSession>, userId: string, userMessageId: string, provider: string, model: string, clientMessageId: string | null) {
     super();

@@ -16,6 +16,10 @@ import { TOOLS, runTool } from './tools/registry.js';
 
 export const MAX_TURNS = 8;
 const HISTORY_MESSAGES = 30;
+const HEARTBEAT_MS = 5_000;
+/** A run whose executing instance has not beaten for this long is taken for dead. */
+const STALE_MS = 20_000;
+const INTERRUPTED = { code: 'INTERRUPTED', message: 'The gateway stopped while this run was in progress: send the message again' };
 
 class RunFailure extends Error {
   constructor(
@@ -33,6 +37,8 @@ class RunFailure extends Error {
 export class AgentRunner {
   private readonly active = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly cancellations: AsyncIterableIterator<{ runId: string }>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private accepting = true;
 
   constructor(
     private readonly deps: AppDeps,
@@ -51,6 +57,33 @@ export class AgentRunner {
     return this.active.size;
   }
 
+  /** False once shutdown began: new runs are refused. */
+  get acceptingRuns(): boolean {
+    return this.accepting;
+  }
+
+  /**
+   * Starts heartbeats for this instance's runs and the sweep that ends other instances'
+   * runs whose heartbeat went stale (their process died).
+   */
+  startMaintenance(): void {
+    const beat = setInterval(() => {
+      const ids = [...this.active.keys()];
+      if (ids.length === 0) return;
+      this.orm.em
+        .fork()
+        .nativeUpdate(AgentRun, { id: { $in: ids } }, { heartbeatAt: this.deps.clock.now() })
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'agent heartbeat failed'));
+    }, HEARTBEAT_MS);
+    const sweep = setInterval(() => {
+      this.recoverInterrupted({ staleOnly: true }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'agent sweep failed'));
+    }, STALE_MS / 2);
+    for (const timer of [beat, sweep]) {
+      timer.unref();
+      this.timers.push(timer);
+    }
+  }
+
   start(runId: string): void {
     const abort = new AbortController();
     const done = this.execute(runId, abort.signal)
@@ -65,6 +98,8 @@ export class AgentRunner {
 
   /** Shutdown: lets running runs finish for up to `graceMs`, then cancels the rest. */
   async stop(graceMs: number): Promise<void> {
+    this.accepting = false;
+    for (const timer of this.timers) clearInterval(timer);
     const all = () => Promise.all([...this.active.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
@@ -76,25 +111,35 @@ export class AgentRunner {
     await this.cancellations.return?.();
   }
 
-  /** Start-up: runs left unfinished by a process that died are ended, freeing their sessions. */
-  async recoverInterrupted(): Promise<number> {
+  /**
+   * Ends runs whose process died, freeing their sessions. Alone (no fleet), every
+   * unfinished run at start-up is such a run; in a fleet only those whose executing
+   * instance is this one (restarted) or has stopped beating.
+   */
+  async recoverInterrupted(options: { staleOnly: boolean }): Promise<number> {
     const em = this.orm.em.fork();
-    const stale = await em.find(AgentRun, { status: { $in: [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING] } });
-    for (const run of stale) {
-      const last = await em.getConnection().execute<Array<{ seq: number | null }>>(
-        'select max(seq) as seq from agent_event_record where run_id = ?',
-        [run.id],
-      );
-      const error = { code: 'INTERRUPTED', message: 'The gateway stopped while this run was in progress: send the message again' };
-      run.status = AgentRunStatus.FAILED;
-      run.error = error;
-      run.finishedAt = this.deps.clock.now();
-      await em.flush();
+    const now = this.deps.clock.now();
+    const unfinished = { status: { $in: [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING] } };
+    const stale = new Date(now.getTime() - STALE_MS);
+    const where = options.staleOnly
+      ? {
+          ...unfinished,
+          id: { $nin: [...this.active.keys()] },
+          $or: [{ heartbeatAt: { $lt: stale } }, { heartbeatAt: null, createdAt: { $lt: stale } }, { instanceId: this.deps.config.instanceId }],
+        }
+      : unfinished;
+    let ended = 0;
+    for (const run of await em.find(AgentRun, where)) {
+      // Only one instance wins the update; the others leave the run alone.
+      const won = await em.nativeUpdate(AgentRun, { id: run.id, ...unfinished }, { status: AgentRunStatus.FAILED, error: INTERRUPTED, finishedAt: now });
+      if (won === 0) continue;
+      ended++;
+      const last = await em.getConnection().execute<Array<{ seq: number | null }>>('select max(seq) as seq from agent_event_record where run_id = ?', [run.id]);
       const writer = new RunEventWriter(this.orm, this.deps.pubsub, this.deps.clock, run.id, run.session.id, last[0]?.seq ?? 0);
-      writer.emit('RunFinished', { status: AgentRunStatus.FAILED, message: null, usage: run.usage, error });
+      writer.emit('RunFinished', { status: AgentRunStatus.FAILED, message: null, usage: run.usage, error: INTERRUPTED });
       await writer.flush();
     }
-    return stale.length;
+    return ended;
   }
 
   private async execute(runId: string, signal: AbortSignal): Promise<void> {
@@ -107,6 +152,8 @@ export class AgentRunner {
     const assistantMessageId = uuidv7();
     run.status = AgentRunStatus.RUNNING;
     run.assistantMessageId = assistantMessageId;
+    run.instanceId = deps.config.instanceId;
+    run.heartbeatAt = deps.clock.now();
     await em.flush();
 
     const chat = createServices(deps, orm.em.fork()).chat;

@@ -14,6 +14,7 @@ import { AgentRun } from './agent-run.entity.js';
 import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
 
 const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
+const LOSSY_POLL_MS = 3_000;
 
 /** Starts, stops and reads agent runs; the AgentRunner executes them. */
 export class AgentService {
@@ -43,6 +44,7 @@ export class AgentService {
       if (earlier) return toView(earlier);
     }
     const runtime = this.deps.agent();
+    if (!runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;
     try {
       run = await this.em.transactional(async (em) => {
@@ -110,6 +112,18 @@ export class AgentService {
       const rows = await em.find(AgentEventRecord, { run: run.id, seq: to === undefined ? { $gt: from } : { $gt: from, $lt: to } }, { orderBy: { seq: 'asc' } });
       return rows.map(recordPayload);
     };
+    if (this.deps.pubsub.lossy) {
+      // A lossy transport may drop even RunFinished: look in the store now and then.
+      const poll = setInterval(() => {
+        if (out.closed) return clearInterval(poll);
+        stored(last)
+          .then((events) => {
+            for (const event of events) if (deliver(event)) break;
+          })
+          .catch((error: unknown) => this.deps.logger.warn({ err: error, runId: run.id }, 'agent event poll failed'));
+      }, LOSSY_POLL_MS);
+      poll.unref();
+    }
     void (async () => {
       for (const event of await stored(last)) if (deliver(event)) return;
       for await (const event of live) {

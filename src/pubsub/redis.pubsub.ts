@@ -1,0 +1,97 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+import { AsyncQueue } from './async-queue.js';
+import { channelOf } from './memory.pubsub.js';
+import type { PubSub } from './pubsub.js';
+import type { Topic, TopicPayloads } from './topics.js';
+
+const PREFIX = 'coach:';
+
+/**
+ * Pub/sub across instances over Redis. One publisher connection keeps each instance's
+ * messages in order; a separate subscriber connection (a subscribed Redis connection
+ * takes no other commands) fans messages out to local queues. Redis pub/sub is
+ * at-most-once: readers of persisted streams (agent events) fill gaps from the store.
+ */
+export class RedisPubSub implements PubSub {
+  readonly lossy = true;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly channels = new Map<string, Set<AsyncQueue<unknown>>>();
+  /** Channels Redis has confirmed: messages published from now on reach them. */
+  private readonly confirmed = new Set<string>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(url: string, private readonly logger: Logger) {
+    const options = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false };
+    this.publisher = new Redis(url, options);
+    this.subscriber = new Redis(url, options);
+    for (const [name, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      client.on('error', (error: Error) => logger.warn({ err: error, client: name }, 'redis connection error'));
+    }
+    this.subscriber.on('message', (channel: string, message: string) => {
+      const queues = this.channels.get(channel.slice(PREFIX.length));
+      if (!queues) return;
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message);
+      } catch (error) {
+        logger.warn({ err: error, channel }, 'dropped a malformed pub/sub message');
+        return;
+      }
+      for (const queue of queues) queue.push(payload);
+    });
+  }
+
+  /** Resolves once both connections answer and every subscription so far is confirmed. */
+  async ready(): Promise<void> {
+    await this.publisher.ping();
+    await Promise.all([...this.pending]);
+  }
+
+  async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {
+    await this.publisher.publish(PREFIX + channelOf(topic, key), JSON.stringify(payload));
+  }
+
+  subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]> {
+    const channel = channelOf(topic, key);
+    const queue: AsyncQueue<TopicPayloads[T]> = new AsyncQueue(() => {
+      const set = this.channels.get(channel);
+      set?.delete(queue as AsyncQueue<unknown>);
+      if (set?.size === 0) {
+        this.channels.delete(channel);
+        this.confirmed.delete(channel);
+        this.subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'redis unsubscribe failed'));
+      }
+    });
+    let set = this.channels.get(channel);
+    if (!set) {
+      this.channels.set(channel, (set = new Set()));
+      this.subscriber
+        .subscribe(PREFIX + channel)
+        .then(() => {
+          if (this.channels.has(channel)) this.confirmed.add(channel);
+        })
+        .catch((error: unknown) => {
+        this.logger.error({ err: error, channel }, 'redis subscribe failed');
+        queue.fail(error);
+      });
+    }
+    set.add(queue as AsyncQueue<unknown>);
+    return queue;
+  }
+
+  /** Local subscribers on channels Redis has confirmed (tests wait on it before publishing). */
+  get subscriberCount(): number {
+    let n = 0;
+    for (const [channel, set] of this.channels) if (this.confirmed.has(channel)) n += set.size;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    for (const set of [...this.channels.values()]) for (const queue of [...set]) queue.end();
+    this.channels.clear();
+    this.confirmed.clear();
+    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+  }
+}

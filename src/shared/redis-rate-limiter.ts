@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import type { RateLimiter } from './rate-limiter.js';
+
+const PREFIX = 'coach:rl:';
+
+/** Fixed-window counters in Redis, so every instance of a fleet counts the same events. */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: Redis;
+
+  constructor(url: string) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', () => {
+      // Reported by the commands that fail; a limiter must not crash the process.
+    });
+  }
+
+  async retryAfter(key: string, limit: number): Promise<number> {
+    const [count, ttl] = await this.redis.multi().get(PREFIX + key).pttl(PREFIX + key).exec().then((r) => r!.map(([, v]) => v));
+    if (Number(count ?? 0) < limit) return 0;
+    return Math.max(1, Math.ceil(Number(ttl) / 1000));
+  }
+
+  async hit(key: string, windowSec: number): Promise<void> {
+    // NX: the window starts with its first event and is not extended by later ones.
+    await this.redis.multi().incr(PREFIX + key).expire(PREFIX + key, windowSec, 'NX').exec();
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(PREFIX + key);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}

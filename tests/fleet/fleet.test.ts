@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccountActivityDocument,
+  AgentEventsDocument,
+  AgentRunDocument,
+  AuthSessionEventsDocument,
+  CancelAgentRunDocument,
+  CreateTransferDocument,
+  LogoutDocument,
+  SendMessageDocument,
+} from '../generated/graphql.js';
+import { createSession } from '../factories/chat.js';
+import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import { expectGaplessSeq } from '../helpers/agent.js';
+import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/subscriptions.js';
+
+const redisUp = await redisAvailable();
+if (!redisUp) console.warn(`fleet tests skipped: no Redis answers at ${TEST_REDIS_URL} (start it: redis-server --daemonize yes)`);
+
+let fake: FakeOpenAi;
+let a: TestServer;
+let b: TestServer;
+let user: TestUser;
+
+describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    const env = { REDIS_URL: TEST_REDIS_URL, LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, SHUTDOWN_GRACE_MS: '500', ...OPERATOR_ENV };
+    a = await startTestServer({ env: { ...env, INSTANCE_ID: 'fleet-a' } });
+    b = await startTestServer({ databaseUrl: a.app.databaseUrl, env: { ...env, INSTANCE_ID: 'fleet-b' } });
+    user = await registerUser(a);
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await fake?.close();
+  });
+
+  it("delivers, in order and with no gap, the events of a run executing on the other instance", async () => {
+    const session = await createSession(a, user.token, 'GENERAL');
+    fake.script([[{ text: Array.from({ length: 30 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 15 }]]);
+    // sendMessage through B: B's runner executes the run.
+    const sent = await b.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'stream across' } }, { token: user.token });
+    const onA = collect(a.ws(user.token), AgentEventsDocument, { runId: sent.sendMessage.id });
+    const onB = collect(b.ws(user.token), AgentEventsDocument, { runId: sent.sendMessage.id });
+    for (const sub of [onA, onB]) expect((await sub.ended).error).toBeUndefined();
+    const events = onA.events.map((e) => e.agentEvents);
+    expectGaplessSeq(events);
+    expect(events.at(-1)).toMatchObject({ __typename: 'RunFinished', status: 'SUCCEEDED' });
+    expect(events.filter((e) => e.__typename === 'TokenDelta')).toHaveLength(30);
+    expect(events).toEqual(onB.events.map((e) => e.agentEvents));
+  });
+
+  it('delivers ledger activity of a transfer made through the other instance', async () => {
+    const operator = await loginOperator(a);
+    const from = await openAccount(a, user.token, 'USD', 'Fleet checking');
+    const to = await openAccount(a, user.token, 'USD', 'Fleet savings');
+    await deposit(a, operator, from.id, 10_000);
+    const activity = await a.subscribed(() => collect(a.ws(user.token), AccountActivityDocument, { accountId: to.id }));
+    const transfer = await b.ok(
+      CreateTransferDocument,
+      { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1234', currency: 'USD', idempotencyKey: key() } },
+      { token: user.token },
+    );
+    const [entry] = await activity.waitFor(1);
+    expect(entry?.accountActivity).toMatchObject({ accountId: to.id, direction: 'CREDIT', amount: { minor: '1234' } });
+    expect(entry?.accountActivity.transfer.id).toBe(transfer.createTransfer.id);
+    activity.stop();
+  });
+
+  it('stops a run executing on one instance when the cancel is sent to the other', async () => {
+    const session = await createSession(a, user.token, 'GENERAL');
+    fake.script([[{ text: Array.from({ length: 400 }, (_, i) => `w${i}`).join(' '), tokenDelayMs: 20 }]]);
+    const sent = await a.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'long one' } }, { token: user.token });
+    const sub = collect(a.ws(user.token), AgentEventsDocument, { runId: sent.sendMessage.id });
+    await sub.waitFor(6);
+    const started = Date.now();
+    await b.ok(CancelAgentRunDocument, { id: sent.sendMessage.id }, { token: user.token });
+    await sub.ended;
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const run = await b.ok(AgentRunDocument, { id: sent.sendMessage.id }, { token: user.token });
+    expect(run.agentRun.status).toBe('CANCELLED');
+  });
+
+  it('ends subscriptions on one instance within seconds of a logout on the other', async () => {
+    const other = await registerUser(a);
+    const sub = await b.subscribed(() => collect(b.ws(other.token), AuthSessionEventsDocument));
+    const started = Date.now();
+    await a.ok(LogoutDocument, {}, { token: other.token });
+    const { error } = await sub.ended;
+    expect((error as { code?: number }).code).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
