@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { print } from 'graphql';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  CreateChatSessionDocument,
+  CreateTransferDocument,
+  LoginDocument,
+  OpenAccountDocument,
+  RecordDepositDocument,
+  RegisterDocument,
+  SendMessageDocument,
+} from '../generated/graphql.js';
+import { OPERATOR_ENV } from '../factories/ledger.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+
+const redisUp = await redisAvailable();
+const sharedDatabase = Boolean(process.env.DATABASE_URL);
+const skipReason = !redisUp ? `no Redis at ${TEST_REDIS_URL}` : !sharedDatabase ? 'needs DATABASE_URL: two processes cannot share one embedded PGlite' : '';
+if (skipReason) console.warn(`fault test skipped: ${skipReason}`);
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  exit: Promise<number | null>;
+}
+
+let db: TestDatabase;
+let fake: FakeOpenAi;
+const children: ChildProcess[] = [];
+
+async function startInstance(id: string): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      PORT: '0',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      INSTANCE_ID: `fault-${id}`,
+      JWT_SECRET: 'fault-test-secret-that-is-long-enough-42',
+      BCRYPT_COST: '4',
+      LOG_LEVEL: 'info',
+      SEED_DEMO: 'false',
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: fake.baseUrl,
+      SHUTDOWN_GRACE_MS: '1000',
+      ...OPERATOR_ENV,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+  });
+  return { child, url, exit };
+}
+
+async function gql(url: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: print(doc), variables }),
+  });
+  return (await res.json()) as { data?: Record<string, any>; errors?: Array<{ extensions?: { code?: string } }> };
+}
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await fake?.close();
+  await db?.drop();
+});
+
+describe.skipIf(Boolean(skipReason))('a fleet under a crash', () => {
+  it('keeps every ledger invariant and leaves no run RUNNING when an instance is SIGKILLed and restarted mid-way', async () => {
+    db = await createTestDatabase();
+    // Each run streams for about 2.5 s, so the instance killed at 1.5 s is mid-run.
+    fake = await startFakeOpenAi({ defaultTurn: () => [{ text: Array.from({ length: 160 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 15 }] });
+    const a = await startInstance('a');
+    let b = await startInstance('b');
+    const instances = () => [a.url, b.url];
+
+    const operator = (await gql(a.url, LoginDocument, { input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD } })).data!.login.accessToken as string;
+    const users: Array<{ token: string; accounts: Array<{ id: string; number: string }>; session: string }> = [];
+    for (let u = 0; u < 2; u++) {
+      const reg = await gql(a.url, RegisterDocument, { input: { username: `fault_${u}_${randomUUID().slice(0, 6)}`, email: null, password: 'password-fault-1' } });
+      const token = reg.data!.register.accessToken as string;
+      const accounts = [];
+      for (let i = 0; i < 4; i++) {
+        const opened = await gql(a.url, OpenAccountDocument, { input: { name: `A${i}`, currency: 'USD' } }, token);
+        const account = opened.data!.openAccount as { id: string; number: string };
+        accounts.push(account);
+        await gql(a.url, RecordDepositDocument, { input: { accountId: account.id, amountMinor: '100000', currency: 'USD', idempotencyKey: randomUUID() } }, operator);
+      }
+      const session = (await gql(a.url, CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, token)).data!.createChatSession.id as string;
+      users.push({ token, accounts, session });
+    }
+    const allAccounts = users.flatMap((u) => u.accounts);
+
+    const acknowledged = new Map<string, { amount: number }>();
+    let running = true;
+    let failures = 0;
+    // A client retries a failed request with the same idempotency key on the other instance.
+    const transferClient = async (n: number) => {
+      while (running) {
+        const user = users[n % users.length]!;
+        const from = user.accounts[Math.floor(Math.random() * 4)]!;
+        const to = allAccounts[Math.floor(Math.random() * allAccounts.length)]!;
+        if (to.id === from.id) continue;
+        const amount = 1 + Math.floor(Math.random() * 5_000);
+        const input = { fromAccountId: from.id, toAccountNumber: to.number, amountMinor: String(amount), currency: 'USD', idempotencyKey: randomUUID() };
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const url = instances()[(n + attempt) % 2]!;
+          try {
+            const result = await gql(url, CreateTransferDocument, { input }, user.token);
+            if (result.data?.createTransfer) acknowledged.set(result.data.createTransfer.id, { amount });
+            break; // an answer, money moved or refused (INSUFFICIENT_FUNDS): either way settled
+          } catch {
+            failures++;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      }
+    };
+    const agentClient = async (n: number) => {
+      const user = users[n]!;
+      while (running) {
+        try {
+          const sent = await gql(instances()[n % 2]!, SendMessageDocument, { input: { sessionId: user.session, text: 'talk', clientMessageId: randomUUID() } }, user.token);
+          if (sent.errors?.[0]?.extensions?.code === 'RUN_IN_PROGRESS') await new Promise((r) => setTimeout(r, 200));
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+
+    const clients = [...Array.from({ length: 10 }, (_, i) => transferClient(i)), agentClient(0), agentClient(1)];
+    await new Promise((r) => setTimeout(r, 1_500));
+    b.child.kill('SIGKILL');
+    await b.exit;
+    await new Promise((r) => setTimeout(r, 500));
+    b = await startInstance('b');
+    await new Promise((r) => setTimeout(r, 1_500));
+    running = false;
+    await Promise.all(clients);
+
+    // Runs still streaming finish on their own; a run of the killed instance was ended at its restart.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const open = await client.query("select count(*)::int as n from agent_run where status in ('QUEUED', 'RUNNING')");
+        if (open.rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const open = await client.query("select count(*)::int as n from agent_run where status in ('QUEUED', 'RUNNING')");
+      expect(open.rows[0].n).toBe(0);
+      const runs = await client.query("select status, error->>'code' as code, count(*)::int as n from agent_run group by 1, 2");
+      // The run the killed instance was executing was ended at its restart.
+      expect(runs.rows).toContainEqual(expect.objectContaining({ status: 'FAILED', code: 'INTERRUPTED' }));
+
+      const balances = await client.query(
+        `select a.id, a.balance::text as balance, coalesce(sum(case when e.direction = 'CREDIT' then e.amount else -e.amount end), 0)::text as entries
+           from account a left join ledger_entry e on e.account_id = a.id group by a.id`,
+      );
+      for (const row of balances.rows) expect(row.balance, `account ${row.id}`).toBe(row.entries);
+      const userIds = new Set(allAccounts.map((x) => x.id));
+      const userTotal = balances.rows.filter((r) => userIds.has(r.id)).reduce((sum, r) => sum + BigInt(r.balance), 0n);
+      expect(userTotal).toBe(800_000n);
+      for (const row of balances.rows.filter((r) => userIds.has(r.id))) expect(BigInt(row.balance) >= 0n).toBe(true);
+      const zero = await client.query(`select coalesce(sum(case when direction = 'CREDIT' then amount else -amount end), 0)::text as s from ledger_entry`);
+      expect(zero.rows[0].s).toBe('0');
+      const halfWritten = await client.query(
+        `select t.id from transfer t left join ledger_entry e on e.transfer_id = t.id where t.status = 'POSTED' group by t.id having count(e.id) <> 2`,
+      );
+      expect(halfWritten.rows).toEqual([]);
+      const ids = [...acknowledged.keys()];
+      const stored = await client.query('select id, amount::text as amount, status from transfer where id = any($1)', [ids]);
+      expect(stored.rows.length).toBe(ids.length);
+      for (const row of stored.rows) {
+        expect(row.status).toBe('POSTED');
+        expect(Number(row.amount)).toBe(acknowledged.get(row.id)!.amount);
+      }
+      expect(ids.length).toBeGreaterThan(20);
+      console.log(`fault test: ${ids.length} acknowledged transfers, ${failures} failed requests retried, runs ${JSON.stringify(runs.rows)}`);
+    } finally {
+      await client.end();
+    }
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exit).toBe(0);
+    expect(await b.exit).toBe(0);
+  }, 120_000);
+});
