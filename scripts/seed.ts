@@ -8,7 +8,9 @@ import { MemoryPubSub } from '../src/pubsub/memory.pubsub.js';
 import { seedDemoData } from '../src/seed/demo.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
+import { noMetrics } from '../src/shared/metrics.js';
 import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
+import { RequestLimits } from '../src/shared/request-limits.js';
 
 const { config } = loadConfig();
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
@@ -17,8 +19,21 @@ const pubsub = new MemoryPubSub();
 try {
   await migrate(orm);
   const logger = createLogger(config.logLevel);
+  const limiter = new MemoryRateLimiter();
   await seedDemoData(
-    { config, logger, clock: systemClock, pubsub, passwords: new PasswordHasher(config.bcryptCost), limiter: new MemoryRateLimiter(), agent: () => { throw new Error('the seed script runs no agent'); } },
+    {
+      config,
+      logger,
+      clock: systemClock,
+      pubsub,
+      passwords: new PasswordHasher(config.bcryptCost),
+      limiter,
+      limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
+      metrics: noMetrics,
+      agent: () => {
+        throw new Error('the seed script runs no agent');
+      },
+    },
     orm,
   );
 } finally {

@@ -15,6 +15,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import { RedisRateLimiter } from './shared/redis-rate-limiter.js';
+import { AppMetrics } from './shared/metrics.js';
+import { RequestLimits } from './shared/request-limits.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -56,6 +58,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     let runner: AgentRunner | undefined;
+    const metrics = new AppMetrics(config.instanceId);
     const deps: AppDeps = {
       config,
       logger,
@@ -63,6 +66,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
       limiter,
+      limits: new RequestLimits(limiter, config.rateLimits, metrics),
+      metrics,
       agent: () => runner!,
     };
     runner = new AgentRunner(deps, orm, createProvider(config.llm, clock));
@@ -73,7 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(deps, orm);
     const schema = await buildAppSchema();
-    const server = await startHttpServer(deps, orm, schema);
+    const server = await startHttpServer(deps, orm, schema, metrics);
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     if (pubsub instanceof RedisPubSub) await pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -16,7 +16,9 @@ import { TransferService } from './modules/transfers/transfer.service.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
+import type { Metrics } from './shared/metrics.js';
 import type { RateLimiter } from './shared/rate-limiter.js';
+import type { RequestLimits } from './shared/request-limits.js';
 
 /** Long-lived parts, built once in app.ts. */
 export interface AppDeps {
@@ -26,6 +28,9 @@ export interface AppDeps {
   pubsub: PubSub;
   passwords: PasswordHasher;
   limiter: RateLimiter;
+  /** Rate limits on operations, subscribe messages and agent runs. */
+  limits: RequestLimits;
+  metrics: Metrics;
   /** The agent runner of this process; built after the deps it needs. */
   agent: () => AgentRunner;
 }

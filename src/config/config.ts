@@ -29,6 +29,35 @@ export interface Config {
   loginMaxFailuresPerIp: number;
   operator: { username: string; password: string } | undefined;
   transferPendingTtlSec: number;
+  /** Per-operation validation limits, the same over HTTP and WebSocket. */
+  graphql: {
+    introspection: boolean;
+    /** "Did you mean ...?" hints leak the schema: stripped in production. */
+    hideSuggestions: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDirectives: number;
+  };
+  /** Events per fixed window of `windowSec`; 0 turns a limit off. */
+  rateLimits: {
+    windowSec: number;
+    operationsPerUser: number;
+    operationsPerIp: number;
+    subscribesPerUser: number;
+    subscribesPerIp: number;
+    sendMessagePerUser: number;
+  };
+  ws: {
+    maxSubscriptionsPerConnection: number;
+    maxSubscriptionsPerUser: number;
+    /** A socket holding more unsent bytes than this is a slow consumer and is closed. */
+    maxBufferedBytes: number;
+    /** A socket whose unsent bytes have not drained for this long is closed too. */
+    sendStallMs: number;
+  };
+  metricsEnabled: boolean;
   llm: {
     provider: 'local' | 'openai';
     baseUrl: string;
@@ -120,6 +149,30 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
         ? { username: operatorUsername, password: operatorPassword }
         : undefined,
     transferPendingTtlSec: read.int('TRANSFER_PENDING_TTL_SECONDS', 15 * 60, 1, 7 * 24 * 3600),
+    graphql: {
+      introspection: read.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+      hideSuggestions: nodeEnv === 'production',
+      maxDepth: read.int('GRAPHQL_MAX_DEPTH', 15, 1, 1000),
+      maxAliases: read.int('GRAPHQL_MAX_ALIASES', 30, 0, 10_000),
+      maxCost: read.int('GRAPHQL_MAX_COST', 100_000, 1, 100_000_000),
+      maxTokens: read.int('GRAPHQL_MAX_TOKENS', 5_000, 100, 1_000_000),
+      maxDirectives: read.int('GRAPHQL_MAX_DIRECTIVES', 50, 0, 10_000),
+    },
+    rateLimits: {
+      windowSec: read.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
+      operationsPerUser: read.int('RATE_LIMIT_OPERATIONS_PER_USER', 1_200, 0, 100_000_000),
+      operationsPerIp: read.int('RATE_LIMIT_OPERATIONS_PER_IP', 6_000, 0, 100_000_000),
+      subscribesPerUser: read.int('RATE_LIMIT_SUBSCRIBES_PER_USER', 600, 0, 100_000_000),
+      subscribesPerIp: read.int('RATE_LIMIT_SUBSCRIBES_PER_IP', 3_000, 0, 100_000_000),
+      sendMessagePerUser: read.int('RATE_LIMIT_SEND_MESSAGE_PER_USER', 30, 0, 100_000_000),
+    },
+    ws: {
+      maxSubscriptionsPerConnection: read.int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+      maxSubscriptionsPerUser: read.int('WS_MAX_SUBSCRIPTIONS_PER_USER', 500, 1, 1_000_000),
+      maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      sendStallMs: read.int('WS_SEND_STALL_MS', 30_000, 100, 600_000),
+    },
+    metricsEnabled: read.bool('METRICS_ENABLED', true),
     llm: {
       provider: llmProvider,
       baseUrl: llmBaseUrl ?? 'https://api.openai.com/v1',

@@ -64,6 +64,16 @@ export function createErrorFormatter(logger: Logger, exposeErrors: boolean): Err
   };
 }
 
+/** The code a client receives for this error, worked out without logging: for metrics. */
+export function clientCode(error: GraphQLError): string {
+  const original = originalOf(error);
+  if (original instanceof DomainError) return original.code;
+  if (original instanceof ArgumentValidationError) return 'BAD_USER_INPUT';
+  const inner = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  const code = typeof inner === 'string' && CLIENT_CODES.has(inner) ? inner : error.extensions?.code;
+  return typeof code === 'string' && CLIENT_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
 function originalOf(error: unknown): unknown {
   let current = error;
   // Resolver errors and Apollo's validation wrapper both keep the real cause in originalError.

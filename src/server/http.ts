@@ -6,16 +6,22 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { HeaderMap } from '@apollo/server';
 import { WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
+import { limitRules, parseOptions } from '../graphql/limits.js';
 import { loggingPlugin } from '../graphql/logging.plugin.js';
+import { metricsPlugin } from '../graphql/metrics.plugin.js';
 import type { AppDeps } from '../services.js';
+import { DomainError } from '../shared/errors.js';
+import type { AppMetrics, MetricSources } from '../shared/metrics.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
-import { attachWebSocketServer } from './ws.js';
+import { metricsRouter } from './metrics.js';
+import { attachWebSocketServer, type WebSocketStats } from './ws.js';
 
 export interface RunningServer {
   port: number;
@@ -24,16 +30,19 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSchema): Promise<RunningServer> {
+export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSchema, metrics: AppMetrics): Promise<RunningServer> {
   const { config, logger } = deps;
   const formatError = createErrorFormatter(logger, config.exposeErrors);
+  const rules = limitRules(config.graphql);
   let stopping = false;
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const ws = attachWebSocketServer(wsServer, deps, orm, schema, formatError);
+  // A message over the cap closes the socket with 1009 (Message Too Big).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
+  const ws = attachWebSocketServer(wsServer, deps, orm, schema, formatError, rules);
+  metrics.attach(metricSources(deps, orm, ws.stats));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -41,17 +50,25 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown; Apollo's own handler would re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: config.graphql.hideSuggestions,
+    validationRules: rules,
+    parseOptions: parseOptions(config.graphql),
+    // Apollo's defaults, stated: one operation per request, and no simple (CSRF-able) requests.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin(),
+      metricsPlugin(metrics),
     ],
   });
   await apollo.start();
 
   app.use(healthRouter(orm, logger, () => stopping));
+  if (config.metricsEnabled) app.use(metricsRouter(metrics));
   app.use(ideRouter());
   app.use(
     '/graphql',
@@ -61,11 +78,16 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
         const header = req.get('x-request-id');
         const requestId = header && REQUEST_ID.test(header) ? header : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return createContext(deps, orm, {
+        const ipAddress = req.ip ?? null;
+        // The address first: a flood is refused before its tokens cost a database read.
+        await rateLimited(() => deps.limits.check('operations', { ip: ipAddress }));
+        const context = await createContext(deps, orm, {
           requestId,
           authorization: req.get('authorization'),
-          client: { ipAddress: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
+          client: { ipAddress, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         });
+        if (context.auth) await rateLimited(() => deps.limits.check('operations', { userId: context.auth!.userId }));
+        return context;
       },
     }),
   );
@@ -99,4 +121,58 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
       await apollo.stop();
     },
   };
+}
+
+/** RATE_LIMITED as HTTP 429 with Retry-After; Apollo keeps the status and header from `extensions.http`. */
+async function rateLimited(check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'RATE_LIMITED') throw error;
+    const retryAfter = Number(error.extensions.retryAfter);
+    throw new GraphQLError(error.message, {
+      extensions: {
+        code: error.code,
+        retryAfter,
+        http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+      },
+    });
+  }
+}
+
+function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSources {
+  let runs: { at: number; rows: Promise<Array<{ status: string; count: number }>> } | undefined;
+  return {
+    wsConnections: ws.connections,
+    wsSubscriptions: ws.subscriptions,
+    dbPool: () => {
+      const pool = (orm.em.getConnection().getKnex().client as { pool?: KnexPool }).pool;
+      return pool ? { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires() } : null;
+    },
+    agentRunsActive: () => deps.agent().activeRuns,
+    agentRunsByStatus: () => {
+      // Cached briefly: a scrape every second must not become a table scan every second.
+      if (!runs || Date.now() - runs.at > RUN_COUNT_CACHE_MS) {
+        const rows = orm.em
+          .fork()
+          .getConnection()
+          .execute<Array<{ status: string; count: string }>>('select "status", count(*)::text as "count" from "agent_run" group by "status"')
+          .then((r) => r.map((row) => ({ status: row.status, count: Number(row.count) })))
+          .catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'metrics: counting agent runs failed');
+            return [];
+          });
+        runs = { at: Date.now(), rows };
+      }
+      return runs.rows;
+    },
+  };
+}
+
+const RUN_COUNT_CACHE_MS = 5_000;
+
+interface KnexPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }

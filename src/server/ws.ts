@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
 import { createContext } from '../graphql/context.js';
-import type { ErrorFormatter } from '../graphql/errors.js';
+import { clientCode, type ErrorFormatter } from '../graphql/errors.js';
+import { validateOperation } from '../graphql/limits.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { bearerToken } from '../modules/auth/tokens.js';
 import { Topic } from '../pubsub/topics.js';
@@ -14,11 +15,26 @@ import { DomainError } from '../shared/errors.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/** A consumer that stopped reading: "Try Again Later", which graphql-ws clients retry. */
+export const CLOSE_SLOW_CONSUMER = 1013;
 const SESSION_SWEEP_MS = 3_000;
+/** A slow consumer gets this long to take its close frame before the socket is cut. */
+const SLOW_CLOSE_GRACE_MS = 1_000;
 
 interface SocketState {
   auth: AuthInfo | null;
   client: { ipAddress: string | null; userAgent: string | null };
+}
+
+interface OpenOperation {
+  started: number;
+  type: string;
+  name: string | null;
+}
+
+export interface WebSocketStats {
+  connections(): number;
+  subscriptions(): number;
 }
 
 /**
@@ -31,9 +47,44 @@ export function attachWebSocketServer(
   orm: Orm,
   schema: GraphQLSchema,
   formatError: ErrorFormatter,
-): { dispose(): Promise<void> } {
+  rules: ValidationRule[],
+): { stats: WebSocketStats; dispose(): Promise<void> } {
+  const { config, metrics } = deps;
   const states = new WeakMap<WebSocket, SocketState>();
   const bySession = new Map<string, Set<WebSocket>>();
+  // Open operations per socket, and per user across this instance's sockets.
+  const operations = new Map<WebSocket, Map<string, OpenOperation>>();
+  const perUser = new Map<string, number>();
+  let openOperations = 0;
+  const stalledSince = new WeakMap<WebSocket, number>();
+
+  const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
+    new GraphQLError(message, { extensions: { ...extensions, code } }),
+  ];
+  const record = (op: OpenOperation, outcome: string) =>
+    metrics.operation({ transport: 'ws', type: op.type, name: op.name, outcome, seconds: (performance.now() - op.started) / 1000 });
+  const release = (socket: WebSocket, id: string): OpenOperation | undefined => {
+    const open = operations.get(socket);
+    const op = open?.get(id);
+    if (!open || !op) return undefined;
+    open.delete(id);
+    openOperations--;
+    const userId = states.get(socket)?.auth?.userId;
+    if (userId) {
+      const n = (perUser.get(userId) ?? 1) - 1;
+      if (n > 0) perUser.set(userId, n);
+      else perUser.delete(userId);
+    }
+    return op;
+  };
+  const closeSlow = (socket: WebSocket) => {
+    if (socket.readyState !== socket.OPEN) return;
+    deps.logger.warn({ buffered: socket.bufferedAmount }, 'closing a WebSocket that stopped reading');
+    metrics.wsDisconnected('slow_consumer');
+    socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: messages were not read in time');
+    // A reader that stopped will not take the close frame either.
+    setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+  };
 
   const closeSession = (sessionId: string, reason: string) => {
     for (const socket of bySession.get(sessionId) ?? []) socket.close(CLOSE_UNAUTHORIZED, reason);
@@ -69,7 +120,10 @@ export function attachWebSocketServer(
         }
       },
       onClose: (ctx) => {
-        const auth = states.get(ctx.extra.socket)?.auth;
+        const socket = ctx.extra.socket;
+        for (const id of [...(operations.get(socket)?.keys() ?? [])]) release(socket, id);
+        operations.delete(socket);
+        const auth = states.get(socket)?.auth;
         if (!auth) return;
         const set = bySession.get(auth.sessionId);
         set?.delete(ctx.extra.socket);
@@ -85,7 +139,57 @@ export function attachWebSocketServer(
         context.auth = state?.auth ?? null;
         return context;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const socket = ctx.extra.socket;
+        const state = states.get(socket);
+        const userId = state?.auth?.userId ?? null;
+        const op: OpenOperation = { started: performance.now(), type: 'unknown', name: payload.operationName ?? null };
+        const refused = (errors: GraphQLError[]) => {
+          record(op, String(errors[0]?.extensions.code));
+          return errors;
+        };
+        const open = operations.get(socket) ?? new Map<string, OpenOperation>();
+        if (open.size >= config.ws.maxSubscriptionsPerConnection) {
+          return refused(refuse('BAD_REQUEST', `Too many open operations on this connection: at most ${config.ws.maxSubscriptionsPerConnection}; complete one first`));
+        }
+        if (userId && (perUser.get(userId) ?? 0) >= config.ws.maxSubscriptionsPerUser) {
+          return refused(refuse('BAD_REQUEST', `Too many open subscriptions for this user: at most ${config.ws.maxSubscriptionsPerUser}; complete one first`));
+        }
+        // Taken before the first await: a burst of subscribe messages is checked one by one.
+        open.set(id, op);
+        operations.set(socket, open);
+        openOperations++;
+        if (userId) perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+        try {
+          await deps.limits.check('subscribes', { userId, ip: state?.client.ipAddress });
+        } catch (error) {
+          release(socket, id);
+          if (!(error instanceof DomainError)) throw error;
+          return refused(refuse(error.code, error.message, error.extensions));
+        }
+        const document = validateOperation(schema, payload.query, config.graphql, rules);
+        if (Array.isArray(document)) {
+          release(socket, id);
+          return refused(document);
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        op.type = operation?.operation ?? 'unknown';
+        op.name = operation?.name?.value ?? op.name;
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onOperation: (ctx, id, _payload, _args, result) => {
+        const op = operations.get(ctx.extra.socket)?.get(id);
+        if (!op) return;
+        // graphql-ws awaits execution before this hook: a stream, or one result.
+        const errors = Symbol.asyncIterator in result || !('errors' in result) ? undefined : (result as ExecutionResult).errors;
+        record(op, errors?.length ? clientCode(errors[0]!) : 'ok');
+      },
+      onComplete: (ctx, id) => {
+        release(ctx.extra.socket, id);
+      },
+      onNext: (ctx, _id, _payload, _args, result) => {
+        const socket = ctx.extra.socket;
+        if (socket.bufferedAmount > config.ws.maxBufferedBytes) closeSlow(socket);
         if (!result.errors) return;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
@@ -112,9 +216,29 @@ export function attachWebSocketServer(
   }, SESSION_SWEEP_MS);
   sweep.unref();
 
+  // Catches a reader that stopped while nothing new was being sent to it.
+  const slowSweep = setInterval(() => {
+    const now = performance.now();
+    for (const socket of wsServer.clients) {
+      if (socket.bufferedAmount === 0) {
+        stalledSince.delete(socket);
+        continue;
+      }
+      const since = stalledSince.get(socket);
+      if (since === undefined) stalledSince.set(socket, now);
+      if (socket.bufferedAmount > config.ws.maxBufferedBytes || (since !== undefined && now - since > config.ws.sendStallMs)) closeSlow(socket);
+    }
+  }, Math.min(1_000, config.ws.sendStallMs / 2));
+  slowSweep.unref();
+
   return {
+    stats: {
+      connections: () => wsServer.clients.size,
+      subscriptions: () => openOperations,
+    },
     async dispose() {
       clearInterval(sweep);
+      clearInterval(slowSweep);
       await revocations.return?.();
       await serverCleanup.dispose();
     },

@@ -5,6 +5,8 @@ export interface RateLimiter {
   /** Counts one event for `key` in a window of `windowSec`. */
   hit(key: string, windowSec: number): Promise<void>;
   reset(key: string): Promise<void>;
+  /** Counts one event and answers in one step: 0 while `key` is within `limit`, else seconds to wait. */
+  consume(key: string, limit: number, windowSec: number): Promise<number>;
 }
 
 interface Window {
@@ -32,6 +34,13 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  async consume(key: string, limit: number, windowSec: number): Promise<number> {
+    await this.hit(key, windowSec);
+    const window = this.windows.get(key)!;
+    if (window.count <= limit) return 0;
+    return Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
   }
 
   private live(key: string): Window | undefined {

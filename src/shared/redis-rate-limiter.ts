@@ -25,6 +25,13 @@ export class RedisRateLimiter implements RateLimiter {
     await this.redis.multi().incr(PREFIX + key).expire(PREFIX + key, windowSec, 'NX').exec();
   }
 
+  async consume(key: string, limit: number, windowSec: number): Promise<number> {
+    const replies = await this.redis.multi().incr(PREFIX + key).expire(PREFIX + key, windowSec, 'NX').pttl(PREFIX + key).exec();
+    const [count, , ttl] = replies!.map(([, v]) => Number(v));
+    if (count! <= limit) return 0;
+    return Math.max(1, Math.ceil(ttl! / 1000));
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(PREFIX + key);
   }

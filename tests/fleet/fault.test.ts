@@ -16,6 +16,7 @@ import { OPERATOR_ENV } from '../factories/ledger.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { SUITE_RATE_LIMITS } from '../helpers/server.js';
 
 const redisUp = await redisAvailable();
 const sharedDatabase = Boolean(process.env.DATABASE_URL);
@@ -48,6 +49,8 @@ async function startInstance(id: string): Promise<Instance> {
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: fake.baseUrl,
       SHUTDOWN_GRACE_MS: '1000',
+      // The workload is heavier than a person and the 127.0.0.1 counters live on in Redis.
+      ...SUITE_RATE_LIMITS,
       ...OPERATOR_ENV,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,14 @@ import { createTestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
+export const SUITE_RATE_LIMITS = {
+  RATE_LIMIT_OPERATIONS_PER_USER: '1000000',
+  RATE_LIMIT_OPERATIONS_PER_IP: '1000000',
+  RATE_LIMIT_SUBSCRIBES_PER_USER: '1000000',
+  RATE_LIMIT_SUBSCRIBES_PER_IP: '1000000',
+  RATE_LIMIT_SEND_MESSAGE_PER_USER: '1000000',
+};
+
 export interface GqlResult<R> {
   status: number;
   data: R | null | undefined;
@@ -69,6 +77,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'info',
     SEED_DEMO: 'false',
     DB_POOL_MAX: '8',
+    // Suites hammer one server from one address; tests/hardening sets its own limits.
+    ...SUITE_RATE_LIMITS,
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...options.env,
   });

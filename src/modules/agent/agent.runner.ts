@@ -138,6 +138,7 @@ export class AgentRunner {
       const writer = new RunEventWriter(this.orm, this.deps.pubsub, this.deps.clock, run.id, run.session.id, last[0]?.seq ?? 0);
       writer.emit('RunFinished', { status: AgentRunStatus.FAILED, message: null, usage: run.usage, error: INTERRUPTED });
       await writer.flush();
+      this.deps.metrics.agentRunFinished(AgentRunStatus.FAILED, run.usage);
     }
     return ended;
   }
@@ -239,6 +240,7 @@ export class AgentRunner {
       error,
     });
     await writer.flush();
+    deps.metrics.agentRunFinished(status, run.usage);
   }
 }
 

@@ -43,6 +43,8 @@ export class AgentService {
       const earlier = await this.em.findOne(AgentRun, { session: session.id, clientMessageId });
       if (earlier) return toView(earlier);
     }
+    // Runs cost money: a stricter limit than other operations (a resend above is free).
+    await this.deps.limits.check('sendMessage', { userId: auth.userId });
     const runtime = this.deps.agent();
     if (!runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;

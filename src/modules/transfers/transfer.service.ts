@@ -52,11 +52,13 @@ export class TransferService {
 
   /** Moves money now, from one of the caller's accounts. */
   async create(auth: AuthInfo, input: CreateTransferInput): Promise<TransferView> {
-    const req = checkRequest(input);
-    return this.keyed(auth, { kind: 'transfer', ...req }, req.idempotencyKey, async (em) => {
-      const { from, to } = await this.pair(em, auth, req, true);
-      requireFunds(from, req.amount);
-      return this.post(em, this.newTransfer(em, auth, TransferOrigin.USER, TransferStatus.POSTED, from, to, req), from, to);
+    return this.counted('transfer', async () => {
+      const req = checkRequest(input);
+      return this.keyed(auth, { kind: 'transfer', ...req }, req.idempotencyKey, async (em) => {
+        const { from, to } = await this.pair(em, auth, req, true);
+        requireFunds(from, req.amount);
+        return this.post(em, this.newTransfer(em, auth, TransferOrigin.USER, TransferStatus.POSTED, from, to, req), from, to);
+      });
     });
   }
 
@@ -65,59 +67,79 @@ export class TransferService {
    * posted by confirm (which checks everything again) or dropped by cancel.
    */
   async propose(auth: AuthInfo, input: TransferRequest, origin: TransferOrigin = TransferOrigin.ASSISTANT): Promise<TransferView> {
-    const req = checkRequest(input);
-    return this.keyed(auth, { kind: 'proposal', ...req }, req.idempotencyKey, async (em) => {
-      const { from, to } = await this.pair(em, auth, req, false);
-      const transfer = this.newTransfer(em, auth, origin, TransferStatus.PENDING_CONFIRMATION, from, to, req);
-      transfer.expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.config.transferPendingTtlSec * 1000);
-      em.persist(transfer);
-      return { transfer, entries: [] };
+    return this.counted('proposal', async () => {
+      const req = checkRequest(input);
+      return this.keyed(auth, { kind: 'proposal', ...req }, req.idempotencyKey, async (em) => {
+        const { from, to } = await this.pair(em, auth, req, false);
+        const transfer = this.newTransfer(em, auth, origin, TransferStatus.PENDING_CONFIRMATION, from, to, req);
+        transfer.expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.config.transferPendingTtlSec * 1000);
+        em.persist(transfer);
+        return { transfer, entries: [] };
+      });
     });
   }
 
   /** Money from outside the bank: the currency's system account pays, so entries sum to zero. */
   async deposit(auth: AuthInfo, input: DepositInput): Promise<TransferView> {
-    const amount = parsePositiveAmount(input.amountMinor);
-    const currency = parseCurrency(input.currency);
-    if (!isUuid(input.accountId)) throw notFound('Account');
-    const req = { accountId: input.accountId, amount, currency, description: input.description?.trim() || null };
-    return this.keyed(auth, { kind: 'deposit', ...req }, input.idempotencyKey, async (em) => {
-      const systemId = await this.accounts.systemAccountId(em, currency);
-      const locked = await this.accounts.lockInOrder(em, [systemId, req.accountId]);
-      const system = locked.get(systemId)!;
-      const to = locked.get(req.accountId);
-      if (!to || to.system) throw notFound('Account');
-      if (to.status !== AccountStatus.OPEN) throw accountClosed();
-      if (to.currency !== currency) throw currencyMismatch(to.currency);
-      if (system.balance - amount < INT64_MIN) throw tooLarge();
-      const checked: Checked = { ...req, fromAccountId: systemId, toAccountId: to.id, toAccountNumber: null, idempotencyKey: input.idempotencyKey };
-      return this.post(em, this.newTransfer(em, auth, TransferOrigin.OPERATOR, TransferStatus.POSTED, system, to, checked), system, to);
+    return this.counted('deposit', async () => {
+      const amount = parsePositiveAmount(input.amountMinor);
+      const currency = parseCurrency(input.currency);
+      if (!isUuid(input.accountId)) throw notFound('Account');
+      const req = { accountId: input.accountId, amount, currency, description: input.description?.trim() || null };
+      return this.keyed(auth, { kind: 'deposit', ...req }, input.idempotencyKey, async (em) => {
+        const systemId = await this.accounts.systemAccountId(em, currency);
+        const locked = await this.accounts.lockInOrder(em, [systemId, req.accountId]);
+        const system = locked.get(systemId)!;
+        const to = locked.get(req.accountId);
+        if (!to || to.system) throw notFound('Account');
+        if (to.status !== AccountStatus.OPEN) throw accountClosed();
+        if (to.currency !== currency) throw currencyMismatch(to.currency);
+        if (system.balance - amount < INT64_MIN) throw tooLarge();
+        const checked: Checked = { ...req, fromAccountId: systemId, toAccountId: to.id, toAccountNumber: null, idempotencyKey: input.idempotencyKey };
+        return this.post(em, this.newTransfer(em, auth, TransferOrigin.OPERATOR, TransferStatus.POSTED, system, to, checked), system, to);
+      });
     });
   }
 
   /** Posts a pending transfer with every check run again; a second confirm returns the posted one. */
   async confirm(auth: AuthInfo, id: string): Promise<TransferView> {
-    const outcome = await this.decide(auth, id, async (em, transfer) => {
-      if (transfer.status === TransferStatus.POSTED) return { transfer, entries: [] };
-      const locked = await this.accounts.lockInOrder(em, [transfer.fromAccount.id, transfer.toAccount.id]);
-      const from = locked.get(transfer.fromAccount.id);
-      const to = locked.get(transfer.toAccount.id);
-      if (!from || from.ownerId !== auth.userId || !to) throw notFound('Account');
-      checkOpenAndCurrency(from, to, transfer.currency);
-      requireFunds(from, transfer.amount);
-      return this.post(em, transfer, from, to);
+    return this.counted('confirm', async () => {
+      const outcome = await this.decide(auth, id, async (em, transfer) => {
+        if (transfer.status === TransferStatus.POSTED) return { transfer, entries: [] };
+        const locked = await this.accounts.lockInOrder(em, [transfer.fromAccount.id, transfer.toAccount.id]);
+        const from = locked.get(transfer.fromAccount.id);
+        const to = locked.get(transfer.toAccount.id);
+        if (!from || from.ownerId !== auth.userId || !to) throw notFound('Account');
+        checkOpenAndCurrency(from, to, transfer.currency);
+        requireFunds(from, transfer.amount);
+        return this.post(em, transfer, from, to);
+      });
+      return this.finish(auth, outcome);
     });
-    return this.finish(auth, outcome);
   }
 
   async cancel(auth: AuthInfo, id: string): Promise<TransferView> {
-    const outcome = await this.decide(auth, id, async (_em, transfer) => {
-      if (transfer.status === TransferStatus.POSTED) throw notPending(transfer.status);
-      transfer.status = TransferStatus.CANCELLED;
-      transfer.updatedAt = this.deps.clock.now();
-      return { transfer, entries: [] };
+    return this.counted('cancel', async () => {
+      const outcome = await this.decide(auth, id, async (_em, transfer) => {
+        if (transfer.status === TransferStatus.POSTED) throw notPending(transfer.status);
+        transfer.status = TransferStatus.CANCELLED;
+        transfer.updatedAt = this.deps.clock.now();
+        return { transfer, entries: [] };
+      });
+      return this.finish(auth, outcome);
     });
-    return this.finish(auth, outcome);
+  }
+
+  /** Counts the request in the metrics by its outcome: the transfer's status, or the error code. */
+  private async counted(kind: string, work: () => Promise<TransferView>): Promise<TransferView> {
+    try {
+      const view = await work();
+      this.deps.metrics.transfer(kind, view.status);
+      return view;
+    } catch (error) {
+      this.deps.metrics.transfer(kind, error instanceof DomainError ? error.code : 'INTERNAL_SERVER_ERROR');
+      throw error;
+    }
   }
 
   /** Marks every pending transfer past its expiry EXPIRED; returns how many. Reads already treat them so. */

@@ -1,0 +1,57 @@
+import type { Config } from '../config/config.js';
+import { DomainError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+export type LimitScope = 'operations' | 'subscribes' | 'sendMessage';
+
+export interface Caller {
+  userId?: string | null;
+  ip?: string | null;
+}
+
+/**
+ * The request rate limits: HTTP operations, WebSocket subscribe messages, and agent runs
+ * (which cost money). Counters live in the RateLimiter, so a fleet on Redis shares them.
+ */
+export class RequestLimits {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly config: Config['rateLimits'],
+    private readonly metrics: Pick<Metrics, 'rateLimited'>,
+  ) {}
+
+  /** Throws RATE_LIMITED with `extensions.retryAfter` (seconds) once a caller is over its limit. */
+  async check(scope: LimitScope, caller: Caller): Promise<void> {
+    const { windowSec } = this.config;
+    const limits: Array<[string, number]> = [];
+    if (caller.userId) limits.push([`${scope}:user:${caller.userId}`, this.perUser(scope)]);
+    if (caller.ip) limits.push([`${scope}:ip:${caller.ip}`, this.perIp(scope)]);
+    for (const [key, limit] of limits) {
+      if (limit <= 0) continue;
+      const retryAfter = await this.limiter.consume(key, limit, windowSec);
+      if (retryAfter > 0) {
+        this.metrics.rateLimited(scope);
+        throw new DomainError('RATE_LIMITED', `${DESCRIPTIONS[scope]}: try again in ${retryAfter} s`, { retryAfter });
+      }
+    }
+  }
+
+  private perUser(scope: LimitScope): number {
+    if (scope === 'operations') return this.config.operationsPerUser;
+    if (scope === 'subscribes') return this.config.subscribesPerUser;
+    return this.config.sendMessagePerUser;
+  }
+
+  private perIp(scope: LimitScope): number {
+    if (scope === 'operations') return this.config.operationsPerIp;
+    if (scope === 'subscribes') return this.config.subscribesPerIp;
+    return 0;
+  }
+}
+
+const DESCRIPTIONS: Record<LimitScope, string> = {
+  operations: 'Too many requests',
+  subscribes: 'Too many subscribe messages',
+  sendMessage: 'Too many messages to the assistant',
+};
