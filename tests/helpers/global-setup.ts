@@ -38,12 +38,26 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/**
+ * Runs one administrative statement (CREATE/DROP DATABASE) on the server of `url`. The
+ * tests only need the server: when the database named in DATABASE_URL does not exist
+ * (3D000), the statement goes through the server's `postgres` maintenance database instead.
+ */
 export async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
   try {
+    await runOnce(url, sql);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error;
+    await runOnce(withDatabase(url, 'postgres'), sql);
+  }
+}
+
+async function runOnce(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
     await client.query(sql);
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
 }
