@@ -13,6 +13,7 @@ import {
 } from '../generated/graphql.js';
 import { appendMessages, createSession, expectError } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { countStatements } from '../helpers/sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -124,19 +125,6 @@ describe('messages', () => {
 });
 
 describe('listing sessions with their messages and drafts', () => {
-  /** Counts SQL statements sent while `work` runs (every query goes through MikroORM's knex). */
-  async function countStatements(work: () => Promise<unknown>): Promise<number> {
-    const knex = server.app.orm.em.getConnection().getKnex();
-    let count = 0;
-    const listener = () => count++;
-    knex.on('query', listener);
-    try {
-      await work();
-    } finally {
-      knex.removeListener('query', listener);
-    }
-    return count;
-  }
 
   it('takes a constant number of SQL statements, however many sessions and messages there are', async () => {
     const user = await registerUser(server);
@@ -148,10 +136,10 @@ describe('listing sessions with their messages and drafts', () => {
       }
     };
     await fill(2);
-    const few = await countStatements(list);
+    const few = await countStatements(server, list);
     await fill(18);
     let data: Awaited<ReturnType<typeof list>> | undefined;
-    const many = await countStatements(async () => (data = await list()));
+    const many = await countStatements(server, async () => (data = await list()));
 
     expect(data!.chatSessions.edges).toHaveLength(20);
     for (const { node } of data!.chatSessions.edges) {

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { App } from '../../src/app.js';
 
 /** What the database holds of the ledger, for "nothing was written" checks. */
@@ -45,21 +44,3 @@ export async function ledgerViolations(app: App): Promise<string[]> {
   return problems;
 }
 
-/** Counts SQL statements sent by this process's `pg` clients (the server runs in-process). */
-export function countQueries(): { readonly count: number; stop(): void } {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const counter = { count: 0 };
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    counter.count++;
-    return original.apply(this, args);
-  };
-  return {
-    get count() {
-      return counter.count;
-    },
-    stop() {
-      proto.query = original;
-    },
-  };
-}

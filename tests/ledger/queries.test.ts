@@ -9,7 +9,7 @@ import {
 } from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { countQueries } from '../helpers/ledger.js';
+import { countStatements } from '../helpers/sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -35,19 +35,14 @@ afterAll(() => server?.stop());
 
 describe('listing transfers', () => {
   it('costs a constant number of SQL statements for 50 transfers with both accounts, not one per row', async () => {
-    const run = async (first: number) => {
-      const counter = countQueries();
-      try {
+    const run = (first: number) =>
+      countStatements(server, async () => {
         const data = await server.ok(TransfersDocument, { first }, { token: user.token });
         expect(data.transfers.edges).toHaveLength(first);
         for (const { node } of data.transfers.edges) {
           expect(node.toAccount?.number).toBe(node.toAccountNumber);
         }
-        return counter.count;
-      } finally {
-        counter.stop();
-      }
-    };
+      });
     await run(2); // warm-up: the caller's session row is refreshed at most once a minute
     const few = await run(2);
     const many = await run(50);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config/config.js';
 import { DomainError } from '../../shared/errors.js';
@@ -10,10 +10,21 @@ export interface AccessClaims {
   role: Role;
 }
 
+/**
+ * The secret as a KeyObject, made once per config: given a string, jsonwebtoken first tries
+ * it as a PEM public key and catches the failure on every call, which cost ~0.4 ms a request.
+ */
+const keys = new WeakMap<Config['jwt'], KeyObject>();
+function secretKey(jwtConfig: Config['jwt']): KeyObject {
+  let key = keys.get(jwtConfig);
+  if (!key) keys.set(jwtConfig, (key = createSecretKey(Buffer.from(jwtConfig.secret, 'utf8'))));
+  return key;
+}
+
 export function signAccessToken(jwtConfig: Config['jwt'], claims: AccessClaims, now: Date): { token: string; expiresAt: Date } {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + jwtConfig.accessTtlSec;
-  const token = jwt.sign({ sid: claims.sessionId, role: claims.role, iat, exp }, jwtConfig.secret, {
+  const token = jwt.sign({ sid: claims.sessionId, role: claims.role, iat, exp }, secretKey(jwtConfig), {
     algorithm: 'HS256',
     subject: claims.userId,
     issuer: jwtConfig.issuer,
@@ -26,7 +37,7 @@ export function signAccessToken(jwtConfig: Config['jwt'], claims: AccessClaims, 
 export function verifyAccessToken(jwtConfig: Config['jwt'], token: string, now: Date): AccessClaims {
   let payload: jwt.JwtPayload | string;
   try {
-    payload = jwt.verify(token, jwtConfig.secret, {
+    payload = jwt.verify(token, secretKey(jwtConfig), {
       algorithms: ['HS256'],
       issuer: jwtConfig.issuer,
       audience: jwtConfig.audience,

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
 import { filterIterator } from '../../pubsub/filter.js';
 import { Topic, type AccountActivityPayload } from '../../pubsub/topics.js';
 import type { AppDeps } from '../../services.js';
@@ -15,6 +16,9 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** Reading history: entry pages, monthly statements, live activity. Writing is the transfer service's. */
 export class LedgerService {
+  /** Per operation, one loader per page shape: every account's page in one statement. */
+  private readonly entryLoaders = new Map<string, DataLoader<Account, Page<LedgerEntryView>, string>>();
+
   constructor(
     private readonly em: EntityManager,
     private readonly deps: AppDeps,
@@ -24,7 +28,51 @@ export class LedgerService {
   /** Newest first by the account's entry seq: keyset paging, so new entries never shift a page. */
   entries(auth: AuthInfo, account: Account, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
-    return this.page(account.id, {}, pageSize(first), after);
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after);
+    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+    const beforeSeq = cursor ? (cursor[0] as number) : null;
+    const key = `${limit}:${beforeSeq ?? ''}`;
+    let loader = this.entryLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader((accounts: readonly Account[]) => this.entryPages(accounts, limit, beforeSeq), { cacheKeyFn: (a) => a.id });
+      this.entryLoaders.set(key, loader);
+    }
+    return loader.load(account);
+  }
+
+  /**
+   * Pages of many accounts' entries in one statement (a window keeps `limit + 1` rows per
+   * account); the total is the account's entrySeq, which always equals its entry count.
+   */
+  private async entryPages(accounts: readonly Account[], limit: number, beforeSeq: number | null): Promise<Array<Page<LedgerEntryView>>> {
+    const ids = [...new Set(accounts.map((a) => a.id))];
+    const params: unknown[] = [...ids];
+    let bound = '';
+    if (beforeSeq !== null) {
+      bound = ' and e.seq < ?';
+      params.push(beforeSeq);
+    }
+    params.push(limit + 1);
+    const rows = await this.em.getConnection().execute<Array<Record<string, unknown>>>(
+      `select * from (
+         select e.*, row_number() over (partition by e.account_id order by e.seq desc) as rn
+         from ledger_entry e
+         where e.account_id in (${ids.map(() => '?').join(', ')})${bound}
+       ) t where t.rn <= ? order by t.account_id, t.rn`,
+      params,
+    );
+    const byAccount = new Map<string, LedgerEntryView[]>();
+    for (const row of rows) {
+      delete row.rn;
+      const entry = this.em.map(LedgerEntry, row);
+      const list = byAccount.get(entry.account.id) ?? [];
+      list.push(entryView(entryData(entry)));
+      byAccount.set(entry.account.id, list);
+    }
+    return accounts.map((a) =>
+      toPage(byAccount.get(a.id) ?? [], limit, (e) => [e.seq], a.entrySeq, { forward: true, hadCursor: beforeSeq !== null }),
+    );
   }
 
   /** month is YYYY-MM (UTC). Opening and closing come from balanceAfter, so the months chain. */

@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const JWT_SECRET = 'bench-secret-that-is-long-enough-0123456789abcdef';
+export const OPERATOR = { username: 'bench_operator', password: 'bench-operator-password-1' } as const;
+
+/** Benchmarks load the gateway and the bare server on purpose: no rate limit may stop them. */
+const UNLIMITED = '100000000';
+
+/** `dist`: the compiled dist/src/main.js (realistic); `source`: node --import tsx src/main.ts. */
+let mode: 'dist' | 'source' = 'dist';
+export function setGatewayMode(m: 'dist' | 'source'): void {
+  mode = m;
+}
+export function gatewayMode(): 'dist' | 'source' {
+  return mode;
+}
+
+export function entryArgs(): string[] {
+  if (mode === 'dist') return [join(ROOT, 'dist/src/main.js')];
+  return ['--import', 'tsx', join(ROOT, 'src/main.ts')];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GatewayOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Preload bench/lib/gc-hook.mjs with --expose-gc so gc() can be asked for over IPC. */
+  gcHook?: boolean;
+  /** BENCH_CPU_PROF=1 writes a .cpuprofile per gateway process under bench/results/profiles. */
+  cpuProfName?: string;
+}
+
+export interface Gateway {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  /** Milliseconds from spawn to the first /readyz 200. */
+  readyMs: number;
+  /** VmRSS of the gateway process, from /proc, in bytes. */
+  rss(): number;
+  /** Full GC in the gateway (needs gcHook), then its memory. */
+  gc(): Promise<NodeJS.MemoryUsage>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function gatewayEnv(options: GatewayOptions, port: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: options.databaseUrl,
+    JWT_SECRET,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    OPERATOR_USERNAME: OPERATOR.username,
+    OPERATOR_PASSWORD: OPERATOR.password,
+    RATE_LIMIT_OPERATIONS_PER_USER: UNLIMITED,
+    RATE_LIMIT_OPERATIONS_PER_IP: UNLIMITED,
+    RATE_LIMIT_SUBSCRIBES_PER_USER: UNLIMITED,
+    RATE_LIMIT_SUBSCRIBES_PER_IP: UNLIMITED,
+    RATE_LIMIT_SEND_MESSAGE_PER_USER: UNLIMITED,
+    ...options.env,
+  };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const port = await freePort();
+  const execArgv: string[] = [];
+  if (options.gcHook) execArgv.push('--expose-gc', '--import', join(ROOT, 'bench/lib/gc-hook.mjs'));
+  if (process.env.BENCH_CPU_PROF && options.cpuProfName) {
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${options.cpuProfName}-${Date.now()}.cpuprofile`);
+  }
+  const started = performance.now();
+  const child = spawn(process.execPath, [...execArgv, ...entryArgs()], {
+    cwd: ROOT,
+    env: gatewayEnv(options, port),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const out: string[] = [];
+  const keep = (chunk: Buffer) => {
+    out.push(chunk.toString('utf8'));
+    if (out.length > 200) out.splice(0, out.length - 200);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code), resolve())));
+
+  const base = `http://127.0.0.1:${port}`;
+  const readyMs = await waitReady(base, () => exited !== undefined, started);
+  if (readyMs < 0) {
+    child.kill('SIGKILL');
+    throw new Error(`the gateway did not become ready (exit ${String(exited)}):\n${out.join('').slice(-3000)}`);
+  }
+
+  const pending = new Map<number, (m: NodeJS.MemoryUsage) => void>();
+  let nextId = 0;
+  child.on('message', (message: { type?: string; id?: number; memory?: NodeJS.MemoryUsage }) => {
+    if (message.type === 'gc' && message.id !== undefined) pending.get(message.id)?.(message.memory!);
+  });
+
+  return {
+    url: `${base}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    pid: child.pid!,
+    readyMs,
+    rss: () => procRss(child.pid!),
+    gc: () =>
+      new Promise((resolve, reject) => {
+        if (!options.gcHook) return reject(new Error('start the gateway with gcHook to ask for a GC'));
+        const id = nextId++;
+        const timer = setTimeout(() => reject(new Error('the gateway did not answer the GC request')), 30_000);
+        pending.set(id, (memory) => {
+          clearTimeout(timer);
+          pending.delete(id);
+          resolve(memory);
+        });
+        child.send({ type: 'gc', id });
+      }),
+    output: () => out.join(''),
+    async stop() {
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exit.then(() => false), sleep(20_000).then(() => true)]);
+      if (killed) {
+        child.kill('SIGKILL');
+        await exit;
+      }
+    },
+  };
+}
+
+/** Polls /readyz every 5 ms; the elapsed ms at the first 200, or -1 if the process died or 60 s passed. */
+export async function waitReady(base: string, dead: () => boolean, started: number): Promise<number> {
+  while (performance.now() - started < 60_000) {
+    if (dead()) return -1;
+    try {
+      const res = await fetch(`${base}/readyz`);
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await sleep(5);
+  }
+  return -1;
+}
+
+export function procRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) * 1024 : 0;
+}
+
+export function distBuilt(): boolean {
+  return existsSync(join(ROOT, 'dist/src/main.js'));
+}
+
+export type { ChildProcess };

@@ -1,0 +1,91 @@
+// npm run bench [-- NAME ...] [-- --source]: builds, makes a fresh database, runs the
+// benchmarks (each starts its own gateway process), prints one table, writes
+// bench/results/NAME.json, drops the database.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBenchDatabase, type BenchDatabase } from './lib/db.js';
+import { ROOT, distBuilt, gatewayMode, setGatewayMode } from './lib/gateway.js';
+import { writeResult, type BenchOutcome, type Row } from './lib/results.js';
+
+type Bench = (ctx: { db: BenchDatabase }) => Promise<BenchOutcome>;
+
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  query: async () => (await import('./query.js')).run,
+  transfers: async () => (await import('./transfers.js')).run,
+  stream: async () => (await import('./stream.js')).run,
+  sockets: async () => (await import('./sockets.js')).run,
+  startup: async () => (await import('./startup.js')).run,
+  'sql-count': async () => (await import('./sql-count.js')).run,
+};
+
+function build(): void {
+  if (process.argv.includes('--source')) return setGatewayMode('source');
+  if (!process.argv.includes('--no-build')) {
+    const started = Date.now();
+    console.log('building dist/ (tsc -p tsconfig.build.json) ...');
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    const main = join(ROOT, 'dist/src/main.js');
+    const fresh = existsSync(main) && statSync(main).mtimeMs >= started - 1000;
+    if (tsc.status !== 0) {
+      // tsc still emits on type errors; say so, since another change may be half-done.
+      console.warn(`warning: tsc reported errors${fresh ? ' (dist/ was emitted anyway)' : ''}:\n${tsc.stdout.split('\n').slice(0, 10).join('\n')}`);
+    }
+    if (!fresh) {
+      console.warn('warning: no fresh dist/src/main.js; running the gateway from source with tsx');
+      return setGatewayMode('source');
+    }
+  }
+  setGatewayMode(distBuilt() ? 'dist' : 'source');
+}
+
+function table(rows: Row[]): string {
+  const head = ['bench', 'metric', 'value', 'baseline', 'goal', 'met'];
+  const cells = rows.map((r) => [r.bench, r.metric, r.value, r.baseline ?? '', r.goal ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !(n in BENCHES));
+  if (unknown.length) {
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  const selected = names.length ? names : Object.keys(BENCHES);
+  build();
+  console.log(`gateway: ${gatewayMode() === 'dist' ? 'node dist/src/main.js' : 'node --import tsx src/main.ts'}`);
+  const db = await createBenchDatabase();
+  const dropOnSignal = () => void db.drop().finally(() => process.exit(130));
+  process.once('SIGINT', dropOnSignal);
+  process.once('SIGTERM', dropOnSignal);
+  console.log(`database: ${db.name} (fresh, migrated)`);
+  const rows: Row[] = [];
+  let failed = false;
+  try {
+    for (const name of selected) {
+      const started = performance.now();
+      console.log(`\n== ${name}`);
+      try {
+        const outcome = await (await BENCHES[name]!())({ db });
+        const file = writeResult(name, outcome, { gateway: gatewayMode(), seconds: Math.round((performance.now() - started) / 100) / 10 });
+        for (const note of outcome.notes ?? []) console.log(`   note: ${note}`);
+        console.log(table(outcome.rows));
+        console.log(`   wrote ${file.slice(ROOT.length + 1)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        rows.push(...outcome.rows);
+      } catch (error) {
+        failed = true;
+        console.error(`${name} failed:`, error);
+        rows.push({ bench: name, metric: 'FAILED', value: error instanceof Error ? error.message.slice(0, 80) : String(error) });
+      }
+    }
+  } finally {
+    await db.drop();
+  }
+  console.log(`\n${table(rows)}`);
+  if (failed) process.exitCode = 1;
+}
+
+await main();
