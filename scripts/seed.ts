@@ -8,6 +8,7 @@ import { MemoryPubSub } from '../src/pubsub/memory.pubsub.js';
 import { seedDemoData } from '../src/seed/demo.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createLogger } from '../src/shared/logger.js';
+import { SessionCache } from '../src/modules/auth/session-cache.js';
 import { noMetrics } from '../src/shared/metrics.js';
 import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
 import { RequestLimits } from '../src/shared/request-limits.js';
@@ -30,6 +31,7 @@ try {
       limiter,
       limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
       metrics: noMetrics,
+      sessionCache: new SessionCache(0),
       agent: () => {
         throw new Error('the seed script runs no agent');
       },

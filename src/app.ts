@@ -6,6 +6,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
+import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
@@ -50,6 +51,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   logger.info({ database }, `database: ${database.kind === 'embedded' ? 'embedded PGlite at' : 'PostgreSQL at'} ${database.location}`);
 
   let orm: Orm | undefined;
+  let stopEvicting = async () => {};
   const pubsub = config.redisUrl ? new RedisPubSub(config.redisUrl, logger) : new MemoryPubSub();
   const limiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new MemoryRateLimiter();
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
@@ -59,6 +61,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     let runner: AgentRunner | undefined;
     const metrics = new AppMetrics(config.instanceId);
+    const sessionCache = new SessionCache(config.sessionCacheMs);
+    stopEvicting = evictOnRevocation(sessionCache, pubsub);
     const deps: AppDeps = {
       config,
       logger,
@@ -68,6 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       limiter,
       limits: new RequestLimits(limiter, config.rateLimits, metrics),
       metrics,
+      sessionCache,
       agent: () => runner!,
     };
     runner = new AgentRunner(deps, orm, createProvider(config.llm, clock));
@@ -95,6 +100,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // New runs stop with the HTTP server; running ones get the grace period, then are cancelled.
         await server.stop();
         await runner.stop(config.shutdownGraceMs);
+        await stopEvicting();
         await pubsub.close();
         if (limiter instanceof RedisRateLimiter) await limiter.close();
         await openOrmRef.close(true);
@@ -102,6 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
   } catch (error) {
+    await stopEvicting();
     await pubsub.close();
     if (limiter instanceof RedisRateLimiter) await limiter.close();
     await orm?.close(true);

@@ -11,6 +11,7 @@ import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
+import type { SessionCache } from './modules/auth/session-cache.js';
 import { LedgerService } from './modules/transfers/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   /** Rate limits on operations, subscribe messages and agent runs. */
   limits: RequestLimits;
   metrics: Metrics;
+  /** Session rows checked recently by this process; revocation evicts them. */
+  sessionCache: SessionCache;
   /** The agent runner of this process; built after the deps it needs. */
   agent: () => AgentRunner;
 }

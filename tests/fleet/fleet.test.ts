@@ -7,6 +7,7 @@ import {
   CancelAgentRunDocument,
   CreateTransferDocument,
   LogoutDocument,
+  MeDocument,
   SendMessageDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
@@ -29,7 +30,16 @@ let user: TestUser;
 describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
   beforeAll(async () => {
     fake = await startFakeOpenAi();
-    const env = { REDIS_URL: TEST_REDIS_URL, LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, SHUTDOWN_GRACE_MS: '500', ...OPERATOR_ENV };
+    const env = {
+      REDIS_URL: TEST_REDIS_URL,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: fake.baseUrl,
+      SHUTDOWN_GRACE_MS: '500',
+      // A minute: only the revocation message can end a cached session within the test.
+      SESSION_CACHE_MS: '60000',
+      RATE_LIMIT_SEND_MESSAGE_PER_USER: '4',
+      ...OPERATOR_ENV,
+    };
     a = await startTestServer({ env: { ...env, INSTANCE_ID: 'fleet-a' } });
     b = await startTestServer({ databaseUrl: a.app.databaseUrl, env: { ...env, INSTANCE_ID: 'fleet-b' } });
     user = await registerUser(a);
@@ -94,5 +104,36 @@ describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
     const { error } = await sub.ended;
     expect((error as { code?: number }).code).toBe(4401);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses an access token on one instance within seconds of a logout on the other, though that instance had checked it', async () => {
+    const other = await registerUser(a);
+    expect((await b.ok(MeDocument, {}, { token: other.token })).me.username).toBe(other.user.username);
+    await a.ok(LogoutDocument, {}, { token: other.token });
+    const deadline = Date.now() + 5_000;
+    let code: unknown;
+    while (Date.now() < deadline) {
+      code = (await b.gql(MeDocument, {}, { token: other.token })).errors?.[0]?.extensions?.code;
+      if (code === 'UNAUTHENTICATED') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(code).toBe('UNAUTHENTICATED');
+  });
+
+  it('counts one user\'s sendMessage calls across both instances against one limit', async () => {
+    const limited = await registerUser(a);
+    const session = await createSession(a, limited.token);
+    const send = (instance: TestServer) =>
+      instance.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: limited.token });
+    // Four calls, two through each instance: each is served (a run, or RUN_IN_PROGRESS while it lasts).
+    for (const instance of [a, b, a, b]) {
+      const code = (await send(instance)).errors?.[0]?.extensions?.code;
+      expect(code === undefined || code === 'RUN_IN_PROGRESS').toBe(true);
+    }
+    for (const instance of [a, b]) {
+      const refused = await send(instance);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(refused.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
+    }
   });
 });

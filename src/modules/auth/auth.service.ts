@@ -12,6 +12,7 @@ import { Role, User } from './user.entity.js';
 const LOGIN_WINDOW_SEC = 15 * 60;
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const INVALID_CREDENTIALS = 'Invalid credentials';
+const sessionEnded = () => new DomainError('UNAUTHENTICATED', 'Session has ended: sign in again');
 
 export class AuthService {
   constructor(
@@ -91,20 +92,31 @@ export class AuthService {
     return outcome.payload;
   }
 
-  /** Resolves a bearer token to a caller, checking that its session is still live. */
+  /**
+   * Resolves a bearer token to a caller, checking that its session is still live: from the
+   * session cache when this instance read the row less than SESSION_CACHE_MS ago, else with
+   * one indexed lookup.
+   */
   async authenticate(accessToken: string): Promise<AuthInfo> {
     const now = this.deps.clock.now();
+    const nowMs = now.getTime();
     const claims = verifyAccessToken(this.deps.config.jwt, accessToken, now);
-    const session = await this.em.findOne(
-      AuthSession,
-      { id: claims.sessionId },
-      { fields: ['id', 'user', 'revokedAt', 'expiresAt', 'lastSeenAt'] },
-    );
-    if (!session || session.user.id !== claims.userId || !session.isActive(now)) {
-      throw new DomainError('UNAUTHENTICATED', 'Session has ended: sign in again');
+    const { sessionCache } = this.deps;
+    let session = sessionCache.get(claims.sessionId, nowMs);
+    if (!session) {
+      const row = await this.em.findOne(
+        AuthSession,
+        { id: claims.sessionId },
+        { fields: ['id', 'user', 'revokedAt', 'expiresAt', 'lastSeenAt'] },
+      );
+      if (!row || !row.isActive(now)) throw sessionEnded();
+      session = { userId: row.user.id, expiresAtMs: row.expiresAt.getTime(), lastSeenAtMs: row.lastSeenAt?.getTime() ?? null, checkedAtMs: nowMs };
+      sessionCache.set(claims.sessionId, session);
     }
-    if (!session.lastSeenAt || now.getTime() - session.lastSeenAt.getTime() > LAST_SEEN_RESOLUTION_MS) {
-      await this.em.nativeUpdate(AuthSession, { id: session.id }, { lastSeenAt: now });
+    if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
+    if (session.lastSeenAtMs === null || nowMs - session.lastSeenAtMs > LAST_SEEN_RESOLUTION_MS) {
+      session.lastSeenAtMs = nowMs;
+      await this.em.nativeUpdate(AuthSession, { id: claims.sessionId }, { lastSeenAt: now });
     }
     return claims;
   }
@@ -125,7 +137,7 @@ export class AuthService {
   }
 
   me(auth: AuthInfo): Promise<User> {
-    return this.em.findOneOrFail(User, { id: auth.userId }, { failHandler: () => new DomainError('UNAUTHENTICATED', 'Session has ended: sign in again') });
+    return this.em.findOneOrFail(User, { id: auth.userId }, { failHandler: sessionEnded });
   }
 
   sessions(auth: AuthInfo): Promise<AuthSession[]> {
@@ -217,6 +229,8 @@ export class AuthService {
   }
 
   private async publishRevoked(userId: string, sessionIds: string[]): Promise<void> {
+    // This instance forgets them before answering; the others on SESSION_REVOKED.
+    this.deps.sessionCache.evict(sessionIds);
     await this.deps.pubsub.publish(Topic.SESSION_REVOKED, 'all', { userId, sessionIds });
     for (const sessionId of sessionIds) {
       await this.deps.pubsub.publish(Topic.AUTH_SESSION, userId, {
