@@ -97,9 +97,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       orm,
       deps,
       async stop() {
-        // New runs stop with the HTTP server; running ones get the grace period, then are cancelled.
-        await server.stop();
+        // Not ready, new runs refused at once; running runs get the grace period to finish
+        // (their subscribers still connected), the rest are cancelled; then HTTP drains.
+        server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
+        await server.stop();
         await stopEvicting();
         await pubsub.close();
         if (limiter instanceof RedisRateLimiter) await limiter.close();

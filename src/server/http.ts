@@ -25,6 +25,9 @@ import { attachWebSocketServer, type WebSocketStats } from './ws.js';
 
 export interface RunningServer {
   port: number;
+  /** Shutdown begins: /readyz answers 503 so a load balancer stops sending new work; requests are still served. */
+  beginShutdown(): void;
+  /** Stops accepting, drains in-flight requests, closes the WebSockets. */
   stop(): Promise<void>;
 }
 
@@ -115,6 +118,9 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
 
   return {
     port,
+    beginShutdown() {
+      stopping = true;
+    },
     async stop() {
       stopping = true;
       // Apollo drains: stops accepting, waits for in-flight requests, closes the sockets.

@@ -64,6 +64,14 @@ async function gql(url: string, query: string, variables: Record<string, unknown
   return (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
 }
 
+/** Polls `check` every 20 ms for up to 10 s. */
+async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -135,6 +143,57 @@ describe('the gateway process', () => {
         fake.script([[{ text: 'I am back.' }]]);
         const again = await gql(second.url, print(SendMessageDocument), { input: { sessionId, text: 'still there?' } }, token);
         expect(again.errors).toBeUndefined();
+      } finally {
+        second.child.kill('SIGTERM');
+        expect(await second.exit).toBe(0);
+      }
+    } finally {
+      await fake.close();
+    }
+  }, 120_000);
+
+  it('drains agent runs on SIGTERM: not ready, new runs refused, a short run finishes, a long one is cancelled at the grace period', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'coach-drain-'));
+    dirs.push(dataDir);
+    const fake = await startFakeOpenAi();
+    const env = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, SHUTDOWN_GRACE_MS: '2000' };
+    const short = 'one two three four five six seven eight';
+    const long = Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ');
+    try {
+      const first = await startGateway(dataDir, '4', env);
+      const reg = await gql(first.url, print(RegisterDocument), { input: { username: 'drainer', email: null, password: 'password-drain-1' } });
+      const token = reg.data?.register.accessToken as string;
+      const newSession = async () =>
+        (await gql(first.url, print(CreateChatSessionDocument), { input: { conversationType: 'GENERAL' } }, token)).data?.createChatSession.id as string;
+      const [shortSession, longSession, lateSession] = [await newSession(), await newSession(), await newSession()];
+      fake.script([[{ text: short, tokenDelayMs: 100 }], [{ text: long, tokenDelayMs: 50 }]]);
+      const send = (sessionId: string) => gql(first.url, print(SendMessageDocument), { input: { sessionId, text: 'go' } }, token);
+      const shortRun = (await send(shortSession)).data?.sendMessage.id as string;
+      await waitFor(() => fake.sentAt.some((c) => c.kind === 'text'), 'the short run to stream');
+      const longRun = (await send(longSession)).data?.sendMessage.id as string;
+      await waitFor(() => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size === 2, 'the long run to stream');
+
+      const signalled = Date.now();
+      first.child.kill('SIGTERM');
+      const readyz = first.url.replace('/graphql', '/readyz');
+      await waitFor(async () => (await fetch(readyz)).status === 503, '/readyz to answer 503');
+      const late = await send(lateSession);
+      expect(late.errors?.[0]).toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
+      expect(await first.exit).toBe(0);
+      // The grace period, not the long run's 25 s, bounds the stop.
+      expect(Date.now() - signalled).toBeLessThan(15_000);
+
+      const second = await startGateway(dataDir, '4', env);
+      try {
+        expect(second.output.join('')).not.toContain('FAILED (INTERRUPTED)');
+        const runOf = async (id: string) => (await gql(second.url, print(AgentRunDocument), { id }, token)).data?.agentRun;
+        expect(await runOf(shortRun)).toMatchObject({ status: 'SUCCEEDED', assistantMessage: { content: short } });
+        const cancelled = await runOf(longRun);
+        expect(cancelled.status).toBe('CANCELLED');
+        const partial = cancelled.assistantMessage?.content as string;
+        expect(partial.length).toBeGreaterThan(0);
+        expect(long.startsWith(partial)).toBe(true);
+        expect(partial.length).toBeLessThan(long.length);
       } finally {
         second.child.kill('SIGTERM');
         expect(await second.exit).toBe(0);
