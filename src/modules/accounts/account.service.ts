@@ -87,23 +87,6 @@ export class AccountService {
 
   // ---- for the transfer service's money transaction (em is that transaction's) ----
 
-  /** SELECT ... FOR UPDATE in id order: two transfers over the same pair cannot deadlock. */
-  async lockInOrder(em: EntityManager, ids: string[], lock = true): Promise<Map<string, Account>> {
-    const unique = [...new Set(ids)].sort();
-    const rows = await em.find(
-      Account,
-      { id: { $in: unique } },
-      { lockMode: lock ? LockMode.PESSIMISTIC_WRITE : undefined, orderBy: { id: 'asc' } },
-    );
-    return new Map(rows.map((a) => [a.id, a]));
-  }
-
-  /** A customer account by its number (anyone's: numbers are for sending to others). */
-  async idByNumber(em: EntityManager, number: string): Promise<string | null> {
-    const row = await em.findOne(Account, { number, system: false }, { fields: ['id'] });
-    return row?.id ?? null;
-  }
-
   /** The currency's system account, created on first use; returns its id. */
   async systemAccountId(em: EntityManager, currency: string): Promise<string> {
     const number = systemAccountNumber(currency);

@@ -10,7 +10,7 @@ import type { Account } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
-import { entryData, entryView, transferView, type LedgerEntryView, type Statement } from './transfer.types.js';
+import { entryData, entryRow, entryView, transferView, type LedgerEntryView, type Statement } from './transfer.types.js';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -67,7 +67,7 @@ export class LedgerService {
       delete row.rn;
       const entry = this.em.map(LedgerEntry, row);
       const list = byAccount.get(entry.account.id) ?? [];
-      list.push(entryView(entryData(entry)));
+      list.push(entryView(entryData(entryRow(entry))));
       byAccount.set(entry.account.id, list);
     }
     return accounts.map((a) =>
@@ -146,7 +146,7 @@ export class LedgerService {
       }),
       this.em.count(LedgerEntry, where),
     ]);
-    const views = rows.map((e) => entryView(entryData(e)));
+    const views = rows.map((e) => entryView(entryData(entryRow(e))));
     return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: cursor !== undefined });
   }
 }

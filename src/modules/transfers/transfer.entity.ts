@@ -106,12 +106,4 @@ export class Transfer extends BaseEntity<'description' | 'idempotencyKey' | 'pos
     this.createdAt = fields.createdAt;
     this.updatedAt = fields.createdAt;
   }
-
-  /** Pending transfers past their expiry read as EXPIRED before any sweep has run. */
-  statusAt(now: Date): TransferStatus {
-    if (this.status === TransferStatus.PENDING_CONFIRMATION && this.expiresAt && this.expiresAt <= now) {
-      return TransferStatus.EXPIRED;
-    }
-    return this.status;
-  }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/topics.js';
@@ -8,16 +8,42 @@ import { DomainError, badUserInput, notFound, type ErrorCode } from '../../share
 import { isUuid } from '../../shared/ids.js';
 import { INT64_MAX, INT64_MIN, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
-import { inTransaction } from '../../shared/transactions.js';
 import { parseAccountNumber } from '../accounts/account-number.js';
-import { Account, AccountStatus } from '../accounts/account.entity.js';
+import { AccountStatus } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
-import { User } from '../auth/user.entity.js';
-import { EntryDirection, LedgerEntry } from './ledger-entry.entity.js';
+import { EntryDirection } from './ledger-entry.entity.js';
 import { Transfer, TransferOrigin, TransferStatus } from './transfer.entity.js';
 import type { CreateTransferInput, DepositInput, TransferRequest, TransfersArgs } from './transfer.inputs.js';
-import { entryData, transferData, transferView, type LedgerEntryView, type TransferView } from './transfer.types.js';
+import {
+  accountRows,
+  claimKey,
+  insertEntries,
+  insertTransfer,
+  keyDone,
+  keyFailed,
+  keyOutcome,
+  moneyTransaction,
+  selectAccounts,
+  selectKeyOutcome,
+  selectTransferForUpdate,
+  transferOf,
+  updateBalances,
+  updateTransferStatus,
+  type AccountRow,
+  type MoneyTx,
+  type Stmt,
+} from './transfer.sql.js';
+import {
+  entryData,
+  transferData,
+  transferRow,
+  transferView,
+  type EntryRow,
+  type LedgerEntryView,
+  type TransferRow,
+  type TransferView,
+} from './transfer.types.js';
 
 /** A validated request, before any database work. */
 interface Checked {
@@ -37,6 +63,19 @@ interface Posted {
 
 type Outcome = Posted | { error: { code: ErrorCode; message: string } };
 
+/** What a decision writes: the response and the events are built from these rows, not read back. */
+interface Written {
+  transfer: TransferRow;
+  entries: EntryRow[];
+  writes: Stmt[];
+}
+
+/**
+ * The rules of one request, judged on the rows read under lock. No I/O: its writes go out
+ * in the same round trip as COMMIT, so the locks are held for two round trips in all.
+ */
+type Decide = (accounts: Map<string, AccountRow>, now: Date) => Written;
+
 export class TransferService {
   private readonly byId = new DataLoader<string, Transfer | null>(async (ids) => {
     const rows = await this.em.find(Transfer, { id: { $in: [...ids] } });
@@ -54,10 +93,10 @@ export class TransferService {
   async create(auth: AuthInfo, input: CreateTransferInput): Promise<TransferView> {
     return this.counted('transfer', async () => {
       const req = checkRequest(input);
-      return this.keyed(auth, { kind: 'transfer', ...req }, req.idempotencyKey, async (em) => {
-        const { from, to } = await this.pair(em, auth, req, true);
+      return this.keyed(auth, { kind: 'transfer', ...req }, req.idempotencyKey, req, true, (accounts, now) => {
+        const { from, to } = pairOf(auth, req, accounts);
         requireFunds(from, req.amount);
-        return this.post(em, this.newTransfer(em, auth, TransferOrigin.USER, TransferStatus.POSTED, from, to, req), from, to);
+        return post(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now, false);
       });
     });
   }
@@ -69,12 +108,11 @@ export class TransferService {
   async propose(auth: AuthInfo, input: TransferRequest, origin: TransferOrigin = TransferOrigin.ASSISTANT): Promise<TransferView> {
     return this.counted('proposal', async () => {
       const req = checkRequest(input);
-      return this.keyed(auth, { kind: 'proposal', ...req }, req.idempotencyKey, async (em) => {
-        const { from, to } = await this.pair(em, auth, req, false);
-        const transfer = this.newTransfer(em, auth, origin, TransferStatus.PENDING_CONFIRMATION, from, to, req);
-        transfer.expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.config.transferPendingTtlSec * 1000);
-        em.persist(transfer);
-        return { transfer, entries: [] };
+      return this.keyed(auth, { kind: 'proposal', ...req }, req.idempotencyKey, req, false, (accounts, now) => {
+        const { from, to } = pairOf(auth, req, accounts);
+        const transfer = newTransfer(auth, origin, from, to, req, now);
+        transfer.expiresAt = new Date(now.getTime() + this.deps.config.transferPendingTtlSec * 1000);
+        return { transfer, entries: [], writes: [insertTransfer(transfer)] };
       });
     });
   }
@@ -86,9 +124,10 @@ export class TransferService {
       const currency = parseCurrency(input.currency);
       if (!isUuid(input.accountId)) throw notFound('Account');
       const req = { accountId: input.accountId, amount, currency, description: input.description?.trim() || null };
-      return this.keyed(auth, { kind: 'deposit', ...req }, input.idempotencyKey, async (em) => {
-        const systemId = await this.accounts.systemAccountId(em, currency);
-        const locked = await this.accounts.lockInOrder(em, [systemId, req.accountId]);
+      // Created once per currency and never changed: it need not be in the money transaction.
+      const systemId = await this.accounts.systemAccountId(this.em, currency);
+      const ids = { ids: [systemId, req.accountId], number: null };
+      return this.keyed(auth, { kind: 'deposit', ...req }, input.idempotencyKey, ids, true, (locked, now) => {
         const system = locked.get(systemId)!;
         const to = locked.get(req.accountId);
         if (!to || to.system) throw notFound('Account');
@@ -96,7 +135,7 @@ export class TransferService {
         if (to.currency !== currency) throw currencyMismatch(to.currency);
         if (system.balance - amount < INT64_MIN) throw tooLarge();
         const checked: Checked = { ...req, fromAccountId: systemId, toAccountId: to.id, toAccountNumber: null, idempotencyKey: input.idempotencyKey };
-        return this.post(em, this.newTransfer(em, auth, TransferOrigin.OPERATOR, TransferStatus.POSTED, system, to, checked), system, to);
+        return post(newTransfer(auth, TransferOrigin.OPERATOR, system, to, checked, now), system, to, now, false);
       });
     });
   }
@@ -104,15 +143,16 @@ export class TransferService {
   /** Posts a pending transfer with every check run again; a second confirm returns the posted one. */
   async confirm(auth: AuthInfo, id: string): Promise<TransferView> {
     return this.counted('confirm', async () => {
-      const outcome = await this.decide(auth, id, async (em, transfer) => {
-        if (transfer.status === TransferStatus.POSTED) return { transfer, entries: [] };
-        const locked = await this.accounts.lockInOrder(em, [transfer.fromAccount.id, transfer.toAccount.id]);
-        const from = locked.get(transfer.fromAccount.id);
-        const to = locked.get(transfer.toAccount.id);
+      const outcome = await this.decide(auth, id, async (tx, transfer, now) => {
+        if (transfer.status === TransferStatus.POSTED) return { transfer, entries: [], writes: [] };
+        const [result] = await tx.send(selectAccounts({ ids: [transfer.fromAccountId, transfer.toAccountId], number: null }, true));
+        const locked = accountRows(result!);
+        const from = locked.get(transfer.fromAccountId);
+        const to = locked.get(transfer.toAccountId);
         if (!from || from.ownerId !== auth.userId || !to) throw notFound('Account');
         checkOpenAndCurrency(from, to, transfer.currency);
         requireFunds(from, transfer.amount);
-        return this.post(em, transfer, from, to);
+        return post(transfer, from, to, now, true);
       });
       return this.finish(auth, outcome);
     });
@@ -120,11 +160,10 @@ export class TransferService {
 
   async cancel(auth: AuthInfo, id: string): Promise<TransferView> {
     return this.counted('cancel', async () => {
-      const outcome = await this.decide(auth, id, async (_em, transfer) => {
+      const outcome = await this.decide(auth, id, async (_tx, transfer, now) => {
         if (transfer.status === TransferStatus.POSTED) throw notPending(transfer.status);
         transfer.status = TransferStatus.CANCELLED;
-        transfer.updatedAt = this.deps.clock.now();
-        return { transfer, entries: [] };
+        return { transfer, entries: [], writes: [updateTransferStatus(transfer.id, transfer.status, now, false)] };
       });
       return this.finish(auth, outcome);
     });
@@ -159,7 +198,7 @@ export class TransferService {
   async snapshot(auth: AuthInfo, id: string): Promise<TransferData> {
     const transfer = isUuid(id) ? await this.byId.load(id) : null;
     if (!transfer || !canSee(auth.userId, transfer)) throw notFound('Transfer');
-    return transferData(transfer);
+    return transferData(transferRow(transfer));
   }
 
   /** For LedgerEntry.transfer: the entry is the caller's, so its transfer is theirs to see; batched. */
@@ -167,7 +206,7 @@ export class TransferService {
     if (entry.transfer) return entry.transfer;
     const transfer = await this.byId.load(entry.transferId);
     if (!transfer) throw notFound('Transfer');
-    return transferView(transferData(transfer), auth.userId, this.deps.clock.now());
+    return transferView(transferData(transferRow(transfer)), auth.userId, this.deps.clock.now());
   }
 
   /** Newest first by id (uuid v7: time-ordered), keyset-paged so inserts never shift a page. */
@@ -203,97 +242,66 @@ export class TransferService {
       }),
       this.em.count(Transfer, where),
     ]);
-    const views = rows.map((t) => transferView(transferData(t), me, now));
+    const views = rows.map((t) => transferView(transferData(transferRow(t)), me, now));
     return toPage(views, limit, (t) => [t.id], total, { forward: true, hadCursor: cursor !== undefined });
   }
 
   // ---------- the money transaction ----------
 
   /**
-   * Runs `work` in one transaction behind the caller's idempotency key. The key row is
+   * Runs `decide` in one transaction behind the caller's idempotency key. The key row is
    * inserted first: a concurrent request with the same key waits on it, then reads the
    * winner's outcome. A business-rule failure is stored with the key and the transaction
    * still commits, so a retry fails the same way instead of succeeding later.
+   * Round trip 1: BEGIN, the claim, the accounts (locked in id order when money moves);
+   * round trip 2: every write, the key's outcome and COMMIT.
    */
   private async keyed(
     auth: AuthInfo,
     request: Record<string, unknown>,
     key: string | null,
-    work: (em: EntityManager) => Promise<{ transfer: Transfer; entries: LedgerEntry[] }>,
+    accounts: { ids: string[]; number: string | null } | Checked,
+    lock: boolean,
+    decide: Decide,
   ): Promise<TransferView> {
     const hash = requestHash(request);
-    const outcome = await inTransaction<Outcome>(this.em, async (em) => {
-      let claimId: string | null = null;
-      if (key !== null) {
-        const claim = await this.claim(em, auth.userId, key, hash);
-        if ('outcome' in claim) return claim.outcome;
-        claimId = claim.id;
-      }
+    const lookup = 'ids' in accounts ? accounts : lookupOf(accounts);
+    const outcome = await moneyTransaction<Outcome>(this.em, async (tx) => {
+      const now = this.deps.clock.now();
+      const claimId = key === null ? null : uuidv7();
+      const claim = claimId === null ? [] : [claimKey(claimId, now, auth.userId, key!, hash)];
+      const results = await tx.send(...claim, selectAccounts(lookup, lock));
+      if (claimId !== null && results[0]!.rows.length === 0) return this.replay(tx, auth.userId, key!, hash);
+      let done: Written;
       try {
-        const done = await work(em);
-        await em.flush();
-        if (claimId) {
-          await em.execute(`update "idempotency_key" set "transfer_id" = ?, "updated_at" = ? where "id" = ?`, [
-            done.transfer.id,
-            this.deps.clock.now(),
-            claimId,
-          ]);
-        }
-        return {
-          transfer: transferData(done.transfer),
-          entries: done.entries.map((e) => ({ userId: e.user?.id ?? null, entry: entryData(e) })),
-        };
+        done = decide(accountRows(results[results.length - 1]!), now);
       } catch (error) {
         if (!(error instanceof DomainError) || claimId === null) throw error;
-        // Nothing was flushed before the rule broke; drop what the fork holds and keep only the verdict.
-        em.clear();
-        await em.execute(`update "idempotency_key" set "error_code" = ?, "error_message" = ?, "updated_at" = ? where "id" = ?`, [
-          error.code,
-          error.message,
-          this.deps.clock.now(),
-          claimId,
-        ]);
+        // Every rule is judged before the first write, so only the verdict is stored.
+        await tx.commit(keyFailed(claimId, error.code, error.message, now));
         return { error: { code: error.code, message: error.message } };
       }
+      await tx.commit(...done.writes, ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]));
+      return posted(done);
     });
     return this.finish(auth, outcome);
   }
 
-  private async claim(
-    em: EntityManager,
-    userId: string,
-    key: string,
-    hash: string,
-  ): Promise<{ id: string } | { outcome: Outcome }> {
-    const id = uuidv7();
-    const now = this.deps.clock.now();
-    const inserted = await em.execute<Array<{ id: string }>>(
-      `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash")
-       values (?, ?, ?, ?, ?, ?) on conflict ("user_id", "key") do nothing returning "id"`,
-      [id, now, now, userId, key, hash],
-    );
-    if (inserted.length > 0) return { id };
-    // The conflicting insert has committed by now (ON CONFLICT waited for it): read its outcome.
-    const [row] = await em.execute<Array<{ request_hash: string; transfer_id: string | null; error_code: string | null; error_message: string | null }>>(
-      `select "request_hash", "transfer_id", "error_code", "error_message" from "idempotency_key" where "user_id" = ? and "key" = ?`,
-      [userId, key],
-    );
+  /** The key's first request has committed (ON CONFLICT waited for it): answer with its outcome. */
+  private async replay(tx: MoneyTx, userId: string, key: string, hash: string): Promise<Outcome> {
+    const [result] = await tx.send(selectKeyOutcome(userId, key));
+    const row = keyOutcome(result!);
     if (!row) throw new Error('idempotency key vanished after a conflict');
-    if (row.request_hash !== hash) {
+    if (row.requestHash !== hash) {
       return {
-        outcome: {
-          error: {
-            code: 'IDEMPOTENCY_KEY_REUSED',
-            message: 'This idempotency key was already used for a different request: use a new key for a new request',
-          },
+        error: {
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: 'This idempotency key was already used for a different request: use a new key for a new request',
         },
       };
     }
-    if (row.transfer_id) {
-      const transfer = await em.findOneOrFail(Transfer, { id: row.transfer_id });
-      return { outcome: { transfer: transferData(transfer), entries: [] } };
-    }
-    if (row.error_code) return { outcome: { error: { code: row.error_code as ErrorCode, message: row.error_message ?? '' } } };
+    if (row.transfer) return { transfer: transferData(row.transfer), entries: [] };
+    if (row.errorCode) return { error: { code: row.errorCode as ErrorCode, message: row.errorMessage ?? '' } };
     throw new Error('idempotency key committed without an outcome');
   }
 
@@ -301,28 +309,25 @@ export class TransferService {
   private async decide(
     auth: AuthInfo,
     id: string,
-    work: (em: EntityManager, transfer: Transfer) => Promise<{ transfer: Transfer; entries: LedgerEntry[] }>,
+    work: (tx: MoneyTx, transfer: TransferRow, now: Date) => Promise<Written>,
   ): Promise<Outcome> {
     if (!isUuid(id)) throw notFound('Transfer');
-    const now = this.deps.clock.now();
-    return inTransaction<Outcome>(this.em, async (em) => {
-      const transfer = await em.findOne(Transfer, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!transfer || transfer.initiator.id !== auth.userId) throw notFound('Transfer');
-      if (transfer.status === TransferStatus.PENDING_CONFIRMATION && transfer.statusAt(now) === TransferStatus.EXPIRED) {
+    return moneyTransaction<Outcome>(this.em, async (tx) => {
+      const now = this.deps.clock.now();
+      const [result] = await tx.send(selectTransferForUpdate(id));
+      const transfer = transferOf(result!);
+      if (!transfer || transfer.initiatorId !== auth.userId) throw notFound('Transfer');
+      if (transfer.status === TransferStatus.PENDING_CONFIRMATION && transfer.expiresAt !== null && transfer.expiresAt <= now) {
         // Record the expiry (this commits), then refuse.
-        transfer.status = TransferStatus.EXPIRED;
-        transfer.updatedAt = now;
+        await tx.commit(updateTransferStatus(transfer.id, TransferStatus.EXPIRED, now, false));
         return { error: notPendingError(TransferStatus.EXPIRED) };
       }
       if (transfer.status === TransferStatus.CANCELLED || transfer.status === TransferStatus.EXPIRED) {
         throw notPending(transfer.status);
       }
-      const done = await work(em, transfer);
-      await em.flush();
-      return {
-        transfer: transferData(done.transfer),
-        entries: done.entries.map((e) => ({ userId: e.user?.id ?? null, entry: entryData(e) })),
-      };
+      const done = await work(tx, transfer, now);
+      await tx.commit(...done.writes);
+      return posted(done);
     });
   }
 
@@ -335,63 +340,93 @@ export class TransferService {
     }
     return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
   }
+}
 
-  /** Resolves and loads (locked, in id order, when money will move) both accounts, and checks them. */
-  private async pair(em: EntityManager, auth: AuthInfo, req: Checked, lock: boolean): Promise<{ from: Account; to: Account }> {
-    const toId = req.toAccountId ?? (await this.accounts.idByNumber(em, req.toAccountNumber!));
-    if (!toId) throw notFound('Destination account');
-    const locked = await this.accounts.lockInOrder(em, [req.fromAccountId, toId], lock);
-    const from = locked.get(req.fromAccountId);
-    const to = locked.get(toId);
-    if (!from || from.system || from.ownerId !== auth.userId) throw notFound('Account');
-    // By id only the caller's own accounts; anyone's by number.
-    if (!to || to.system || (req.toAccountId !== null && to.ownerId !== auth.userId)) throw notFound('Destination account');
-    if (from.id === to.id) throw new DomainError('SAME_ACCOUNT', 'The source and destination are the same account');
-    checkOpenAndCurrency(from, to, req.currency);
-    return { from, to };
-  }
+/** Which account rows a request reads: the source by id, the destination by id or by number. */
+function lookupOf(req: Checked): { ids: string[]; number: string | null } {
+  return req.toAccountId !== null ? { ids: [req.fromAccountId, req.toAccountId], number: null } : { ids: [req.fromAccountId], number: req.toAccountNumber };
+}
 
-  private newTransfer(
-    em: EntityManager,
-    auth: AuthInfo,
-    origin: TransferOrigin,
-    status: TransferStatus,
-    from: Account,
-    to: Account,
-    req: Checked,
-  ): Transfer {
-    return new Transfer({
-      initiator: em.getReference(User, auth.userId, { wrapped: true }),
-      origin,
-      status,
-      from,
-      to,
-      amount: req.amount,
-      currency: req.currency,
-      description: req.description,
-      idempotencyKey: req.idempotencyKey,
-      createdAt: this.deps.clock.now(),
-    });
-  }
+/** Both accounts of a request, checked. */
+function pairOf(auth: AuthInfo, req: Checked, accounts: Map<string, AccountRow>): { from: AccountRow; to: AccountRow } {
+  const from = accounts.get(req.fromAccountId);
+  let to: AccountRow | undefined;
+  if (req.toAccountId !== null) to = accounts.get(req.toAccountId);
+  else for (const a of accounts.values()) if (a.number === req.toAccountNumber && !a.system) to = a;
+  if (!from || from.system || from.ownerId !== auth.userId) throw notFound('Account');
+  // By id only the caller's own accounts; anyone's by number.
+  if (!to || to.system || (req.toAccountId !== null && to.ownerId !== auth.userId)) throw notFound('Destination account');
+  if (from.id === to.id) throw new DomainError('SAME_ACCOUNT', 'The source and destination are the same account');
+  checkOpenAndCurrency(from, to, req.currency);
+  return { from, to };
+}
 
-  /** Both rows are locked by the caller: move the balances and write the two entries. */
-  private post(em: EntityManager, transfer: Transfer, from: Account, to: Account): { transfer: Transfer; entries: LedgerEntry[] } {
-    const now = this.deps.clock.now();
-    if (to.balance + transfer.amount > INT64_MAX) throw tooLarge();
-    from.balance -= transfer.amount;
-    from.entrySeq += 1;
-    to.balance += transfer.amount;
-    to.entrySeq += 1;
-    transfer.status = TransferStatus.POSTED;
-    transfer.postedAt = now;
-    transfer.updatedAt = now;
-    const entries = [
-      new LedgerEntry(from, transfer, EntryDirection.DEBIT, now),
-      new LedgerEntry(to, transfer, EntryDirection.CREDIT, now),
-    ];
-    em.persist([transfer, ...entries]);
-    return { transfer, entries };
-  }
+/** A new transfer; post() or propose decides its status. Owners and numbers are copied in: accounts never change either. */
+function newTransfer(auth: AuthInfo, origin: TransferOrigin, from: AccountRow, to: AccountRow, req: Checked, now: Date): TransferRow {
+  return {
+    id: uuidv7(),
+    status: TransferStatus.PENDING_CONFIRMATION,
+    origin,
+    amount: req.amount,
+    currency: req.currency,
+    fromAccountId: from.id,
+    toAccountId: to.id,
+    fromUserId: from.ownerId,
+    toUserId: to.ownerId,
+    initiatorId: auth.userId,
+    fromAccountNumber: from.system ? null : from.number,
+    toAccountNumber: to.number,
+    description: req.description,
+    idempotencyKey: req.idempotencyKey,
+    createdAt: now,
+    postedAt: null,
+    expiresAt: null,
+  };
+}
+
+/** Both rows are locked by the caller: the transfer (new, or pending until now), both entries and both balances. */
+function post(transfer: TransferRow, from: AccountRow, to: AccountRow, now: Date, exists: boolean): Written {
+  if (to.balance + transfer.amount > INT64_MAX) throw tooLarge();
+  from.balance -= transfer.amount;
+  from.entrySeq += 1;
+  to.balance += transfer.amount;
+  to.entrySeq += 1;
+  transfer.status = TransferStatus.POSTED;
+  transfer.postedAt = now;
+  const entries = [entry(from, transfer, EntryDirection.DEBIT, now), entry(to, transfer, EntryDirection.CREDIT, now)];
+  return {
+    transfer,
+    entries,
+    writes: [
+      exists ? updateTransferStatus(transfer.id, TransferStatus.POSTED, now, true) : insertTransfer(transfer),
+      insertEntries(entries),
+      updateBalances([from, to], now),
+    ],
+  };
+}
+
+/** One side of a posting; the account row already holds its new balance and seq. */
+function entry(account: AccountRow, transfer: TransferRow, direction: EntryDirection, postedAt: Date): EntryRow {
+  return {
+    id: uuidv7(),
+    accountId: account.id,
+    transferId: transfer.id,
+    userId: account.ownerId,
+    seq: account.entrySeq,
+    direction,
+    amount: transfer.amount,
+    balanceAfter: account.balance,
+    currency: transfer.currency,
+    description: transfer.description,
+    postedAt,
+  };
+}
+
+function posted(done: Written): Posted {
+  return {
+    transfer: transferData(done.transfer),
+    entries: done.entries.map((e) => ({ userId: e.userId, entry: entryData(e) })),
+  };
 }
 
 /** Everything that can be judged without the database: BAD_USER_INPUT or NOT_FOUND, nothing written. */
@@ -430,13 +465,13 @@ function canSee(userId: string, t: Transfer): boolean {
   return t.initiator.id === userId || t.fromUser?.id === userId || (t.toUser?.id === userId && t.status === TransferStatus.POSTED);
 }
 
-function checkOpenAndCurrency(from: Account, to: Account, currency: string): void {
+function checkOpenAndCurrency(from: AccountRow, to: AccountRow, currency: string): void {
   if (from.status !== AccountStatus.OPEN || to.status !== AccountStatus.OPEN) throw accountClosed();
   if (from.currency !== currency) throw currencyMismatch(from.currency);
   if (to.currency !== currency) throw currencyMismatch(to.currency);
 }
 
-function requireFunds(from: Account, amount: bigint): void {
+function requireFunds(from: AccountRow, amount: bigint): void {
   if (from.balance < amount) throw new DomainError('INSUFFICIENT_FUNDS', 'The source account does not hold enough money for this transfer');
 }
 

@@ -114,12 +114,48 @@ export class Statement {
 export const TransferConnection = ConnectionType('Transfer', TransferView);
 export const LedgerEntryConnection = ConnectionType('LedgerEntry', LedgerEntryView);
 
-export function transferData(t: Transfer): TransferData {
+/** A transfer as written; TransferData is its JSON-safe form. */
+export interface TransferRow {
+  id: string;
+  status: TransferStatus;
+  origin: TransferOrigin;
+  amount: bigint;
+  currency: string;
+  fromAccountId: string;
+  toAccountId: string;
+  fromUserId: string | null;
+  toUserId: string | null;
+  initiatorId: string;
+  fromAccountNumber: string | null;
+  toAccountNumber: string;
+  description: string | null;
+  idempotencyKey: string | null;
+  createdAt: Date;
+  postedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export interface EntryRow {
+  id: string;
+  accountId: string;
+  transferId: string;
+  userId: string | null;
+  seq: number;
+  direction: EntryDirection;
+  amount: bigint;
+  balanceAfter: bigint;
+  currency: string;
+  description: string | null;
+  postedAt: Date;
+}
+
+/** A transfer entity (read through the ORM) as a row. */
+export function transferRow(t: Transfer): TransferRow {
   return {
     id: t.id,
     status: t.status,
     origin: t.origin,
-    amountMinor: t.amount.toString(),
+    amount: t.amount,
     currency: t.currency,
     fromAccountId: t.fromAccount.id,
     toAccountId: t.toAccount.id,
@@ -130,17 +166,55 @@ export function transferData(t: Transfer): TransferData {
     toAccountNumber: t.toAccountNumber,
     description: t.description,
     idempotencyKey: t.idempotencyKey,
+    createdAt: t.createdAt,
+    postedAt: t.postedAt,
+    expiresAt: t.expiresAt,
+  };
+}
+
+export function entryRow(e: LedgerEntry): EntryRow {
+  return {
+    id: e.id,
+    accountId: e.account.id,
+    transferId: e.transfer.id,
+    userId: e.user?.id ?? null,
+    seq: e.seq,
+    direction: e.direction,
+    amount: e.amount,
+    balanceAfter: e.balanceAfter,
+    currency: e.currency,
+    description: e.description,
+    postedAt: e.postedAt,
+  };
+}
+
+export function transferData(t: TransferRow): TransferData {
+  return {
+    id: t.id,
+    status: t.status,
+    origin: t.origin,
+    amountMinor: t.amount.toString(),
+    currency: t.currency,
+    fromAccountId: t.fromAccountId,
+    toAccountId: t.toAccountId,
+    fromUserId: t.fromUserId,
+    toUserId: t.toUserId,
+    initiatorId: t.initiatorId,
+    fromAccountNumber: t.fromAccountNumber,
+    toAccountNumber: t.toAccountNumber,
+    description: t.description,
+    idempotencyKey: t.idempotencyKey,
     createdAt: t.createdAt.toISOString(),
     postedAt: t.postedAt?.toISOString() ?? null,
     expiresAt: t.expiresAt?.toISOString() ?? null,
   };
 }
 
-export function entryData(e: LedgerEntry): LedgerEntryData {
+export function entryData(e: EntryRow): LedgerEntryData {
   return {
     id: e.id,
-    accountId: e.account.id,
-    transferId: e.transfer.id,
+    accountId: e.accountId,
+    transferId: e.transferId,
     seq: e.seq,
     direction: e.direction,
     amountMinor: e.amount.toString(),
