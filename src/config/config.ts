@@ -58,6 +58,8 @@ export interface Config {
     maxBufferedBytes: number;
     /** A socket whose unsent bytes have not drained for this long is closed too. */
     sendStallMs: number;
+    /** Every socket is pinged this often; one that has not answered the previous ping is cut. */
+    keepAliveMs: number;
   };
   metricsEnabled: boolean;
   llm: {
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       maxSubscriptionsPerUser: read.int('WS_MAX_SUBSCRIPTIONS_PER_USER', 500, 1, 1_000_000),
       maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       sendStallMs: read.int('WS_SEND_STALL_MS', 30_000, 100, 600_000),
+      keepAliveMs: read.int('WS_KEEPALIVE_MS', 12_000, 100, 600_000),
     },
     metricsEnabled: read.bool('METRICS_ENABLED', true),
     llm: {

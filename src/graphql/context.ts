@@ -25,27 +25,58 @@ export interface ContextInput {
   client: ClientInfo;
 }
 
-/** One EntityManager fork and one set of services per operation. */
+/**
+ * One operation's context. The EntityManager fork, the services sharing it (and their
+ * DataLoaders) and the child logger are built when a resolver first asks, so an operation
+ * that never reads the database (most subscription events) never pays for them.
+ */
+export class OperationContext implements GraphQLContext {
+  auth: AuthInfo | null = null;
+  authError: DomainError | null = null;
+  readonly clock: Clock;
+  private forked: EntityManager | undefined;
+  private built: Services | undefined;
+  private child: Logger | undefined;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly orm: Orm,
+    readonly requestId: string,
+    readonly client: ClientInfo,
+  ) {
+    this.clock = deps.clock;
+  }
+
+  get em(): EntityManager {
+    return (this.forked ??= this.orm.em.fork());
+  }
+
+  get services(): Services {
+    return (this.built ??= createServices(this.deps, this.em));
+  }
+
+  get logger(): Logger {
+    return (this.child ??= this.deps.logger.child({ reqId: this.requestId }));
+  }
+
+  /** The same caller and request with nothing built yet: one per subscription event. */
+  fresh(): OperationContext {
+    const ctx = new OperationContext(this.deps, this.orm, this.requestId, this.client);
+    ctx.auth = this.auth;
+    ctx.authError = this.authError;
+    return ctx;
+  }
+}
+
 export async function createContext(deps: AppDeps, orm: Orm, input: ContextInput): Promise<GraphQLContext> {
-  const em = orm.em.fork();
-  const services = createServices(deps, em);
-  const ctx: GraphQLContext = {
-    requestId: input.requestId,
-    logger: deps.logger.child({ reqId: input.requestId }),
-    em,
-    services,
-    auth: null,
-    authError: null,
-    client: input.client,
-    clock: deps.clock,
-  };
+  const ctx = new OperationContext(deps, orm, input.requestId, input.client);
   if (input.authorization !== undefined && input.authorization !== null && input.authorization !== '') {
     const token = bearerToken(input.authorization);
     if (!token) {
       ctx.authError = new DomainError('UNAUTHENTICATED', 'Authorization must be "Bearer <access token>"');
     } else {
       try {
-        ctx.auth = await services.auth.authenticate(token);
+        ctx.auth = await ctx.services.auth.authenticate(token);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         ctx.authError = error;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
-import { createContext } from '../graphql/context.js';
+import { OperationContext } from '../graphql/context.js';
 import { clientCode, type ErrorFormatter } from '../graphql/errors.js';
 import { validateOperation } from '../graphql/limits.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
@@ -12,6 +10,8 @@ import { bearerToken } from '../modules/auth/tokens.js';
 import { Topic } from '../pubsub/topics.js';
 import { createServices, type AppDeps } from '../services.js';
 import { DomainError } from '../shared/errors.js';
+import { serveGraphQLWs } from './ws-adapter.js';
+import { sharedRenderingSubscribe } from './ws-events.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
@@ -20,6 +20,12 @@ export const CLOSE_SLOW_CONSUMER = 1013;
 const SESSION_SWEEP_MS = 3_000;
 /** A slow consumer gets this long to take its close frame before the socket is cut. */
 const SLOW_CLOSE_GRACE_MS = 1_000;
+/** Validated documents kept by query text: clients send the same few operations over and over. */
+const DOCUMENTS_KEPT = 500;
+const DOCUMENT_KEPT_MAX_CHARS = 20_000;
+const NO_CLIENT = { ipAddress: null, userAgent: null };
+/** graphql-ws awaits every hook: a settled promise spares it wrapping `undefined` once per message. */
+const SETTLED = Promise.resolve(undefined);
 
 interface SocketState {
   auth: AuthInfo | null;
@@ -91,7 +97,26 @@ export function attachWebSocketServer(
     bySession.delete(sessionId);
   };
 
-  const serverCleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
+  // One parsed and validated document per distinct query, shared by every operation sending it.
+  const documents = new Map<string, DocumentNode>();
+  const validated = (query: unknown): DocumentNode | GraphQLError[] => {
+    const kept = typeof query === 'string' ? documents.get(query) : undefined;
+    if (kept) {
+      documents.delete(query as string);
+      documents.set(query as string, kept);
+      return kept;
+    }
+    const result = validateOperation(schema, query, config.graphql, rules);
+    if (!Array.isArray(result) && typeof query === 'string' && query.length <= DOCUMENT_KEPT_MAX_CHARS) {
+      documents.set(query, result);
+      if (documents.size > DOCUMENTS_KEPT) documents.delete(documents.keys().next().value!);
+    }
+    return result;
+  };
+
+  const subscribe = sharedRenderingSubscribe();
+
+  const serverCleanup = serveGraphQLWs<Record<string, unknown> | undefined>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -129,16 +154,14 @@ export function attachWebSocketServer(
         set?.delete(ctx.extra.socket);
         if (set?.size === 0) bySession.delete(auth.sessionId);
       },
-      context: async (ctx) => {
+      // Nothing built until a resolver asks: an open subscription holds its caller, not a fork.
+      context: (ctx) => {
         const state = states.get(ctx.extra.socket);
-        const context = await createContext(deps, orm, {
-          requestId: randomUUID(),
-          authorization: undefined,
-          client: state?.client ?? { ipAddress: null, userAgent: null },
-        });
+        const context = new OperationContext(deps, orm, randomUUID(), state?.client ?? NO_CLIENT);
         context.auth = state?.auth ?? null;
         return context;
       },
+      subscribe,
       onSubscribe: async (ctx, id, payload) => {
         const socket = ctx.extra.socket;
         const state = states.get(socket);
@@ -167,7 +190,7 @@ export function attachWebSocketServer(
           if (!(error instanceof DomainError)) throw error;
           return refused(refuse(error.code, error.message, error.extensions));
         }
-        const document = validateOperation(schema, payload.query, config.graphql, rules);
+        const document = validated(payload.query);
         if (Array.isArray(document)) {
           release(socket, id);
           return refused(document);
@@ -190,12 +213,14 @@ export function attachWebSocketServer(
       onNext: (ctx, _id, _payload, _args, result) => {
         const socket = ctx.extra.socket;
         if (socket.bufferedAmount > config.ws.maxBufferedBytes) closeSlow(socket);
-        if (!result.errors) return;
+        if (!result.errors) return SETTLED;
         return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
     wsServer,
+    deps.logger,
+    config.ws.keepAliveMs,
   );
 
   const revocations = deps.pubsub.subscribe(Topic.SESSION_REVOKED, 'all');

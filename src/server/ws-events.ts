@@ -1,0 +1,76 @@
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { OperationContext } from '../graphql/context.js';
+
+type Rendering = ExecutionResult | Promise<ExecutionResult>;
+
+/**
+ * graphql-ws's `subscribe` hook: graphql-js's subscribe, with two changes.
+ * - Each event renders with a context of its own (so its own EntityManager fork, if a
+ *   resolver asks); the subscription itself keeps only its caller.
+ * - An event published once reaches every local subscriber as the same object, so each
+ *   distinct rendering of it (document, operation, variables, caller) executes once and
+ *   is shared: five tabs watching one run cost one execution per token, not five.
+ */
+export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
+  const rendered = new WeakMap<object, Map<string, Rendering>>();
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const renderingKey = (args: ExecutionArgs, operation: OperationContext) => {
+    let id = documentIds.get(args.document);
+    if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
+    const auth = operation.auth;
+    return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, auth?.userId ?? null, auth?.sessionId ?? null, auth?.role ?? null]);
+  };
+
+  return async (args) => {
+    const operation = args.contextValue as OperationContext;
+    // The subscribe resolver's fork and services serve the setup only, then go.
+    const source = await createSourceEventStream({ ...args, contextValue: operation.fresh() });
+    if (!(Symbol.asyncIterator in source)) return source;
+    let key: string | undefined;
+    return mapEvents(source[Symbol.asyncIterator](), (payload): Rendering => {
+      const run = () => execute({ ...args, rootValue: payload, contextValue: operation.fresh() });
+      if (typeof payload !== 'object' || payload === null) return run();
+      key ??= renderingKey(args, operation);
+      let renderings = rendered.get(payload);
+      if (!renderings) rendered.set(payload, (renderings = new Map()));
+      let result = renderings.get(key);
+      if (!result) {
+        const rendering = (result = run());
+        renderings.set(key, rendering);
+        // Settled, the later subscribers take the result itself rather than await it.
+        if (rendering instanceof Promise) rendering.then((value) => renderings.set(key!, value), () => {});
+      }
+      return result;
+    });
+  };
+}
+
+/**
+ * `source` with each item mapped; closing it closes the source. graphql-js's
+ * mapAsyncIterator, with one promise an item when `map` answers at once.
+ */
+export function mapEvents<T, R>(source: AsyncIterator<T>, map: (item: T) => R | Promise<R>): AsyncIterableIterator<R> {
+  const close = async (): Promise<IteratorResult<R>> => {
+    await source.return?.();
+    return { value: undefined, done: true };
+  };
+  const fail = (error: unknown) => close().then(() => Promise.reject(error));
+  const step = (item: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
+    if (item.done) return { value: undefined, done: true };
+    let value: R | Promise<R>;
+    try {
+      value = map(item.value);
+    } catch (error) {
+      return fail(error);
+    }
+    return value instanceof Promise ? value.then((v: R) => ({ value: v, done: false }), fail) : { value, done: false };
+  };
+  const iterator: AsyncIterableIterator<R> = {
+    next: () => source.next().then(step),
+    return: close,
+    throw: fail,
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
