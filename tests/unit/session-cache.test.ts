@@ -25,6 +25,9 @@ describe('SessionCache', () => {
     cache.evict(['s1']);
     expect(cache.get('s1', 1)).toBeUndefined();
     expect(cache.get('s2', 1)).toBeDefined();
+    cache.clear();
+    expect(cache.get('s2', 1)).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 
   it('keeps at most maxEntries, dropping the ones read longest ago', () => {

@@ -50,6 +50,11 @@ export class SessionCache {
     for (const id of sessionIds) this.entries.delete(id);
   }
 
+  /** Forgets every session: the next request of each reads its row again. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }
