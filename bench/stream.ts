@@ -47,6 +47,8 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MAX_RETRIES: '0', LLM_MODEL: 'fake-model' },
   });
   const clients: Client[] = [];
+  const setupStarted = epochNow();
+  const setupMs: Record<string, number> = {};
   try {
     const users = await inBatches(Array.from({ length: Math.ceil(RUNS / SESSIONS_PER_USER) }, (_, i) => i), 8, () => registerUser(gateway.url, 'stream'));
     const sessions = await inBatches(Array.from({ length: RUNS }, (_, i) => i), 16, async (i) => {
@@ -60,6 +62,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       return { user, id: data.createChatSession.id };
     });
 
+    setupMs.usersAndSessions = round(epochNow() - setupStarted);
     goAt = epochNow() + SETUP_MS;
     const watchers: Watcher[] = [];
     const finished: Array<Promise<void>> = [];
@@ -99,6 +102,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       for (let k = 0; k < WATCHERS; k++) watch(user, data.sendMessage.id, i);
     });
     const ready = epochNow();
+    setupMs.runsAndSubscriptions = round(ready - (goAt - SETUP_MS));
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SETUP_MS + TOKEN_MS * TOKENS + 60_000).unref());
     const outcome = await Promise.race([Promise.all(finished), deadline]);
 
@@ -110,6 +114,8 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       sent.set(run, fake.sentAt.filter((c) => c.request === request && c.kind === 'text').map((c) => c.at));
     });
     const latencies: number[] = [];
+    /** By token position, in tenths of the run: where in a run the slow tokens are. */
+    const byTenth: number[][] = Array.from({ length: 10 }, () => []);
     let lost = 0;
     let reordered = 0;
     let late = 0;
@@ -123,7 +129,10 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       w.tokens.forEach((t, k) => {
         if (t.i !== k || t.delta !== tokenText(w.run, k)) reordered++;
         const at = times[t.i];
-        if (at !== undefined) latencies.push(t.at - at);
+        if (at !== undefined) {
+          latencies.push(t.at - at);
+          byTenth[Math.min(9, Math.floor((t.i * 10) / TOKENS))]!.push(t.at - at);
+        }
         lastReceived = Math.max(lastReceived, t.at);
       });
     }
@@ -138,9 +147,11 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       tokenIntervalMs: TOKEN_MS,
       providerTokensPerSecond: round((RUNS * 1000) / TOKEN_MS),
       timedOut: outcome === 'timeout',
+      setupMs,
       subscriptionsReadyMsBeforeGo: round(goAt - ready),
       lateSubscribers: late,
       latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(percentile(latencies, 100)) },
+      p99MsByTenthOfRun: byTenth.map((l) => round(percentile(l, 99))),
       delivered,
       expected: watchers.length * TOKENS,
       lost,

@@ -4,6 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
+import { closeEventStore } from './modules/agent/event-writer.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
@@ -102,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
+        await closeEventStore(openOrmRef);
         await stopEvicting();
         await pubsub.close();
         if (limiter instanceof RedisRateLimiter) await limiter.close();
@@ -110,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
   } catch (error) {
+    if (orm) await closeEventStore(orm);
     await stopEvicting();
     await pubsub.close();
     if (limiter instanceof RedisRateLimiter) await limiter.close();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,8 @@ export function gatewayEnv(options: GatewayOptions, port: number): Record<string
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = await freePort();
-  const execArgv: string[] = [];
+  // BENCH_NODE_ARGS: extra node flags for the gateway process, space-separated.
+  const execArgv: string[] = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (options.gcHook) execArgv.push('--expose-gc', '--import', join(ROOT, 'bench/lib/gc-hook.mjs'));
   if (process.env.BENCH_CPU_PROF && options.cpuProfName) {
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${options.cpuProfName}-${Date.now()}.cpuprofile`);
@@ -98,14 +99,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const out: string[] = [];
+  // BENCH_GATEWAY_LOG=FILE keeps everything the gateway prints (with BENCH_NODE_ARGS=--trace-gc, its GC).
+  const logTo = process.env.BENCH_GATEWAY_LOG ? createWriteStream(process.env.BENCH_GATEWAY_LOG) : undefined;
   const keep = (chunk: Buffer) => {
+    logTo?.write(chunk);
     out.push(chunk.toString('utf8'));
     if (out.length > 200) out.splice(0, out.length - 200);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code), resolve())));
+  const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code), logTo?.end(), resolve())));
 
   const base = `http://127.0.0.1:${port}`;
   const readyMs = await waitReady(base, () => exited !== undefined, started);

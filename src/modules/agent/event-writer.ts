@@ -1,12 +1,18 @@
+import pg from 'pg';
 import type { Orm } from '../../db/orm.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic, type AgentEventPayload, type AgentEventType } from '../../pubsub/topics.js';
 import type { Clock } from '../../shared/clock.js';
 
-/** Six bind values a row keeps a statement far below PostgreSQL's 65,535. */
+/** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
 const MAX_ROWS = 1_000;
-const INSERT = 'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") values ';
-const ROW = '(?, ?, ?, ?, ?, ?)';
+/** One statement text whatever the row count, so it is parsed and planned once per connection. */
+const INSERT: pg.QueryConfig = {
+  name: 'agent-events-insert',
+  text:
+    'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") ' +
+    'select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[])',
+};
 
 /**
  * Numbers a run's events 1, 2, 3 ..., stores them, then publishes them, in that order:
@@ -63,12 +69,18 @@ interface Batch {
  * to the same open batch, and one multi-row INSERT at a time takes it: runs share a
  * statement and a commit instead of paying one each per token. Batches are written and
  * published one after another, so each run's events keep their seq order on both sides.
+ *
+ * It writes on a connection of its own, outside the ORM's pool: tokens must not queue
+ * behind a burst of other database work (200 runs finishing at once, say).
  */
 class EventStore {
   private readonly waiting: Batch[] = [];
   private running = false;
+  private drained: Promise<void> = Promise.resolve();
+  private connection: Promise<pg.Client> | undefined;
+  private closed = false;
 
-  constructor(private readonly orm: Orm) {}
+  constructor(private readonly url: string) {}
 
   append(writer: RunEventWriter, event: AgentEventPayload): Promise<void> {
     let batch = this.waiting.at(-1);
@@ -76,7 +88,7 @@ class EventStore {
     batch.items.push({ writer, event });
     if (!this.running) {
       this.running = true;
-      void this.run();
+      this.drained = this.run();
     }
     return batch.done;
   }
@@ -124,10 +136,44 @@ class EventStore {
   }
 
   private async insert(events: AgentEventPayload[]): Promise<void> {
-    const params: unknown[] = [];
-    for (const e of events) params.push(e.runId, e.sessionId, e.seq, e.type, JSON.stringify(e.data), e.at);
-    // The driver's connection only: no identity map, no unit of work, nothing of the global em's state.
-    await this.orm.em.getConnection('write').execute(INSERT + Array(events.length).fill(ROW).join(', '), params, 'run');
+    const columns: [string[], string[], number[], string[], string[], string[]] = [[], [], [], [], [], []];
+    for (const e of events) {
+      columns[0].push(e.runId);
+      columns[1].push(e.sessionId);
+      columns[2].push(e.seq);
+      columns[3].push(e.type);
+      columns[4].push(JSON.stringify(e.data));
+      columns[5].push(e.at);
+    }
+    const client = await this.connect();
+    await client.query({ ...INSERT, values: columns });
+  }
+
+  /** Opened on first use, again after it broke. */
+  private connect(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('The agent event store is closed'));
+    const opening = (this.connection ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url, application_name: 'coach-gateway agent events' });
+      // A broken connection fails the statement in flight; the next batch opens another.
+      client.on('error', () => {
+        if (this.connection === opening) this.connection = undefined;
+      });
+      await client.connect();
+      return client;
+    })());
+    opening.catch(() => {
+      if (this.connection === opening) this.connection = undefined;
+    });
+    return opening;
+  }
+
+  /** After the last batch: waits for it, then closes the connection. */
+  async close(): Promise<void> {
+    await this.drained;
+    this.closed = true;
+    const client = await this.connection?.catch(() => undefined);
+    this.connection = undefined;
+    await client?.end().catch(() => {});
   }
 }
 
@@ -142,6 +188,12 @@ const stores = new WeakMap<Orm, EventStore>();
 
 function storeOf(orm: Orm): EventStore {
   let store = stores.get(orm);
-  if (!store) stores.set(orm, (store = new EventStore(orm)));
+  if (!store) stores.set(orm, (store = new EventStore(orm.config.get('clientUrl')!)));
   return store;
+}
+
+/** Closes the ORM's event store connection, after what was emitted is written. */
+export async function closeEventStore(orm: Orm): Promise<void> {
+  await stores.get(orm)?.close();
+  stores.delete(orm);
 }
