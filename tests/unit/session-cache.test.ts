@@ -46,4 +46,48 @@ describe('SessionCache', () => {
     cache.set('s1', entry(0));
     expect(cache.size).toBe(0);
   });
+
+  it('reads a session once for callers asking at the same time, and keeps the result', async () => {
+    const cache = new SessionCache(5_000);
+    let reads = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const load = async () => {
+      reads++;
+      await gate;
+      return entry(0);
+    };
+    const asked = Array.from({ length: 50 }, () => cache.getOrLoad('s1', 0, load));
+    release();
+    const got = await Promise.all(asked);
+    expect(reads).toBe(1);
+    expect(new Set(got).size).toBe(1);
+    expect(await cache.getOrLoad('s1', 1, load)).toBe(got[0]);
+    expect(reads).toBe(1);
+  });
+
+  it('hands a read that a revocation overtook to its callers but does not keep it', async () => {
+    const cache = new SessionCache(5_000);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = cache.getOrLoad('s1', 0, async () => (await gate, entry(0)));
+    cache.evict(['s1']);
+    release();
+    expect(await first).not.toBeNull();
+    expect(cache.get('s1', 1)).toBeUndefined();
+    let reads = 0;
+    await cache.getOrLoad('s1', 1, async () => (reads++, entry(1)));
+    expect(reads).toBe(1);
+  });
+
+  it('keeps no answer for a session that is not live, and reads every time when disabled', async () => {
+    const cache = new SessionCache(5_000);
+    let reads = 0;
+    expect(await cache.getOrLoad('gone', 0, async () => (reads++, null))).toBeNull();
+    expect(await cache.getOrLoad('gone', 1, async () => (reads++, null))).toBeNull();
+    expect(reads).toBe(2);
+    const off = new SessionCache(0);
+    await Promise.all([off.getOrLoad('s1', 0, async () => (reads++, entry(0))), off.getOrLoad('s1', 0, async () => (reads++, entry(0)))]);
+    expect(reads).toBe(4);
+  });
 });

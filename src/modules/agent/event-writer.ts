@@ -6,9 +6,11 @@ import type { Clock } from '../../shared/clock.js';
 
 /** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
 const MAX_ROWS = 1_000;
-/** One statement text whatever the row count, so it is parsed and planned once per connection. */
+/**
+ * One short statement text whatever the row count. Unnamed: the embedded database serves
+ * every connection from one session, where a named prepared statement would collide.
+ */
 const INSERT: pg.QueryConfig = {
-  name: 'agent-events-insert',
   text:
     'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") ' +
     'select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[])',

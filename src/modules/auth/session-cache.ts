@@ -19,6 +19,8 @@ export interface CachedSession {
  */
 export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
+  /** Reads in flight: a burst of requests of one session (a page opening 50 sockets) reads its row once. */
+  private readonly loading = new Map<string, Promise<CachedSession | null>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -46,13 +48,42 @@ export class SessionCache {
     }
   }
 
+  /**
+   * The entry if it is fresh; otherwise `load` reads the row (null: no such live session),
+   * shared with every caller asking for the same session meanwhile. A read that a
+   * revocation overtook is handed to its callers but not kept. With caching off (ttl 0)
+   * every call reads.
+   */
+  async getOrLoad(sessionId: string, nowMs: number, load: () => Promise<CachedSession | null>): Promise<CachedSession | null> {
+    if (this.ttlMs <= 0) return load();
+    const cached = this.get(sessionId, nowMs);
+    if (cached) return cached;
+    let pending = this.loading.get(sessionId);
+    if (!pending) {
+      const reading = load().then((entry) => {
+        if (entry && this.loading.get(sessionId) === reading) this.set(sessionId, entry);
+        return entry;
+      });
+      const forget = () => {
+        if (this.loading.get(sessionId) === reading) this.loading.delete(sessionId);
+      };
+      reading.then(forget, forget);
+      this.loading.set(sessionId, (pending = reading));
+    }
+    return pending;
+  }
+
   evict(sessionIds: Iterable<string>): void {
-    for (const id of sessionIds) this.entries.delete(id);
+    for (const id of sessionIds) {
+      this.entries.delete(id);
+      this.loading.delete(id);
+    }
   }
 
   /** Forgets every session: the next request of each reads its row again. */
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
   }
 
   get size(): number {
