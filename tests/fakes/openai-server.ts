@@ -33,6 +33,8 @@ export type FakeStep =
   | { failAfterChunks: number }
   /** Sends nothing for a while. */
   | { stallMs: number }
+  /** Sends nothing until this settles (the test's signal to go on). */
+  | { until: Promise<unknown> }
   /** Sends a chunk with an `error` object mid-stream, as some servers do. */
   | { streamError: { message: string; type?: string; code?: string } }
   | { finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter' };
@@ -199,6 +201,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         usage = step.usage;
       } else if ('stallMs' in step) {
         await pause(step.stallMs);
+        if (closed) return;
+      } else if ('until' in step) {
+        await step.until.catch(() => {});
         if (closed) return;
       } else if ('streamError' in step) {
         if (!send({ error: { type: 'server_error', ...step.streamError } }, 'finish')) return;
