@@ -1,10 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '../shared/logger.js';
 import type { GraphQLContext } from './context.js';
 
 /** One line per operation: request id, operation name, duration, outcome. Never variables. */
-export function loggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+export function loggingPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ contextValue }) {
+      // Below info (production runs at warn) the line is never written: skip the per-request child logger.
+      if (!logger.isLevelEnabled('info')) return;
       const started = performance.now();
       return {
         async willSendResponse({ operationName, operation, response }) {

@@ -64,7 +64,7 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
-      loggingPlugin(),
+      loggingPlugin(logger),
       metricsPlugin(metrics),
     ],
   });
