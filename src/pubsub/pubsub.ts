@@ -4,6 +4,8 @@ import type { Topic, TopicPayloads } from './topics.js';
 export interface PubSub {
   /** True when a message can be lost (Redis pub/sub during a reconnect): readers of stored streams must poll for gaps. */
   readonly lossy: boolean;
+  /** Subscriptions this instance holds that can receive (on Redis: channels it confirmed). */
+  readonly subscriberCount: number;
   publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void>;
   subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]>;
   close(): Promise<void>;

@@ -151,6 +151,7 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSourc
   return {
     wsConnections: ws.connections,
     wsSubscriptions: ws.subscriptions,
+    pubsubSubscriptions: () => deps.pubsub.subscriberCount,
     dbPool: () => {
       const pool = (orm.em.getConnection().getKnex().client as { pool?: KnexPool }).pool;
       return pool ? { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires() } : null;

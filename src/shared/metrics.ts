@@ -31,6 +31,7 @@ export interface Metrics {
 export interface MetricSources {
   wsConnections(): number;
   wsSubscriptions(): number;
+  pubsubSubscriptions(): number;
   dbPool(): { used: number; free: number; pending: number } | null;
   agentRunsActive(): number;
   /** Runs in the database by status (the whole fleet's); may be cached by the caller. */
@@ -100,6 +101,14 @@ export class AppMetrics implements Metrics {
       registers,
       collect() {
         this.set(self.sources?.wsSubscriptions() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'coach_pubsub_subscriptions',
+      help: 'Pub/sub subscriptions this instance holds and can receive on (Redis: channels it has confirmed)',
+      registers,
+      collect() {
+        this.set(self.sources?.pubsubSubscriptions() ?? 0);
       },
     });
     new Gauge({

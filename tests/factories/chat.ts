@@ -1,11 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { expect } from 'vitest';
 import { CreateChatSessionDocument, type ConversationType } from '../generated/graphql.js';
-import type { GqlResult, TestServer } from '../helpers/server.js';
+import type { Gateway, GqlResult, TestServer } from '../helpers/server.js';
 import { createServices } from '../../src/services.js';
 import { MessageRole } from '../../src/modules/chat/message.entity.js';
 
-export async function createSession(server: TestServer, token: string, conversationType: ConversationType = 'JOURNALING', title?: string) {
+export async function createSession(server: Gateway, token: string, conversationType: ConversationType = 'JOURNALING', title?: string) {
   const data = await server.ok(CreateChatSessionDocument, { input: { conversationType, title } }, { token });
   return data.createChatSession;
 }

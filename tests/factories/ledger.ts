@@ -5,12 +5,12 @@ import {
   RecordDepositDocument,
   type AccountFieldsFragment,
 } from '../generated/graphql.js';
-import type { TestServer } from '../helpers/server.js';
+import type { Gateway } from '../helpers/server.js';
 
 export const OPERATOR_ENV = { OPERATOR_USERNAME: 'op', OPERATOR_PASSWORD: 'operator-password-9' } as const;
 
 /** Signs in the operator configured by OPERATOR_ENV; returns its access token. */
-export async function loginOperator(server: TestServer): Promise<string> {
+export async function loginOperator(server: Gateway): Promise<string> {
   const data = await server.ok(LoginDocument, {
     input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD },
   });
@@ -18,7 +18,7 @@ export async function loginOperator(server: TestServer): Promise<string> {
 }
 
 export async function openAccount(
-  server: TestServer,
+  server: Gateway,
   token: string,
   currency = 'USD',
   name = `Account ${randomUUID().slice(0, 8)}`,
@@ -27,7 +27,7 @@ export async function openAccount(
 }
 
 export async function deposit(
-  server: TestServer,
+  server: Gateway,
   operatorToken: string,
   accountId: string,
   amountMinor: bigint | number | string,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RegisterDocument, type AuthPayloadFieldsFragment } from '../generated/graphql.js';
-import type { TestServer } from '../helpers/server.js';
+import type { Gateway } from '../helpers/server.js';
 
 export interface TestUser extends AuthPayloadFieldsFragment {
   password: string;
@@ -9,7 +9,7 @@ export interface TestUser extends AuthPayloadFieldsFragment {
 
 /** Registers a fresh user (which also signs in) and returns its tokens. */
 export async function registerUser(
-  server: TestServer,
+  server: Gateway,
   overrides: { username?: string; email?: string | null; password?: string; userAgent?: string } = {},
 ): Promise<TestUser> {
   const suffix = randomBytes(4).toString('hex');

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import pg from 'pg';
@@ -16,62 +15,26 @@ import { OPERATOR_ENV } from '../factories/ledger.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
-import { SUITE_RATE_LIMITS } from '../helpers/server.js';
+import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
 
 const redisUp = await redisAvailable();
 const sharedDatabase = Boolean(process.env.DATABASE_URL);
 const skipReason = !redisUp ? `no Redis at ${TEST_REDIS_URL}` : !sharedDatabase ? 'needs DATABASE_URL: two processes cannot share one embedded PGlite' : '';
 if (skipReason) console.warn(`fault test skipped: ${skipReason}`);
 
-interface Instance {
-  child: ChildProcess;
-  url: string;
-  exit: Promise<number | null>;
-}
-
 let db: TestDatabase;
 let fake: FakeOpenAi;
-const children: ChildProcess[] = [];
 
-async function startInstance(id: string): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      PORT: '0',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      INSTANCE_ID: `fault-${id}`,
-      JWT_SECRET: 'fault-test-secret-that-is-long-enough-42',
-      BCRYPT_COST: '4',
-      LOG_LEVEL: 'info',
-      SEED_DEMO: 'false',
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: fake.baseUrl,
-      SHUTDOWN_GRACE_MS: '1000',
-      // The workload is heavier than a person and the 127.0.0.1 counters live on in Redis.
-      ...SUITE_RATE_LIMITS,
-      ...OPERATOR_ENV,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startInstance(id: string): Promise<GatewayProcess> {
+  return startGatewayProcess({
+    DATABASE_URL: db.url!,
+    REDIS_URL: TEST_REDIS_URL,
+    INSTANCE_ID: `fault-${id}`,
+    LLM_PROVIDER: 'openai',
+    LLM_BASE_URL: fake.baseUrl,
+    SHUTDOWN_GRACE_MS: '1000',
+    ...OPERATOR_ENV,
   });
-  children.push(child);
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
-  return { child, url, exit };
 }
 
 async function gql(url: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) {
@@ -84,7 +47,7 @@ async function gql(url: string, doc: Parameters<typeof print>[0], variables: unk
 }
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killGatewayProcesses();
   await fake?.close();
   await db?.drop();
 });

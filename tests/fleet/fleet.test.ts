@@ -15,19 +15,23 @@ import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../facto
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { expectGaplessSeq } from '../helpers/agent.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 
 const redisUp = await redisAvailable();
 if (!redisUp) console.warn(`fleet tests skipped: no Redis answers at ${TEST_REDIS_URL} (start it: redis-server --daemonize yes)`);
 
 let fake: FakeOpenAi;
-let a: TestServer;
-let b: TestServer;
+let db: TestDatabase;
+let embedded: EmbeddedPostgres | undefined;
+let a: GatewayProcess;
+let b: GatewayProcess;
 let user: TestUser;
 
-describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
+describe.skipIf(!redisUp)('two gateway processes on one database and one Redis', () => {
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     const env = {
@@ -40,14 +44,21 @@ describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
       RATE_LIMIT_SEND_MESSAGE_PER_USER: '4',
       ...OPERATOR_ENV,
     };
-    a = await startTestServer({ env: { ...env, INSTANCE_ID: 'fleet-a' } });
-    b = await startTestServer({ databaseUrl: a.app.databaseUrl, env: { ...env, INSTANCE_ID: 'fleet-b' } });
+    // A fresh database on the machine's PostgreSQL; without DATABASE_URL, an embedded one both processes reach over its socket.
+    db = await createTestDatabase();
+    if (!db.url) embedded = await startEmbeddedPostgres('memory');
+    const DATABASE_URL = db.url ?? embedded!.url;
+    // One after the other: the first applies the migrations.
+    a = await startGatewayProcess({ ...env, DATABASE_URL, INSTANCE_ID: 'fleet-a' });
+    b = await startGatewayProcess({ ...env, DATABASE_URL, INSTANCE_ID: 'fleet-b' });
     user = await registerUser(a);
   });
   afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
+    await Promise.all([b?.stop(), a?.stop()]);
+    killGatewayProcesses();
     await fake?.close();
+    await embedded?.stop();
+    await db?.drop();
   });
 
   it("delivers, in order and with no gap, the events of a run executing on the other instance", async () => {
@@ -123,7 +134,7 @@ describe.skipIf(!redisUp)('two instances on one database and one Redis', () => {
   it('counts one user\'s sendMessage calls across both instances against one limit', async () => {
     const limited = await registerUser(a);
     const session = await createSession(a, limited.token);
-    const send = (instance: TestServer) =>
+    const send = (instance: GatewayProcess) =>
       instance.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: limited.token });
     // Four calls, two through each instance: each is served (a run, or RUN_IN_PROGRESS while it lasts).
     for (const instance of [a, b, a, b]) {

@@ -68,6 +68,9 @@ describe('GET /metrics', () => {
 
     expect(sample(text, 'coach_ws_connections')).toBe(1);
     expect(sample(text, 'coach_ws_subscriptions')).toBe(1);
+    // The client's subscription and the instance's own listeners (cancellations, revocations).
+    expect(sample(text, 'coach_pubsub_subscriptions')).toBe(server.app.deps.pubsub.subscriberCount);
+    expect(sample(text, 'coach_pubsub_subscriptions')).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'coach_db_pool_connections', { state: 'used' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'coach_db_pool_connections', { state: 'free' })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'coach_db_pool_pending_acquires')).toBe(0);

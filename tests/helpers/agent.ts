@@ -6,7 +6,7 @@ import {
   type EventFieldsFragment,
   type RunFieldsFragment,
 } from '../generated/graphql.js';
-import type { TestServer } from './server.js';
+import type { Gateway } from './server.js';
 import { collect } from './subscriptions.js';
 
 export type AgentEventOf<T extends EventFieldsFragment['__typename']> = Extract<EventFieldsFragment, { __typename: T }>;
@@ -20,12 +20,12 @@ export interface FinishedRun {
 }
 
 /** Sends a message and follows its run over graphql-ws until RunFinished; then reads the run. */
-export async function converse(server: TestServer, token: string, sessionId: string, text: string): Promise<FinishedRun> {
+export async function converse(server: Gateway, token: string, sessionId: string, text: string): Promise<FinishedRun> {
   const sent = await server.ok(SendMessageDocument, { input: { sessionId, text } }, { token });
   return follow(server, token, sent.sendMessage.id);
 }
 
-export async function follow(server: TestServer, token: string, runId: string): Promise<FinishedRun> {
+export async function follow(server: Gateway, token: string, runId: string): Promise<FinishedRun> {
   const sub = collect(server.ws(token), AgentEventsDocument, { runId });
   const { error } = await sub.ended;
   expect(error, JSON.stringify(sub.errors)).toBeUndefined();

@@ -33,14 +33,10 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export interface TestServer {
-  app: App;
+/** A gateway as its clients see it: in this process (TestServer) or another (tests/helpers/process.ts). */
+export interface Gateway {
   url: string;
   wsUrl: string;
-  /** Every log line the server wrote, parsed. */
-  logs: Array<Record<string, unknown>>;
-  /** The raw text of the logs, for "never appears" assertions. */
-  rawLogs(): string;
   gql<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<GqlResult<R>>;
   /** Like gql, but fails the test on any error and returns data. */
   ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<R>;
@@ -48,6 +44,69 @@ export interface TestServer {
   /** Runs `open` and resolves once the server holds one more pub/sub subscription. */
   subscribed<T>(open: () => T): Promise<T>;
   stop(): Promise<void>;
+}
+
+export interface TestServer extends Gateway {
+  app: App;
+  /** Every log line the server wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** The raw text of the logs, for "never appears" assertions. */
+  rawLogs(): string;
+}
+
+/**
+ * The client side of a Gateway at these addresses: typed HTTP, graphql-ws clients (closed
+ * by `disposeClients`), and `subscribed` polling `subscriberCount` until it grows.
+ */
+export function gatewayClients(url: string, wsUrl: string, subscriberCount: () => number | Promise<number>) {
+  const clients: Client[] = [];
+  const gql = async <R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts: RequestOptions = {}): Promise<GqlResult<R>> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
+      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
+    });
+    const body = (await res.json()) as { data?: R | null; errors?: GraphQLFormattedError[] };
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+  };
+  return {
+    url,
+    wsUrl,
+    gql,
+    async ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts?: RequestOptions): Promise<R> {
+      const result = await gql(doc, variables, opts);
+      if (result.errors?.length || !result.data) {
+        throw new Error(`GraphQL errors: ${JSON.stringify(result.errors ?? result)}`);
+      }
+      return result.data;
+    },
+    ws(token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+        ...extra,
+      });
+      clients.push(client);
+      return client;
+    },
+    async subscribed<T>(open: () => T): Promise<T> {
+      const before = await subscriberCount();
+      const result = open();
+      for (let i = 0; (await subscriberCount()) <= before; i++) {
+        if (i > 500) throw new Error('the subscription did not reach the server within 5 s');
+        await sleep(10);
+      }
+      return result;
+    },
+    disposeClients: () => Promise.all(clients.map((c) => c.dispose())),
+  };
 }
 
 export interface TestServerOptions {
@@ -82,7 +141,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...options.env,
   });
-  const clients: Client[] = [];
   let app: App;
   try {
     app = await createApp(config, { logger: createLogger(config.logLevel, sink), clock: options.clock });
@@ -91,60 +149,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     throw error;
   }
 
-  const gql = async <R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts: RequestOptions = {}) => {
-    const res = await fetch(app.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...opts.headers,
-      },
-      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
-    });
-    const body = (await res.json()) as { data?: R | null; errors?: GraphQLFormattedError[] };
-    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
-  };
-
+  const { disposeClients, ...client } = gatewayClients(app.url, app.wsUrl, () => app.deps.pubsub.subscriberCount);
   return {
+    ...client,
     app,
-    url: app.url,
-    wsUrl: app.wsUrl,
     get logs() {
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     rawLogs: () => lines.join('\n'),
-    gql,
-    async ok(doc, variables, opts) {
-      const result = await gql(doc, variables, opts);
-      if (result.errors?.length || !result.data) {
-        throw new Error(`GraphQL errors: ${JSON.stringify(result.errors ?? result)}`);
-      }
-      return result.data;
-    },
-    ws(token, extra = {}) {
-      const client = createClient({
-        url: app.wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-        retryAttempts: 0,
-        lazy: true,
-        ...extra,
-      });
-      clients.push(client);
-      return client;
-    },
-    async subscribed(open) {
-      const pubsub = app.deps.pubsub as unknown as { subscriberCount: number };
-      const before = pubsub.subscriberCount;
-      const result = open();
-      for (let i = 0; pubsub.subscriberCount <= before; i++) {
-        if (i > 500) throw new Error('the subscription did not reach the server within 5 s');
-        await sleep(10);
-      }
-      return result;
-    },
     async stop() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await disposeClients();
       await app.stop();
       await db.drop();
     },
