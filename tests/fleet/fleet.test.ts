@@ -15,23 +15,29 @@ import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../facto
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { expectGaplessSeq } from '../helpers/agent.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
 import { collect } from '../helpers/subscriptions.js';
 
 const redisUp = await redisAvailable();
-if (!redisUp) console.warn(`fleet tests skipped: no Redis answers at ${TEST_REDIS_URL} (start it: redis-server --daemonize yes)`);
+const sharedDatabase = Boolean(process.env.DATABASE_URL);
+// The embedded PGlite is one database session behind its socket: a transaction on one connection holds every other
+// connection's statements until it ends, so two processes sharing it can stall each other. A fleet needs PostgreSQL.
+const skipReason = !redisUp
+  ? `no Redis answers at ${TEST_REDIS_URL} (start it: redis-server --daemonize yes)`
+  : !sharedDatabase
+    ? 'needs DATABASE_URL: two processes cannot share one embedded PGlite'
+    : '';
+if (skipReason) console.warn(`fleet tests skipped: ${skipReason}`);
 
 let fake: FakeOpenAi;
 let db: TestDatabase;
-let embedded: EmbeddedPostgres | undefined;
 let a: GatewayProcess;
 let b: GatewayProcess;
 let user: TestUser;
 
-describe.skipIf(!redisUp)('two gateway processes on one database and one Redis', () => {
+describe.skipIf(Boolean(skipReason))('two gateway processes on one database and one Redis', () => {
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     const env = {
@@ -44,10 +50,9 @@ describe.skipIf(!redisUp)('two gateway processes on one database and one Redis',
       RATE_LIMIT_SEND_MESSAGE_PER_USER: '4',
       ...OPERATOR_ENV,
     };
-    // A fresh database on the machine's PostgreSQL; without DATABASE_URL, an embedded one both processes reach over its socket.
+    // A fresh database on the machine's PostgreSQL.
     db = await createTestDatabase();
-    if (!db.url) embedded = await startEmbeddedPostgres('memory');
-    const DATABASE_URL = db.url ?? embedded!.url;
+    const DATABASE_URL = db.url!;
     // One after the other: the first applies the migrations.
     a = await startGatewayProcess({ ...env, DATABASE_URL, INSTANCE_ID: 'fleet-a' });
     b = await startGatewayProcess({ ...env, DATABASE_URL, INSTANCE_ID: 'fleet-b' });
@@ -57,7 +62,6 @@ describe.skipIf(!redisUp)('two gateway processes on one database and one Redis',
     await Promise.all([b?.stop(), a?.stop()]);
     killGatewayProcesses();
     await fake?.close();
-    await embedded?.stop();
     await db?.drop();
   });
 
