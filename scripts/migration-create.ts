@@ -11,6 +11,8 @@ const db = await startEmbeddedPostgres('memory');
 const orm = await openOrm(db.url, 2, { snapshot: true });
 try {
   await migrate(orm);
+  // The migrator below is made here too when nothing was pending.
+  orm.config.get('migrations').migrationsList = (await import('../migrations/index.js')).MIGRATIONS;
   const result = await orm.getMigrator().createMigration('migrations', false, false, process.argv[2]);
   if (!result.fileName) {
     // MikroORM rewrites the snapshot from the database even when nothing changed: keep ours.
@@ -30,6 +32,16 @@ try {
     '',
   ].join('\n');
   await writeFile('migrations/index.ts', index);
+  const list = [
+    '// The names of migrations/index.ts, in order, without their classes (which load',
+    '// @mikro-orm/migrations): a start on a migrated database only compares names.',
+    '// `npm run migration:create` rewrites it.',
+    'export const MIGRATION_NAMES = [',
+    ...names.map((n) => `  '${n}',`),
+    '];',
+    '',
+  ].join('\n');
+  await writeFile('migrations/names.ts', list);
 } finally {
   await orm.close(true);
   await db.stop();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Config } from './config/config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import type { EmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
@@ -9,14 +9,15 @@ import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
-import { RedisPubSub } from './pubsub/redis.pubsub.js';
+import type { PubSub } from './pubsub/pubsub.js';
+import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { startHttpServer } from './server/http.js';
 import type { AppDeps } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
-import { RedisRateLimiter } from './shared/redis-rate-limiter.js';
+import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RequestLimits } from './shared/request-limits.js';
 
@@ -46,6 +47,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (config.databaseUrl) {
     database = { kind: 'postgresql', location: describeUrl(config.databaseUrl) };
   } else {
+    // Loaded only here: PGlite is for running without DATABASE_URL.
+    const { startEmbeddedPostgres } = await import('./db/embedded.js');
     embedded = await startEmbeddedPostgres(config.dataDir);
     database = { kind: 'embedded', location: embedded.location };
   }
@@ -53,8 +56,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let orm: Orm | undefined;
   let stopEvicting = async () => {};
-  const pubsub = config.redisUrl ? new RedisPubSub(config.redisUrl, logger) : new MemoryPubSub();
-  const limiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl) : new MemoryRateLimiter();
+  // ioredis loads only with REDIS_URL.
+  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter } | undefined;
+  if (config.redisUrl) {
+    const [{ RedisPubSub }, { RedisRateLimiter }] = await Promise.all([import('./pubsub/redis.pubsub.js'), import('./shared/redis-rate-limiter.js')]);
+    redis = { pubsub: new RedisPubSub(config.redisUrl, logger), limiter: new RedisRateLimiter(config.redisUrl) };
+  }
+  const pubsub: PubSub = redis?.pubsub ?? new MemoryPubSub();
+  const limiter = redis?.limiter ?? new MemoryRateLimiter();
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
     orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, { log: (message) => logger.debug({ orm: message }) });
@@ -76,7 +85,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       sessionCache,
       agent: () => runner!,
     };
-    runner = new AgentRunner(deps, orm, createProvider(config.llm, clock));
+    runner = new AgentRunner(deps, orm, await createProvider(config.llm, clock));
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
     runner.startMaintenance();
@@ -86,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const schema = await buildAppSchema();
     const server = await startHttpServer(deps, orm, schema, metrics);
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
-    if (pubsub instanceof RedisPubSub) await pubsub.ready();
+    await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const openOrmRef = orm;
     return {
@@ -106,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await closeEventStore(openOrmRef);
         await stopEvicting();
         await pubsub.close();
-        if (limiter instanceof RedisRateLimiter) await limiter.close();
+        await redis?.limiter.close();
         await openOrmRef.close(true);
         await embedded?.stop();
       },
@@ -115,7 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (orm) await closeEventStore(orm);
     await stopEvicting();
     await pubsub.close();
-    if (limiter instanceof RedisRateLimiter) await limiter.close();
+    await redis?.limiter.close();
     await orm?.close(true);
     await embedded?.stop();
     throw error;

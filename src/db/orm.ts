@@ -1,7 +1,6 @@
 import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
-import { MIGRATIONS } from '../../migrations/index.js';
+import { MIGRATION_NAMES } from '../../migrations/names.js';
 
 export type Orm = MikroORM;
 
@@ -15,11 +14,12 @@ export function ormOptions(url: string, poolMax = 10, extras: OrmExtras = {}): O
   return defineConfig({
     clientUrl: url,
     entities: ENTITIES,
-    extensions: [Migrator],
+    // No `extensions: [Migrator]`: MikroORM requires @mikro-orm/migrations (umzug and ~170
+    // files) on the first getMigrator(), which a start on a migrated database never calls.
     migrations: {
       path: 'migrations',
       pathTs: 'migrations',
-      migrationsList: MIGRATIONS,
+      // migrationsList: set by migrate() when one is pending (the classes load the migrations package).
       snapshot: extras.snapshot ?? false,
       snapshotName: '.snapshot',
       emit: 'ts',
@@ -40,12 +40,21 @@ export async function openOrm(url: string, poolMax?: number, extras?: OrmExtras)
   return MikroORM.init(ormOptions(url, poolMax, extras));
 }
 
-/** Applies every pending migration; returns the names applied. */
+/** Applies every pending migration; returns the names applied. Loads the migrator only when one is pending. */
 export async function migrate(orm: Orm): Promise<string[]> {
+  if ((await pendingMigrations(orm)) === 0) return [];
+  const { MIGRATIONS } = await import('../../migrations/index.js');
+  orm.config.get('migrations').migrationsList = MIGRATIONS;
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
 }
 
+/** How many of the migrations the database has not recorded as executed (all of them on an empty database). */
 export async function pendingMigrations(orm: Orm): Promise<number> {
-  return (await orm.getMigrator().getPendingMigrations()).length;
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  const [exists] = await orm.em.getConnection().execute<Array<{ found: string | null }>>('select to_regclass(?) as found', [table]);
+  if (!exists?.found) return MIGRATION_NAMES.length;
+  const rows = await orm.em.getConnection().execute<Array<{ name: string }>>(`select name from "${table}"`);
+  const executed = new Set(rows.map((r) => r.name));
+  return MIGRATION_NAMES.filter((name) => !executed.has(name)).length;
 }

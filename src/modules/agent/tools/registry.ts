@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { v7 as uuidv7 } from 'uuid';
 import type { Orm } from '../../../db/orm.js';
 import { createServices, type AppDeps, type Services } from '../../../services.js';
@@ -28,8 +28,15 @@ export interface Tool {
 
 export const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS];
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.definition.name, ajv.compile(t.definition.parameters)]));
+let validators: Promise<Map<string, ValidateFunction>> | undefined;
+
+/** The tools' argument validators, compiled at the first tool call (ajv is ~60 files and compiling takes a while: not at start). */
+function toolValidators(): Promise<Map<string, ValidateFunction>> {
+  return (validators ??= import('ajv').then(({ Ajv }) => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    return new Map(TOOLS.map((t) => [t.definition.name, ajv.compile(t.definition.parameters)]));
+  }));
+}
 
 export interface ToolOutcome {
   step: StoredStep;
@@ -63,8 +70,8 @@ export async function runTool(
     result = toolError('UNKNOWN_TOOL', `There is no tool named "${call.name}". Tools: ${TOOLS.map((t) => t.definition.name).join(', ')}`);
   } else if (typeof args === 'string') {
     result = toolError('INVALID_ARGUMENTS', 'The arguments are not valid JSON');
-  } else if (!validators.get(call.name)!(args)) {
-    const errors = validators.get(call.name)!.errors ?? [];
+  } else if (!(await toolValidators()).get(call.name)!(args)) {
+    const errors = (await toolValidators()).get(call.name)!.errors ?? [];
     result = toolError('INVALID_ARGUMENTS', errors.map((e) => `${e.instancePath || 'arguments'} ${e.message ?? 'is invalid'}`).join('; '));
   } else {
     try {

@@ -1,0 +1,10 @@
+// The names of migrations/index.ts, in order, without their classes (which load
+// @mikro-orm/migrations): a start on a migrated database only compares names.
+// `npm run migration:create` rewrites it.
+export const MIGRATION_NAMES = [
+  'Migration20261122043523',
+  'Migration20261122044358',
+  'Migration20261122044634',
+  'Migration20261122045612',
+  'Migration20261122051427',
+];
