@@ -4,7 +4,7 @@ import type { EmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
-import { closeEventStore } from './modules/agent/event-writer.js';
+import { closeEventStore, openEventStore } from './modules/agent/event-writer.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
@@ -67,6 +67,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
     orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, { log: (message) => logger.debug({ orm: message }) });
+    openEventStore(orm, { ownConnection: database.kind === 'postgresql' });
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     let runner: AgentRunner | undefined;

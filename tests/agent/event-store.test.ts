@@ -57,10 +57,16 @@ describe('the run event store', () => {
     // A run whose write failed neither stores nor publishes anything after: no gap in its store.
     orphan.emit('TokenDelta', { messageId: null, delta: 'after the failure' });
     await expect(orphan.flush()).rejects.toThrow();
-    good.emit('TokenDelta', { messageId: null, delta: 'late 3' });
+    // Text that array literals and JSON must both carry through intact.
+    const awkward = 'late 3: "quoted" \\ back\\slash {a,b} NULL ñ 😀\n';
+    good.emit('TokenDelta', { messageId: null, delta: awkward });
     await good.flush();
     expect(await storedSeqs(runId)).toEqual([...before, last + 1, last + 2, last + 3, last + 4]);
-    expect(published.map((e) => e.data.delta)).toEqual(['late 0', 'late 1', 'late 2', 'late 3']);
+    expect(published.map((e) => e.data.delta)).toEqual(['late 0', 'late 1', 'late 2', awkward]);
+    const [stored] = await server.app.orm.em
+      .getConnection()
+      .execute<Array<{ delta: string }>>(`select data->>'delta' as delta from agent_event_record where run_id = ? and seq = ?`, [runId, last + 4]);
+    expect(stored?.delta).toBe(awkward);
     await live.return?.();
   });
 });

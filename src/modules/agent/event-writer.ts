@@ -82,7 +82,11 @@ class EventStore {
   private connection: Promise<pg.Client> | undefined;
   private closed = false;
 
-  constructor(private readonly url: string) {}
+  /** ownConnection false: statements go through the ORM's pool (the embedded database, see openEventStore). */
+  constructor(
+    private readonly orm: Orm,
+    private readonly ownConnection: boolean,
+  ) {}
 
   append(writer: RunEventWriter, event: AgentEventPayload): Promise<void> {
     let batch = this.waiting.at(-1);
@@ -147,6 +151,11 @@ class EventStore {
       columns[4].push(JSON.stringify(e.data));
       columns[5].push(e.at);
     }
+    if (!this.ownConnection) {
+      // knex would spread an array binding into a list: each column goes as an array literal.
+      await this.orm.em.getConnection('write').execute(INSERT.text.replace(/\$\d+/g, '?'), columns.map(arrayLiteral), 'run');
+      return;
+    }
     const client = await this.connect();
     await client.query({ ...INSERT, values: columns });
   }
@@ -155,7 +164,7 @@ class EventStore {
   private connect(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new Error('The agent event store is closed'));
     const opening = (this.connection ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, application_name: 'coach-gateway agent events' });
+      const client = new pg.Client({ connectionString: this.orm.config.get('clientUrl'), application_name: 'coach-gateway agent events' });
       // A broken connection fails the statement in flight; the next batch opens another.
       client.on('error', () => {
         if (this.connection === opening) this.connection = undefined;
@@ -179,6 +188,11 @@ class EventStore {
   }
 }
 
+/** A PostgreSQL array literal of these values, each quoted: `{"a","b \\"c\\""}`. */
+export function arrayLiteral(values: ReadonlyArray<string | number>): string {
+  return `{${values.map((v) => `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
 function newBatch(): Batch {
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
@@ -190,8 +204,18 @@ const stores = new WeakMap<Orm, EventStore>();
 
 function storeOf(orm: Orm): EventStore {
   let store = stores.get(orm);
-  if (!store) stores.set(orm, (store = new EventStore(orm.config.get('clientUrl')!)));
+  if (!store) stores.set(orm, (store = new EventStore(orm, true)));
   return store;
+}
+
+/**
+ * Sets up the ORM's event store before any run writes. On PostgreSQL it writes on a
+ * connection of its own; on the embedded database it shares the ORM's pool, because
+ * PGlite is one session behind its socket, where another connection gains nothing and
+ * only adds one more client to its queue.
+ */
+export function openEventStore(orm: Orm, options: { ownConnection: boolean }): void {
+  if (!stores.has(orm)) stores.set(orm, new EventStore(orm, options.ownConnection));
 }
 
 /** Closes the ORM's event store connection, after what was emitted is written. */
