@@ -10,6 +10,7 @@ import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { LedgerEntryResolver, StatementResolver, TransferResolver } from '../modules/transfers/transfer.resolver.js';
 import { authChecker } from './auth-checker.js';
+import { guardInputs } from './input-guard.js';
 import { DateTimeScalar } from './scalars.js';
 
 const RESOLVERS = [
@@ -40,7 +41,7 @@ const topicSubscriptionsRefused = {
 };
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker,
@@ -48,6 +49,8 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     orphanedTypes: AGENT_EVENT_TYPES,
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
+  guardInputs(schema);
+  return schema;
 }
 
 /** The text checked in as schema.graphql. */

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isAbstractType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AuthSessionsDocument,
+  FinalizeDraftDocument,
+  SaveTemplateDocument,
+  SendMessageDocument,
+  UpdateDraftDocument,
+  CreateTransferDocument,
+} from '../generated/graphql.js';
+import { createSession } from '../factories/chat.js';
+import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { countStatements } from '../helpers/sql.js';
+
+/** What each ID argument names. A new ID argument fails the first test until it is listed here. */
+type Kind = 'account' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
+const NAMES: Record<string, Kind> = {
+  'Query.account.id': 'account',
+  'Query.agentRun.id': 'agentRun',
+  'Query.chatSession.id': 'chatSession',
+  'Query.journalEntry.id': 'journalEntry',
+  'Query.transfer.id': 'transfer',
+  'Query.transfers.accountId': 'account',
+  'Mutation.activateTemplate.id': 'template',
+  'Mutation.archiveChatSession.id': 'chatSession',
+  'Mutation.cancelAgentRun.id': 'agentRun',
+  'Mutation.cancelTransfer.id': 'transfer',
+  'Mutation.closeAccount.id': 'account',
+  'Mutation.confirmTransfer.id': 'transfer',
+  'Mutation.createTransfer.input.fromAccountId': 'account',
+  'Mutation.createTransfer.input.toAccountId': 'account',
+  'Mutation.deleteChatSession.id': 'chatSession',
+  'Mutation.deleteJournalEntry.id': 'journalEntry',
+  'Mutation.discardDraft.sessionId': 'chatSession',
+  'Mutation.finalizeDraft.sessionId': 'chatSession',
+  'Mutation.recordDeposit.input.accountId': 'account',
+  'Mutation.renameAccount.id': 'account',
+  'Mutation.renameChatSession.id': 'chatSession',
+  'Mutation.revokeAuthSession.id': 'authSession',
+  'Mutation.saveTemplate.input.id': 'template',
+  'Mutation.sendMessage.input.sessionId': 'chatSession',
+  'Mutation.updateDraft.input.sessionId': 'chatSession',
+};
+
+/** Valid values for the other arguments, so the id is the only thing wrong. */
+const FILL: Record<string, unknown> = {
+  name: 'Renamed',
+  title: 'Renamed',
+  currency: 'USD',
+  amountMinor: '100',
+  text: 'hello',
+  description: 'test',
+};
+
+const BAD_IDS: Array<[string, () => string]> = [
+  ['"x"', () => 'x'],
+  ['the empty string', () => ''],
+  ['a 10 KB string', () => 'a'.repeat(10 * 1024)],
+];
+
+let server: TestServer;
+let schema: GraphQLSchema;
+let attacker: TestUser;
+let operatorToken: string;
+const victims = {} as Record<Kind, string>;
+let ownAccount: string;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  operatorToken = await loginOperator(server);
+  attacker = await registerUser(server);
+  const victim = await registerUser(server);
+  ownAccount = (await openAccount(server, attacker.token)).id;
+
+  const [a, b] = [await openAccount(server, victim.token), await openAccount(server, victim.token)];
+  await deposit(server, operatorToken, a.id, 10_000);
+  const transfer = await server.ok(
+    CreateTransferDocument,
+    { input: { fromAccountId: a.id, toAccountId: b.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+    { token: victim.token },
+  );
+  const session = await createSession(server, victim.token, 'JOURNALING');
+  await server.ok(UpdateDraftDocument, { input: { sessionId: session.id, sections: [{ name: 'Feelings', content: 'calm' }] } }, { token: victim.token });
+  const entry = await server.ok(FinalizeDraftDocument, { sessionId: session.id }, { token: victim.token });
+  const run = await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: victim.token });
+  const template = await server.ok(
+    SaveTemplateDocument,
+    { input: { name: 'Mine', sections: [{ name: 'Wins', description: 'What went well' }] } },
+    { token: victim.token },
+  );
+  const sessions = await server.ok(AuthSessionsDocument, {}, { token: victim.token });
+  Object.assign(victims, {
+    account: a.id,
+    transfer: transfer.createTransfer.id,
+    chatSession: session.id,
+    agentRun: run.sendMessage.id,
+    journalEntry: entry.finalizeDraft.id,
+    template: template.saveTemplate.id,
+    authSession: sessions.authSessions[0]!.id,
+  });
+
+  const introspection = await server.ok<IntrospectionQuery, unknown>(getIntrospectionQuery());
+  schema = buildClientSchema(introspection);
+});
+afterAll(() => server?.stop());
+
+interface IdCase {
+  operation: 'query' | 'mutation';
+  field: GraphQLField<unknown, unknown>;
+  /** Argument name, then the input field path inside it (if any). */
+  path: string[];
+  key: string;
+}
+
+/** Every ID argument of every query and mutation, at any depth of their input objects. */
+function idCases(): IdCase[] {
+  const out: IdCase[] = [];
+  for (const operation of ['query', 'mutation'] as const) {
+    const type = operation === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
+    for (const field of Object.values(type.getFields())) {
+      const visit = (t: GraphQLInputType, path: string[]) => {
+        const named = getNamedType(t);
+        if (named.name === 'ID') out.push({ operation, field, path, key: `${type.name}.${field.name}.${path.join('.')}` });
+        else if (isInputObjectType(named)) for (const f of Object.values(named.getFields())) visit(f.type, [...path, f.name]);
+      };
+      for (const arg of field.args) visit(arg.type, [arg.name]);
+    }
+  }
+  return out;
+}
+
+/** A value for every required slot; the id under test at `target`; other ids are the attacker's own account. */
+function fill(t: GraphQLInputType, name: string, path: string[], target: string[], id: string): unknown {
+  const here = path.join('.') === target.join('.');
+  if (here) return id;
+  const required = isNonNullType(t);
+  const onTheWay = target.join('.').startsWith(path.join('.') + '.');
+  if (!required && !onTheWay && !(path.at(-1) === 'toAccountId' && target.at(-1) === 'fromAccountId')) return undefined;
+  const inner = isNonNullType(t) ? t.ofType : t;
+  if (isListType(inner)) return FILL[name] ?? [fill(inner.ofType, name, path, target, id)];
+  const named = getNamedType(inner);
+  if (isInputObjectType(named)) {
+    const obj: Record<string, unknown> = {};
+    for (const f of Object.values(named.getFields())) {
+      const value = fill(f.type, f.name, [...path, f.name], target, id);
+      if (value !== undefined) obj[f.name] = value;
+    }
+    if (name === 'input' && 'idempotencyKey' in named.getFields()) obj.idempotencyKey = key();
+    return obj;
+  }
+  if (named.name === 'ID') return ownAccount;
+  if (isEnumType(named)) return named.getValues()[0]!.value;
+  if (named.name === 'Int') return 1;
+  if (named.name === 'Boolean') return false;
+  if (named.name === 'JSON') return {};
+  return FILL[name] ?? 'ok';
+}
+
+function operationText(c: IdCase): string {
+  const returned = getNamedType(c.field.type);
+  const selection = isObjectType(returned) || isAbstractType(returned) ? ' { __typename }' : '';
+  const defs = c.field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
+  const args = c.field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  return `${c.operation} Probe(${defs}) { ${c.field.name}(${args})${selection} }`;
+}
+
+function variables(c: IdCase, id: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const arg of c.field.args) {
+    const value = fill(arg.type, arg.name, [arg.name], c.path, id);
+    if (value !== undefined) out[arg.name] = value;
+  }
+  return out;
+}
+
+const tokenFor = (c: IdCase) => (c.field.name === 'recordDeposit' ? operatorToken : attacker.token);
+
+async function expectNotFound(c: IdCase, id: string) {
+  const res = await server.gql(operationText(c), variables(c, id), { token: tokenFor(c) });
+  const what = `${c.key} with ${id.length > 40 ? `${id.length} characters` : JSON.stringify(id)}: ${JSON.stringify(res.errors ?? res.data)}`;
+  expect(res.errors?.map((e) => e.extensions?.code), what).toEqual(['NOT_FOUND']);
+}
+
+const errorLogs = () => server.logs.filter((l) => Number(l.level) >= 50);
+
+describe('ids that name nothing of the caller', () => {
+  it('every ID argument of every query and mutation is listed with what it names', () => {
+    const keys = idCases().map((c) => c.key);
+    expect(keys.length).toBeGreaterThan(20);
+    expect(keys.filter((k) => !(k in NAMES))).toEqual([]);
+  });
+
+  for (const [label, make] of BAD_IDS) {
+    it(`answers NOT_FOUND for ${label} in every ID argument, with nothing logged as an error`, async () => {
+      for (const c of idCases()) await expectNotFound(c, make());
+      expect(errorLogs()).toEqual([]);
+    });
+  }
+
+  it("answers NOT_FOUND for another user's object in every ID argument", async () => {
+    for (const c of idCases()) {
+      // The operator deposits into anyone's account: there, a UUID that names nothing stands in.
+      const id = c.field.name === 'recordDeposit' ? randomUUID() : victims[NAMES[c.key]!];
+      await expectNotFound(c, id);
+    }
+    expect(errorLogs()).toEqual([]);
+  });
+
+  it('refuses a malformed id without a database round trip beyond the session check', async () => {
+    const baseline = await countStatements(server, () => server.ok('{ me { id } }', {}, { token: attacker.token }));
+    for (const c of idCases().filter((c) => c.field.name !== 'recordDeposit')) {
+      const count = await countStatements(server, () => expectNotFound(c, 'x'));
+      expect(count, c.key).toBeLessThanOrEqual(baseline);
+    }
+  });
+
+  it('still answers UNAUTHENTICATED and FORBIDDEN first, as for a well-formed id', async () => {
+    const anonymous = await server.gql('mutation { revokeAuthSession(id: "x") }');
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const customer = await server.gql(
+      'mutation { recordDeposit(input: { accountId: "x", amountMinor: "1", currency: "USD", idempotencyKey: "k" }) { id } }',
+      {},
+      { token: attacker.token },
+    );
+    expect(customer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses a malformed id in a subscription with NOT_FOUND', async () => {
+    const client = server.ws(attacker.token);
+    const errors = await new Promise<unknown[]>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { agentEvents(runId: "x") { seq } }' },
+        { next: (r) => resolve((r.errors as unknown[]) ?? []), error: (e) => resolve([e]), complete: () => resolve([]) },
+      );
+    });
+    expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+  });
+});
