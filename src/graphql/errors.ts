@@ -84,11 +84,16 @@ function originalOf(error: unknown): unknown {
 }
 
 const COERCION = /^Variable "\$(\w+)" got invalid value .*? at "([^"]+)"; (.*)$/s;
+/** A scalar variable's own value was refused: graphql-js names no path, the field is the variable. */
+const COERCION_AT_TOP = /^Variable "\$(\w+)" got invalid value .*?; (.*)$/s;
 
 /** graphql-js variable coercion errors name the path only in their message: lift it into `fields`. */
 function coercionFields(message: string): FieldProblem[] | undefined {
   const match = COERCION.exec(message);
-  if (!match) return undefined;
+  if (!match) {
+    const top = COERCION_AT_TOP.exec(message);
+    return top ? [{ field: top[1]!, message: top[2]! }] : undefined;
+  }
   const [, variable, path, problem] = match as unknown as [string, string, string, string];
   const field = path.startsWith(`${variable}.`) ? path.slice(variable.length + 1) : path;
   return [{ field, message: problem }];

@@ -48,7 +48,8 @@ export function formatDecimal(minor: bigint, currency: string): string {
 
 /** An ISO 4217 code the runtime supports, upper-cased; BAD_USER_INPUT otherwise. */
 export function parseCurrency(value: string, field = 'currency'): string {
-  const code = value.trim().toUpperCase();
+  // ASCII only: toUpperCase() would turn a dotless "ı" into "I" and accept "ınr" as INR.
+  const code = value.trim().replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
   if (!/^[A-Z]{3}$/.test(code) || !SUPPORTED.has(code)) {
     throw badUserInput([{ field, message: 'must be an ISO 4217 currency code, e.g. "USD"' }]);
   }

@@ -1,4 +1,4 @@
-import { IsOptional, Length } from 'class-validator';
+import { IsOptional, Length, Matches } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars.js';
 import { Message } from '../chat/message.entity.js';
@@ -118,10 +118,12 @@ export class SendMessageInput {
 
   @Field(() => String)
   @Length(1, 10_000, { message: 'must be 1 to 10,000 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
   text!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
   clientMessageId?: string | null;
 }

@@ -1,4 +1,4 @@
-import { Length, MaxLength } from 'class-validator';
+import { Length, Matches, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { MinorUnitsScalar } from '../../graphql/scalars.js';
 import { TransferStatus } from './transfer.entity.js';
@@ -30,6 +30,7 @@ export class CreateTransferInput {
 
   @Field(() => String)
   @Length(1, 255, { message: 'must be 1 to 255 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
   idempotencyKey!: string;
 }
 
@@ -50,6 +51,7 @@ export class DepositInput {
 
   @Field(() => String)
   @Length(1, 255, { message: 'must be 1 to 255 characters' })
+  @Matches(/\S/, { message: 'must not be blank' })
   idempotencyKey!: string;
 }
 
