@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
+import { DATE_RANGE_TEXT, inDateRange, JSON_LIMITS, jsonProblem } from '../shared/input-rules.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -49,14 +50,17 @@ export const MinorUnitsScalar = new GraphQLScalarType<bigint, string>({
 function toDate(value: unknown, node?: ValueNode): Date {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
     const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
+    if (!Number.isNaN(date.getTime())) {
+      if (!inDateRange(date)) throw badInput(`DateTime must be ${DATE_RANGE_TEXT}`, node);
+      return date;
+    }
   }
   throw badInput('DateTime must be an ISO-8601 date-time with a time zone, e.g. "2026-01-31T12:00:00Z"', node);
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'ISO-8601, UTC',
+  description: `ISO-8601, UTC; inputs ${DATE_RANGE_TEXT}`,
   serialize(value) {
     if (value instanceof Date) return value.toISOString();
     if (typeof value === 'string' || typeof value === 'number') return new Date(value).toISOString();
@@ -68,4 +72,16 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
 });
 
-export const JSONScalar = GraphQLJSON;
+function checkedJson(value: unknown, node?: ValueNode): unknown {
+  const problem = jsonProblem(value);
+  if (problem) throw badInput(`JSON${problem.path ? ` at ${problem.path}` : ''} ${problem.message}`, node);
+  return value;
+}
+
+/** graphql-scalars' JSON, with every input bounded and storable before a resolver sees it. */
+export const JSONScalar = new GraphQLScalarType({
+  ...GraphQLJSON.toConfig(),
+  description: `${GraphQLJSON.description} Inputs: at most ${JSON_LIMITS.depth} levels deep and ${JSON_LIMITS.values} values; no NUL characters or lone surrogates in strings or keys.`,
+  parseValue: (value) => checkedJson(value),
+  parseLiteral: (node, variables) => checkedJson(GraphQLJSON.parseLiteral(node, variables), node),
+});

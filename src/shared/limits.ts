@@ -19,6 +19,8 @@ export const LIMITS = {
   glossaryDefinition: 1_000,
   sessionTitle: 200,
   metadataBytes: 10_000,
+  /** Below the JSON scalar's 64, so an exported session's metadata can be imported again. */
+  metadataDepth: 32,
   messageContent: 100_000,
   searchText: 200,
 } as const;

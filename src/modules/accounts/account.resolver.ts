@@ -54,7 +54,7 @@ export class AccountResolver {
     return ctx.services.ledger.entries(requireAuth(ctx), account, first, after);
   }
 
-  @FieldResolver(() => Statement, { description: 'month is YYYY-MM' })
+  @FieldResolver(() => Statement, { description: 'month is YYYY-MM, from 1970-01 to 9998-12' })
   statement(@Root() account: Account, @Arg('month', () => String) month: string, @Ctx() ctx: GraphQLContext): Promise<Statement> {
     return ctx.services.ledger.statement(requireAuth(ctx), account, month);
   }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppDeps } from '../../services.js';
 import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { jsonProblem } from '../../shared/input-rules.js';
 import { LIMITS } from '../../shared/limits.js';
 import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -37,6 +38,8 @@ export class ChatService {
       problems.push({ field: 'metadata', message: 'must be a JSON object' });
     } else if (metadata !== null && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
       problems.push({ field: 'metadata', message: `must be at most ${LIMITS.metadataBytes} characters as JSON` });
+    } else if (metadata !== null && jsonProblem(metadata, LIMITS.metadataDepth)) {
+      problems.push({ field: 'metadata', message: `must be nested at most ${LIMITS.metadataDepth} levels deep` });
     }
     if (problems.length) throw badUserInput(problems);
     const title = input.title?.trim() || null;

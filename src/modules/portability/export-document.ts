@@ -1,4 +1,5 @@
 import { badUserInput } from '../../shared/errors.js';
+import { DATE_RANGE_TEXT, inDateRange, jsonProblem } from '../../shared/input-rules.js';
 import { LIMITS } from '../../shared/limits.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
@@ -97,6 +98,7 @@ function timestamp(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(new Date(value).getTime())) {
     throw new Invalid(path, 'must be an ISO-8601 date-time');
   }
+  if (!inDateRange(new Date(value))) throw new Invalid(path, `must be ${DATE_RANGE_TEXT}`);
   return new Date(value).toISOString();
 }
 
@@ -163,6 +165,9 @@ function parse(input: unknown): ExportDocument {
     const metadata = s.metadata === null ? null : object(s.metadata, `${at}.metadata`);
     if (metadata && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
       throw new Invalid(`${at}.metadata`, `must be at most ${LIMITS.metadataBytes} characters as JSON`);
+    }
+    if (metadata && jsonProblem(metadata, LIMITS.metadataDepth)) {
+      throw new Invalid(`${at}.metadata`, `must be nested at most ${LIMITS.metadataDepth} levels deep`);
     }
     const messages = array(s.messages, `${at}.messages`, MAX.messages).map((raw, j) => {
       const mat = `${at}.messages[${j}]`;

@@ -4,6 +4,7 @@ import { filterIterator } from '../../pubsub/filter.js';
 import { Topic, type AccountActivityPayload } from '../../pubsub/topics.js';
 import type { AppDeps } from '../../services.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
+import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { money } from '../../shared/money.js';
 import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
 import type { Account } from '../accounts/account.entity.js';
@@ -84,6 +85,7 @@ export class LedgerService {
     const monthIndex = Number(match[2]) - 1;
     const from = new Date(Date.UTC(year, monthIndex, 1));
     const to = new Date(Date.UTC(year, monthIndex + 1, 1));
+    if (!inDateRange(from)) throw badUserInput([{ field: 'month', message: `must start ${DATE_RANGE_TEXT}` }]);
     const [row] = await this.em.execute<Array<{ opening: string | null; closing: string | null; credits: string; debits: string; n: string }>>(
       `select
          (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" < ? order by "seq" desc limit 1) as "opening",
