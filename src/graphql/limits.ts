@@ -1,4 +1,4 @@
-import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -15,12 +15,15 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../config/config.js';
+import { costError } from './cost.js';
 
 type Limits = Config['graphql'];
 
 /**
  * The limits every operation passes, over HTTP (Apollo's validationRules and parseOptions)
  * and over WebSocket (validateOperation). Tokens are capped by graphql-js's own parser.
+ * Cost needs the request's variables, which a validation rule never sees: costPlugin
+ * (HTTP) and the WebSocket's onSubscribe check it once they are known.
  */
 export function limitRules(limits: Limits): ValidationRule[] {
   // Armor throws from inside validate() by default; report instead, so the client gets a validation error.
@@ -31,9 +34,23 @@ export function limitRules(limits: Limits): ValidationRule[] {
     // A fragment spread is not a level of nesting: count the fields it brings in where they land.
     maxDepthRule({ ...common, n: limits.maxDepth, flattenFragments: true }),
     maxAliasesRule({ ...common, n: limits.maxAliases }),
-    costLimitRule({ ...common, maxCost: limits.maxCost, flattenFragments: true }),
     maxDirectivesRule({ ...common, n: limits.maxDirectives }),
   ];
+}
+
+/** GRAPHQL_MAX_COST over HTTP: after validation, before execution, with the request's variables. */
+export function costPlugin(limits: Limits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          const error = costError(schema, document, request.operationName, request.variables, limits.maxCost);
+          // 400 like the validation rules' refusals.
+          if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+        },
+      };
+    },
+  };
 }
 
 export function parseOptions(limits: Limits): ParseOptions {

@@ -12,7 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
-import { limitRules, parseOptions } from '../graphql/limits.js';
+import { costPlugin, limitRules, parseOptions } from '../graphql/limits.js';
 import { loggingPlugin } from '../graphql/logging.plugin.js';
 import { metricsPlugin } from '../graphql/metrics.plugin.js';
 import type { AppDeps } from '../services.js';
@@ -64,6 +64,7 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
+      costPlugin(config.graphql),
       loggingPlugin(logger),
       metricsPlugin(metrics),
     ],

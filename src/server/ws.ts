@@ -4,6 +4,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
 import { OperationContext } from '../graphql/context.js';
 import { clientCode, type ErrorFormatter } from '../graphql/errors.js';
+import { costError } from '../graphql/cost.js';
 import { validateOperation } from '../graphql/limits.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { bearerToken } from '../modules/auth/tokens.js';
@@ -194,6 +195,12 @@ export function attachWebSocketServer(
         if (Array.isArray(document)) {
           release(socket, id);
           return refused(document);
+        }
+        // Per message, not with the cached document: the cost depends on this message's variables.
+        const tooCostly = costError(schema, document, payload.operationName, payload.variables, config.graphql.maxCost);
+        if (tooCostly) {
+          release(socket, id);
+          return refused([tooCostly]);
         }
         const operation = getOperationAST(document, payload.operationName);
         op.type = operation?.operation ?? 'unknown';

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config.js';
+import { capFields, serializeError } from './log-safety.js';
 
 export type { Logger };
 
@@ -26,6 +27,9 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     level,
     base: { service: 'coach-gateway' },
     redact: { paths: REDACT, censor: '[redacted]' },
+    // Every line: strings cut to a bounded size; errors without SQL values (see log-safety.ts).
+    serializers: { err: serializeError },
+    formatters: { log: capFields, bindings: capFields },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination) : pino(options);

@@ -57,10 +57,10 @@ async function rawSocket(token: string): Promise<{ socket: WebSocket; messages: 
   return { socket, messages, closed };
 }
 
-/** A field path that nests five levels per turn: Account → entries → edges → node → transfer → fromAccount. */
+/** A field path that nests five levels per turn: Account → entries → edges → node → transfer → fromAccount (pages of 3, as in the walkthrough). */
 function nested(turns: number): string {
   let inner = 'id';
-  for (let i = 0; i < turns; i++) inner = `entries { edges { node { transfer { fromAccount { ${inner} } } } } }`;
+  for (let i = 0; i < turns; i++) inner = `entries(first: 3) { edges { node { transfer { fromAccount { ${inner} } } } } }`;
   return `{ accounts { ${inner} } }`;
 }
 
