@@ -30,6 +30,8 @@ export interface App {
   url: string;
   wsUrl: string;
   port: number;
+  /** Where GET /metrics answers (the main port, or METRICS_PORT's listener); undefined when METRICS_ENABLED=false. */
+  metricsUrl: string | undefined;
   database: { kind: 'embedded' | 'postgresql'; location: string };
   /** Where the ORM connects (the embedded database's loopback URL too): another instance may join it. */
   databaseUrl: string;
@@ -103,6 +105,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       url: `http://${host}:${server.port}/graphql`,
       wsUrl: `ws://${host}:${server.port}/graphql`,
       port: server.port,
+      metricsUrl: !config.metricsEnabled
+        ? undefined
+        : server.metricsPort === undefined
+          ? `http://${host}:${server.port}/metrics`
+          : `http://${config.metrics.host === '0.0.0.0' || config.metrics.host === '::' ? 'localhost' : config.metrics.host}:${server.metricsPort}/metrics`,
       database,
       databaseUrl: config.databaseUrl ?? embedded!.url,
       orm,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import proxyaddr from 'proxy-addr';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -8,6 +9,11 @@ export interface Config {
   env: NodeEnv;
   host: string;
   port: number;
+  /**
+   * Which peers are proxies whose X-Forwarded-For is believed (express's `trust proxy`):
+   * false (none: the TCP peer is the client), a hop count, or addresses/CIDRs/presets.
+   */
+  trustProxy: false | number | string[];
   /** Set: pub/sub and rate-limit counters go through Redis, so several instances act as one. */
   redisUrl: string | undefined;
   /** Names this process in logs, metrics and the runs it executes. */
@@ -60,8 +66,17 @@ export interface Config {
     sendStallMs: number;
     /** Every socket is pinged this often; one that has not answered the previous ping is cut. */
     keepAliveMs: number;
+    /** Open sockets per client address; the next is closed with 4429. */
+    maxConnectionsPerIp: number;
+    /** Open sockets per signed-in user; the next is closed with 4429. */
+    maxConnectionsPerUser: number;
   };
   metricsEnabled: boolean;
+  /**
+   * Where GET /metrics is served: `port` undefined means on the main port (development and
+   * test only); otherwise a listener of its own on host:port. `token`: a bearer token it requires.
+   */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   llm: {
     provider: 'local' | 'openai';
     baseUrl: string;
@@ -80,6 +95,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+const DEFAULT_METRICS_PORT = 9464;
 
 /** Reads and validates the environment once; every problem names its variable. */
 export function loadConfig(env: Env = process.env): { config: Config; warnings: string[] } {
@@ -116,6 +133,14 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     problems.push('EXPOSE_ERRORS=true is for local debugging and is refused when NODE_ENV=production');
   }
 
+  const port = read.int('PORT', 4000, 0, 65535);
+  const metricsPort = read.int('METRICS_PORT', -1, 0, 65535);
+  if (nodeEnv === 'production' && metricsPort === port && port !== 0) {
+    problems.push('METRICS_PORT must differ from PORT when NODE_ENV=production: metrics are not served on the public port');
+  }
+  const metricsToken = read.string('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters long');
+
   const llmBaseUrl = read.url('LLM_BASE_URL', ['http:', 'https:']);
   const llmApiKey = read.string('LLM_API_KEY');
   const llmProvider = read.oneOf('LLM_PROVIDER', ['local', 'openai'] as const, llmBaseUrl || llmApiKey ? 'openai' : 'local');
@@ -128,7 +153,8 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     host: read.string('HOST') ?? '127.0.0.1',
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     instanceId: read.string('INSTANCE_ID') ?? `${hostname()}-${process.pid}`,
-    port: read.int('PORT', 4000, 0, 65535),
+    port,
+    trustProxy: read.trustProxy('TRUST_PROXY'),
     databaseUrl,
     dataDir: read.string('DATA_DIR') ?? './data',
     dbPoolMax: read.int('DB_POOL_MAX', 10, 1, 200),
@@ -177,8 +203,17 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       sendStallMs: read.int('WS_SEND_STALL_MS', 30_000, 100, 600_000),
       keepAliveMs: read.int('WS_KEEPALIVE_MS', 12_000, 100, 600_000),
+      maxConnectionsPerIp: read.int('WS_MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      // One socket carries every subscription of a browser tab: 50 is far above a person's tabs and devices.
+      maxConnectionsPerUser: read.int('WS_MAX_CONNECTIONS_PER_USER', 50, 1, 1_000_000),
     },
     metricsEnabled: read.bool('METRICS_ENABLED', true),
+    metrics: {
+      // In production the public port never serves /metrics: a loopback listener of its own.
+      port: metricsPort === 0 || (metricsPort > 0 && metricsPort !== port) ? metricsPort : nodeEnv === 'production' ? DEFAULT_METRICS_PORT : undefined,
+      host: read.string('METRICS_HOST') ?? '127.0.0.1',
+      token: metricsToken,
+    },
     llm: {
       provider: llmProvider,
       baseUrl: llmBaseUrl ?? 'https://api.openai.com/v1',
@@ -222,6 +257,27 @@ class Reader {
     if (['false', '0', 'no'].includes(raw)) return false;
     this.problems.push(`${name} must be true or false (got "${raw}")`);
     return fallback;
+  }
+
+  /** express's `trust proxy`, minus `true` (trusting every hop lets any client pick its address). */
+  trustProxy(name: string): false | number | string[] {
+    const raw = this.string(name);
+    if (raw === undefined || raw.toLowerCase() === 'false' || raw === '0') return false;
+    if (/^\d+$/.test(raw)) return this.int(name, 0, 1, 100);
+    if (raw.toLowerCase() === 'true') {
+      this.problems.push(`${name}=true would let any client choose its own address: give the number of proxies in front, or their addresses`);
+      return false;
+    }
+    const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    try {
+      proxyaddr.compile(list);
+      return list;
+    } catch {
+      this.problems.push(
+        `${name} must be false, a hop count (1 to 100) or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal (got "${raw}")`,
+      );
+      return false;
+    }
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -20,11 +20,14 @@ import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
-import { metricsRouter } from './metrics.js';
+import { trustProxy } from './client-address.js';
+import { metricsRouter, startMetricsServer } from './metrics.js';
 import { attachWebSocketServer, type WebSocketStats } from './ws.js';
 
 export interface RunningServer {
   port: number;
+  /** The port of the metrics listener when it is not the main one. */
+  metricsPort: number | undefined;
   /** Shutdown begins: /readyz answers 503 so a load balancer stops sending new work; requests are still served. */
   beginShutdown(): void;
   /** Stops accepting, drains in-flight requests, closes the WebSockets. */
@@ -41,10 +44,13 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
 
   const app = express();
   app.disable('x-powered-by');
+  // One trust function for req.ip and the WebSocket's address: rate limits and lockouts key on the same client.
+  const trust = trustProxy(config.trustProxy);
+  app.set('trust proxy', trust);
   const httpServer = http.createServer(app);
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
-  const ws = attachWebSocketServer(wsServer, deps, orm, schema, formatError, rules);
+  const ws = attachWebSocketServer(wsServer, deps, orm, schema, formatError, rules, trust);
   metrics.attach(metricSources(deps, orm, ws.stats));
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -72,7 +78,7 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
   await apollo.start();
 
   app.use(healthRouter(orm, logger, () => stopping));
-  if (config.metricsEnabled) app.use(metricsRouter(metrics));
+  if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
   app.use(
     '/graphql',
@@ -116,9 +122,20 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (config.metricsEnabled && config.metrics.port !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(metrics, config.metrics);
+    } catch (error) {
+      await apollo.stop();
+      throw error;
+    }
+    logger.info({ metrics: `http://${config.metrics.host}:${metricsServer.port}/metrics` }, 'metrics served on a listener of their own');
+  }
 
   return {
     port,
+    metricsPort: metricsServer?.port,
     beginShutdown() {
       stopping = true;
     },
@@ -126,6 +143,7 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
       stopping = true;
       // Apollo drains: stops accepting, waits for in-flight requests, closes the sockets.
       await apollo.stop();
+      await metricsServer?.stop();
     },
   };
 }

@@ -5,6 +5,11 @@ import type { Logger } from '../shared/logger.js';
 
 /** graphql-ws awaits each send: a settled promise spares it wrapping `undefined` once per message. */
 const SENT = Promise.resolve();
+/**
+ * graphql-ws throws this for a well-formed message of a type a client may not send (`next`,
+ * `connection_ack`...): the client broke the protocol (4400), the server did not fail (4500).
+ */
+const UNEXPECTED_TYPE = /^Unexpected message of type \S+ received$/;
 
 export interface SocketExtra {
   readonly socket: WebSocket;
@@ -23,6 +28,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   wsServer: WebSocketServer,
   logger: Logger,
   keepAliveMs: number,
+  /** Called for each new socket before the protocol starts; false: the hook closed it, the protocol never starts. */
+  admit: (socket: WebSocket, request: IncomingMessage) => boolean = () => true,
 ): { dispose(): Promise<void> } {
   const server = makeServer(options);
   wsServer.options.handleProtocols = handleProtocols;
@@ -55,6 +62,7 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   wsServer.on('connection', (socket, request) => {
     socket.once('error', (error) => internalError(socket, error, 'WebSocket error'));
     socket.on('pong', answered);
+    if (!admit(socket, request)) return;
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -65,7 +73,10 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => internalError(socket, error, 'WebSocket message failed'));
+            handle(String(data)).catch((error: unknown) => {
+              if (error instanceof Error && UNEXPECTED_TYPE.test(error.message)) socket.close(CloseCode.BadRequest, 'Invalid message received');
+              else internalError(socket, error, 'WebSocket message failed');
+            });
           }),
       },
       { socket, request },

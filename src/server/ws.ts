@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
 import { OperationContext } from '../graphql/context.js';
@@ -7,15 +8,18 @@ import { clientCode, type ErrorFormatter } from '../graphql/errors.js';
 import { costError } from '../graphql/cost.js';
 import { validateOperation } from '../graphql/limits.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
-import { bearerToken } from '../modules/auth/tokens.js';
+import { accessTokenExpiresAt, bearerToken } from '../modules/auth/tokens.js';
 import { Topic } from '../pubsub/topics.js';
 import { createServices, type AppDeps } from '../services.js';
 import { DomainError } from '../shared/errors.js';
+import { clientAddress, type TrustProxy } from './client-address.js';
 import { serveGraphQLWs } from './ws-adapter.js';
 import { sharedRenderingSubscribe } from './ws-events.js';
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/** Over WS_MAX_CONNECTIONS_PER_IP or _PER_USER; graphql-ws clients do not retry it. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 /** A consumer that stopped reading: "Try Again Later", which graphql-ws clients retry. */
 export const CLOSE_SLOW_CONSUMER = 1013;
 const SESSION_SWEEP_MS = 3_000;
@@ -29,8 +33,10 @@ const NO_CLIENT = { ipAddress: null, userAgent: null };
 const SETTLED = Promise.resolve(undefined);
 
 interface SocketState {
-  auth: AuthInfo | null;
+  auth: AuthInfo;
   client: { ipAddress: string | null; userAgent: string | null };
+  /** Closes the socket (4401) when its access token expires. */
+  expiry: NodeJS.Timeout;
 }
 
 interface OpenOperation {
@@ -45,8 +51,9 @@ export interface WebSocketStats {
 }
 
 /**
- * graphql-transport-ws on the same port and path as HTTP. The token is checked once at
- * connection_init; sockets of a revoked or expired session are closed within seconds.
+ * graphql-transport-ws on the same port and path as HTTP. connection_init must carry a valid
+ * token (no subscription is public); the socket closes when that token expires, and sockets of
+ * a revoked or expired session are closed within seconds.
  */
 export function attachWebSocketServer(
   wsServer: WebSocketServer,
@@ -55,6 +62,7 @@ export function attachWebSocketServer(
   schema: GraphQLSchema,
   formatError: ErrorFormatter,
   rules: ValidationRule[],
+  trust: TrustProxy,
 ): { stats: WebSocketStats; dispose(): Promise<void> } {
   const { config, metrics } = deps;
   const states = new WeakMap<WebSocket, SocketState>();
@@ -62,6 +70,15 @@ export function attachWebSocketServer(
   // Open operations per socket, and per user across this instance's sockets.
   const operations = new Map<WebSocket, Map<string, OpenOperation>>();
   const perUser = new Map<string, number>();
+  // Open sockets per client address (from the upgrade on) and per signed-in user (from the ack on).
+  const addresses = new WeakMap<WebSocket, string>();
+  const socketsPerIp = new Map<string, number>();
+  const socketsPerUser = new Map<string, number>();
+  const decrement = (counts: Map<string, number>, key: string) => {
+    const n = (counts.get(key) ?? 1) - 1;
+    if (n > 0) counts.set(key, n);
+    else counts.delete(key);
+  };
   let openOperations = 0;
   const stalledSince = new WeakMap<WebSocket, number>();
 
@@ -117,43 +134,69 @@ export function attachWebSocketServer(
 
   const subscribe = sharedRenderingSubscribe();
 
+  // Counted at the upgrade: a socket that never sends connection_init still holds a slot until it closes.
+  const admit = (socket: WebSocket, request: IncomingMessage): boolean => {
+    const ip = clientAddress(request, trust) ?? 'unknown';
+    if ((socketsPerIp.get(ip) ?? 0) >= config.ws.maxConnectionsPerIp) {
+      metrics.wsDisconnected('too_many_connections');
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections from this address');
+      return false;
+    }
+    socketsPerIp.set(ip, (socketsPerIp.get(ip) ?? 0) + 1);
+    addresses.set(socket, ip);
+    socket.once('close', () => decrement(socketsPerIp, ip));
+    return true;
+  };
+
   const serverCleanup = serveGraphQLWs<Record<string, unknown> | undefined>(
     {
       schema,
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
-        const client = {
-          ipAddress: request.socket.remoteAddress ?? null,
-          userAgent: request.headers['user-agent']?.slice(0, 500) ?? null,
-        };
-        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        if (header === undefined || header === null || header === '') {
-          states.set(socket, { auth: null, client });
-          return true;
-        }
-        const token = bearerToken(header);
+        const client = { ipAddress: addresses.get(socket) ?? null, userAgent: request.headers['user-agent']?.slice(0, 500) ?? null };
+        // No subscription is public: a socket without a valid token is refused (4403).
+        const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         if (!token) return false;
+        let auth: AuthInfo;
         try {
-          const auth = await createServices(deps, orm.em.fork()).auth.authenticate(token);
-          states.set(socket, { auth, client });
-          let set = bySession.get(auth.sessionId);
-          if (!set) bySession.set(auth.sessionId, (set = new Set()));
-          set.add(socket);
-          return true;
+          auth = await createServices(deps, orm.em.fork()).auth.authenticate(token);
         } catch (error) {
           if (error instanceof DomainError) return false;
           throw error;
         }
+        if (socket.readyState !== socket.OPEN) return false;
+        if ((socketsPerUser.get(auth.userId) ?? 0) >= config.ws.maxConnectionsPerUser) {
+          metrics.wsDisconnected('too_many_connections');
+          // Closed first: graphql-ws's own 4403 for `false` then finds the socket closing and is dropped.
+          socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections for this user');
+          return false;
+        }
+        socketsPerUser.set(auth.userId, (socketsPerUser.get(auth.userId) ?? 0) + 1);
+        // The token was checked once: the socket lives no longer than it (the client reconnects with a fresh one).
+        const expiresInMs = (accessTokenExpiresAt(token)?.getTime() ?? 0) - deps.clock.now().getTime();
+        const expiry = setTimeout(() => {
+          metrics.wsDisconnected('token_expired');
+          socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+        }, Math.max(0, expiresInMs));
+        expiry.unref();
+        states.set(socket, { auth, client, expiry });
+        let set = bySession.get(auth.sessionId);
+        if (!set) bySession.set(auth.sessionId, (set = new Set()));
+        set.add(socket);
+        return true;
       },
       onClose: (ctx) => {
         const socket = ctx.extra.socket;
         for (const id of [...(operations.get(socket)?.keys() ?? [])]) release(socket, id);
         operations.delete(socket);
-        const auth = states.get(socket)?.auth;
-        if (!auth) return;
-        const set = bySession.get(auth.sessionId);
-        set?.delete(ctx.extra.socket);
-        if (set?.size === 0) bySession.delete(auth.sessionId);
+        const state = states.get(socket);
+        if (!state) return;
+        states.delete(socket);
+        clearTimeout(state.expiry);
+        decrement(socketsPerUser, state.auth.userId);
+        const set = bySession.get(state.auth.sessionId);
+        set?.delete(socket);
+        if (set?.size === 0) bySession.delete(state.auth.sessionId);
       },
       // Nothing built until a resolver asks: an open subscription holds its caller, not a fork.
       context: (ctx) => {
@@ -205,6 +248,14 @@ export function attachWebSocketServer(
         const operation = getOperationAST(document, payload.operationName);
         op.type = operation?.operation ?? 'unknown';
         op.name = operation?.name?.value ?? op.name;
+        // Coerced here, as Apollo does over HTTP: a bad variable is BAD_USER_INPUT, not an execution failure.
+        if (operation) {
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+          if (coerced.errors) {
+            release(socket, id);
+            return refused(coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } })));
+          }
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onOperation: (ctx, id, _payload, _args, result) => {
@@ -228,6 +279,7 @@ export function attachWebSocketServer(
     wsServer,
     deps.logger,
     config.ws.keepAliveMs,
+    admit,
   );
 
   const revocations = deps.pubsub.subscribe(Topic.SESSION_REVOKED, 'all');

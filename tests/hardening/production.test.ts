@@ -26,7 +26,7 @@ function overWs(server: TestServer, token: string, query: string) {
 describe('in production', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { NODE_ENV: 'production' } });
+    server = await startTestServer({ env: { NODE_ENV: 'production', METRICS_PORT: '0' } });
   });
   afterAll(() => server?.stop());
 
@@ -51,7 +51,7 @@ describe('in production', () => {
 describe('introspection and suggestions are configurable', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' } });
+    server = await startTestServer({ env: { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', METRICS_PORT: '0' } });
   });
   afterAll(() => server?.stop());
 

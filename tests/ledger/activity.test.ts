@@ -70,9 +70,10 @@ describe('accountActivity', () => {
     for (const s of [aliceAll, aliceA2, bobAll, carolAll]) expect(s.errors).toEqual([]);
   });
 
-  it('requires a signed-in caller', async () => {
+  it('requires a signed-in caller: a socket without a token is refused at connection_init (4403)', async () => {
     const sub = collect(server.ws(), AccountActivityDocument, {});
-    await sub.ended;
-    expect(sub.errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const { error } = await sub.ended;
+    expect((error as { code?: number }).code).toBe(4403);
+    expect(sub.events).toEqual([]);
   });
 });

@@ -76,3 +76,9 @@ export function bearerToken(header: unknown): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
 }
+
+/** When an access token that `verifyAccessToken` accepted expires (read without verifying again). */
+export function accessTokenExpiresAt(token: string): Date | undefined {
+  const payload = jwt.decode(token);
+  return typeof payload === 'object' && payload !== null && typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : undefined;
+}
