@@ -5,6 +5,8 @@ export interface RateLimiter {
   /** Counts one event for `key` in a window of `windowSec`. */
   hit(key: string, windowSec: number): Promise<void>;
   reset(key: string): Promise<void>;
+  /** Takes back one event counted for `key` (one that turned out not to count, e.g. a successful sign-in). */
+  release(key: string): Promise<void>;
   /** Counts one event and answers in one step: 0 while `key` is within `limit`, else seconds to wait. */
   consume(key: string, limit: number, windowSec: number): Promise<number>;
 }
@@ -34,6 +36,11 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  async release(key: string): Promise<void> {
+    const window = this.live(key);
+    if (window && window.count > 0) window.count -= 1;
   }
 
   async consume(key: string, limit: number, windowSec: number): Promise<number> {
