@@ -28,10 +28,7 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async hit(key: string, windowSec: number): Promise<void> {
-    const window = this.live(key);
-    if (window) window.count += 1;
-    else this.windows.set(key, { count: 1, resetAt: this.now() + windowSec * 1000 });
-    if (this.windows.size > 10_000) this.prune();
+    this.count(key, windowSec);
   }
 
   async reset(key: string): Promise<void> {
@@ -44,10 +41,18 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async consume(key: string, limit: number, windowSec: number): Promise<number> {
-    await this.hit(key, windowSec);
-    const window = this.windows.get(key)!;
+    // Counted and read in one synchronous step: parallel calls each see their own count.
+    const window = this.count(key, windowSec);
     if (window.count <= limit) return 0;
     return Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
+  }
+
+  private count(key: string, windowSec: number): Window {
+    let window = this.live(key);
+    if (window) window.count += 1;
+    else this.windows.set(key, (window = { count: 1, resetAt: this.now() + windowSec * 1000 }));
+    if (this.windows.size > 10_000) this.prune();
+    return window;
   }
 
   private live(key: string): Window | undefined {
