@@ -48,13 +48,14 @@ export function createServices(deps: AppDeps, em: EntityManager) {
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps);
   const chat = new ChatService(em, deps, drafts);
+  const agent = new AgentService(em, deps, chat);
   return {
-    auth: new AuthService(em, deps),
+    auth: new AuthService(em, deps, agent),
     accounts,
     transfers: new TransferService(em, deps, accounts),
     ledger: new LedgerService(em, deps, accounts),
     chat,
-    agent: new AgentService(em, deps, chat),
+    agent,
     drafts,
     journal: new JournalService(em),
     templates,

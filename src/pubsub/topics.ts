@@ -97,5 +97,6 @@ export interface TopicPayloads {
   [Topic.ACCOUNT_ACTIVITY]: AccountActivityPayload;
   [Topic.AGENT_RUN]: AgentEventPayload;
   [Topic.CHAT_SESSION]: AgentEventPayload;
-  [Topic.AGENT_CANCEL]: { runId: string };
+  /** `error`: why the run was cancelled for the user (signed out everywhere, ...); none for their own cancel. */
+  [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
 }

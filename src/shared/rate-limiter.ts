@@ -5,6 +5,8 @@ export interface RateLimiter {
   /** Counts one event for `key` in a window of `windowSec`. */
   hit(key: string, windowSec: number): Promise<void>;
   reset(key: string): Promise<void>;
+  /** Takes back one event counted for `key` (one that turned out not to count, e.g. a successful sign-in). */
+  release(key: string): Promise<void>;
   /** Counts one event and answers in one step: 0 while `key` is within `limit`, else seconds to wait. */
   consume(key: string, limit: number, windowSec: number): Promise<number>;
 }
@@ -26,21 +28,31 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async hit(key: string, windowSec: number): Promise<void> {
-    const window = this.live(key);
-    if (window) window.count += 1;
-    else this.windows.set(key, { count: 1, resetAt: this.now() + windowSec * 1000 });
-    if (this.windows.size > 10_000) this.prune();
+    this.count(key, windowSec);
   }
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
   }
 
+  async release(key: string): Promise<void> {
+    const window = this.live(key);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
   async consume(key: string, limit: number, windowSec: number): Promise<number> {
-    await this.hit(key, windowSec);
-    const window = this.windows.get(key)!;
+    // Counted and read in one synchronous step: parallel calls each see their own count.
+    const window = this.count(key, windowSec);
     if (window.count <= limit) return 0;
     return Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
+  }
+
+  private count(key: string, windowSec: number): Window {
+    let window = this.live(key);
+    if (window) window.count += 1;
+    else this.windows.set(key, (window = { count: 1, resetAt: this.now() + windowSec * 1000 }));
+    if (this.windows.size > 10_000) this.prune();
+    return window;
   }
 
   private live(key: string): Window | undefined {

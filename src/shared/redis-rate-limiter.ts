@@ -32,6 +32,11 @@ export class RedisRateLimiter implements RateLimiter {
     return Math.max(1, Math.ceil(ttl! / 1000));
   }
 
+  async release(key: string): Promise<void> {
+    // Never below zero, and never a key without its expiry (a bare DECR would create one).
+    await this.redis.eval("if redis.call('get', KEYS[1]) and tonumber(redis.call('get', KEYS[1])) > 0 then return redis.call('decr', KEYS[1]) end return 0", 1, PREFIX + key);
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(PREFIX + key);
   }

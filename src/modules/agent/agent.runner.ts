@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Orm } from '../../db/orm.js';
-import { Topic } from '../../pubsub/topics.js';
+import { Topic, type TopicPayloads } from '../../pubsub/topics.js';
 import { createServices, type AppDeps } from '../../services.js';
 import { DomainError } from '../../shared/errors.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -35,8 +35,8 @@ class RunFailure extends Error {
  * app.ts; every step works on its own EntityManager fork.
  */
 export class AgentRunner {
-  private readonly active = new Map<string, { abort: AbortController; done: Promise<void> }>();
-  private readonly cancellations: AsyncIterableIterator<{ runId: string }>;
+  private readonly active = new Map<string, { abort: AbortController; done: Promise<void>; reason?: StoredError }>();
+  private readonly cancellations: AsyncIterableIterator<TopicPayloads[Topic.AGENT_CANCEL]>;
   private readonly timers: NodeJS.Timeout[] = [];
   private accepting = true;
 
@@ -49,7 +49,12 @@ export class AgentRunner {
     const cancellations = deps.pubsub.subscribe(Topic.AGENT_CANCEL, 'all');
     this.cancellations = cancellations;
     void (async () => {
-      for await (const { runId } of cancellations) this.active.get(runId)?.abort.abort();
+      for await (const { runId, error } of cancellations) {
+        const run = this.active.get(runId);
+        if (!run) continue;
+        run.reason ??= error;
+        run.abort.abort();
+      }
     })();
   }
 
@@ -219,6 +224,9 @@ export class AgentRunner {
         if (error.code === 'INTERNAL') deps.logger.error({ err: caught, runId }, 'agent run failed');
       }
     }
+
+    // A run cancelled for the user (signed out everywhere, new password, new role) says why.
+    if (status === AgentRunStatus.CANCELLED) error = this.active.get(runId)?.reason ?? null;
 
     // The partial answer of a cancelled or failed run is kept as the assistant message.
     let assistantMessage = null;

@@ -76,6 +76,17 @@ export class AgentService {
     return toView(run);
   }
 
+  /**
+   * Cancels every unfinished run of a user, on whichever instance executes it, recording
+   * `error` as the reason: its runs act under no session, so revoking sessions alone leaves
+   * them proposing transfers. Returns how many were asked to stop.
+   */
+  async cancelRunsOfUser(userId: string, error: { code: string; message: string }): Promise<number> {
+    const runs = await this.em.fork().find(AgentRun, { userId, status: { $in: UNFINISHED } }, { fields: ['id'] });
+    for (const run of runs) await this.deps.pubsub.publish(Topic.AGENT_CANCEL, 'all', { runId: run.id, error });
+    return runs.length;
+  }
+
   async get(auth: AuthInfo, runId: string): Promise<AgentRunView> {
     return toView(await this.owned(auth, runId));
   }

@@ -1,6 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { selectFrom } from '../../db/select.js';
 import type { AppDeps } from '../../services.js';
+import type { AgentService } from '../agent/agent.service.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
@@ -14,15 +15,38 @@ const LOGIN_WINDOW_SEC = 15 * 60;
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const sessionEnded = () => new DomainError('UNAUTHENTICATED', 'Session has ended: sign in again');
+const tooManyAttempts = (retryAfter: number, what: string) =>
+  new DomainError('RATE_LIMITED', `Too many ${what}: try again in ${retryAfter} seconds`, { retryAfter });
+/** Why a user's agent runs were cancelled for them: the reason RunFinished carries. */
+const RUNS_CANCELLED = {
+  logoutAll: { code: 'REVOKED', message: 'Cancelled: every session of this user was signed out' },
+  password: { code: 'REVOKED', message: "Cancelled: this user's password was changed" },
+  role: { code: 'REVOKED', message: "Cancelled: this user's role was changed" },
+} as const;
+
+/** Start-up was asked to give an existing user a role it does not have: it never does. */
+export class RoleConflictError extends Error {
+  constructor(
+    readonly username: string,
+    readonly role: Role,
+    readonly wanted: Role,
+  ) {
+    super(`the existing user "${username}" is ${role}, not ${wanted}`);
+    this.name = 'RoleConflictError';
+  }
+}
 
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: AppDeps,
+    private readonly agent: Pick<AgentService, 'cancelRunsOfUser'>,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
     const email = input.email?.trim() || null;
+    // The operator's name stays reserved even where no row holds it (yet, or any more).
+    if (this.isReserved(input.username)) throw usernameTaken();
     const passwordHash = await this.deps.passwords.hash(input.password);
     const payload = await this.withUniqueErrors(() =>
       this.em.transactional(async (em) => {
@@ -42,13 +66,14 @@ export class AuthService {
     const { limiter, config } = this.deps;
     const userKey = `login:user:${input.username.toLowerCase()}`;
     const ipKey = `login:ip:${client.ipAddress ?? 'unknown'}`;
-    const retryAfter = Math.max(
-      await limiter.retryAfter(userKey, config.loginMaxFailuresPerUser),
-      await limiter.retryAfter(ipKey, config.loginMaxFailuresPerIp),
-    );
-    if (retryAfter > 0) {
-      throw new DomainError('RATE_LIMITED', `Too many failed sign-ins: try again in ${retryAfter} seconds`, { retryAfter });
-    }
+    // Counted before the password check, in one atomic step each: parallel guesses cannot
+    // all slip under the limit. A success gives its counts back.
+    const [userWait, ipWait] = await Promise.all([
+      limiter.consume(userKey, config.loginMaxFailuresPerUser, LOGIN_WINDOW_SEC),
+      limiter.consume(ipKey, config.loginMaxFailuresPerIp, LOGIN_WINDOW_SEC),
+    ]);
+    const retryAfter = Math.max(userWait, ipWait);
+    if (retryAfter > 0) throw tooManyAttempts(retryAfter, 'failed sign-ins');
 
     const key = input.username.toLowerCase();
     const user = await this.em.findOne(User, key.includes('@') ? { emailKey: key } : { usernameKey: key }, {
@@ -57,12 +82,9 @@ export class AuthService {
     const ok = user
       ? await this.deps.passwords.verify(input.password, user.passwordHash)
       : await this.deps.passwords.verifyNobody(input.password);
-    if (!user || !ok) {
-      await limiter.hit(userKey, LOGIN_WINDOW_SEC);
-      await limiter.hit(ipKey, LOGIN_WINDOW_SEC);
-      throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
-    }
-    await limiter.reset(userKey);
+    if (!user || !ok) throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
+    await Promise.all([limiter.reset(userKey), limiter.release(ipKey)]);
+    await this.upgradeHash(user, input.password);
     const payload = await this.em.transactional((em) => this.openSession(em, user, client));
     await this.publishSessionEvent('CREATED', payload.session, user.id);
     return payload;
@@ -104,13 +126,19 @@ export class AuthService {
     const claims = verifyAccessToken(this.deps.config.jwt, accessToken, now);
     const { sessionCache } = this.deps;
     const session = await sessionCache.getOrLoad(claims.sessionId, nowMs, async () => {
-      const row = await this.em.findOne(
-        AuthSession,
-        { id: claims.sessionId },
-        { fields: ['id', 'user', 'revokedAt', 'expiresAt', 'lastSeenAt'] },
+      // The role as stored now, not the one in the token: a demoted user loses it at once.
+      const [row] = await this.em.getConnection().execute<Array<SessionRow>>(
+        'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
+        [claims.sessionId],
       );
-      if (!row || !row.isActive(now)) return null;
-      return { userId: row.user.id, expiresAtMs: row.expiresAt.getTime(), lastSeenAtMs: row.lastSeenAt?.getTime() ?? null, checkedAtMs: nowMs };
+      if (!row || row.revoked_at !== null || new Date(row.expires_at) <= now) return null;
+      return {
+        userId: row.user_id,
+        role: row.role,
+        expiresAtMs: new Date(row.expires_at).getTime(),
+        lastSeenAtMs: row.last_seen_at === null ? null : new Date(row.last_seen_at).getTime(),
+        checkedAtMs: nowMs,
+      };
     });
     if (!session) throw sessionEnded();
     if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
@@ -118,7 +146,7 @@ export class AuthService {
       session.lastSeenAtMs = nowMs;
       await this.em.nativeUpdate(AuthSession, { id: claims.sessionId }, { lastSeenAt: now });
     }
-    return claims;
+    return { ...claims, role: session.role };
   }
 
   /** Which of these sessions are still live, for long-lived sockets. */
@@ -158,7 +186,9 @@ export class AuthService {
   }
 
   async logoutAll(auth: AuthInfo): Promise<number> {
-    return (await this.revoke(auth.userId, {}, 'logout all')).length;
+    const revoked = await this.revoke(auth.userId, {}, 'logout all');
+    await this.agent.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.logoutAll);
+    return revoked.length;
   }
 
   async revokeSession(auth: AuthInfo, sessionId: string): Promise<boolean> {
@@ -167,32 +197,89 @@ export class AuthService {
     return true;
   }
 
+  /**
+   * Limited like login, per user: a stolen access token must not become a way to guess the
+   * current password. Of concurrent changes with one current password exactly one wins (a
+   * compare-and-set on the hash that was checked).
+   */
   async changePassword(auth: AuthInfo, input: ChangePasswordInput): Promise<boolean> {
+    const { limiter, config } = this.deps;
+    const key = `password:user:${auth.userId}`;
+    const retryAfter = await limiter.consume(key, config.loginMaxFailuresPerUser, LOGIN_WINDOW_SEC);
+    if (retryAfter > 0) throw tooManyAttempts(retryAfter, 'password attempts');
     const user = await this.em.findOneOrFail(User, { id: auth.userId }, { populate: ['passwordHash'] });
-    if (!(await this.deps.passwords.verify(input.currentPassword, user.passwordHash))) {
+    const checked = user.passwordHash;
+    if (!(await this.deps.passwords.verify(input.currentPassword, checked))) {
       throw badUserInput([{ field: 'currentPassword', message: 'is not your current password' }]);
     }
-    user.passwordHash = await this.deps.passwords.hash(input.newPassword);
-    await this.em.flush();
+    const newHash = await this.deps.passwords.hash(input.newPassword);
+    const changed = await this.em.nativeUpdate(User, { id: user.id, passwordHash: checked }, { passwordHash: newHash });
+    if (changed === 0) {
+      throw badUserInput([{ field: 'currentPassword', message: 'is no longer your current password: it was changed meanwhile' }]);
+    }
+    await limiter.reset(key);
+    // The caller proved the password just now and keeps its session; every other one ends.
     await this.revoke(auth.userId, { id: { $ne: auth.sessionId } }, 'password changed');
+    await this.agent.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.password);
     return true;
   }
 
-  /** Start-up: makes sure the configured operator exists with that password. */
+  /**
+   * Start-up: makes sure this user exists with this role and password. Never changes the
+   * role of an existing user (someone may have registered the name first): RoleConflictError.
+   * A password reset here ends every session of the user.
+   */
   async ensureUser(username: string, password: string, role: Role): Promise<User> {
     const existing = await this.em.findOne(User, { usernameKey: username.toLowerCase() }, { populate: ['passwordHash'] });
     if (existing) {
-      if (existing.role !== role) existing.role = role;
+      if (existing.role !== role) throw new RoleConflictError(existing.username, existing.role, role);
       if (!(await this.deps.passwords.verify(password, existing.passwordHash))) {
         existing.passwordHash = await this.deps.passwords.hash(password);
+        await this.em.flush();
+        await this.endEverySession(existing.id, 'password reset at start-up', RUNS_CANCELLED.password);
       }
-      await this.em.flush();
       return existing;
     }
     const user = new User(username, await this.deps.passwords.hash(password));
     user.role = role;
     await this.withUniqueErrors(() => this.em.persistAndFlush(user));
     return user;
+  }
+
+  /**
+   * A deliberate role change (scripts/promote-user.ts): ends every session, refresh token,
+   * subscription and agent run of the user, so nothing keeps acting under the old role.
+   */
+  async changeRole(username: string, role: Role): Promise<{ user: User; sessionsRevoked: number; runsCancelled: number }> {
+    const user = await this.em.findOne(User, { usernameKey: username.toLowerCase() });
+    if (!user) throw notFound(`User "${username}"`);
+    if (user.role !== role) {
+      user.role = role;
+      await this.em.flush();
+    }
+    const ended = await this.endEverySession(user.id, `role changed to ${role}`, RUNS_CANCELLED.role);
+    return { user, ...ended };
+  }
+
+  private async endEverySession(userId: string, reason: string, runs: { code: string; message: string }) {
+    const revoked = await this.revoke(userId, {}, reason);
+    const runsCancelled = await this.agent.cancelRunsOfUser(userId, runs);
+    return { sessionsRevoked: revoked.length, runsCancelled };
+  }
+
+  /** OPERATOR_USERNAME: only start-up creates that user. */
+  private isReserved(username: string): boolean {
+    return this.deps.config.operator?.username.toLowerCase() === username.toLowerCase();
+  }
+
+  /** Rewrites a legacy raw-bcrypt hash in the pre-hashed form once its password is known. */
+  private async upgradeHash(user: User, password: string): Promise<void> {
+    const { passwords } = this.deps;
+    if (!passwords.shouldUpgrade(password, user.passwordHash)) return;
+    const old = user.passwordHash;
+    const upgraded = await passwords.hash(password);
+    // Only if no one changed it meanwhile; a lost race keeps the newer hash.
+    await this.em.nativeUpdate(User, { id: user.id, passwordHash: old }, { passwordHash: upgraded });
   }
 
   private async revoke(userId: string, where: Record<string, unknown>, reason: string): Promise<string[]> {
@@ -271,6 +358,14 @@ export class AuthService {
       throw error;
     }
   }
+}
+
+interface SessionRow {
+  user_id: string;
+  role: Role;
+  expires_at: Date | string;
+  last_seen_at: Date | string | null;
+  revoked_at: Date | string | null;
 }
 
 /** The constraint's name, not a search of the message: that also quotes the SQL's column list. */

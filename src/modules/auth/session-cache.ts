@@ -1,9 +1,12 @@
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic } from '../../pubsub/topics.js';
+import type { Role } from './user.entity.js';
 
 /** What authenticate needs of a session row it has read. */
 export interface CachedSession {
   userId: string;
+  /** The user's role as stored when the row was read, not the one in the token. */
+  role: Role;
   expiresAtMs: number;
   lastSeenAtMs: number | null;
   /** When the row was read from the database. */
