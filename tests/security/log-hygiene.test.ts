@@ -80,7 +80,8 @@ describe('how much of an input a log line copies', () => {
     );
 
     const written = lines().slice(before);
-    expect(written.length).toBeGreaterThan(4);
+    // The operation lines at least (a refused id is NOT_FOUND before any resolver, so no error line).
+    expect(written.length).toBeGreaterThanOrEqual(3);
     const longest = Math.max(...written.map((l) => Buffer.byteLength(l)));
     expect(longest).toBeLessThan(8 * 1024);
     // Cut strings say how much was left out.
