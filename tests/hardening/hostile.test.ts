@@ -174,8 +174,8 @@ describe('hostile input', () => {
     await healthy();
     const after = await bystanderMs();
     console.info(`bystander Me: ${before.toFixed(1)} ms before, ${during.toFixed(1)} ms during, ${after.toFixed(1)} ms after 10,000 subscribes`);
-    // Generous bounds for a loaded CI machine (about 0.1 s, 2.5-5.5 s and 0.1 s were seen on 2 busy cores):
-    // the bystander is answered while the flood lands, and at full speed once it is over.
+    // Generous bounds for a loaded CI machine: during the flood 0.5 s was seen on a quiet machine and
+    // 2.5-5.5 s on 2 cores at load 11-13 (before and after: under 0.3 s). Answered, and at full speed after.
     expect(before).toBeLessThan(1_000);
     expect(during).toBeLessThan(10_000);
     expect(after).toBeLessThan(1_000);
