@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, MeDocument, RegisterDocument } from '../generated/graphql.js';
 import { registerUser } from '../factories/users.js';
+import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -35,7 +36,7 @@ describe('register', () => {
     expect(await userCount()).toBe(before);
   });
 
-  it('gives one of two racing registrations of the same name, the other USERNAME_TAKEN', async () => {
+  itNeeding(RACES_NEED_POSTGRES, 'gives one of two racing registrations of the same name, the other USERNAME_TAKEN', async () => {
     const input = { username: 'racer', email: null, password: 'password-123' };
     const results = await Promise.all([server.gql(RegisterDocument, { input }), server.gql(RegisterDocument, { input: { ...input, username: 'RACER' } })]);
     expect(results.filter((r) => r.data?.register).length).toBe(1);

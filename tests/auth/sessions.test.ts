@@ -12,6 +12,7 @@ import {
   RevokeAuthSessionDocument,
 } from '../generated/graphql.js';
 import { registerUser } from '../factories/users.js';
+import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 
@@ -60,10 +61,21 @@ describe('auth sessions', () => {
     expect(codeOf(await server.gql(MeDocument, {}, { token: first.refreshSession.accessToken }))).toBe('UNAUTHENTICATED');
   });
 
-  it('rotates once when the same refresh token is sent twice at the same moment', async () => {
+  itNeeding(RACES_NEED_POSTGRES, 'rotates once when the same refresh token is sent twice at the same moment; the other counts as reuse and ends the session', async () => {
     const user = await registerUser(server);
     const results = await Promise.all([1, 2].map(() => server.gql(RefreshSessionDocument, { refreshToken: user.refreshToken })));
-    expect(results.filter((r) => r.data?.refreshSession).length).toBeLessThanOrEqual(1);
+    const won = results.filter((r) => r.data?.refreshSession).map((r) => r.data!.refreshSession);
+    expect(won).toHaveLength(1);
+    expect(won[0]!.session.id).toBe(user.session.id);
+    expect(results.map(codeOf).filter(Boolean)).toEqual(['UNAUTHENTICATED']);
+    // The loser waited on the token's row lock and then found it rotated: a reuse, which revokes the
+    // session, so the winner's fresh tokens die with it (a refresh token is good for one use only).
+    expect(codeOf(await server.gql(MeDocument, {}, { token: won[0]!.accessToken }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await server.gql(RefreshSessionDocument, { refreshToken: won[0]!.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await server.gql(MeDocument, {}, { token: user.token }))).toBe('UNAUTHENTICATED');
+    const again = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
+    const live = (await server.ok(AuthSessionsDocument, {}, { token: again.login.accessToken })).authSessions;
+    expect(live.map((s) => s.id)).toEqual([again.login.session.id]);
   });
 
   it('rejects an unknown refresh token', async () => {

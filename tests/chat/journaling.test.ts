@@ -10,6 +10,7 @@ import {
 } from '../generated/graphql.js';
 import { createSession, expectError } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -124,7 +125,7 @@ describe('the journaling flow', () => {
     expectError(result, 'BAD_USER_INPUT', 'sessionId');
   });
 
-  it('loses nothing when many MERGE updates hit one draft at once', async () => {
+  itNeeding(RACES_NEED_POSTGRES, 'loses nothing when many MERGE updates hit one draft at once', async () => {
     // A fresh user: the same requests also race to create the default template.
     const { token } = await registerUser(server);
     const session = await createSession(server, token);

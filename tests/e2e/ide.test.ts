@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LoginDocument } from '../generated/graphql.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { describeNeeding } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -12,10 +13,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`[ide.test] SKIPPED: ${CHROMIUM} does not exist. Install Debian's chromium (apt-get install chromium) to run the IDE test.`);
-}
+const missing = existsSync(CHROMIUM) ? undefined : `needs Chromium: ${CHROMIUM} does not exist (apt-get install chromium)`;
 
 /** Resource types the IDE cannot work without: any of these from outside is a failure. */
 const REQUIRED_TYPES = new Set(['document', 'script', 'stylesheet', 'font']);
@@ -25,8 +23,7 @@ interface OutsideRequest {
   type: string;
 }
 
-const title = 'the GraphQL IDE at GET /graphql (headless Chromium, network off)';
-describe.skipIf(!hasChromium)(hasChromium ? title : `${title} [skipped: ${CHROMIUM} not found]`, () => {
+describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, network off)', () => {
   let server: TestServer;
   let user: TestUser;
   let browser: Browser;

@@ -14,13 +14,11 @@ import {
 import { OPERATOR_ENV } from '../factories/ledger.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
+import { redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
 
-const redisUp = await redisAvailable();
-const sharedDatabase = Boolean(process.env.DATABASE_URL);
-const skipReason = !redisUp ? `no Redis at ${TEST_REDIS_URL}` : !sharedDatabase ? 'needs DATABASE_URL: two processes cannot share one embedded PGlite' : '';
-if (skipReason) console.warn(`fault test skipped: ${skipReason}`);
+const missing = [await redisMissing(), PROCESSES_NEED_POSTGRES].filter(Boolean).join('; ') || undefined;
 
 let db: TestDatabase;
 let fake: FakeOpenAi;
@@ -52,7 +50,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe.skipIf(Boolean(skipReason))('a fleet under a crash', () => {
+describeNeeding(missing, 'a fleet under a crash', () => {
   it('keeps every ledger invariant and leaves no run RUNNING when an instance is SIGKILLed and restarted mid-way', async () => {
     db = await createTestDatabase();
     // Each run streams for about 2.5 s, so the instance killed at 1.5 s is mid-run.
@@ -168,6 +166,8 @@ describe.skipIf(Boolean(skipReason))('a fleet under a crash', () => {
     } finally {
       await client.end();
     }
+    // Both instances (the restarted one too) ran on Redis, not on in-process pub/sub and counters.
+    for (const instance of [a, b]) expect(instance.output()).toContain('"msg":"pub/sub and rate limits through Redis"');
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await a.exit).toBe(0);

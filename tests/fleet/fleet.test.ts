@@ -17,19 +17,13 @@ import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { expectGaplessSeq } from '../helpers/agent.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
-import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
+import { redisGet, redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { collect } from '../helpers/subscriptions.js';
 
-const redisUp = await redisAvailable();
-const sharedDatabase = Boolean(process.env.DATABASE_URL);
 // The embedded PGlite is one database session behind its socket: a transaction on one connection holds every other
 // connection's statements until it ends, so two processes sharing it can stall each other. A fleet needs PostgreSQL.
-const skipReason = !redisUp
-  ? `no Redis answers at ${TEST_REDIS_URL} (start it: redis-server --daemonize yes)`
-  : !sharedDatabase
-    ? 'needs DATABASE_URL: two processes cannot share one embedded PGlite'
-    : '';
-if (skipReason) console.warn(`fleet tests skipped: ${skipReason}`);
+const missing = [await redisMissing(), PROCESSES_NEED_POSTGRES].filter(Boolean).join('; ') || undefined;
 
 let fake: FakeOpenAi;
 let db: TestDatabase;
@@ -37,7 +31,7 @@ let a: GatewayProcess;
 let b: GatewayProcess;
 let user: TestUser;
 
-describe.skipIf(Boolean(skipReason))('two gateway processes on one database and one Redis', () => {
+describeNeeding(missing, 'two gateway processes on one database and one Redis', () => {
   beforeAll(async () => {
     fake = await startFakeOpenAi();
     const env = {
@@ -63,6 +57,10 @@ describe.skipIf(Boolean(skipReason))('two gateway processes on one database and 
     killGatewayProcesses();
     await fake?.close();
     await db?.drop();
+  });
+
+  it('runs both instances on Redis, not on an in-process pub/sub and counters of their own', () => {
+    for (const instance of [a, b]) expect(instance.output()).toContain('"msg":"pub/sub and rate limits through Redis"');
   });
 
   it("delivers, in order and with no gap, the events of a run executing on the other instance", async () => {
@@ -150,5 +148,7 @@ describe.skipIf(Boolean(skipReason))('two gateway processes on one database and 
       expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
       expect(refused.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
     }
+    // The one counter both instances share is Redis's: four served and two refused.
+    expect(await redisGet(`coach:rl:sendMessage:user:${limited.user.id}`)).toBe('6');
   });
 });

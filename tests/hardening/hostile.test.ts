@@ -173,8 +173,12 @@ describe('hostile input', () => {
     await until(async () => (await metric('coach_ws_subscriptions')) === 0);
     await healthy();
     const after = await bystanderMs();
-    // Latency is reported, not asserted against a threshold: the point is that the bystander is answered.
     console.info(`bystander Me: ${before.toFixed(1)} ms before, ${during.toFixed(1)} ms during, ${after.toFixed(1)} ms after 10,000 subscribes`);
+    // Generous bounds for a loaded CI machine: during the flood 0.5 s was seen on a quiet machine and
+    // 2.5-5.5 s on 2 cores at load 11-13 (before and after: under 0.3 s). Answered, and at full speed after.
+    expect(before).toBeLessThan(1_000);
+    expect(during).toBeLessThan(10_000);
+    expect(after).toBeLessThan(1_000);
   });
 
   it('disconnects a socket that stops reading instead of buffering for it, and stays healthy', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BalancesDocument, CreateTransferDocument, TransfersDocument, type AccountFieldsFragment, type TransfersQuery } from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -21,7 +22,7 @@ interface Held {
   account: AccountFieldsFragment;
 }
 
-it('keeps the books balanced while 20 clients move money at random and others read every balance', async () => {
+itNeeding(RACES_NEED_POSTGRES, 'keeps the books balanced while 20 clients move money at random and others read every balance', async () => {
   const op = await loginOperator(server);
   const users = [await registerUser(server), await registerUser(server)];
   const accounts: Held[] = [];

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountDocument, CreateTransferDocument, RecordDepositDocument } from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -19,7 +20,7 @@ const balanceOf = async (id: string, token = user.token) => (await server.ok(Acc
 const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('idempotency keys', () => {
-  it('posts once when the same key is sent 20 times at once, and every request gets that transfer', async () => {
+  itNeeding(RACES_NEED_POSTGRES, 'posts once when the same key is sent 20 times at once, and every request gets that transfer', async () => {
     const from = await openAccount(server, user.token);
     const to = await openAccount(server, user.token);
     await deposit(server, op, from.id, 10_000);
@@ -84,7 +85,7 @@ describe('idempotency keys', () => {
     }
   });
 
-  it('records a deposit once per operator key', async () => {
+  itNeeding(RACES_NEED_POSTGRES, 'records a deposit once when its operator key is sent 10 times at once', async () => {
     const account = await openAccount(server, user.token);
     const input = { accountId: account.id, amountMinor: '999', currency: 'USD', idempotencyKey: key() };
     const results = await Promise.all(Array.from({ length: 10 }, () => server.gql(RecordDepositDocument, { input }, { token: op })));

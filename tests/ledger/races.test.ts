@@ -1,23 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AccountDocument, CreateTransferDocument } from '../generated/graphql.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let op: string;
 let user: TestUser;
-beforeAll(async () => {
-  server = await startTestServer({ env: { ...OPERATOR_ENV } });
-  op = await loginOperator(server);
-  user = await registerUser(server);
-});
-afterAll(() => server?.stop());
-
 const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
 
-describe('concurrent transfers', () => {
+describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...OPERATOR_ENV } });
+    op = await loginOperator(server);
+    user = await registerUser(server);
+  });
+  afterAll(() => server?.stop());
+
   it('lets exactly 10 of 100 concurrent transfers of X through against a balance of 10X; the rest get INSUFFICIENT_FUNDS', async () => {
     const from = await openAccount(server, user.token);
     const to = await openAccount(server, user.token);
