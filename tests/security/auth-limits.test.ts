@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangePasswordDocument, LoginDocument, MeDocument } from '../generated/graphql.js';
 import { registerUser } from '../factories/users.js';
-import { redisAvailable, TEST_REDIS_URL } from '../helpers/redis.js';
+import { describeNeeding, itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
+import { redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { MemoryRateLimiter, type RateLimiter } from '../../src/shared/rate-limiter.js';
 import { RedisRateLimiter } from '../../src/shared/redis-rate-limiter.js';
@@ -99,8 +100,7 @@ describe('the per-address sign-in limit', () => {
   });
 });
 
-// The embedded database runs one transaction at a time, so a race there passes by construction.
-describe.skipIf(!process.env.DATABASE_URL)('concurrent password changes (PostgreSQL only)', () => {
+describeNeeding(RACES_NEED_POSTGRES, 'concurrent password changes', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({ env: { LOGIN_MAX_FAILURES_PER_USER: '100' } });
@@ -148,11 +148,12 @@ async function expectConsumeAndRelease(limiter: RateLimiter): Promise<void> {
   expect(await limiter.consume(fresh, 1, 60)).toBeGreaterThan(0);
 }
 
+const redisMissingReason = await redisMissing();
+
 describe('rate limiter consume and release', () => {
   it('in memory', () => expectConsumeAndRelease(new MemoryRateLimiter()));
 
-  it('in Redis (skipped, saying so, where Redis does not answer)', async (ctx) => {
-    if (!(await redisAvailable())) ctx.skip('Redis does not answer at ' + TEST_REDIS_URL);
+  itNeeding(redisMissingReason, 'in Redis', async () => {
     const limiter = new RedisRateLimiter(TEST_REDIS_URL);
     try {
       await expectConsumeAndRelease(limiter);
