@@ -4,6 +4,12 @@ import { badUserInput } from './errors.js';
 
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
+/**
+ * The largest amount one transfer or deposit may move: 10^15 minor units (10 trillion USD).
+ * Far below int64, so no single posting can push an account, the currency's system
+ * account included, to the edge of what a balance can hold.
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
 
 const SUPPORTED = new Set(Intl.supportedValuesOf('currency'));
 const exponents = new Map<string, number>();
@@ -56,9 +62,14 @@ export function parseCurrency(value: string, field = 'currency'): string {
   return code;
 }
 
-/** Amounts moved are strictly positive; the scalar already bounds them to int64. */
+/** Amounts moved are strictly positive and at most MAX_AMOUNT_MINOR. */
 export function parsePositiveAmount(amount: bigint, field = 'amountMinor'): bigint {
   if (amount <= 0n) throw badUserInput([{ field, message: 'must be greater than zero' }]);
-  if (amount > INT64_MAX) throw badUserInput([{ field, message: 'must be at most 9223372036854775807' }]);
+  if (amount > MAX_AMOUNT_MINOR) throw badUserInput([{ field, message: `must be at most ${MAX_AMOUNT_MINOR} minor units` }]);
   return amount;
+}
+
+/** Whether a balance stays inside what the ledger's bigint columns hold. */
+export function fitsBalance(balance: bigint): boolean {
+  return balance >= INT64_MIN && balance <= INT64_MAX;
 }

@@ -36,6 +36,7 @@ export type CreateChatSessionInput = {
 
 /** Exactly one of toAccountId / toAccountNumber. Same key + same request returns the first result; same key + a different request is IDEMPOTENCY_KEY_REUSED. */
 export type CreateTransferInput = {
+  /** Greater than zero and at most 1000000000000000 (10^15) minor units. */
   amountMinor: string;
   currency: string;
   description?: string | null | undefined;
@@ -47,6 +48,7 @@ export type CreateTransferInput = {
 
 export type DepositInput = {
   accountId: string | number;
+  /** Greater than zero and at most 1000000000000000 (10^15) minor units. */
   amountMinor: string;
   currency: string;
   description?: string | null | undefined;

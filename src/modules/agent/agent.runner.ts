@@ -21,6 +21,11 @@ const HEARTBEAT_MS = 5_000;
 const STALE_MS = 20_000;
 const INTERRUPTED = { code: 'INTERRUPTED', message: 'The gateway stopped while this run was in progress: send the message again' };
 
+/** Every TTL, between once a second and every STALE_MS / 2: a proposal is recorded EXPIRED at most that late. */
+function expirySweepMs(ttlSec: number): number {
+  return Math.min(STALE_MS / 2, Math.max(1_000, ttlSec * 1000));
+}
+
 class RunFailure extends Error {
   constructor(
     readonly code: 'TOOL_LIMIT' | 'INTERNAL' | 'PROVIDER_ERROR' | 'TIMEOUT',
@@ -83,7 +88,13 @@ export class AgentRunner {
     const sweep = setInterval(() => {
       this.recoverInterrupted({ staleOnly: true }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'agent sweep failed'));
     }, STALE_MS / 2);
-    for (const timer of [beat, sweep]) {
+    // Proposals the user never confirmed: reads already treat them as expired, this records it.
+    const expiry = setInterval(() => {
+      createServices(this.deps, this.orm.em.fork())
+        .transfers.expireDue()
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'transfer expiry sweep failed'));
+    }, expirySweepMs(this.deps.config.transferPendingTtlSec));
+    for (const timer of [beat, sweep, expiry]) {
       timer.unref();
       this.timers.push(timer);
     }

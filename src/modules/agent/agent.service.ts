@@ -52,6 +52,9 @@ export class AgentService {
       run = await this.em.transactional(async (em) => {
         // Appending takes the session row lock, so this check and insert see every other sendMessage.
         const message = await this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em });
+        // The same key sent meanwhile (it held the lock): its run is the answer, and this message is rolled back.
+        const earlier = clientMessageId ? await em.findOne(AgentRun, { session: session.id, clientMessageId }) : null;
+        if (earlier) throw new SameKey(earlier);
         if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
         const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, runtime.provider.name, runtime.provider.model, clientMessageId);
         message.runId = created.id;
@@ -59,6 +62,7 @@ export class AgentService {
         return created;
       });
     } catch (error) {
+      if (error instanceof SameKey) return toView(error.run);
       if (error instanceof UniqueConstraintViolationException) {
         const earlier = clientMessageId ? await this.em.fork().findOne(AgentRun, { session: session.id, clientMessageId }) : null;
         if (earlier) return toView(earlier);
@@ -158,6 +162,13 @@ export class AgentService {
     const run = isUuid(runId) ? await this.em.findOne(AgentRun, { id: runId, userId: auth.userId }) : null;
     if (!run) throw notFound('Agent run');
     return run;
+  }
+}
+
+/** Unwinds sendMessage's transaction when its clientMessageId already has a run. */
+class SameKey extends Error {
+  constructor(readonly run: AgentRun) {
+    super('clientMessageId already has a run');
   }
 }
 

@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { AppDeps } from '../../services.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
@@ -82,8 +82,23 @@ export class PortabilityService {
   /** Adds the document's data to the caller's account with new ids, all or nothing. */
   async import(auth: AuthInfo, data: unknown): Promise<ImportSummary> {
     const doc = parseExportDocument(data);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.importOnce(auth, doc);
+      } catch (error) {
+        // Imports queue on the user row; only a default template made meanwhile outside it can clash, once.
+        if (!(error instanceof UniqueConstraintViolationException) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  private importOnce(auth: AuthInfo, doc: ExportDocument): Promise<ImportSummary> {
     const now = this.deps.clock.now();
     return this.em.fork().transactional(async (em) => {
+      // One import at a time per user: parallel ones would each find no preferences row or
+      // template to match, and collide on the unique indexes. NO KEY UPDATE: other writes
+      // referencing the user (foreign key checks) do not wait for it.
+      await em.execute(`select 1 from "app_user" where "id" = ? for no key update`, [auth.userId]);
       const user = em.getReference(User, auth.userId, { wrapped: true });
 
       let prefs = await em.findOne(UserPreferences, { user: auth.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -96,8 +111,8 @@ export class PortabilityService {
 
       // A template the user already has (same name and sections) is matched, not duplicated.
       const existing = await em.find(UserTemplate, { user: auth.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-      const sameAs = (a: UserTemplate, b: ExportDocument['templates'][number]) =>
-        a.name === b.name && JSON.stringify(a.sections) === JSON.stringify(b.sections);
+      // By value, not by JSON text: jsonb hands the sections back with their keys reordered.
+      const sameAs = (a: UserTemplate, b: ExportDocument['templates'][number]) => a.name === b.name && sectionsKey(a.sections) === sectionsKey(b.sections);
       let activate: UserTemplate | undefined;
       doc.templates.forEach((t, i) => {
         let template = existing.find((e) => sameAs(e, t));
@@ -109,9 +124,11 @@ export class PortabilityService {
         if (t.active) activate = template;
       });
       if (activate) {
-        await em.nativeUpdate(UserTemplate, { user: auth.userId, active: true }, { active: false });
-        for (const t of existing) t.active = false;
-        activate.active = true;
+        // Not the one to activate: a matched, already active template must stay active in the database too.
+        const keep = activate;
+        await em.nativeUpdate(UserTemplate, { user: auth.userId, active: true, id: { $ne: keep.id } }, { active: false });
+        for (const t of existing) t.active = t === keep;
+        keep.active = true;
       }
 
       let messageCount = 0;
@@ -150,4 +167,8 @@ export class PortabilityService {
       };
     });
   }
+}
+
+function sectionsKey(sections: ReadonlyArray<{ name: string; description?: string; aliases?: readonly string[] }>): string {
+  return JSON.stringify(sections.map((s) => [s.name, s.description ?? '', s.aliases ?? []]));
 }

@@ -18,7 +18,7 @@ export class CreateTransferInput {
   @MaxLength(64, { message: 'is not a valid account number: check it for typos' })
   toAccountNumber?: string | null;
 
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, { description: 'Greater than zero and at most 1000000000000000 (10^15) minor units.' })
   amountMinor!: bigint;
 
   @Field(() => String)
@@ -39,7 +39,7 @@ export class DepositInput {
   @Field(() => ID)
   accountId!: string;
 
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, { description: 'Greater than zero and at most 1000000000000000 (10^15) minor units.' })
   amountMinor!: bigint;
 
   @Field(() => String)

@@ -6,7 +6,7 @@ import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/top
 import type { AppDeps } from '../../services.js';
 import { DomainError, badUserInput, notFound, type ErrorCode } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { INT64_MAX, INT64_MIN, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
+import { fitsBalance, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
 import { parseAccountNumber } from '../accounts/account-number.js';
 import { AccountStatus } from '../accounts/account.entity.js';
@@ -133,7 +133,6 @@ export class TransferService {
         if (!to || to.system) throw notFound('Account');
         if (to.status !== AccountStatus.OPEN) throw accountClosed();
         if (to.currency !== currency) throw currencyMismatch(to.currency);
-        if (system.balance - amount < INT64_MIN) throw tooLarge();
         const checked: Checked = { ...req, fromAccountId: systemId, toAccountId: to.id, toAccountNumber: null, idempotencyKey: input.idempotencyKey };
         return post(newTransfer(auth, TransferOrigin.OPERATOR, system, to, checked, now), system, to, now, false);
       });
@@ -384,9 +383,13 @@ function newTransfer(auth: AuthInfo, origin: TransferOrigin, from: AccountRow, t
   };
 }
 
-/** Both rows are locked by the caller: the transfer (new, or pending until now), both entries and both balances. */
+/**
+ * Both rows are locked by the caller: the transfer (new, or pending until now), both entries and both balances.
+ * Every balance is checked before anything is written, the currency's system account included:
+ * one that reached the int64 edge would refuse every later deposit in that currency for good.
+ */
 function post(transfer: TransferRow, from: AccountRow, to: AccountRow, now: Date, exists: boolean): Written {
-  if (to.balance + transfer.amount > INT64_MAX) throw tooLarge();
+  if (!fitsBalance(from.balance - transfer.amount) || !fitsBalance(to.balance + transfer.amount)) throw balanceLimit();
   from.balance -= transfer.amount;
   from.entrySeq += 1;
   to.balance += transfer.amount;
@@ -483,8 +486,8 @@ function currencyMismatch(accountCurrency: string): DomainError {
   return new DomainError('CURRENCY_MISMATCH', `The account holds ${accountCurrency}: transfers must be in that currency`);
 }
 
-function tooLarge(): DomainError {
-  return badUserInput([{ field: 'amountMinor', message: 'would take a balance past the largest amount an account can hold' }]);
+function balanceLimit(): DomainError {
+  return new DomainError('BALANCE_LIMIT', 'This posting would take an account balance past the largest amount the ledger can hold: nothing was posted');
 }
 
 function notPendingError(status: TransferStatus): { code: ErrorCode; message: string } {

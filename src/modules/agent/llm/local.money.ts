@@ -18,6 +18,10 @@ export interface AmountMention {
   anyDollar: boolean;
   /** The matched text, so it can be cut out before reading account names. */
   text: string;
+  /** A minus sign or "minus" came with it: never dropped, the assistant asks instead. */
+  negative?: boolean;
+  /** A unit that looks like a currency but is none we know ("5 XXX", "BTC 3"): asked about, never guessed. */
+  unknownCurrency?: string;
 }
 
 /** Minor-unit digits of the currency, e.g. USD 2, JPY 0, KWD 3. */
@@ -58,6 +62,11 @@ const WORDS: Array<[RegExp, string]> = [
 
 const NUMBER = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)`;
 const SYMBOL = String.raw`([$€£¥₹₩])`;
+const MINUS = String.raw`[-−–]`;
+/** Text that, right before an amount, makes it negative: "-50", "- $50", "minus 50", "negative 50". */
+const NEGATIVE_BEFORE = new RegExp(String.raw`(?:${MINUS}|\bminus|\bnegative)\s*$`, 'i');
+/** Units people use for money we cannot move: asked about, never read as the account's currency. */
+const FOREIGN_UNITS = /^(?:bitcoins?|btc|eth|ether|satoshis?|sats|crypto|tokens?|coins?)$/i;
 const UNIT = String.raw`([A-Za-z]{3,8})`;
 
 function wordCurrency(word: string): { currency: string; anyDollar: boolean } | undefined {
@@ -73,24 +82,41 @@ function wordCurrency(word: string): { currency: string; anyDollar: boolean } | 
 /** The first amount in the text: "$12.34", "50 dollars", "1000 yen", "EUR 20", "1,000.50", or a bare number. */
 export function findAmount(text: string): AmountMention | undefined {
   const candidates: Array<{ at: number; mention: AmountMention }> = [];
-  for (const m of text.matchAll(new RegExp(`${SYMBOL}\\s?${NUMBER}`, 'g'))) {
+  for (const m of text.matchAll(new RegExp(`${SYMBOL}\\s?(${MINUS}\\s*)?${NUMBER}`, 'g'))) {
     const currency = SYMBOLS[m[1]!]!;
-    candidates.push({ at: m.index, mention: { value: clean(m[2]!), currency, anyDollar: m[1] === '$', text: m[0] } });
+    const mention: AmountMention = { value: clean(m[3]!), currency, anyDollar: m[1] === '$', text: m[0] };
+    candidates.push({ at: m.index, mention: m[2] ? { ...mention, negative: true } : mention });
   }
   for (const m of text.matchAll(new RegExp(`(?<![\\w.,])${NUMBER}\\s*${UNIT}\\b`, 'g'))) {
     const unit = wordCurrency(m[2]!);
     if (unit) candidates.push({ at: m.index, mention: { value: clean(m[1]!), ...unit, text: m[0] } });
+    else if (looksLikeCurrency(m[2]!)) candidates.push({ at: m.index, mention: { value: clean(m[1]!), anyDollar: false, unknownCurrency: m[2]!, text: m[0] } });
   }
-  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z]{3})\\s?${NUMBER}`, 'g'))) {
+  for (const m of text.matchAll(new RegExp(`\\b([A-Za-z]{3})\\s?(${MINUS}\\s*)?${NUMBER}`, 'g'))) {
     const code = m[1]!.toUpperCase();
-    if (isCurrencyCode(code) && m[1] === code) {
-      candidates.push({ at: m.index, mention: { value: clean(m[2]!), currency: code, anyDollar: false, text: m[0] } });
-    }
+    if (m[1] !== code || !(isCurrencyCode(code) || looksLikeCurrency(code))) continue;
+    const mention: AmountMention = isCurrencyCode(code)
+      ? { value: clean(m[3]!), currency: code, anyDollar: false, text: m[0] }
+      : { value: clean(m[3]!), anyDollar: false, unknownCurrency: m[1]!, text: m[0] };
+    candidates.push({ at: m.index, mention: m[2] ? { ...mention, negative: true } : mention });
   }
-  if (candidates.length > 0) return candidates.sort((a, b) => a.at - b.at)[0]!.mention;
-  const bare = new RegExp(`(?<![\\w.,$€£¥])${NUMBER}(?![\\w.,])`).exec(text);
-  return bare ? { value: clean(bare[1]!), anyDollar: false, text: bare[0] } : undefined;
+  let found: { at: number; mention: AmountMention } | undefined = candidates.sort((a, b) => a.at - b.at)[0];
+  if (!found) {
+    const bare = new RegExp(`(?<![\\w.,$€£¥])${NUMBER}(?![\\w.,])`).exec(text);
+    if (bare) found = { at: bare.index, mention: { value: clean(bare[1]!), anyDollar: false, text: bare[0] } };
+  }
+  if (!found) return undefined;
+  // A sign in front is part of the amount: "-50 dollars" is not 50 dollars.
+  return NEGATIVE_BEFORE.test(text.slice(0, found.at)) ? { ...found.mention, negative: true } : found.mention;
 }
+
+/** An upper-case code we do not know ("XXX", "BTC") or a crypto word: a currency the user meant, not a word. */
+function looksLikeCurrency(word: string): boolean {
+  return (word.length === 3 && word === word.toUpperCase() && !SHOUTED_WORDS.has(word)) || FOREIGN_UNITS.test(word);
+}
+
+/** Upper-case words that are words, not codes ("SEND 50 NOW"). */
+const SHOUTED_WORDS = new Set(['THE', 'AND', 'FOR', 'NOW', 'PLS', 'YOU', 'OUT', 'ONE', 'TWO', 'TEN', 'OFF']);
 
 function clean(value: string): string {
   return value.replace(/,/g, '');

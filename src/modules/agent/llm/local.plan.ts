@@ -128,6 +128,13 @@ function planTransfer(intent: Extract<Intent, { kind: 'transfer' }>, state: Stat
     return answer(reply.transferProposed(proposed.result, fallback), 'Rule: a transfer was proposed; ask the user to confirm it.');
   }
   if (!intent.amount) return answer('How much should I send? For example: "send 50 dollars from checking to savings".', 'Rule: a transfer without an amount.');
+  // Money is never guessed: a sign or a currency we do not know is a question back.
+  if (intent.amount.negative) {
+    return answer('I can only send a positive amount, and that one has a minus sign. How much should I send? For example: "send 50 dollars from checking to savings".', 'Rule: a negative amount.');
+  }
+  if (intent.amount.unknownCurrency) {
+    return answer(`I don't know a currency called "${intent.amount.unknownCurrency}", so I won't guess one. Which currency did you mean? For example: "send 50 USD from checking to savings".`, 'Rule: an unknown currency.');
+  }
 
   const accounts = knownAccounts(state);
   if (accounts.length === 0) {

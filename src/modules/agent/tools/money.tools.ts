@@ -124,14 +124,15 @@ const proposeTransfer: Tool = {
   definition: {
     name: 'propose_transfer',
     description:
-      'Prepares a transfer that the user must confirm before any money moves (it expires if not confirmed). amountMinor is an integer count of minor units as a string, e.g. "5000" for 50.00 USD. Give toAccountId for the user\'s own account or toAccountNumber for someone else\'s.',
+      'Prepares a transfer that the user must confirm before any money moves (it expires if not confirmed). amountMinor is a positive integer count of minor units as a string (1 to 1000000000000000), e.g. "5000" for 50.00 USD; never guess a sign or a currency: ask the user. Give toAccountId for the user\'s own account or toAccountNumber for someone else\'s.',
     parameters: {
       type: 'object',
       properties: {
         fromAccountId: UUID,
         toAccountId: UUID,
         toAccountNumber: { type: 'string', minLength: 1, maxLength: 64 },
-        amountMinor: { type: 'string', pattern: '^[0-9]{1,19}$' },
+        // Greater than zero, at most 16 digits (the service caps it at 10^15): a model cannot send a sign or a zero.
+        amountMinor: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
         currency: { type: 'string', pattern: '^[A-Z]{3}$' },
         description: { type: 'string', maxLength: 500 },
       },
