@@ -3,22 +3,19 @@ import { ExportMyDataDocument, ImportMyDataDocument, SaveTemplateDocument, SendM
 import { follow } from '../helpers/agent.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser } from '../factories/users.js';
+import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, SUITE_RATE_LIMITS, type TestServer } from '../helpers/server.js';
-
-// On the embedded database one transaction runs at a time, so these races cannot happen there
-// and the tests would pass by construction: they run on PostgreSQL only.
-const onPostgres = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== '';
 
 let server: TestServer;
 beforeAll(async () => {
-  if (onPostgres) server = await startTestServer({ env: { ...SUITE_RATE_LIMITS } });
+  if (!RACES_NEED_POSTGRES) server = await startTestServer({ env: { ...SUITE_RATE_LIMITS } });
 });
 afterAll(() => server?.stop());
 
 const count = async (table: string, userId: string) =>
   Number((await server.app.orm.em.fork().execute<Array<{ n: string }>>(`select count(*)::text as n from "${table}" where "user_id" = ?`, [userId]))[0]!.n);
 
-describe.skipIf(!onPostgres)('concurrent requests of one user (PostgreSQL only: the embedded database serialises every transaction)', () => {
+describeNeeding(RACES_NEED_POSTGRES, 'concurrent requests of one user', () => {
   it('lets 20 parallel importMyData for a fresh user all succeed, with one preferences row and the templates matched, not duplicated', async () => {
     const source = await registerUser(server);
     await server.ok(UpdatePreferencesDocument, { input: { purposeStatement: 'Sleep more', longTermGoals: ['Run a 10k'] } }, { token: source.token });
