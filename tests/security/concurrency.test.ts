@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ExportMyDataDocument, ImportMyDataDocument, SaveTemplateDocument, SendMessageDocument, UpdatePreferencesDocument } from '../generated/graphql.js';
 import { follow } from '../helpers/agent.js';
 import { createSession } from '../factories/chat.js';
