@@ -36,7 +36,7 @@ export interface ToolOutcome {
  */
 export async function runTool(
   call: ToolCallRequest,
-  env: { services: () => ToolServices; clock: Clock; logger: Logger; auth: AuthInfo; session: ChatSession; writer: RunEventWriter; signal: AbortSignal },
+  env: { services: () => ToolServices; clock: Clock; logger: Logger; auth: AuthInfo; session: ChatSession; writer: Pick<RunEventWriter, 'emit'>; signal: AbortSignal },
 ): Promise<ToolOutcome> {
   const tool = TOOLS.find((t) => t.definition.name === call.name);
   const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.clock.now().toISOString(), finishedAt: null };

@@ -30,7 +30,7 @@ export interface ToolContext {
   services: ToolServices;
   auth: AuthInfo;
   session: ChatSession;
-  writer: RunEventWriter;
+  writer: Pick<RunEventWriter, 'emit'>;
   deps: { clock: Clock };
 }
 
