@@ -47,8 +47,7 @@ export class AgentService {
     }
     // Runs cost money: a stricter limit than other operations (a resend above is free).
     await this.deps.limits.check('sendMessage', { userId: auth.userId });
-    const runtime = this.runtime;
-    if (!runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
+    if (!this.runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;
     try {
       run = await this.em.transactional(async (em) => {
@@ -58,7 +57,7 @@ export class AgentService {
         const earlier = clientMessageId ? await em.findOne(AgentRun, { session: session.id, clientMessageId }) : null;
         if (earlier) throw new SameKey(earlier);
         if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
-        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, runtime.provider.name, runtime.provider.model, clientMessageId);
+        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, this.runtime.provider.name, this.runtime.provider.model, clientMessageId);
         message.runId = created.id;
         em.persist(created);
         return created;
@@ -72,7 +71,7 @@ export class AgentService {
       }
       throw error;
     }
-    runtime.start(run.id);
+    this.runtime.start(run.id);
     return toView(run);
   }
 

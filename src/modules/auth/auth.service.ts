@@ -45,7 +45,7 @@ export class AuthService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: AuthDeps,
-    private readonly runs: Pick<RunCanceller, 'cancelRunsOfUser'>,
+    private readonly agentRuns: Pick<RunCanceller, 'cancelRunsOfUser'>,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
@@ -192,7 +192,7 @@ export class AuthService {
 
   async logoutAll(auth: AuthInfo): Promise<number> {
     const revoked = await this.revoke(auth.userId, {}, 'logout all');
-    await this.runs.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.logoutAll);
+    await this.agentRuns.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.logoutAll);
     return revoked.length;
   }
 
@@ -225,7 +225,7 @@ export class AuthService {
     await limiter.reset(key);
     // The caller proved the password just now and keeps its session; every other one ends.
     await this.revoke(auth.userId, { id: { $ne: auth.sessionId } }, 'password changed');
-    await this.runs.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.password);
+    await this.agentRuns.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.password);
     return true;
   }
 
@@ -268,7 +268,7 @@ export class AuthService {
 
   private async endEverySession(userId: string, reason: string, runs: { code: string; message: string }) {
     const revoked = await this.revoke(userId, {}, reason);
-    const runsCancelled = await this.runs.cancelRunsOfUser(userId, runs);
+    const runsCancelled = await this.agentRuns.cancelRunsOfUser(userId, runs);
     return { sessionsRevoked: revoked.length, runsCancelled };
   }
 
