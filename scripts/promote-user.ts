@@ -51,9 +51,6 @@ try {
     limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
-    agent: () => {
-      throw new Error('promote-user runs no agent');
-    },
   };
   const { user, sessionsRevoked, runsCancelled } = await createServices(deps, orm.em.fork()).auth.changeRole(username, Role.OPERATOR);
   console.log(`"${user.username}" is now ${user.role}: ${sessionsRevoked} session(s) revoked, ${runsCancelled} agent run(s) cancelled; it must sign in again.`);

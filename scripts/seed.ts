@@ -32,9 +32,6 @@ try {
       limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
       metrics: noMetrics,
       sessionCache: new SessionCache(0),
-      agent: () => {
-        throw new Error('the seed script runs no agent');
-      },
     },
     orm,
   );

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
+import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
@@ -13,7 +14,7 @@ import type { PubSub } from './pubsub/pubsub.js';
 import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { startHttpServer } from './server/http.js';
-import type { AppDeps } from './services.js';
+import { createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
@@ -24,6 +25,8 @@ import { RequestLimits } from './shared/request-limits.js';
 export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
+  /** False: no agent heartbeats, stale-run sweep or transfer expiry sweep (tests that count statements). Default true. */
+  maintenance?: boolean;
 }
 
 export interface App {
@@ -72,11 +75,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     openEventStore(orm, { ownConnection: database.kind === 'postgresql' });
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
-    let runner: AgentRunner | undefined;
     const metrics = new AppMetrics(config.instanceId);
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub);
-    const deps: AppDeps = {
+    const core: CoreDeps = {
       config,
       logger,
       clock,
@@ -86,21 +88,31 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       limits: new RequestLimits(limiter, config.rateLimits, metrics),
       metrics,
       sessionCache,
-      agent: () => runner!,
     };
-    runner = new AgentRunner(deps, orm, await createProvider(config.llm, clock));
+    const openOrmRef = orm;
+    const runner = new AgentRunner({
+      orm,
+      provider: await createProvider(config.llm, clock),
+      pubsub,
+      clock,
+      logger,
+      metrics,
+      instanceId: config.instanceId,
+      servicesFor: (em) => createServices(core, em),
+      transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
+    });
+    const deps: AppDeps = { ...core, agent: runner };
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
-    runner.startMaintenance();
+    if (options.maintenance !== false) runner.startMaintenance();
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
-    await bootstrapUsers(deps, orm);
+    await bootstrapUsers(core, orm);
     const schema = await buildAppSchema();
     const server = await startHttpServer(deps, orm, schema, metrics);
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    const openOrmRef = orm;
     return {
       url: `http://${host}:${server.port}/graphql`,
       wsUrl: `ws://${host}:${server.port}/graphql`,

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import type { AuthInfo, ClientInfo } from '../modules/auth/auth.types.js';
 import { bearerToken } from '../modules/auth/tokens.js';
-import { createServices, type AppDeps, type Services } from '../services.js';
+import type { AppDeps } from '../deps.js';
+import { createOperationServices, type Services } from '../services.js';
 import { DomainError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -52,7 +53,7 @@ export class OperationContext implements GraphQLContext {
   }
 
   get services(): Services {
-    return (this.built ??= createServices(this.deps, this.em));
+    return (this.built ??= createOperationServices(this.deps, this.em));
   }
 
   get logger(): Logger {

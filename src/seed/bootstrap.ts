@@ -2,11 +2,12 @@ import { ConfigError } from '../config/config.js';
 import type { Orm } from '../db/orm.js';
 import { RoleConflictError } from '../modules/auth/auth.service.js';
 import { Role } from '../modules/auth/user.entity.js';
-import { createServices, type AppDeps } from '../services.js';
+import type { CoreDeps } from '../deps.js';
+import { createServices } from '../services.js';
 import { seedDemoData } from './demo.js';
 
 /** Start-up data: the configured operator, and the demo data where it is wanted. */
-export async function bootstrapUsers(deps: AppDeps, orm: Orm): Promise<void> {
+export async function bootstrapUsers(deps: CoreDeps, orm: Orm): Promise<void> {
   const { config, logger } = deps;
   try {
     if (config.operator) {

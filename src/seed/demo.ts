@@ -2,14 +2,15 @@ import type { Orm } from '../db/orm.js';
 import type { Account } from '../modules/accounts/account.entity.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
-import { createServices, type AppDeps } from '../services.js';
+import type { CoreDeps } from '../deps.js';
+import { createServices } from '../services.js';
 
 export const DEMO_CUSTOMER = { username: 'demo', password: 'demo-password-1' } as const;
 export const DEMO_OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
 const HISTORY_MONTHS = 3;
 
 /** Idempotent: running it again leaves one demo customer and one demo operator. */
-export async function seedDemoData(deps: AppDeps, orm: Orm): Promise<void> {
+export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   const services = createServices(deps, orm.em.fork());
   const customer = await services.auth.ensureUser(DEMO_CUSTOMER.username, DEMO_CUSTOMER.password, Role.CUSTOMER);
   const operator = await services.auth.ensureUser(DEMO_OPERATOR.username, DEMO_OPERATOR.password, Role.OPERATOR);
@@ -22,7 +23,7 @@ export async function seedDemoData(deps: AppDeps, orm: Orm): Promise<void> {
  * savings transfers, posted at past times through the ordinary services (a fixed clock
  * per step). Accounts that already have history are left alone.
  */
-async function seedDemoAccounts(deps: AppDeps, orm: Orm, customer: User, operator: User): Promise<void> {
+async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operator: User): Promise<void> {
   const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
   const op: AuthInfo = { userId: operator.id, sessionId: 'demo-seed', role: Role.OPERATOR };
   const services = createServices(deps, orm.em.fork());

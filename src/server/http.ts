@@ -15,7 +15,7 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { costPlugin, limitRules, parseOptions } from '../graphql/limits.js';
 import { loggingPlugin } from '../graphql/logging.plugin.js';
 import { metricsPlugin } from '../graphql/metrics.plugin.js';
-import type { AppDeps } from '../services.js';
+import type { AppDeps } from '../deps.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
 import { healthRouter } from './health.js';
@@ -175,7 +175,7 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSourc
       const pool = (orm.em.getConnection().getKnex().client as { pool?: KnexPool }).pool;
       return pool ? { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires() } : null;
     },
-    agentRunsActive: () => deps.agent().activeRuns,
+    agentRunsActive: () => deps.agent.activeRuns,
     agentRunsByStatus: () => {
       // Cached briefly: a scrape every second must not become a table scan every second.
       if (!runs || Date.now() - runs.at > RUN_COUNT_CACHE_MS) {

@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { selectFrom } from '../../db/select.js';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { parseCurrency } from '../../shared/money.js';
@@ -24,7 +24,7 @@ export class AccountService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: CoreDeps,
   ) {}
 
   async open(auth: AuthInfo, input: OpenAccountInput): Promise<Account> {

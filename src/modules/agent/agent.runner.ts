@@ -1,18 +1,23 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Orm } from '../../db/orm.js';
+import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic, type TopicPayloads } from '../../pubsub/topics.js';
-import { createServices, type AppDeps } from '../../services.js';
+import type { Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../../shared/metrics.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { AgentRun, type StoredError, type StoredUsage } from './agent-run.entity.js';
 import { AgentRunStatus } from './agent.types.js';
-import { buildAgentContext, systemPrompt } from './context.js';
+import { buildAgentContext, systemPrompt } from './agent.prompt.js';
+import type { AgentRuntime } from './agent.runtime.js';
 import { RunEventWriter } from './event-writer.js';
 import { ProviderError, type ChatMessage, type LlmProvider, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
 import { TOOLS, runTool } from './tools/registry.js';
+import type { ServicesFor } from './tools/tool.js';
 
 export const MAX_TURNS = 8;
 const HISTORY_MESSAGES = 30;
@@ -35,21 +40,37 @@ class RunFailure extends Error {
   }
 }
 
+/** What the runner is built from, in app.ts. */
+export interface AgentRunnerDeps {
+  orm: Orm;
+  provider: LlmProvider;
+  pubsub: PubSub;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** This process, recorded on the runs it executes so a fleet can tell whose heartbeat stopped. */
+  instanceId: string;
+  /** The services a run step (the prompt, a tool, the chat writes) calls, on the fork it is given. */
+  servicesFor: ServicesFor;
+  /** Proposals the user never confirmed, recorded EXPIRED by the maintenance sweep; `ttlSec` paces it. */
+  transferExpiry: { ttlSec: number; expireDue(): Promise<unknown> };
+}
+
 /**
  * Executes agent runs in the background of this process. Long-lived: built once in
  * app.ts; every step works on its own EntityManager fork.
  */
-export class AgentRunner {
+export class AgentRunner implements AgentRuntime {
   private readonly active = new Map<string, { abort: AbortController; done: Promise<void>; reason?: StoredError }>();
   private readonly cancellations: AsyncIterableIterator<TopicPayloads[Topic.AGENT_CANCEL]>;
   private readonly timers: NodeJS.Timeout[] = [];
   private accepting = true;
+  private readonly orm: Orm;
+  readonly provider: LlmProvider;
 
-  constructor(
-    private readonly deps: AppDeps,
-    private readonly orm: Orm,
-    readonly provider: LlmProvider,
-  ) {
+  constructor(private readonly deps: AgentRunnerDeps) {
+    this.orm = deps.orm;
+    this.provider = deps.provider;
     // A cancel may be asked of any instance; the one executing the run acts on it.
     const cancellations = deps.pubsub.subscribe(Topic.AGENT_CANCEL, 'all');
     this.cancellations = cancellations;
@@ -90,10 +111,10 @@ export class AgentRunner {
     }, STALE_MS / 2);
     // Proposals the user never confirmed: reads already treat them as expired, this records it.
     const expiry = setInterval(() => {
-      createServices(this.deps, this.orm.em.fork())
-        .transfers.expireDue()
+      this.deps.transferExpiry
+        .expireDue()
         .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'transfer expiry sweep failed'));
-    }, expirySweepMs(this.deps.config.transferPendingTtlSec));
+    }, expirySweepMs(this.deps.transferExpiry.ttlSec));
     for (const timer of [beat, sweep, expiry]) {
       timer.unref();
       this.timers.push(timer);
@@ -141,7 +162,7 @@ export class AgentRunner {
       ? {
           ...unfinished,
           id: { $nin: [...this.active.keys()] },
-          $or: [{ heartbeatAt: { $lt: stale } }, { heartbeatAt: null, createdAt: { $lt: stale } }, { instanceId: this.deps.config.instanceId }],
+          $or: [{ heartbeatAt: { $lt: stale } }, { heartbeatAt: null, createdAt: { $lt: stale } }, { instanceId: this.deps.instanceId }],
         }
       : unfinished;
     let ended = 0;
@@ -169,11 +190,11 @@ export class AgentRunner {
     const assistantMessageId = uuidv7();
     run.status = AgentRunStatus.RUNNING;
     run.assistantMessageId = assistantMessageId;
-    run.instanceId = deps.config.instanceId;
+    run.instanceId = deps.instanceId;
     run.heartbeatAt = deps.clock.now();
     await em.flush();
 
-    const chat = createServices(deps, orm.em.fork()).chat;
+    const chat = deps.servicesFor(orm.em.fork()).chat;
     const [userMessage] = await chat.messagesById([run.userMessageId]);
     writer.emit('RunStarted', { userMessage: userMessage ? messageSnapshot(userMessage) : null });
 
@@ -184,7 +205,7 @@ export class AgentRunner {
     let error: StoredError | null = null;
     try {
       const history = await chat.history(session.id, HISTORY_MESSAGES);
-      let context = await buildAgentContext(createServices(deps, orm.em.fork()), auth, session);
+      let context = await buildAgentContext(deps.servicesFor(orm.em.fork()), auth, session);
       const messages: ChatMessage[] = [
         { role: 'system', content: systemPrompt(context) },
         ...history.map((m): ChatMessage => (m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content })),
@@ -215,14 +236,14 @@ export class AgentRunner {
         messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
         for (const call of calls) {
           if (signal.aborted) break;
-          const outcome = await runTool(call, { deps, orm, auth, session, writer, signal });
+          const outcome = await runTool(call, { services: () => deps.servicesFor(orm.em.fork()), clock: deps.clock, logger: deps.logger, auth, session, writer, signal });
           run.steps.push(outcome.step);
           run.toolCalls.push(outcome.record);
           messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.record.result) });
         }
         if (signal.aborted) break;
         // Tools change the draft, the accounts and the preferences the next turn should see.
-        context = await buildAgentContext(createServices(deps, orm.em.fork()), auth, session);
+        context = await buildAgentContext(deps.servicesFor(orm.em.fork()), auth, session);
         messages[0] = { role: 'system', content: systemPrompt(context) };
       }
       if (signal.aborted) status = AgentRunStatus.CANCELLED;
@@ -242,7 +263,7 @@ export class AgentRunner {
     // The partial answer of a cancelled or failed run is kept as the assistant message.
     let assistantMessage = null;
     if (answer.length > 0 || status === AgentRunStatus.SUCCEEDED) {
-      assistantMessage = await createServices(deps, orm.em.fork()).chat.appendMessage(session.id, MessageRole.ASSISTANT, answer, run.id, {
+      assistantMessage = await deps.servicesFor(orm.em.fork()).chat.appendMessage(session.id, MessageRole.ASSISTANT, answer, run.id, {
         id: assistantMessageId,
       });
       writer.emit('MessageAdded', { message: messageSnapshot(assistantMessage) });

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { AsyncQueue } from '../../pubsub/async-queue.js';
 import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -11,20 +11,22 @@ import type { ChatService } from '../chat/chat.service.js';
 import { Message, MessageRole } from '../chat/message.entity.js';
 import { AgentEventRecord } from './agent-event.entity.js';
 import { AgentRun } from './agent-run.entity.js';
+import type { AgentRuntime } from './agent.runtime.js';
 import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
 
 const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
 const LOSSY_POLL_MS = 3_000;
 
-/** Starts, stops and reads agent runs; the AgentRunner executes them. */
+/** Starts, stops and reads agent runs; the AgentRuntime (the AgentRunner) executes them. */
 export class AgentService {
   private readonly messageLoader: DataLoader<string, Message | null>;
   private readonly activeRunLoader: DataLoader<string, AgentRun | null>;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'limits' | 'pubsub' | 'logger'>,
     private readonly chat: ChatService,
+    private readonly runtime: AgentRuntime,
   ) {
     this.messageLoader = new DataLoader(async (ids) => {
       const found = await chat.messagesById([...ids]);
@@ -45,8 +47,7 @@ export class AgentService {
     }
     // Runs cost money: a stricter limit than other operations (a resend above is free).
     await this.deps.limits.check('sendMessage', { userId: auth.userId });
-    const runtime = this.deps.agent();
-    if (!runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
+    if (!this.runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;
     try {
       run = await this.em.transactional(async (em) => {
@@ -56,7 +57,7 @@ export class AgentService {
         const earlier = clientMessageId ? await em.findOne(AgentRun, { session: session.id, clientMessageId }) : null;
         if (earlier) throw new SameKey(earlier);
         if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
-        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, runtime.provider.name, runtime.provider.model, clientMessageId);
+        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, this.runtime.provider.name, this.runtime.provider.model, clientMessageId);
         message.runId = created.id;
         em.persist(created);
         return created;
@@ -70,25 +71,14 @@ export class AgentService {
       }
       throw error;
     }
-    runtime.start(run.id);
+    this.runtime.start(run.id);
     return toView(run);
   }
 
   async cancel(auth: AuthInfo, runId: string): Promise<AgentRunView> {
     const run = await this.owned(auth, runId);
-    if (!run.finished) await this.deps.agent().requestCancel(run.id);
+    if (!run.finished) await this.runtime.requestCancel(run.id);
     return toView(run);
-  }
-
-  /**
-   * Cancels every unfinished run of a user, on whichever instance executes it, recording
-   * `error` as the reason: its runs act under no session, so revoking sessions alone leaves
-   * them proposing transfers. Returns how many were asked to stop.
-   */
-  async cancelRunsOfUser(userId: string, error: { code: string; message: string }): Promise<number> {
-    const runs = await this.em.fork().find(AgentRun, { userId, status: { $in: UNFINISHED } }, { fields: ['id'] });
-    for (const run of runs) await this.deps.pubsub.publish(Topic.AGENT_CANCEL, 'all', { runId: run.id, error });
-    return runs.length;
   }
 
   async get(auth: AuthInfo, runId: string): Promise<AgentRunView> {

@@ -1,7 +1,8 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { selectFrom } from '../../db/select.js';
-import type { AppDeps } from '../../services.js';
-import type { AgentService } from '../agent/agent.service.js';
+import type { Config } from '../../config/config.js';
+import type { CoreDeps } from '../../deps.js';
+import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
@@ -36,11 +37,15 @@ export class RoleConflictError extends Error {
   }
 }
 
+export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'limiter' | 'sessionCache'> & {
+  config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
+};
+
 export class AuthService {
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
-    private readonly agent: Pick<AgentService, 'cancelRunsOfUser'>,
+    private readonly deps: AuthDeps,
+    private readonly agentRuns: Pick<RunCanceller, 'cancelRunsOfUser'>,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
@@ -187,7 +192,7 @@ export class AuthService {
 
   async logoutAll(auth: AuthInfo): Promise<number> {
     const revoked = await this.revoke(auth.userId, {}, 'logout all');
-    await this.agent.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.logoutAll);
+    await this.agentRuns.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.logoutAll);
     return revoked.length;
   }
 
@@ -220,7 +225,7 @@ export class AuthService {
     await limiter.reset(key);
     // The caller proved the password just now and keeps its session; every other one ends.
     await this.revoke(auth.userId, { id: { $ne: auth.sessionId } }, 'password changed');
-    await this.agent.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.password);
+    await this.agentRuns.cancelRunsOfUser(auth.userId, RUNS_CANCELLED.password);
     return true;
   }
 
@@ -263,7 +268,7 @@ export class AuthService {
 
   private async endEverySession(userId: string, reason: string, runs: { code: string; message: string }) {
     const revoked = await this.revoke(userId, {}, reason);
-    const runsCancelled = await this.agent.cancelRunsOfUser(userId, runs);
+    const runsCancelled = await this.agentRuns.cancelRunsOfUser(userId, runs);
     return { sessionsRevoked: revoked.length, runsCancelled };
   }
 

@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { jsonProblem } from '../../shared/input-rules.js';
@@ -27,7 +27,7 @@ export class ChatService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly drafts: DraftsService,
   ) {}
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -18,7 +18,7 @@ export class DraftsService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly templates: TemplatesService,
   ) {
     this.draftLoader = new DataLoader(async (sessionIds) => {

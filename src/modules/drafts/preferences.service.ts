@@ -1,5 +1,5 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { badUserInput, type FieldProblem } from '../../shared/errors.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
@@ -9,7 +9,7 @@ import { UserPreferences } from './user-preferences.entity.js';
 export class PreferencesService {
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
   ) {}
 
   /** The stored preferences, or the defaults (not stored) for a user who never changed them. */

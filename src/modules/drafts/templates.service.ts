@@ -1,5 +1,5 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -11,7 +11,7 @@ import { UserTemplate, type TemplateSectionData } from './user-template.entity.j
 export class TemplatesService {
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
   ) {}
 
   async list(auth: AuthInfo): Promise<UserTemplate[]> {

@@ -1,5 +1,5 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
@@ -20,7 +20,7 @@ import type { ImportSummary } from './portability.types.js';
 export class PortabilityService {
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly templates: TemplatesService,
     private readonly preferences: PreferencesService,
   ) {}

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { filterIterator } from '../../pubsub/filter.js';
 import { Topic, type AccountActivityPayload } from '../../pubsub/topics.js';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { money } from '../../shared/money.js';
@@ -22,7 +22,7 @@ export class LedgerService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: CoreDeps,
     private readonly accounts: AccountService,
   ) {}
 

@@ -3,7 +3,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/topics.js';
-import type { AppDeps } from '../../services.js';
+import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound, type ErrorCode } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { fitsBalance, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
@@ -85,7 +85,7 @@ export class TransferService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: CoreDeps,
     private readonly accounts: AccountService,
   ) {}
 

@@ -2,7 +2,7 @@ import { LIMITS } from '../../../shared/limits.js';
 import { UpdateDraftInput, UpdatePreferencesInput } from '../../drafts/drafts.inputs.js';
 import { DraftUpdateMode } from '../../drafts/drafts.types.js';
 import { draftSnapshot } from '../snapshots.js';
-import type { Tool } from './registry.js';
+import type { Tool } from './tool.js';
 import { validatedInput } from './validate-input.js';
 
 const structureJournal: Tool = {

@@ -1,30 +1,16 @@
 import type { ValidateFunction } from 'ajv';
 import { v7 as uuidv7 } from 'uuid';
-import type { Orm } from '../../../db/orm.js';
-import { createServices, type AppDeps, type Services } from '../../../services.js';
+import type { Clock } from '../../../shared/clock.js';
 import { DomainError } from '../../../shared/errors.js';
+import type { Logger } from '../../../shared/logger.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { StoredStep, StoredToolCall } from '../agent-run.entity.js';
 import type { RunEventWriter } from '../event-writer.js';
-import type { ToolCallRequest, ToolDefinition } from '../llm/provider.js';
+import type { ToolCallRequest } from '../llm/provider.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
-
-export interface ToolContext {
-  services: Services;
-  auth: AuthInfo;
-  session: ChatSession;
-  writer: RunEventWriter;
-  deps: AppDeps;
-}
-
-export interface Tool {
-  definition: ToolDefinition;
-  /** The ThinkingStep a user sees while it runs, e.g. "Reading your accounts". */
-  label: string;
-  execute(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
-}
+import type { Tool, ToolServices } from './tool.js';
 
 export const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS];
 
@@ -44,16 +30,16 @@ export interface ToolOutcome {
 }
 
 /**
- * Runs one tool call as the session's user, through the services, on its own
- * EntityManager fork. Bad arguments and refused operations come back as a result the
+ * Runs one tool call as the session's user, through the services of a fresh
+ * EntityManager fork (`env.services()`). Bad arguments and refused operations come back as a result the
  * model can read ({ error: { code, message } }), never as a crash of the run.
  */
 export async function runTool(
   call: ToolCallRequest,
-  env: { deps: AppDeps; orm: Orm; auth: AuthInfo; session: ChatSession; writer: RunEventWriter; signal: AbortSignal },
+  env: { services: () => ToolServices; clock: Clock; logger: Logger; auth: AuthInfo; session: ChatSession; writer: Pick<RunEventWriter, 'emit'>; signal: AbortSignal },
 ): Promise<ToolOutcome> {
   const tool = TOOLS.find((t) => t.definition.name === call.name);
-  const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.deps.clock.now().toISOString(), finishedAt: null };
+  const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.clock.now().toISOString(), finishedAt: null };
   env.writer.emit('ThinkingStep', { stepId: step.id, label: step.label, done: false });
 
   let args: unknown = call.arguments;
@@ -75,21 +61,21 @@ export async function runTool(
     result = toolError('INVALID_ARGUMENTS', errors.map((e) => `${e.instancePath || 'arguments'} ${e.message ?? 'is invalid'}`).join('; '));
   } else {
     try {
-      const services = createServices(env.deps, env.orm.em.fork());
-      result = await tool.execute(args as Record<string, unknown>, { services, auth: env.auth, session: env.session, writer: env.writer, deps: env.deps });
+      const services = env.services();
+      result = await tool.execute(args as Record<string, unknown>, { services, auth: env.auth, session: env.session, writer: env.writer, deps: { clock: env.clock } });
       ok = true;
     } catch (error) {
       if (error instanceof DomainError) {
         result = toolError(error.code, error.message, error.extensions.fields);
       } else {
-        env.deps.logger.error({ err: error, tool: call.name }, 'agent tool failed');
+        env.logger.error({ err: error, tool: call.name }, 'agent tool failed');
         result = toolError('INTERNAL', 'The tool failed unexpectedly');
       }
     }
   }
 
   env.writer.emit('ToolCallFinished', { callId: call.id, tool: call.name, ok, result });
-  step.finishedAt = env.deps.clock.now().toISOString();
+  step.finishedAt = env.clock.now().toISOString();
   env.writer.emit('ThinkingStep', { stepId: step.id, label: step.label, done: true });
   return { step, record: { id: call.id, tool: call.name, arguments: args, ok, result } };
 }

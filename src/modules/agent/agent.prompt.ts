@@ -1,11 +1,11 @@
-import type { Services } from '../../services.js';
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
 import type { AgentContext } from './llm/provider.js';
+import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
-export async function buildAgentContext(services: Services, auth: AuthInfo, session: ChatSession): Promise<AgentContext> {
+export async function buildAgentContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<AgentContext> {
   const [template, preferences, accounts] = await Promise.all([
     services.templates.active(auth.userId),
     services.preferences.get(auth.userId),

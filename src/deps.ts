@@ -1,0 +1,30 @@
+import type { Config } from './config/config.js';
+import type { AgentRuntime } from './modules/agent/agent.runtime.js';
+import type { PasswordHasher } from './modules/auth/passwords.js';
+import type { SessionCache } from './modules/auth/session-cache.js';
+import type { PubSub } from './pubsub/pubsub.js';
+import type { Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import type { Metrics } from './shared/metrics.js';
+import type { RateLimiter } from './shared/rate-limiter.js';
+import type { RequestLimits } from './shared/request-limits.js';
+
+/** Long-lived parts, built once in app.ts. Each service takes the few of them it uses. */
+export interface CoreDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  pubsub: PubSub;
+  passwords: PasswordHasher;
+  limiter: RateLimiter;
+  /** Rate limits on operations, subscribe messages and agent runs. */
+  limits: RequestLimits;
+  metrics: Metrics;
+  /** Session rows checked recently by this process; revocation evicts them. */
+  sessionCache: SessionCache;
+}
+
+/** What an operation's services need: the core, and this process's agent runtime. */
+export interface AppDeps extends CoreDeps {
+  agent: AgentRuntime;
+}

@@ -1,0 +1,42 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../../shared/clock.js';
+import type { AccountService } from '../../accounts/account.service.js';
+import type { AuthInfo } from '../../auth/auth.types.js';
+import type { ChatSession } from '../../chat/chat-session.entity.js';
+import type { ChatService } from '../../chat/chat.service.js';
+import type { DraftsService } from '../../drafts/drafts.service.js';
+import type { PreferencesService } from '../../drafts/preferences.service.js';
+import type { TemplatesService } from '../../drafts/templates.service.js';
+import type { LedgerService } from '../../transfers/ledger.service.js';
+import type { TransferService } from '../../transfers/transfer.service.js';
+import type { RunEventWriter } from '../event-writer.js';
+import type { ToolDefinition } from '../llm/provider.js';
+
+/** The services the agent (its tools, prompt and runner) may call: reads, proposals and journaling, never a posting. */
+export interface ToolServices {
+  accounts: Pick<AccountService, 'list' | 'get'>;
+  ledger: Pick<LedgerService, 'entries' | 'statement'>;
+  transfers: Pick<TransferService, 'propose' | 'snapshot'>;
+  drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
+  templates: Pick<TemplatesService, 'active'>;
+  preferences: Pick<PreferencesService, 'get' | 'update'>;
+  chat: Pick<ChatService, 'messagesById' | 'history' | 'appendMessage'>;
+}
+
+/** One step's services on its own EntityManager fork; app.ts supplies it. */
+export type ServicesFor = (em: EntityManager) => ToolServices;
+
+export interface ToolContext {
+  services: ToolServices;
+  auth: AuthInfo;
+  session: ChatSession;
+  writer: Pick<RunEventWriter, 'emit'>;
+  deps: { clock: Clock };
+}
+
+export interface Tool {
+  definition: ToolDefinition;
+  /** The ThinkingStep a user sees while it runs, e.g. "Reading your accounts". */
+  label: string;
+  execute(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
+}
