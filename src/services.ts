@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './config/config.js';
+import type { PgPool } from './db/pg.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import type { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentService } from './modules/agent/agent.service.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;
+  /** The money transaction's own connections (db/pg.ts). */
+  moneyPool: PgPool;
   /** The agent runner of this process; built after the deps it needs. */
   agent: () => AgentRunner;
 }
