@@ -13,7 +13,7 @@ import { TemplatesService } from './modules/drafts/templates.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
-import { LedgerService } from './modules/transfers/ledger.service.js';
+import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { Clock } from './shared/clock.js';

@@ -140,3 +140,10 @@ export function splitPoolMax(max: number): { orm: number; money: number } {
   const money = Math.max(1, Math.ceil(max / 2));
   return { orm: Math.max(1, max - money), money };
 }
+
+/** A statement with `?` placeholders. */
+export const stmt = (sql: string, params: unknown[]): Stmt => ({ sql, params });
+
+const MARKS = Array.from({ length: 20 }, (_, n) => Array.from({ length: n }, () => '?').join(', '));
+/** `?, ?, ?` for n values. */
+export const marks = (n: number): string => MARKS[n] ?? Array.from({ length: n }, () => '?').join(', ');

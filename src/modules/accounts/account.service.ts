@@ -24,7 +24,7 @@ export class AccountService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: AppDeps,
+    private readonly deps: Pick<AppDeps, 'clock'>,
   ) {}
 
   async open(auth: AuthInfo, input: OpenAccountInput): Promise<Account> {
