@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../src/config/config.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, openOrm } from '../src/db/orm.js';
+import { openPgPool } from '../src/db/pg.js';
 import { PasswordHasher } from '../src/modules/auth/passwords.js';
 import { SessionCache } from '../src/modules/auth/session-cache.js';
 import { Role } from '../src/modules/auth/user.entity.js';
@@ -37,6 +38,7 @@ if (config.redisUrl) {
 }
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
 const orm = await openOrm(config.databaseUrl ?? embedded!.url);
+const moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: 1, applicationName: 'coach-gateway promote-user' });
 let exitCode = 0;
 try {
   await migrate(orm);
@@ -51,6 +53,7 @@ try {
     limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
+    moneyPool,
   };
   const { user, sessionsRevoked, runsCancelled } = await createServices(deps, orm.em.fork()).auth.changeRole(username, Role.OPERATOR);
   console.log(`"${user.username}" is now ${user.role}: ${sessionsRevoked} session(s) revoked, ${runsCancelled} agent run(s) cancelled; it must sign in again.`);
@@ -60,6 +63,7 @@ try {
   exitCode = 1;
 } finally {
   await pubsub.close();
+  await moneyPool.end();
   await orm.close(true);
   await embedded?.stop();
 }

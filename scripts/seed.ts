@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../src/config/config.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate, openOrm } from '../src/db/orm.js';
+import { openPgPool } from '../src/db/pg.js';
 import { PasswordHasher } from '../src/modules/auth/passwords.js';
 import { MemoryPubSub } from '../src/pubsub/memory.pubsub.js';
 import { seedDemoData } from '../src/seed/demo.js';
@@ -16,6 +17,7 @@ import { RequestLimits } from '../src/shared/request-limits.js';
 const { config } = loadConfig();
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
 const orm = await openOrm(config.databaseUrl ?? embedded!.url);
+const moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: 1, applicationName: 'coach-gateway seed' });
 const pubsub = new MemoryPubSub();
 try {
   await migrate(orm);
@@ -32,11 +34,13 @@ try {
       limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
       metrics: noMetrics,
       sessionCache: new SessionCache(0),
+      moneyPool,
     },
     orm,
   );
 } finally {
   await pubsub.close();
+  await moneyPool.end();
   await orm.close(true);
   await embedded?.stop();
 }

@@ -3,6 +3,7 @@ import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
+import { openPgPool, splitPoolMax, type PgPool } from './db/pg.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { closeEventStore, openEventStore } from './modules/agent/event-writer.js';
@@ -60,6 +61,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   logger.info({ database }, `database: ${database.kind === 'embedded' ? 'embedded PGlite at' : 'PostgreSQL at'} ${database.location}`);
 
   let orm: Orm | undefined;
+  let moneyPool: PgPool | undefined;
   let stopEvicting = async () => {};
   // ioredis loads only with REDIS_URL.
   let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter } | undefined;
@@ -71,7 +73,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
-    orm = await openOrm(config.databaseUrl ?? embedded!.url, config.dbPoolMax, { log: (message) => logger.debug({ orm: message }) });
+    const poolMax = splitPoolMax(config.dbPoolMax);
+    orm = await openOrm(config.databaseUrl ?? embedded!.url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
+    moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: poolMax.money, applicationName: 'coach-gateway money', onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed') });
     openEventStore(orm, { ownConnection: database.kind === 'postgresql' });
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
@@ -88,6 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       limits: new RequestLimits(limiter, config.rateLimits, metrics),
       metrics,
       sessionCache,
+      moneyPool,
     };
     const openOrmRef = orm;
     const runner = new AgentRunner({
@@ -136,6 +141,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await stopEvicting();
         await pubsub.close();
         await redis?.limiter.close();
+        await moneyPool?.end();
         await openOrmRef.close(true);
         await embedded?.stop();
       },
@@ -145,6 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await stopEvicting();
     await pubsub.close();
     await redis?.limiter.close();
+    await moneyPool?.end();
     await orm?.close(true);
     await embedded?.stop();
     throw error;

@@ -1,4 +1,5 @@
 import type { Config } from './config/config.js';
+import type { PgPool } from './db/pg.js';
 import type { AgentRuntime } from './modules/agent/agent.runtime.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
@@ -22,6 +23,8 @@ export interface CoreDeps {
   metrics: Metrics;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;
+  /** The money transaction's own connections (db/pg.ts). */
+  moneyPool: PgPool;
 }
 
 /** What an operation's services need: the core, and this process's agent runtime. */

@@ -10,7 +10,7 @@ import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
-import { LedgerService } from './modules/transfers/ledger.service.js';
+import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
 
 /**

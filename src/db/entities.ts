@@ -11,7 +11,7 @@ import { JournalEntry } from '../modules/drafts/journal-entry.entity.js';
 import { UserPreferences } from '../modules/drafts/user-preferences.entity.js';
 import { UserTemplate } from '../modules/drafts/user-template.entity.js';
 import { IdempotencyKey } from '../modules/transfers/idempotency-key.entity.js';
-import { LedgerEntry } from '../modules/transfers/ledger-entry.entity.js';
+import { LedgerEntry } from '../modules/ledger/ledger-entry.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */

@@ -1,9 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { DATE_RANGE_TEXT, inDateRange, JSON_LIMITS, jsonProblem } from '../shared/input-rules.js';
+import { INT64_MAX, INT64_MIN } from '../shared/int64.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const DIGITS = /^-?\d+$/;
 
 function badInput(message: string, node?: ValueNode): GraphQLError {

@@ -8,7 +8,8 @@ import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
-import { LedgerEntryResolver, StatementResolver, TransferResolver } from '../modules/transfers/transfer.resolver.js';
+import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
+import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { guardInputs } from './input-guard.js';
 import { DateTimeScalar } from './scalars.js';
@@ -17,6 +18,7 @@ const RESOLVERS = [
   AuthResolver,
   AuthSessionResolver,
   AccountResolver,
+  AccountLedgerResolver,
   TransferResolver,
   LedgerEntryResolver,
   StatementResolver,

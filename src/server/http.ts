@@ -10,6 +10,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import { WebSocketServer } from 'ws';
 import type { Orm } from '../db/orm.js';
+import { dbPoolStats } from '../db/pg.js';
 import { createContext, type GraphQLContext } from '../graphql/context.js';
 import { createErrorFormatter } from '../graphql/errors.js';
 import { costPlugin, limitRules, parseOptions } from '../graphql/limits.js';
@@ -171,10 +172,7 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSourc
     wsConnections: ws.connections,
     wsSubscriptions: ws.subscriptions,
     pubsubSubscriptions: () => deps.pubsub.subscriberCount,
-    dbPool: () => {
-      const pool = (orm.em.getConnection().getKnex().client as { pool?: KnexPool }).pool;
-      return pool ? { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires() } : null;
-    },
+    dbPool: () => dbPoolStats(orm, deps.moneyPool),
     agentRunsActive: () => deps.agent.activeRuns,
     agentRunsByStatus: () => {
       // Cached briefly: a scrape every second must not become a table scan every second.
@@ -196,9 +194,3 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSourc
 }
 
 const RUN_COUNT_CACHE_MS = 5_000;
-
-interface KnexPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-}

@@ -1,9 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import { MinorUnitsScalar } from '../graphql/scalars.js';
 import { badUserInput } from './errors.js';
+import { INT64_MAX, INT64_MIN } from './int64.js';
 
-export const INT64_MAX = 2n ** 63n - 1n;
-export const INT64_MIN = -(2n ** 63n);
 /**
  * The largest amount one transfer or deposit may move: 10^15 minor units (10 trillion USD).
  * Far below int64, so no single posting can push an account, the currency's system

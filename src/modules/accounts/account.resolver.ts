@@ -1,9 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { requireAuth } from '../../graphql/context.js';
 import { Money, money } from '../../shared/money.js';
-import type { Page } from '../../shared/pagination.js';
-import { LedgerEntryConnection, Statement, type LedgerEntryView } from '../transfers/transfer.types.js';
 import { Account } from './account.entity.js';
 import { OpenAccountInput } from './account.inputs.js';
 
@@ -44,18 +42,4 @@ export class AccountResolver {
     return money(account.balance, account.currency);
   }
 
-  @FieldResolver(() => LedgerEntryConnection)
-  entries(
-    @Root() account: Account,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<Page<LedgerEntryView>> {
-    return ctx.services.ledger.entries(requireAuth(ctx), account, first, after);
-  }
-
-  @FieldResolver(() => Statement, { description: 'month is YYYY-MM, from 1970-01 to 9998-12' })
-  statement(@Root() account: Account, @Arg('month', () => String) month: string, @Ctx() ctx: GraphQLContext): Promise<Statement> {
-    return ctx.services.ledger.statement(requireAuth(ctx), account, month);
-  }
 }

@@ -24,7 +24,7 @@ export class AccountService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: CoreDeps,
+    private readonly deps: Pick<CoreDeps, 'clock'>,
   ) {}
 
   async open(auth: AuthInfo, input: OpenAccountInput): Promise<Account> {

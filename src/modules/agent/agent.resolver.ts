@@ -4,7 +4,7 @@ import { requireAuth } from '../../graphql/context.js';
 import type { AgentEventPayload } from '../../pubsub/topics.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import { Message } from '../chat/message.entity.js';
-import { transferView } from '../transfers/transfer.types.js';
+import { viewOfTransferData } from '../transfers/transfer.events.js';
 import type { TransferData } from '../../pubsub/topics.js';
 import { AgentEvent, toGraphQLEvent } from './agent.events.js';
 import { AgentRunView, SendMessageInput } from './agent.types.js';
@@ -14,7 +14,7 @@ function eventFor(payload: AgentEventPayload, ctx: GraphQLContext) {
   const event = toGraphQLEvent(payload);
   if (payload.type === 'TransferProposed') {
     const viewer = ctx.auth?.userId ?? '';
-    return { ...event, transfer: transferView(payload.data.transfer as TransferData, viewer, ctx.clock.now()) };
+    return { ...event, transfer: viewOfTransferData(payload.data.transfer as TransferData, viewer, ctx.clock.now()) };
   }
   return event;
 }

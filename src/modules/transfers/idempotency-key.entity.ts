@@ -12,14 +12,14 @@ import { Transfer } from './transfer.entity.js';
 @Unique({ properties: ['user', 'key'] })
 export class IdempotencyKey extends BaseEntity<'transfer' | 'errorCode' | 'errorMessage'> {
   @ManyToOne(() => User, { ref: true })
-  user: Ref<User>;
+  user!: Ref<User>;
 
   @Property({ type: 'text' })
-  key: string;
+  key!: string;
 
   /** sha256 of the canonical request: a different request under the same key is refused. */
   @Property({ type: 'text' })
-  requestHash: string;
+  requestHash!: string;
 
   @ManyToOne(() => Transfer, { ref: true, nullable: true })
   transfer: Ref<Transfer> | null = null;
@@ -29,11 +29,4 @@ export class IdempotencyKey extends BaseEntity<'transfer' | 'errorCode' | 'error
 
   @Property({ type: 'text', nullable: true })
   errorMessage: string | null = null;
-
-  constructor(user: Ref<User>, key: string, requestHash: string) {
-    super();
-    this.user = user;
-    this.key = key;
-    this.requestHash = requestHash;
-  }
 }

@@ -1,4 +1,4 @@
-import { BigIntType, Check, Entity, Enum, Index, ManyToOne, Property, ref, type Ref } from '@mikro-orm/core';
+import { BigIntType, Check, Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
 import { registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
@@ -28,42 +28,42 @@ registerEnumType(TransferOrigin, { name: 'TransferOrigin' });
 export class Transfer extends BaseEntity<'description' | 'idempotencyKey' | 'postedAt' | 'expiresAt'> {
   @Index()
   @ManyToOne(() => User, { ref: true })
-  initiator: Ref<User>;
+  initiator!: Ref<User>;
 
   @Enum({ items: () => TransferOrigin, nativeEnumName: 'transfer_origin' })
-  origin: TransferOrigin;
+  origin!: TransferOrigin;
 
   @Enum({ items: () => TransferStatus, nativeEnumName: 'transfer_status' })
-  status: TransferStatus;
+  status!: TransferStatus;
 
   @Index()
   @ManyToOne(() => Account, { ref: true })
-  fromAccount: Ref<Account>;
+  fromAccount!: Ref<Account>;
 
   @Index()
   @ManyToOne(() => Account, { ref: true })
-  toAccount: Ref<Account>;
+  toAccount!: Ref<Account>;
 
   @Index()
   @ManyToOne(() => User, { ref: true, nullable: true })
-  fromUser: Ref<User> | null;
+  fromUser!: Ref<User> | null;
 
   @Index()
   @ManyToOne(() => User, { ref: true, nullable: true })
-  toUser: Ref<User> | null;
+  toUser!: Ref<User> | null;
 
   /** Null for deposits: the system account is nobody's to send to. */
   @Property({ type: 'text', nullable: true })
-  fromAccountNumber: string | null;
+  fromAccountNumber!: string | null;
 
   @Property({ type: 'text' })
-  toAccountNumber: string;
+  toAccountNumber!: string;
 
   @Property({ type: new BigIntType('bigint') })
-  amount: bigint;
+  amount!: bigint;
 
   @Property({ type: 'text' })
-  currency: string;
+  currency!: string;
 
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
@@ -76,34 +76,4 @@ export class Transfer extends BaseEntity<'description' | 'idempotencyKey' | 'pos
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   expiresAt: Date | null = null;
-
-  constructor(fields: {
-    initiator: Ref<User>;
-    origin: TransferOrigin;
-    status: TransferStatus;
-    from: Account;
-    to: Account;
-    amount: bigint;
-    currency: string;
-    description: string | null;
-    idempotencyKey: string | null;
-    createdAt: Date;
-  }) {
-    super();
-    this.initiator = fields.initiator;
-    this.origin = fields.origin;
-    this.status = fields.status;
-    this.fromAccount = ref(fields.from);
-    this.toAccount = ref(fields.to);
-    this.fromUser = fields.from.user;
-    this.toUser = fields.to.user;
-    this.fromAccountNumber = fields.from.system ? null : fields.from.number;
-    this.toAccountNumber = fields.to.number;
-    this.amount = fields.amount;
-    this.currency = fields.currency;
-    this.description = fields.description;
-    this.idempotencyKey = fields.idempotencyKey;
-    this.createdAt = fields.createdAt;
-    this.updatedAt = fields.createdAt;
-  }
 }

@@ -1,11 +1,10 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { requireAuth } from '../../graphql/context.js';
-import type { AccountActivityPayload } from '../../pubsub/topics.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
 import { CreateTransferInput, DepositInput, TransfersArgs } from './transfer.inputs.js';
-import { LedgerEntryConnection, LedgerEntryView, Statement, TransferConnection, TransferView } from './transfer.types.js';
+import { TransferConnection, TransferView } from './transfer.types.js';
 
 @Resolver(() => TransferView)
 export class TransferResolver {
@@ -55,40 +54,5 @@ export class TransferResolver {
   @FieldResolver(() => Account, { nullable: true, description: "Null when the account is not the caller's." })
   toAccount(@Root() transfer: TransferView, @Ctx() ctx: GraphQLContext): Promise<Account | null> {
     return ctx.services.accounts.visible(requireAuth(ctx), transfer.toAccountId, transfer.toUserId);
-  }
-}
-
-@Resolver(() => LedgerEntryView)
-export class LedgerEntryResolver {
-  @FieldResolver(() => TransferView)
-  transfer(@Root() entry: LedgerEntryView, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
-    return ctx.services.transfers.forEntry(requireAuth(ctx), entry);
-  }
-
-  @Authorized()
-  @Subscription(() => LedgerEntryView, {
-    description: "Every ledger entry posted on the caller's accounts (one account when accountId is given).",
-    subscribe: ({ args, context }) =>
-      (context as GraphQLContext).services.ledger.watchActivity(requireAuth(context as GraphQLContext), args.accountId as string | null),
-  })
-  accountActivity(
-    @Arg('accountId', () => ID, { nullable: true }) _accountId: string | null,
-    @Root() payload: AccountActivityPayload,
-    @Ctx() ctx: GraphQLContext,
-  ): LedgerEntryView {
-    return ctx.services.ledger.activityView(payload);
-  }
-}
-
-@Resolver(() => Statement)
-export class StatementResolver {
-  @FieldResolver(() => LedgerEntryConnection)
-  entries(
-    @Root() statement: Statement,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<Page<LedgerEntryView>> {
-    return ctx.services.ledger.statementEntries(requireAuth(ctx), statement, first, after);
   }
 }

@@ -7,7 +7,7 @@ import type { ChatService } from '../../chat/chat.service.js';
 import type { DraftsService } from '../../drafts/drafts.service.js';
 import type { PreferencesService } from '../../drafts/preferences.service.js';
 import type { TemplatesService } from '../../drafts/templates.service.js';
-import type { LedgerService } from '../../transfers/ledger.service.js';
+import type { LedgerService } from '../../ledger/ledger.service.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../event-writer.js';
 import type { ToolDefinition } from '../llm/provider.js';

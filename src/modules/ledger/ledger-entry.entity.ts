@@ -1,9 +1,9 @@
-import { BigIntType, Check, Entity, Enum, Index, ManyToOne, Property, Unique, ref, type Ref } from '@mikro-orm/core';
+import { BigIntType, Check, Entity, Enum, Index, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
 import { registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Account } from '../accounts/account.entity.js';
-import { Transfer } from './transfer.entity.js';
+import { Transfer } from '../transfers/transfer.entity.js';
 
 export enum EntryDirection {
   DEBIT = 'DEBIT',
@@ -18,53 +18,37 @@ registerEnumType(EntryDirection, { name: 'EntryDirection' });
 @Check({ name: 'ledger_entry_amount_check', expression: 'amount > 0' })
 export class LedgerEntry extends BaseEntity<'description'> {
   @ManyToOne(() => Account, { ref: true })
-  account: Ref<Account>;
+  account!: Ref<Account>;
 
   @Index()
   @ManyToOne(() => Transfer, { ref: true })
-  transfer: Ref<Transfer>;
+  transfer!: Ref<Transfer>;
 
   /** The account's owner, copied in: null on system accounts. */
   @Index()
   @ManyToOne(() => User, { ref: true, nullable: true })
-  user: Ref<User> | null;
+  user!: Ref<User> | null;
 
   /** 1, 2, 3 ... per account, in posting order: the order of history and statements. */
   @Property({ type: 'integer' })
-  seq: number;
+  seq!: number;
 
   @Enum({ items: () => EntryDirection, nativeEnumName: 'entry_direction' })
-  direction: EntryDirection;
+  direction!: EntryDirection;
 
   /** Always positive; the direction gives the sign. */
   @Property({ type: new BigIntType('bigint') })
-  amount: bigint;
+  amount!: bigint;
 
   @Property({ type: new BigIntType('bigint') })
-  balanceAfter: bigint;
+  balanceAfter!: bigint;
 
   @Property({ type: 'text' })
-  currency: string;
+  currency!: string;
 
   @Property({ type: 'text', nullable: true })
   description: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
-  postedAt: Date;
-
-  constructor(account: Account, transfer: Transfer, direction: EntryDirection, postedAt: Date) {
-    super();
-    this.account = ref(account);
-    this.transfer = ref(transfer);
-    this.user = account.user;
-    this.seq = account.entrySeq;
-    this.direction = direction;
-    this.amount = transfer.amount;
-    this.balanceAfter = account.balance;
-    this.currency = transfer.currency;
-    this.description = transfer.description;
-    this.postedAt = postedAt;
-    this.createdAt = postedAt;
-    this.updatedAt = postedAt;
-  }
+  postedAt!: Date;
 }

@@ -10,8 +10,11 @@ import { decodeCursor, pageSize, toPage, type Page } from '../../shared/paginati
 import type { Account } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
+import { viewOfEntryData, viewOfTransferData } from '../transfers/transfer.events.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
-import { entryData, entryRow, entryView, transferView, type LedgerEntryView, type Statement } from './transfer.types.js';
+import { entryRow, entryView, type LedgerEntryView, type Statement } from './ledger.types.js';
+
+type LedgerDeps = Pick<CoreDeps, 'clock' | 'pubsub'>;
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -22,7 +25,7 @@ export class LedgerService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: CoreDeps,
+    private readonly deps: LedgerDeps,
     private readonly accounts: AccountService,
   ) {}
 
@@ -68,7 +71,7 @@ export class LedgerService {
       delete row.rn;
       const entry = this.em.map(LedgerEntry, row);
       const list = byAccount.get(entry.account.id) ?? [];
-      list.push(entryView(entryData(entryRow(entry))));
+      list.push(entryView(entryRow(entry)));
       byAccount.set(entry.account.id, list);
     }
     return accounts.map((a) =>
@@ -129,7 +132,7 @@ export class LedgerService {
 
   /** Renders an event for its recipient (the topic key is the owner, so this is them). */
   activityView(payload: AccountActivityPayload): LedgerEntryView {
-    return entryView(payload.entry, transferView(payload.transfer, payload.userId, this.deps.clock.now()));
+    return viewOfEntryData(payload.entry, viewOfTransferData(payload.transfer, payload.userId, this.deps.clock.now()));
   }
 
   private async page(
@@ -148,7 +151,7 @@ export class LedgerService {
       }),
       this.em.count(LedgerEntry, where),
     ]);
-    const views = rows.map((e) => entryView(entryData(entryRow(e))));
+    const views = rows.map((e) => entryView(entryRow(e)));
     return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: cursor !== undefined });
   }
 }

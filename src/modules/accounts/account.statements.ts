@@ -1,0 +1,47 @@
+import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
+import type { AccountStatus } from './account.entity.js';
+import type { AccountRow } from './account.rules.js';
+
+/**
+ * The accounts by id, plus the customer account with `number` if given; SELECT ... FOR
+ * UPDATE in id order, so two transfers over the same pair cannot deadlock.
+ */
+export function selectAccounts(lookup: { ids: string[]; number: string | null }, lock: boolean): Stmt {
+  const ids = [...new Set(lookup.ids)];
+  const byNumber = lookup.number === null ? '' : ' or ("number" = ? and not "system")';
+  return stmt(
+    `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
+     where "id" in (${marks(ids.length)})${byNumber} order by "id" asc${lock ? ' for update' : ''}`,
+    lookup.number === null ? ids : [...ids, lookup.number],
+  );
+}
+
+/** The rows of selectAccounts by id; int8 arrives as a digit string. */
+export function accountRows(result: PgResult): Map<string, AccountRow> {
+  const map = new Map<string, AccountRow>();
+  for (const r of result.rows) {
+    const id = r.id as string;
+    map.set(id, {
+      id,
+      ownerId: r.user_id as string | null,
+      number: r.number as string,
+      currency: r.currency as string,
+      balance: BigInt(r.balance as string),
+      entrySeq: r.entry_seq as number,
+      status: r.status as AccountStatus,
+      system: r.system as boolean,
+    });
+  }
+  return map;
+}
+
+/** The new balance and entry seq of each (locked) account, in one statement. */
+export function updateBalances(accounts: AccountRow[], at: Date): Stmt {
+  const ids = accounts.map((a) => a.id);
+  return stmt(
+    `update "account" set "balance" = case "id" ${accounts.map(() => 'when ? then ?::bigint').join(' ')} else "balance" end,
+       "entry_seq" = case "id" ${accounts.map(() => 'when ? then ?::int').join(' ')} else "entry_seq" end, "updated_at" = ?
+     where "id" in (${marks(ids.length)})`,
+    [...accounts.flatMap((a) => [a.id, a.balance.toString()]), ...accounts.flatMap((a) => [a.id, a.entrySeq]), at, ...ids],
+  );
+}

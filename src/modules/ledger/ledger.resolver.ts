@@ -1,0 +1,63 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { requireAuth } from '../../graphql/context.js';
+import type { AccountActivityPayload } from '../../pubsub/topics.js';
+import type { Page } from '../../shared/pagination.js';
+import { Account } from '../accounts/account.entity.js';
+import { TransferView } from '../transfers/transfer.types.js';
+import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.types.js';
+
+/** An account's history: its entry pages and monthly statements. */
+@Resolver(() => Account)
+export class AccountLedgerResolver {
+  @FieldResolver(() => LedgerEntryConnection)
+  entries(
+    @Root() account: Account,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Page<LedgerEntryView>> {
+    return ctx.services.ledger.entries(requireAuth(ctx), account, first, after);
+  }
+
+  @FieldResolver(() => Statement, { description: 'month is YYYY-MM, from 1970-01 to 9998-12' })
+  statement(@Root() account: Account, @Arg('month', () => String) month: string, @Ctx() ctx: GraphQLContext): Promise<Statement> {
+    return ctx.services.ledger.statement(requireAuth(ctx), account, month);
+  }
+}
+
+@Resolver(() => LedgerEntryView)
+export class LedgerEntryResolver {
+  /** Subscription payloads carry their transfer; a page's entries load theirs, batched. */
+  @FieldResolver(() => TransferView)
+  transfer(@Root() entry: LedgerEntryView, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+    return entry.transfer ? Promise.resolve(entry.transfer) : ctx.services.transfers.forEntry(requireAuth(ctx), entry.transferId);
+  }
+
+  @Authorized()
+  @Subscription(() => LedgerEntryView, {
+    description: "Every ledger entry posted on the caller's accounts (one account when accountId is given).",
+    subscribe: ({ args, context }) =>
+      (context as GraphQLContext).services.ledger.watchActivity(requireAuth(context as GraphQLContext), args.accountId as string | null),
+  })
+  accountActivity(
+    @Arg('accountId', () => ID, { nullable: true }) _accountId: string | null,
+    @Root() payload: AccountActivityPayload,
+    @Ctx() ctx: GraphQLContext,
+  ): LedgerEntryView {
+    return ctx.services.ledger.activityView(payload);
+  }
+}
+
+@Resolver(() => Statement)
+export class StatementResolver {
+  @FieldResolver(() => LedgerEntryConnection)
+  entries(
+    @Root() statement: Statement,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Page<LedgerEntryView>> {
+    return ctx.services.ledger.statementEntries(requireAuth(ctx), statement, first, after);
+  }
+}

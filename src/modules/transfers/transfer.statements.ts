@@ -1,0 +1,124 @@
+import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
+import type { EntryRow } from '../ledger/ledger.types.js';
+import type { TransferOrigin, TransferStatus } from './transfer.entity.js';
+import type { TransferRow } from './transfer.types.js';
+
+/*
+ * The money transaction's transfer and idempotency-key statements as plain SQL (run by
+ * db/pg.ts rawTransaction): no unit of work, query building or hydration while the row
+ * locks are held. The driver parses timestamptz to Date and hands int8 over as a string.
+ */
+
+/** Claims an idempotency key; no row back means another request holds it (ON CONFLICT waited for it to commit). */
+export function claimKey(id: string, at: Date, userId: string, key: string, hash: string): Stmt {
+  return stmt(
+    `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash")
+     values (?, ?, ?, ?, ?, ?) on conflict ("user_id", "key") do nothing returning "id"`,
+    [id, at, at, userId, key, hash],
+  );
+}
+
+export interface KeyOutcome {
+  requestHash: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** The transfer the key's first request made, if it made one. */
+  transfer: TransferRow | null;
+}
+
+/** The key's row, then the transfer it made (no row if none): send both in one round trip. */
+export function selectKeyOutcome(userId: string, key: string): Stmt[] {
+  return [
+    stmt(`select "request_hash", "error_code", "error_message" from "idempotency_key" where "user_id" = ? and "key" = ?`, [userId, key]),
+    stmt(`select * from "transfer" where "id" = (select "transfer_id" from "idempotency_key" where "user_id" = ? and "key" = ?)`, [userId, key]),
+  ];
+}
+
+export function keyOutcome(key: PgResult, transfer: PgResult): KeyOutcome | null {
+  const r = key.rows[0];
+  if (!r) return null;
+  return {
+    requestHash: r.request_hash as string,
+    errorCode: r.error_code as string | null,
+    errorMessage: r.error_message as string | null,
+    transfer: transferOf(transfer),
+  };
+}
+
+export function keyDone(claimId: string, transferId: string, at: Date): Stmt {
+  return stmt(`update "idempotency_key" set "transfer_id" = ?, "updated_at" = ? where "id" = ?`, [transferId, at, claimId]);
+}
+
+export function keyFailed(claimId: string, code: string, message: string, at: Date): Stmt {
+  return stmt(`update "idempotency_key" set "error_code" = ?, "error_message" = ?, "updated_at" = ? where "id" = ?`, [code, message, at, claimId]);
+}
+
+export function selectTransferForUpdate(id: string): Stmt {
+  return stmt(`select * from "transfer" where "id" = ? for update`, [id]);
+}
+
+/** The first row of a `select * from "transfer"`, if any. */
+export function transferOf(result: PgResult): TransferRow | null {
+  const r = result.rows[0];
+  return r ? transferFromDb(r) : null;
+}
+
+/** A transfer table row as the driver returns it. */
+export function transferFromDb(r: Record<string, unknown>): TransferRow {
+  return {
+    id: r.id as string,
+    status: r.status as TransferStatus,
+    origin: r.origin as TransferOrigin,
+    amount: BigInt(r.amount as string),
+    currency: r.currency as string,
+    fromAccountId: r.from_account_id as string,
+    toAccountId: r.to_account_id as string,
+    fromUserId: r.from_user_id as string | null,
+    toUserId: r.to_user_id as string | null,
+    initiatorId: r.initiator_id as string,
+    fromAccountNumber: r.from_account_number as string | null,
+    toAccountNumber: r.to_account_number as string,
+    description: r.description as string | null,
+    idempotencyKey: r.idempotency_key as string | null,
+    createdAt: r.created_at as Date,
+    postedAt: r.posted_at as Date | null,
+    expiresAt: r.expires_at as Date | null,
+  };
+}
+
+export function insertTransfer(t: TransferRow): Stmt {
+  return stmt(
+    `insert into "transfer" ("id", "created_at", "updated_at", "initiator_id", "origin", "status", "from_account_id", "to_account_id",
+       "from_user_id", "to_user_id", "from_account_number", "to_account_number", "amount", "currency", "description",
+       "idempotency_key", "posted_at", "expires_at")
+     values (${marks(18)})`,
+    [
+      t.id, t.createdAt, t.postedAt ?? t.createdAt, t.initiatorId, t.origin, t.status, t.fromAccountId, t.toAccountId,
+      t.fromUserId, t.toUserId, t.fromAccountNumber, t.toAccountNumber, t.amount.toString(), t.currency, t.description,
+      t.idempotencyKey, t.postedAt, t.expiresAt,
+    ],
+  );
+}
+
+export function updateTransferStatus(id: string, status: TransferStatus, at: Date, posted: boolean): Stmt {
+  return posted
+    ? stmt(`update "transfer" set "status" = ?, "updated_at" = ?, "posted_at" = ? where "id" = ?`, [status, at, at, id])
+    : stmt(`update "transfer" set "status" = ?, "updated_at" = ? where "id" = ?`, [status, at, id]);
+}
+
+/** Both sides of a posting in one statement. */
+export function insertEntries(entries: EntryRow[]): Stmt {
+  const params: unknown[] = [];
+  for (const e of entries) {
+    params.push(
+      e.id, e.postedAt, e.postedAt, e.accountId, e.transferId, e.userId, e.seq, e.direction,
+      e.amount.toString(), e.balanceAfter.toString(), e.currency, e.description, e.postedAt,
+    );
+  }
+  return stmt(
+    `insert into "ledger_entry" ("id", "created_at", "updated_at", "account_id", "transfer_id", "user_id", "seq", "direction",
+       "amount", "balance_after", "currency", "description", "posted_at")
+     values ${entries.map(() => `(${marks(13)})`).join(', ')}`,
+    params,
+  );
+}
