@@ -23,7 +23,8 @@ import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
-import { attachWebSocketServer, type WebSocketStats } from './ws.js';
+import { attachWebSocketServer, type SessionAuthority, type WebSocketStats } from './ws/index.js';
+import { createServices } from '../services.js';
 
 export interface RunningServer {
   port: number;
@@ -51,7 +52,12 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
   const httpServer = http.createServer(app);
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
-  const ws = attachWebSocketServer(wsServer, deps, orm, schema, formatError, rules, trust);
+  // Each call on a fork of its own: a socket holds no EntityManager between messages.
+  const authority: SessionAuthority = {
+    authenticate: (token) => createServices(deps, orm.em.fork()).auth.authenticate(token),
+    activeSessionIds: (ids) => createServices(deps, orm.em.fork()).auth.activeSessionIds(ids),
+  };
+  const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, rules, trust, authority });
   metrics.attach(metricSources(deps, orm, ws.stats));
 
   const apollo = new ApolloServer<GraphQLContext>({

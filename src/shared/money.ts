@@ -1,7 +1,10 @@
 import { Field, ObjectType } from 'type-graphql';
 import { MinorUnitsScalar } from '../graphql/scalars.js';
+import { formatDecimal, isCurrency } from './currency.js';
 import { badUserInput } from './errors.js';
 import { INT64_MAX, INT64_MIN } from './int64.js';
+
+export { formatDecimal, isCurrency, minorUnitExponent } from './currency.js';
 
 /**
  * The largest amount one transfer or deposit may move: 10^15 minor units (10 trillion USD).
@@ -9,9 +12,6 @@ import { INT64_MAX, INT64_MIN } from './int64.js';
  * account included, to the edge of what a balance can hold.
  */
 export const MAX_AMOUNT_MINOR = 10n ** 15n;
-
-const SUPPORTED = new Set(Intl.supportedValuesOf('currency'));
-const exponents = new Map<string, number>();
 
 @ObjectType()
 export class Money {
@@ -31,31 +31,11 @@ export function money(minor: bigint, currency: string): Money {
   return { minor, currency, decimal: formatDecimal(minor, currency) };
 }
 
-/** Minor-unit digits of a currency as the runtime's ICU knows them: USD 2, JPY 0, BHD 3. */
-export function minorUnitExponent(currency: string): number {
-  let exponent = exponents.get(currency);
-  if (exponent === undefined) {
-    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    exponents.set(currency, exponent);
-  }
-  return exponent;
-}
-
-/** Integer arithmetic only: 123456n USD -> "1234.56", -5n BHD -> "-0.005". */
-export function formatDecimal(minor: bigint, currency: string): string {
-  const exponent = minorUnitExponent(currency);
-  const sign = minor < 0n ? '-' : '';
-  const abs = minor < 0n ? -minor : minor;
-  if (exponent === 0) return `${sign}${abs}`;
-  const scale = 10n ** BigInt(exponent);
-  return `${sign}${abs / scale}.${(abs % scale).toString().padStart(exponent, '0')}`;
-}
-
 /** An ISO 4217 code the runtime supports, upper-cased; BAD_USER_INPUT otherwise. */
 export function parseCurrency(value: string, field = 'currency'): string {
   // ASCII only: toUpperCase() would turn a dotless "ı" into "I" and accept "ınr" as INR.
   const code = value.trim().replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
-  if (!/^[A-Z]{3}$/.test(code) || !SUPPORTED.has(code)) {
+  if (!/^[A-Z]{3}$/.test(code) || !isCurrency(code)) {
     throw badUserInput([{ field, message: 'must be an ISO 4217 currency code, e.g. "USD"' }]);
   }
   return code;

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import { badUserInput } from './errors.js';
+import { badUserInput, type DomainError } from './errors.js';
+import { isUuid } from './ids.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -80,7 +81,40 @@ export function decodeCursor(cursor: string | null | undefined, field = 'after')
   } catch {
     // reported below
   }
-  throw badUserInput([{ field, message: 'is not a cursor this API gave out' }]);
+  throw badCursor(field);
+}
+
+/** The one answer to a cursor this API did not hand out: BAD_USER_INPUT naming the argument. */
+export function badCursor(field = 'after'): DomainError {
+  return badUserInput([{ field, message: 'is not a cursor this API gave out' }]);
+}
+
+/** A `[seq]` cursor (an integer sort key); null when there is none. */
+export function seqCursor(cursor: string | null | undefined, field = 'after'): number | null {
+  const keys = decodeCursor(cursor, field);
+  if (!keys) return null;
+  const [seq] = keys;
+  if (keys.length !== 1 || typeof seq !== 'number' || !Number.isInteger(seq)) throw badCursor(field);
+  return seq;
+}
+
+/** A `[ISO time, id]` cursor (newest-first lists keyed by a timestamp, ties broken by id); null when there is none. */
+export function timeIdCursor(cursor: string | null | undefined, field = 'after'): { at: Date; id: string } | null {
+  const keys = decodeCursor(cursor, field);
+  if (!keys) return null;
+  const [at, id] = keys;
+  const time = typeof at === 'string' ? new Date(at) : undefined;
+  if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string' || keys.length !== 2) throw badCursor(field);
+  return { at: time, id };
+}
+
+/** A `[uuid]` cursor (lists keyed by a time-ordered uuid v7 id); null when there is none. */
+export function uuidCursor(cursor: string | null | undefined, field = 'after'): string | null {
+  const keys = decodeCursor(cursor, field);
+  if (!keys) return null;
+  const [id] = keys;
+  if (typeof id !== 'string' || !isUuid(id)) throw badCursor(field);
+  return id;
 }
 
 /**

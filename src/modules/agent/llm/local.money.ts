@@ -1,4 +1,5 @@
 /** Exact money text handling for the rule-based assistant: strings and bigints, never floats. */
+import { formatDecimal, isCurrency, minorUnitExponent } from '../../../shared/currency.js';
 
 export interface AccountRef {
   id: string;
@@ -24,23 +25,16 @@ export interface AmountMention {
   unknownCurrency?: string;
 }
 
-/** Minor-unit digits of the currency, e.g. USD 2, JPY 0, KWD 3. */
+/**
+ * Minor-unit digits of the currency, e.g. USD 2, JPY 0, KWD 3. The code comes from tool
+ * output as text: one the runtime rejects counts as 2 rather than failing the reply.
+ */
 export function currencyExponent(currency: string): number {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return minorUnitExponent(currency);
   } catch {
     return 2;
   }
-}
-
-export function isCurrencyCode(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && knownCodes().has(code);
-}
-
-let codes: Set<string> | undefined;
-function knownCodes(): Set<string> {
-  codes ??= new Set(Intl.supportedValuesOf('currency'));
-  return codes;
 }
 
 const DOLLAR_CURRENCIES = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'JMD', 'BSD', 'BBD', 'BZD', 'FJD', 'LRD', 'NAD', 'SBD', 'TTD', 'XCD']);
@@ -76,7 +70,7 @@ function wordCurrency(word: string): { currency: string; anyDollar: boolean } | 
   const code = word.toUpperCase();
   // Lower-case three-letter words are codes only when common: "50 all" is not Albanian lek.
   const written = word === code || COMMON_CODES.has(code);
-  return word.length === 3 && written && isCurrencyCode(code) ? { currency: code, anyDollar: false } : undefined;
+  return word.length === 3 && written && isCurrency(code) ? { currency: code, anyDollar: false } : undefined;
 }
 
 /** The first amount in the text: "$12.34", "50 dollars", "1000 yen", "EUR 20", "1,000.50", or a bare number. */
@@ -94,8 +88,8 @@ export function findAmount(text: string): AmountMention | undefined {
   }
   for (const m of text.matchAll(new RegExp(`\\b([A-Za-z]{3})\\s?(${MINUS}\\s*)?${NUMBER}`, 'g'))) {
     const code = m[1]!.toUpperCase();
-    if (m[1] !== code || !(isCurrencyCode(code) || looksLikeCurrency(code))) continue;
-    const mention: AmountMention = isCurrencyCode(code)
+    if (m[1] !== code || !(isCurrency(code) || looksLikeCurrency(code))) continue;
+    const mention: AmountMention = isCurrency(code)
       ? { value: clean(m[3]!), currency: code, anyDollar: false, text: m[0] }
       : { value: clean(m[3]!), anyDollar: false, unknownCurrency: m[1]!, text: m[0] };
     candidates.push({ at: m.index, mention: m[2] ? { ...mention, negative: true } : mention });
@@ -138,13 +132,9 @@ export function toMinorUnits(value: string, currency: string): { minor: string }
   return { minor: digits };
 }
 
-/** 123456n in USD → "1234.56"; -5n in JPY → "-5". */
+/** 123456n in USD → "1234.56"; -5n in JPY → "-5"; shared/currency.ts's formatter with the tolerant exponent. */
 export function formatMinor(minor: bigint, currency: string): string {
-  const exponent = currencyExponent(currency);
-  const negative = minor < 0n;
-  const digits = (negative ? -minor : minor).toString().padStart(exponent + 1, '0');
-  const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-  return negative ? `-${text}` : text;
+  return formatDecimal(minor, currency, currencyExponent(currency));
 }
 
 /** A decimal string as the tools return it ("1250.00", "-3.5", "980") → minor units. */

@@ -1,0 +1,78 @@
+import type { WebSocket } from 'ws';
+import type { AuthInfo, ClientInfo } from '../../modules/auth/auth.types.js';
+import { accessTokenExpiresAt, bearerToken } from '../../modules/auth/tokens.js';
+import type { Clock } from '../../shared/clock.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Metrics } from '../../shared/metrics.js';
+import { CLOSE_UNAUTHORIZED } from './close-codes.js';
+
+/** What the sockets ask of the auth module; built in http.ts, each call on an EntityManager fork of its own. */
+export interface SessionAuthority {
+  authenticate(accessToken: string): Promise<AuthInfo>;
+  activeSessionIds(sessionIds: string[]): Promise<Set<string>>;
+}
+
+export interface SignedIn {
+  auth: AuthInfo;
+  token: string;
+}
+
+/** Who is on a socket from its connection_ack on. */
+export interface SocketAuth {
+  auth: AuthInfo;
+  client: ClientInfo;
+}
+
+export interface SocketAuthOptions {
+  authority: Pick<SessionAuthority, 'authenticate'>;
+  clock: Clock;
+  metrics: Pick<Metrics, 'wsDisconnected'>;
+}
+
+type Socket = Pick<WebSocket, 'close'>;
+
+/**
+ * connection_init → AuthInfo. No subscription is public, so a socket without a valid token is
+ * refused; one that is signed in lives no longer than its token (the client reconnects with a fresh one).
+ */
+export function createSocketAuth({ authority, clock, metrics }: SocketAuthOptions) {
+  const states = new WeakMap<Socket, SocketAuth & { expiry: NodeJS.Timeout }>();
+  return {
+    /** null: refuse the socket. A failure that is not a DomainError propagates (graphql-ws closes with 4500). */
+    async signIn(connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<SignedIn | null> {
+      const token = bearerToken(connectionParams?.authorization ?? connectionParams?.Authorization);
+      if (!token) return null;
+      try {
+        return { auth: await authority.authenticate(token), token };
+      } catch (error) {
+        if (error instanceof DomainError) return null;
+        throw error;
+      }
+    },
+
+    /** The token was checked once: the socket closes (4401) when it expires. */
+    attach(socket: Socket, { auth, token }: SignedIn, client: ClientInfo): void {
+      const expiresInMs = (accessTokenExpiresAt(token)?.getTime() ?? 0) - clock.now().getTime();
+      const expiry = setTimeout(() => {
+        metrics.wsDisconnected('token_expired');
+        socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+      }, Math.max(0, expiresInMs));
+      expiry.unref();
+      states.set(socket, { auth, client, expiry });
+    },
+
+    of(socket: Socket): SocketAuth | undefined {
+      return states.get(socket);
+    },
+
+    detach(socket: Socket): SocketAuth | undefined {
+      const state = states.get(socket);
+      if (!state) return undefined;
+      states.delete(socket);
+      clearTimeout(state.expiry);
+      return state;
+    },
+  };
+}
+
+export type SocketAuthRegistry = ReturnType<typeof createSocketAuth>;

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, getOperationAST, getVariableValues, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { WebSocketServer } from 'ws';
+import type { Orm } from '../../db/orm.js';
+import { OperationContext } from '../../graphql/context.js';
+import { costError } from '../../graphql/cost.js';
+import type { ErrorFormatter } from '../../graphql/errors.js';
+import { validateOperation } from '../../graphql/limits.js';
+import type { AppDeps } from '../../deps.js';
+import { clientAddress, type TrustProxy } from '../client-address.js';
+import { serveGraphQLWs } from '../ws-adapter.js';
+import { sharedRenderingSubscribe } from '../ws-events.js';
+import { createSocketAuth, type SessionAuthority } from './auth.js';
+import { createDocumentCache } from './documents.js';
+import { createOperationMetrics, type OpenOperation } from './metrics.js';
+import { createQuotas } from './quotas.js';
+import { createSessionIndex } from './sessions.js';
+import { createSlowConsumerGuard } from './slow-consumers.js';
+
+export { CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from './close-codes.js';
+export type { SessionAuthority } from './auth.js';
+
+const NO_CLIENT = { ipAddress: null, userAgent: null };
+/** graphql-ws awaits every hook: a settled promise spares it wrapping `undefined` once per message. */
+const SETTLED = Promise.resolve(undefined);
+
+export interface WebSocketStats {
+  connections(): number;
+  subscriptions(): number;
+}
+
+export interface WebSocketServerOptions {
+  deps: AppDeps;
+  orm: Orm;
+  schema: GraphQLSchema;
+  formatError: ErrorFormatter;
+  rules: ValidationRule[];
+  trust: TrustProxy;
+  authority: SessionAuthority;
+}
+
+/**
+ * graphql-transport-ws on the same port and path as HTTP. connection_init must carry a valid
+ * token (no subscription is public); the socket closes when that token expires, and sockets of
+ * a revoked or expired session are closed within seconds. Each concern is a part of its own
+ * in this folder; this file only wires them into graphql-ws's hooks.
+ */
+export function attachWebSocketServer(
+  wsServer: WebSocketServer,
+  { deps, orm, schema, formatError, rules, trust, authority }: WebSocketServerOptions,
+): { stats: WebSocketStats; dispose(): Promise<void> } {
+  const { config, metrics, logger } = deps;
+  const auth = createSocketAuth({ authority, clock: deps.clock, metrics });
+  const quotas = createQuotas<OpenOperation>({ config: config.ws, limits: deps.limits, metrics });
+  const documents = createDocumentCache({ validate: (query) => validateOperation(schema, query, config.graphql, rules) });
+  const outcomes = createOperationMetrics(metrics);
+  const slow = createSlowConsumerGuard({
+    clients: () => wsServer.clients,
+    maxBufferedBytes: config.ws.maxBufferedBytes,
+    sendStallMs: config.ws.sendStallMs,
+    logger,
+    metrics,
+  });
+  const sessions = createSessionIndex({ authority, pubsub: deps.pubsub, logger });
+  const subscribe = sharedRenderingSubscribe();
+
+  const serverCleanup = serveGraphQLWs<Record<string, unknown> | undefined>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        const client = { ipAddress: quotas.addressOf(socket) ?? null, userAgent: request.headers['user-agent']?.slice(0, 500) ?? null };
+        // No subscription is public: a socket without a valid token is refused (4403).
+        const signedIn = await auth.signIn(ctx.connectionParams);
+        if (!signedIn || socket.readyState !== socket.OPEN) return false;
+        if (!quotas.admitUser(socket, signedIn.auth.userId)) return false;
+        auth.attach(socket, signedIn, client);
+        sessions.add(signedIn.auth.sessionId, socket);
+        return true;
+      },
+      onClose: (ctx) => {
+        const socket = ctx.extra.socket;
+        quotas.closed(socket);
+        const state = auth.detach(socket);
+        if (state) sessions.remove(state.auth.sessionId, socket);
+      },
+      // Nothing built until a resolver asks: an open subscription holds its caller, not a fork.
+      context: (ctx) => {
+        const state = auth.of(ctx.extra.socket);
+        const context = new OperationContext(deps, orm, randomUUID(), state?.client ?? NO_CLIENT);
+        context.auth = state?.auth ?? null;
+        return context;
+      },
+      subscribe,
+      onSubscribe: async (ctx, id, payload) => {
+        const socket = ctx.extra.socket;
+        const state = auth.of(socket);
+        const op = outcomes.start(payload.operationName);
+        const refused = (errors: GraphQLError[]) => {
+          outcomes.refused(op, errors);
+          return errors;
+        };
+        const denied = await quotas.claim(socket, id, op, { userId: state?.auth.userId ?? null, ip: state?.client.ipAddress });
+        if (denied) return refused(denied);
+        const document = documents.validated(payload.query);
+        if (Array.isArray(document)) {
+          quotas.release(socket, id);
+          return refused(document);
+        }
+        // Per message, not with the cached document: the cost depends on this message's variables.
+        const tooCostly = costError(schema, document, payload.operationName, payload.variables, config.graphql.maxCost);
+        if (tooCostly) {
+          quotas.release(socket, id);
+          return refused([tooCostly]);
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        outcomes.identify(op, operation);
+        // Coerced here, as Apollo does over HTTP: a bad variable is BAD_USER_INPUT, not an execution failure.
+        if (operation) {
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+          if (coerced.errors) {
+            quotas.release(socket, id);
+            return refused(coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } })));
+          }
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onOperation: (ctx, id, _payload, _args, result) => {
+        const op = quotas.operation(ctx.extra.socket, id);
+        if (op) outcomes.executed(op, result);
+      },
+      onComplete: (ctx, id) => {
+        quotas.release(ctx.extra.socket, id);
+      },
+      onNext: (ctx, _id, _payload, _args, result) => {
+        slow.sent(ctx.extra.socket);
+        if (!result.errors) return SETTLED;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wsServer,
+    logger,
+    config.ws.keepAliveMs,
+    (socket, request) => quotas.admitAddress(socket, clientAddress(request, trust) ?? 'unknown'),
+  );
+
+  return {
+    stats: {
+      connections: () => wsServer.clients.size,
+      subscriptions: () => quotas.openOperations,
+    },
+    async dispose() {
+      slow.dispose();
+      await sessions.dispose();
+      await serverCleanup.dispose();
+    },
+  };
+}
