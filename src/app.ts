@@ -6,7 +6,7 @@ import { migrate, openOrm, type Orm } from './db/orm.js';
 import { openPgPool, splitPoolMax, type PgPool } from './db/pg.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
-import { closeEventStore, openEventStore } from './modules/agent/event-writer.js';
+import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
@@ -41,6 +41,7 @@ export interface App {
   databaseUrl: string;
   orm: Orm;
   deps: AppDeps;
+  events: AgentEventStore;
   stop(): Promise<void>;
 }
 
@@ -62,6 +63,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let orm: Orm | undefined;
   let moneyPool: PgPool | undefined;
+  let events: AgentEventStore | undefined;
   let stopEvicting = async () => {};
   // ioredis loads only with REDIS_URL.
   let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter } | undefined;
@@ -76,7 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const poolMax = splitPoolMax(config.dbPoolMax);
     orm = await openOrm(config.databaseUrl ?? embedded!.url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
     moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: poolMax.money, applicationName: 'coach-gateway money', onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed') });
-    openEventStore(orm, { ownConnection: database.kind === 'postgresql' });
+    const eventStore = (events = new AgentEventStore({ orm, pubsub, clock, connection: config.databaseUrl ? { pool: openPgPool(config.databaseUrl, { max: 1, applicationName: 'coach-gateway agent events' }) } : 'orm' }));
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     const metrics = new AppMetrics(config.instanceId);
@@ -105,6 +107,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       instanceId: config.instanceId,
       servicesFor: (em) => createServices(core, em),
       transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
+      events: eventStore,
     });
     const deps: AppDeps = { ...core, agent: runner };
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
@@ -131,13 +134,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       databaseUrl: config.databaseUrl ?? embedded!.url,
       orm,
       deps,
+      events: eventStore,
       async stop() {
         // Not ready, new runs refused at once; running runs get the grace period to finish
         // (their subscribers still connected), the rest are cancelled; then HTTP drains.
         server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
-        await closeEventStore(openOrmRef);
+        await eventStore.close();
         await stopEvicting();
         await pubsub.close();
         await redis?.limiter.close();
@@ -147,7 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
   } catch (error) {
-    if (orm) await closeEventStore(orm);
+    await events?.close();
     await stopEvicting();
     await pubsub.close();
     await redis?.limiter.close();

@@ -69,27 +69,61 @@ export interface AccountActivityPayload {
   transfer: TransferData;
 }
 
-export type AgentEventType =
-  | 'RunStarted'
-  | 'MessageAdded'
-  | 'ThinkingStep'
-  | 'ReasoningDelta'
-  | 'ToolCallStarted'
-  | 'ToolCallFinished'
-  | 'TokenDelta'
-  | 'DraftUpdated'
-  | 'TransferProposed'
-  | 'RunFinished';
+/** JSON-safe copy of a chat message inside an agent event (see agent/snapshots.ts). */
+export interface MessageSnapshot {
+  id: string;
+  session: { id: string };
+  role: 'USER' | 'ASSISTANT' | 'SYSTEM';
+  content: string;
+  createdAt: string;
+  runId: string | null;
+}
 
-/** An agent event as stored and published: complete, so subscribers need no database. */
-export interface AgentEventPayload {
+/** JSON-safe copy of a draft inside an agent event (see agent/snapshots.ts). */
+export interface DraftSnapshot {
+  id: string;
+  session: { id: string };
+  sections: Array<{ name: string; content: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Every agent event name and its data: the one list that `emit`, the GraphQL event
+ * classes (agent.events.ts) and the replay from the store are checked against.
+ */
+export interface AgentEventData {
+  RunStarted: { userMessage: MessageSnapshot | null };
+  MessageAdded: { message: MessageSnapshot };
+  ThinkingStep: { stepId: string; label: string; done: boolean };
+  ReasoningDelta: { delta: string };
+  ToolCallStarted: { callId: string; tool: string; arguments: unknown };
+  ToolCallFinished: { callId: string; tool: string; ok: boolean; result: unknown };
+  TokenDelta: { messageId: string | null; delta: string };
+  DraftUpdated: { draft: DraftSnapshot };
+  TransferProposed: { transfer: TransferData };
+  RunFinished: {
+    status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+    message: MessageSnapshot | null;
+    usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
+    error: { code: string; message: string } | null;
+  };
+}
+
+export type AgentEventName = keyof AgentEventData;
+
+/** One agent event of type K as stored and published: complete, so subscribers need no database. */
+export interface AgentEventOf<K extends AgentEventName> {
   runId: string;
   sessionId: string;
   seq: number;
   at: string;
-  type: AgentEventType;
-  data: Record<string, unknown>;
+  type: K;
+  data: AgentEventData[K];
 }
+
+/** An agent event of one of the types K (any, by default), as a union that `type` narrows. */
+export type AgentEventPayload<K extends AgentEventName = AgentEventName> = { [P in K]: AgentEventOf<P> }[K];
 
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunEventWriter } from '../../src/modules/agent/event-writer.js';
 import { Topic, type AgentEventPayload } from '../../src/pubsub/topics.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -21,6 +20,9 @@ async function storedSeqs(runId: string): Promise<number[]> {
   return rows.map((r) => r.seq);
 }
 
+/** A TokenDelta's text; any other event by its type, so it fails the comparison. */
+const deltaOf = (e: AgentEventPayload) => (e.type === 'TokenDelta' ? e.data.delta : e.type);
+
 describe('the run event store', () => {
   it("stores and publishes one run's events in order while another run's write fails in the same batch", async () => {
     const session = await createSession(server, user.token, 'GENERAL');
@@ -29,15 +31,15 @@ describe('the run event store', () => {
     const before = await storedSeqs(runId);
     expect(before.length).toBe(finished.events.length);
 
-    const { orm, deps } = server.app;
+    const { deps, events } = server.app;
     const published: AgentEventPayload[] = [];
     const live = deps.pubsub.subscribe(Topic.AGENT_RUN, runId);
     void (async () => {
       for await (const event of live) published.push(event);
     })();
     // A run that is not in the database: its rows break the foreign key.
-    const orphan = new RunEventWriter(orm, deps.pubsub, deps.clock, randomUUID(), session.id);
-    const good = new RunEventWriter(orm, deps.pubsub, deps.clock, runId, session.id, before.at(-1));
+    const orphan = events.writer(randomUUID(), session.id);
+    const good = events.writer(runId, session.id, before.at(-1));
     // Interleaved in one tick, so both runs' rows go into the same multi-row insert.
     for (let i = 0; i < 3; i++) {
       good.emit('TokenDelta', { messageId: null, delta: `late ${i}` });
@@ -48,7 +50,7 @@ describe('the run event store', () => {
 
     const last = before.at(-1)!;
     expect(await storedSeqs(runId)).toEqual([...before, last + 1, last + 2, last + 3]);
-    expect(published.map((e) => [e.seq, e.data.delta])).toEqual([
+    expect(published.map((e) => [e.seq, deltaOf(e)])).toEqual([
       [last + 1, 'late 0'],
       [last + 2, 'late 1'],
       [last + 3, 'late 2'],
@@ -62,7 +64,7 @@ describe('the run event store', () => {
     good.emit('TokenDelta', { messageId: null, delta: awkward });
     await good.flush();
     expect(await storedSeqs(runId)).toEqual([...before, last + 1, last + 2, last + 3, last + 4]);
-    expect(published.map((e) => e.data.delta)).toEqual(['late 0', 'late 1', 'late 2', awkward]);
+    expect(published.map(deltaOf)).toEqual(['late 0', 'late 1', 'late 2', awkward]);
     const [stored] = await server.app.orm.em
       .getConnection()
       .execute<Array<{ delta: string }>>(`select data->>'delta' as delta from agent_event_record where run_id = ? and seq = ?`, [runId, last + 4]);

@@ -23,7 +23,7 @@ afterAll(async () => {
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i + 1}`).join(' ');
 
 /** Starts a long run and resolves once it streams; `finished` is its RunFinished event (within 5 s). */
-async function startSlowRun(user: TestUser): Promise<{ runId: string; finished: Promise<AgentEventPayload> }> {
+async function startSlowRun(user: TestUser): Promise<{ runId: string; finished: Promise<AgentEventPayload<'RunFinished'>> }> {
   const session = await createSession(server, user.token, 'GENERAL');
   fake.script([[{ text: words(400), tokenDelayMs: 30 }]]);
   const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'tell me a long story' } }, { token: user.token })).sendMessage.id;
@@ -46,9 +46,9 @@ async function startSlowRun(user: TestUser): Promise<{ runId: string; finished: 
   return { runId, finished: Promise.race([finished, timeout]) };
 }
 
-async function expectCancelled(user: TestUser, password: string, runId: string, finished: AgentEventPayload, reason: RegExp): Promise<void> {
+async function expectCancelled(user: TestUser, password: string, runId: string, finished: AgentEventPayload<'RunFinished'>, reason: RegExp): Promise<void> {
   expect(finished.data).toMatchObject({ status: 'CANCELLED', error: { code: 'REVOKED' } });
-  expect((finished.data.error as { message: string }).message).toMatch(reason);
+  expect(finished.data.error?.message).toMatch(reason);
   const token = (await server.ok(LoginDocument, { input: { username: user.user.username, password } })).login.accessToken;
   const run = (await server.ok(AgentRunDocument, { id: runId }, { token })).agentRun;
   expect(run.status).toBe('CANCELLED');

@@ -1,6 +1,6 @@
-import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars.js';
-import type { AgentEventPayload } from '../../pubsub/topics.js';
+import type { AgentEventData, AgentEventName, AgentEventOf } from '../../pubsub/topics.js';
 import { Message } from '../chat/message.entity.js';
 import { Draft } from '../drafts/draft.entity.js';
 import { TransferView } from '../transfers/transfer.types.js';
@@ -117,13 +117,34 @@ export class RunFinished extends AgentEvent {
   error!: AgentError | null;
 }
 
-export const AGENT_EVENT_TYPES = [RunStarted, MessageAdded, ThinkingStep, ReasoningDelta, ToolCallStarted, ToolCallFinished, TokenDelta, DraftUpdated, TransferProposed, RunFinished];
+/** Each event name's GraphQL class: a name without a class, or a class without a name, fails the type check. */
+export const AGENT_EVENT_CLASSES = {
+  RunStarted,
+  MessageAdded,
+  ThinkingStep,
+  ReasoningDelta,
+  ToolCallStarted,
+  ToolCallFinished,
+  TokenDelta,
+  DraftUpdated,
+  TransferProposed,
+  RunFinished,
+} satisfies Record<AgentEventName, ClassType<AgentEvent>>;
+
+export const AGENT_EVENT_TYPES: Array<ClassType<AgentEvent>> = Object.values(AGENT_EVENT_CLASSES);
+
+export function isAgentEventName(name: string): name is AgentEventName {
+  return Object.hasOwn(AGENT_EVENT_CLASSES, name);
+}
+
+/** What the GraphQL layer reads: the envelope with `at` as a Date, the event's data, and `__type` for resolveType. */
+export type GraphQLAgentEvent<K extends AgentEventName = AgentEventName> = { __type: K; runId: string; sessionId: string; seq: number; at: Date } & AgentEventData[K];
 
 /**
  * A stored or published event as the GraphQL object of its type. Snapshots inside
  * (messages, drafts, transfers) are plain objects with the fields their types read.
  */
-export function toGraphQLEvent(event: AgentEventPayload): AgentEvent & { __type: string } {
+export function toGraphQLEvent<K extends AgentEventName>(event: AgentEventOf<K>): GraphQLAgentEvent<K> {
   return {
     __type: event.type,
     runId: event.runId,

@@ -5,18 +5,17 @@ import type { AgentEventPayload } from '../../pubsub/topics.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import { Message } from '../chat/message.entity.js';
 import { viewOfTransferData } from '../transfers/transfer.events.js';
-import type { TransferData } from '../../pubsub/topics.js';
-import { AgentEvent, toGraphQLEvent } from './agent.events.js';
+import { AgentEvent, toGraphQLEvent, type TransferProposed } from './agent.events.js';
 import { AgentRunView, SendMessageInput } from './agent.types.js';
 
 /** Maps a stored event to its GraphQL object; a proposed transfer renders for the viewer. */
-function eventFor(payload: AgentEventPayload, ctx: GraphQLContext) {
-  const event = toGraphQLEvent(payload);
+function eventFor(payload: AgentEventPayload, ctx: GraphQLContext): AgentEvent {
   if (payload.type === 'TransferProposed') {
     const viewer = ctx.auth?.userId ?? '';
-    return { ...event, transfer: viewOfTransferData(payload.data.transfer as TransferData, viewer, ctx.clock.now()) };
+    const proposed: TransferProposed = { ...toGraphQLEvent(payload), transfer: viewOfTransferData(payload.data.transfer, viewer, ctx.clock.now()) };
+    return proposed;
   }
-  return event;
+  return toGraphQLEvent(payload);
 }
 
 @Resolver(() => AgentRunView)

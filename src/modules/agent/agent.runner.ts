@@ -9,11 +9,11 @@ import type { Metrics } from '../../shared/metrics.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
+import type { AgentEventStore } from './agent-event.store.js';
 import { AgentRun, type StoredError, type StoredUsage } from './agent-run.entity.js';
 import { AgentRunStatus } from './agent.types.js';
 import { buildAgentContext, systemPrompt } from './agent.prompt.js';
 import type { AgentRuntime } from './agent.runtime.js';
-import { RunEventWriter } from './event-writer.js';
 import { ProviderError, type ChatMessage, type LlmProvider, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
 import { TOOLS, runTool } from './tools/registry.js';
@@ -54,6 +54,8 @@ export interface AgentRunnerDeps {
   servicesFor: ServicesFor;
   /** Proposals the user never confirmed, recorded EXPIRED by the maintenance sweep; `ttlSec` paces it. */
   transferExpiry: { ttlSec: number; expireDue(): Promise<unknown> };
+  /** Where runs write their events (built in app.ts). */
+  events: AgentEventStore;
 }
 
 /**
@@ -171,8 +173,7 @@ export class AgentRunner implements AgentRuntime {
       const won = await em.nativeUpdate(AgentRun, { id: run.id, ...unfinished }, { status: AgentRunStatus.FAILED, error: INTERRUPTED, finishedAt: now });
       if (won === 0) continue;
       ended++;
-      const last = await em.getConnection().execute<Array<{ seq: number | null }>>('select max(seq) as seq from agent_event_record where run_id = ?', [run.id]);
-      const writer = new RunEventWriter(this.orm, this.deps.pubsub, this.deps.clock, run.id, run.session.id, last[0]?.seq ?? 0);
+      const writer = this.deps.events.writer(run.id, run.session.id, await this.deps.events.lastSeq(run.id));
       writer.emit('RunFinished', { status: AgentRunStatus.FAILED, message: null, usage: run.usage, error: INTERRUPTED });
       await writer.flush();
       this.deps.metrics.agentRunFinished(AgentRunStatus.FAILED, run.usage);
@@ -186,7 +187,7 @@ export class AgentRunner implements AgentRuntime {
     const run = await em.findOneOrFail(AgentRun, { id: runId }, { populate: ['session'] });
     const session = run.session.getEntity();
     const auth: AuthInfo = { userId: run.userId, sessionId: `agent-run:${run.id}`, role: Role.CUSTOMER };
-    const writer = new RunEventWriter(orm, deps.pubsub, deps.clock, run.id, session.id);
+    const writer = this.deps.events.writer(run.id, session.id);
     const assistantMessageId = uuidv7();
     run.status = AgentRunStatus.RUNNING;
     run.assistantMessageId = assistantMessageId;

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { AsyncQueue } from '../../pubsub/async-queue.js';
+import { replayThenLive } from '../../pubsub/replay.js';
 import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
@@ -9,7 +9,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { Message, MessageRole } from '../chat/message.entity.js';
-import { AgentEventRecord } from './agent-event.entity.js';
+import { readRunEvents } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
 import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
@@ -97,50 +97,21 @@ export class AgentService {
   /**
    * The run's events after `afterSeq`: replayed from the store, then live, with no gap and
    * no duplicate; ends after RunFinished. Subscribing before reading the store is what
-   * closes the gap: anything published meanwhile is both stored and queued, and seq dedupes.
+   * closes the gap (see replayThenLive).
    */
   async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
     const run = await this.owned(auth, runId);
-    const live = this.deps.pubsub.subscribe(Topic.AGENT_RUN, run.id);
-    const out = new AsyncQueue<AgentEventPayload>(() => void live.return?.());
     const em = this.em.fork();
-    let last = Math.max(0, afterSeq ?? 0);
-    const deliver = (event: AgentEventPayload): boolean => {
-      if (event.seq <= last) return false;
-      last = event.seq;
-      out.push(event);
-      if (event.type === 'RunFinished') {
-        out.end();
-        return true;
-      }
-      return false;
-    };
-    const stored = async (from: number, to?: number) => {
-      const rows = await em.find(AgentEventRecord, { run: run.id, seq: to === undefined ? { $gt: from } : { $gt: from, $lt: to } }, { orderBy: { seq: 'asc' } });
-      return rows.map(recordPayload);
-    };
-    if (this.deps.pubsub.lossy) {
+    return replayThenLive({
+      live: this.deps.pubsub.subscribe(Topic.AGENT_RUN, run.id),
+      read: (from, to) => readRunEvents(em, run.id, from, to),
+      after: afterSeq ?? 0,
+      isLast: (event) => event.type === 'RunFinished',
       // A lossy transport may drop even RunFinished: look in the store now and then.
-      const poll = setInterval(() => {
-        if (out.closed) return clearInterval(poll);
-        stored(last)
-          .then((events) => {
-            for (const event of events) if (deliver(event)) break;
-          })
-          .catch((error: unknown) => this.deps.logger.warn({ err: error, runId: run.id }, 'agent event poll failed'));
-      }, LOSSY_POLL_MS);
-      poll.unref();
-    }
-    void (async () => {
-      for (const event of await stored(last)) if (deliver(event)) return;
-      for await (const event of live) {
-        if (out.closed) return;
-        // Only a lossy transport can skip a seq; the store has it.
-        if (event.seq > last + 1) for (const missed of await stored(last, event.seq)) if (deliver(missed)) return;
-        if (deliver(event)) return;
-      }
-    })().catch((error: unknown) => out.fail(error));
-    return out;
+      lossy: this.deps.pubsub.lossy,
+      pollMs: LOSSY_POLL_MS,
+      onError: (error) => this.deps.logger.warn({ err: error, runId: run.id }, 'agent event poll failed'),
+    });
   }
 
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
@@ -164,10 +135,6 @@ class SameKey extends Error {
 
 function runInProgress(): DomainError {
   return new DomainError('RUN_IN_PROGRESS', 'The assistant is still answering in this session: wait for it or cancel the run');
-}
-
-export function recordPayload(r: AgentEventRecord): AgentEventPayload {
-  return { runId: r.run.id, sessionId: r.sessionId, seq: r.seq, at: r.at.toISOString(), type: r.type as AgentEventPayload['type'], data: r.data };
 }
 
 export function toView(run: AgentRun): AgentRunView {

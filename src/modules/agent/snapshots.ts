@@ -1,3 +1,4 @@
+import type { DraftSnapshot, MessageSnapshot } from '../../pubsub/topics.js';
 import type { Message } from '../chat/message.entity.js';
 import type { Draft } from '../drafts/draft.entity.js';
 
@@ -6,7 +7,7 @@ import type { Draft } from '../drafts/draft.entity.js';
  * (Object.assign onto an instance), so they hold what the entity's getters read
  * (`session.id`), never the getters themselves (`sessionId`, `isEmpty`).
  */
-export function messageSnapshot(message: Message) {
+export function messageSnapshot(message: Message): MessageSnapshot {
   return {
     id: message.id,
     session: { id: message.sessionId },
@@ -17,7 +18,7 @@ export function messageSnapshot(message: Message) {
   };
 }
 
-export function draftSnapshot(draft: Draft) {
+export function draftSnapshot(draft: Draft): DraftSnapshot {
   return {
     id: draft.id,
     session: { id: draft.sessionId },

@@ -6,7 +6,7 @@ import type { Logger } from '../../../shared/logger.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { StoredStep, StoredToolCall } from '../agent-run.entity.js';
-import type { RunEventWriter } from '../event-writer.js';
+import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolCallRequest } from '../llm/provider.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';

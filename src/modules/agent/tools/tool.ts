@@ -9,7 +9,7 @@ import type { PreferencesService } from '../../drafts/preferences.service.js';
 import type { TemplatesService } from '../../drafts/templates.service.js';
 import type { LedgerService } from '../../ledger/ledger.service.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
-import type { RunEventWriter } from '../event-writer.js';
+import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
 
 /** The services the agent (its tools, prompt and runner) may call: reads, proposals and journaling, never a posting. */

@@ -1,8 +1,11 @@
-import pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PgPool } from '../../db/pg.js';
 import type { Orm } from '../../db/orm.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
-import { Topic, type AgentEventPayload, type AgentEventType } from '../../pubsub/topics.js';
+import { Topic, type AgentEventData, type AgentEventName, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { Clock } from '../../shared/clock.js';
+import { AgentEventRecord } from './agent-event.entity.js';
+import { isAgentEventName } from './agent.events.js';
 
 /** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
 const MAX_ROWS = 1_000;
@@ -10,38 +13,34 @@ const MAX_ROWS = 1_000;
  * One short statement text whatever the row count. Unnamed: the embedded database serves
  * every connection from one session, where a named prepared statement would collide.
  */
-const INSERT: pg.QueryConfig = {
-  text:
-    'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") ' +
-    'select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[])',
-};
+const INSERT =
+  'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") ' +
+  'select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[])';
 
 /**
  * Numbers a run's events 1, 2, 3 ..., stores them, then publishes them, in that order:
  * a subscriber that reads the store after subscribing misses nothing. Once a write of
  * the run fails, its later events are neither stored nor published (no gap in the store).
+ * Made by AgentEventStore.writer.
  */
 export class RunEventWriter {
   private seq: number;
-  private readonly store: EventStore;
   private tail: Promise<void> = Promise.resolve();
   /** @internal set by the store */
   failure: { error: unknown } | undefined;
 
   constructor(
-    orm: Orm,
-    readonly pubsub: PubSub,
+    private readonly store: AgentEventStore,
     private readonly clock: Clock,
     readonly runId: string,
     readonly sessionId: string,
-    lastSeq = 0,
+    lastSeq: number,
   ) {
     this.seq = lastSeq;
-    this.store = storeOf(orm);
   }
 
-  emit(type: AgentEventType, data: Record<string, unknown>): AgentEventPayload {
-    const event: AgentEventPayload = {
+  emit<K extends AgentEventName>(type: K, data: AgentEventData[K]): AgentEventPayload<K> {
+    const event: AgentEventPayload<K> = {
       runId: this.runId,
       sessionId: this.sessionId,
       seq: ++this.seq,
@@ -49,7 +48,8 @@ export class RunEventWriter {
       type,
       data,
     };
-    if (!this.failure) this.tail = this.store.append(this, event);
+    // An event of a generic K is one of the union's members; TypeScript cannot see that itself.
+    if (!this.failure) this.tail = this.store.append(this, event as AgentEventPayload);
     return event;
   }
 
@@ -66,28 +66,49 @@ interface Batch {
   settle: () => void;
 }
 
+export interface AgentEventStoreOptions {
+  orm: Orm;
+  pubsub: PubSub;
+  clock: Clock;
+  /**
+   * Where inserts go. On PostgreSQL a pool of one connection of its own (closed with the
+   * store); on the embedded database 'orm', its pool: PGlite is one session behind its
+   * socket, where another connection gains nothing and only adds a client to its queue.
+   */
+  connection: { pool: Pick<PgPool, 'query' | 'end'> } | 'orm';
+}
+
 /**
- * The event store of one ORM (so of one app). Every run streaming in the process appends
- * to the same open batch, and one multi-row INSERT at a time takes it: runs share a
+ * The agent event store of one app, built in app.ts. Every run streaming in the process
+ * appends to the same open batch, and one multi-row INSERT at a time takes it: runs share a
  * statement and a commit instead of paying one each per token. Batches are written and
  * published one after another, so each run's events keep their seq order on both sides.
  *
- * It writes on a connection of its own, outside the ORM's pool: tokens must not queue
- * behind a burst of other database work (200 runs finishing at once, say).
+ * On PostgreSQL it writes on a connection of its own, outside the ORM's pool: tokens must
+ * not queue behind a burst of other database work (200 runs finishing at once, say).
  */
-class EventStore {
+export class AgentEventStore {
   private readonly waiting: Batch[] = [];
   private running = false;
   private drained: Promise<void> = Promise.resolve();
-  private connection: Promise<pg.Client> | undefined;
   private closed = false;
 
-  /** ownConnection false: statements go through the ORM's pool (the embedded database, see openEventStore). */
-  constructor(
-    private readonly orm: Orm,
-    private readonly ownConnection: boolean,
-  ) {}
+  constructor(private readonly options: AgentEventStoreOptions) {}
 
+  /** A writer for one run; `lastSeq` when the run already has events (see lastSeq). */
+  writer(runId: string, sessionId: string, lastSeq = 0): RunEventWriter {
+    return new RunEventWriter(this, this.options.clock, runId, sessionId, lastSeq);
+  }
+
+  /** The highest seq stored for the run, 0 when it has none. */
+  async lastSeq(runId: string): Promise<number> {
+    const rows = await this.options.orm.em
+      .getConnection()
+      .execute<Array<{ seq: number | null }>>('select max(seq) as seq from agent_event_record where run_id = ?', [runId]);
+    return rows[0]?.seq ?? 0;
+  }
+
+  /** @internal called by RunEventWriter.emit */
   append(writer: RunEventWriter, event: AgentEventPayload): Promise<void> {
     let batch = this.waiting.at(-1);
     if (!batch || batch.items.length >= MAX_ROWS) this.waiting.push((batch = newBatch()));
@@ -132,7 +153,7 @@ class EventStore {
     // Issued in order before any is awaited: one pub/sub connection keeps that order.
     await Promise.all(
       stored.flatMap(({ writer, event }) =>
-        [writer.pubsub.publish(Topic.AGENT_RUN, event.runId, event), writer.pubsub.publish(Topic.CHAT_SESSION, event.sessionId, event)].map((published) =>
+        [this.options.pubsub.publish(Topic.AGENT_RUN, event.runId, event), this.options.pubsub.publish(Topic.CHAT_SESSION, event.sessionId, event)].map((published) =>
           published.catch((error: unknown) => {
             writer.failure ??= { error };
           }),
@@ -151,40 +172,22 @@ class EventStore {
       columns[4].push(JSON.stringify(e.data));
       columns[5].push(e.at);
     }
-    if (!this.ownConnection) {
+    const { connection, orm } = this.options;
+    if (connection === 'orm') {
       // knex would spread an array binding into a list: each column goes as an array literal.
-      await this.orm.em.getConnection('write').execute(INSERT.text.replace(/\$\d+/g, '?'), columns.map(arrayLiteral), 'run');
+      await orm.em.getConnection('write').execute(INSERT.replace(/\$\d+/g, '?'), columns.map(arrayLiteral), 'run');
       return;
     }
-    const client = await this.connect();
-    await client.query({ ...INSERT, values: columns });
+    if (this.closed) throw new Error('The agent event store is closed');
+    // A broken connection fails the statement in flight; the pool opens another for the next batch.
+    await connection.pool.query({ text: INSERT, values: columns });
   }
 
-  /** Opened on first use, again after it broke. */
-  private connect(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new Error('The agent event store is closed'));
-    const opening = (this.connection ??= (async () => {
-      const client = new pg.Client({ connectionString: this.orm.config.get('clientUrl'), application_name: 'coach-gateway agent events' });
-      // A broken connection fails the statement in flight; the next batch opens another.
-      client.on('error', () => {
-        if (this.connection === opening) this.connection = undefined;
-      });
-      await client.connect();
-      return client;
-    })());
-    opening.catch(() => {
-      if (this.connection === opening) this.connection = undefined;
-    });
-    return opening;
-  }
-
-  /** After the last batch: waits for it, then closes the connection. */
+  /** After the last batch: waits for it, then closes its own connection. */
   async close(): Promise<void> {
     await this.drained;
     this.closed = true;
-    const client = await this.connection?.catch(() => undefined);
-    this.connection = undefined;
-    await client?.end().catch(() => {});
+    if (this.options.connection !== 'orm') await this.options.connection.pool.end().catch(() => {});
   }
 }
 
@@ -199,27 +202,14 @@ function newBatch(): Batch {
   return { items: [], done, settle };
 }
 
-/** One store per ORM: the app that owns the ORM owns its store (tests build several apps). */
-const stores = new WeakMap<Orm, EventStore>();
-
-function storeOf(orm: Orm): EventStore {
-  let store = stores.get(orm);
-  if (!store) stores.set(orm, (store = new EventStore(orm, true)));
-  return store;
+/** The run's stored events with from < seq (< to, when given), in seq order. */
+export async function readRunEvents(em: EntityManager, runId: string, from: number, to?: number): Promise<AgentEventPayload[]> {
+  const rows = await em.find(AgentEventRecord, { run: runId, seq: to === undefined ? { $gt: from } : { $gt: from, $lt: to } }, { orderBy: { seq: 'asc' } });
+  return rows.map(recordPayload);
 }
 
-/**
- * Sets up the ORM's event store before any run writes. On PostgreSQL it writes on a
- * connection of its own; on the embedded database it shares the ORM's pool, because
- * PGlite is one session behind its socket, where another connection gains nothing and
- * only adds one more client to its queue.
- */
-export function openEventStore(orm: Orm, options: { ownConnection: boolean }): void {
-  if (!stores.has(orm)) stores.set(orm, new EventStore(orm, options.ownConnection));
-}
-
-/** Closes the ORM's event store connection, after what was emitted is written. */
-export async function closeEventStore(orm: Orm): Promise<void> {
-  await stores.get(orm)?.close();
-  stores.delete(orm);
+export function recordPayload(r: AgentEventRecord): AgentEventPayload {
+  if (!isAgentEventName(r.type)) throw new Error(`agent event ${r.seq} of run ${r.run.id} has an unknown type "${r.type}"`);
+  // The JSON column holds what emit wrote for this type; the database cannot say so itself.
+  return { runId: r.run.id, sessionId: r.sessionId, seq: r.seq, at: r.at.toISOString(), type: r.type, data: r.data } as AgentEventPayload;
 }

@@ -1,0 +1,60 @@
+import { AsyncQueue } from './async-queue.js';
+
+export interface ReplayOptions<T extends { seq: number }> {
+  /** Subscribed before anything is read from the store: what is published meanwhile is both stored and queued. */
+  live: AsyncIterableIterator<T>;
+  /** Stored items with from < seq (< to, when given), in seq order. */
+  read(from: number, to?: number): Promise<T[]>;
+  /** Deliver only items with a seq above this. */
+  after: number;
+  /** The stream's last item: delivered, then the stream ends. */
+  isLast(item: T): boolean;
+  /** The live transport may drop items (even the last one): read the store every pollMs as well. */
+  lossy: boolean;
+  pollMs: number;
+  /** A failed poll; the next one tries again. */
+  onError(error: unknown): void;
+}
+
+/**
+ * A stored, seq-numbered stream: replayed from the store, then live, with no gap and no
+ * duplicate (seq dedupes what is both stored and queued), until the last item. A seq that
+ * skips ahead (only a lossy transport loses one) is filled from the store first. Returning
+ * the iterator unsubscribes from `live`.
+ */
+export function replayThenLive<T extends { seq: number }>(options: ReplayOptions<T>): AsyncIterableIterator<T> {
+  const { live, read, isLast } = options;
+  const out = new AsyncQueue<T>(() => void live.return?.());
+  let last = Math.max(0, options.after);
+  /** True once the last item went out. */
+  const deliver = (item: T): boolean => {
+    if (item.seq <= last) return false;
+    last = item.seq;
+    out.push(item);
+    if (isLast(item)) {
+      out.end();
+      return true;
+    }
+    return false;
+  };
+  if (options.lossy) {
+    const poll = setInterval(() => {
+      if (out.closed) return clearInterval(poll);
+      read(last)
+        .then((items) => {
+          for (const item of items) if (deliver(item)) break;
+        })
+        .catch(options.onError);
+    }, options.pollMs);
+    poll.unref();
+  }
+  void (async () => {
+    for (const item of await read(last)) if (deliver(item)) return;
+    for await (const item of live) {
+      if (out.closed) return;
+      if (item.seq > last + 1) for (const missed of await read(last, item.seq)) if (deliver(missed)) return;
+      if (deliver(item)) return;
+    }
+  })().catch((error: unknown) => out.fail(error));
+  return out;
+}
