@@ -24,6 +24,7 @@ import { RequestLimits } from './shared/request-limits.js';
 export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
+  maintenance?: boolean;
 }
 
 export interface App {
@@ -91,7 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     runner = new AgentRunner(deps, orm, await createProvider(config.llm, clock));
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
-    runner.startMaintenance();
+    if (options.maintenance !== false) runner.startMaintenance();
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(deps, orm);
