@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { fundedAccount, gql, loginOperator, registerUser } from './lib/client.js';
+import { fundedAccount, loginOperator, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
 import { ROOT, startGateway } from './lib/gateway.js';
 import type { BenchOutcome } from './lib/results.js';
@@ -50,6 +50,28 @@ async function answer(url: string, headers: Record<string, string>): Promise<str
   return text;
 }
 
+/** Starts a bare server script, checks it answers exactly `body`, and loads it like the gateway. */
+async function bareLoad(script: string, data: string, body: string): Promise<Load> {
+  const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', BARE_DATA: data },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      bare.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
+      bare.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const bareBody = await answer(url, {});
+    if (bareBody !== body) throw new Error(`${script} answers differently:\n${bareBody}\n${body}`);
+    await load(url, {}, body, WARMUP_S);
+    return await load(url, {}, body, DURATION_S);
+  } finally {
+    bare.kill('SIGTERM');
+  }
+}
+
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
   // The gateway: one user with three funded accounts.
   const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'query' });
@@ -67,34 +89,32 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     await gateway.stop();
   }
 
-  // The baseline answers with the very same data.
-  const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', BARE_DATA: JSON.stringify((JSON.parse(body) as { data: unknown }).data) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let baseline: Load;
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      bare.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
-      bare.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
-    });
-    const url = `http://127.0.0.1:${port}/graphql`;
-    const bareBody = await answer(url, {});
-    if (bareBody !== body) throw new Error(`the bare server answers differently:\n${bareBody}\n${body}`);
-    await load(url, {}, body, WARMUP_S);
-    baseline = await load(url, {}, body, DURATION_S);
-  } finally {
-    bare.kill('SIGTERM');
-  }
+  // The baselines answer with the very same data.
+  const data = JSON.stringify((JSON.parse(body) as { data: unknown }).data);
+  const baseline = await bareLoad('bench/bare-server.ts', data, body);
+  const sdl = await bareLoad('bench/bare-sdl-server.ts', data, body);
 
   const ratio = round(gw.reqPerSec / baseline.reqPerSec, 3);
+  // What type-graphql itself costs: the same server with the same schema, built from SDL instead.
+  const typeGraphqlRatio = round(baseline.reqPerSec / sdl.reqPerSec, 3);
   const clean = gw.errors + gw.non2xx + gw.mismatches === 0;
   return {
-    figures: { query: QUERY, connections: CONNECTIONS, durationSeconds: DURATION_S, warmupSeconds: WARMUP_S, gateway: gw, bare: baseline, ratio },
+    figures: {
+      query: QUERY,
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      warmupSeconds: WARMUP_S,
+      gateway: gw,
+      bare: baseline,
+      bareSdl: sdl,
+      ratio,
+      typeGraphqlRatio,
+    },
     rows: [
       { bench: 'query', metric: 'req/s (gateway / bare)', value: String(gw.reqPerSec), baseline: String(baseline.reqPerSec) },
       { bench: 'query', metric: 'ratio gateway/bare', value: String(ratio), goal: '>= 0.6', met: ratio >= 0.6 && clean },
+      { bench: 'query', metric: 'req/s bare type-graphql / bare SDL-first', value: String(baseline.reqPerSec), baseline: String(sdl.reqPerSec) },
+      { bench: 'query', metric: 'ratio type-graphql/SDL', value: String(typeGraphqlRatio) },
       { bench: 'query', metric: 'p50 ms', value: String(gw.p50), baseline: String(baseline.p50) },
       { bench: 'query', metric: 'p99 ms', value: String(gw.p99), baseline: String(baseline.p99), goal: '<= 40', met: gw.p99 <= 40 },
       { bench: 'query', metric: 'errors (gateway)', value: String(gw.errors + gw.non2xx + gw.mismatches), goal: '0', met: clean },

@@ -17,7 +17,7 @@ let op: string;
 const counts: Record<string, { half: number; full: number }> = {};
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  server = await startTestServer({ env: { ...OPERATOR_ENV }, maintenance: false });
   op = await loginOperator(server);
 });
 afterAll(async () => {

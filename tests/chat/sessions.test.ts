@@ -19,7 +19,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 let server: TestServer;
 let alice: TestUser;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ maintenance: false });
   alice = await registerUser(server);
 });
 afterAll(() => server?.stop());

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { print } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   AgentRunDocument,
@@ -13,67 +12,26 @@ import {
   SendMessageDocument,
 } from '../generated/graphql.js';
 import { startFakeOpenAi } from '../fakes/openai-server.js';
+import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
+import { until } from '../helpers/wait.js';
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-  exit: Promise<number | null>;
+/** `npm start` minus the build: the real entry point, its own embedded database on disk, the gateway's own rate limits. */
+function startGateway(dataDir: string, bcryptCost = '4', extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+  return startGatewayProcess(
+    { JWT_SECRET: 'lifecycle-secret-that-is-long-enough-1234', BCRYPT_COST: bcryptCost, SEED_DEMO: 'true', ...extraEnv },
+    { dataDir, suiteRateLimits: false },
+  );
 }
 
-/** `npm start` minus the build: the real entry point, its own embedded database on disk. */
-async function startGateway(dataDir: string, bcryptCost = '4', extraEnv: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      JWT_SECRET: 'lifecycle-secret-that-is-long-enough-1234',
-      BCRYPT_COST: bcryptCost,
-      LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output.join('')}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output.join(''));
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exit.then((code) => reject(new Error(`gateway exited with ${code}:\n${output.join('')}`)));
-  });
-  return { child, url, output, exit };
-}
-
-async function gql(url: string, query: string, variables: Record<string, unknown>, token?: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
-}
-
-/** Polls `check` every 20 ms for up to 10 s. */
-async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await check()); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** SIGTERM, then the exit code. */
+async function stopped(gateway: GatewayProcess): Promise<number | null> {
+  await gateway.stop();
+  return gateway.exit;
 }
 
 const dirs: string[] = [];
 afterAll(async () => {
+  killGatewayProcesses();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -84,33 +42,34 @@ describe('the gateway process', () => {
 
     // bcrypt at cost 12 makes a login slow enough to be in flight when SIGTERM arrives.
     const first = await startGateway(dataDir, '12');
-    expect(first.output.join('')).toContain('database: embedded PGlite at');
-    const demo = await gql(first.url, print(LoginDocument), { input: { username: 'demo', password: 'demo-password-1' } });
+    expect(first.output()).toContain('database: embedded PGlite at');
+    const demo = await first.gql(LoginDocument, { input: { username: 'demo', password: 'demo-password-1' } });
     expect(demo.data?.login.user.username).toBe('demo');
-    const registered = await gql(first.url, print(RegisterDocument), {
+    const registered = await first.gql(RegisterDocument, {
       input: { username: 'keeps_data', email: null, password: 'password-keeps-1' },
     });
     expect(registered.errors).toBeUndefined();
     const token = registered.data?.register.accessToken as string;
 
-    const inFlight = gql(first.url, print(LoginDocument), { input: { username: 'keeps_data', password: 'password-keeps-1' } });
+    const inFlight = first.gql(LoginDocument, { input: { username: 'keeps_data', password: 'password-keeps-1' } });
+    // A pause, not a wait for state: nothing outside the process shows the login inside its resolver
+    // (src/db/orm.ts runs MikroORM with debug off, so even LOG_LEVEL=debug prints no SQL).
     await new Promise((r) => setTimeout(r, 40));
     first.child.kill('SIGTERM');
     expect((await inFlight).data?.login.user.username).toBe('keeps_data');
     expect(await first.exit).toBe(0);
-    expect(first.output.join('')).toContain('"msg":"stopped"');
+    expect(first.output()).toContain('"msg":"stopped"');
 
     const second = await startGateway(dataDir);
     try {
-      expect(second.output.join('')).not.toContain('applied 1 migration');
+      expect(second.output()).not.toContain('applied 1 migration');
       // Same secret, same database: the access token issued before the restart still works.
-      const me = await gql(second.url, print(MeDocument), {}, token);
+      const me = await second.gql(MeDocument, {}, { token });
       expect(me.data?.me.username).toBe('keeps_data');
-      const login = await gql(second.url, print(LoginDocument), { input: { username: 'keeps_data', password: 'password-keeps-1' } });
+      const login = await second.gql(LoginDocument, { input: { username: 'keeps_data', password: 'password-keeps-1' } });
       expect(login.errors).toBeUndefined();
     } finally {
-      second.child.kill('SIGTERM');
-      expect(await second.exit).toBe(0);
+      expect(await stopped(second)).toBe(0);
     }
   }, 120_000);
 
@@ -121,31 +80,27 @@ describe('the gateway process', () => {
     const env = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl };
     try {
       const first = await startGateway(dataDir, '4', env);
-      const reg = await gql(first.url, print(RegisterDocument), { input: { username: 'crashy', email: null, password: 'password-crash-1' } });
+      const reg = await first.gql(RegisterDocument, { input: { username: 'crashy', email: null, password: 'password-crash-1' } });
       const token = reg.data?.register.accessToken as string;
-      const session = await gql(first.url, print(CreateChatSessionDocument), { input: { conversationType: 'GENERAL' } }, token);
+      const session = await first.gql(CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, { token });
       const sessionId = session.data?.createChatSession.id as string;
       fake.script([[{ text: Array.from({ length: 500 }, (_, i) => `w${i}`).join(' '), tokenDelayMs: 50 }]]);
-      const sent = await gql(first.url, print(SendMessageDocument), { input: { sessionId, text: 'long please' } }, token);
+      const sent = await first.gql(SendMessageDocument, { input: { sessionId, text: 'long please' } }, { token });
       const runId = sent.data?.sendMessage.id as string;
-      for (let i = 0; fake.sentAt.length < 5; i++) {
-        if (i > 200) throw new Error('the provider never started streaming');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(() => fake.sentAt.length >= 5, { what: 'the provider to start streaming' });
       first.child.kill('SIGKILL');
       await first.exit;
 
       const second = await startGateway(dataDir, '4', env);
       try {
-        expect(second.output.join('')).toContain('FAILED (INTERRUPTED)');
-        const run = await gql(second.url, print(AgentRunDocument), { id: runId }, token);
+        expect(second.output()).toContain('FAILED (INTERRUPTED)');
+        const run = await second.gql(AgentRunDocument, { id: runId }, { token });
         expect(run.data?.agentRun).toMatchObject({ status: 'FAILED', error: { code: 'INTERRUPTED' } });
         fake.script([[{ text: 'I am back.' }]]);
-        const again = await gql(second.url, print(SendMessageDocument), { input: { sessionId, text: 'still there?' } }, token);
+        const again = await second.gql(SendMessageDocument, { input: { sessionId, text: 'still there?' } }, { token });
         expect(again.errors).toBeUndefined();
       } finally {
-        second.child.kill('SIGTERM');
-        expect(await second.exit).toBe(0);
+        expect(await stopped(second)).toBe(0);
       }
     } finally {
       await fake.close();
@@ -161,22 +116,22 @@ describe('the gateway process', () => {
     const long = Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ');
     try {
       const first = await startGateway(dataDir, '4', env);
-      const reg = await gql(first.url, print(RegisterDocument), { input: { username: 'drainer', email: null, password: 'password-drain-1' } });
+      const reg = await first.gql(RegisterDocument, { input: { username: 'drainer', email: null, password: 'password-drain-1' } });
       const token = reg.data?.register.accessToken as string;
       const newSession = async () =>
-        (await gql(first.url, print(CreateChatSessionDocument), { input: { conversationType: 'GENERAL' } }, token)).data?.createChatSession.id as string;
+        (await first.gql(CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, { token })).data?.createChatSession.id as string;
       const [shortSession, longSession, lateSession] = [await newSession(), await newSession(), await newSession()];
       fake.script([[{ text: short, tokenDelayMs: 100 }], [{ text: long, tokenDelayMs: 50 }]]);
-      const send = (sessionId: string) => gql(first.url, print(SendMessageDocument), { input: { sessionId, text: 'go' } }, token);
+      const send = (sessionId: string) => first.gql(SendMessageDocument, { input: { sessionId, text: 'go' } }, { token });
       const shortRun = (await send(shortSession)).data?.sendMessage.id as string;
-      await waitFor(() => fake.sentAt.some((c) => c.kind === 'text'), 'the short run to stream');
+      await until(() => fake.sentAt.some((c) => c.kind === 'text'), { timeoutMs: 10_000, what: 'the short run to stream' });
       const longRun = (await send(longSession)).data?.sendMessage.id as string;
-      await waitFor(() => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size === 2, 'the long run to stream');
+      await until(() => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size === 2, { timeoutMs: 10_000, what: 'the long run to stream' });
 
       const signalled = Date.now();
       first.child.kill('SIGTERM');
       const readyz = first.url.replace('/graphql', '/readyz');
-      await waitFor(async () => (await fetch(readyz)).status === 503, '/readyz to answer 503');
+      await until(async () => (await fetch(readyz)).status === 503, { timeoutMs: 10_000, what: '/readyz to answer 503' });
       const late = await send(lateSession);
       expect(late.errors?.[0]).toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
       expect(await first.exit).toBe(0);
@@ -185,18 +140,17 @@ describe('the gateway process', () => {
 
       const second = await startGateway(dataDir, '4', env);
       try {
-        expect(second.output.join('')).not.toContain('FAILED (INTERRUPTED)');
-        const runOf = async (id: string) => (await gql(second.url, print(AgentRunDocument), { id }, token)).data?.agentRun;
+        expect(second.output()).not.toContain('FAILED (INTERRUPTED)');
+        const runOf = async (id: string) => (await second.gql(AgentRunDocument, { id }, { token })).data?.agentRun;
         expect(await runOf(shortRun)).toMatchObject({ status: 'SUCCEEDED', assistantMessage: { content: short } });
         const cancelled = await runOf(longRun);
-        expect(cancelled.status).toBe('CANCELLED');
-        const partial = cancelled.assistantMessage?.content as string;
+        expect(cancelled?.status).toBe('CANCELLED');
+        const partial = cancelled?.assistantMessage?.content as string;
         expect(partial.length).toBeGreaterThan(0);
         expect(long.startsWith(partial)).toBe(true);
         expect(partial.length).toBeLessThan(long.length);
       } finally {
-        second.child.kill('SIGTERM');
-        expect(await second.exit).toBe(0);
+        expect(await stopped(second)).toBe(0);
       }
     } finally {
       await fake.close();

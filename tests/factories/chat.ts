@@ -10,7 +10,7 @@ export async function createSession(server: Gateway, token: string, conversation
   return data.createChatSession;
 }
 
-/** There is no sendMessage yet: messages go in through the service the agent will call. */
+/** Messages straight through the chat service, without agent runs: long histories in little time. */
 export async function appendMessages(server: TestServer, sessionId: string, count: number, text = (i: number) => `message ${i + 1}`) {
   const services = createServices(server.app.deps, server.app.orm.em.fork());
   for (let i = 0; i < count; i++) {

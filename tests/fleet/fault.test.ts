@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { print } from 'graphql';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import {
   CreateChatSessionDocument,
   CreateTransferDocument,
@@ -17,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
 import { redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
+import { until } from '../helpers/wait.js';
 
 const missing = [await redisMissing(), PROCESSES_NEED_POSTGRES].filter(Boolean).join('; ') || undefined;
 
@@ -35,15 +35,6 @@ function startInstance(id: string): Promise<GatewayProcess> {
   });
 }
 
-async function gql(url: string, doc: Parameters<typeof print>[0], variables: unknown, token?: string) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: print(doc), variables }),
-  });
-  return (await res.json()) as { data?: Record<string, any>; errors?: Array<{ extensions?: { code?: string } }> };
-}
-
 afterAll(async () => {
   killGatewayProcesses();
   await fake?.close();
@@ -53,30 +44,31 @@ afterAll(async () => {
 describeNeeding(missing, 'a fleet under a crash', () => {
   it('keeps every ledger invariant and leaves no run RUNNING when an instance is SIGKILLed and restarted mid-way', async () => {
     db = await createTestDatabase();
-    // Each run streams for about 2.5 s, so the instance killed at 1.5 s is mid-run.
+    // Each run streams for about 2.5 s, so an instance killed while the fake streams to it is mid-run.
     fake = await startFakeOpenAi({ defaultTurn: () => [{ text: Array.from({ length: 160 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 15 }] });
     const a = await startInstance('a');
     let b = await startInstance('b');
-    const instances = () => [a.url, b.url];
+    const instances = () => [a, b];
 
-    const operator = (await gql(a.url, LoginDocument, { input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD } })).data!.login.accessToken as string;
+    const operator = (await a.gql(LoginDocument, { input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD } })).data!.login.accessToken as string;
     const users: Array<{ token: string; accounts: Array<{ id: string; number: string }>; session: string }> = [];
     for (let u = 0; u < 2; u++) {
-      const reg = await gql(a.url, RegisterDocument, { input: { username: `fault_${u}_${randomUUID().slice(0, 6)}`, email: null, password: 'password-fault-1' } });
+      const reg = await a.gql(RegisterDocument, { input: { username: `fault_${u}_${randomUUID().slice(0, 6)}`, email: null, password: 'password-fault-1' } });
       const token = reg.data!.register.accessToken as string;
       const accounts = [];
       for (let i = 0; i < 4; i++) {
-        const opened = await gql(a.url, OpenAccountDocument, { input: { name: `A${i}`, currency: 'USD' } }, token);
+        const opened = await a.gql(OpenAccountDocument, { input: { name: `A${i}`, currency: 'USD' } }, { token });
         const account = opened.data!.openAccount as { id: string; number: string };
         accounts.push(account);
-        await gql(a.url, RecordDepositDocument, { input: { accountId: account.id, amountMinor: '100000', currency: 'USD', idempotencyKey: randomUUID() } }, operator);
+        await a.gql(RecordDepositDocument, { input: { accountId: account.id, amountMinor: '100000', currency: 'USD', idempotencyKey: randomUUID() } }, { token: operator });
       }
-      const session = (await gql(a.url, CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, token)).data!.createChatSession.id as string;
+      const session = (await a.gql(CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, { token })).data!.createChatSession.id as string;
       users.push({ token, accounts, session });
     }
     const allAccounts = users.flatMap((u) => u.accounts);
 
     const acknowledged = new Map<string, { amount: number }>();
+    const acknowledgedBy = new Map<GatewayProcess, number>();
     let running = true;
     let failures = 0;
     // A client retries a failed request with the same idempotency key on the other instance.
@@ -89,10 +81,13 @@ describeNeeding(missing, 'a fleet under a crash', () => {
         const amount = 1 + Math.floor(Math.random() * 5_000);
         const input = { fromAccountId: from.id, toAccountNumber: to.number, amountMinor: String(amount), currency: 'USD', idempotencyKey: randomUUID() };
         for (let attempt = 0; attempt < 20; attempt++) {
-          const url = instances()[(n + attempt) % 2]!;
+          const instance = instances()[(n + attempt) % 2]!;
           try {
-            const result = await gql(url, CreateTransferDocument, { input }, user.token);
-            if (result.data?.createTransfer) acknowledged.set(result.data.createTransfer.id, { amount });
+            const result = await instance.gql(CreateTransferDocument, { input }, { token: user.token });
+            if (result.data?.createTransfer) {
+              acknowledged.set(result.data.createTransfer.id, { amount });
+              acknowledgedBy.set(instance, (acknowledgedBy.get(instance) ?? 0) + 1);
+            }
             break; // an answer, money moved or refused (INSUFFICIENT_FUNDS): either way settled
           } catch {
             failures++;
@@ -105,7 +100,8 @@ describeNeeding(missing, 'a fleet under a crash', () => {
       const user = users[n]!;
       while (running) {
         try {
-          const sent = await gql(instances()[n % 2]!, SendMessageDocument, { input: { sessionId: user.session, text: 'talk', clientMessageId: randomUUID() } }, user.token);
+          const input = { sessionId: user.session, text: 'talk', clientMessageId: randomUUID() };
+          const sent = await instances()[n % 2]!.gql(SendMessageDocument, { input }, { token: user.token });
           if (sent.errors?.[0]?.extensions?.code === 'RUN_IN_PROGRESS') await new Promise((r) => setTimeout(r, 200));
         } catch {
           await new Promise((r) => setTimeout(r, 100));
@@ -114,27 +110,28 @@ describeNeeding(missing, 'a fleet under a crash', () => {
       }
     };
 
-    const clients = [...Array.from({ length: 10 }, (_, i) => transferClient(i)), agentClient(0), agentClient(1)];
-    await new Promise((r) => setTimeout(r, 1_500));
-    b.child.kill('SIGKILL');
-    await b.exit;
-    await new Promise((r) => setTimeout(r, 500));
-    b = await startInstance('b');
-    await new Promise((r) => setTimeout(r, 1_500));
-    running = false;
-    await Promise.all(clients);
-
-    // Runs still streaming finish on their own; a run of the killed instance was ended at its restart.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      for (let i = 0; i < 100; i++) {
-        const open = await client.query("select count(*)::int as n from agent_run where status in ('QUEUED', 'RUNNING')");
-        if (open.rows[0].n === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const open = await client.query("select count(*)::int as n from agent_run where status in ('QUEUED', 'RUNNING')");
-      expect(open.rows[0].n).toBe(0);
+      const clients = [...Array.from({ length: 10 }, (_, i) => transferClient(i)), agentClient(0), agentClient(1)];
+      // Killed mid-way: transfers acknowledged, and each instance executing a run the fake is streaming.
+      const runningOn = async () =>
+        (await client.query("select count(distinct instance_id)::int as n from agent_run where status = 'RUNNING'")).rows[0].n as number;
+      const streamed = () => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size;
+      await until(async () => acknowledged.size >= 20 && streamed() >= 2 && (await runningOn()) === 2, {
+        timeoutMs: 30_000,
+        what: '20 acknowledged transfers and a run streaming on each instance',
+      });
+      b.child.kill('SIGKILL');
+      await b.exit;
+      const restarted = (b = await startInstance('b'));
+      await until(() => (acknowledgedBy.get(restarted) ?? 0) >= 20, { timeoutMs: 30_000, what: '20 transfers acknowledged by the restarted instance' });
+      running = false;
+      await Promise.all(clients);
+
+      // Runs still streaming finish on their own; a run of the killed instance was ended at its restart.
+      const openRuns = async () => (await client.query("select count(*)::int as n from agent_run where status in ('QUEUED', 'RUNNING')")).rows[0].n as number;
+      await until(async () => (await openRuns()) === 0, { timeoutMs: 20_000, intervalMs: 200, what: 'every run to end' });
       const runs = await client.query("select status, error->>'code' as code, count(*)::int as n from agent_run group by 1, 2");
       // The run the killed instance was executing was ended at its restart.
       expect(runs.rows).toContainEqual(expect.objectContaining({ status: 'FAILED', code: 'INTERRUPTED' }));
@@ -164,12 +161,12 @@ describeNeeding(missing, 'a fleet under a crash', () => {
       expect(ids.length).toBeGreaterThan(20);
       console.log(`fault test: ${ids.length} acknowledged transfers, ${failures} failed requests retried, runs ${JSON.stringify(runs.rows)}`);
     } finally {
+      running = false;
       await client.end();
     }
     // Both instances (the restarted one too) ran on Redis, not on in-process pub/sub and counters.
     for (const instance of [a, b]) expect(instance.output()).toContain('"msg":"pub/sub and rate limits through Redis"');
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
+    await Promise.all([a.stop(), b.stop()]);
     expect(await a.exit).toBe(0);
     expect(await b.exit).toBe(0);
   }, 120_000);

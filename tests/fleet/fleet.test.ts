@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   AccountActivityDocument,
   AgentEventsDocument,
@@ -17,6 +17,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { expectGaplessSeq } from '../helpers/agent.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
+import { until } from '../helpers/wait.js';
 import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
 import { redisGet, redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { collect } from '../helpers/subscriptions.js';
@@ -123,14 +124,8 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     const other = await registerUser(a);
     expect((await b.ok(MeDocument, {}, { token: other.token })).me.username).toBe(other.user.username);
     await a.ok(LogoutDocument, {}, { token: other.token });
-    const deadline = Date.now() + 5_000;
-    let code: unknown;
-    while (Date.now() < deadline) {
-      code = (await b.gql(MeDocument, {}, { token: other.token })).errors?.[0]?.extensions?.code;
-      if (code === 'UNAUTHENTICATED') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(code).toBe('UNAUTHENTICATED');
+    const refused = async () => (await b.gql(MeDocument, {}, { token: other.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+    await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' });
   });
 
   it('counts one user\'s sendMessage calls across both instances against one limit', async () => {

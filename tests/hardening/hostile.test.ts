@@ -162,7 +162,7 @@ describe('hostile input', () => {
     const subscribe = JSON.stringify({ type: 'subscribe', payload: { query: 'subscription { authSessionEvents { kind } }' } });
     for (let i = 0; i < 10_000; i++) socket.send(subscribe.replace('{"type"', `{"id":"s${i}","type"`));
     const during = await bystanderMs();
-    await until(() => messages.length >= 9_900, 20_000);
+    await until(() => messages.length >= 9_900, { timeoutMs: 20_000, what: '9,900 messages' });
     expect(messages).toHaveLength(9_900);
     expect(messages.every((m) => m.type === 'error' && m.payload[0].extensions.code === 'BAD_REQUEST')).toBe(true);
     expect(messages[0]!.payload[0].message).toMatch(/Too many open operations on this connection: at most 100/);
@@ -188,8 +188,8 @@ describe('hostile input', () => {
     const connections = await metric('coach_ws_connections');
     const introspection = getIntrospectionQuery();
     for (let i = 0; i < 100; i++) socket.send(JSON.stringify({ id: `i${i}`, type: 'subscribe', payload: { query: introspection } }));
-    await until(async () => (await metric('coach_ws_disconnects_total', 'reason="slow_consumer"')) === 1, 15_000);
-    await until(async () => (await metric('coach_ws_connections')) === connections - 1, 5_000);
+    await until(async () => (await metric('coach_ws_disconnects_total', 'reason="slow_consumer"')) === 1, { timeoutMs: 15_000, what: 'slow_consumer' });
+    await until(async () => (await metric('coach_ws_connections')) === connections - 1, { what: 'the slow socket to close' });
     await bystanderMs();
     await healthy();
     socket.terminate();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SUITE_RATE_LIMITS, gatewayClients, type Gateway } from './server.js';
+import { gatewayClients } from './client.js';
+import { SUITE_RATE_LIMITS, type Gateway } from './server.js';
 
 /** A gateway in a process of its own (`src/main.ts` under tsx), as a deployment runs it. */
 export interface GatewayProcess extends Gateway {
@@ -12,11 +13,19 @@ export interface GatewayProcess extends Gateway {
 
 const children = new Set<ChildProcess>();
 
+export interface GatewayProcessOptions {
+  /** DATA_DIR: the embedded database on disk there, kept across restarts (tests/e2e/lifecycle.test.ts). */
+  dataDir?: string;
+  /** false: the gateway's own rate limits, not the suite's raised ones. */
+  suiteRateLimits?: boolean;
+}
+
 /**
  * Starts `node --import tsx src/main.ts` on port 0 with the suite's defaults under `env`,
  * and resolves once it logged the address it listens on. stop() sends SIGTERM and waits.
+ * Only PATH is inherited: no DATABASE_URL unless `env` names one.
  */
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+export async function startGatewayProcess(env: Record<string, string>, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
@@ -27,7 +36,8 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       BCRYPT_COST: '4',
       LOG_LEVEL: 'info',
       SEED_DEMO: 'false',
-      ...SUITE_RATE_LIMITS,
+      ...(options.suiteRateLimits === false ? {} : SUITE_RATE_LIMITS),
+      ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

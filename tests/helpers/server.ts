@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import { Writable } from 'node:stream';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { gatewayClients, type GatewayClient } from './client.js';
 import { createTestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
@@ -21,28 +17,10 @@ export const SUITE_RATE_LIMITS = {
   RATE_LIMIT_SEND_MESSAGE_PER_USER: '1000000',
 };
 
-export interface GqlResult<R> {
-  status: number;
-  data: R | null | undefined;
-  errors: GraphQLFormattedError[] | undefined;
-  headers: Headers;
-}
-
-export interface RequestOptions {
-  token?: string;
-  headers?: Record<string, string>;
-}
+export type { GqlResult, RequestOptions } from './client.js';
 
 /** A gateway as its clients see it: in this process (TestServer) or another (tests/helpers/process.ts). */
-export interface Gateway {
-  url: string;
-  wsUrl: string;
-  gql<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<GqlResult<R>>;
-  /** Like gql, but fails the test on any error and returns data. */
-  ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, options?: RequestOptions): Promise<R>;
-  ws(token?: string, extra?: Partial<Parameters<typeof createClient>[0]>): Client;
-  /** Runs `open` and resolves once the server holds one more pub/sub subscription. */
-  subscribed<T>(open: () => T): Promise<T>;
+export interface Gateway extends GatewayClient {
   stop(): Promise<void>;
 }
 
@@ -54,66 +32,13 @@ export interface TestServer extends Gateway {
   rawLogs(): string;
 }
 
-/**
- * The client side of a Gateway at these addresses: typed HTTP, graphql-ws clients (closed
- * by `disposeClients`), and `subscribed` polling `subscriberCount` until it grows.
- */
-export function gatewayClients(url: string, wsUrl: string, subscriberCount: () => number | Promise<number>) {
-  const clients: Client[] = [];
-  const gql = async <R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts: RequestOptions = {}): Promise<GqlResult<R>> => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...opts.headers,
-      },
-      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
-    });
-    const body = (await res.json()) as { data?: R | null; errors?: GraphQLFormattedError[] };
-    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
-  };
-  return {
-    url,
-    wsUrl,
-    gql,
-    async ok<R, V>(doc: TypedDocumentNode<R, V> | string, variables?: V, opts?: RequestOptions): Promise<R> {
-      const result = await gql(doc, variables, opts);
-      if (result.errors?.length || !result.data) {
-        throw new Error(`GraphQL errors: ${JSON.stringify(result.errors ?? result)}`);
-      }
-      return result.data;
-    },
-    ws(token?: string, extra: Partial<Parameters<typeof createClient>[0]> = {}): Client {
-      const client = createClient({
-        url: wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-        retryAttempts: 0,
-        lazy: true,
-        ...extra,
-      });
-      clients.push(client);
-      return client;
-    },
-    async subscribed<T>(open: () => T): Promise<T> {
-      const before = await subscriberCount();
-      const result = open();
-      for (let i = 0; (await subscriberCount()) <= before; i++) {
-        if (i > 500) throw new Error('the subscription did not reach the server within 5 s');
-        await sleep(10);
-      }
-      return result;
-    },
-    disposeClients: () => Promise.all(clients.map((c) => c.dispose())),
-  };
-}
-
 export interface TestServerOptions {
   env?: Record<string, string>;
   /** Join this database (another test server's `app.databaseUrl`) instead of a fresh one. */
   databaseUrl?: string;
   clock?: Clock;
+  /** false: the agent runner's timers stay off, so every statement the ORM sends is the test's (tests/helpers/sql.ts). */
+  maintenance?: boolean;
 }
 
 /** A real gateway on port 0 with a fresh database; stop() removes both. */
@@ -143,7 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   let app: App;
   try {
-    app = await createApp(config, { logger: createLogger(config.logLevel, sink), clock: options.clock });
+    app = await createApp(config, { logger: createLogger(config.logLevel, sink), clock: options.clock, maintenance: options.maintenance });
   } catch (error) {
     await db.drop();
     throw error;

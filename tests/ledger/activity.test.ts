@@ -43,7 +43,23 @@ describe('accountActivity', () => {
       input: { fromAccountId: c1.id, toAccountNumber: a2.number, amountMinor: '5', currency: 'USD', idempotencyKey: key() },
     }, { token: carol.token });
 
-    const alices = (await aliceAll.waitFor(4)).map((e) => e.accountActivity);
+    // Sentinels, sent last: one transfer each of the four subscriptions must see. Once it has
+    // arrived, anything else that was published for that subscriber would have arrived before it.
+    const aliceSentinel = await server.ok(CreateTransferDocument, {
+      input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+    }, { token: alice.token });
+    const bobSentinel = await server.ok(CreateTransferDocument, {
+      input: { fromAccountId: b1.id, toAccountNumber: c1.number, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+    }, { token: bob.token });
+    /** Waits for `expected` events and the sentinel's `sentinelEntries`, checks the sentinel came last, returns the rest. */
+    const before = async (sub: typeof aliceAll, expected: number, sentinelId: string, sentinelEntries = 1) => {
+      const events = (await sub.waitFor(expected + sentinelEntries)).map((e) => e.accountActivity);
+      expect(events).toHaveLength(expected + sentinelEntries);
+      expect(events.slice(expected).map((e) => e.transfer?.id)).toEqual(Array(sentinelEntries).fill(sentinelId));
+      return events.slice(0, expected);
+    };
+
+    const alices = await before(aliceAll, 4, aliceSentinel.createTransfer.id, 2);
     expect(alices.map((e) => [e.accountId, e.direction, e.amount.minor, e.balanceAfter.minor])).toEqual([
       [a1.id, 'DEBIT', '700', '9300'],
       [a1.id, 'DEBIT', '300', '9000'],
@@ -53,20 +69,18 @@ describe('accountActivity', () => {
     expect(alices[0]!.transfer).toMatchObject({ id: toBob.createTransfer.id, status: 'POSTED', idempotencyKey: 'alice-key', toAccountNumber: b1.number });
     expect(alices[0]!.description).toBe('Dinner');
 
-    const bobs = (await bobAll.waitFor(1)).map((e) => e.accountActivity);
+    const bobs = await before(bobAll, 1, bobSentinel.createTransfer.id);
     expect(bobs.map((e) => [e.accountId, e.direction, e.amount.minor])).toEqual([[b1.id, 'CREDIT', '700']]);
     expect(bobs[0]!.transfer).toMatchObject({ id: toBob.createTransfer.id, idempotencyKey: null, fromAccountNumber: a1.number });
 
-    const a2Only = (await aliceA2.waitFor(2)).map((e) => e.accountActivity);
-    expect(a2Only.every((e) => e.accountId === a2.id)).toBe(true);
+    const a2Only = await before(aliceA2, 2, aliceSentinel.createTransfer.id);
+    expect(a2Only.map((e) => [e.accountId, e.amount.minor])).toEqual([
+      [a2.id, '300'],
+      [a2.id, '5'],
+    ]);
 
-    const carols = (await carolAll.waitFor(1)).map((e) => e.accountActivity);
+    const carols = await before(carolAll, 1, bobSentinel.createTransfer.id);
     expect(carols.map((e) => [e.accountId, e.direction, e.amount.minor])).toEqual([[c1.id, 'DEBIT', '5']]);
-    // Nothing else arrived for anyone: the last event each expects has come, and no more.
-    expect(aliceAll.events).toHaveLength(4);
-    expect(bobAll.events).toHaveLength(1);
-    expect(carolAll.events).toHaveLength(1);
-    expect(aliceA2.events).toHaveLength(2);
     for (const s of [aliceAll, aliceA2, bobAll, carolAll]) expect(s.errors).toEqual([]);
   });
 

@@ -22,7 +22,7 @@ const send = (from: AccountFieldsFragment, to: AccountFieldsFragment, amount: nu
   }, { token: user.token });
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  server = await startTestServer({ env: { ...OPERATOR_ENV }, maintenance: false });
   const op = await loginOperator(server);
   user = await registerUser(server);
   accounts = [];

@@ -83,7 +83,7 @@ const victims = {} as Record<Kind, string>;
 let ownAccount: string;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  server = await startTestServer({ env: { ...OPERATOR_ENV }, maintenance: false });
   operatorToken = await loginOperator(server);
   attacker = await registerUser(server);
   const victim = await registerUser(server);

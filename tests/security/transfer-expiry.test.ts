@@ -36,7 +36,7 @@ describe('pending transfers expire in the running gateway', () => {
     expect(await storedStatus(left.id)).toBe('PENDING_CONFIRMATION');
     clock.advance(1_001);
 
-    await until(async () => (await storedStatus(left.id)) === 'EXPIRED', 8_000);
+    await until(async () => (await storedStatus(left.id)) === 'EXPIRED', { timeoutMs: 8_000, what: 'the proposal to be stored EXPIRED' });
     expect(await storedStatus(confirmed.id)).toBe('POSTED');
   });
 });

@@ -4,7 +4,8 @@ import { AuthSessionEventsDocument, LoginDocument } from '../generated/graphql.j
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
-import { subscribers } from '../helpers/wait.js';
+import { rawSocket } from '../helpers/raw-socket.js';
+import { subscribers, until } from '../helpers/wait.js';
 
 const KEEPALIVE_MS = 200;
 
@@ -57,8 +58,13 @@ describe('the WebSocket transport', () => {
     expect(cut.at - openedAt).toBeLessThan(KEEPALIVE_MS * 10);
     expect(cut.code).toBe(1006);
 
-    // Several periods later the answering client still gets its events.
-    await new Promise((resolve) => setTimeout(resolve, KEEPALIVE_MS * 4));
+    // Several periods later the answering client still gets its events: an answering socket beside it counts the periods.
+    const witness = rawSocket(server.wsUrl, { init: { authorization: `Bearer ${user.token}` } });
+    let witnessPings = 0;
+    witness.socket.on('ping', () => witnessPings++);
+    await witness.acked;
+    await until(() => witnessPings >= 4, { what: 'four keep-alive pings' });
+    witness.socket.close();
     await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
     const [event] = await sub.waitFor(1);
     expect(event?.authSessionEvents.kind).toBe('CREATED');
