@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { LIMITS } from '../../shared/limits.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { JournalEntry, SEARCH_CONFIG } from './journal-entry.entity.js';
@@ -20,8 +20,8 @@ export class JournalService {
     const limit = pageSize(args.first);
     const cursor = decodeCursor(args.after);
     const search = args.search?.trim() ?? '';
-    if (search.length > LIMITS.searchText) {
-      throw badUserInput([{ field: 'search', message: `must be at most ${LIMITS.searchText} characters` }]);
+    if (search.length > SIZE_CAPS.searchText) {
+      throw badUserInput([{ field: 'search', message: `must be at most ${SIZE_CAPS.searchText} characters` }]);
     }
     const base = () => {
       const qb = this.em.createQueryBuilder(JournalEntry, 'j').where({ user: auth.userId });
