@@ -22,7 +22,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import { AppMetrics } from './shared/metrics.js';
-import { RequestLimits } from './shared/request-limits.js';
+import { RateLimits } from './shared/rate-limits.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -92,7 +92,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
       limiter,
-      limits: new RequestLimits(limiter, config.rateLimits, metrics),
+      limits: new RateLimits(limiter, config.rateLimits, metrics),
       metrics,
       sessionCache,
       moneyPool,

@@ -8,7 +8,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import type { Metrics } from './shared/metrics.js';
 import type { RateLimiter } from './shared/rate-limiter.js';
-import type { RequestLimits } from './shared/request-limits.js';
+import type { RateLimits } from './shared/rate-limits.js';
 
 /** Long-lived parts, built once in app.ts. Each service takes the few of them it uses. */
 export interface CoreDeps {
@@ -19,7 +19,7 @@ export interface CoreDeps {
   passwords: PasswordHasher;
   limiter: RateLimiter;
   /** Rate limits on operations, subscribe messages and agent runs. */
-  limits: RequestLimits;
+  limits: RateLimits;
   metrics: Metrics;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;

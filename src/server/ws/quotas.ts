@@ -3,12 +3,12 @@ import type { WebSocket } from 'ws';
 import type { Config } from '../../config/config.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
-import type { Caller, RequestLimits } from '../../shared/request-limits.js';
+import type { Caller, RateLimits } from '../../shared/rate-limits.js';
 import { CLOSE_TOO_MANY_CONNECTIONS } from './close-codes.js';
 
 export interface QuotaOptions {
   config: Pick<Config['ws'], 'maxConnectionsPerIp' | 'maxConnectionsPerUser' | 'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerUser'>;
-  limits: Pick<RequestLimits, 'check'>;
+  limits: Pick<RateLimits, 'check'>;
   metrics: Pick<Metrics, 'wsDisconnected'>;
 }
 
