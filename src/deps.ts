@@ -17,9 +17,9 @@ export interface CoreDeps {
   clock: Clock;
   pubsub: PubSub;
   passwords: PasswordHasher;
-  limiter: RateLimiter;
+  rateLimiter: RateLimiter;
   /** Rate limits on operations, subscribe messages and agent runs. */
-  limits: RateLimits;
+  rateLimits: RateLimits;
   metrics: Metrics;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;

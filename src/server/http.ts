@@ -91,13 +91,13 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
         res.setHeader('x-request-id', requestId);
         const ipAddress = req.ip ?? null;
         // The address first: a flood is refused before its tokens cost a database read.
-        await rateLimited(() => deps.limits.check('operations', { ip: ipAddress }));
+        await rateLimited(() => deps.rateLimits.check('operations', { ip: ipAddress }));
         const context = await createContext(deps, orm, {
           requestId,
           authorization: req.get('authorization'),
           client: { ipAddress, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         });
-        if (context.auth) await rateLimited(() => deps.limits.check('operations', { userId: context.auth!.userId }));
+        if (context.auth) await rateLimited(() => deps.rateLimits.check('operations', { userId: context.auth!.userId }));
         return context;
       },
     }),
