@@ -5,7 +5,7 @@ import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.j
 import { isUuid } from '../../shared/ids.js';
 import { jsonProblem } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { DraftsService } from '../drafts/drafts.service.js';
@@ -59,17 +59,9 @@ export class ChatService {
 
   async list(auth: AuthInfo, args: ChatSessionListArgs): Promise<Page<ChatSession>> {
     const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after);
+    const cursor = timeIdCursor(args.after);
     const where = { user: auth.userId, ...(args.includeArchived ? {} : { archived: false }) };
-    let after = {};
-    if (cursor) {
-      const [at, id] = cursor;
-      const time = typeof at === 'string' ? new Date(at) : undefined;
-      if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string' || cursor.length !== 2) {
-        throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-      }
-      after = { $or: [{ updatedAt: { $lt: time } }, { updatedAt: time, id: { $lt: id } }] };
-    }
+    const after = cursor ? { $or: [{ updatedAt: { $lt: cursor.at } }, { updatedAt: cursor.at, id: { $lt: cursor.id } }] } : {};
     const [rows, total] = await Promise.all([
       this.em.find(ChatSession, { ...where, ...after }, { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: limit + 1 }),
       this.em.count(ChatSession, where),

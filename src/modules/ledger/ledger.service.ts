@@ -6,7 +6,7 @@ import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { money } from '../../shared/money.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { Account } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -33,9 +33,7 @@ export class LedgerService {
   entries(auth: AuthInfo, account: Account, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
     const limit = pageSize(first);
-    const cursor = decodeCursor(after);
-    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-    const beforeSeq = cursor ? (cursor[0] as number) : null;
+    const beforeSeq = seqCursor(after);
     const key = `${limit}:${beforeSeq ?? ''}`;
     let loader = this.entryLoaders.get(key);
     if (!loader) {
@@ -141,17 +139,16 @@ export class LedgerService {
     limit: number,
     after: string | null | undefined,
   ): Promise<Page<LedgerEntryView>> {
-    const cursor = decodeCursor(after);
-    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+    const beforeSeq = seqCursor(after);
     const where = { account: accountId, ...extra };
     const [rows, total] = await Promise.all([
-      this.em.find(LedgerEntry, cursor ? { ...where, seq: { $lt: cursor[0] as number } } : where, {
+      this.em.find(LedgerEntry, beforeSeq !== null ? { ...where, seq: { $lt: beforeSeq } } : where, {
         orderBy: { seq: 'desc' },
         limit: limit + 1,
       }),
       this.em.count(LedgerEntry, where),
     ]);
     const views = rows.map((e) => entryView(entryRow(e)));
-    return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: cursor !== undefined });
+    return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: beforeSeq !== null });
   }
 }
