@@ -12,7 +12,8 @@ import { Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEvents } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
-import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
+import type { SendMessageInput } from './agent.inputs.js';
+import { AgentRunStatus, type AgentRunView } from './agent.types.js';
 
 const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
 const LOSSY_POLL_MS = 3_000;

@@ -4,7 +4,7 @@ import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { FeedbackStyle } from '../drafts/drafts.types.js';
-import { templateSectionProblems } from '../drafts/sections.js';
+import { templateSectionProblems } from '../drafts/sections.rules.js';
 
 export const EXPORT_FORMAT = 'coach-gateway/export';
 export const EXPORT_VERSION = 1;
