@@ -17,7 +17,7 @@ import { DomainError } from '../src/shared/errors.js';
 import { createLogger } from '../src/shared/logger.js';
 import { noMetrics } from '../src/shared/metrics.js';
 import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
-import { RequestLimits } from '../src/shared/request-limits.js';
+import { RateLimits } from '../src/shared/rate-limits.js';
 
 const username = process.argv[2];
 if (!username || process.argv.length > 3) {
@@ -49,8 +49,8 @@ try {
     clock: systemClock,
     pubsub,
     passwords: new PasswordHasher(config.bcryptCost),
-    limiter,
-    limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
+    rateLimiter: limiter,
+    rateLimits: new RateLimits(limiter, config.rateLimits, noMetrics),
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
     moneyPool,

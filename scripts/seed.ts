@@ -12,7 +12,7 @@ import { createLogger } from '../src/shared/logger.js';
 import { SessionCache } from '../src/modules/auth/session-cache.js';
 import { noMetrics } from '../src/shared/metrics.js';
 import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
-import { RequestLimits } from '../src/shared/request-limits.js';
+import { RateLimits } from '../src/shared/rate-limits.js';
 
 const { config } = loadConfig();
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
@@ -30,8 +30,8 @@ try {
       clock: systemClock,
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
-      limiter,
-      limits: new RequestLimits(limiter, config.rateLimits, noMetrics),
+      rateLimiter: limiter,
+      rateLimits: new RateLimits(limiter, config.rateLimits, noMetrics),
       metrics: noMetrics,
       sessionCache: new SessionCache(0),
       moneyPool,

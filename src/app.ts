@@ -15,13 +15,14 @@ import type { PubSub } from './pubsub/pubsub.js';
 import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { startHttpServer } from './server/http.js';
+import type { SessionAuthority } from './server/ws/index.js';
 import { createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import { AppMetrics } from './shared/metrics.js';
-import { RequestLimits } from './shared/request-limits.js';
+import { RateLimits } from './shared/rate-limits.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -90,8 +91,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clock,
       pubsub,
       passwords: new PasswordHasher(config.bcryptCost),
-      limiter,
-      limits: new RequestLimits(limiter, config.rateLimits, metrics),
+      rateLimiter: limiter,
+      rateLimits: new RateLimits(limiter, config.rateLimits, metrics),
       metrics,
       sessionCache,
       moneyPool,
@@ -117,7 +118,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(core, orm);
     const schema = await buildAppSchema();
-    const server = await startHttpServer(deps, orm, schema, metrics);
+    // Each call on a fork of its own: a socket holds no EntityManager between messages.
+    const authority: SessionAuthority = {
+      authenticate: (t) => createServices(core, openOrmRef.em.fork()).auth.authenticate(t),
+      activeSessionIds: (ids) => createServices(core, openOrmRef.em.fork()).auth.activeSessionIds(ids),
+    };
+    const server = await startHttpServer(deps, orm, schema, metrics, authority);
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -8,7 +8,7 @@ import type { Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import type { Metrics } from './shared/metrics.js';
 import type { RateLimiter } from './shared/rate-limiter.js';
-import type { RequestLimits } from './shared/request-limits.js';
+import type { RateLimits } from './shared/rate-limits.js';
 
 /** Long-lived parts, built once in app.ts. Each service takes the few of them it uses. */
 export interface CoreDeps {
@@ -17,9 +17,9 @@ export interface CoreDeps {
   clock: Clock;
   pubsub: PubSub;
   passwords: PasswordHasher;
-  limiter: RateLimiter;
+  rateLimiter: RateLimiter;
   /** Rate limits on operations, subscribe messages and agent runs. */
-  limits: RequestLimits;
+  rateLimits: RateLimits;
   metrics: Metrics;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;

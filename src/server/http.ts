@@ -24,7 +24,6 @@ import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
 import { attachWebSocketServer, type SessionAuthority, type WebSocketStats } from './ws/index.js';
-import { createServices } from '../services.js';
 
 export interface RunningServer {
   port: number;
@@ -38,7 +37,7 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSchema, metrics: AppMetrics): Promise<RunningServer> {
+export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSchema, metrics: AppMetrics, authority: SessionAuthority): Promise<RunningServer> {
   const { config, logger } = deps;
   const formatError = createErrorFormatter(logger, config.exposeErrors);
   const rules = limitRules(config.graphql);
@@ -52,11 +51,6 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
   const httpServer = http.createServer(app);
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
-  // Each call on a fork of its own: a socket holds no EntityManager between messages.
-  const authority: SessionAuthority = {
-    authenticate: (token) => createServices(deps, orm.em.fork()).auth.authenticate(token),
-    activeSessionIds: (ids) => createServices(deps, orm.em.fork()).auth.activeSessionIds(ids),
-  };
   const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, rules, trust, authority });
   metrics.attach(metricSources(deps, orm, ws.stats));
 
@@ -97,13 +91,13 @@ export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSc
         res.setHeader('x-request-id', requestId);
         const ipAddress = req.ip ?? null;
         // The address first: a flood is refused before its tokens cost a database read.
-        await rateLimited(() => deps.limits.check('operations', { ip: ipAddress }));
+        await rateLimited(() => deps.rateLimits.check('operations', { ip: ipAddress }));
         const context = await createContext(deps, orm, {
           requestId,
           authorization: req.get('authorization'),
           client: { ipAddress, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
         });
-        if (context.auth) await rateLimited(() => deps.limits.check('operations', { userId: context.auth!.userId }));
+        if (context.auth) await rateLimited(() => deps.rateLimits.check('operations', { userId: context.auth!.userId }));
         return context;
       },
     }),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describe, expect, it } from 'vitest';
-import { isValidAccountNumber, newAccountNumber, parseAccountNumber } from '../../src/modules/accounts/account-number.js';
+import { isValidAccountNumber, newAccountNumber, parseAccountNumber } from '../../src/modules/accounts/account-number.rules.js';
 import { formatDecimal, minorUnitExponent } from '../../src/shared/money.js';
 import { inTransaction } from '../../src/shared/transactions.js';
 

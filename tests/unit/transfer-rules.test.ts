@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { newAccountNumber } from '../../src/modules/accounts/account-number.js';
+import { newAccountNumber } from '../../src/modules/accounts/account-number.rules.js';
 import { AccountStatus } from '../../src/modules/accounts/account.entity.js';
 import { credit, debit, type AccountRow } from '../../src/modules/accounts/account.rules.js';
 import type { AuthInfo } from '../../src/modules/auth/auth.types.js';

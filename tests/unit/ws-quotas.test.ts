@@ -8,7 +8,7 @@ const config = { maxConnectionsPerIp: 2, maxConnectionsPerUser: 2, maxSubscripti
 
 function quotas(check: (scope: string) => Promise<void> = async () => {}) {
   const metrics = { wsDisconnected: vi.fn() };
-  return { quotas: createQuotas<{ name: string }>({ config, limits: { check }, metrics }), metrics };
+  return { quotas: createQuotas<{ name: string }>({ config, rateLimits: { check }, metrics }), metrics };
 }
 
 const op = (name: string) => ({ name });

@@ -8,7 +8,7 @@ import { parseCurrency } from '../../shared/money.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import { newAccountNumber, systemAccountNumber } from './account-number.js';
+import { newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
 

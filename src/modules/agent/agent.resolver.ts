@@ -6,7 +6,8 @@ import { ChatSession } from '../chat/chat-session.entity.js';
 import { Message } from '../chat/message.entity.js';
 import { viewOfTransferData } from '../transfers/transfer.events.js';
 import { AgentEvent, toGraphQLEvent, type TransferProposed } from './agent.events.js';
-import { AgentRunView, SendMessageInput } from './agent.types.js';
+import { SendMessageInput } from './agent.inputs.js';
+import { AgentRunView } from './agent.types.js';
 
 /** Maps a stored event to its GraphQL object; a proposed transfer renders for the viewer. */
 function eventFor(payload: AgentEventPayload, ctx: GraphQLContext): AgentEvent {

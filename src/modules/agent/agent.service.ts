@@ -12,7 +12,8 @@ import { Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEvents } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
-import { AgentRunStatus, type AgentRunView, type SendMessageInput } from './agent.types.js';
+import type { SendMessageInput } from './agent.inputs.js';
+import { AgentRunStatus, type AgentRunView } from './agent.types.js';
 
 const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
 const LOSSY_POLL_MS = 3_000;
@@ -24,7 +25,7 @@ export class AgentService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'limits' | 'pubsub' | 'logger'>,
+    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger'>,
     private readonly chat: ChatService,
     private readonly runtime: AgentRuntime,
   ) {
@@ -46,7 +47,7 @@ export class AgentService {
       if (earlier) return toView(earlier);
     }
     // Runs cost money: a stricter limit than other operations (a resend above is free).
-    await this.deps.limits.check('sendMessage', { userId: auth.userId });
+    await this.deps.rateLimits.check('sendMessage', { userId: auth.userId });
     if (!this.runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;
     try {

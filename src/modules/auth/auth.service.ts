@@ -37,7 +37,7 @@ export class RoleConflictError extends Error {
   }
 }
 
-export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'limiter' | 'sessionCache'> & {
+export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache'> & {
   config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
 };
 
@@ -68,7 +68,7 @@ export class AuthService {
   }
 
   async login(input: LoginInput, client: ClientInfo): Promise<AuthPayload> {
-    const { limiter, config } = this.deps;
+    const { rateLimiter: limiter, config } = this.deps;
     const userKey = `login:user:${input.username.toLowerCase()}`;
     const ipKey = `login:ip:${client.ipAddress ?? 'unknown'}`;
     // Counted before the password check, in one atomic step each: parallel guesses cannot
@@ -208,7 +208,7 @@ export class AuthService {
    * compare-and-set on the hash that was checked).
    */
   async changePassword(auth: AuthInfo, input: ChangePasswordInput): Promise<boolean> {
-    const { limiter, config } = this.deps;
+    const { rateLimiter: limiter, config } = this.deps;
     const key = `password:user:${auth.userId}`;
     const retryAfter = await limiter.consume(key, config.loginMaxFailuresPerUser, LOGIN_WINDOW_SEC);
     if (retryAfter > 0) throw tooManyAttempts(retryAfter, 'password attempts');

@@ -1,7 +1,7 @@
 import { MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars.js';
-import { LIMITS } from '../../shared/limits.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { ConversationType } from './chat-session.entity.js';
 
 @InputType('CreateChatSessionInput')
@@ -10,7 +10,7 @@ export class CreateChatSessionInput {
   conversationType!: ConversationType;
 
   @Field(() => String, { nullable: true })
-  @MaxLength(LIMITS.sessionTitle, { message: `must be at most ${LIMITS.sessionTitle} characters` })
+  @MaxLength(SIZE_CAPS.sessionTitle, { message: `must be at most ${SIZE_CAPS.sessionTitle} characters` })
   title?: string | null;
 
   @Field(() => JSONScalar, { nullable: true })

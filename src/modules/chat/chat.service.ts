@@ -4,8 +4,8 @@ import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { jsonProblem } from '../../shared/input-rules.js';
-import { LIMITS } from '../../shared/limits.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
+import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { DraftsService } from '../drafts/drafts.service.js';
@@ -36,10 +36,10 @@ export class ChatService {
     const metadata = input.metadata ?? null;
     if (metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
       problems.push({ field: 'metadata', message: 'must be a JSON object' });
-    } else if (metadata !== null && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
-      problems.push({ field: 'metadata', message: `must be at most ${LIMITS.metadataBytes} characters as JSON` });
-    } else if (metadata !== null && jsonProblem(metadata, LIMITS.metadataDepth)) {
-      problems.push({ field: 'metadata', message: `must be nested at most ${LIMITS.metadataDepth} levels deep` });
+    } else if (metadata !== null && JSON.stringify(metadata).length > SIZE_CAPS.metadataBytes) {
+      problems.push({ field: 'metadata', message: `must be at most ${SIZE_CAPS.metadataBytes} characters as JSON` });
+    } else if (metadata !== null && jsonProblem(metadata, SIZE_CAPS.metadataDepth)) {
+      problems.push({ field: 'metadata', message: `must be nested at most ${SIZE_CAPS.metadataDepth} levels deep` });
     }
     if (problems.length) throw badUserInput(problems);
     const title = input.title?.trim() || null;
@@ -59,17 +59,9 @@ export class ChatService {
 
   async list(auth: AuthInfo, args: ChatSessionListArgs): Promise<Page<ChatSession>> {
     const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after);
+    const cursor = timeIdCursor(args.after);
     const where = { user: auth.userId, ...(args.includeArchived ? {} : { archived: false }) };
-    let after = {};
-    if (cursor) {
-      const [at, id] = cursor;
-      const time = typeof at === 'string' ? new Date(at) : undefined;
-      if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string' || cursor.length !== 2) {
-        throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-      }
-      after = { $or: [{ updatedAt: { $lt: time } }, { updatedAt: time, id: { $lt: id } }] };
-    }
+    const after = cursor ? { $or: [{ updatedAt: { $lt: cursor.at } }, { updatedAt: cursor.at, id: { $lt: cursor.id } }] } : {};
     const [rows, total] = await Promise.all([
       this.em.find(ChatSession, { ...where, ...after }, { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: limit + 1 }),
       this.em.count(ChatSession, where),
@@ -85,8 +77,8 @@ export class ChatService {
 
   async rename(auth: AuthInfo, id: string, title: string): Promise<ChatSession> {
     const trimmed = title.trim();
-    if (trimmed.length < 1 || trimmed.length > LIMITS.sessionTitle) {
-      throw badUserInput([{ field: 'title', message: `must be 1 to ${LIMITS.sessionTitle} characters` }]);
+    if (trimmed.length < 1 || trimmed.length > SIZE_CAPS.sessionTitle) {
+      throw badUserInput([{ field: 'title', message: `must be 1 to ${SIZE_CAPS.sessionTitle} characters` }]);
     }
     const session = await this.get(auth, id);
     session.title = trimmed;

@@ -1,16 +1,16 @@
 import { ArrayMaxSize, ArrayMinSize, Length, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { DraftUpdateMode, FeedbackStyle } from './drafts.types.js';
-import { LIMITS } from '../../shared/limits.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
 
 @InputType('DraftSectionInput')
 export class DraftSectionInput {
   @Field(() => String)
-  @Length(1, LIMITS.sectionName, { message: `must be 1 to ${LIMITS.sectionName} characters` })
+  @Length(1, SIZE_CAPS.sectionName, { message: `must be 1 to ${SIZE_CAPS.sectionName} characters` })
   name!: string;
 
   @Field(() => String)
-  @MaxLength(LIMITS.draftInputContent, { message: `must be at most ${LIMITS.draftInputContent} characters` })
+  @MaxLength(SIZE_CAPS.draftInputContent, { message: `must be at most ${SIZE_CAPS.draftInputContent} characters` })
   content!: string;
 }
 
@@ -24,7 +24,7 @@ export class UpdateDraftInput {
 
   @Field(() => [DraftSectionInput])
   @ArrayMinSize(1, { message: 'must name at least one section' })
-  @ArrayMaxSize(LIMITS.draftInputSections, { message: `must have at most ${LIMITS.draftInputSections} sections` })
+  @ArrayMaxSize(SIZE_CAPS.draftInputSections, { message: `must have at most ${SIZE_CAPS.draftInputSections} sections` })
   @ValidateNested({ each: true })
   sections!: DraftSectionInput[];
 
@@ -35,16 +35,16 @@ export class UpdateDraftInput {
 @InputType('TemplateSectionInput')
 export class TemplateSectionInput {
   @Field(() => String)
-  @Length(1, LIMITS.sectionName, { message: `must be 1 to ${LIMITS.sectionName} characters` })
+  @Length(1, SIZE_CAPS.sectionName, { message: `must be 1 to ${SIZE_CAPS.sectionName} characters` })
   name!: string;
 
   @Field(() => String)
-  @MaxLength(LIMITS.sectionDescription, { message: `must be at most ${LIMITS.sectionDescription} characters` })
+  @MaxLength(SIZE_CAPS.sectionDescription, { message: `must be at most ${SIZE_CAPS.sectionDescription} characters` })
   description!: string;
 
   @Field(() => [String], { nullable: true })
-  @ArrayMaxSize(LIMITS.sectionAliases, { message: `must have at most ${LIMITS.sectionAliases} aliases` })
-  @Length(1, LIMITS.sectionName, { each: true, message: `each must be 1 to ${LIMITS.sectionName} characters` })
+  @ArrayMaxSize(SIZE_CAPS.sectionAliases, { message: `must have at most ${SIZE_CAPS.sectionAliases} aliases` })
+  @Length(1, SIZE_CAPS.sectionName, { each: true, message: `each must be 1 to ${SIZE_CAPS.sectionName} characters` })
   aliases?: string[] | null;
 }
 
@@ -54,12 +54,12 @@ export class SaveTemplateInput {
   id?: string | null;
 
   @Field(() => String)
-  @Length(1, LIMITS.templateName, { message: `must be 1 to ${LIMITS.templateName} characters` })
+  @Length(1, SIZE_CAPS.templateName, { message: `must be 1 to ${SIZE_CAPS.templateName} characters` })
   name!: string;
 
   @Field(() => [TemplateSectionInput])
   @ArrayMinSize(1, { message: 'must have at least one section' })
-  @ArrayMaxSize(LIMITS.templateSections, { message: `must have at most ${LIMITS.templateSections} sections` })
+  @ArrayMaxSize(SIZE_CAPS.templateSections, { message: `must have at most ${SIZE_CAPS.templateSections} sections` })
   @ValidateNested({ each: true })
   sections!: TemplateSectionInput[];
 }
@@ -67,35 +67,35 @@ export class SaveTemplateInput {
 @InputType('GlossaryTermInput')
 export class GlossaryTermInput {
   @Field(() => String)
-  @Length(1, LIMITS.glossaryTerm, { message: `must be 1 to ${LIMITS.glossaryTerm} characters` })
+  @Length(1, SIZE_CAPS.glossaryTerm, { message: `must be 1 to ${SIZE_CAPS.glossaryTerm} characters` })
   term!: string;
 
   @Field(() => String)
-  @MaxLength(LIMITS.glossaryDefinition, { message: `must be at most ${LIMITS.glossaryDefinition} characters` })
+  @MaxLength(SIZE_CAPS.glossaryDefinition, { message: `must be at most ${SIZE_CAPS.glossaryDefinition} characters` })
   definition!: string;
 }
 
 @InputType('UpdatePreferencesInput', { description: 'Fields left out stay as they are.' })
 export class UpdatePreferencesInput {
   @Field(() => String, { nullable: true })
-  @MaxLength(LIMITS.purposeStatement, { message: `must be at most ${LIMITS.purposeStatement} characters` })
+  @MaxLength(SIZE_CAPS.purposeStatement, { message: `must be at most ${SIZE_CAPS.purposeStatement} characters` })
   purposeStatement?: string | null;
 
   @Field(() => [String], { nullable: true })
-  @ArrayMaxSize(LIMITS.listItems, { message: `must have at most ${LIMITS.listItems} items` })
-  @Length(1, LIMITS.listItem, { each: true, message: `each must be 1 to ${LIMITS.listItem} characters` })
+  @ArrayMaxSize(SIZE_CAPS.listItems, { message: `must have at most ${SIZE_CAPS.listItems} items` })
+  @Length(1, SIZE_CAPS.listItem, { each: true, message: `each must be 1 to ${SIZE_CAPS.listItem} characters` })
   longTermGoals?: string[] | null;
 
   @Field(() => [String], { nullable: true })
-  @ArrayMaxSize(LIMITS.listItems, { message: `must have at most ${LIMITS.listItems} items` })
-  @Length(1, LIMITS.listItem, { each: true, message: `each must be 1 to ${LIMITS.listItem} characters` })
+  @ArrayMaxSize(SIZE_CAPS.listItems, { message: `must have at most ${SIZE_CAPS.listItems} items` })
+  @Length(1, SIZE_CAPS.listItem, { each: true, message: `each must be 1 to ${SIZE_CAPS.listItem} characters` })
   knownChallenges?: string[] | null;
 
   @Field(() => FeedbackStyle, { nullable: true })
   preferredFeedbackStyle?: FeedbackStyle | null;
 
   @Field(() => [GlossaryTermInput], { nullable: true })
-  @ArrayMaxSize(LIMITS.glossaryTerms, { message: `must have at most ${LIMITS.glossaryTerms} terms` })
+  @ArrayMaxSize(SIZE_CAPS.glossaryTerms, { message: `must have at most ${SIZE_CAPS.glossaryTerms} terms` })
   @ValidateNested({ each: true })
   personalGlossary?: GlossaryTermInput[] | null;
 }

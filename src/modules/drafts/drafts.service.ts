@@ -9,7 +9,7 @@ import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
 import { Draft } from './draft.entity.js';
 import type { UpdateDraftInput } from './drafts.inputs.js';
 import { JournalEntry } from './journal-entry.entity.js';
-import { applySections, entryTitle } from './sections.js';
+import { applySections, entryTitle } from './sections.rules.js';
 import type { TemplatesService } from './templates.service.js';
 
 export class DraftsService {

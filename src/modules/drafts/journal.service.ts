@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { LIMITS } from '../../shared/limits.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
+import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { JournalEntry, SEARCH_CONFIG } from './journal-entry.entity.js';
 
@@ -18,10 +18,10 @@ export class JournalService {
   /** Newest first; `search` is PostgreSQL full-text search over title and sections (websearch syntax). */
   async list(auth: AuthInfo, args: JournalListArgs): Promise<Page<JournalEntry>> {
     const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after);
+    const cursor = timeIdCursor(args.after);
     const search = args.search?.trim() ?? '';
-    if (search.length > LIMITS.searchText) {
-      throw badUserInput([{ field: 'search', message: `must be at most ${LIMITS.searchText} characters` }]);
+    if (search.length > SIZE_CAPS.searchText) {
+      throw badUserInput([{ field: 'search', message: `must be at most ${SIZE_CAPS.searchText} characters` }]);
     }
     const base = () => {
       const qb = this.em.createQueryBuilder(JournalEntry, 'j').where({ user: auth.userId });
@@ -29,14 +29,7 @@ export class JournalService {
       return qb;
     };
     const page = base();
-    if (cursor) {
-      const [at, id] = cursor;
-      const time = typeof at === 'string' ? new Date(at) : undefined;
-      if (!time || Number.isNaN(time.getTime()) || typeof id !== 'string' || cursor.length !== 2) {
-        throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-      }
-      page.andWhere({ $or: [{ createdAt: { $lt: time } }, { createdAt: time, id: { $lt: id } }] });
-    }
+    if (cursor) page.andWhere({ $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] });
     page.orderBy([{ createdAt: 'desc' }, { id: 'desc' }]).limit(limit + 1);
     const [rows, total] = await Promise.all([page.getResultList(), base().getCount()]);
     return toPage(rows, limit, (e) => [e.createdAt.toISOString(), e.id], total, { forward: true, hadCursor: !!cursor });

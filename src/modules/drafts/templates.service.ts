@@ -5,7 +5,7 @@ import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { SaveTemplateInput } from './drafts.inputs.js';
-import { DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_SECTIONS, templateSectionProblems } from './sections.js';
+import { DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_SECTIONS, templateSectionProblems } from './sections.rules.js';
 import { UserTemplate, type TemplateSectionData } from './user-template.entity.js';
 
 export class TemplatesService {

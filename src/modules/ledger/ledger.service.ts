@@ -6,7 +6,8 @@ import type { CoreDeps } from '../../deps.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { money } from '../../shared/money.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { loadWindowPages } from '../../db/window-pages.js';
+import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { Account } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -33,9 +34,7 @@ export class LedgerService {
   entries(auth: AuthInfo, account: Account, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
     const limit = pageSize(first);
-    const cursor = decodeCursor(after);
-    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-    const beforeSeq = cursor ? (cursor[0] as number) : null;
+    const beforeSeq = seqCursor(after);
     const key = `${limit}:${beforeSeq ?? ''}`;
     let loader = this.entryLoaders.get(key);
     if (!loader) {
@@ -50,32 +49,18 @@ export class LedgerService {
    * account); the total is the account's entrySeq, which always equals its entry count.
    */
   private async entryPages(accounts: readonly Account[], limit: number, beforeSeq: number | null): Promise<Array<Page<LedgerEntryView>>> {
-    const ids = [...new Set(accounts.map((a) => a.id))];
-    const params: unknown[] = [...ids];
-    let bound = '';
-    if (beforeSeq !== null) {
-      bound = ' and e.seq < ?';
-      params.push(beforeSeq);
-    }
-    params.push(limit + 1);
-    const rows = await this.em.getConnection().execute<Array<Record<string, unknown>>>(
-      `select * from (
-         select e.*, row_number() over (partition by e.account_id order by e.seq desc) as rn
-         from ledger_entry e
-         where e.account_id in (${ids.map(() => '?').join(', ')})${bound}
-       ) t where t.rn <= ? order by t.account_id, t.rn`,
-      params,
-    );
-    const byAccount = new Map<string, LedgerEntryView[]>();
-    for (const row of rows) {
-      delete row.rn;
-      const entry = this.em.map(LedgerEntry, row);
-      const list = byAccount.get(entry.account.id) ?? [];
-      list.push(entryView(entryRow(entry)));
-      byAccount.set(entry.account.id, list);
-    }
+    const byAccount = await loadWindowPages({
+      em: this.em,
+      entity: LedgerEntry,
+      table: 'ledger_entry',
+      parentColumn: 'account_id',
+      parentIds: accounts.map((a) => a.id),
+      order: { column: 'seq', direction: 'desc' },
+      bounds: { below: beforeSeq },
+      limit: limit + 1,
+    });
     return accounts.map((a) =>
-      toPage(byAccount.get(a.id) ?? [], limit, (e) => [e.seq], a.entrySeq, { forward: true, hadCursor: beforeSeq !== null }),
+      toPage((byAccount.get(a.id) ?? []).map((e) => entryView(entryRow(e))), limit, (e) => [e.seq], a.entrySeq, { forward: true, hadCursor: beforeSeq !== null }),
     );
   }
 
@@ -141,17 +126,16 @@ export class LedgerService {
     limit: number,
     after: string | null | undefined,
   ): Promise<Page<LedgerEntryView>> {
-    const cursor = decodeCursor(after);
-    if (cursor && typeof cursor[0] !== 'number') throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+    const beforeSeq = seqCursor(after);
     const where = { account: accountId, ...extra };
     const [rows, total] = await Promise.all([
-      this.em.find(LedgerEntry, cursor ? { ...where, seq: { $lt: cursor[0] as number } } : where, {
+      this.em.find(LedgerEntry, beforeSeq !== null ? { ...where, seq: { $lt: beforeSeq } } : where, {
         orderBy: { seq: 'desc' },
         limit: limit + 1,
       }),
       this.em.count(LedgerEntry, where),
     ]);
     const views = rows.map((e) => entryView(entryRow(e)));
-    return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: cursor !== undefined });
+    return toPage(views, limit, (e) => [e.seq], total, { forward: true, hadCursor: beforeSeq !== null });
   }
 }

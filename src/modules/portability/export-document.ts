@@ -1,10 +1,10 @@
 import { badUserInput } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange, jsonProblem } from '../../shared/input-rules.js';
-import { LIMITS } from '../../shared/limits.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { FeedbackStyle } from '../drafts/drafts.types.js';
-import { templateSectionProblems } from '../drafts/sections.js';
+import { templateSectionProblems } from '../drafts/sections.rules.js';
 
 export const EXPORT_FORMAT = 'coach-gateway/export';
 export const EXPORT_VERSION = 1;
@@ -107,10 +107,10 @@ function sections(value: unknown, path: string, max: number): SectionDoc[] {
   return array(value, path, max).map((item, i) => {
     const at = `${path}[${i}]`;
     const s = object(item, at);
-    const name = text(s.name, `${at}.name`, LIMITS.sectionName, 1);
+    const name = text(s.name, `${at}.name`, SIZE_CAPS.sectionName, 1);
     if (names.has(name.toLowerCase())) throw new Invalid(`${at}.name`, `"${name}" appears twice`);
     names.add(name.toLowerCase());
-    return { name, content: text(s.content, `${at}.content`, LIMITS.sectionContent) };
+    return { name, content: text(s.content, `${at}.content`, SIZE_CAPS.sectionContent) };
   });
 }
 
@@ -121,38 +121,38 @@ function parse(input: unknown): ExportDocument {
 
   const p = object(doc.preferences, 'preferences');
   const list = (value: unknown, path: string) =>
-    array(value, path, LIMITS.listItems).map((item, i) => text(item, `${path}[${i}]`, LIMITS.listItem, 1));
+    array(value, path, SIZE_CAPS.listItems).map((item, i) => text(item, `${path}[${i}]`, SIZE_CAPS.listItem, 1));
   const terms = new Set<string>();
   const preferences: ExportDocument['preferences'] = {
-    purposeStatement: nullableText(p.purposeStatement, 'preferences.purposeStatement', LIMITS.purposeStatement),
+    purposeStatement: nullableText(p.purposeStatement, 'preferences.purposeStatement', SIZE_CAPS.purposeStatement),
     longTermGoals: list(p.longTermGoals, 'preferences.longTermGoals'),
     knownChallenges: list(p.knownChallenges, 'preferences.knownChallenges'),
     preferredFeedbackStyle: oneOf(p.preferredFeedbackStyle, 'preferences.preferredFeedbackStyle', FeedbackStyle),
-    personalGlossary: array(p.personalGlossary, 'preferences.personalGlossary', LIMITS.glossaryTerms).map((item, i) => {
+    personalGlossary: array(p.personalGlossary, 'preferences.personalGlossary', SIZE_CAPS.glossaryTerms).map((item, i) => {
       const at = `preferences.personalGlossary[${i}]`;
       const g = object(item, at);
-      const term = text(g.term, `${at}.term`, LIMITS.glossaryTerm, 1);
+      const term = text(g.term, `${at}.term`, SIZE_CAPS.glossaryTerm, 1);
       if (terms.has(term.toLowerCase())) throw new Invalid(`${at}.term`, `"${term}" is defined twice`);
       terms.add(term.toLowerCase());
-      return { term, definition: text(g.definition, `${at}.definition`, LIMITS.glossaryDefinition) };
+      return { term, definition: text(g.definition, `${at}.definition`, SIZE_CAPS.glossaryDefinition) };
     }),
   };
 
   const templates = array(doc.templates, 'templates', MAX.templates).map((item, i) => {
     const at = `templates[${i}]`;
     const t = object(item, at);
-    const secs = array(t.sections, `${at}.sections`, LIMITS.templateSections, 1).map((raw, j) => {
+    const secs = array(t.sections, `${at}.sections`, SIZE_CAPS.templateSections, 1).map((raw, j) => {
       const sat = `${at}.sections[${j}]`;
       const s = object(raw, sat);
       return {
-        name: text(s.name, `${sat}.name`, LIMITS.sectionName, 1),
-        description: text(s.description, `${sat}.description`, LIMITS.sectionDescription),
-        aliases: array(s.aliases, `${sat}.aliases`, LIMITS.sectionAliases).map((a, k) => text(a, `${sat}.aliases[${k}]`, LIMITS.sectionName, 1)),
+        name: text(s.name, `${sat}.name`, SIZE_CAPS.sectionName, 1),
+        description: text(s.description, `${sat}.description`, SIZE_CAPS.sectionDescription),
+        aliases: array(s.aliases, `${sat}.aliases`, SIZE_CAPS.sectionAliases).map((a, k) => text(a, `${sat}.aliases[${k}]`, SIZE_CAPS.sectionName, 1)),
       };
     });
     const [clash] = templateSectionProblems(secs, `${at}.sections`);
     if (clash) throw new Invalid(clash.field, clash.message);
-    return { name: text(t.name, `${at}.name`, LIMITS.templateName, 1), active: bool(t.active, `${at}.active`), sections: secs };
+    return { name: text(t.name, `${at}.name`, SIZE_CAPS.templateName, 1), active: bool(t.active, `${at}.active`), sections: secs };
   });
   const active = templates.filter((t) => t.active).length;
   if (templates.length > 0 && active !== 1) throw new Invalid('templates', `must have exactly one active template (found ${active})`);
@@ -163,18 +163,18 @@ function parse(input: unknown): ExportDocument {
     const s = object(item, at);
     const conversationType = oneOf(s.conversationType, `${at}.conversationType`, ConversationType);
     const metadata = s.metadata === null ? null : object(s.metadata, `${at}.metadata`);
-    if (metadata && JSON.stringify(metadata).length > LIMITS.metadataBytes) {
-      throw new Invalid(`${at}.metadata`, `must be at most ${LIMITS.metadataBytes} characters as JSON`);
+    if (metadata && JSON.stringify(metadata).length > SIZE_CAPS.metadataBytes) {
+      throw new Invalid(`${at}.metadata`, `must be at most ${SIZE_CAPS.metadataBytes} characters as JSON`);
     }
-    if (metadata && jsonProblem(metadata, LIMITS.metadataDepth)) {
-      throw new Invalid(`${at}.metadata`, `must be nested at most ${LIMITS.metadataDepth} levels deep`);
+    if (metadata && jsonProblem(metadata, SIZE_CAPS.metadataDepth)) {
+      throw new Invalid(`${at}.metadata`, `must be nested at most ${SIZE_CAPS.metadataDepth} levels deep`);
     }
     const messages = array(s.messages, `${at}.messages`, MAX.messages).map((raw, j) => {
       const mat = `${at}.messages[${j}]`;
       const m = object(raw, mat);
       return {
         role: oneOf(m.role, `${mat}.role`, MessageRole),
-        content: text(m.content, `${mat}.content`, LIMITS.messageContent),
+        content: text(m.content, `${mat}.content`, SIZE_CAPS.messageContent),
         createdAt: timestamp(m.createdAt, `${mat}.createdAt`),
       };
     });
@@ -183,10 +183,10 @@ function parse(input: unknown): ExportDocument {
     let draft: { sections: SectionDoc[] } | null = null;
     if (s.draft !== null) {
       if (conversationType !== ConversationType.JOURNALING) throw new Invalid(`${at}.draft`, 'must be null: only JOURNALING sessions have a draft');
-      draft = { sections: sections(object(s.draft, `${at}.draft`).sections, `${at}.draft.sections`, LIMITS.templateSections) };
+      draft = { sections: sections(object(s.draft, `${at}.draft`).sections, `${at}.draft.sections`, SIZE_CAPS.templateSections) };
     }
     return {
-      title: nullableText(s.title, `${at}.title`, LIMITS.sessionTitle),
+      title: nullableText(s.title, `${at}.title`, SIZE_CAPS.sessionTitle),
       conversationType,
       archived: bool(s.archived, `${at}.archived`),
       metadata,
@@ -205,8 +205,8 @@ function parse(input: unknown): ExportDocument {
       throw new Invalid(`${at}.chatSession`, 'must be null or the index of a session in chatSessions');
     }
     return {
-      title: text(e.title, `${at}.title`, LIMITS.journalTitle, 1),
-      sections: sections(e.sections, `${at}.sections`, LIMITS.templateSections),
+      title: text(e.title, `${at}.title`, SIZE_CAPS.journalTitle, 1),
+      sections: sections(e.sections, `${at}.sections`, SIZE_CAPS.templateSections),
       createdAt: timestamp(e.createdAt, `${at}.createdAt`),
       chatSession: ref as number | null,
     };

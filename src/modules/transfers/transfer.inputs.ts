@@ -70,7 +70,7 @@ export class TransfersArgs {
   after?: string | null;
 }
 
-/** What propose (the assistant's tool) and createTransfer share; the key is optional for proposals. */
+/** What propose (the assistant's propose_transfer tool) and createTransfer share; the key is optional for proposals. */
 export interface TransferRequest {
   fromAccountId: string;
   toAccountId?: string | null;

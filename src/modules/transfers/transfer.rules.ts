@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DomainError, badUserInput, notFound, type ErrorCode } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
-import { parseAccountNumber } from '../accounts/account-number.js';
+import { parseAccountNumber } from '../accounts/account-number.rules.js';
 import { checkOpen, credit, debit, type AccountRow } from '../accounts/account.rules.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { EntryDirection } from '../ledger/ledger-entry.entity.js';

@@ -5,10 +5,10 @@ import type { Config } from '../../config/config.js';
 import { rawTransaction, type RawTx, type Stmt } from '../../db/pg.js';
 import type { TransferData } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
-import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
+import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../../shared/pagination.js';
+import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import type { AccountRow } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
 import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
@@ -194,10 +194,7 @@ export class TransferService {
   /** Newest first by id (uuid v7: time-ordered), keyset-paged so inserts never shift a page. */
   async list(auth: AuthInfo, args: TransfersArgs): Promise<Page<TransferView>> {
     const limit = pageSize(args.first);
-    const cursor = decodeCursor(args.after);
-    if (cursor && (typeof cursor[0] !== 'string' || !isUuid(cursor[0]))) {
-      throw badUserInput([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-    }
+    const cursor = uuidCursor(args.after);
     const now = this.deps.clock.now();
     const me = auth.userId;
     const conditions: Array<FilterQuery<Transfer>> = [
@@ -218,14 +215,14 @@ export class TransferService {
     }
     const where: FilterQuery<Transfer> = { $and: conditions };
     const [rows, total] = await Promise.all([
-      this.em.find(Transfer, cursor ? { $and: [where, { id: { $lt: cursor[0] as string } }] } : where, {
+      this.em.find(Transfer, cursor ? { $and: [where, { id: { $lt: cursor } }] } : where, {
         orderBy: { id: 'desc' },
         limit: limit + 1,
       }),
       this.em.count(Transfer, where),
     ]);
     const views = rows.map((t) => transferView(rowOfTransfer(t), me, now));
-    return toPage(views, limit, (t) => [t.id], total, { forward: true, hadCursor: cursor !== undefined });
+    return toPage(views, limit, (t) => [t.id], total, { forward: true, hadCursor: cursor !== null });
   }
 
   private async visible(auth: AuthInfo, id: string): Promise<TransferRow> {

@@ -51,7 +51,7 @@ export function attachWebSocketServer(
 ): { stats: WebSocketStats; dispose(): Promise<void> } {
   const { config, metrics, logger } = deps;
   const auth = createSocketAuth({ authority, clock: deps.clock, metrics });
-  const quotas = createQuotas<OpenOperation>({ config: config.ws, limits: deps.limits, metrics });
+  const quotas = createQuotas<OpenOperation>({ config: config.ws, rateLimits: deps.rateLimits, metrics });
   const documents = createDocumentCache({ validate: (query) => validateOperation(schema, query, config.graphql, rules) });
   const outcomes = createOperationMetrics(metrics);
   const slow = createSlowConsumerGuard({

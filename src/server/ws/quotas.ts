@@ -3,12 +3,12 @@ import type { WebSocket } from 'ws';
 import type { Config } from '../../config/config.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
-import type { Caller, RequestLimits } from '../../shared/request-limits.js';
+import type { Caller, RateLimits } from '../../shared/rate-limits.js';
 import { CLOSE_TOO_MANY_CONNECTIONS } from './close-codes.js';
 
 export interface QuotaOptions {
   config: Pick<Config['ws'], 'maxConnectionsPerIp' | 'maxConnectionsPerUser' | 'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerUser'>;
-  limits: Pick<RequestLimits, 'check'>;
+  rateLimits: Pick<RateLimits, 'check'>;
   metrics: Pick<Metrics, 'wsDisconnected'>;
 }
 
@@ -31,7 +31,7 @@ const refuse = (code: string, message: string, extensions: Record<string, unknow
  * What one instance lets a client hold: sockets per address (from the upgrade on) and per
  * user (from the ack on), open operations per socket and per user, and the `subscribes` rate limit.
  */
-export function createQuotas<Op>({ config, limits, metrics }: QuotaOptions) {
+export function createQuotas<Op>({ config, rateLimits, metrics }: QuotaOptions) {
   const addresses = new WeakMap<Socket, string>();
   const socketsPerIp = new Map<string, number>();
   const userOf = new WeakMap<Socket, string>();
@@ -105,7 +105,7 @@ export function createQuotas<Op>({ config, limits, metrics }: QuotaOptions) {
       openOperations++;
       if (userId) increment(perUser, userId);
       try {
-        await limits.check('subscribes', caller);
+        await rateLimits.check('subscribes', caller);
       } catch (error) {
         release(socket, id);
         if (!(error instanceof DomainError)) throw error;

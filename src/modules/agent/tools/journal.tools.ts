@@ -1,4 +1,4 @@
-import { LIMITS } from '../../../shared/limits.js';
+import { SIZE_CAPS } from '../../../shared/size-caps.js';
 import { UpdateDraftInput, UpdatePreferencesInput } from '../../drafts/drafts.inputs.js';
 import { DraftUpdateMode } from '../../drafts/drafts.types.js';
 import { draftSnapshot } from '../snapshots.js';
@@ -64,7 +64,7 @@ const updatePreferences: Tool = {
     parameters: {
       type: 'object',
       properties: {
-        purposeStatement: { type: 'string', maxLength: LIMITS.purposeStatement },
+        purposeStatement: { type: 'string', maxLength: SIZE_CAPS.purposeStatement },
         longTermGoals: { type: 'array', items: { type: 'string' } },
         knownChallenges: { type: 'array', items: { type: 'string' } },
         preferredFeedbackStyle: { type: 'string', enum: ['SUPPORTIVE', 'DIRECT', 'ENCOURAGING'] },

@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../../shared/errors.js';
 import type { SectionContent } from './draft.entity.js';
-import { LIMITS } from '../../shared/limits.js';
+import { SIZE_CAPS } from '../../shared/size-caps.js';
 import type { TemplateSectionData } from './user-template.entity.js';
 
 export const DEFAULT_TEMPLATE_NAME = 'Default Template';
@@ -50,8 +50,8 @@ export function applySections(
     const text = update.content.trim();
     const before = byName.get(name) ?? '';
     const after = mode === 'REPLACE' || before === '' ? text : text === '' ? before : `${before}\n\n${text}`;
-    if (after.length > LIMITS.sectionContent) {
-      problems.push({ field: `sections[${i}].content`, message: `would make "${name}" longer than ${LIMITS.sectionContent} characters` });
+    if (after.length > SIZE_CAPS.sectionContent) {
+      problems.push({ field: `sections[${i}].content`, message: `would make "${name}" longer than ${SIZE_CAPS.sectionContent} characters` });
       return;
     }
     byName.set(name, after);

@@ -1,5 +1,5 @@
 /** Size caps shared by the GraphQL inputs, the services and the import validator. */
-export const LIMITS = {
+export const SIZE_CAPS = {
   templateName: 100,
   templateSections: 30,
   sectionName: 80,

@@ -14,7 +14,7 @@ export interface Caller {
  * The request rate limits: HTTP operations, WebSocket subscribe messages, and agent runs
  * (which cost money). Counters live in the RateLimiter, so a fleet on Redis shares them.
  */
-export class RequestLimits {
+export class RateLimits {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly config: Config['rateLimits'],
