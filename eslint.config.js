@@ -18,8 +18,8 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
     },
   },
-  // Tests poke at raw JSON answers and frames: `any` there is the honest type.
-  { files: ['tests/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // Tests and benches poke at raw JSON answers and frames: `any` there is the honest type.
+  { files: ['tests/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // Plain-JS files run under Node (bench/lib/gc-hook.mjs, this file).
   { files: ['**/*.{js,mjs}'], languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } } },
   prettier,

@@ -86,13 +86,14 @@ export class AppMetrics implements Metrics {
       registers,
     });
 
-    const self = this;
+    // prom-client calls collect() with the gauge as `this`.
+    const sourcesOf = () => this.sources;
     new Gauge({
       name: 'coach_ws_connections',
       help: 'Open WebSocket connections',
       registers,
       collect() {
-        this.set(self.sources?.wsConnections() ?? 0);
+        this.set(sourcesOf()?.wsConnections() ?? 0);
       },
     });
     new Gauge({
@@ -100,7 +101,7 @@ export class AppMetrics implements Metrics {
       help: 'Open operations (subscriptions and in-flight queries) over WebSocket',
       registers,
       collect() {
-        this.set(self.sources?.wsSubscriptions() ?? 0);
+        this.set(sourcesOf()?.wsSubscriptions() ?? 0);
       },
     });
     new Gauge({
@@ -108,7 +109,7 @@ export class AppMetrics implements Metrics {
       help: 'Pub/sub subscriptions this instance holds and can receive on (Redis: channels it has confirmed)',
       registers,
       collect() {
-        this.set(self.sources?.pubsubSubscriptions() ?? 0);
+        this.set(sourcesOf()?.pubsubSubscriptions() ?? 0);
       },
     });
     new Gauge({
@@ -117,7 +118,7 @@ export class AppMetrics implements Metrics {
       labelNames: ['state'],
       registers,
       collect() {
-        const pool = self.sources?.dbPool();
+        const pool = sourcesOf()?.dbPool();
         if (!pool) return;
         this.set({ state: 'used' }, pool.used);
         this.set({ state: 'free' }, pool.free);
@@ -128,7 +129,7 @@ export class AppMetrics implements Metrics {
       help: 'Operations waiting for a database connection',
       registers,
       collect() {
-        this.set(self.sources?.dbPool()?.pending ?? 0);
+        this.set(sourcesOf()?.dbPool()?.pending ?? 0);
       },
     });
     new Gauge({
@@ -136,7 +137,7 @@ export class AppMetrics implements Metrics {
       help: 'Agent runs executing on this instance',
       registers,
       collect() {
-        this.set(self.sources?.agentRunsActive() ?? 0);
+        this.set(sourcesOf()?.agentRunsActive() ?? 0);
       },
     });
     new Gauge({
@@ -145,9 +146,10 @@ export class AppMetrics implements Metrics {
       labelNames: ['status'],
       registers,
       async collect() {
-        if (!self.sources) return;
+        const sources = sourcesOf();
+        if (!sources) return;
         this.reset();
-        for (const row of await self.sources.agentRunsByStatus()) this.set({ status: row.status }, row.count);
+        for (const row of await sources.agentRunsByStatus()) this.set({ status: row.status }, row.count);
       },
     });
   }

@@ -8,7 +8,7 @@ import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import type { ChatService } from '../chat/chat.service.js';
-import { Message, MessageRole } from '../chat/message.entity.js';
+import { type Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEvents } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';

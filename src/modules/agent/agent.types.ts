@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONScalar } from '../../graphql/scalars.js';
-import { Message } from '../chat/message.entity.js';
+import { type Message } from '../chat/message.entity.js';
 
 export enum AgentRunStatus {
   QUEUED = 'QUEUED',

@@ -10,7 +10,7 @@ import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inpu
 import type { AuthInfo, AuthPayload, ClientInfo } from './auth.types.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { hashToken, newRefreshToken, signAccessToken, verifyAccessToken } from './tokens.js';
-import { Role, User } from './user.entity.js';
+import { type Role, User } from './user.entity.js';
 
 const LOGIN_WINDOW_SEC = 15 * 60;
 const LAST_SEEN_RESOLUTION_MS = 60_000;

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { AuthSession } from './auth-session.entity.js';
 import { User } from './user.entity.js';
+import type { Role } from './user.entity.js';
 
 @ObjectType()
 export class AuthPayload {
@@ -48,7 +49,7 @@ export class AuthSessionEvent {
 export interface AuthInfo {
   userId: string;
   sessionId: string;
-  role: import('./user.entity.js').Role;
+  role: Role;
 }
 
 export interface ClientInfo {

@@ -13,7 +13,7 @@ import { ChatSession, ConversationType } from './chat-session.entity.js';
 import type { CreateChatSessionInput } from './chat.inputs.js';
 import type { MessagePageArgs } from './chat.types.js';
 import { createMessageLoader, messagePlan } from './message.loader.js';
-import { Message, MessageRole } from './message.entity.js';
+import { Message, type MessageRole } from './message.entity.js';
 
 export interface ChatSessionListArgs {
   first?: number | null;
