@@ -19,10 +19,16 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
   const gateway = await startGateway({ databaseUrl: db.url, gcHook: true, cpuProfName: 'sockets' });
   const clients: Client[] = [];
   try {
-    const users = await inBatches(Array.from({ length: Math.ceil(CONNECTIONS / PER_USER) }, (_, i) => i), 8, () => registerUser(gateway.url, 'sockets'));
+    const users = await inBatches(
+      Array.from({ length: Math.ceil(CONNECTIONS / PER_USER) }, (_, i) => i),
+      8,
+      () => registerUser(gateway.url, 'sockets'),
+    );
     // Warm the paths a connection takes (auth, subscribe) before the baseline reading.
     const warm = await open(gateway.wsUrl, users[0]!, []);
-    await gql(gateway.url, 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { username: users[0]!.username, password: `password-${users[0]!.username}` } });
+    await gql(gateway.url, 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
+      input: { username: users[0]!.username, password: `password-${users[0]!.username}` },
+    });
     await warm.event;
     await warm.client.dispose();
     const before = await gateway.gc();
@@ -30,15 +36,21 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
 
     const received: Array<Promise<void>> = [];
     const started = performance.now();
-    await inBatches(Array.from({ length: CONNECTIONS }, (_, i) => i), OPENING, async (i) => {
-      const socket = await open(gateway.wsUrl, users[Math.floor(i / PER_USER)]!, clients);
-      received.push(socket.event);
-    });
+    await inBatches(
+      Array.from({ length: CONNECTIONS }, (_, i) => i),
+      OPENING,
+      async (i) => {
+        const socket = await open(gateway.wsUrl, users[Math.floor(i / PER_USER)]!, clients);
+        received.push(socket.event);
+      },
+    );
     const openMs = performance.now() - started;
 
     // Every subscription is live: one new sign-in per user reaches all of that user's sockets.
     for (const user of users) {
-      await gql(gateway.url, 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { username: user.username, password: `password-${user.username}` } });
+      await gql(gateway.url, 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }', {
+        input: { username: user.username, password: `password-${user.username}` },
+      });
     }
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
     const live = await Promise.race([Promise.all(received).then(() => 'ok' as const), timeout]);
@@ -63,7 +75,13 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       figures,
       notes: [`ulimit -n ${ulimit}`],
       rows: [
-        { bench: 'sockets', metric: `RSS per subscribed connection KB (${CONNECTIONS})`, value: String(figures.rssPerConnectionKB), goal: '<= 25', met: figures.rssPerConnectionKB <= 25 && live === 'ok' },
+        {
+          bench: 'sockets',
+          metric: `RSS per subscribed connection KB (${CONNECTIONS})`,
+          value: String(figures.rssPerConnectionKB),
+          goal: '<= 25',
+          met: figures.rssPerConnectionKB <= 25 && live === 'ok',
+        },
         { bench: 'sockets', metric: 'heap used per connection KB', value: String(figures.heapUsedPerConnectionKB) },
         { bench: 'sockets', metric: `time to open ${CONNECTIONS} s`, value: String(figures.openSeconds) },
         { bench: 'sockets', metric: 'every subscription live', value: live === 'ok' ? 'yes' : 'no', goal: 'yes', met: live === 'ok' },

@@ -30,7 +30,14 @@ export async function run(): Promise<BenchOutcome> {
   };
   const rows: Row[] = Object.entries(labels).map(([k, label]) => {
     const c = counts[k];
-    return { bench: 'sql-count', metric: label, value: c ? String(c.full) : '?', baseline: c ? `${c.half} at half` : '', goal: 'same, <= 6', met: !!c && c.full === c.half && c.full <= 6 };
+    return {
+      bench: 'sql-count',
+      metric: label,
+      value: c ? String(c.full) : '?',
+      baseline: c ? `${c.half} at half` : '',
+      goal: 'same, <= 6',
+      met: !!c && c.full === c.half && c.full <= 6,
+    };
   });
   rows.push({ bench: 'sql-count', metric: 'vitest tests/bench/sql-count.test.ts', value: passed ? 'passed' : 'FAILED', goal: 'passed', met: passed });
   return { figures: { counts, vitestExit: vitest.status }, rows, notes: passed ? [] : [vitest.stdout.slice(-2000)] };

@@ -46,7 +46,13 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       ...main.rows,
       { bench: 'stream', metric: `light (${rate}) token latency p50 ms`, value: String(light.figures.latencyMs.p50) },
       { bench: 'stream', metric: `light (${rate}) token latency p99 ms`, value: String(light.figures.latencyMs.p99) },
-      { bench: 'stream', metric: `light (${rate}) lost / reordered tokens`, value: `${light.figures.lost} / ${light.figures.reordered}`, goal: '0 / 0', met: light.clean },
+      {
+        bench: 'stream',
+        metric: `light (${rate}) lost / reordered tokens`,
+        value: `${light.figures.lost} / ${light.figures.reordered}`,
+        goal: '0 / 0',
+        met: light.clean,
+      },
     ],
   };
 }
@@ -73,24 +79,38 @@ async function phase(db: BenchDatabase, tokenMs: number, tokens: number) {
   const setupStarted = epochNow();
   const setupMs: Record<string, number> = {};
   try {
-    const users = await inBatches(Array.from({ length: Math.ceil(RUNS / SESSIONS_PER_USER) }, (_, i) => i), 8, () => registerUser(gateway.url, 'stream'));
-    const sessions = await inBatches(Array.from({ length: RUNS }, (_, i) => i), 16, async (i) => {
-      const user = users[Math.floor(i / SESSIONS_PER_USER)]!;
-      const data = await gql<{ createChatSession: { id: string } }>(
-        gateway.url,
-        `mutation ($input: CreateChatSessionInput!) { createChatSession(input: $input) { id } }`,
-        { input: { conversationType: 'GENERAL', title: `bench ${i}` } },
-        user.token,
-      );
-      return { user, id: data.createChatSession.id };
-    });
+    const users = await inBatches(
+      Array.from({ length: Math.ceil(RUNS / SESSIONS_PER_USER) }, (_, i) => i),
+      8,
+      () => registerUser(gateway.url, 'stream'),
+    );
+    const sessions = await inBatches(
+      Array.from({ length: RUNS }, (_, i) => i),
+      16,
+      async (i) => {
+        const user = users[Math.floor(i / SESSIONS_PER_USER)]!;
+        const data = await gql<{ createChatSession: { id: string } }>(
+          gateway.url,
+          `mutation ($input: CreateChatSessionInput!) { createChatSession(input: $input) { id } }`,
+          { input: { conversationType: 'GENERAL', title: `bench ${i}` } },
+          user.token,
+        );
+        return { user, id: data.createChatSession.id };
+      },
+    );
 
     setupMs.usersAndSessions = round(epochNow() - setupStarted);
     const runsStarted = epochNow();
     const watchers: Watcher[] = [];
     const finished: Array<Promise<void>> = [];
     const watch = (user: BenchUser, runId: string, run: number) => {
-      const client = createClient({ url: gateway.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` }, retryAttempts: 0, lazy: true });
+      const client = createClient({
+        url: gateway.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${user.token}` },
+        retryAttempts: 0,
+        lazy: true,
+      });
       clients.push(client);
       let markLive!: () => void;
       const live = new Promise<void>((resolve) => (markLive = resolve));
@@ -141,7 +161,10 @@ async function phase(db: BenchDatabase, tokenMs: number, tokens: number) {
     fake.requests.forEach((body, request) => {
       const said = [...body.messages].reverse().find((m) => m.role === 'user')?.content;
       const run = Number(/bench run (\d+)/.exec(String(said))?.[1] ?? -1);
-      sent.set(run, fake.sentAt.filter((c) => c.request === request && c.kind === 'text').map((c) => c.at));
+      sent.set(
+        run,
+        fake.sentAt.filter((c) => c.request === request && c.kind === 'text').map((c) => c.at),
+      );
     });
     const latencies: number[] = [];
     /** By token position, in tenths of the run: where in a run the slow tokens are. */
@@ -200,7 +223,12 @@ async function phase(db: BenchDatabase, tokenMs: number, tokens: number) {
         { bench: 'stream', metric: `token latency p50 ms (${watchers.length} subs)`, value: String(figures.latencyMs.p50) },
         { bench: 'stream', metric: 'token latency p99 ms', value: String(figures.latencyMs.p99), goal: '<= 25', met: figures.latencyMs.p99 <= 25 },
         { bench: 'stream', metric: 'token latency max ms', value: String(figures.latencyMs.max) },
-        { bench: 'stream', metric: 'tokens delivered/s', value: String(figures.deliveredPerSecond), baseline: `${figures.providerTokensPerSecond * WATCHERS} sent x subs` },
+        {
+          bench: 'stream',
+          metric: 'tokens delivered/s',
+          value: String(figures.deliveredPerSecond),
+          baseline: `${figures.providerTokensPerSecond * WATCHERS} sent x subs`,
+        },
         { bench: 'stream', metric: 'lost / reordered tokens', value: `${lost} / ${reordered}`, goal: '0 / 0', met: clean },
       ],
     };

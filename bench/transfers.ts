@@ -69,7 +69,10 @@ async function viaGateway(url: string, user: BenchUser, accounts: Acct[]): Promi
         variables: { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1', currency: 'USD', idempotencyKey: randomUUID() } },
       }),
     );
-    const body = JSON.parse(res.text) as { data?: { createTransfer?: { status: string } }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    const body = JSON.parse(res.text) as {
+      data?: { createTransfer?: { status: string } };
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
     if (body.errors?.length || body.data?.createTransfer?.status !== 'POSTED') {
       throw new Error(`${res.status} ${body.errors?.[0]?.extensions?.code ?? ''} ${body.errors?.[0]?.message ?? res.text}`);
     }
@@ -91,7 +94,18 @@ async function transferBySql(client: pg.Client, userId: string, from: Acct, to: 
   const key = randomUUID();
   const now = new Date();
   const hash = createHash('sha256')
-    .update(JSON.stringify({ kind: 'transfer', fromAccountId: from.id, toAccountId: to.id, toAccountNumber: null, amount: String(amount), currency: 'USD', description: null, idempotencyKey: key }))
+    .update(
+      JSON.stringify({
+        kind: 'transfer',
+        fromAccountId: from.id,
+        toAccountId: to.id,
+        toAccountNumber: null,
+        amount: String(amount),
+        currency: 'USD',
+        description: null,
+        idempotencyKey: key,
+      }),
+    )
     .digest('hex');
   await client.query('BEGIN');
   try {
@@ -123,7 +137,21 @@ async function transferBySql(client: pg.Client, userId: string, from: Acct, to: 
     await client.query(
       `insert into "ledger_entry" ("id", "created_at", "updated_at", "account_id", "transfer_id", "user_id", "seq", "direction", "amount", "balance_after", "currency", "description", "posted_at")
        values ($1, $3, $3, $4, $2, $5, $6, 'DEBIT', $7, $8, 'USD', null, $3), ($9, $3, $3, $10, $2, $11, $12, 'CREDIT', $7, $13, 'USD', null, $3)`,
-      [uuidv7(), transferId, now, from.id, src.user_id, src.entry_seq + 1, String(amount), String(srcBalance), uuidv7(), to.id, dst.user_id, dst.entry_seq + 1, String(dstBalance)],
+      [
+        uuidv7(),
+        transferId,
+        now,
+        from.id,
+        src.user_id,
+        src.entry_seq + 1,
+        String(amount),
+        String(srcBalance),
+        uuidv7(),
+        to.id,
+        dst.user_id,
+        dst.entry_seq + 1,
+        String(dstBalance),
+      ],
     );
     await client.query(
       `update "account" set
@@ -150,7 +178,18 @@ async function transferBySqlBatched(client: pg.Client, userId: string, from: Acc
   const now = new Date().toISOString();
   const lit = (v: string | null) => (v === null ? 'null' : client.escapeLiteral(v));
   const hash = createHash('sha256')
-    .update(JSON.stringify({ kind: 'transfer', fromAccountId: from.id, toAccountId: to.id, toAccountNumber: null, amount: String(amount), currency: 'USD', description: null, idempotencyKey: key }))
+    .update(
+      JSON.stringify({
+        kind: 'transfer',
+        fromAccountId: from.id,
+        toAccountId: to.id,
+        toAccountNumber: null,
+        amount: String(amount),
+        currency: 'USD',
+        description: null,
+        idempotencyKey: key,
+      }),
+    )
     .digest('hex');
   const claimId = uuidv7();
   try {
@@ -160,7 +199,9 @@ async function transferBySqlBatched(client: pg.Client, userId: string, from: Acc
        values (${lit(claimId)}, ${lit(now)}, ${lit(now)}, ${lit(userId)}, ${lit(key)}, ${lit(hash)}) on conflict ("user_id", "key") do nothing returning "id";
        select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
        where "id" in (${lit(from.id)}, ${lit(to.id)}) order by "id" asc for update`,
-    )) as unknown as Array<pg.QueryResult<{ id: string; balance: string; entry_seq: number; user_id: string; number: string; status: string; currency: string }>>;
+    )) as unknown as Array<
+      pg.QueryResult<{ id: string; balance: string; entry_seq: number; user_id: string; number: string; status: string; currency: string }>
+    >;
     if (first[1]!.rowCount !== 1) throw new Error('idempotency key taken');
     const src = first[2]!.rows.find((r) => r.id === from.id);
     const dst = first[2]!.rows.find((r) => r.id === to.id);
@@ -250,9 +291,21 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       rows.push(
         { bench: 'transfers', metric: `${label} (${set.length} accts) transfers/s`, value: String(gw.perSecond), baseline: String(sql.perSecond) },
         { bench: 'transfers', metric: `${label} ratio gateway/sql`, value: String(ratio), goal: '>= 0.5', met: ratio >= 0.5 },
-        { bench: 'transfers', metric: `${label} ratio gateway/sql batched as the gateway (2 round trips)`, value: String(batchedRatio), baseline: `${batched.perSecond}/s` },
+        {
+          bench: 'transfers',
+          metric: `${label} ratio gateway/sql batched as the gateway (2 round trips)`,
+          value: String(batchedRatio),
+          baseline: `${batched.perSecond}/s`,
+        },
         { bench: 'transfers', metric: `${label} p99 ms`, value: String(gw.p99), baseline: String(sql.p99) },
-        { bench: 'transfers', metric: `${label} errors`, value: String(gw.errors), baseline: `${sql.errors} / ${batched.errors} batched`, goal: '0', met: clean },
+        {
+          bench: 'transfers',
+          metric: `${label} errors`,
+          value: String(gw.errors),
+          baseline: `${sql.errors} / ${batched.errors} batched`,
+          goal: '0',
+          met: clean,
+        },
       );
     }
     const problems = await ledgerProblems(db.url);

@@ -18,8 +18,7 @@ try {
     // MikroORM rewrites the snapshot from the database even when nothing changed: keep ours.
     if (snapshot !== undefined) await writeFile('migrations/.snapshot.json', snapshot);
     console.log('no changes: entities match the migrations');
-  }
-  else console.log(`wrote migrations/${result.fileName}`);
+  } else console.log(`wrote migrations/${result.fileName}`);
   const files = (await readdir('migrations')).filter((f) => /^Migration\d+.*\.ts$/.test(f)).sort();
   const names = files.map((f) => f.replace(/\.ts$/, ''));
   const index = [

@@ -78,8 +78,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   try {
     const poolMax = splitPoolMax(config.dbPoolMax);
     orm = await openOrm(config.databaseUrl ?? embedded!.url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
-    moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: poolMax.money, applicationName: 'coach-gateway money', onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed') });
-    const eventStore = (events = new AgentEventStore({ orm, pubsub, clock, connection: config.databaseUrl ? { pool: openPgPool(config.databaseUrl, { max: 1, applicationName: 'coach-gateway agent events' }) } : 'orm' }));
+    moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, {
+      max: poolMax.money,
+      applicationName: 'coach-gateway money',
+      onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed'),
+    });
+    const eventStore = (events = new AgentEventStore({
+      orm,
+      pubsub,
+      clock,
+      connection: config.databaseUrl ? { pool: openPgPool(config.databaseUrl, { max: 1, applicationName: 'coach-gateway agent events' }) } : 'orm',
+    }));
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     const metrics = new AppMetrics(config.instanceId);

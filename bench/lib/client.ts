@@ -36,7 +36,13 @@ export async function registerUser(url: string, prefix = 'bench'): Promise<Bench
 }
 
 /** Opens an account and funds it through the operator's recordDeposit. */
-export async function fundedAccount(url: string, user: BenchUser, operatorToken: string, amountMinor: bigint | number, name?: string): Promise<{ id: string; number: string }> {
+export async function fundedAccount(
+  url: string,
+  user: BenchUser,
+  operatorToken: string,
+  amountMinor: bigint | number,
+  name?: string,
+): Promise<{ id: string; number: string }> {
   const { openAccount } = await gql<{ openAccount: { id: string; number: string } }>(
     url,
     `mutation ($input: OpenAccountInput!) { openAccount(input: $input) { id number } }`,
@@ -55,11 +61,9 @@ export async function fundedAccount(url: string, user: BenchUser, operatorToken:
 }
 
 export async function loginOperator(url: string): Promise<string> {
-  const data = await gql<{ login: { accessToken: string } }>(
-    url,
-    `mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`,
-    { input: { username: OPERATOR.username, password: OPERATOR.password } },
-  );
+  const data = await gql<{ login: { accessToken: string } }>(url, `mutation ($input: LoginInput!) { login(input: $input) { accessToken } }`, {
+    input: { username: OPERATOR.username, password: OPERATOR.password },
+  });
   return data.login.accessToken;
 }
 

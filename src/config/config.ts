@@ -175,10 +175,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     bcryptCost: read.int('BCRYPT_COST', 12, 4, 15),
     loginMaxFailuresPerUser: read.int('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
     loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
-    operator:
-      operatorUsername !== undefined && operatorPassword !== undefined
-        ? { username: operatorUsername, password: operatorPassword }
-        : undefined,
+    operator: operatorUsername !== undefined && operatorPassword !== undefined ? { username: operatorUsername, password: operatorPassword } : undefined,
     transferPendingTtlSec: read.int('TRANSFER_PENDING_TTL_SECONDS', 15 * 60, 1, 7 * 24 * 3600),
     graphql: {
       introspection: read.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
@@ -268,7 +265,10 @@ class Reader {
       this.problems.push(`${name}=true would let any client choose its own address: give the number of proxies in front, or their addresses`);
       return false;
     }
-    const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     try {
       proxyaddr.compile(list);
       return list;

@@ -30,7 +30,7 @@ function toMinorUnits(value: unknown, node?: ValueNode): bigint {
 export const MinorUnitsScalar = new GraphQLScalarType<bigint, string>({
   name: 'MinorUnits',
   description:
-    'Exact integer count of a currency\'s minor unit (cents for USD, yen for JPY). Serialized as a string of decimal digits with optional leading \'-\', e.g. "125000"; inputs accept such a string or an Int literal.',
+    "Exact integer count of a currency's minor unit (cents for USD, yen for JPY). Serialized as a string of decimal digits with optional leading '-', e.g. \"125000\"; inputs accept such a string or an Int literal.",
   serialize(value) {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'string' && DIGITS.test(value)) return value;

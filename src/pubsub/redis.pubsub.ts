@@ -22,11 +22,17 @@ export class RedisPubSub implements PubSub {
   private readonly confirmed = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(url: string, private readonly logger: Logger) {
+  constructor(
+    url: string,
+    private readonly logger: Logger,
+  ) {
     const options = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false };
     this.publisher = new Redis(url, options);
     this.subscriber = new Redis(url, options);
-    for (const [name, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+    for (const [name, client] of [
+      ['publisher', this.publisher],
+      ['subscriber', this.subscriber],
+    ] as const) {
       client.on('error', (error: Error) => logger.warn({ err: error, client: name }, 'redis connection error'));
     }
     this.subscriber.on('message', (channel: string, message: string) => {
@@ -73,9 +79,9 @@ export class RedisPubSub implements PubSub {
           if (this.channels.has(channel)) this.confirmed.add(channel);
         })
         .catch((error: unknown) => {
-        this.logger.error({ err: error, channel }, 'redis subscribe failed');
-        queue.fail(error);
-      });
+          this.logger.error({ err: error, channel }, 'redis subscribe failed');
+          queue.fail(error);
+        });
     }
     set.add(queue as AsyncQueue<unknown>);
     return queue;

@@ -35,8 +35,7 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
   if (checking.entrySeq > 0 || savings.entrySeq > 0) return;
 
   const now = deps.clock.now();
-  const at = (monthsAgo: number, day: number) =>
-    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, day, 12));
+  const at = (monthsAgo: number, day: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, day, 12));
   const on = (when: Date) => createServices({ ...deps, clock: { now: () => when } }, orm.em.fork()).transfers;
 
   await on(at(HISTORY_MONTHS, 1)).deposit(op, {

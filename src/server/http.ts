@@ -37,7 +37,13 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export async function startHttpServer(deps: AppDeps, orm: Orm, schema: GraphQLSchema, metrics: AppMetrics, authority: SessionAuthority): Promise<RunningServer> {
+export async function startHttpServer(
+  deps: AppDeps,
+  orm: Orm,
+  schema: GraphQLSchema,
+  metrics: AppMetrics,
+  authority: SessionAuthority,
+): Promise<RunningServer> {
   const { config, logger } = deps;
   const formatError = createErrorFormatter(logger, config.exposeErrors);
   const rules = limitRules(config.graphql);

@@ -33,10 +33,7 @@ export function metricsRouter(metrics: AppMetrics, token: string | undefined): R
 }
 
 /** A listener that serves only GET /metrics (METRICS_PORT), kept off the public port. */
-export async function startMetricsServer(
-  metrics: AppMetrics,
-  options: Config['metrics'],
-): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startMetricsServer(metrics: AppMetrics, options: Config['metrics']): Promise<{ port: number; stop(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
   app.use(metricsRouter(metrics, options.token));

@@ -39,7 +39,11 @@ export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<Exe
         const rendering = (result = run());
         renderings.set(key, rendering);
         // Settled, the later subscribers take the result itself rather than await it.
-        if (rendering instanceof Promise) rendering.then((value) => renderings.set(key!, value), () => {});
+        if (rendering instanceof Promise)
+          rendering.then(
+            (value) => renderings.set(key!, value),
+            () => {},
+          );
       }
       return result;
     });

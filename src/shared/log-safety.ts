@@ -50,7 +50,21 @@ export function capValue(value: unknown, depth = 0): unknown {
 const DB_NAME_FIELDS = ['constraint', 'table', 'column', 'schema', 'dataType', 'routine'] as const;
 
 /** Fields some drivers and libraries attach that repeat the message, the query or its values. */
-const NEVER_COPIED = new Set(['message', 'stack', 'sql', 'query', 'bindings', 'params', 'parameters', 'detail', 'hint', 'where', 'internalQuery', 'source', 'nodes']);
+const NEVER_COPIED = new Set([
+  'message',
+  'stack',
+  'sql',
+  'query',
+  'bindings',
+  'params',
+  'parameters',
+  'detail',
+  'hint',
+  'where',
+  'internalQuery',
+  'source',
+  'nodes',
+]);
 
 /** pino's `err` serializer: bounded, and for database errors no values. */
 export function serializeError(error: unknown, causes = 0): unknown {
@@ -97,7 +111,8 @@ function frames(stack: string | undefined): string[] {
 }
 
 const WORD_CHAR = /[A-Za-z0-9_$]/;
-const SQL_START = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|set|lock|create|alter|drop|truncate|values|copy|notify|listen)\b/i;
+const SQL_START =
+  /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|set|lock|create|alter|drop|truncate|values|copy|notify|listen)\b/i;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
 /**
@@ -117,7 +132,11 @@ export function splitDatabaseMessage(message: string, names: string[]): { statem
   // Without one it is PostgreSQL's message alone (pg's own errors carry no statement).
   const separator = outsideQuotes(masked, / - /g).at(-1);
   if (SQL_START.test(masked) && separator !== undefined) {
-    statement = masked.slice(0, separator).replace(/\s+/g, ' ').trim().replace(QUOTED, (whole, inner: string) => (IDENTIFIER.test(inner) ? whole : '"?"'));
+    statement = masked
+      .slice(0, separator)
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(QUOTED, (whole, inner: string) => (IDENTIFIER.test(inner) ? whole : '"?"'));
     rest = masked.slice(separator + 3);
   }
   const known = new Set(names);

@@ -71,7 +71,12 @@ export class AppMetrics implements Metrics {
       registers,
     });
     this.runs = new Counter({ name: 'coach_agent_runs_total', help: 'Agent runs this instance finished, by status', labelNames: ['status'], registers });
-    this.tokens = new Counter({ name: 'coach_agent_provider_tokens_total', help: 'LLM provider tokens used by runs this instance finished', labelNames: ['kind'], registers });
+    this.tokens = new Counter({
+      name: 'coach_agent_provider_tokens_total',
+      help: 'LLM provider tokens used by runs this instance finished',
+      labelNames: ['kind'],
+      registers,
+    });
     this.transfers = new Counter({
       name: 'coach_transfers_total',
       help: 'Transfer requests by kind (transfer, proposal, deposit, confirm, cancel) and outcome (the resulting status or the error code)',

@@ -15,18 +15,32 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async retryAfter(key: string, limit: number): Promise<number> {
-    const [count, ttl] = await this.redis.multi().get(PREFIX + key).pttl(PREFIX + key).exec().then((r) => r!.map(([, v]) => v));
+    const [count, ttl] = await this.redis
+      .multi()
+      .get(PREFIX + key)
+      .pttl(PREFIX + key)
+      .exec()
+      .then((r) => r!.map(([, v]) => v));
     if (Number(count ?? 0) < limit) return 0;
     return Math.max(1, Math.ceil(Number(ttl) / 1000));
   }
 
   async hit(key: string, windowSec: number): Promise<void> {
     // NX: the window starts with its first event and is not extended by later ones.
-    await this.redis.multi().incr(PREFIX + key).expire(PREFIX + key, windowSec, 'NX').exec();
+    await this.redis
+      .multi()
+      .incr(PREFIX + key)
+      .expire(PREFIX + key, windowSec, 'NX')
+      .exec();
   }
 
   async consume(key: string, limit: number, windowSec: number): Promise<number> {
-    const replies = await this.redis.multi().incr(PREFIX + key).expire(PREFIX + key, windowSec, 'NX').pttl(PREFIX + key).exec();
+    const replies = await this.redis
+      .multi()
+      .incr(PREFIX + key)
+      .expire(PREFIX + key, windowSec, 'NX')
+      .pttl(PREFIX + key)
+      .exec();
     const [count, , ttl] = replies!.map(([, v]) => Number(v));
     if (count! <= limit) return 0;
     return Math.max(1, Math.ceil(ttl! / 1000));
@@ -34,7 +48,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async release(key: string): Promise<void> {
     // Never below zero, and never a key without its expiry (a bare DECR would create one).
-    await this.redis.eval("if redis.call('get', KEYS[1]) and tonumber(redis.call('get', KEYS[1])) > 0 then return redis.call('decr', KEYS[1]) end return 0", 1, PREFIX + key);
+    await this.redis.eval(
+      "if redis.call('get', KEYS[1]) and tonumber(redis.call('get', KEYS[1])) > 0 then return redis.call('decr', KEYS[1]) end return 0",
+      1,
+      PREFIX + key,
+    );
   }
 
   async reset(key: string): Promise<void> {

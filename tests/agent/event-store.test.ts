@@ -16,7 +16,9 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 async function storedSeqs(runId: string): Promise<number[]> {
-  const rows = await server.app.orm.em.getConnection().execute<Array<{ seq: number }>>('select seq from agent_event_record where run_id = ? order by seq', [runId]);
+  const rows = await server.app.orm.em
+    .getConnection()
+    .execute<Array<{ seq: number }>>('select seq from agent_event_record where run_id = ? order by seq', [runId]);
   return rows.map((r) => r.seq);
 }
 

@@ -13,15 +13,35 @@ import {
 } from '../../src/modules/agent/llm/provider.js';
 
 const DEFAULT_TEMPLATE = [
-  { name: 'Open Reflection', description: 'General thoughts, daily reflections, or free-form journaling content', aliases: ['General Reflection', 'Reflection', 'Daily Notes', 'Journal', 'General'] },
-  { name: 'Daily Events', description: 'What happened today: activities, meetings, conversations and notable moments', aliases: ['Events', 'Today', 'What Happened', 'Activities'] },
-  { name: 'Thoughts & Feelings', description: 'Emotional state, mood, and inner reflections on what happened', aliases: ['Feelings', 'Thoughts', 'Emotions', 'Mood', 'Emotional State'] },
+  {
+    name: 'Open Reflection',
+    description: 'General thoughts, daily reflections, or free-form journaling content',
+    aliases: ['General Reflection', 'Reflection', 'Daily Notes', 'Journal', 'General'],
+  },
+  {
+    name: 'Daily Events',
+    description: 'What happened today: activities, meetings, conversations and notable moments',
+    aliases: ['Events', 'Today', 'What Happened', 'Activities'],
+  },
+  {
+    name: 'Thoughts & Feelings',
+    description: 'Emotional state, mood, and inner reflections on what happened',
+    aliases: ['Feelings', 'Thoughts', 'Emotions', 'Mood', 'Emotional State'],
+  },
 ];
 const TRADING_TEMPLATE = [
-  { name: 'Open Reflection', description: 'General thoughts, daily reflections, or free-form journaling content', aliases: ['Daily Notes', 'Journal', 'Reflection', 'General'] },
+  {
+    name: 'Open Reflection',
+    description: 'General thoughts, daily reflections, or free-form journaling content',
+    aliases: ['Daily Notes', 'Journal', 'Reflection', 'General'],
+  },
   { name: 'Emotional State', description: 'Content describing mood, feelings, stress levels, or well-being', aliases: ['Mood', 'Feelings', 'Well-being'] },
   { name: 'Trading Journal', description: 'Details of specific trades made, positions opened or closed', aliases: ['Trades', 'Positions', 'Trading Activity'] },
-  { name: 'Market Thoughts', description: 'Broader analysis of market trends, specific assets, macroeconomic views', aliases: ['Market Analysis', 'Market Commentary', 'Asset Analysis'] },
+  {
+    name: 'Market Thoughts',
+    description: 'Broader analysis of market trends, specific assets, macroeconomic views',
+    aliases: ['Market Analysis', 'Market Commentary', 'Asset Analysis'],
+  },
 ];
 
 const TOOL_NAMES = ['structure_journal', 'save_journal', 'update_preferences', 'list_accounts', 'recent_transactions', 'monthly_summary', 'propose_transfer'];
@@ -57,7 +77,9 @@ class FakeWorld {
       templateSections: this.template,
       draftSections,
       emptySections: this.template.map((s) => s.name).filter((n) => !this.draft.has(n)),
-      accounts: this.accountsInContext ? this.accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: formatMinor(a.balanceMinor, a.currency) })) : [],
+      accounts: this.accountsInContext
+        ? this.accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: formatMinor(a.balanceMinor, a.currency) }))
+        : [],
       preferences: { preferredFeedbackStyle: this.style, purposeStatement: null },
     };
   }
@@ -95,13 +117,21 @@ class FakeWorld {
         return { preferredFeedbackStyle: this.style, purposeStatement: null };
       case 'list_accounts':
         return {
-          accounts: this.accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: formatMinor(a.balanceMinor, a.currency), balanceMinor: a.balanceMinor.toString() })),
+          accounts: this.accounts.map((a) => ({
+            id: a.id,
+            name: a.name,
+            number: a.number,
+            currency: a.currency,
+            balance: formatMinor(a.balanceMinor, a.currency),
+            balanceMinor: a.balanceMinor.toString(),
+          })),
         };
       case 'propose_transfer': {
         const from = this.accounts.find((a) => a.id === args.fromAccountId);
         const to = this.accounts.find((a) => a.id === args.toAccountId);
         if (!from || !to) return { error: { code: 'NOT_FOUND', message: 'Account not found' } };
-        if (typeof args.amountMinor !== 'string' || !/^\d+$/.test(args.amountMinor)) return { error: { code: 'BAD_USER_INPUT', message: 'amountMinor must be a string of digits' } };
+        if (typeof args.amountMinor !== 'string' || !/^\d+$/.test(args.amountMinor))
+          return { error: { code: 'BAD_USER_INPUT', message: 'amountMinor must be a string of digits' } };
         if (BigInt(args.amountMinor) > from.balanceMinor) return { error: { code: 'INSUFFICIENT_FUNDS', message: `${from.name} does not hold that much` } };
         this.transfers.push(args);
         return {
@@ -290,7 +320,7 @@ describe('LocalProvider: money', () => {
     expect(turn.answer).toContain('Total in JPY: 98000 JPY');
   });
 
-  it("answers \"what's my balance\" in a journaling conversation too", async () => {
+  it('answers "what\'s my balance" in a journaling conversation too', async () => {
     const world = new FakeWorld();
     const turn = await say(world, [], "what's my balance");
     expect(names(turn)).toEqual(['list_accounts']);
@@ -325,7 +355,10 @@ describe('LocalProvider: money', () => {
     const world = new FakeWorld();
     world.accounts.push({ id: 'acc-yen2', name: 'Yen Savings', number: '1000-0004', currency: 'JPY', balanceMinor: 0n });
     const turn = await say(world, [], 'move 1000 yen from tokyo wallet to yen savings');
-    expect(turn.calls.at(-1)).toMatchObject({ name: 'propose_transfer', args: { fromAccountId: 'acc-yen', toAccountId: 'acc-yen2', amountMinor: '1000', currency: 'JPY' } });
+    expect(turn.calls.at(-1)).toMatchObject({
+      name: 'propose_transfer',
+      args: { fromAccountId: 'acc-yen', toAccountId: 'acc-yen2', amountMinor: '1000', currency: 'JPY' },
+    });
   });
 
   it('asks which account when a name matches none, without proposing anything', async () => {
@@ -418,7 +451,12 @@ describe('LocalProvider: streaming and everything else', () => {
     setTimeout(() => abort.abort(), 100);
     const started = Date.now();
     try {
-      for await (const event of provider.stream({ messages: [{ role: 'user', content: 'hello' }], tools: TOOLS, context: world.context(), signal: abort.signal })) {
+      for await (const event of provider.stream({
+        messages: [{ role: 'user', content: 'hello' }],
+        tools: TOOLS,
+        context: world.context(),
+        signal: abort.signal,
+      })) {
         if (event.type === 'text') texts.push(event.delta);
       }
     } catch (error) {
@@ -433,7 +471,12 @@ describe('LocalProvider: streaming and everything else', () => {
 
   it('only calls the tools it is offered, and says so', async () => {
     const world = new FakeWorld();
-    const turn = await say(world, [], 'send 5 dollars from checking to savings', TOOLS.filter((t) => t.name !== 'propose_transfer'));
+    const turn = await say(
+      world,
+      [],
+      'send 5 dollars from checking to savings',
+      TOOLS.filter((t) => t.name !== 'propose_transfer'),
+    );
     expect(names(turn)).toEqual(['list_accounts']);
     expect(turn.answer).toBe("I can't prepare that transfer in this conversation: that tool is not available here.");
   });

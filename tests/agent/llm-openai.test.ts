@@ -132,7 +132,11 @@ describe('OpenAiProvider against a scripted OpenAI-compatible server', () => {
   });
 
   it('retries a 429 and a connection cut before any output', async () => {
-    fake.script([[{ status: 429, body: { error: { message: 'slow down', type: 'rate_limit_exceeded' } } }], [{ failAfterChunks: 1 }, { text: 'never' }], [{ text: 'Third time lucky' }]]);
+    fake.script([
+      [{ status: 429, body: { error: { message: 'slow down', type: 'rate_limit_exceeded' } } }],
+      [{ failAfterChunks: 1 }, { text: 'never' }],
+      [{ text: 'Third time lucky' }],
+    ]);
     const { events, error } = await collect(provider().stream({ messages: hello, tools, context, signal: new AbortController().signal }));
     expect(error).toBeUndefined();
     expect(textOf(events)).toBe('Third time lucky');

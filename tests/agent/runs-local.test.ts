@@ -43,7 +43,12 @@ describe('the local rule-based provider', () => {
     expect(sad.text).toMatch(/\?/);
 
     const loss = await converse(server, user.token, session.id, 'I lost $5000 in the stock market today and it hurts');
-    expect(loss.of('DraftUpdated')[0]?.draft.sections.map((s) => s.content).join(' ')).toMatch(/\$5000 in the stock market/);
+    expect(
+      loss
+        .of('DraftUpdated')[0]
+        ?.draft.sections.map((s) => s.content)
+        .join(' '),
+    ).toMatch(/\$5000 in the stock market/);
 
     const notYet = await converse(server, user.token, session.id, "no don't save it yet");
     expect(notYet.run.toolCalls.map((c) => c.tool)).not.toContain('save_journal');
@@ -91,9 +96,15 @@ describe('the local rule-based provider', () => {
       toAccount: { id: savings.id },
     });
     const balances = async () => (await server.ok(AccountsDocument, {}, { token: owner.token })).accounts.map((a) => [a.name, a.balance.minor]);
-    expect(await balances()).toEqual([['Checking', '10000'], ['Savings', '0']]);
+    expect(await balances()).toEqual([
+      ['Checking', '10000'],
+      ['Savings', '0'],
+    ]);
     await server.ok(ConfirmTransferDocument, { id: proposed!.id }, { token: owner.token });
-    expect(await balances()).toEqual([['Checking', '5000'], ['Savings', '5000']]);
+    expect(await balances()).toEqual([
+      ['Checking', '5000'],
+      ['Savings', '5000'],
+    ]);
   });
 
   it('works end to end through Apollo Client: mutation over HTTP, subscription over graphql-ws', async () => {
@@ -105,7 +116,18 @@ describe('the local rule-based provider', () => {
       // As a frontend must: fragments on the AgentEvent interface need its implementations.
       cache: new InMemoryCache({
         possibleTypes: {
-          AgentEvent: ['RunStarted', 'MessageAdded', 'ThinkingStep', 'ReasoningDelta', 'ToolCallStarted', 'ToolCallFinished', 'TokenDelta', 'DraftUpdated', 'TransferProposed', 'RunFinished'],
+          AgentEvent: [
+            'RunStarted',
+            'MessageAdded',
+            'ThinkingStep',
+            'ReasoningDelta',
+            'ToolCallStarted',
+            'ToolCallFinished',
+            'TokenDelta',
+            'DraftUpdated',
+            'TransferProposed',
+            'RunFinished',
+          ],
         },
       }),
       link: ApolloLink.split(

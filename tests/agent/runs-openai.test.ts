@@ -101,14 +101,28 @@ describe('agent runs on an OpenAI-compatible provider', () => {
     expect(after.chatSession.draft?.isEmpty).toBe(true);
     expect(after.chatSession.activeRun).toBeNull();
     // Every message of the conversation is stored, in order.
-    expect(after.chatSession.messages.edges.map((e) => e.node.role)).toEqual(['USER', 'ASSISTANT', 'USER', 'ASSISTANT', 'USER', 'ASSISTANT', 'USER', 'ASSISTANT']);
+    expect(after.chatSession.messages.edges.map((e) => e.node.role)).toEqual([
+      'USER',
+      'ASSISTANT',
+      'USER',
+      'ASSISTANT',
+      'USER',
+      'ASSISTANT',
+      'USER',
+      'ASSISTANT',
+    ]);
   });
 
   it('streams reasoning from either field name as ReasoningDelta events', async () => {
     const session = await createSession(server, user.token, 'GENERAL');
     fake.script([[{ reasoning: 'The user greets me.', field: 'reasoning_content' }, { reasoning: ' Answer kindly.', field: 'reasoning' }, { text: 'Hello!' }]]);
     const run = await converse(server, user.token, session.id, 'hi');
-    expect(run.of('ReasoningDelta').map((r) => r.delta).join('')).toBe('The user greets me. Answer kindly.');
+    expect(
+      run
+        .of('ReasoningDelta')
+        .map((r) => r.delta)
+        .join(''),
+    ).toBe('The user greets me. Answer kindly.');
     expect(run.text).toBe('Hello!');
   });
 
@@ -259,14 +273,16 @@ describe('agent runs on an OpenAI-compatible provider', () => {
     tab.stop();
   });
 
-  it("never lets another user read, follow or cancel a run: NOT_FOUND", async () => {
+  it('never lets another user read, follow or cancel a run: NOT_FOUND', async () => {
     const session = await createSession(server, user.token, 'GENERAL');
     fake.script([[{ text: 'private' }]]);
     const done = await converse(server, user.token, session.id, 'secret');
     const stranger = await registerUser(server);
     expect((await server.gql(AgentRunDocument, { id: done.run.id }, { token: stranger.token })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await server.gql(CancelAgentRunDocument, { id: done.run.id }, { token: stranger.token })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    expect((await server.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hi' } }, { token: stranger.token })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (await server.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hi' } }, { token: stranger.token })).errors?.[0]?.extensions?.code,
+    ).toBe('NOT_FOUND');
     for (const sub of [
       collect(server.ws(stranger.token), AgentEventsDocument, { runId: done.run.id }),
       collect(server.ws(stranger.token), ChatSessionEventsDocument, { sessionId: session.id }),

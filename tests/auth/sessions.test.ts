@@ -61,29 +61,33 @@ describe('auth sessions', () => {
     expect(codeOf(await server.gql(MeDocument, {}, { token: first.refreshSession.accessToken }))).toBe('UNAUTHENTICATED');
   });
 
-  itNeeding(RACES_NEED_POSTGRES, 'rotates once when the same refresh token is sent twice at the same moment; the other counts as reuse and ends the session', async () => {
-    const user = await registerUser(server);
-    const results = await Promise.all([1, 2].map(() => server.gql(RefreshSessionDocument, { refreshToken: user.refreshToken })));
-    const won = results.filter((r) => r.data?.refreshSession).map((r) => r.data!.refreshSession);
-    expect(won).toHaveLength(1);
-    expect(won[0]!.session.id).toBe(user.session.id);
-    expect(results.map(codeOf).filter(Boolean)).toEqual(['UNAUTHENTICATED']);
-    // The loser waited on the token's row lock and then found it rotated: a reuse, which revokes the
-    // session, so the winner's fresh tokens die with it (a refresh token is good for one use only).
-    expect(codeOf(await server.gql(MeDocument, {}, { token: won[0]!.accessToken }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await server.gql(RefreshSessionDocument, { refreshToken: won[0]!.refreshToken }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await server.gql(MeDocument, {}, { token: user.token }))).toBe('UNAUTHENTICATED');
-    const again = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
-    const live = (await server.ok(AuthSessionsDocument, {}, { token: again.login.accessToken })).authSessions;
-    expect(live.map((s) => s.id)).toEqual([again.login.session.id]);
-  });
+  itNeeding(
+    RACES_NEED_POSTGRES,
+    'rotates once when the same refresh token is sent twice at the same moment; the other counts as reuse and ends the session',
+    async () => {
+      const user = await registerUser(server);
+      const results = await Promise.all([1, 2].map(() => server.gql(RefreshSessionDocument, { refreshToken: user.refreshToken })));
+      const won = results.filter((r) => r.data?.refreshSession).map((r) => r.data!.refreshSession);
+      expect(won).toHaveLength(1);
+      expect(won[0]!.session.id).toBe(user.session.id);
+      expect(results.map(codeOf).filter(Boolean)).toEqual(['UNAUTHENTICATED']);
+      // The loser waited on the token's row lock and then found it rotated: a reuse, which revokes the
+      // session, so the winner's fresh tokens die with it (a refresh token is good for one use only).
+      expect(codeOf(await server.gql(MeDocument, {}, { token: won[0]!.accessToken }))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await server.gql(RefreshSessionDocument, { refreshToken: won[0]!.refreshToken }))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await server.gql(MeDocument, {}, { token: user.token }))).toBe('UNAUTHENTICATED');
+      const again = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
+      const live = (await server.ok(AuthSessionsDocument, {}, { token: again.login.accessToken })).authSessions;
+      expect(live.map((s) => s.id)).toEqual([again.login.session.id]);
+    },
+  );
 
   it('rejects an unknown refresh token', async () => {
     const res = await server.gql(RefreshSessionDocument, { refreshToken: 'rt_made_up' });
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
-  it('lists only the caller\'s live sessions and marks the current one', async () => {
+  it("lists only the caller's live sessions and marks the current one", async () => {
     const user = await registerUser(server, { userAgent: 'phone/1.0' });
     const second = await server.ok(
       LoginDocument,
@@ -128,7 +132,11 @@ describe('auth sessions', () => {
     const user = await registerUser(server);
     const other = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
 
-    const wrong = await server.gql(ChangePasswordDocument, { input: { currentPassword: 'not-it-at-all', newPassword: 'a-new-password-1' } }, { token: user.token });
+    const wrong = await server.gql(
+      ChangePasswordDocument,
+      { input: { currentPassword: 'not-it-at-all', newPassword: 'a-new-password-1' } },
+      { token: user.token },
+    );
     expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors?.[0]?.extensions?.fields).toEqual([{ field: 'currentPassword', message: 'is not your current password' }]);
     expect((await server.ok(MeDocument, {}, { token: other.login.accessToken })).me.id).toBe(user.user.id);
@@ -204,7 +212,11 @@ describe('live sessions on the WebSocket', () => {
   it('streams sign-ins to the same user, and ends the subscription within 5 s of its session being revoked', async () => {
     const user = await registerUser(server);
     const sub = await server.subscribed(() => collect(server.ws(user.token), AuthSessionEventsDocument));
-    const login = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } }, { headers: { 'user-agent': 'tablet/3' } });
+    const login = await server.ok(
+      LoginDocument,
+      { input: { username: user.user.username, password: user.password } },
+      { headers: { 'user-agent': 'tablet/3' } },
+    );
     const [event] = await sub.waitFor(1);
     expect(event?.authSessionEvents).toMatchObject({ kind: 'CREATED', sessionId: login.login.session.id, userAgent: 'tablet/3' });
 
@@ -215,7 +227,7 @@ describe('live sessions on the WebSocket', () => {
     expect((error as { code?: number }).code).toBe(4401);
   });
 
-  it('does not deliver one user\'s session events to another', async () => {
+  it("does not deliver one user's session events to another", async () => {
     const alice = await registerUser(server);
     const bob = await registerUser(server);
     const sub = await server.subscribed(() => collect(server.ws(alice.token), AuthSessionEventsDocument));

@@ -25,7 +25,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
 /** Counts a query once warm (the session's lastSeenAt write happens at most once a minute). */
 async function measure<R>(user: TestUser, query: string, check: (data: R) => void): Promise<number> {
   await server.ok(query, {}, { token: user.token });
@@ -48,7 +47,11 @@ describe('SQL statements per list do not grow with the rows listed', () => {
       for (let i = 0; i < n; i++) {
         const from = accounts[i % 3]!;
         const to = accounts[(i + 1) % 3]!;
-        await server.ok(CreateTransferDocument, { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '7', currency: 'USD', idempotencyKey: key() } }, { token: user.token });
+        await server.ok(
+          CreateTransferDocument,
+          { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '7', currency: 'USD', idempotencyKey: key() } },
+          { token: user.token },
+        );
       }
     };
     type Data = { transfers: { edges: Array<{ node: { fromAccount: { id: string } | null; toAccount: { id: string } | null } }> } };
@@ -98,7 +101,11 @@ describe('SQL statements per list do not grow with the rows listed', () => {
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < accounts.length; i++) {
           const to = accounts[(i + 1) % accounts.length]!;
-          await server.ok(CreateTransferDocument, { input: { fromAccountId: accounts[i]!.id, toAccountId: to.id, amountMinor: '3', currency: 'USD', idempotencyKey: key() } }, { token: user.token });
+          await server.ok(
+            CreateTransferDocument,
+            { input: { fromAccountId: accounts[i]!.id, toAccountId: to.id, amountMinor: '3', currency: 'USD', idempotencyKey: key() } },
+            { token: user.token },
+          );
         }
       }
     };

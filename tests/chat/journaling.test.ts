@@ -60,7 +60,10 @@ describe('the journaling flow', () => {
     // Full-text search stems words: "harbours" finds "harbour", "cooking" finds "Cooked".
     for (const search of ['harbours', 'cooking risotto', 'tired']) {
       const found = await server.ok(JournalEntriesDocument, { search }, { token });
-      expect(found.journalEntries.edges.map((e) => e.node.id), search).toEqual([entry.id]);
+      expect(
+        found.journalEntries.edges.map((e) => e.node.id),
+        search,
+      ).toEqual([entry.id]);
     }
     const missed = await server.ok(JournalEntriesDocument, { search: 'mountains' }, { token });
     expect(missed.journalEntries).toMatchObject({ edges: [], totalCount: 0 });
@@ -108,7 +111,15 @@ describe('the journaling flow', () => {
     await server.ok(UpdateDraftDocument, { input: { sessionId: session.id, sections: [{ name: 'Daily Events', content: 'kept' }] } }, { token });
     const result = await server.gql(
       UpdateDraftDocument,
-      { input: { sessionId: session.id, sections: [{ name: 'Daily Events', content: 'not kept' }, { name: 'Trading Journal', content: 'x' }] } },
+      {
+        input: {
+          sessionId: session.id,
+          sections: [
+            { name: 'Daily Events', content: 'not kept' },
+            { name: 'Trading Journal', content: 'x' },
+          ],
+        },
+      },
       { token },
     );
     const error = expectError(result, 'BAD_USER_INPUT', 'sections[1].name');
@@ -132,11 +143,7 @@ describe('the journaling flow', () => {
     const pieces = Array.from({ length: 16 }, (_, i) => `piece-${i}`);
     const results = await Promise.all(
       pieces.map((content, i) =>
-        server.gql(
-          UpdateDraftDocument,
-          { input: { sessionId: session.id, sections: [{ name: i % 2 ? 'Daily Events' : 'Events', content }] } },
-          { token },
-        ),
+        server.gql(UpdateDraftDocument, { input: { sessionId: session.id, sections: [{ name: i % 2 ? 'Daily Events' : 'Events', content }] } }, { token }),
       ),
     );
     for (const r of results) expect(r.errors).toBeUndefined();

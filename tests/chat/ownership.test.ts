@@ -59,7 +59,12 @@ describe("another user's ids", () => {
     ['deleteChatSession', (id) => server.gql(DeleteChatSessionDocument, { id: id().session }, { token: intruder.token })],
     [
       'updateDraft',
-      (id) => server.gql(UpdateDraftDocument, { input: { sessionId: id().session, mode: 'REPLACE', sections: [{ name: 'Journal', content: 'overwritten' }] } }, { token: intruder.token }),
+      (id) =>
+        server.gql(
+          UpdateDraftDocument,
+          { input: { sessionId: id().session, mode: 'REPLACE', sections: [{ name: 'Journal', content: 'overwritten' }] } },
+          { token: intruder.token },
+        ),
     ],
     ['finalizeDraft', (id) => server.gql(FinalizeDraftDocument, { sessionId: id().session }, { token: intruder.token })],
     ['discardDraft', (id) => server.gql(DiscardDraftDocument, { sessionId: id().session }, { token: intruder.token })],
@@ -67,7 +72,12 @@ describe("another user's ids", () => {
     ['deleteJournalEntry', (id) => server.gql(DeleteJournalEntryDocument, { id: id().entry }, { token: intruder.token })],
     [
       'saveTemplate (update)',
-      (id) => server.gql(SaveTemplateDocument, { input: { id: id().template, name: 'hijacked', sections: [{ name: 'X', description: '' }] } }, { token: intruder.token }),
+      (id) =>
+        server.gql(
+          SaveTemplateDocument,
+          { input: { id: id().template, name: 'hijacked', sections: [{ name: 'X', description: '' }] } },
+          { token: intruder.token },
+        ),
     ],
     ['activateTemplate', (id) => server.gql(ActivateTemplateDocument, { id: id().template }, { token: intruder.token })],
   ];
@@ -84,7 +94,10 @@ describe("another user's ids", () => {
 
   it("leaves the owner's data exactly as it was", async () => {
     const snapshot = await server.ok(ExportMyDataDocument, {}, { token: owner.token });
-    const doc = snapshot.exportMyData as { chatSessions: Array<{ title: string; archived: boolean; messages: unknown[]; draft: unknown }>; journalEntries: unknown[] };
+    const doc = snapshot.exportMyData as {
+      chatSessions: Array<{ title: string; archived: boolean; messages: unknown[]; draft: unknown }>;
+      journalEntries: unknown[];
+    };
     expect(doc.chatSessions.map((s) => [s.title, s.archived, s.messages.length])).toEqual([
       ['finished', false, 0],
       ['private', false, 3],

@@ -34,10 +34,18 @@ beforeAll(async () => {
     },
     { token },
   );
-  await server.ok(SaveTemplateDocument, { input: { name: 'Gratitude', sections: [{ name: 'Grateful For', description: 'Three things', aliases: ['Thanks'] }] } }, { token });
+  await server.ok(
+    SaveTemplateDocument,
+    { input: { name: 'Gratitude', sections: [{ name: 'Grateful For', description: 'Three things', aliases: ['Thanks'] }] } },
+    { token },
+  );
   const journaling = await createSession(server, token, 'JOURNALING', 'Evening pages');
   await appendMessages(server, journaling.id, 5);
-  await server.ok(UpdateDraftDocument, { input: { sessionId: journaling.id, sections: [{ name: 'Daily Events', content: 'Visited the lighthouse' }] } }, { token });
+  await server.ok(
+    UpdateDraftDocument,
+    { input: { sessionId: journaling.id, sections: [{ name: 'Daily Events', content: 'Visited the lighthouse' }] } },
+    { token },
+  );
   await server.ok(FinalizeDraftDocument, { sessionId: journaling.id }, { token });
   await server.ok(UpdateDraftDocument, { input: { sessionId: journaling.id, sections: [{ name: 'Mood', content: 'Unfinished thought' }] } }, { token });
   const general = await createSession(server, token, 'GENERAL', 'Budget questions');
@@ -55,7 +63,11 @@ const withoutStamp = (doc: Record<string, unknown>) => ({ ...doc, exportedAt: un
 describe('export and import', () => {
   it('exports everything the user owns, without ids, hashes or tokens', async () => {
     expect(exported).toMatchObject({ format: 'coach-gateway/export', version: 1 });
-    const doc = exported as { chatSessions: Array<{ title: string; messages: unknown[]; draft: unknown }>; journalEntries: Array<{ chatSession: number | null }>; templates: unknown[] };
+    const doc = exported as {
+      chatSessions: Array<{ title: string; messages: unknown[]; draft: unknown }>;
+      journalEntries: Array<{ chatSession: number | null }>;
+      templates: unknown[];
+    };
     expect(doc.chatSessions.map((s) => [s.title, s.messages.length])).toEqual([
       ['Evening pages', 5],
       ['Budget questions', 3],

@@ -67,7 +67,13 @@ describe('chat sessions', () => {
     expect((await server.ok(DeleteChatSessionDocument, { id: s.id }, { token })).deleteChatSession).toBe(true);
     expectError(await server.gql(ChatSessionDocument, { id: s.id }, { token }), 'NOT_FOUND');
     expect((await server.ok(JournalEntryDocument, { id: entry.id }, { token })).journalEntry).toMatchObject({ title: 'stays', sessionId: null });
-    const left = await server.app.orm.em.fork().getConnection().execute('select (select count(*) from message where session_id = ?)::int as messages, (select count(*) from draft where session_id = ?)::int as drafts', [s.id, s.id]);
+    const left = await server.app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        'select (select count(*) from message where session_id = ?)::int as messages, (select count(*) from draft where session_id = ?)::int as drafts',
+        [s.id, s.id],
+      );
     expect(left[0]).toEqual({ messages: 0, drafts: 0 });
     expectError(await server.gql(DeleteChatSessionDocument, { id: s.id }, { token }), 'NOT_FOUND');
   });
@@ -125,7 +131,6 @@ describe('messages', () => {
 });
 
 describe('listing sessions with their messages and drafts', () => {
-
   it('takes a constant number of SQL statements, however many sessions and messages there are', async () => {
     const user = await registerUser(server);
     const list = () => server.ok(ChatSessionsWithMessagesDocument, { first: 20, last: 20 }, { token: user.token });

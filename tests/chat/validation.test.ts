@@ -38,7 +38,11 @@ describe('templates', () => {
   it('saves, updates and activates; exactly one is active and drafts follow the active one', async () => {
     const user = await registerUser(server);
     const token = user.token;
-    const created = await server.ok(SaveTemplateDocument, { input: { name: 'Trading', sections: [section('Trades', ['Positions']), section('Market Thoughts')] } }, { token });
+    const created = await server.ok(
+      SaveTemplateDocument,
+      { input: { name: 'Trading', sections: [section('Trades', ['Positions']), section('Market Thoughts')] } },
+      { token },
+    );
     expect(created.saveTemplate.active).toBe(false);
     const updated = await server.ok(
       SaveTemplateDocument,
@@ -53,7 +57,19 @@ describe('templates', () => {
       ['Trading journal', true],
     ]);
     const s = await createSession(server, token);
-    const draft = await server.ok(UpdateDraftDocument, { input: { sessionId: s.id, sections: [{ name: 'positions', content: 'Long ACME' }, { name: 'MOOD', content: 'steady' }] } }, { token });
+    const draft = await server.ok(
+      UpdateDraftDocument,
+      {
+        input: {
+          sessionId: s.id,
+          sections: [
+            { name: 'positions', content: 'Long ACME' },
+            { name: 'MOOD', content: 'steady' },
+          ],
+        },
+      },
+      { token },
+    );
     expect(draft.updateDraft.sections).toEqual([
       { name: 'Trades', content: 'Long ACME' },
       { name: 'Emotional State', content: 'steady' },
@@ -95,7 +111,8 @@ describe('drafts and sessions', () => {
     expectError(await update(Array.from({ length: 31 }, () => ({ name: 'Journal', content: 'x' }))), 'BAD_USER_INPUT', 'sections');
     expectError(await update([]), 'BAD_USER_INPUT', 'sections');
     // Many MERGEs may not grow one section past its cap either.
-    for (let i = 0; i < 4; i++) await server.ok(UpdateDraftDocument, { input: { sessionId: s.id, sections: [{ name: 'Journal', content: 'y'.repeat(10_000) }] } }, { token });
+    for (let i = 0; i < 4; i++)
+      await server.ok(UpdateDraftDocument, { input: { sessionId: s.id, sections: [{ name: 'Journal', content: 'y'.repeat(10_000) }] } }, { token });
     expectError(await update([{ name: 'Journal', content: 'y'.repeat(10_000) }]), 'BAD_USER_INPUT', 'sections[0].content');
 
     expectError(
@@ -103,11 +120,7 @@ describe('drafts and sessions', () => {
       'BAD_USER_INPUT',
       'title',
     );
-    expectError(
-      await server.gql(CreateChatSessionDocument, { input: { metadata: { blob: 'm'.repeat(20_000) } } }, { token }),
-      'BAD_USER_INPUT',
-      'metadata',
-    );
+    expectError(await server.gql(CreateChatSessionDocument, { input: { metadata: { blob: 'm'.repeat(20_000) } } }, { token }), 'BAD_USER_INPUT', 'metadata');
     expectError(await server.gql(CreateChatSessionDocument, { input: { metadata: [1, 2] } }, { token }), 'BAD_USER_INPUT', 'metadata');
     expectError(await server.gql(JournalEntriesDocument, { search: 's'.repeat(201) }, { token }), 'BAD_USER_INPUT', 'search');
   });
@@ -126,7 +139,13 @@ describe('preferences', () => {
     });
     await server.ok(
       UpdatePreferencesDocument,
-      { input: { purposeStatement: 'Write every evening', longTermGoals: ['Run a marathon'], personalGlossary: [{ term: 'mindfulness', definition: 'Being present' }] } },
+      {
+        input: {
+          purposeStatement: 'Write every evening',
+          longTermGoals: ['Run a marathon'],
+          personalGlossary: [{ term: 'mindfulness', definition: 'Being present' }],
+        },
+      },
       { token },
     );
     const second = await server.ok(UpdatePreferencesDocument, { input: { preferredFeedbackStyle: 'DIRECT', knownChallenges: ['Procrastination'] } }, { token });
@@ -149,7 +168,12 @@ describe('preferences', () => {
     expectError(await update({ knownChallenges: ['c'.repeat(501)] }), 'BAD_USER_INPUT', 'knownChallenges');
     expectError(await update({ personalGlossary: [{ term: 'x', definition: 'd'.repeat(1001) }] }), 'BAD_USER_INPUT', 'personalGlossary[0].definition');
     expectError(
-      await update({ personalGlossary: [{ term: 'Flow', definition: 'a' }, { term: 'flow', definition: 'b' }] }),
+      await update({
+        personalGlossary: [
+          { term: 'Flow', definition: 'a' },
+          { term: 'flow', definition: 'b' },
+        ],
+      }),
       'BAD_USER_INPUT',
       'personalGlossary[1].term',
     );

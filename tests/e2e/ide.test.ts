@@ -108,7 +108,14 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
   it('loads every asset from the gateway itself', { timeout: 20_000 }, async () => {
     // The gate works: a request to the internet is aborted and recorded.
     const probe = 'https://cdn.jsdelivr.net/npm/altair-static/package.json';
-    const reached = await page.evaluate((url) => fetch(url).then(() => true, () => false), probe);
+    const reached = await page.evaluate(
+      (url) =>
+        fetch(url).then(
+          () => true,
+          () => false,
+        ),
+      probe,
+    );
     expect(reached).toBe(false);
     expect(outside.map((r) => r.url)).toEqual([probe]);
     outside.length = 0;
@@ -141,7 +148,9 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     );
     expect(request.headers()['authorization']).toBe(`Bearer ${user.token}`);
 
-    await resultPane().filter({ hasText: `"username": "${user.user.username}"` }).waitFor({ timeout: 10_000 });
+    await resultPane()
+      .filter({ hasText: `"username": "${user.user.username}"` })
+      .waitFor({ timeout: 10_000 });
     expect(await resultText()).not.toContain('"errors"');
   });
 
@@ -193,7 +202,10 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     }
     const text = await resultText();
     expect(text).toContain('"kind": "CREATED"');
-    expect(sessionIds.some((id) => text.includes(`"sessionId": "${id}"`)), `result pane: ${text}`).toBe(true);
+    expect(
+      sessionIds.some((id) => text.includes(`"sessionId": "${id}"`)),
+      `result pane: ${text}`,
+    ).toBe(true);
   });
 
   it('reached nothing outside the gateway that it needed', () => {

@@ -3,14 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AgentRunDocument,
-  CreateChatSessionDocument,
-  LoginDocument,
-  MeDocument,
-  RegisterDocument,
-  SendMessageDocument,
-} from '../generated/graphql.js';
+import { AgentRunDocument, CreateChatSessionDocument, LoginDocument, MeDocument, RegisterDocument, SendMessageDocument } from '../generated/graphql.js';
 import { startFakeOpenAi } from '../fakes/openai-server.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
 import { until } from '../helpers/wait.js';
@@ -126,7 +119,10 @@ describe('the gateway process', () => {
       const shortRun = (await send(shortSession)).data?.sendMessage.id as string;
       await until(() => fake.sentAt.some((c) => c.kind === 'text'), { timeoutMs: 10_000, what: 'the short run to stream' });
       const longRun = (await send(longSession)).data?.sendMessage.id as string;
-      await until(() => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size === 2, { timeoutMs: 10_000, what: 'the long run to stream' });
+      await until(() => new Set(fake.sentAt.filter((c) => c.kind === 'text').map((c) => c.request)).size === 2, {
+        timeoutMs: 10_000,
+        what: 'the long run to stream',
+      });
 
       const signalled = Date.now();
       first.child.kill('SIGTERM');

@@ -33,11 +33,14 @@ describe("the README's walkthrough", () => {
         const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
         const events: Array<Record<string, unknown>> = [];
         await new Promise<void>((resolve, reject) =>
-          client.subscribe<Record<string, Record<string, unknown>>>({ query }, {
-            next: (r) => (r.errors ? reject(new Error(JSON.stringify(r.errors))) : events.push(r.data!.agentEvents!)),
-            error: reject,
-            complete: resolve,
-          }),
+          client.subscribe<Record<string, Record<string, unknown>>>(
+            { query },
+            {
+              next: (r) => (r.errors ? reject(new Error(JSON.stringify(r.errors))) : events.push(r.data!.agentEvents!)),
+              error: reject,
+              complete: resolve,
+            },
+          ),
         );
         await client.dispose();
         expect(events.at(-1)).toMatchObject({ __typename: 'RunFinished', status: 'SUCCEEDED' });

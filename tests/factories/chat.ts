@@ -25,7 +25,10 @@ export function expectError(result: GqlResult<unknown>, code: string, field?: st
   expect(error.extensions?.code, JSON.stringify(error)).toBe(code);
   if (field !== undefined) {
     const fields = (error.extensions?.fields ?? []) as Array<{ field: string }>;
-    expect(fields.map((f) => f.field), JSON.stringify(error)).toContain(field);
+    expect(
+      fields.map((f) => f.field),
+      JSON.stringify(error),
+    ).toContain(field);
   }
   return error;
 }

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  LoginDocument,
-  OpenAccountDocument,
-  RecordDepositDocument,
-  type AccountFieldsFragment,
-} from '../generated/graphql.js';
+import { LoginDocument, OpenAccountDocument, RecordDepositDocument, type AccountFieldsFragment } from '../generated/graphql.js';
 import type { Gateway } from '../helpers/server.js';
 
 export const OPERATOR_ENV = { OPERATOR_USERNAME: 'op', OPERATOR_PASSWORD: 'operator-password-9' } as const;

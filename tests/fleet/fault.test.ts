@@ -50,7 +50,8 @@ describeNeeding(missing, 'a fleet under a crash', () => {
     let b = await startInstance('b');
     const instances = () => [a, b];
 
-    const operator = (await a.gql(LoginDocument, { input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD } })).data!.login.accessToken as string;
+    const operator = (await a.gql(LoginDocument, { input: { username: OPERATOR_ENV.OPERATOR_USERNAME, password: OPERATOR_ENV.OPERATOR_PASSWORD } })).data!.login
+      .accessToken as string;
     const users: Array<{ token: string; accounts: Array<{ id: string; number: string }>; session: string }> = [];
     for (let u = 0; u < 2; u++) {
       const reg = await a.gql(RegisterDocument, { input: { username: `fault_${u}_${randomUUID().slice(0, 6)}`, email: null, password: 'password-fault-1' } });
@@ -60,7 +61,11 @@ describeNeeding(missing, 'a fleet under a crash', () => {
         const opened = await a.gql(OpenAccountDocument, { input: { name: `A${i}`, currency: 'USD' } }, { token });
         const account = opened.data!.openAccount as { id: string; number: string };
         accounts.push(account);
-        await a.gql(RecordDepositDocument, { input: { accountId: account.id, amountMinor: '100000', currency: 'USD', idempotencyKey: randomUUID() } }, { token: operator });
+        await a.gql(
+          RecordDepositDocument,
+          { input: { accountId: account.id, amountMinor: '100000', currency: 'USD', idempotencyKey: randomUUID() } },
+          { token: operator },
+        );
       }
       const session = (await a.gql(CreateChatSessionDocument, { input: { conversationType: 'GENERAL' } }, { token })).data!.createChatSession.id as string;
       users.push({ token, accounts, session });

@@ -64,7 +64,7 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     for (const instance of [a, b]) expect(instance.output()).toContain('"msg":"pub/sub and rate limits through Redis"');
   });
 
-  it("delivers, in order and with no gap, the events of a run executing on the other instance", async () => {
+  it('delivers, in order and with no gap, the events of a run executing on the other instance', async () => {
     const session = await createSession(a, user.token, 'GENERAL');
     fake.script([[{ text: Array.from({ length: 30 }, (_, i) => `t${i}`).join(' '), tokenDelayMs: 15 }]]);
     // sendMessage through B: B's runner executes the run.
@@ -128,11 +128,10 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' });
   });
 
-  it('counts one user\'s sendMessage calls across both instances against one limit', async () => {
+  it("counts one user's sendMessage calls across both instances against one limit", async () => {
     const limited = await registerUser(a);
     const session = await createSession(a, limited.token);
-    const send = (instance: GatewayProcess) =>
-      instance.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: limited.token });
+    const send = (instance: GatewayProcess) => instance.gql(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: limited.token });
     // Four calls, two through each instance: each is served (a run, or RUN_IN_PROGRESS while it lasts).
     for (const instance of [a, b, a, b]) {
       const code = (await send(instance)).errors?.[0]?.extensions?.code;

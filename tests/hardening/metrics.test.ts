@@ -39,8 +39,16 @@ describe('GET /metrics', () => {
     const op = await loginOperator(server);
     const [from, to] = [await openAccount(server, user.token), await openAccount(server, user.token)];
     await deposit(server, op, from.id, 1_000);
-    await server.ok(CreateTransferDocument, { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() } }, { token: user.token });
-    const refused = await server.gql(CreateTransferDocument, { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '5000', currency: 'USD', idempotencyKey: key() } }, { token: user.token });
+    await server.ok(
+      CreateTransferDocument,
+      { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+      { token: user.token },
+    );
+    const refused = await server.gql(
+      CreateTransferDocument,
+      { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '5000', currency: 'USD', idempotencyKey: key() } },
+      { token: user.token },
+    );
     expect(refused.errors?.[0]?.extensions?.code).toBe('INSUFFICIENT_FUNDS');
     const session = await createSession(server, user.token);
     const finished = await converse(server, user.token, session.id, 'create a journal entry to say i am fine');

@@ -15,11 +15,14 @@ function overWs(server: TestServer, token: string, query: string) {
   const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
   return new Promise<{ data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> }>((resolve) => {
     let result = {};
-    client.subscribe({ query }, {
-      next: (r) => (result = r),
-      error: (errors) => resolve({ errors: errors as Array<{ message: string; extensions?: { code?: string } }> }),
-      complete: () => resolve(result),
-    });
+    client.subscribe(
+      { query },
+      {
+        next: (r) => (result = r),
+        error: (errors) => resolve({ errors: errors as Array<{ message: string; extensions?: { code?: string } }> }),
+        complete: () => resolve(result),
+      },
+    );
   }).finally(() => client.dispose());
 }
 

@@ -40,11 +40,14 @@ describe('rate limits per user', () => {
     const run = () =>
       new Promise<{ data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }>((resolve) => {
         let result: { data?: unknown } = {};
-        client.subscribe({ query: '{ me { id } }' }, {
-          next: (r) => (result = r),
-          error: (errors) => resolve({ errors: errors as Array<{ extensions?: Record<string, unknown> }> }),
-          complete: () => resolve(result),
-        });
+        client.subscribe(
+          { query: '{ me { id } }' },
+          {
+            next: (r) => (result = r),
+            error: (errors) => resolve({ errors: errors as Array<{ extensions?: Record<string, unknown> }> }),
+            complete: () => resolve(result),
+          },
+        );
       });
     for (let i = 0; i < 3; i++) expect(await run()).toEqual({ data: { me: { id: user.user.id } } });
     const refused = await run();

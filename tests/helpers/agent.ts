@@ -1,11 +1,5 @@
 import { expect } from 'vitest';
-import {
-  AgentEventsDocument,
-  AgentRunDocument,
-  SendMessageDocument,
-  type EventFieldsFragment,
-  type RunFieldsFragment,
-} from '../generated/graphql.js';
+import { AgentEventsDocument, AgentRunDocument, SendMessageDocument, type EventFieldsFragment, type RunFieldsFragment } from '../generated/graphql.js';
 import type { Gateway } from './server.js';
 import { collect } from './subscriptions.js';
 
@@ -34,7 +28,14 @@ export async function follow(server: Gateway, token: string, runId: string): Pro
   expect(events.at(-1)?.__typename).toBe('RunFinished');
   const run = (await server.ok(AgentRunDocument, { id: runId }, { token })).agentRun;
   const of = <T extends EventFieldsFragment['__typename']>(type: T) => events.filter((e): e is AgentEventOf<T> => e.__typename === type);
-  return { run, events, text: of('TokenDelta').map((e) => e.delta).join(''), of };
+  return {
+    run,
+    events,
+    text: of('TokenDelta')
+      .map((e) => e.delta)
+      .join(''),
+    of,
+  };
 }
 
 export function expectGaplessSeq(events: Array<{ seq: number }>, from = 1): void {

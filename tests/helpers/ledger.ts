@@ -43,4 +43,3 @@ export async function ledgerViolations(app: App): Promise<string[]> {
   }
   return problems;
 }
-

@@ -13,11 +13,7 @@ export interface Collected<R> {
   stop(): void;
 }
 
-export function collect<R, V extends Record<string, unknown>>(
-  client: Client,
-  doc: TypedDocumentNode<R, V>,
-  variables?: V,
-): Collected<R> {
+export function collect<R, V extends Record<string, unknown>>(client: Client, doc: TypedDocumentNode<R, V>, variables?: V): Collected<R> {
   const events: R[] = [];
   const errors: GraphQLFormattedError[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];

@@ -29,7 +29,7 @@ afterAll(() => server?.stop());
 const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('opening and managing accounts', () => {
-  it('opens an account with a zero balance and a check-digit number, listed among the caller\'s accounts', async () => {
+  it("opens an account with a zero balance and a check-digit number, listed among the caller's accounts", async () => {
     const account = await openAccount(server, user.token, 'USD', 'Everyday');
     expect(account).toMatchObject({ name: 'Everyday', currency: 'USD', status: 'OPEN', balance: { minor: '0', currency: 'USD', decimal: '0.00' } });
     expect(account.number).toMatch(/^CG\d{12}$/);
@@ -58,9 +58,13 @@ describe('opening and managing accounts', () => {
     await deposit(server, op, account.id, 500);
     expect(codeOf(await server.gql(CloseAccountDocument, { id: account.id }, { token: user.token }))).toBe('ACCOUNT_NOT_EMPTY');
     const other = await openAccount(server, user.token);
-    await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: account.id, toAccountId: other.id, amountMinor: '500', currency: 'USD', idempotencyKey: key() },
-    }, { token: user.token });
+    await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: account.id, toAccountId: other.id, amountMinor: '500', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: user.token },
+    );
     const closed = await server.ok(CloseAccountDocument, { id: account.id }, { token: user.token });
     expect(closed.closeAccount).toMatchObject({ status: 'CLOSED', balance: { minor: '0' } });
   });
@@ -76,17 +80,25 @@ describe('opening and managing accounts', () => {
     const swapped = `CG${digits.slice(0, firstDiffering)}${digits[firstDiffering + 1]}${digits[firstDiffering]}${digits.slice(firstDiffering + 2)}`;
     const before = await ledgerSnapshot(server.app);
     for (const number of [oneDigitOff, swapped, 'CG123', 'not a number']) {
-      const res = await server.gql(CreateTransferDocument, {
-        input: { fromAccountId: from.id, toAccountNumber: number, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-      }, { token: user.token });
+      const res = await server.gql(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: from.id, toAccountNumber: number, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+        },
+        { token: user.token },
+      );
       expect(codeOf(res), number).toBe('BAD_USER_INPUT');
     }
     expect(await ledgerSnapshot(server.app)).toEqual(before);
     // The number as people type it (spaces, lower case) is still the number.
     const spaced = `cg ${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
-    const ok = await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: from.id, toAccountNumber: spaced, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-    }, { token: user.token });
+    const ok = await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: from.id, toAccountNumber: spaced, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: user.token },
+    );
     expect(ok.createTransfer).toMatchObject({ status: 'POSTED', toAccountNumber: to.number });
   });
 });
@@ -126,11 +138,15 @@ describe('refusing bad transfers with their own codes and writing nothing', () =
       expect(codeOf(res), label).toBe(code);
       expect(res.data?.createTransfer ?? null, label).toBeNull();
     }
-    expect(codeOf(await server.gql(
-      `mutation { createTransfer(input: { fromAccountId: "${from.id}", toAccountId: "${to.id}", amountMinor: 1.5, currency: "USD", idempotencyKey: "${key()}" }) { id } }`,
-      undefined,
-      { token: user.token },
-    ))).toBe('BAD_USER_INPUT');
+    expect(
+      codeOf(
+        await server.gql(
+          `mutation { createTransfer(input: { fromAccountId: "${from.id}", toAccountId: "${to.id}", amountMinor: 1.5, currency: "USD", idempotencyKey: "${key()}" }) { id } }`,
+          undefined,
+          { token: user.token },
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
     for (const [label, input, code] of [
       ['deposit of 0', { accountId: to.id, amountMinor: '0', currency: 'USD' }, 'BAD_USER_INPUT'],
       ['deposit in the wrong currency', { accountId: to.id, amountMinor: '10', currency: 'EUR' }, 'CURRENCY_MISMATCH'],
@@ -145,14 +161,18 @@ describe('refusing bad transfers with their own codes and writing nothing', () =
 
   it('lets only an operator record a deposit', async () => {
     const account = await openAccount(server, user.token);
-    const res = await server.gql(RecordDepositDocument, {
-      input: { accountId: account.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-    }, { token: user.token });
+    const res = await server.gql(
+      RecordDepositDocument,
+      {
+        input: { accountId: account.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: user.token },
+    );
     expect(codeOf(res)).toBe('FORBIDDEN');
   });
 });
 
-describe('money in each currency\'s own decimals', () => {
+describe("money in each currency's own decimals", () => {
   it('renders USD with 2, JPY with 0 and BHD with 3 decimals, exactly', async () => {
     const cases: Array<[string, string, string]> = [
       ['USD', '125000', '1250.00'],
@@ -171,9 +191,13 @@ describe('money in each currency\'s own decimals', () => {
 
   it('refuses a single deposit above 10^15 minor units (tests/security/ledger-limits.test.ts covers every limit)', async () => {
     const account = await openAccount(server, user.token, 'SEK');
-    const res = await server.gql(RecordDepositDocument, {
-      input: { accountId: account.id, amountMinor: '9223372036854775000', currency: 'SEK', idempotencyKey: key() },
-    }, { token: op });
+    const res = await server.gql(
+      RecordDepositDocument,
+      {
+        input: { accountId: account.id, amountMinor: '9223372036854775000', currency: 'SEK', idempotencyKey: key() },
+      },
+      { token: op },
+    );
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect((await server.ok(AccountDocument, { id: account.id }, { token: user.token })).account.balance.minor).toBe('0');
   });
@@ -184,9 +208,13 @@ describe('monthly statements', () => {
     const main = await openAccount(server, user.token);
     const side = await openAccount(server, user.token);
     const move = (amount: number) =>
-      server.ok(CreateTransferDocument, {
-        input: { fromAccountId: main.id, toAccountId: side.id, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
-      }, { token: user.token });
+      server.ok(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: main.id, toAccountId: side.id, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
+        },
+        { token: user.token },
+      );
     try {
       clock.set('2026-01-15T10:00:00Z');
       await deposit(server, op, main.id, 100_000);
@@ -202,13 +230,18 @@ describe('monthly statements', () => {
     } finally {
       clock.reset();
     }
-    const statement = async (month: string) =>
-      (await server.ok(StatementDocument, { id: main.id, month }, { token: user.token })).account.statement;
+    const statement = async (month: string) => (await server.ok(StatementDocument, { id: main.id, month }, { token: user.token })).account.statement;
     const [dec, jan, feb, mar, apr] = await Promise.all(['2025-12', '2026-01', '2026-02', '2026-03', '2026-04'].map(statement));
     const n = (m: { minor: string }) => BigInt(m.minor);
     expect(n(dec!.openingBalance)).toBe(0n);
     expect(dec!.entryCount).toBe(0);
-    expect(jan).toMatchObject({ entryCount: 2, openingBalance: { minor: '0' }, totalCredits: { minor: '100000' }, totalDebits: { minor: '2500' }, closingBalance: { minor: '97500', decimal: '975.00' } });
+    expect(jan).toMatchObject({
+      entryCount: 2,
+      openingBalance: { minor: '0' },
+      totalCredits: { minor: '100000' },
+      totalDebits: { minor: '2500' },
+      closingBalance: { minor: '97500', decimal: '975.00' },
+    });
     expect(feb).toMatchObject({ entryCount: 3, totalCredits: { minor: '50000' }, totalDebits: { minor: '8777' }, closingBalance: { minor: '138723' } });
     expect(mar).toMatchObject({ entryCount: 1, totalCredits: { minor: '0' }, totalDebits: { minor: '33' }, closingBalance: { minor: '138690' } });
     const months = [dec!, jan!, feb!, mar!, apr!];

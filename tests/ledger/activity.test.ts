@@ -33,24 +33,44 @@ describe('accountActivity', () => {
     const carolAll = collect(server.ws(carol.token), AccountActivityDocument, {});
     await subscribers(server.app, base + 4);
 
-    const toBob = await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: a1.id, toAccountNumber: b1.number, amountMinor: '700', currency: 'USD', description: 'Dinner', idempotencyKey: 'alice-key' },
-    }, { token: alice.token });
-    await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '300', currency: 'USD', idempotencyKey: key() },
-    }, { token: alice.token });
-    await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: c1.id, toAccountNumber: a2.number, amountMinor: '5', currency: 'USD', idempotencyKey: key() },
-    }, { token: carol.token });
+    const toBob = await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: a1.id, toAccountNumber: b1.number, amountMinor: '700', currency: 'USD', description: 'Dinner', idempotencyKey: 'alice-key' },
+      },
+      { token: alice.token },
+    );
+    await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '300', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: alice.token },
+    );
+    await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: c1.id, toAccountNumber: a2.number, amountMinor: '5', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: carol.token },
+    );
 
     // Sentinels, sent last: one transfer each of the four subscriptions must see. Once it has
     // arrived, anything else that was published for that subscriber would have arrived before it.
-    const aliceSentinel = await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
-    }, { token: alice.token });
-    const bobSentinel = await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: b1.id, toAccountNumber: c1.number, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
-    }, { token: bob.token });
+    const aliceSentinel = await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: a1.id, toAccountId: a2.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: alice.token },
+    );
+    const bobSentinel = await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: b1.id, toAccountNumber: c1.number, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+      },
+      { token: bob.token },
+    );
     /** Waits for `expected` events and the sentinel's `sentinelEntries`, checks the sentinel came last, returns the rest. */
     const before = async (sub: typeof aliceAll, expected: number, sentinelId: string, sentinelEntries = 1) => {
       const events = (await sub.waitFor(expected + sentinelEntries)).map((e) => e.accountActivity);

@@ -39,9 +39,7 @@ describe('idempotency keys', () => {
     const reused = await server.gql(CreateTransferDocument, { input: { ...input, amountMinor: '2501' } }, { token: user.token });
     expect(codeOf(reused)).toBe('IDEMPOTENCY_KEY_REUSED');
     const racedReuse = await Promise.all(
-      Array.from({ length: 5 }, (_, i) =>
-        server.gql(CreateTransferDocument, { input: { ...input, description: `different ${i}` } }, { token: user.token }),
-      ),
+      Array.from({ length: 5 }, (_, i) => server.gql(CreateTransferDocument, { input: { ...input, description: `different ${i}` } }, { token: user.token })),
     );
     expect(racedReuse.map(codeOf)).toEqual(Array(5).fill('IDEMPOTENCY_KEY_REUSED'));
     expect(await ledgerSnapshot(server.app)).toEqual(after);
@@ -78,9 +76,13 @@ describe('idempotency keys', () => {
       const from = await openAccount(server, who.token);
       const to = await openAccount(server, who.token);
       await deposit(server, op, from.id, 100);
-      const res = await server.ok(CreateTransferDocument, {
-        input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '100', currency: 'USD', idempotencyKey: shared },
-      }, { token: who.token });
+      const res = await server.ok(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '100', currency: 'USD', idempotencyKey: shared },
+        },
+        { token: who.token },
+      );
       expect(res.createTransfer.status).toBe('POSTED');
     }
   });

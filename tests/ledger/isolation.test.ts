@@ -42,13 +42,21 @@ beforeAll(async () => {
   theirsEmpty = await openAccount(server, victim.token);
   await deposit(server, op, mine.id, 10_000);
   await deposit(server, op, theirs.id, 10_000);
-  const t = await server.ok(CreateTransferDocument, {
-    input: { fromAccountId: theirs.id, toAccountId: theirsEmpty.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
-  }, { token: victim.token });
+  const t = await server.ok(
+    CreateTransferDocument,
+    {
+      input: { fromAccountId: theirs.id, toAccountId: theirsEmpty.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+    },
+    { token: victim.token },
+  );
   theirTransferId = t.createTransfer.id;
-  await server.ok(CreateTransferDocument, {
-    input: { fromAccountId: theirsEmpty.id, toAccountId: theirs.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
-  }, { token: victim.token });
+  await server.ok(
+    CreateTransferDocument,
+    {
+      input: { fromAccountId: theirsEmpty.id, toAccountId: theirs.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() },
+    },
+    { token: victim.token },
+  );
   const services = createServices(server.app.deps, server.app.orm.em.fork());
   const pending = await services.transfers.propose(
     { userId: victim.user.id, sessionId: 'test', role: Role.CUSTOMER },
@@ -66,25 +74,53 @@ describe("another user's ids", () => {
     const token = { token: me.token };
     const missing = '01a20000-0000-7000-8000-000000000000';
     const attempts: Array<[string, () => Promise<{ errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }>]> = [];
-    for (const [label, id] of [['foreign', theirs.id], ['missing', missing], ['malformed', 'not-a-uuid']] as const) {
+    for (const [label, id] of [
+      ['foreign', theirs.id],
+      ['missing', missing],
+      ['malformed', 'not-a-uuid'],
+    ] as const) {
       attempts.push(
         [`account ${label}`, () => server.gql(AccountDocument, { id }, token)],
         [`account.entries ${label}`, () => server.gql(AccountEntriesDocument, { id }, token)],
         [`account.statement ${label}`, () => server.gql(StatementDocument, { id, month: '2026-01' }, token)],
         [`renameAccount ${label}`, () => server.gql(RenameAccountDocument, { id, name: 'mine now' }, token)],
         [`transfers(accountId) ${label}`, () => server.gql(TransfersDocument, { accountId: id }, token)],
-        [`createTransfer from ${label}`, () => server.gql(CreateTransferDocument, {
-          input: { fromAccountId: id, toAccountId: mine.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-        }, token)],
-        [`createTransfer to ${label} by id`, () => server.gql(CreateTransferDocument, {
-          input: { fromAccountId: mine.id, toAccountId: id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-        }, token)],
+        [
+          `createTransfer from ${label}`,
+          () =>
+            server.gql(
+              CreateTransferDocument,
+              {
+                input: { fromAccountId: id, toAccountId: mine.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+              },
+              token,
+            ),
+        ],
+        [
+          `createTransfer to ${label} by id`,
+          () =>
+            server.gql(
+              CreateTransferDocument,
+              {
+                input: { fromAccountId: mine.id, toAccountId: id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+              },
+              token,
+            ),
+        ],
       );
     }
-    for (const [label, id] of [['foreign', theirsEmpty.id], ['missing', missing]] as const) {
+    for (const [label, id] of [
+      ['foreign', theirsEmpty.id],
+      ['missing', missing],
+    ] as const) {
       attempts.push([`closeAccount ${label}`, () => server.gql(CloseAccountDocument, { id }, token)]);
     }
-    for (const [label, id] of [['foreign posted', theirTransferId], ['foreign pending', theirPendingId], ['missing', missing], ['malformed', 'x']] as const) {
+    for (const [label, id] of [
+      ['foreign posted', theirTransferId],
+      ['foreign pending', theirPendingId],
+      ['missing', missing],
+      ['malformed', 'x'],
+    ] as const) {
       attempts.push(
         [`transfer ${label}`, () => server.gql(TransferDocument, { id }, token)],
         [`confirmTransfer ${label}`, () => server.gql(ConfirmTransferDocument, { id }, token)],
@@ -92,12 +128,28 @@ describe("another user's ids", () => {
       );
     }
     attempts.push(
-      [`createTransfer from their account number`, () => server.gql(CreateTransferDocument, {
-        input: { fromAccountId: theirs.number, toAccountId: mine.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-      }, token)],
-      ['recordDeposit to a missing account', () => server.gql(RecordDepositDocument, {
-        input: { accountId: missing, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
-      }, { token: op })],
+      [
+        `createTransfer from their account number`,
+        () =>
+          server.gql(
+            CreateTransferDocument,
+            {
+              input: { fromAccountId: theirs.number, toAccountId: mine.id, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+            },
+            token,
+          ),
+      ],
+      [
+        'recordDeposit to a missing account',
+        () =>
+          server.gql(
+            RecordDepositDocument,
+            {
+              input: { accountId: missing, amountMinor: '100', currency: 'USD', idempotencyKey: key() },
+            },
+            { token: op },
+          ),
+      ],
     );
     for (const [label, attempt] of attempts) {
       const res = await attempt();
@@ -113,9 +165,13 @@ describe("another user's ids", () => {
   });
 
   it('shows a transfer to both sides, each seeing only their own account and only the sender seeing the key', async () => {
-    const sent = await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: mine.id, toAccountNumber: theirs.number, amountMinor: '250', currency: 'USD', idempotencyKey: 'my-key-1' },
-    }, { token: me.token });
+    const sent = await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: mine.id, toAccountNumber: theirs.number, amountMinor: '250', currency: 'USD', idempotencyKey: 'my-key-1' },
+      },
+      { token: me.token },
+    );
     const id = sent.createTransfer.id;
     const senderView = (await server.ok(TransferDocument, { id }, { token: me.token })).transfer;
     const recipientView = (await server.ok(TransferDocument, { id }, { token: victim.token })).transfer;

@@ -122,9 +122,13 @@ describe('pending transfers', () => {
     expect(a.id).toBe(b.id);
     await expect(services().transfers.propose(auth, { ...input, amountMinor: 11n })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     // createTransfer with the same key is a different request.
-    const res = await server.gql(CreateTransferDocument, {
-      input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '10', currency: 'USD', idempotencyKey: k },
-    }, { token: user.token });
+    const res = await server.gql(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '10', currency: 'USD', idempotencyKey: k },
+      },
+      { token: user.token },
+    );
     expect(codeOf(res)).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 });

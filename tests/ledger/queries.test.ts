@@ -17,9 +17,13 @@ let user: TestUser;
 let accounts: AccountFieldsFragment[];
 
 const send = (from: AccountFieldsFragment, to: AccountFieldsFragment, amount: number) =>
-  server.ok(CreateTransferDocument, {
-    input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
-  }, { token: user.token });
+  server.ok(
+    CreateTransferDocument,
+    {
+      input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
+    },
+    { token: user.token },
+  );
 
 beforeAll(async () => {
   server = await startTestServer({ env: { ...OPERATOR_ENV }, maintenance: false });
@@ -83,13 +87,14 @@ describe('listing transfers', () => {
 });
 
 describe('account history', () => {
-  it('pages an account\'s entries newest first, each balanceAfter following from the one before', async () => {
+  it("pages an account's entries newest first, each balanceAfter following from the one before", async () => {
     const account = accounts[3]!;
     const entries: Array<{ direction: string; amount: string; balanceAfter: string }> = [];
     let after: string | null | undefined = null;
     let balance = '';
     do {
-      const data: AccountEntriesQuery['account'] = (await server.ok(AccountEntriesDocument, { id: account.id, first: 5, after }, { token: user.token })).account;
+      const data: AccountEntriesQuery['account'] = (await server.ok(AccountEntriesDocument, { id: account.id, first: 5, after }, { token: user.token }))
+        .account;
       balance ||= data.balance.minor;
       entries.push(...data.entries.edges.map((e) => ({ direction: e.node.direction, amount: e.node.amount.minor, balanceAfter: e.node.balanceAfter.minor })));
       after = data.entries.pageInfo.hasNextPage ? data.entries.pageInfo.endCursor : null;

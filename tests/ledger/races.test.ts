@@ -25,9 +25,13 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
     await deposit(server, op, from.id, 10 * 1234);
     const results = await Promise.all(
       Array.from({ length: 100 }, () =>
-        server.gql(CreateTransferDocument, {
-          input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1234', currency: 'USD', idempotencyKey: key() },
-        }, { token: user.token }),
+        server.gql(
+          CreateTransferDocument,
+          {
+            input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1234', currency: 'USD', idempotencyKey: key() },
+          },
+          { token: user.token },
+        ),
       ),
     );
     const posted = results.filter((r) => r.data?.createTransfer?.status === 'POSTED');
@@ -46,9 +50,13 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
     await deposit(server, op, a.id, 100_000);
     await deposit(server, op, b.id, 100_000);
     const send = (from: string, to: string, amount: number) =>
-      server.gql(CreateTransferDocument, {
-        input: { fromAccountId: from, toAccountId: to, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
-      }, { token: user.token });
+      server.gql(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: from, toAccountId: to, amountMinor: String(amount), currency: 'USD', idempotencyKey: key() },
+        },
+        { token: user.token },
+      );
     const jobs: Array<Promise<Awaited<ReturnType<typeof send>>>> = [];
     for (let i = 0; i < 500; i++) {
       jobs.push(send(a.id, b.id, 7));

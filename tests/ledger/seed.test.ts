@@ -13,7 +13,10 @@ afterAll(() => server?.stop());
 it('gives the demo customer funded checking and savings accounts with months of history, once', async () => {
   const token = (await server.ok(LoginDocument, { input: { ...DEMO_CUSTOMER } })).login.accessToken;
   const { accounts } = await server.ok(AccountsDocument, {}, { token });
-  expect(accounts.map((a) => [a.name, a.currency])).toEqual([['Checking', 'USD'], ['Savings', 'USD']]);
+  expect(accounts.map((a) => [a.name, a.currency])).toEqual([
+    ['Checking', 'USD'],
+    ['Savings', 'USD'],
+  ]);
   for (const a of accounts) expect(BigInt(a.balance.minor)).toBeGreaterThan(0n);
   const now = new Date();
   const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);

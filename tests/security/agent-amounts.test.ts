@@ -76,18 +76,30 @@ describe('the rule-based assistant never guesses an amount or a currency', () =>
 });
 
 describe('propose_transfer refuses a non-positive amount from any model', () => {
-  it.each([['-5000'], ['0'], ['00'], ['+5000'], ['10000000000000000']])('amountMinor %s is refused before the service, nothing proposed', async (amountMinor) => {
-    const { user, checking, savings } = await customer(openai);
-    const session = await createSession(openai, user.token, 'COACHING');
-    fake.script([
-      [{ toolCall: { id: 'call_1', name: 'propose_transfer', arguments: JSON.stringify({ fromAccountId: checking, toAccountId: savings, amountMinor, currency: 'USD' }), fragments: 2 } }],
-      [{ text: 'That amount did not work.' }],
-    ]);
-    const turn = await converse(openai, user.token, session.id, 'send it');
-    const finished = turn.of('ToolCallFinished');
-    expect(finished.map((e) => [e.tool, e.ok])).toEqual([['propose_transfer', false]]);
-    expect(finished[0]!.result).toMatchObject({ error: { code: 'INVALID_ARGUMENTS' } });
-    expect(turn.of('TransferProposed')).toEqual([]);
-    expect(await transfersOf(openai, user.token)).toEqual([]);
-  });
+  it.each([['-5000'], ['0'], ['00'], ['+5000'], ['10000000000000000']])(
+    'amountMinor %s is refused before the service, nothing proposed',
+    async (amountMinor) => {
+      const { user, checking, savings } = await customer(openai);
+      const session = await createSession(openai, user.token, 'COACHING');
+      fake.script([
+        [
+          {
+            toolCall: {
+              id: 'call_1',
+              name: 'propose_transfer',
+              arguments: JSON.stringify({ fromAccountId: checking, toAccountId: savings, amountMinor, currency: 'USD' }),
+              fragments: 2,
+            },
+          },
+        ],
+        [{ text: 'That amount did not work.' }],
+      ]);
+      const turn = await converse(openai, user.token, session.id, 'send it');
+      const finished = turn.of('ToolCallFinished');
+      expect(finished.map((e) => [e.tool, e.ok])).toEqual([['propose_transfer', false]]);
+      expect(finished[0]!.result).toMatchObject({ error: { code: 'INVALID_ARGUMENTS' } });
+      expect(turn.of('TransferProposed')).toEqual([]);
+      expect(await transfersOf(openai, user.token)).toEqual([]);
+    },
+  );
 });

@@ -26,7 +26,8 @@ const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i + 1}`)
 async function startSlowRun(user: TestUser): Promise<{ runId: string; finished: Promise<AgentEventPayload<'RunFinished'>> }> {
   const session = await createSession(server, user.token, 'GENERAL');
   fake.script([[{ text: words(400), tokenDelayMs: 30 }]]);
-  const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'tell me a long story' } }, { token: user.token })).sendMessage.id;
+  const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'tell me a long story' } }, { token: user.token })).sendMessage
+    .id;
   // Watched in-process: the user's own sockets are closed by the very revocation under test.
   const events = server.app.deps.pubsub.subscribe(Topic.AGENT_RUN, runId);
   let streaming!: () => void;

@@ -75,7 +75,11 @@ describe('sign-in and password limits', () => {
     expect(codes.filter((c) => c === 'BAD_USER_INPUT')).toHaveLength(bcrypt.calls - before);
     expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(20 - (bcrypt.calls - before));
 
-    const right = await server.gql(ChangePasswordDocument, { input: { currentPassword: user.password, newPassword: 'a-new-password-1' } }, { token: user.token });
+    const right = await server.gql(
+      ChangePasswordDocument,
+      { input: { currentPassword: user.password, newPassword: 'a-new-password-1' } },
+      { token: user.token },
+    );
     expect(codeOf(right)).toBe('RATE_LIMITED');
     expect(right.errors?.[0]?.extensions?.retryAfter).toBeGreaterThan(0);
     // The password did not change, and the sign-in limit of the name is a separate count.

@@ -19,7 +19,11 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent requests of one user', () => {
   it('lets 20 parallel importMyData for a fresh user all succeed, with one preferences row and the templates matched, not duplicated', async () => {
     const source = await registerUser(server);
     await server.ok(UpdatePreferencesDocument, { input: { purposeStatement: 'Sleep more', longTermGoals: ['Run a 10k'] } }, { token: source.token });
-    await server.ok(SaveTemplateDocument, { input: { name: 'Gratitude', sections: [{ name: 'Grateful For', description: 'Three things', aliases: ['Thanks'] }] } }, { token: source.token });
+    await server.ok(
+      SaveTemplateDocument,
+      { input: { name: 'Gratitude', sections: [{ name: 'Grateful For', description: 'Three things', aliases: ['Thanks'] }] } },
+      { token: source.token },
+    );
     const doc = (await server.ok(ExportMyDataDocument, {}, { token: source.token })).exportMyData as { templates: unknown[] };
     expect(doc.templates.length).toBe(2);
 
@@ -28,10 +32,9 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent requests of one user', () => {
     expect(results.map((r) => r.errors?.[0]?.extensions?.code ?? 'ok')).toEqual(Array(20).fill('ok'));
     expect(await count('user_preferences', fresh.user.id)).toBe(1);
     expect(await count('user_template', fresh.user.id)).toBe(2);
-    const [active] = await server.app.orm.em.fork().execute<Array<{ n: string }>>(
-      `select count(*)::text as n from "user_template" where "user_id" = ? and "active"`,
-      [fresh.user.id],
-    );
+    const [active] = await server.app.orm.em
+      .fork()
+      .execute<Array<{ n: string }>>(`select count(*)::text as n from "user_template" where "user_id" = ? and "active"`, [fresh.user.id]);
     expect(active!.n).toBe('1');
     expect(server.logs.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
@@ -44,12 +47,13 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent requests of one user', () => {
     expect(results.map((r) => r.errors?.[0]?.extensions?.code ?? 'ok')).toEqual(Array(20).fill('ok'));
     const ids = new Set(results.map((r) => r.data!.sendMessage.id));
     expect(ids.size).toBe(1);
-    const [run] = await server.app.orm.em.fork().execute<Array<{ n: string }>>(`select count(*)::text as n from "agent_run" where "session_id" = ?`, [session.id]);
+    const [run] = await server.app.orm.em
+      .fork()
+      .execute<Array<{ n: string }>>(`select count(*)::text as n from "agent_run" where "session_id" = ?`, [session.id]);
     expect(run!.n).toBe('1');
-    const [messages] = await server.app.orm.em.fork().execute<Array<{ n: string }>>(
-      `select count(*)::text as n from "message" where "session_id" = ? and "role" = 'USER'`,
-      [session.id],
-    );
+    const [messages] = await server.app.orm.em
+      .fork()
+      .execute<Array<{ n: string }>>(`select count(*)::text as n from "message" where "session_id" = ? and "role" = 'USER'`, [session.id]);
     expect(messages!.n).toBe('1');
     await follow(server, user.token, [...ids][0]!);
   });

@@ -96,7 +96,8 @@ describe.each([
     expect(refusedCost(await send(named, { n: 100 }))).toBe(flat);
     const inline = Array.from(
       { length: 30 },
-      (_, i) => `a${i}: chatSessions(first: $n) { edges { node { id ... on ChatSession { messages(first: $n) { edges { ... { node { id content role createdAt } } } } } } } }`,
+      (_, i) =>
+        `a${i}: chatSessions(first: $n) { edges { node { id ... on ChatSession { messages(first: $n) { edges { ... { node { id content role createdAt } } } } } } } }`,
     );
     expect(refusedCost(await send(`query Inline($n: Int) { ${inline.join(' ')} }`, { n: 100 }))).toBe(flat);
   });

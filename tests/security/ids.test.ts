@@ -195,7 +195,10 @@ const tokenFor = (c: IdCase) => (c.field.name === 'recordDeposit' ? operatorToke
 async function expectNotFound(c: IdCase, id: string) {
   const res = await server.gql(operationText(c), variables(c, id), { token: tokenFor(c) });
   const what = `${c.key} with ${id.length > 40 ? `${id.length} characters` : JSON.stringify(id)}: ${JSON.stringify(res.errors ?? res.data)}`;
-  expect(res.errors?.map((e) => e.extensions?.code), what).toEqual(['NOT_FOUND']);
+  expect(
+    res.errors?.map((e) => e.extensions?.code),
+    what,
+  ).toEqual(['NOT_FOUND']);
 }
 
 const errorLogs = () => server.logs.filter((l) => Number(l.level) >= 50);

@@ -63,9 +63,15 @@ async function postRaw(query: string, variablesText: string) {
 async function expectBadInput(query: string, variables: Record<string, unknown> | string, field: string): Promise<string> {
   const res = typeof variables === 'string' ? await postRaw(query, variables) : await server.gql(query, variables, { token: user.token });
   const what = JSON.stringify(res.errors ?? res.data).slice(0, 2000);
-  expect(res.errors?.map((e) => e.extensions?.code), what).toEqual(['BAD_USER_INPUT']);
+  expect(
+    res.errors?.map((e) => e.extensions?.code),
+    what,
+  ).toEqual(['BAD_USER_INPUT']);
   const fields = (res.errors![0]!.extensions?.fields ?? []) as Array<{ field: string }>;
-  expect(fields.map((f) => f.field), what).toContain(field);
+  expect(
+    fields.map((f) => f.field),
+    what,
+  ).toContain(field);
   return res.errors![0]!.message;
 }
 

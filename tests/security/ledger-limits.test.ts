@@ -39,9 +39,13 @@ describe('a single amount is capped at 10^15 minor units', () => {
     await deposit(server, op, from.id, MAX);
     const before = await ledgerSnapshot(server.app);
     for (const amount of [INT64_MAX, '1000000000000001']) {
-      const transfer = await server.gql(CreateTransferDocument, {
-        input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: amount, currency: 'USD', idempotencyKey: key() },
-      }, { token: user.token });
+      const transfer = await server.gql(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: amount, currency: 'USD', idempotencyKey: key() },
+        },
+        { token: user.token },
+      );
       expect(codeOf(transfer)).toBe('BAD_USER_INPUT');
       expect(fieldsOf(transfer)).toEqual([{ field: 'amountMinor', message: `must be at most ${MAX} minor units` }]);
       const dep = await depositRes(to.id, amount, 'USD');
@@ -60,9 +64,13 @@ describe('a single amount is capped at 10^15 minor units', () => {
     }
     expect(await ledgerSnapshot(server.app)).toEqual(before);
     // The maximum itself moves.
-    await server.ok(CreateTransferDocument, {
-      input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: MAX, currency: 'USD', idempotencyKey: key() },
-    }, { token: user.token });
+    await server.ok(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: MAX, currency: 'USD', idempotencyKey: key() },
+      },
+      { token: user.token },
+    );
     expect(await balanceOf(to.id)).toBe(MAX);
   });
 
@@ -100,9 +108,13 @@ describe('every balance is checked before posting', () => {
     await deposit(server, op, to.id, 1, 'SEK');
     await sql(`update "account" set "balance" = 9223372036854775000 where "id" = ?`, [to.id]);
     const before = await ledgerSnapshot(server.app);
-    const transfer = await server.gql(CreateTransferDocument, {
-      input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1000', currency: 'SEK', idempotencyKey: key() },
-    }, { token: user.token });
+    const transfer = await server.gql(
+      CreateTransferDocument,
+      {
+        input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '1000', currency: 'SEK', idempotencyKey: key() },
+      },
+      { token: user.token },
+    );
     expect(codeOf(transfer)).toBe('BALANCE_LIMIT');
     expect(codeOf(await depositRes(to.id, '1000', 'SEK'))).toBe('BALANCE_LIMIT');
     expect(await ledgerSnapshot(server.app)).toEqual(before);
@@ -114,9 +126,13 @@ describe('every balance is checked before posting', () => {
     clock.set('2026-03-10T10:00:00Z');
     try {
       await deposit(server, op, account.id, 3, 'DKK');
-      await server.ok(CreateTransferDocument, {
-        input: { fromAccountId: account.id, toAccountId: other.id, amountMinor: '1', currency: 'DKK', idempotencyKey: key() },
-      }, { token: user.token });
+      await server.ok(
+        CreateTransferDocument,
+        {
+          input: { fromAccountId: account.id, toAccountId: other.id, amountMinor: '1', currency: 'DKK', idempotencyKey: key() },
+        },
+        { token: user.token },
+      );
       await deposit(server, op, account.id, 5, 'DKK');
     } finally {
       clock.reset();

@@ -22,7 +22,13 @@ describe('a database error in the log', () => {
       'duplicate key value violates unique constraint "account_name_key"',
       `Key (name)=(${value}) already exists.`,
     );
-    const error = Object.assign(new Error(message), { code: '23505', severity: 'ERROR', constraint: 'account_name_key', table: 'account', detail: `Key (name)=(${value})` });
+    const error = Object.assign(new Error(message), {
+      code: '23505',
+      severity: 'ERROR',
+      constraint: 'account_name_key',
+      table: 'account',
+      detail: `Key (name)=(${value})`,
+    });
     const logged = serializeError(error) as Record<string, string>;
     expect(logged.statement).toBe('update "account" set "name" = ?, "balance" = "balance" - ? where "id" = ?');
     expect(logged.message).toBe('duplicate key value violates unique constraint "account_name_key"');
@@ -44,7 +50,9 @@ describe('a database error in the log', () => {
   });
 
   it('replaces strings, E-strings, numbers and booleans with ?, and keeps identifiers and $n placeholders', () => {
-    expect(maskSqlLiterals(`select 1.5e+10, -3, "t0"."x2", $1, true, 'a''b', E'\\\\x\\'' from "we""ird"`)).toBe('select ?, -?, "t0"."x2", $1, ?, ?, ? from "we""ird"');
+    expect(maskSqlLiterals(`select 1.5e+10, -3, "t0"."x2", $1, true, 'a''b', E'\\\\x\\'' from "we""ird"`)).toBe(
+      'select ?, -?, "t0"."x2", $1, ?, ?, ? from "we""ird"',
+    );
     expect(maskSqlLiterals(`insert into "t" values ('never closed, 1234`)).toBe('insert into "t" values (?');
   });
 });

@@ -20,7 +20,11 @@ describe('where /metrics is served, in the configuration', () => {
     expect(metricsOf({ NODE_ENV: 'development' })).toEqual({ port: undefined, host: '127.0.0.1', token: undefined });
     expect(metricsOf({ NODE_ENV: 'test' }).port).toBeUndefined();
     expect(metricsOf({ NODE_ENV: 'production', ...SECRET })).toEqual({ port: 9464, host: '127.0.0.1', token: undefined });
-    expect(metricsOf({ NODE_ENV: 'production', ...SECRET, METRICS_PORT: '9100', METRICS_HOST: '10.1.2.3' })).toEqual({ port: 9100, host: '10.1.2.3', token: undefined });
+    expect(metricsOf({ NODE_ENV: 'production', ...SECRET, METRICS_PORT: '9100', METRICS_HOST: '10.1.2.3' })).toEqual({
+      port: 9100,
+      host: '10.1.2.3',
+      token: undefined,
+    });
     expect(metricsOf({ NODE_ENV: 'development', METRICS_PORT: '0' }).port).toBe(0);
   });
 

@@ -1,12 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthSessionEventsDocument,
-  LoginDocument,
-  MeDocument,
-  RecordDepositDocument,
-  RefreshSessionDocument,
-} from '../generated/graphql.js';
+import { AuthSessionEventsDocument, LoginDocument, MeDocument, RecordDepositDocument, RefreshSessionDocument } from '../generated/graphql.js';
 import { key, openAccount } from '../factories/ledger.js';
 import { registerUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

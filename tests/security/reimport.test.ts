@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-describe('re-importing one\'s own export', () => {
+describe("re-importing one's own export", () => {
   it('matches every template instead of duplicating it, and keeps the same one active', async () => {
     const user = await registerUser(server);
     const token = user.token;

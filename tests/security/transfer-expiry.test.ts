@@ -30,7 +30,12 @@ describe('pending transfers expire in the running gateway', () => {
     await deposit(server, op, from.id, 1_000);
     const auth: AuthInfo = { userId: user.user.id, sessionId: user.session.id, role: Role.CUSTOMER };
     const propose = () =>
-      createServices(server.app.deps, server.app.orm.em.fork()).transfers.propose(auth, { fromAccountId: from.id, toAccountId: to.id, amountMinor: 100n, currency: 'USD' });
+      createServices(server.app.deps, server.app.orm.em.fork()).transfers.propose(auth, {
+        fromAccountId: from.id,
+        toAccountId: to.id,
+        amountMinor: 100n,
+        currency: 'USD',
+      });
     const [left, confirmed] = [await propose(), await propose()];
     await server.ok(ConfirmTransferDocument, { id: confirmed.id }, { token: user.token });
     expect(await storedStatus(left.id)).toBe('PENDING_CONFIRMATION');

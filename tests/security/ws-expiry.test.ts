@@ -52,7 +52,18 @@ describe('a WebSocket and the access token it was opened with', () => {
       // Fragments on the AgentEvent interface need its implementations.
       cache: new InMemoryCache({
         possibleTypes: {
-          AgentEvent: ['RunStarted', 'MessageAdded', 'ThinkingStep', 'ReasoningDelta', 'ToolCallStarted', 'ToolCallFinished', 'TokenDelta', 'DraftUpdated', 'TransferProposed', 'RunFinished'],
+          AgentEvent: [
+            'RunStarted',
+            'MessageAdded',
+            'ThinkingStep',
+            'ReasoningDelta',
+            'ToolCallStarted',
+            'ToolCallFinished',
+            'TokenDelta',
+            'DraftUpdated',
+            'TransferProposed',
+            'RunFinished',
+          ],
         },
       }),
       link: new GraphQLWsLink(wsClient),

@@ -55,7 +55,10 @@ describe('open sockets per address and per user', () => {
     await held[0]!.closed;
     await until(async () => {
       const again = signedIn(user.token);
-      const ok = await again.acked.then(() => true, () => false);
+      const ok = await again.acked.then(
+        () => true,
+        () => false,
+      );
       if (ok) held[0] = again;
       return ok;
     });
@@ -74,7 +77,10 @@ describe('open sockets per address and per user', () => {
     await mine[0]!.closed;
     await until(async () => {
       const again = signedIn(user.token);
-      const ok = await again.acked.then(() => true, () => false);
+      const ok = await again.acked.then(
+        () => true,
+        () => false,
+      );
       if (ok) mine[0] = again;
       return ok;
     });
@@ -116,7 +122,10 @@ describe('hostile frames and variables', () => {
     for (const [name, subVars, queryVars] of cases) {
       const http = await server.gql(query, queryVars, { token: user.token });
       expect(http.errors?.[0]?.extensions?.code, `HTTP ${name}`).toBe('BAD_USER_INPUT');
-      for (const [doc, variables] of [[subscription, subVars], [query, queryVars]] as const) {
+      for (const [doc, variables] of [
+        [subscription, subVars],
+        [query, queryVars],
+      ] as const) {
         const id = String(++n);
         s.send({ id, type: 'subscribe', payload: { query: doc, variables } });
         const frames = await s.result(id);

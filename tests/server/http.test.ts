@@ -39,9 +39,7 @@ describe('the HTTP endpoint', () => {
   });
 
   it('answers a variable of the wrong type with BAD_USER_INPUT', async () => {
-    const res = await post(
-      JSON.stringify({ query: 'mutation($id: ID!) { revokeAuthSession(id: $id) }', variables: { id: { nested: true } } }),
-    );
+    const res = await post(JSON.stringify({ query: 'mutation($id: ID!) { revokeAuthSession(id: $id) }', variables: { id: { nested: true } } }));
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0]?.message).toContain('$id');

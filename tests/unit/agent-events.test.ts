@@ -16,7 +16,23 @@ describe('agent event names', () => {
   });
 
   it('map an event to its GraphQL object: the envelope, `at` as a Date, the data spread', () => {
-    const event = toGraphQLEvent({ runId: 'r', sessionId: 's', seq: 4, at: '2026-01-02T03:04:05.000Z', type: 'ThinkingStep', data: { stepId: 'x', label: 'Reading', done: true } });
-    expect(event).toEqual({ __type: 'ThinkingStep', runId: 'r', sessionId: 's', seq: 4, at: new Date('2026-01-02T03:04:05.000Z'), stepId: 'x', label: 'Reading', done: true });
+    const event = toGraphQLEvent({
+      runId: 'r',
+      sessionId: 's',
+      seq: 4,
+      at: '2026-01-02T03:04:05.000Z',
+      type: 'ThinkingStep',
+      data: { stepId: 'x', label: 'Reading', done: true },
+    });
+    expect(event).toEqual({
+      __type: 'ThinkingStep',
+      runId: 'r',
+      sessionId: 's',
+      seq: 4,
+      at: new Date('2026-01-02T03:04:05.000Z'),
+      stepId: 'x',
+      label: 'Reading',
+      done: true,
+    });
   });
 });

@@ -46,7 +46,9 @@ describe('runTool', () => {
   it('answers an unknown tool or invalid arguments without building services', async () => {
     const { call, servicesFor } = fakes();
     expect((await call('wire_money', '{}')).record.result).toMatchObject({ error: { code: 'UNKNOWN_TOOL' } });
-    expect((await call('list_accounts', 'not json')).record.result).toMatchObject({ error: { code: 'INVALID_ARGUMENTS', message: 'The arguments are not valid JSON' } });
+    expect((await call('list_accounts', 'not json')).record.result).toMatchObject({
+      error: { code: 'INVALID_ARGUMENTS', message: 'The arguments are not valid JSON' },
+    });
     expect((await call('list_accounts', '{"extra":1}')).record.result).toMatchObject({ error: { code: 'INVALID_ARGUMENTS' } });
     expect(servicesFor).not.toHaveBeenCalled();
   });

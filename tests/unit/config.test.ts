@@ -30,9 +30,7 @@ describe('configuration', () => {
   });
 
   it('refuses EXPOSE_ERRORS in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), EXPOSE_ERRORS: 'true' })).toEqual([
-      expect.stringMatching(/^EXPOSE_ERRORS/),
-    ]);
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), EXPOSE_ERRORS: 'true' })).toEqual([expect.stringMatching(/^EXPOSE_ERRORS/)]);
   });
 
   it('never echoes a database URL, which may hold a password', () => {

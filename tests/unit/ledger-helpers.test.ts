@@ -32,7 +32,7 @@ describe('inTransaction', () => {
 });
 
 describe('money and account numbers', () => {
-  it('formats minor units with integer arithmetic in the currency\'s exponent', () => {
+  it("formats minor units with integer arithmetic in the currency's exponent", () => {
     expect(minorUnitExponent('JPY')).toBe(0);
     expect(minorUnitExponent('BHD')).toBe(3);
     expect(formatDecimal(-5n, 'BHD')).toBe('-0.005');

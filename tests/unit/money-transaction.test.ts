@@ -41,14 +41,7 @@ describe('rawTransaction', () => {
     });
     expect(result).toBe('done');
     expect(attempts()).toBe(3);
-    expect(texts).toEqual([
-      'begin;\nselect ? -- 1',
-      'rollback',
-      'begin;\nselect ? -- 1',
-      'rollback',
-      'begin;\nselect ? -- 1',
-      'update ? -- 2;\ncommit',
-    ]);
+    expect(texts).toEqual(['begin;\nselect ? -- 1', 'rollback', 'begin;\nselect ? -- 1', 'rollback', 'begin;\nselect ? -- 1', 'update ? -- 2;\ncommit']);
     expect(released).toEqual([undefined, undefined, undefined]);
   });
 

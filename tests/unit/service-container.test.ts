@@ -22,13 +22,31 @@ function fakePubSub() {
 }
 
 function runtime(overrides: Partial<AgentRuntime> = {}): AgentRuntime {
-  return { acceptingRuns: true, activeRuns: 0, provider: { name: 'local', model: 'rules' }, start: vi.fn(), requestCancel: vi.fn(async () => {}), ...overrides };
+  return {
+    acceptingRuns: true,
+    activeRuns: 0,
+    provider: { name: 'local', model: 'rules' },
+    start: vi.fn(),
+    requestCancel: vi.fn(async () => {}),
+    ...overrides,
+  };
 }
 
 describe('createServices', () => {
   it('builds every domain service from the core deps alone: seeding and scripts need no agent', () => {
     const services = createServices({ clock: { now: () => new Date() } } as CoreDeps, {} as EntityManager);
-    expect(Object.keys(services).sort()).toEqual(['accounts', 'auth', 'chat', 'drafts', 'journal', 'ledger', 'portability', 'preferences', 'templates', 'transfers']);
+    expect(Object.keys(services).sort()).toEqual([
+      'accounts',
+      'auth',
+      'chat',
+      'drafts',
+      'journal',
+      'ledger',
+      'portability',
+      'preferences',
+      'templates',
+      'transfers',
+    ]);
   });
 
   it("adds the agent's service for an operation, on the runtime it is given", async () => {
@@ -60,7 +78,7 @@ describe('createServices', () => {
 });
 
 describe('RunCanceller', () => {
-  it("asks, through pub/sub, for every unfinished run of the user to stop, with the reason", async () => {
+  it('asks, through pub/sub, for every unfinished run of the user to stop, with the reason', async () => {
     const find = vi.fn(async () => [{ id: 'r1' }, { id: 'r2' }]);
     const em = { fork: () => ({ find }) } as unknown as EntityManager;
     const { pubsub, published } = fakePubSub();

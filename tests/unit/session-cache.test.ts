@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { SessionCache, type CachedSession } from '../../src/modules/auth/session-cache.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 
-const entry = (checkedAtMs: number): CachedSession => ({ userId: 'u1', role: Role.CUSTOMER, expiresAtMs: checkedAtMs + 3_600_000, lastSeenAtMs: null, checkedAtMs });
+const entry = (checkedAtMs: number): CachedSession => ({
+  userId: 'u1',
+  role: Role.CUSTOMER,
+  expiresAtMs: checkedAtMs + 3_600_000,
+  lastSeenAtMs: null,
+  checkedAtMs,
+});
 
 describe('SessionCache', () => {
   it('trusts an entry for the TTL after it was read, then forgets it', () => {

@@ -78,10 +78,14 @@ describe('checkRequest', () => {
 
   it('wants exactly one destination, a known id shape and a sane key, before any database work', () => {
     expect(codeOf(() => checkRequest({ fromAccountId: from, amountMinor: 5n, currency: 'USD' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(() => checkRequest({ fromAccountId: from, toAccountId: uuidv7(), toAccountNumber: newAccountNumber(), amountMinor: 5n, currency: 'USD' }))).toBe('BAD_USER_INPUT');
+    expect(
+      codeOf(() => checkRequest({ fromAccountId: from, toAccountId: uuidv7(), toAccountNumber: newAccountNumber(), amountMinor: 5n, currency: 'USD' })),
+    ).toBe('BAD_USER_INPUT');
     expect(codeOf(() => checkRequest({ fromAccountId: 'nope', toAccountId: uuidv7(), amountMinor: 5n, currency: 'USD' }))).toBe('NOT_FOUND');
     expect(codeOf(() => checkRequest({ fromAccountId: from, toAccountId: uuidv7(), amountMinor: 0n, currency: 'USD' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(() => checkRequest({ fromAccountId: from, toAccountId: uuidv7(), amountMinor: 5n, currency: 'USD', idempotencyKey: '' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(() => checkRequest({ fromAccountId: from, toAccountId: uuidv7(), amountMinor: 5n, currency: 'USD', idempotencyKey: '' }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('reads the destination by id, or the source by id and the destination by number', () => {
@@ -109,7 +113,9 @@ describe('pairOf', () => {
     const from = account();
     const to = account();
     expect(codeOf(() => pairOf(alice, request(from, to), byId(to)))).toBe('NOT_FOUND');
-    expect(codeOf(() => pairOf(alice, request(account({ ownerId: bob, id: from.id }), to), byId(account({ ownerId: bob, id: from.id }), to)))).toBe('NOT_FOUND');
+    expect(codeOf(() => pairOf(alice, request(account({ ownerId: bob, id: from.id }), to), byId(account({ ownerId: bob, id: from.id }), to)))).toBe(
+      'NOT_FOUND',
+    );
     expect(codeOf(() => pairOf(alice, request(from, from), byId(from)))).toBe('SAME_ACCOUNT');
     const closed = account({ status: AccountStatus.CLOSED, currency: 'EUR' });
     expect(codeOf(() => pairOf(alice, request(from, closed), byId(from, closed)))).toBe('ACCOUNT_CLOSED');
@@ -132,7 +138,10 @@ describe('postTransfer', () => {
     const transfer = newTransfer(alice, TransferOrigin.USER, from, to, request(from, to, 200n), now);
     const posting = postTransfer(transfer, from, to, now);
     expect(posting.transfer).toMatchObject({ id: transfer.id, status: TransferStatus.POSTED, postedAt: now, fromUserId: alice.userId, toUserId: bob });
-    expect(posting.accounts.map((a) => [a.balance, a.entrySeq])).toEqual([[300n, 8], [200n, 1]]);
+    expect(posting.accounts.map((a) => [a.balance, a.entrySeq])).toEqual([
+      [300n, 8],
+      [200n, 1],
+    ]);
     expect(posting.entries.map((e) => [e.direction, e.accountId, e.userId, e.seq, e.amount, e.balanceAfter])).toEqual([
       [EntryDirection.DEBIT, from.id, alice.userId, 8, 200n, 300n],
       [EntryDirection.CREDIT, to.id, bob, 1, 200n, 200n],
@@ -152,12 +161,16 @@ describe('postTransfer', () => {
   it('lets a system account go below zero, but not past int64: underflow is judged before overflow', () => {
     const system = account({ ownerId: null, system: true, balance: -5n });
     const to = account({ balance: 0n });
-    expect(postTransfer(newTransfer(alice, TransferOrigin.OPERATOR, system, to, request(system, to, 100n), now), system, to, now).accounts[0]!.balance).toBe(-105n);
+    expect(postTransfer(newTransfer(alice, TransferOrigin.OPERATOR, system, to, request(system, to, 100n), now), system, to, now).accounts[0]!.balance).toBe(
+      -105n,
+    );
     const edge = account({ ownerId: null, system: true, balance: INT64_MIN + 50n });
     expect(codeOf(() => debit(edge, 100n))).toBe('BALANCE_LIMIT');
     expect(codeOf(() => credit(account({ balance: INT64_MAX - 1n }), 2n))).toBe('BALANCE_LIMIT');
     const full = account({ balance: INT64_MAX });
-    expect(codeOf(() => postTransfer(newTransfer(alice, TransferOrigin.OPERATOR, edge, full, request(edge, full), now), edge, full, now))).toBe('BALANCE_LIMIT');
+    expect(codeOf(() => postTransfer(newTransfer(alice, TransferOrigin.OPERATOR, edge, full, request(edge, full), now), edge, full, now))).toBe(
+      'BALANCE_LIMIT',
+    );
   });
 
   it('keeps a deposit to an open customer account in its currency', () => {
@@ -185,9 +198,11 @@ describe('idempotency and pending verdicts', () => {
     expect(keyVerdict({ requestHash: hash, errorCode: 'INSUFFICIENT_FUNDS', errorMessage: 'no', transfer: null }, hash)).toEqual({
       error: { code: 'INSUFFICIENT_FUNDS', message: 'no' },
     });
-    expect(keyVerdict({ requestHash: hash, errorCode: null, errorMessage: null, transfer: made }, requestHash({ kind: 'transfer', amount: 6n }))).toMatchObject({
-      error: { code: 'IDEMPOTENCY_KEY_REUSED' },
-    });
+    expect(keyVerdict({ requestHash: hash, errorCode: null, errorMessage: null, transfer: made }, requestHash({ kind: 'transfer', amount: 6n }))).toMatchObject(
+      {
+        error: { code: 'IDEMPOTENCY_KEY_REUSED' },
+      },
+    );
     expect(() => keyVerdict(null, hash)).toThrow(/vanished/);
   });
 

@@ -41,5 +41,4 @@ export class AccountResolver {
   balance(@Root() account: Account): Money {
     return money(account.balance, account.currency);
   }
-
 }

@@ -49,7 +49,9 @@ export class AccountService {
   async list(auth: AuthInfo): Promise<Account[]> {
     const rows = await this.em
       .getConnection()
-      .execute<Array<Record<string, unknown>>>(`${selectFrom(this.em, Account)} where "user_id" = ? and "system" = false order by "created_at", "id"`, [auth.userId]);
+      .execute<Array<Record<string, unknown>>>(`${selectFrom(this.em, Account)} where "user_id" = ? and "system" = false order by "created_at", "id"`, [
+        auth.userId,
+      ]);
     return rows.map((row) => this.em.map(Account, row));
   }
 

@@ -55,7 +55,7 @@ export class RunEventWriter {
 
   /** Resolves once everything emitted so far is stored and published. */
   async flush(): Promise<void> {
-    for (let awaited: Promise<void> | undefined; awaited !== this.tail; ) await (awaited = this.tail);
+    for (let awaited: Promise<void> | undefined; awaited !== this.tail;) await (awaited = this.tail);
     if (this.failure) throw this.failure.error;
   }
 }
@@ -153,10 +153,11 @@ export class AgentEventStore {
     // Issued in order before any is awaited: one pub/sub connection keeps that order.
     await Promise.all(
       stored.flatMap(({ writer, event }) =>
-        [this.options.pubsub.publish(Topic.AGENT_RUN, event.runId, event), this.options.pubsub.publish(Topic.CHAT_SESSION, event.sessionId, event)].map((published) =>
-          published.catch((error: unknown) => {
-            writer.failure ??= { error };
-          }),
+        [this.options.pubsub.publish(Topic.AGENT_RUN, event.runId, event), this.options.pubsub.publish(Topic.CHAT_SESSION, event.sessionId, event)].map(
+          (published) =>
+            published.catch((error: unknown) => {
+              writer.failure ??= { error };
+            }),
         ),
       ),
     );

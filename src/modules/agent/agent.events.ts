@@ -138,7 +138,13 @@ export function isAgentEventName(name: string): name is AgentEventName {
 }
 
 /** What the GraphQL layer reads: the envelope with `at` as a Date, the event's data, and `__type` for resolveType. */
-export type GraphQLAgentEvent<K extends AgentEventName = AgentEventName> = { __type: K; runId: string; sessionId: string; seq: number; at: Date } & AgentEventData[K];
+export type GraphQLAgentEvent<K extends AgentEventName = AgentEventName> = {
+  __type: K;
+  runId: string;
+  sessionId: string;
+  seq: number;
+  at: Date;
+} & AgentEventData[K];
 
 /**
  * A stored or published event as the GraphQL object of its type. Snapshots inside

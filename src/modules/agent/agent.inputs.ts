@@ -2,8 +2,7 @@ import { IsOptional, Length, Matches } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 
 @InputType({
-  description:
-    'text: 1 to 10,000 characters. The same clientMessageId twice in a session returns the first run instead of starting another.',
+  description: 'text: 1 to 10,000 characters. The same clientMessageId twice in a session returns the first run instead of starting another.',
 })
 export class SendMessageInput {
   @Field(() => ID)

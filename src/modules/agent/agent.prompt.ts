@@ -34,15 +34,15 @@ export function systemPrompt(context: AgentContext): string {
     lines.push(
       'This is a journaling session. Put what the user shares into their draft with structure_journal, using these sections:',
       ...context.templateSections.map((s) => `- ${s.name}: ${s.description}${s.aliases.length ? ` (also called ${s.aliases.join(', ')})` : ''}`),
-      context.draftSections.length
-        ? `The draft so far:\n${context.draftSections.map((s) => `## ${s.name}\n${s.content}`).join('\n')}`
-        : 'The draft is empty.',
-      context.emptySections.length ? `Sections still empty: ${context.emptySections.join(', ')}. Gently invite the user to fill them.` : 'Every section has content.',
+      context.draftSections.length ? `The draft so far:\n${context.draftSections.map((s) => `## ${s.name}\n${s.content}`).join('\n')}` : 'The draft is empty.',
+      context.emptySections.length
+        ? `Sections still empty: ${context.emptySections.join(', ')}. Gently invite the user to fill them.`
+        : 'Every section has content.',
       'Save the draft with save_journal only when the user clearly asks to save it.',
     );
   }
   if (context.accounts.length > 0) {
-    lines.push('The user\'s accounts:', ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
+    lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }
   lines.push(
     'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',

@@ -71,8 +71,7 @@ export class AgentResolver {
   @Authorized()
   @Subscription(() => AgentEvent, {
     description: 'Every agent event of every run in the session (for other tabs and devices), plus MessageAdded.',
-    subscribe: ({ args, context }) =>
-      (context as GraphQLContext).services.agent.watchSession(requireAuth(context as GraphQLContext), String(args.sessionId)),
+    subscribe: ({ args, context }) => (context as GraphQLContext).services.agent.watchSession(requireAuth(context as GraphQLContext), String(args.sessionId)),
   })
   chatSessionEvents(@Arg('sessionId', () => ID) _sessionId: string, @Root() payload: AgentEventPayload, @Ctx() ctx: GraphQLContext): AgentEvent {
     return eventFor(payload, ctx);

@@ -113,9 +113,7 @@ export class AgentRunner implements AgentRuntime {
     }, STALE_MS / 2);
     // Proposals the user never confirmed: reads already treat them as expired, this records it.
     const expiry = setInterval(() => {
-      this.deps.transferExpiry
-        .expireDue()
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'transfer expiry sweep failed'));
+      this.deps.transferExpiry.expireDue().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'transfer expiry sweep failed'));
     }, expirySweepMs(this.deps.transferExpiry.ttlSec));
     for (const timer of [beat, sweep, expiry]) {
       timer.unref();
@@ -209,7 +207,9 @@ export class AgentRunner implements AgentRuntime {
       let context = await buildAgentContext(deps.servicesFor(orm.em.fork()), auth, session);
       const messages: ChatMessage[] = [
         { role: 'system', content: systemPrompt(context) },
-        ...history.map((m): ChatMessage => (m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content })),
+        ...history.map((m): ChatMessage =>
+          m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content },
+        ),
       ];
       for (let turn = 1; ; turn++) {
         if (turn > MAX_TURNS) throw new RunFailure('TOOL_LIMIT', `The assistant used tools for ${MAX_TURNS} turns without answering`);
@@ -237,7 +237,15 @@ export class AgentRunner implements AgentRuntime {
         messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
         for (const call of calls) {
           if (signal.aborted) break;
-          const outcome = await runTool(call, { services: () => deps.servicesFor(orm.em.fork()), clock: deps.clock, logger: deps.logger, auth, session, writer, signal });
+          const outcome = await runTool(call, {
+            services: () => deps.servicesFor(orm.em.fork()),
+            clock: deps.clock,
+            logger: deps.logger,
+            auth,
+            session,
+            writer,
+            signal,
+          });
           run.steps.push(outcome.step);
           run.toolCalls.push(outcome.record);
           messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.record.result) });
@@ -293,4 +301,3 @@ function toAgentError(error: unknown): StoredError {
   if (error instanceof DomainError) return { code: 'INTERNAL', message: error.message };
   return { code: 'INTERNAL', message: 'The assistant failed unexpectedly; the error was logged' };
 }
-

@@ -58,7 +58,14 @@ export class AgentService {
         const earlier = clientMessageId ? await em.findOne(AgentRun, { session: session.id, clientMessageId }) : null;
         if (earlier) throw new SameKey(earlier);
         if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
-        const created = new AgentRun(em.getReference(ChatSession, session.id, { wrapped: true }), auth.userId, message.id, this.runtime.provider.name, this.runtime.provider.model, clientMessageId);
+        const created = new AgentRun(
+          em.getReference(ChatSession, session.id, { wrapped: true }),
+          auth.userId,
+          message.id,
+          this.runtime.provider.name,
+          this.runtime.provider.model,
+          clientMessageId,
+        );
         message.runId = created.id;
         em.persist(created);
         return created;

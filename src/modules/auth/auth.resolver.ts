@@ -46,10 +46,7 @@ export class AuthResolver {
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes every other session of the caller.' })
-  changePassword(
-    @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<boolean> {
+  changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     return ctx.services.auth.changePassword(requireAuth(ctx), input);
   }
 

@@ -84,9 +84,7 @@ export class AuthService {
     const user = await this.em.findOne(User, key.includes('@') ? { emailKey: key } : { usernameKey: key }, {
       populate: ['passwordHash'],
     });
-    const ok = user
-      ? await this.deps.passwords.verify(input.password, user.passwordHash)
-      : await this.deps.passwords.verifyNobody(input.password);
+    const ok = user ? await this.deps.passwords.verify(input.password, user.passwordHash) : await this.deps.passwords.verifyNobody(input.password);
     if (!user || !ok) throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
     await Promise.all([limiter.reset(userKey), limiter.release(ipKey)]);
     await this.upgradeHash(user, input.password);
@@ -132,10 +130,12 @@ export class AuthService {
     const { sessionCache } = this.deps;
     const session = await sessionCache.getOrLoad(claims.sessionId, nowMs, async () => {
       // The role as stored now, not the one in the token: a demoted user loses it at once.
-      const [row] = await this.em.getConnection().execute<Array<SessionRow>>(
-        'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
-        [claims.sessionId],
-      );
+      const [row] = await this.em
+        .getConnection()
+        .execute<Array<SessionRow>>(
+          'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
+          [claims.sessionId],
+        );
       if (!row || row.revoked_at !== null || new Date(row.expires_at) <= now) return null;
       return {
         userId: row.user_id,
@@ -157,11 +157,7 @@ export class AuthService {
   /** Which of these sessions are still live, for long-lived sockets. */
   async activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
     const now = this.deps.clock.now();
-    const live = await this.em.find(
-      AuthSession,
-      { id: { $in: sessionIds }, revokedAt: null, expiresAt: { $gt: now } },
-      { fields: ['id'] },
-    );
+    const live = await this.em.find(AuthSession, { id: { $in: sessionIds }, revokedAt: null, expiresAt: { $gt: now } }, { fields: ['id'] });
     return new Set(live.map((s) => s.id));
   }
 
@@ -178,11 +174,7 @@ export class AuthService {
 
   sessions(auth: AuthInfo): Promise<AuthSession[]> {
     const now = this.deps.clock.now();
-    return this.em.find(
-      AuthSession,
-      { user: auth.userId, revokedAt: null, expiresAt: { $gt: now } },
-      { orderBy: { createdAt: 'desc' } },
-    );
+    return this.em.find(AuthSession, { user: auth.userId, revokedAt: null, expiresAt: { $gt: now } }, { orderBy: { createdAt: 'desc' } });
   }
 
   async logout(auth: AuthInfo): Promise<boolean> {
@@ -289,11 +281,7 @@ export class AuthService {
 
   private async revoke(userId: string, where: Record<string, unknown>, reason: string): Promise<string[]> {
     const now = this.deps.clock.now();
-    const sessions = await this.em.find(
-      AuthSession,
-      { ...where, user: userId, revokedAt: null, expiresAt: { $gt: now } },
-      { fields: ['id'] },
-    );
+    const sessions = await this.em.find(AuthSession, { ...where, user: userId, revokedAt: null, expiresAt: { $gt: now } }, { fields: ['id'] });
     const ids = sessions.map((s) => s.id);
     if (ids.length > 0) {
       await this.em.nativeUpdate(AuthSession, { id: { $in: ids }, revokedAt: null }, { revokedAt: now, revokedReason: reason });
@@ -315,11 +303,7 @@ export class AuthService {
     session.issuedToCaller = true;
     const refreshToken = newRefreshToken();
     em.persist(new RefreshToken(em.getReference(AuthSession, session.id, { wrapped: true }), hashToken(refreshToken)));
-    const access = signAccessToken(
-      this.deps.config.jwt,
-      { userId: user.id, sessionId: session.id, role: user.role },
-      this.deps.clock.now(),
-    );
+    const access = signAccessToken(this.deps.config.jwt, { userId: user.id, sessionId: session.id, role: user.role }, this.deps.clock.now());
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user, session };
   }
 
@@ -385,5 +369,7 @@ function usernameTaken(): DomainError {
 }
 
 function emailTaken(): DomainError {
-  return new DomainError('EMAIL_TAKEN', 'That email is already registered: sign in instead', { fields: [{ field: 'email', message: 'is already registered' }] });
+  return new DomainError('EMAIL_TAKEN', 'That email is already registered: sign in instead', {
+    fields: [{ field: 'email', message: 'is already registered' }],
+  });
 }

@@ -51,12 +51,7 @@ export function verifyAccessToken(jwtConfig: Config['jwt'], token: string, now: 
     );
   }
   const role = typeof payload === 'object' ? payload.role : undefined;
-  if (
-    typeof payload !== 'object' ||
-    typeof payload.sub !== 'string' ||
-    typeof payload.sid !== 'string' ||
-    (role !== Role.CUSTOMER && role !== Role.OPERATOR)
-  ) {
+  if (typeof payload !== 'object' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || (role !== Role.CUSTOMER && role !== Role.OPERATOR)) {
     throw new DomainError('UNAUTHENTICATED', 'Access token is not valid: sign in again');
   }
   return { userId: payload.sub, sessionId: payload.sid, role };

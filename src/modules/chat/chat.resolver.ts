@@ -28,20 +28,13 @@ export class ChatResolver {
 
   @Authorized()
   @Mutation(() => ChatSession)
-  createChatSession(
-    @Arg('input', () => CreateChatSessionInput) input: CreateChatSessionInput,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<ChatSession> {
+  createChatSession(@Arg('input', () => CreateChatSessionInput) input: CreateChatSessionInput, @Ctx() ctx: GraphQLContext): Promise<ChatSession> {
     return ctx.services.chat.create(requireAuth(ctx), input);
   }
 
   @Authorized()
   @Mutation(() => ChatSession)
-  renameChatSession(
-    @Arg('id', () => ID) id: string,
-    @Arg('title', () => String) title: string,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<ChatSession> {
+  renameChatSession(@Arg('id', () => ID) id: string, @Arg('title', () => String) title: string, @Ctx() ctx: GraphQLContext): Promise<ChatSession> {
     return ctx.services.chat.rename(requireAuth(ctx), id, title);
   }
 

@@ -60,10 +60,7 @@ export class DraftsResolver {
 
   @Authorized()
   @Mutation(() => UserPreferencesView)
-  updatePreferences(
-    @Arg('input', () => UpdatePreferencesInput) input: UpdatePreferencesInput,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<UserPreferencesView> {
+  updatePreferences(@Arg('input', () => UpdatePreferencesInput) input: UpdatePreferencesInput, @Ctx() ctx: GraphQLContext): Promise<UserPreferencesView> {
     return ctx.services.preferences.update(requireAuth(ctx), input);
   }
 

@@ -14,10 +14,7 @@ export class PreferencesService {
 
   /** The stored preferences, or the defaults (not stored) for a user who never changed them. */
   async get(userId: string): Promise<UserPreferences> {
-    return (
-      (await this.em.findOne(UserPreferences, { user: userId })) ??
-      new UserPreferences(this.em.getReference(User, userId, { wrapped: true }))
-    );
+    return (await this.em.findOne(UserPreferences, { user: userId })) ?? new UserPreferences(this.em.getReference(User, userId, { wrapped: true }));
   }
 
   async update(auth: AuthInfo, input: UpdatePreferencesInput): Promise<UserPreferences> {

@@ -10,9 +10,7 @@ export interface GlossaryTermData {
 
 /** One row per user, written on the first update; until then the defaults are shown (see UserPreferencesView). */
 @Entity()
-export class UserPreferences extends BaseEntity<
-  'purposeStatement' | 'longTermGoals' | 'knownChallenges' | 'preferredFeedbackStyle' | 'personalGlossary'
-> {
+export class UserPreferences extends BaseEntity<'purposeStatement' | 'longTermGoals' | 'knownChallenges' | 'preferredFeedbackStyle' | 'personalGlossary'> {
   @Unique()
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user: Ref<User>;

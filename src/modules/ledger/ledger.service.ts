@@ -60,7 +60,13 @@ export class LedgerService {
       limit: limit + 1,
     });
     return accounts.map((a) =>
-      toPage((byAccount.get(a.id) ?? []).map((e) => entryView(entryRow(e))), limit, (e) => [e.seq], a.entrySeq, { forward: true, hadCursor: beforeSeq !== null }),
+      toPage(
+        (byAccount.get(a.id) ?? []).map((e) => entryView(entryRow(e))),
+        limit,
+        (e) => [e.seq],
+        a.entrySeq,
+        { forward: true, hadCursor: beforeSeq !== null },
+      ),
     );
   }
 
@@ -120,12 +126,7 @@ export class LedgerService {
     return viewOfEntryData(payload.entry, viewOfTransferData(payload.transfer, payload.userId, this.deps.clock.now()));
   }
 
-  private async page(
-    accountId: string,
-    extra: Record<string, unknown>,
-    limit: number,
-    after: string | null | undefined,
-  ): Promise<Page<LedgerEntryView>> {
+  private async page(accountId: string, extra: Record<string, unknown>, limit: number, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
     const beforeSeq = seqCursor(after);
     const where = { account: accountId, ...extra };
     const [rows, total] = await Promise.all([

@@ -120,8 +120,7 @@ function parse(input: unknown): ExportDocument {
   if (doc.version !== EXPORT_VERSION) throw new Invalid('version', `must be ${EXPORT_VERSION}: this server reads no other version`);
 
   const p = object(doc.preferences, 'preferences');
-  const list = (value: unknown, path: string) =>
-    array(value, path, SIZE_CAPS.listItems).map((item, i) => text(item, `${path}[${i}]`, SIZE_CAPS.listItem, 1));
+  const list = (value: unknown, path: string) => array(value, path, SIZE_CAPS.listItems).map((item, i) => text(item, `${path}[${i}]`, SIZE_CAPS.listItem, 1));
   const terms = new Set<string>();
   const preferences: ExportDocument['preferences'] = {
     purposeStatement: nullableText(p.purposeStatement, 'preferences.purposeStatement', SIZE_CAPS.purposeStatement),

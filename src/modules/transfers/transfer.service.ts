@@ -99,7 +99,10 @@ export class TransferService {
       const req = checkRequest(input);
       const outcome = await this.money(auth, { kind: 'proposal', ...req }, req.idempotencyKey, lookupOf(req), false, (accounts, now) => {
         const { from, to } = pairOf(auth, req, accounts);
-        const transfer = { ...newTransfer(auth, origin, from, to, req, now), expiresAt: new Date(now.getTime() + this.deps.config.transferPendingTtlSec * 1000) };
+        const transfer = {
+          ...newTransfer(auth, origin, from, to, req, now),
+          expiresAt: new Date(now.getTime() + this.deps.config.transferPendingTtlSec * 1000),
+        };
         return { transfer, entries: [], writes: [insertTransfer(transfer)] };
       });
       return this.finish(auth, outcome);
@@ -197,9 +200,7 @@ export class TransferService {
     const cursor = uuidCursor(args.after);
     const now = this.deps.clock.now();
     const me = auth.userId;
-    const conditions: Array<FilterQuery<Transfer>> = [
-      { $or: [{ initiator: me }, { fromUser: me }, { toUser: me, status: TransferStatus.POSTED }] },
-    ];
+    const conditions: Array<FilterQuery<Transfer>> = [{ $or: [{ initiator: me }, { fromUser: me }, { toUser: me, status: TransferStatus.POSTED }] }];
     if (args.accountId) {
       const account = await this.accounts.get(auth, args.accountId);
       conditions.push({ $or: [{ fromAccount: account.id }, { toAccount: account.id }] });

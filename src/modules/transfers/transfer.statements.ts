@@ -93,9 +93,24 @@ export function insertTransfer(t: TransferRow): Stmt {
        "idempotency_key", "posted_at", "expires_at")
      values (${marks(18)})`,
     [
-      t.id, t.createdAt, t.postedAt ?? t.createdAt, t.initiatorId, t.origin, t.status, t.fromAccountId, t.toAccountId,
-      t.fromUserId, t.toUserId, t.fromAccountNumber, t.toAccountNumber, t.amount.toString(), t.currency, t.description,
-      t.idempotencyKey, t.postedAt, t.expiresAt,
+      t.id,
+      t.createdAt,
+      t.postedAt ?? t.createdAt,
+      t.initiatorId,
+      t.origin,
+      t.status,
+      t.fromAccountId,
+      t.toAccountId,
+      t.fromUserId,
+      t.toUserId,
+      t.fromAccountNumber,
+      t.toAccountNumber,
+      t.amount.toString(),
+      t.currency,
+      t.description,
+      t.idempotencyKey,
+      t.postedAt,
+      t.expiresAt,
     ],
   );
 }
@@ -111,8 +126,19 @@ export function insertEntries(entries: EntryRow[]): Stmt {
   const params: unknown[] = [];
   for (const e of entries) {
     params.push(
-      e.id, e.postedAt, e.postedAt, e.accountId, e.transferId, e.userId, e.seq, e.direction,
-      e.amount.toString(), e.balanceAfter.toString(), e.currency, e.description, e.postedAt,
+      e.id,
+      e.postedAt,
+      e.postedAt,
+      e.accountId,
+      e.transferId,
+      e.userId,
+      e.seq,
+      e.direction,
+      e.amount.toString(),
+      e.balanceAfter.toString(),
+      e.currency,
+      e.description,
+      e.postedAt,
     );
   }
   return stmt(

@@ -53,10 +53,13 @@ export function createSocketAuth({ authority, clock, metrics }: SocketAuthOption
     /** The token was checked once: the socket closes (4401) when it expires. */
     attach(socket: Socket, { auth, token }: SignedIn, client: ClientInfo): void {
       const expiresInMs = (accessTokenExpiresAt(token)?.getTime() ?? 0) - clock.now().getTime();
-      const expiry = setTimeout(() => {
-        metrics.wsDisconnected('token_expired');
-        socket.close(CLOSE_UNAUTHORIZED, 'token expired');
-      }, Math.max(0, expiresInMs));
+      const expiry = setTimeout(
+        () => {
+          metrics.wsDisconnected('token_expired');
+          socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+        },
+        Math.max(0, expiresInMs),
+      );
       expiry.unref();
       states.set(socket, { auth, client, expiry });
     },

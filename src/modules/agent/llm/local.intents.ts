@@ -138,9 +138,10 @@ function stripAccount(name: string): string {
 function transactionsIntent(text: string): Extract<Intent, { kind: 'transactions' }> {
   const count = /\b(?:last|recent|latest)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:recent|latest|last)?\s*(?:transactions|payments|purchases)\b/i.exec(text);
   const limit = count ? Math.min(50, Math.max(1, Number(count[1] ?? count[2]))) : 10;
-  const subject = /\b(?:on|for|at)\s+(?!(?:my|the|last|this|that|it)\b)([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2}?)(?=\s+(?:last|this|in|since|during|today|yesterday|from)\b|\s*[?.!]|\s*$)/i.exec(
-    text,
-  );
+  const subject =
+    /\b(?:on|for|at)\s+(?!(?:my|the|last|this|that|it)\b)([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2}?)(?=\s+(?:last|this|in|since|during|today|yesterday|from)\b|\s*[?.!]|\s*$)/i.exec(
+      text,
+    );
   const period = periodOf(text);
   return {
     kind: 'transactions',

@@ -26,7 +26,7 @@ const SUFFIX = /\s*\b(?:in|to|into|for) (?:my|the) (?:journal|diary|draft)\s*[.!
 /** The part of a message meant for the journal: "create a journal entry to say i'm sad" → "I'm sad". */
 export function journalText(message: string): string {
   let text = message.trim();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const filler of FILLERS) {
       const next = text.replace(filler, '').trim();
@@ -124,7 +124,8 @@ export function chooseSections(text: string, template: TemplateSection[]): Array
   return template.filter((s) => grouped.has(s.name)).map((s) => ({ name: s.name, content: grouped.get(s.name)!.join(' ') }));
 }
 
-const NEGATIVE = /\b(?:sad|unhappy|angry|upset|anxious|worried|stressed|depressed|lonely|frustrated|scared|afraid|nervous|ashamed|guilty|hopeless|overwhelmed|hurt|miserable|cried|crying|exhausted|disappointed|heartbroken|terrible|awful|bad|lost|down|low)\b/i;
+const NEGATIVE =
+  /\b(?:sad|unhappy|angry|upset|anxious|worried|stressed|depressed|lonely|frustrated|scared|afraid|nervous|ashamed|guilty|hopeless|overwhelmed|hurt|miserable|cried|crying|exhausted|disappointed|heartbroken|terrible|awful|bad|lost|down|low)\b/i;
 
 export function soundsDifficult(text: string): boolean {
   return NEGATIVE.test(text);

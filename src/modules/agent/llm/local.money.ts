@@ -37,13 +37,55 @@ export function currencyExponent(currency: string): number {
   }
 }
 
-const DOLLAR_CURRENCIES = new Set(['USD', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'TWD', 'MXN', 'JMD', 'BSD', 'BBD', 'BZD', 'FJD', 'LRD', 'NAD', 'SBD', 'TTD', 'XCD']);
+const DOLLAR_CURRENCIES = new Set([
+  'USD',
+  'CAD',
+  'AUD',
+  'NZD',
+  'SGD',
+  'HKD',
+  'TWD',
+  'MXN',
+  'JMD',
+  'BSD',
+  'BBD',
+  'BZD',
+  'FJD',
+  'LRD',
+  'NAD',
+  'SBD',
+  'TTD',
+  'XCD',
+]);
 
 export function isDollarCurrency(currency: string): boolean {
   return DOLLAR_CURRENCIES.has(currency);
 }
 
-const COMMON_CODES = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'NZD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'CNY', 'VND', 'SGD', 'HKD', 'KRW', 'MXN', 'BRL', 'ZAR']);
+const COMMON_CODES = new Set([
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'CAD',
+  'AUD',
+  'NZD',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'INR',
+  'CNY',
+  'VND',
+  'SGD',
+  'HKD',
+  'KRW',
+  'MXN',
+  'BRL',
+  'ZAR',
+]);
 const SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };
 const WORDS: Array<[RegExp, string]> = [
   [/^(dollars?|bucks?|usd)$/i, 'USD'],

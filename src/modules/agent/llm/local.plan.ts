@@ -5,9 +5,7 @@ import { isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from '.
 import * as reply from './local.replies.js';
 import type { AgentContext, ChatMessage, ProviderRequest } from './provider.js';
 
-export type Action =
-  | { type: 'call'; name: string; args: Record<string, unknown>; reasoning: string }
-  | { type: 'answer'; text: string; reasoning: string };
+export type Action = { type: 'call'; name: string; args: Record<string, unknown>; reasoning: string } | { type: 'answer'; text: string; reasoning: string };
 
 /** A tool call of this run, with its result once the runner fed it back. */
 export interface Exchange {
@@ -118,7 +116,11 @@ function plan(intent: Intent, state: State): Action {
   }
 }
 
-function planTransfer(intent: Extract<Intent, { kind: 'transfer' }>, state: State, call: (name: string, args: Record<string, unknown>, why: string) => Action): Action {
+function planTransfer(
+  intent: Extract<Intent, { kind: 'transfer' }>,
+  state: State,
+  call: (name: string, args: Record<string, unknown>, why: string) => Action,
+): Action {
   const proposed = state.done.findLast((e) => e.name === 'propose_transfer');
   if (proposed) {
     const args = proposed.args as Record<string, unknown>;
@@ -130,10 +132,16 @@ function planTransfer(intent: Extract<Intent, { kind: 'transfer' }>, state: Stat
   if (!intent.amount) return answer('How much should I send? For example: "send 50 dollars from checking to savings".', 'Rule: a transfer without an amount.');
   // Money is never guessed: a sign or a currency we do not know is a question back.
   if (intent.amount.negative) {
-    return answer('I can only send a positive amount, and that one has a minus sign. How much should I send? For example: "send 50 dollars from checking to savings".', 'Rule: a negative amount.');
+    return answer(
+      'I can only send a positive amount, and that one has a minus sign. How much should I send? For example: "send 50 dollars from checking to savings".',
+      'Rule: a negative amount.',
+    );
   }
   if (intent.amount.unknownCurrency) {
-    return answer(`I don't know a currency called "${intent.amount.unknownCurrency}", so I won't guess one. Which currency did you mean? For example: "send 50 USD from checking to savings".`, 'Rule: an unknown currency.');
+    return answer(
+      `I don't know a currency called "${intent.amount.unknownCurrency}", so I won't guess one. Which currency did you mean? For example: "send 50 USD from checking to savings".`,
+      'Rule: an unknown currency.',
+    );
   }
 
   const accounts = knownAccounts(state);
@@ -160,7 +168,8 @@ function planTransfer(intent: Extract<Intent, { kind: 'transfer' }>, state: Stat
   if (!to) return answer(reply.askWhichAccount('to', undefined, accounts), 'Rule: the to account is missing.');
   const source = from as AccountRef;
   const target = to as AccountRef;
-  if (source.id === target.id) return answer('The from and to accounts are the same account; which other account should receive the money?', 'Rule: same account.');
+  if (source.id === target.id)
+    return answer('The from and to accounts are the same account; which other account should receive the money?', 'Rule: same account.');
 
   const named = intent.amount.currency;
   const dollarFits = intent.amount.anyDollar && isDollarCurrency(source.currency);

@@ -29,11 +29,7 @@ export function listOf(items: string[]): string {
 
 // ---------- journaling ----------
 
-export function journalAdded(
-  written: Array<{ name: string; content: string }>,
-  result: unknown,
-  context: AgentContext,
-): string {
+export function journalAdded(written: Array<{ name: string; content: string }>, result: unknown, context: AgentContext): string {
   const style = context.preferences.preferredFeedbackStyle;
   const names = written.map((s) => s.name);
   const text = written.map((s) => s.content).join(' ');
@@ -44,7 +40,7 @@ export function journalAdded(
       : soundsDifficult(text)
         ? style === 'SUPPORTIVE'
           ? "I'm sorry you're going through this. Thank you for sharing it. "
-          : "That sounds hard, and writing it down is a good step. "
+          : 'That sounds hard, and writing it down is a good step. '
         : style === 'SUPPORTIVE'
           ? 'Thank you for sharing that. '
           : 'Great, that is a good start. ';
@@ -189,7 +185,8 @@ export function transactions(result: unknown, filter: { text?: string }): string
     const description = str(e.description);
     return `- ${date}${account ? `, ${account}` : ''}: ${sign}${amount} ${currency}${description ? ` (${description})` : ''}`;
   });
-  const intro = entries.length === 1 ? `Here is your most recent transaction${matching}:` : `Here are your ${entries.length} most recent transactions${matching}:`;
+  const intro =
+    entries.length === 1 ? `Here is your most recent transaction${matching}:` : `Here are your ${entries.length} most recent transactions${matching}:`;
   return `${intro}\n${lines.join('\n')}`;
 }
 
@@ -252,8 +249,7 @@ export function capabilities(tools: Set<string>, conversationType: AgentContext[
   return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';
 }
 
-export const OFFLINE =
-  "I'm the offline rule-based assistant (no language model is configured), so I only understand a fixed set of requests.";
+export const OFFLINE = "I'm the offline rule-based assistant (no language model is configured), so I only understand a fixed set of requests.";
 
 export function fallback(tools: Set<string>, context: AgentContext): string {
   return `${OFFLINE} ${capabilities(tools, context.conversationType)}`;
@@ -272,4 +268,3 @@ export function journalQuestion(context: AgentContext): string {
 export function toolUnavailable(tool: string): string {
   return `I can't ${DOING[tool] ?? `use ${tool}`} in this conversation: that tool is not available here.`;
 }
-

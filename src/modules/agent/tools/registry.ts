@@ -36,7 +36,15 @@ export interface ToolOutcome {
  */
 export async function runTool(
   call: ToolCallRequest,
-  env: { services: () => ToolServices; clock: Clock; logger: Logger; auth: AuthInfo; session: ChatSession; writer: Pick<RunEventWriter, 'emit'>; signal: AbortSignal },
+  env: {
+    services: () => ToolServices;
+    clock: Clock;
+    logger: Logger;
+    auth: AuthInfo;
+    session: ChatSession;
+    writer: Pick<RunEventWriter, 'emit'>;
+    signal: AbortSignal;
+  },
 ): Promise<ToolOutcome> {
   const tool = TOOLS.find((t) => t.definition.name === call.name);
   const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.clock.now().toISOString(), finishedAt: null };
@@ -62,7 +70,13 @@ export async function runTool(
   } else {
     try {
       const services = env.services();
-      result = await tool.execute(args as Record<string, unknown>, { services, auth: env.auth, session: env.session, writer: env.writer, deps: { clock: env.clock } });
+      result = await tool.execute(args as Record<string, unknown>, {
+        services,
+        auth: env.auth,
+        session: env.session,
+        writer: env.writer,
+        deps: { clock: env.clock },
+      });
       ok = true;
     } catch (error) {
       if (error instanceof DomainError) {
