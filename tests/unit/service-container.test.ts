@@ -70,7 +70,7 @@ describe('createServices', () => {
     const em = { findOne: vi.fn(async (entity: unknown) => (entity === ChatSession ? session : null)) } as unknown as EntityManager;
     const limits = { check: vi.fn(async () => {}) };
     const agent = runtime({ acceptingRuns: false });
-    const services = createOperationServices({ agent, limits } as unknown as AppDeps, em);
+    const services = createOperationServices({ agent, rateLimits: limits } as unknown as AppDeps, em);
     await expect(services.agent.send(auth, { sessionId, text: 'hi' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(limits.check).toHaveBeenCalledWith('sendMessage', { userId: 'u1' });
     expect(agent.start).not.toHaveBeenCalled();
