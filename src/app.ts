@@ -76,10 +76,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
-    const poolMax = splitPoolMax(config.dbPoolMax);
+    // The embedded PGlite runs one statement at a time behind its socket, so a second money
+    // connection buys nothing there, and every extra connection (and reconnect) is one more
+    // client its queue interleaves: the ORM keeps the pool, the money path one steady connection.
+    const poolMax = embedded ? { orm: config.dbPoolMax, money: 1 } : splitPoolMax(config.dbPoolMax);
     orm = await openOrm(config.databaseUrl ?? embedded!.url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
     moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, {
       max: poolMax.money,
+      idleTimeoutMillis: embedded ? 0 : undefined,
       applicationName: 'coach-gateway money',
       onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed'),
     });

@@ -30,11 +30,18 @@ export interface PgPoolOptions {
   applicationName: string;
   /** An idle connection broke (the server restarted, say); the pool drops it either way. */
   onError?: (error: Error) => void;
+  /** How long an idle connection is kept (pg's default 10 s; 0: for good). */
+  idleTimeoutMillis?: number;
 }
 
 /** A pool of our own. Connections open on first use, so an unused pool costs nothing. */
 export function openPgPool(url: string, options: PgPoolOptions): PgPool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max, application_name: options.applicationName });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max,
+    application_name: options.applicationName,
+    idleTimeoutMillis: options.idleTimeoutMillis,
+  });
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', (error) => options.onError?.(error));
   return pool;
