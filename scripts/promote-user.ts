@@ -3,21 +3,13 @@
 // never promotes anyone; this is the one way an existing user becomes the operator.
 import 'reflect-metadata';
 import { loadConfig } from '../src/config/config.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate, openOrm } from '../src/db/orm.js';
-import { openPgPool } from '../src/db/pg.js';
-import { PasswordHasher } from '../src/modules/auth/passwords.js';
-import { SessionCache } from '../src/modules/auth/session-cache.js';
 import { Role } from '../src/modules/auth/user.entity.js';
 import { MemoryPubSub } from '../src/pubsub/memory.pubsub.js';
 import type { PubSub } from '../src/pubsub/pubsub.js';
 import { createServices } from '../src/services.js';
-import { systemClock } from '../src/shared/clock.js';
 import { DomainError } from '../src/shared/errors.js';
 import { createLogger } from '../src/shared/logger.js';
-import { noMetrics } from '../src/shared/metrics.js';
-import { MemoryRateLimiter } from '../src/shared/rate-limiter.js';
-import { RateLimits } from '../src/shared/rate-limits.js';
+import { openOneOff } from './lib/one-off.js';
 
 const username = process.argv[2];
 if (!username || process.argv.length > 3) {
@@ -36,25 +28,9 @@ if (config.redisUrl) {
   await redis.ready();
   pubsub = redis;
 }
-const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
-const orm = await openOrm(config.databaseUrl ?? embedded!.url);
-const moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, { max: 1, applicationName: 'coach-gateway promote-user' });
+const { deps, orm, close } = await openOneOff('promote-user', config, logger, pubsub);
 let exitCode = 0;
 try {
-  await migrate(orm);
-  const limiter = new MemoryRateLimiter();
-  const deps = {
-    config,
-    logger,
-    clock: systemClock,
-    pubsub,
-    passwords: new PasswordHasher(config.bcryptCost),
-    rateLimiter: limiter,
-    rateLimits: new RateLimits(limiter, config.rateLimits, noMetrics),
-    metrics: noMetrics,
-    sessionCache: new SessionCache(0),
-    moneyPool,
-  };
   const { user, sessionsRevoked, runsCancelled } = await createServices(deps, orm.em.fork()).auth.changeRole(username, Role.OPERATOR);
   console.log(`"${user.username}" is now ${user.role}: ${sessionsRevoked} session(s) revoked, ${runsCancelled} agent run(s) cancelled; it must sign in again.`);
 } catch (error) {
@@ -63,8 +39,6 @@ try {
   exitCode = 1;
 } finally {
   await pubsub.close();
-  await moneyPool.end();
-  await orm.close(true);
-  await embedded?.stop();
+  await close();
 }
 process.exit(exitCode);

@@ -1,0 +1,55 @@
+// What a one-off command (seed, promote-user) needs: the configured database, migrated, and
+// the core dependencies the services take, with in-process rate limits and no metrics.
+import 'reflect-metadata';
+import type { Config } from '../../src/config/config.js';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
+import { openPgPool } from '../../src/db/pg.js';
+import type { CoreDeps } from '../../src/deps.js';
+import { PasswordHasher } from '../../src/modules/auth/passwords.js';
+import { SessionCache } from '../../src/modules/auth/session-cache.js';
+import type { PubSub } from '../../src/pubsub/pubsub.js';
+import { systemClock } from '../../src/shared/clock.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { noMetrics } from '../../src/shared/metrics.js';
+import { MemoryRateLimiter } from '../../src/shared/rate-limiter.js';
+import { RateLimits } from '../../src/shared/rate-limits.js';
+
+export interface OneOff {
+  deps: CoreDeps;
+  orm: Orm;
+  /** Closes the pools and the embedded database (not the pub/sub, which the caller gave). */
+  close(): Promise<void>;
+}
+
+export async function openOneOff(name: string, config: Config, logger: Logger, pubsub: PubSub): Promise<OneOff> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
+  const url = config.databaseUrl ?? embedded!.url;
+  const orm = await openOrm(url);
+  const moneyPool = openPgPool(url, { max: 1, applicationName: `coach-gateway ${name}` });
+  const close = async () => {
+    await moneyPool.end();
+    await orm.close(true);
+    await embedded?.stop();
+  };
+  try {
+    await migrate(orm);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const rateLimiter = new MemoryRateLimiter();
+  const deps: CoreDeps = {
+    config,
+    logger,
+    clock: systemClock,
+    pubsub,
+    passwords: new PasswordHasher(config.bcryptCost),
+    rateLimiter,
+    rateLimits: new RateLimits(rateLimiter, config.rateLimits, noMetrics),
+    metrics: noMetrics,
+    sessionCache: new SessionCache(0),
+    moneyPool,
+  };
+  return { deps, orm, close };
+}
