@@ -3,6 +3,7 @@ import { openAccount } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { DateTimeScalar } from '../../src/graphql/scalars.js';
+import { importDoc } from '../factories/import-doc.js';
 
 let server: TestServer;
 let user: TestUser;
@@ -23,29 +24,8 @@ function nested(depth: number): Record<string, unknown> {
   return value;
 }
 
-function importDoc(session: Record<string, unknown>) {
-  return {
-    format: 'coach-gateway/export',
-    version: 1,
-    exportedAt: '2026-01-01T00:00:00Z',
-    preferences: { purposeStatement: null, longTermGoals: [], knownChallenges: [], preferredFeedbackStyle: 'ENCOURAGING', personalGlossary: [] },
-    templates: [],
-    chatSessions: [
-      {
-        title: 'Imported',
-        conversationType: 'GENERAL',
-        archived: false,
-        metadata: null,
-        createdAt: '2026-01-01T00:00:00Z',
-        updatedAt: '2026-01-01T00:00:00Z',
-        messages: [],
-        draft: null,
-        ...session,
-      },
-    ],
-    journalEntries: [],
-  };
-}
+/** An import document with one empty chat session, `session` applied to it. */
+const importEmpty = (session: Record<string, unknown>) => importDoc({ metadata: null, messages: [], ...session });
 
 /** The JSON text of `{"a":{"a":...1}}`, `depth` objects deep: JSON.stringify itself overflows long before 10,000. */
 const deepText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -89,7 +69,7 @@ describe('JSON inputs are bounded', () => {
   });
 
   it('refuses an import document nested 10,000 deep, and keeps serving', async () => {
-    const doc = JSON.stringify(importDoc({ metadata: 'DEEP' })).replace('"DEEP"', deepText(10_000));
+    const doc = JSON.stringify(importEmpty({ metadata: 'DEEP' })).replace('"DEEP"', deepText(10_000));
     await expectBadInput(IMPORT, `{"data":${doc}}`, 'data');
     await expectBadInput(IMPORT, `{"data":${deepText(10_000)}}`, 'data');
     await stillServing();
@@ -106,7 +86,7 @@ describe('JSON inputs are bounded', () => {
     const ok = await server.gql(SESSION, { input: { metadata: nested(32) } }, { token: user.token });
     expect(ok.errors).toBeUndefined();
     await expectBadInput(SESSION, { input: { metadata: nested(33) } }, 'metadata');
-    await expectBadInput(IMPORT, { data: importDoc({ metadata: nested(33) }) }, 'chatSessions[0].metadata');
+    await expectBadInput(IMPORT, { data: importEmpty({ metadata: nested(33) }) }, 'chatSessions[0].metadata');
     const exported = await server.ok<{ exportMyData: unknown }, unknown>('{ exportMyData }', {}, { token: user.token });
     const again = await server.gql(IMPORT, { data: exported.exportMyData }, { token: user.token });
     expect(again.errors).toBeUndefined();
@@ -142,8 +122,8 @@ describe('dates and months are bounded to 1970 through 9998', () => {
 
   it('refuses import timestamps in year 0 and year 9999, naming the path', async () => {
     const message = { role: 'USER', content: 'hi', createdAt: '0000-01-01T00:00:00Z' };
-    await expectBadInput(IMPORT, { data: importDoc({ messages: [message] }) }, 'chatSessions[0].messages[0].createdAt');
-    await expectBadInput(IMPORT, { data: importDoc({ createdAt: '9999-06-01T00:00:00Z' }) }, 'chatSessions[0].createdAt');
+    await expectBadInput(IMPORT, { data: importEmpty({ messages: [message] }) }, 'chatSessions[0].messages[0].createdAt');
+    await expectBadInput(IMPORT, { data: importEmpty({ createdAt: '9999-06-01T00:00:00Z' }) }, 'chatSessions[0].createdAt');
     await stillServing();
   });
 

@@ -3,6 +3,7 @@ import { createSession } from '../factories/chat.js';
 import { key, openAccount } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { importDoc } from '../factories/import-doc.js';
 
 let server: TestServer;
 let user: TestUser;
@@ -10,32 +11,6 @@ let checking: string;
 let savings: string;
 let journaling: string;
 let general: string;
-
-/** A document importMyData accepts, with `patch` applied to its first chat session. */
-function importDoc(session: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  return {
-    format: 'coach-gateway/export',
-    version: 1,
-    exportedAt: '2026-01-01T00:00:00Z',
-    preferences: { purposeStatement: null, longTermGoals: [], knownChallenges: [], preferredFeedbackStyle: 'ENCOURAGING', personalGlossary: [] },
-    templates: [],
-    chatSessions: [
-      {
-        title: 'Imported',
-        conversationType: 'GENERAL',
-        archived: false,
-        metadata: { client: 'web' },
-        createdAt: '2026-01-01T00:00:00Z',
-        updatedAt: '2026-01-01T00:00:00Z',
-        messages: [{ role: 'USER', content: 'hi', createdAt: '2026-01-01T00:00:00Z' }],
-        draft: null,
-        ...session,
-      },
-    ],
-    journalEntries: [],
-    ...extra,
-  };
-}
 
 interface Case {
   name: string;
