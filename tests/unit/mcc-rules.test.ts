@@ -96,21 +96,18 @@ describe('parseMcc', () => {
     expect(parseMcc('0742')).toBe('0742');
   });
 
-  it.each(['', '541', '54111', ' 5411', '5411 ', '54a1', '-541', '5.41', '١٢٣٤', '５４１１'])(
-    'refuses %j as BAD_USER_INPUT on merchantCategoryCode',
-    (raw) => {
-      let caught: unknown;
-      try {
-        parseMcc(raw);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(DomainError);
-      const error = caught as DomainError;
-      expect(error.code).toBe('BAD_USER_INPUT');
-      expect(error.extensions).toEqual({
-        fields: [{ field: 'merchantCategoryCode', message: 'must be exactly 4 digits (ISO 18245)' }],
-      });
-    },
-  );
+  it.each(['', '541', '54111', ' 5411', '5411 ', '54a1', '-541', '5.41', '١٢٣٤', '５４１１'])('refuses %j as BAD_USER_INPUT on merchantCategoryCode', (raw) => {
+    let caught: unknown;
+    try {
+      parseMcc(raw);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(DomainError);
+    const error = caught as DomainError;
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.extensions).toEqual({
+      fields: [{ field: 'merchantCategoryCode', message: 'must be exactly 4 digits (ISO 18245)' }],
+    });
+  });
 });
