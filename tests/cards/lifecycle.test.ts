@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AccountActivityDocument,
   AccountEntriesDocument,
   AccountCardsDocument,
   CancelCardDocument,
@@ -22,6 +23,8 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/subscriptions.js';
+import { subscribers } from '../helpers/wait.js';
 
 const clock = new TestClock();
 let server: TestServer;
@@ -154,6 +157,29 @@ describe('card payments', () => {
     expect(list.edges[0]!.node).toMatchObject({ id: payment.id, card: { id: card.id }, transfer: { status: 'POSTED', description: 'Trattoria Roma' } });
     expect((await server.ok(CardDocument, { id: card.id }, { token: user.token })).card.spentThisMonth.minor).toBe('2550');
     expect(await ledgerViolations(server.app)).toEqual([]);
+  });
+
+  it('publishes an approved payment on accountActivity with the merchant as description; a decline publishes nothing', async () => {
+    const account = await openAccount(server, user.token);
+    await deposit(server, op, account.id, 1000);
+    const card = await issue(account.id);
+    const base = (server.app.deps.pubsub as unknown as { subscriberCount: number }).subscriberCount;
+    const activity = collect(server.ws(user.token), AccountActivityDocument, { accountId: account.id });
+    await subscribers(server.app, base + 1);
+    await server.ok(FreezeCardDocument, { id: card.id }, { token: user.token });
+    expect((await paid(card.id, '100', { merchant: 'Blocked Shop' })).status).toBe('DECLINED');
+    await server.ok(UnfreezeCardDocument, { id: card.id }, { token: user.token });
+    const payment = await paid(card.id, '250', { merchant: 'Metro Transit', mcc: '4111' });
+    const [event] = await activity.waitFor(1);
+    activity.stop();
+    expect(payment.category).toBe('TRANSPORT');
+    expect(event!.accountActivity).toMatchObject({
+      direction: 'DEBIT',
+      description: 'Metro Transit',
+      amount: { minor: '250' },
+      balanceAfter: { minor: '750' },
+    });
+    expect(activity.events).toHaveLength(1);
   });
 
   it('refuses a malformed MCC or amount as BAD_USER_INPUT and stores nothing', async () => {
