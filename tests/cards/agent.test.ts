@@ -1,34 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData, DEMO_CUSTOMER } from '../../src/seed/demo.js';
-import { LoginDocument, StatementDocument } from '../generated/graphql.js';
+import {
+  AccountEntriesDocument,
+  AccountsDocument,
+  CardPaymentsDocument,
+  CardsDocument,
+  LoginDocument,
+  StatementDocument,
+  type CardPaymentFieldsFragment,
+  type CardPaymentsQuery,
+  type SpendingCategory,
+} from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type Gateway, type TestServer } from '../helpers/server.js';
-
-interface CardNode {
-  id: string;
-  last4: string;
-  status: string;
-  label: string | null;
-  account: { name: string };
-}
-interface PaymentNode {
-  merchant: string;
-  category: string;
-  status: string;
-  createdAt: string;
-  amount: { minor: string; currency: string; decimal: string };
-}
-
-const CARDS = `query { cards { id last4 status label account { name } } }`;
-const PAYMENTS = `query Payments($category: SpendingCategory, $month: String, $after: String) {
-  cardPayments(category: $category, month: $month, first: 100, after: $after) {
-    edges { node { merchant category status createdAt amount { minor currency decimal } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
 
 function monthOf(offset: number): string {
   const now = new Date();
@@ -39,22 +26,20 @@ async function demoToken(server: Gateway): Promise<string> {
   return (await server.ok(LoginDocument, { input: { ...DEMO_CUSTOMER } })).login.accessToken;
 }
 
-async function payments(server: Gateway, token: string, filter: { category?: string; month?: string }): Promise<PaymentNode[]> {
-  const nodes: PaymentNode[] = [];
+async function payments(server: Gateway, token: string, filter: { category?: SpendingCategory; month?: string }): Promise<CardPaymentFieldsFragment[]> {
+  const nodes: CardPaymentFieldsFragment[] = [];
   let after: string | null = null;
   do {
-    const page: { cardPayments: { edges: Array<{ node: PaymentNode }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await server.ok(
-      PAYMENTS,
-      { ...filter, after },
-      { token },
-    );
-    nodes.push(...page.cardPayments.edges.map((e) => e.node));
-    after = page.cardPayments.pageInfo.hasNextPage ? page.cardPayments.pageInfo.endCursor : null;
+    const { cardPayments }: CardPaymentsQuery = await server.ok(CardPaymentsDocument, { ...filter, first: 100, after }, { token });
+    nodes.push(...cardPayments.edges.map((e) => e.node));
+    after = cardPayments.pageInfo.hasNextPage ? (cardPayments.pageInfo.endCursor ?? null) : null;
   } while (after !== null);
   return nodes;
 }
 
-const total = (nodes: PaymentNode[]) => nodes.filter((p) => p.status === 'APPROVED').reduce((sum, p) => sum + BigInt(p.amount.minor), 0n);
+const cardsOf = async (server: Gateway, token: string) => (await server.ok(CardsDocument, {}, { token })).cards;
+
+const total = (nodes: CardPaymentFieldsFragment[]) => nodes.filter((p) => p.status === 'APPROVED').reduce((sum, p) => sum + BigInt(p.amount.minor), 0n);
 /** 12345n → "123.45" (USD), as the answers print it, with or without a thousands separator. */
 const dollars = (minor: bigint) => new RegExp(`${(minor / 100n).toLocaleString('en-US').replace(/,/g, ',?')}\\.${String(minor % 100n).padStart(2, '0')}`);
 
@@ -67,9 +52,11 @@ describe('the demo data', () => {
 
   it('gives the demo customer a card on Checking with two months of everyday card payments and rent paid by transfer, once', async () => {
     const token = await demoToken(server);
-    const { cards } = await server.ok<{ cards: CardNode[] }, Record<string, never>>(CARDS, {}, { token });
+    const { accounts } = await server.ok(AccountsDocument, {}, { token });
+    const checking = accounts.find((a) => a.name === 'Checking')!;
+    const cards = await cardsOf(server, token);
     expect(cards).toHaveLength(1);
-    expect(cards[0]).toMatchObject({ status: 'ACTIVE', account: { name: 'Checking' } });
+    expect(cards[0]).toMatchObject({ status: 'ACTIVE', account: { id: checking.id } });
     expect(cards[0]!.last4).toMatch(/^\d{4}$/);
 
     for (const month of [monthOf(-2), monthOf(-1)]) {
@@ -81,21 +68,11 @@ describe('the demo data', () => {
     }
     expect(await payments(server, token, { month: monthOf(-3) })).toEqual([]);
 
-    const { accounts } = await server.ok<{ accounts: Array<{ id: string; name: string }> }, Record<string, never>>(
-      `query { accounts { id name } }`,
-      {},
-      { token },
-    );
-    const checking = accounts.find((a) => a.name === 'Checking')!;
     const statement = (await server.ok(StatementDocument, { id: checking.id, month: monthOf(-1) }, { token })).account.statement;
     // Salary, rent, savings and the card payments, each one ledger entry on Checking.
     expect(statement.entryCount).toBeGreaterThanOrEqual(3 + 15);
     expect(BigInt(statement.closingBalance.minor)).toBeGreaterThan(0n);
-    const activity = await server.ok<{ account: { entries: { edges: Array<{ node: { description: string | null } }> } } }, { id: string }>(
-      `query ($id: ID!) { account(id: $id) { entries(first: 100) { edges { node { description } } } } }`,
-      { id: checking.id },
-      { token },
-    );
+    const activity = await server.ok(AccountEntriesDocument, { id: checking.id, first: 100 }, { token });
     const descriptions = activity.account.entries.edges.map((e) => e.node.description);
     expect(descriptions).toContain('Rent');
     expect(descriptions).toContain('Netflix');
@@ -105,7 +82,7 @@ describe('the demo data', () => {
     await seedDemoData(server.app.deps, server.app.orm);
     expect(await ledgerSnapshot(server.app)).toEqual(before);
     expect(await payments(server, token, {})).toEqual(paymentsBefore);
-    expect((await server.ok<{ cards: CardNode[] }, Record<string, never>>(CARDS, {}, { token })).cards).toHaveLength(1);
+    expect(await cardsOf(server, token)).toHaveLength(1);
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
 
@@ -145,7 +122,7 @@ describe('the demo data', () => {
   it('answers "freeze my card" with a proposal naming the card and freezeCard, and never freezes it itself', async () => {
     const token = await demoToken(server);
     const session = await createSession(server, token, 'COACHING');
-    const [card] = (await server.ok<{ cards: CardNode[] }, Record<string, never>>(CARDS, {}, { token })).cards;
+    const [card] = await cardsOf(server, token);
 
     const run = await converse(server, token, session.id, 'freeze my card');
     expect(run.run.status).toBe('SUCCEEDED');
@@ -155,7 +132,7 @@ describe('the demo data', () => {
     expect(run.text).toMatch(/freezeCard/);
     expect(run.text).toMatch(/can't freeze a card myself/);
     // Nothing but the user's own freezeCard changes the card.
-    const after = (await server.ok<{ cards: CardNode[] }, Record<string, never>>(CARDS, {}, { token })).cards;
+    const after = await cardsOf(server, token);
     expect(after.map((c) => c.status)).toEqual(['ACTIVE']);
     // A story about a card is journaling material, not a request.
     expect((await converse(server, token, session.id, 'I froze when my card was declined at the shop')).run.toolCalls).toEqual([]);
