@@ -7,4 +7,5 @@ export const MIGRATION_NAMES = [
   'Migration20261122044634',
   'Migration20261122045612',
   'Migration20261122051427',
+  'Migration20261130165331',
 ];

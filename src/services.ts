@@ -4,6 +4,7 @@ import { AccountService } from './modules/accounts/account.service.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
@@ -22,12 +23,14 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const templates = new TemplatesService(em, deps);
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
-  const accounts = new AccountService(em, deps);
+  const accounts = new AccountService(em, deps, cancelCardsOf);
   const chat = new ChatService(em, deps, drafts);
+  const transfers = new TransferService(em, deps, accounts);
   return {
     auth: new AuthService(em, deps, new RunCanceller(em, deps)),
     accounts,
-    transfers: new TransferService(em, deps, accounts),
+    transfers,
+    cards: new CardService(em, deps, accounts, transfers),
     ledger: new LedgerService(em, deps, accounts),
     chat,
     drafts,

@@ -1,6 +1,8 @@
 import { Account } from '../modules/accounts/account.entity.js';
 import { AgentEventRecord } from '../modules/agent/agent-event.entity.js';
 import { AgentRun } from '../modules/agent/agent-run.entity.js';
+import { Card } from '../modules/cards/card.entity.js';
+import { CardPayment } from '../modules/cards/card-payment.entity.js';
 import { AuthSession } from '../modules/auth/auth-session.entity.js';
 import { RefreshToken } from '../modules/auth/refresh-token.entity.js';
 import { User } from '../modules/auth/user.entity.js';
@@ -31,4 +33,6 @@ export const ENTITIES = [
   UserPreferences,
   AgentRun,
   AgentEventRecord,
+  Card,
+  CardPayment,
 ];

@@ -5,6 +5,7 @@ import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
 import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
+import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
@@ -22,6 +23,9 @@ const RESOLVERS = [
   TransferResolver,
   LedgerEntryResolver,
   StatementResolver,
+  CardResolver,
+  CardPaymentResolver,
+  AccountCardsResolver,
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,

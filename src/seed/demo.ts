@@ -2,41 +2,74 @@ import type { Orm } from '../db/orm.js';
 import type { Account } from '../modules/accounts/account.entity.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
+import { CardKind } from '../modules/cards/card.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
 
 export const DEMO_CUSTOMER = { username: 'demo', password: 'demo-password-1' } as const;
 export const DEMO_OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
+/** Receives the demo customer's rent: a transfer to someone else's account, by its number. */
+export const DEMO_LANDLORD = { username: 'landlord', password: 'landlord-password-1' } as const;
 const HISTORY_MONTHS = 3;
+const CARD_MONTHS = 2;
+const RENT_MINOR = 120000n;
+
+/** One month of the demo card's payments: [day, merchant, MCC, amount in cents]. Subscriptions keep their price. */
+const CARD_MONTH: ReadonlyArray<readonly [number, string, string, number]> = [
+  [4, 'Safeway', '5411', 8734],
+  [5, 'Netflix', '4899', 1549],
+  [6, 'Blue Bottle Coffee', '5814', 650],
+  [7, 'Clipper BART', '4111', 4000],
+  [9, 'Chipotle', '5814', 1385],
+  [11, "Trader Joe's", '5411', 6212],
+  [12, 'Spotify', '5815', 1099],
+  [13, 'Uber', '4121', 2360],
+  [14, 'Nopa', '5812', 7840],
+  [16, 'Shell', '5542', 5210],
+  [18, 'Whole Foods Market', '5411', 11245],
+  [19, 'Blue Bottle Coffee', '5814', 1300],
+  [20, 'iCloud+', '5818', 299],
+  [21, 'The Rusty Anchor', '5813', 4200],
+  [23, 'Uber', '4121', 1875],
+  [25, "Trader Joe's", '5411', 7490],
+  [27, 'Sushi Ran', '5812', 9620],
+];
+const FIXED_PRICE_MCCS = new Set(['4899', '5815', '5818']);
 
 /** Idempotent: running it again leaves one demo customer and one demo operator. */
 export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   const services = createServices(deps, orm.em.fork());
   const customer = await services.auth.ensureUser(DEMO_CUSTOMER.username, DEMO_CUSTOMER.password, Role.CUSTOMER);
   const operator = await services.auth.ensureUser(DEMO_OPERATOR.username, DEMO_OPERATOR.password, Role.OPERATOR);
-  await seedDemoAccounts(deps, orm, customer, operator);
-  deps.logger.info({ users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username] }, 'demo data ready');
+  const landlord = await services.auth.ensureUser(DEMO_LANDLORD.username, DEMO_LANDLORD.password, Role.CUSTOMER);
+  await seedDemoAccounts(deps, orm, customer, operator, landlord);
+  deps.logger.info({ users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username] }, 'demo data ready');
 }
 
 /**
- * A checking and a savings account (USD) with a few months of salary deposits and
- * savings transfers, posted at past times through the ordinary services (a fixed clock
- * per step). Accounts that already have history are left alone.
+ * A checking and a savings account (USD) with a few months of salary deposits, rent paid
+ * to a landlord, savings transfers and, for the last two months, a card on Checking with
+ * everyday payments (groceries, dining, transport, subscriptions) recorded as the card
+ * network would. All of it posted in date order at past times through the ordinary services
+ * (a fixed clock per step). Accounts that already have history are left alone.
  */
-async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operator: User): Promise<void> {
+async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operator: User, landlord: User): Promise<void> {
   const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
   const op: AuthInfo = { userId: operator.id, sessionId: 'demo-seed', role: Role.OPERATOR };
+  const owner: AuthInfo = { userId: landlord.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
   const services = createServices(deps, orm.em.fork());
   const existing = await services.accounts.list(me);
-  const named = async (name: string): Promise<Account> =>
-    existing.find((a) => a.name === name) ?? (await services.accounts.open(me, { name, currency: 'USD' }));
-  const checking = await named('Checking');
-  const savings = await named('Savings');
+  const named = async (auth: AuthInfo, accounts: Account[], name: string): Promise<Account> =>
+    accounts.find((a) => a.name === name) ?? (await services.accounts.open(auth, { name, currency: 'USD' }));
+  const checking = await named(me, existing, 'Checking');
+  const savings = await named(me, existing, 'Savings');
   if (checking.entrySeq > 0 || savings.entrySeq > 0) return;
+  const rentAccount = await named(owner, await services.accounts.list(owner), 'Rent');
 
   const now = deps.clock.now();
   const at = (monthsAgo: number, day: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, day, 12));
-  const on = (when: Date) => createServices({ ...deps, clock: { now: () => when } }, orm.em.fork()).transfers;
+  const servicesAt = (when: Date) => createServices({ ...deps, clock: { now: () => when } }, orm.em.fork());
+  const on = (when: Date) => servicesAt(when).transfers;
 
   await on(at(HISTORY_MONTHS, 1)).deposit(op, {
     accountId: savings.id,
@@ -54,6 +87,14 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
       description: 'Salary',
       idempotencyKey: `demo-seed-salary-${checking.id}-${month}`,
     });
+    await on(at(monthsAgo, 2)).create(me, {
+      fromAccountId: checking.id,
+      toAccountNumber: rentAccount.number,
+      amountMinor: RENT_MINOR,
+      currency: 'USD',
+      description: 'Rent',
+      idempotencyKey: `demo-seed-rent-${checking.id}-${month}`,
+    });
     await on(at(monthsAgo, 3)).create(me, {
       fromAccountId: checking.id,
       toAccountId: savings.id,
@@ -62,5 +103,25 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
       description: 'Monthly savings',
       idempotencyKey: `demo-seed-savings-${month}`,
     });
+    if (monthsAgo <= CARD_MONTHS) await seedCardMonth(monthsAgo);
+  }
+
+  async function seedCardMonth(monthsAgo: number): Promise<void> {
+    const issuedAt = at(CARD_MONTHS, 3);
+    const card =
+      (await servicesAt(issuedAt).cards.list(me, checking.id))[0] ??
+      (await servicesAt(issuedAt).cards.issue(me, { accountId: checking.id, kind: CardKind.PHYSICAL, label: 'Everyday', monthlyLimitMinor: 150000n }));
+    for (const [index, [day, merchant, mcc, cents]] of CARD_MONTH.entries()) {
+      // A little variation between months, so the two months are not copies of each other.
+      const wobble = FIXED_PRICE_MCCS.has(mcc) ? 0 : ((index * 131 + monthsAgo * 71) % 400) - 200;
+      await servicesAt(at(monthsAgo, day)).cards.recordPayment(op, {
+        cardId: card.id,
+        merchant,
+        merchantCategoryCode: mcc,
+        amountMinor: BigInt(Math.max(199, cents + wobble)),
+        currency: 'USD',
+        idempotencyKey: `demo-seed-card-${card.id}-${monthsAgo}-${index}`,
+      });
+    }
   }
 }

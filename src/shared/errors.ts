@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'RUN_IN_PROGRESS'
   | 'DRAFT_EMPTY'
+  | 'CARD_NOT_ACTIVE'
   | 'UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 

@@ -22,6 +22,7 @@ import {
   SendMessageDocument,
   UpdateDraftDocument,
   CreateTransferDocument,
+  IssueCardDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
@@ -30,9 +31,12 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
 /** What each ID argument names. A new ID argument fails the first test until it is listed here. */
-type Kind = 'account' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
+type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
+  'Query.card.id': 'card',
+  'Query.cardPayments.accountId': 'account',
+  'Query.cards.accountId': 'account',
   'Query.agentRun.id': 'agentRun',
   'Query.chatSession.id': 'chatSession',
   'Query.journalEntry.id': 'journalEntry',
@@ -41,6 +45,12 @@ const NAMES: Record<string, Kind> = {
   'Mutation.activateTemplate.id': 'template',
   'Mutation.archiveChatSession.id': 'chatSession',
   'Mutation.cancelAgentRun.id': 'agentRun',
+  'Mutation.cancelCard.id': 'card',
+  'Mutation.freezeCard.id': 'card',
+  'Mutation.issueCard.input.accountId': 'account',
+  'Mutation.recordCardPayment.input.cardId': 'card',
+  'Mutation.unfreezeCard.id': 'card',
+  'Mutation.updateCard.id': 'card',
   'Mutation.cancelTransfer.id': 'transfer',
   'Mutation.closeAccount.id': 'account',
   'Mutation.confirmTransfer.id': 'transfer',
@@ -67,6 +77,7 @@ const FILL: Record<string, unknown> = {
   amountMinor: '100',
   text: 'hello',
   description: 'test',
+  merchantCategoryCode: '5411',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -106,8 +117,10 @@ beforeAll(async () => {
     { token: victim.token },
   );
   const sessions = await server.ok(AuthSessionsDocument, {}, { token: victim.token });
+  const card = await server.ok(IssueCardDocument, { input: { accountId: a.id, kind: 'VIRTUAL' } }, { token: victim.token });
   Object.assign(victims, {
     account: a.id,
+    card: card.issueCard.id,
     transfer: transfer.createTransfer.id,
     chatSession: session.id,
     agentRun: run.sendMessage.id,
@@ -190,7 +203,9 @@ function variables(c: IdCase, id: string): Record<string, unknown> {
   return out;
 }
 
-const tokenFor = (c: IdCase) => (c.field.name === 'recordDeposit' ? operatorToken : attacker.token);
+/** The operator's own operations: it records deposits and card payments on anyone's account or card. */
+const OPERATOR_FIELDS = new Set(['recordDeposit', 'recordCardPayment']);
+const tokenFor = (c: IdCase) => (OPERATOR_FIELDS.has(c.field.name) ? operatorToken : attacker.token);
 
 async function expectNotFound(c: IdCase, id: string) {
   const res = await server.gql(operationText(c), variables(c, id), { token: tokenFor(c) });
@@ -219,8 +234,8 @@ describe('ids that name nothing of the caller', () => {
 
   it("answers NOT_FOUND for another user's object in every ID argument", async () => {
     for (const c of idCases()) {
-      // The operator deposits into anyone's account: there, a UUID that names nothing stands in.
-      const id = c.field.name === 'recordDeposit' ? randomUUID() : victims[NAMES[c.key]!];
+      // The operator deposits into anyone's account and records payments on anyone's card: there, a UUID that names nothing stands in.
+      const id = OPERATOR_FIELDS.has(c.field.name) ? randomUUID() : victims[NAMES[c.key]!];
       await expectNotFound(c, id);
     }
     expect(errorLogs()).toEqual([]);
@@ -228,7 +243,7 @@ describe('ids that name nothing of the caller', () => {
 
   it('refuses a malformed id without a database round trip beyond the session check', async () => {
     const baseline = await countStatements(server, () => server.ok('{ me { id } }', {}, { token: attacker.token }));
-    for (const c of idCases().filter((c) => c.field.name !== 'recordDeposit')) {
+    for (const c of idCases().filter((c) => !OPERATOR_FIELDS.has(c.field.name))) {
       const count = await countStatements(server, () => expectNotFound(c, 'x'));
       expect(count, c.key).toBeLessThanOrEqual(baseline);
     }

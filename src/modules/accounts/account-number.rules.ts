@@ -31,3 +31,8 @@ export function parseAccountNumber(value: string, field = 'toAccountNumber'): st
 export function systemAccountNumber(currency: string): string {
   return `SYSTEM-${currency}`;
 }
+
+/** Where approved card payments in `currency` go: the card network settles with the bank from it. */
+export function cardSettlementAccountNumber(currency: string): string {
+  return `SYSTEM-CARDS-${currency}`;
+}

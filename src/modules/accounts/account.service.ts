@@ -8,11 +8,14 @@ import { parseCurrency } from '../../shared/money.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import { newAccountNumber, systemAccountNumber } from './account-number.rules.js';
+import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
 
 const NUMBER_ATTEMPTS = 5;
+
+/** Runs inside closeAccount's transaction, after the account row is locked (the cards module cancels its cards). */
+export type OnAccountClose = (em: EntityManager, accountId: string, at: Date) => Promise<void>;
 
 export class AccountService {
   /** Per operation (services are built per operation), so it never serves stale rows across requests. */
@@ -25,6 +28,7 @@ export class AccountService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
+    private readonly onClose: OnAccountClose = async () => {},
   ) {}
 
   async open(auth: AuthInfo, input: OpenAccountInput): Promise<Account> {
@@ -86,6 +90,7 @@ export class AccountService {
         throw new DomainError('ACCOUNT_NOT_EMPTY', 'Only an account with a zero balance can be closed: move the money out first');
       }
       locked.status = AccountStatus.CLOSED;
+      await this.onClose(em, locked.id, this.deps.clock.now());
       return locked;
     });
     this.byId.clear(id);
@@ -95,11 +100,19 @@ export class AccountService {
   // ---- for the transfer service's money transaction (em is that transaction's) ----
 
   /** The currency's system account, created on first use; returns its id. */
-  async systemAccountId(em: EntityManager, currency: string): Promise<string> {
-    const number = systemAccountNumber(currency);
+  systemAccountId(em: EntityManager, currency: string): Promise<string> {
+    return this.ensureSystemAccount(em, systemAccountNumber(currency), `System ${currency}`, currency);
+  }
+
+  /** The currency's card-settlement account (approved card payments go to it), created on first use like the deposit one. */
+  cardSettlementAccountId(em: EntityManager, currency: string): Promise<string> {
+    return this.ensureSystemAccount(em, cardSettlementAccountNumber(currency), `Card settlement ${currency}`, currency);
+  }
+
+  private async ensureSystemAccount(em: EntityManager, number: string, name: string, currency: string): Promise<string> {
     const existing = await em.findOne(Account, { number }, { fields: ['id'] });
     if (existing) return existing.id;
-    const account = new Account(null, number, `System ${currency}`, currency);
+    const account = new Account(null, number, name, currency);
     account.system = true;
     await em.execute(
       `insert into "account" ("id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system")

@@ -46,6 +46,7 @@ export function systemPrompt(context: AgentContext): string {
   }
   lines.push(
     'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',
+    'You never freeze, unfreeze or cancel a card yourself: find the card with list_cards and tell the user to confirm with freezeCard in the app.',
     'Amounts are exact: pass amountMinor as an integer string of minor units.',
   );
   return lines.join('\n');

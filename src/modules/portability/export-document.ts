@@ -1,6 +1,7 @@
 import { badUserInput } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange, jsonProblem } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
+import { CardKind, CardStatus } from '../cards/card.entity.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { FeedbackStyle } from '../drafts/drafts.types.js';
@@ -45,9 +46,27 @@ export interface ExportDocument {
     /** Index into chatSessions of the session it came from, or null. */
     chatSession: number | null;
   }>;
+  /**
+   * Payment cards: never a card number beyond its last four digits, never a security code.
+   * Optional on import (documents from before cards have none).
+   */
+  cards: CardDoc[];
 }
 
-const MAX = { templates: 100, chatSessions: 10_000, messages: 100_000, journalEntries: 100_000 } as const;
+export interface CardDoc {
+  /** The account it was on: restored onto the caller's account with this number, else the one with this name and currency. */
+  account: { number: string; name: string; currency: string };
+  kind: CardKind;
+  label: string | null;
+  last4: string;
+  expiryMonth: number;
+  expiryYear: number;
+  status: CardStatus;
+  monthlyLimitMinor: string | null;
+  createdAt: string;
+}
+
+const MAX = { cards: 1000, templates: 100, chatSessions: 10_000, messages: 100_000, journalEntries: 100_000 } as const;
 
 /** Thrown at the first problem: the path says where, like `chatSessions[2].messages[0].role`. */
 class Invalid extends Error {
@@ -211,6 +230,8 @@ function parse(input: unknown): ExportDocument {
     };
   });
 
+  const cards = doc.cards === undefined ? [] : array(doc.cards, 'cards', MAX.cards).map((item, i) => parseCard(item, `cards[${i}]`));
+
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -219,6 +240,38 @@ function parse(input: unknown): ExportDocument {
     templates,
     chatSessions,
     journalEntries,
+    cards,
+  };
+}
+
+function int(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new Invalid(path, `must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+function parseCard(item: unknown, at: string): CardDoc {
+  const c = object(item, at);
+  const a = object(c.account, `${at}.account`);
+  const last4 = text(c.last4, `${at}.last4`, 4);
+  if (!/^\d{4}$/.test(last4)) throw new Invalid(`${at}.last4`, 'must be four digits');
+  const limit = c.monthlyLimitMinor;
+  if (limit !== null && (typeof limit !== 'string' || !/^[1-9]\d{0,15}$/.test(limit) || BigInt(limit) > 10n ** 15n)) {
+    throw new Invalid(`${at}.monthlyLimitMinor`, 'must be null or a whole number of minor units from 1 to 10^15, as a string');
+  }
+  return {
+    account: {
+      number: text(a.number, `${at}.account.number`, 64, 1),
+      name: text(a.name, `${at}.account.name`, 100, 1),
+      currency: text(a.currency, `${at}.account.currency`, 3, 3),
+    },
+    kind: oneOf(c.kind, `${at}.kind`, CardKind),
+    label: nullableText(c.label, `${at}.label`, 100),
+    last4,
+    expiryMonth: int(c.expiryMonth, `${at}.expiryMonth`, 1, 12),
+    expiryYear: int(c.expiryYear, `${at}.expiryYear`, 1970, 9999),
+    status: oneOf(c.status, `${at}.status`, CardStatus),
+    monthlyLimitMinor: limit as string | null,
+    createdAt: timestamp(c.createdAt, `${at}.createdAt`),
   };
 }
 

@@ -1,7 +1,9 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
+import { Account, AccountStatus } from '../accounts/account.entity.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
+import { Card, CardStatus } from '../cards/card.entity.js';
 import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
 import { Message } from '../chat/message.entity.js';
 import { Draft } from '../drafts/draft.entity.js';
@@ -29,11 +31,12 @@ export class PortabilityService {
     const userId = auth.userId;
     await this.templates.active(userId);
     const em = this.em.fork();
-    const [prefs, templates, sessions, entries] = await Promise.all([
+    const [prefs, templates, sessions, entries, cards] = await Promise.all([
       this.preferences.get(userId),
       em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      em.find(Card, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], populate: ['account'] }),
     ]);
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
@@ -75,6 +78,17 @@ export class PortabilityService {
         sections: e.sections,
         createdAt: e.createdAt.toISOString(),
         chatSession: e.session ? (index.get(e.session.id) ?? null) : null,
+      })),
+      cards: cards.map((c) => ({
+        account: { number: c.account.$.number, name: c.account.$.name, currency: c.account.$.currency },
+        kind: c.kind,
+        label: c.label,
+        last4: c.last4,
+        expiryMonth: c.expiryMonth,
+        expiryYear: c.expiryYear,
+        status: c.status,
+        monthlyLimitMinor: c.monthlyLimit?.toString() ?? null,
+        createdAt: c.createdAt.toISOString(),
       })),
     };
   }
@@ -159,7 +173,9 @@ export class PortabilityService {
         const session = e.chatSession === null ? null : em.getReference(ChatSession, sessions[e.chatSession]!.id, { wrapped: true });
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
+      const cards = await restoreCardsInto(em, auth.userId, doc.cards, now);
       return {
+        cards,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,
         chatSessions: sessions.length,
@@ -167,6 +183,41 @@ export class PortabilityService {
       };
     });
   }
+}
+
+/** Lives here with the rest of the import's transaction; the card's number was never known, so its last four come back as they were. */
+async function restoreCardsInto(em: EntityManager, userId: string, docs: ExportDocument['cards'], now: Date): Promise<number> {
+  if (docs.length === 0) return 0;
+  const accounts = await em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const existing = await em.find(Card, { user: userId });
+  let restored = 0;
+  for (const d of docs) {
+    const account =
+      accounts.find((a) => a.number === d.account.number) ??
+      accounts.find((a) => a.status === AccountStatus.OPEN && a.name === d.account.name && a.currency === d.account.currency);
+    if (!account || account.currency !== d.account.currency) continue;
+    const same = (c: Card) =>
+      c.accountId === account.id && c.last4 === d.last4 && c.kind === d.kind && c.expiryMonth === d.expiryMonth && c.expiryYear === d.expiryYear;
+    if (existing.some(same)) continue;
+    const card = Object.assign(new Card(), {
+      account: em.getReference(Account, account.id, { wrapped: true }),
+      user: em.getReference(User, userId, { wrapped: true }),
+      currency: account.currency,
+      kind: d.kind,
+      label: d.label,
+      last4: d.last4,
+      expiryMonth: d.expiryMonth,
+      expiryYear: d.expiryYear,
+      status: account.status === AccountStatus.OPEN ? d.status : CardStatus.CANCELLED,
+      monthlyLimit: d.monthlyLimitMinor === null ? null : BigInt(d.monthlyLimitMinor),
+      createdAt: new Date(d.createdAt),
+      updatedAt: now,
+    });
+    em.persist(card);
+    existing.push(card);
+    restored++;
+  }
+  return restored;
 }
 
 function sectionsKey(sections: ReadonlyArray<{ name: string; description?: string; aliases?: readonly string[] }>): string {

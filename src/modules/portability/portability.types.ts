@@ -13,4 +13,9 @@ export class ImportSummary {
 
   @Field(() => Int)
   messages!: number;
+
+  @Field(() => Int, {
+    description: 'Cards restored: those whose account the caller has (the same number, else the same name and currency); one already there is not doubled.',
+  })
+  cards!: number;
 }

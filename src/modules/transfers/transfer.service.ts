@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config/config.js';
-import { rawTransaction, type RawTx, type Stmt } from '../../db/pg.js';
+import { rawTransaction, type PgResult, type RawTx, type Stmt } from '../../db/pg.js';
 import type { TransferData } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
@@ -42,6 +42,7 @@ import {
   keyDone,
   keyFailed,
   keyOutcome,
+  lockKey,
   selectKeyOutcome,
   selectTransferForUpdate,
   transferOf,
@@ -64,6 +65,25 @@ interface Decision extends PostedRows {
  * in the same round trip as COMMIT, so the locks are held for two round trips in all.
  */
 type Decide = (accounts: Map<string, AccountRow>, now: Date) => Decision;
+
+/**
+ * A customer account paying one of the system accounts, judged by another module under the
+ * account lock (a card payment): it reads its own rows in the same round trip and answers
+ * without money (a replay, a decline) or with a posting plus its own rows to write with it.
+ */
+export interface SystemDebit<T> {
+  /** Requests with the same lockKey run one after the other (their idempotency key). */
+  lockKey: string;
+  accountId: string;
+  systemAccountId: string;
+  /** Run after the locks, in the same round trip: they see every earlier request's commit. */
+  reads: Stmt[];
+  decide(accounts: Map<string, AccountRow>, reads: PgResult[], now: Date): SystemDebitVerdict<T>;
+}
+
+export type SystemDebitVerdict<T> =
+  | { answer: T; writes: Stmt[] }
+  | { post: { amount: bigint; currency: string; description: string }; with: (transfer: TransferRow) => { answer: T; writes: Stmt[] } };
 
 export class TransferService {
   private readonly byId = new DataLoader<string, Transfer | null>(async (ids) => {
@@ -127,6 +147,56 @@ export class TransferService {
       });
       return this.finish(auth, outcome);
     });
+  }
+
+  /**
+   * The money path of a card payment: one transaction, the key's lock, then both accounts
+   * locked in id order (as every transfer), `decide` on what they read, and the posting (an
+   * OPERATOR transfer, two entries) committed with the caller's rows. Retried like transfers.
+   */
+  async debitToSystem<T>(auth: AuthInfo, spec: SystemDebit<T>): Promise<T> {
+    let outcome = 'NO_MONEY';
+    try {
+      const done = await this.transaction(async (tx): Promise<{ answer: T; posted?: PostedRows }> => {
+        const now = this.deps.clock.now();
+        const results = await tx.send(
+          lockKey(spec.lockKey),
+          selectAccounts({ ids: [spec.accountId, spec.systemAccountId], number: null }, true),
+          ...spec.reads,
+        );
+        const accounts = accountRows(results[1]!);
+        const verdict = spec.decide(accounts, results.slice(2), now);
+        if ('answer' in verdict) {
+          await tx.commit(...verdict.writes);
+          return { answer: verdict.answer };
+        }
+        const from = accounts.get(spec.accountId);
+        const system = accounts.get(spec.systemAccountId);
+        if (!from || from.system || !system?.system) throw notFound('Account');
+        const checked: Checked = {
+          fromAccountId: from.id,
+          toAccountId: system.id,
+          toAccountNumber: null,
+          ...verdict.post,
+          idempotencyKey: null,
+        };
+        checkPair(from, system, checked.currency);
+        const decision = posting(postTransfer(newTransfer(auth, TransferOrigin.OPERATOR, from, system, checked, now), from, system, now), now, false);
+        const own = verdict.with(decision.transfer);
+        await tx.commit(...decision.writes, ...own.writes);
+        return { answer: own.answer, posted: { transfer: decision.transfer, entries: decision.entries } };
+      });
+      if (done.posted) {
+        outcome = done.posted.transfer.status;
+        await publishPosted(this.deps.pubsub, done.posted);
+      }
+      return done.answer;
+    } catch (error) {
+      outcome = error instanceof DomainError ? error.code : 'INTERNAL_SERVER_ERROR';
+      throw error;
+    } finally {
+      this.deps.metrics.transfer('card_payment', outcome);
+    }
   }
 
   /** Posts a pending transfer with every check run again; a second confirm returns the posted one. */

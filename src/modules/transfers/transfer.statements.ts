@@ -18,6 +18,14 @@ export function claimKey(id: string, at: Date, userId: string, key: string, hash
   );
 }
 
+/**
+ * Serialises the requests of one idempotency key kept outside idempotency_key (card payments):
+ * the transaction-scoped advisory lock plays the key claim's part, taken first like it.
+ */
+export function lockKey(scope: string): Stmt {
+  return stmt(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [scope]);
+}
+
 export interface KeyOutcome {
   requestHash: string;
   errorCode: string | null;

@@ -13,6 +13,8 @@ export type Intent =
   | { kind: 'transfer'; amount?: AmountMention; from?: string; to?: string; description?: string }
   | { kind: 'transactions'; limit: number; period?: Period; text?: string; mentioned: string }
   | { kind: 'monthly_summary'; months: number; lastMonth: boolean }
+  | { kind: 'card_spending'; period?: Period; category?: string; merchant?: string; mentioned: string }
+  | { kind: 'freeze_card'; mentioned: string }
   | { kind: 'journal'; text: string }
   | { kind: 'greeting' }
   | { kind: 'help' }
@@ -41,6 +43,31 @@ const MONTHLY =
   /\b(?:monthly|per month|by month|each month|month by month|month-by-month)\b|\b(?:spending|money|financial|finance|account|accounts|income)\s+summary\b|\bsummary of (?:my )?(?:spending|money|finances|accounts|income)\b|\bhow much (?:did|have) i (?:spend|spent|earn|earned|make|made|receive|received|get)\b|\bhow much (?:i've|i have) (?:spent|earned)\b/i;
 const TRANSACTIONS =
   /\b(?:recent|latest|last \d+)\s+(?:transactions?|payments?|purchases?|entries|activity)\b|\b(?:show|list|see|view|check|any|my)\b.*\b(?:transactions?|payments|purchases|spending)\b|\bwhat did i (?:spend|buy|pay)\b|\bwhere did my money go\b|^(?:transactions?|spending|history)\s*\??$/i;
+// A request, not a story: "freeze my card", "please block the groceries card"; not "I froze when my card was declined".
+const FREEZE =
+  /^(?:(?:please|pls|ok(?:ay)?|now|can you|could you|would you|will you|i want to|i'd like to|i would like to|i need to|help me|go ahead and)[,]?\s+)*(?:freeze|block|lock|pause)\b.*\bcards?\b/i;
+const SPEND = /\b(?:spend|spent|spending|pay|paid|paying|cost|costs)\b/i;
+const ASKING = /\b(?:how much|what did i|what have i|what's my|what is my|show|list|tell me|total)\b|\?\s*$/i;
+const SPENT_AT = /\b(?:at|on)\s+([A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*){0,3})/;
+const NOT_A_MERCHANT =
+  /^(?:I|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b/;
+/** Words a user says for a spending category (SpendingCategory values), first match wins. */
+const CATEGORY_WORDS: Array<[RegExp, string]> = [
+  [/\b(?:dining|dine|restaurants?|eating out|eat out|takeaways?|take-?out|bars?|cafes?|coffee shops?|fast food)\b/i, 'DINING'],
+  [/\b(?:groceries|grocery|supermarkets?|food shopping)\b/i, 'GROCERIES'],
+  [/\b(?:transport|transportation|transit|commut\w*|taxis?|cabs?|fuel|petrol|gas stations?|parking|trains?|bus(?:es)?)\b/i, 'TRANSPORT'],
+  [/\b(?:subscriptions?|streaming)\b/i, 'SUBSCRIPTIONS'],
+  [/\b(?:housing|rent)\b/i, 'HOUSING'],
+  [/\b(?:utilities|utility|electricity|power bill|water bill|phone bill|internet)\b/i, 'UTILITIES'],
+  [/\b(?:health|healthcare|medical|pharmacy|pharmacies|doctors?|dentists?|medicine)\b/i, 'HEALTH'],
+  [/\b(?:shopping|clothes|clothing|electronics)\b/i, 'SHOPPING'],
+  [/\b(?:entertainment|movies|cinema|concerts?|games)\b/i, 'ENTERTAINMENT'],
+  [/\b(?:travel|flights?|hotels?|airlines?|holidays?|vacations?)\b/i, 'TRAVEL'],
+  [/\b(?:education|school|tuition|courses?)\b/i, 'EDUCATION'],
+  [/\b(?:cash withdrawals?|atms?)\b/i, 'CASH'],
+  [/\b(?:fees|insurance)\b/i, 'FEES'],
+];
+
 const GREETING = /^(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening)|greetings)\b[\s!.,]*(?:there)?[\s!.]*$/i;
 const HELP = /^(?:help\b|commands\b)|\b(?:what can you (?:do|help with)|who are you|what are you|how does this work|what do you do)\b/i;
 const JOURNAL_COMMAND = /\b(?:journal|diary)\b/i;
@@ -58,11 +85,15 @@ export function detectIntent(message: string, conversationType: ConversationType
   const preferences = preferenceUpdate(text);
   if (preferences) return { kind: 'preferences', update: preferences };
 
+  if (FREEZE.test(text)) return { kind: 'freeze_card', mentioned: text };
+
   if (TRANSFER.test(text)) {
     const transfer = transferIntent(text);
     if (transfer) return transfer;
   }
   if (BALANCE.test(text)) return { kind: 'balance' };
+  const spending = cardSpendingIntent(text);
+  if (spending) return spending;
   if (MONTHLY.test(text)) {
     const months = /\b(\d{1,2})\s+months?\b/i.exec(text);
     return {
@@ -135,7 +166,24 @@ function stripAccount(name: string): string {
   return name.replace(/\s+(?:account|acct)$/i, '').trim();
 }
 
-function transactionsIntent(text: string): Extract<Intent, { kind: 'transactions' }> {
+/** "what did I spend on dining last month?", "card spending this month", "how much did I pay at Blue Bottle?". */
+function cardSpendingIntent(text: string): Extract<Intent, { kind: 'card_spending' }> | undefined {
+  if (!SPEND.test(text) || !ASKING.test(text)) return undefined;
+  const category = CATEGORY_WORDS.find(([pattern]) => pattern.test(text))?.[1];
+  const named = category ? undefined : SPENT_AT.exec(text)?.[1];
+  const merchant = named && !NOT_A_MERCHANT.test(named) ? named : undefined;
+  if (!category && !merchant && !/\bcards?\b/i.test(text)) return undefined;
+  const period = periodOf(text);
+  return {
+    kind: 'card_spending',
+    ...(period ? { period } : {}),
+    ...(category ? { category } : {}),
+    ...(merchant ? { merchant } : {}),
+    mentioned: text,
+  };
+}
+
+export function transactionsIntent(text: string): Extract<Intent, { kind: 'transactions' }> {
   const count = /\b(?:last|recent|latest)\s+(\d{1,3})\b|\b(\d{1,3})\s+(?:recent|latest|last)?\s*(?:transactions|payments|purchases)\b/i.exec(text);
   const limit = count ? Math.min(50, Math.max(1, Number(count[1] ?? count[2]))) : 10;
   const subject =

@@ -1,5 +1,5 @@
 /** The rule-based assistant's next move, from the whole conversation: call a tool or answer. */
-import { detectIntent, periodRange, type Intent } from './local.intents.js';
+import { detectIntent, periodRange, transactionsIntent, type Intent, type Period } from './local.intents.js';
 import { chooseSections } from './local.journal.js';
 import { isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from './local.money.js';
 import * as reply from './local.replies.js';
@@ -104,6 +104,32 @@ function plan(intent: Intent, state: State): Action {
       const focus = intent.lastMonth ? previousMonth(state.now) : undefined;
       if (summary) return answer(reply.monthlySummary(summary.result, focus), 'Rule: report money in and out per month.');
       return call('monthly_summary', { months: intent.months }, 'Rule: a question about spending by month.');
+    }
+    case 'card_spending': {
+      if (!tools.has('card_spending')) return plan(transactionsIntent(intent.mentioned), state);
+      const when = periodWords(intent.period, state.now);
+      const read = result('card_spending');
+      if (read) {
+        return answer(
+          reply.cardSpending(read.result, { category: intent.category, merchant: intent.merchant, when }),
+          'Rule: report the card spending from the payments.',
+        );
+      }
+      const args: Record<string, unknown> = { groupBy: intent.category || intent.merchant ? 'merchant' : 'category' };
+      if (intent.period) Object.assign(args, periodRange(intent.period, state.now));
+      if (intent.category) args.category = intent.category;
+      if (intent.merchant) args.merchant = intent.merchant;
+      return call('card_spending', args, `Rule: a question about card spending ${when}.`);
+    }
+    case 'freeze_card': {
+      const listed = result('list_cards');
+      if (listed) {
+        return answer(
+          reply.freezeProposal(reply.cardsOf(listed.result) ?? [], intent.mentioned),
+          'Rule: the agent never freezes a card itself; name the card and let the user confirm with freezeCard.',
+        );
+      }
+      return call('list_cards', {}, 'Rule: "freeze my card" needs to know which card; read the cards.');
     }
     case 'greeting':
       return answer(reply.greeting(tools, context), 'Rule: a greeting.');
@@ -246,6 +272,15 @@ function stable(value: unknown): string {
 function wordIn(text: string, name: string): boolean {
   const escaped = name.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return escaped !== '' && new RegExp(`\\b${escaped}\\b`, 'i').test(text);
+}
+
+/** "last month (2026-10)", "this month (2026-11)", "in the last 7 days". */
+function periodWords(period: Period | undefined, now: Date): string {
+  const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7);
+  if (period === undefined || period === 'this_month') return `this month (${month(0)})`;
+  if (period === 'last_month') return `last month (${month(-1)})`;
+  if (typeof period === 'object') return `in the last ${period.lastDays} days`;
+  return period.replace('_', ' ');
 }
 
 function previousMonth(now: Date): string {

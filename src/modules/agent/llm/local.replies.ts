@@ -209,6 +209,100 @@ export function monthlySummary(result: unknown, focusMonth: string | undefined):
   return `${lead}Here is your monthly summary (money in and out):\n${months.map(line).join('\n')}`;
 }
 
+// ---------- cards ----------
+
+export interface CardRef {
+  id: string;
+  label: string | null;
+  last4: string;
+  kind: string;
+  status: string;
+  accountName: string | null;
+}
+
+export function cardsOf(result: unknown): CardRef[] | undefined {
+  if (!isObject(result) || !Array.isArray(result.cards)) return undefined;
+  return result.cards.filter(isObject).flatMap((c): CardRef[] => {
+    const id = str(c.id);
+    const last4 = str(c.last4);
+    if (!id || !last4) return [];
+    return [
+      { id, last4, label: str(c.label) ?? null, kind: str(c.kind) ?? 'card', status: str(c.status) ?? 'UNKNOWN', accountName: str(c.accountName) ?? null },
+    ];
+  });
+}
+
+function cardName(card: CardRef): string {
+  const label = card.label ? ` "${card.label}"` : '';
+  const account = card.accountName ? ` on ${card.accountName}` : '';
+  return `your ${card.kind.toLowerCase()} card${label} ending ${card.last4}${account}`;
+}
+
+/** The agent never freezes a card: it names the one meant and the user confirms with freezeCard. */
+export function freezeProposal(cards: CardRef[], mentioned: string): string {
+  const open = cards.filter((c) => c.status !== 'CANCELLED');
+  if (open.length === 0) return "You don't have a card that could be frozen (no active cards).";
+  const words = mentioned.toLowerCase();
+  const named = open.filter(
+    (c) =>
+      words.includes(c.last4) ||
+      (c.label !== null && words.includes(c.label.toLowerCase())) ||
+      (c.accountName !== null && hasWord(words, c.accountName.toLowerCase())),
+  );
+  const candidates = named.length > 0 ? named : open;
+  if (candidates.length > 1) {
+    const lines = candidates.map((c) => `- ${cardName(c)} (${c.status.toLowerCase()}), id ${c.id}`);
+    return `You have ${candidates.length} cards:\n${lines.join('\n')}\nWhich one should be frozen? Tell me its last four digits or its label.`;
+  }
+  const card = candidates[0]!;
+  if (card.status === 'FROZEN') return `${capitalize(cardName(card))} is already frozen: its payments are declined until you unfreeze it with unfreezeCard.`;
+  return (
+    `I can't freeze a card myself, but here is the one to freeze: ${cardName(card)} (id ${card.id}), now ${card.status.toLowerCase()}. ` +
+    `To freeze it, confirm with freezeCard (id ${card.id}) in your app. While it is frozen every payment on it is declined; unfreezeCard turns it back on.`
+  );
+}
+
+const CATEGORY_WORDS: Record<string, string> = { CASH: 'cash withdrawals', FEES: 'fees and insurance', OTHER: 'other things' };
+
+export function categoryWords(category: string): string {
+  return CATEGORY_WORDS[category] ?? category.toLowerCase();
+}
+
+/** "Last month (2026-10) you spent 86.40 USD on dining in 5 card payments. The most at …". */
+export function cardSpending(result: unknown, asked: { category?: string; merchant?: string; when: string }): string {
+  const r = isObject(result) ? result : {};
+  const totals = Array.isArray(r.totals) ? r.totals.filter(isObject) : [];
+  const groups = Array.isArray(r.groups) ? r.groups.filter(isObject) : [];
+  const declined = typeof r.declined === 'number' ? r.declined : 0;
+  const what = asked.category ? ` on ${categoryWords(asked.category)}` : asked.merchant ? ` at ${asked.merchant}` : ' with your cards';
+  const declinedNote =
+    declined === 1
+      ? ' (1 declined payment moved no money and is not counted.)'
+      : declined > 1
+        ? ` (${declined} declined payments moved no money and are not counted.)`
+        : '';
+  if (totals.length === 0) return `You had no approved card payments${what} ${asked.when}.${declinedNote}`;
+  const amounts = totals.map((t) => `${str(t.spent) ?? '0'} ${str(t.currency) ?? ''}`).join(' and ');
+  const count = totals.reduce((n, t) => n + (typeof t.payments === 'number' ? t.payments : 0), 0);
+  const lead = `${capitalize(asked.when)} you spent ${amounts}${what} in ${count} card ${count === 1 ? 'payment' : 'payments'}.`;
+  const key = asked.category || asked.merchant ? 'merchant' : 'category';
+  const top = groups.slice(0, 5).map((g) => {
+    const name = key === 'category' ? categoryWords(str(g.category) ?? 'OTHER') : (str(g.merchant) ?? '?');
+    return `- ${name}: ${str(g.spent) ?? '0'} ${str(g.currency) ?? ''} (${typeof g.payments === 'number' ? g.payments : 0})`;
+  });
+  const breakdown = top.length > 1 || key === 'category' ? `\nBy ${key}:\n${top.join('\n')}` : '';
+  return `${lead}${breakdown}${declinedNote}`;
+}
+
+function hasWord(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b${escaped}\\b`).test(text);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 // ---------- failures and the rest ----------
 
 const DOING: Record<string, string> = {
@@ -219,6 +313,8 @@ const DOING: Record<string, string> = {
   recent_transactions: 'read your transactions',
   monthly_summary: 'build your monthly summary',
   propose_transfer: 'prepare that transfer',
+  list_cards: 'read your cards',
+  card_spending: 'add up your card spending',
 };
 
 export function toolFailed(tool: string, failure: ToolFailure): string {
@@ -244,6 +340,8 @@ export function capabilities(tools: Set<string>, conversationType: AgentContext[
   if (tools.has('list_accounts')) can.push(`show your balances ("how much do I have?")`);
   if (tools.has('propose_transfer')) can.push(`prepare a transfer for you to confirm ("send 50 dollars from checking to savings")`);
   if (tools.has('recent_transactions')) can.push(`list recent transactions ("recent transactions")`);
+  if (tools.has('card_spending')) can.push(`add up your card spending by category or merchant ("what did I spend on dining last month?")`);
+  if (tools.has('list_cards')) can.push(`find the card to freeze for you to confirm ("freeze my card")`);
   if (tools.has('monthly_summary')) can.push(`summarise money in and out by month ("monthly summary")`);
   const journaling = conversationType === 'JOURNALING' ? ' In this journaling conversation, anything else you tell me goes into your draft.' : '';
   return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';

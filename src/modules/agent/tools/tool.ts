@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../shared/clock.js';
 import type { AccountService } from '../../accounts/account.service.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
+import type { CardService } from '../../cards/card.service.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { ChatService } from '../../chat/chat.service.js';
 import type { DraftsService } from '../../drafts/drafts.service.js';
@@ -17,6 +18,8 @@ export interface ToolServices {
   accounts: Pick<AccountService, 'list' | 'get'>;
   ledger: Pick<LedgerService, 'entries' | 'statement'>;
   transfers: Pick<TransferService, 'propose' | 'snapshot'>;
+  /** Reads only: freezing a card is the user's own freezeCard. */
+  cards: Pick<CardService, 'list' | 'payments'>;
   drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;

@@ -1,0 +1,123 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { requireAuth } from '../../graphql/context.js';
+import { Money } from '../../shared/money.js';
+import type { Page } from '../../shared/pagination.js';
+import { Account } from '../accounts/account.entity.js';
+import { TransferView } from '../transfers/transfer.types.js';
+import { Card } from './card.entity.js';
+import { CardPaymentsArgs, IssueCardInput, RecordCardPaymentInput, UpdateCardInput } from './card.inputs.js';
+import { cardDescription } from './card.rules.js';
+import { CardPaymentConnection, CardPaymentView } from './card.types.js';
+
+@Resolver(() => Card)
+export class CardResolver {
+  @Authorized()
+  @Query(() => [Card], { description: "The caller's cards, oldest first; on one account when accountId is given." })
+  cards(@Arg('accountId', () => ID, { nullable: true }) accountId: string | null, @Ctx() ctx: GraphQLContext): Promise<Card[]> {
+    return ctx.services.cards.list(requireAuth(ctx), accountId);
+  }
+
+  @Authorized()
+  @Query(() => Card)
+  card(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.get(requireAuth(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Card, { description: "A card on one of the caller's open accounts; expires at the end of the month three years on." })
+  issueCard(@Arg('input', () => IssueCardInput) input: IssueCardInput, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.issue(requireAuth(ctx), input);
+  }
+
+  @Authorized()
+  @Mutation(() => Card, { description: 'Label and monthly limit. CARD_NOT_ACTIVE for a cancelled card.' })
+  updateCard(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateCardInput) input: UpdateCardInput, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.update(requireAuth(ctx), id, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Card, { description: 'Payments are declined (CARD_FROZEN) until unfrozen. CARD_NOT_ACTIVE for a cancelled card.' })
+  freezeCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.freeze(requireAuth(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Card, { description: 'CARD_NOT_ACTIVE for a cancelled card.' })
+  unfreezeCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.unfreeze(requireAuth(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Card, { description: "Final. closeAccount cancels the account's cards too." })
+  cancelCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.cancel(requireAuth(ctx), id);
+  }
+
+  @FieldResolver(() => Account)
+  account(@Root() card: Card, @Ctx() ctx: GraphQLContext): Promise<Account> {
+    return ctx.services.accounts.get(requireAuth(ctx), card.accountId);
+  }
+
+  @FieldResolver(() => String, { description: 'Brand-free, e.g. "Virtual card ending 4242".' })
+  description(@Root() card: Card): string {
+    return cardDescription(card.kind, card.last4);
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'Spending allowed per calendar month (UTC); null means only the balance limits it.' })
+  monthlyLimit(@Root() card: Card, @Ctx() ctx: GraphQLContext): Money | null {
+    return ctx.services.cards.monthlyLimit(card);
+  }
+
+  @FieldResolver(() => Money, { description: 'Approved spending this calendar month (UTC).' })
+  spentThisMonth(@Root() card: Card, @Ctx() ctx: GraphQLContext): Promise<Money> {
+    return ctx.services.cards.spentThisMonth(card);
+  }
+
+  @FieldResolver(() => CardPaymentConnection, { description: "The card's payments, approved and declined, newest first." })
+  payments(
+    @Root() card: Card,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Page<CardPaymentView>> {
+    return ctx.services.cards.payments(requireAuth(ctx), { cardId: card.id, first, after });
+  }
+}
+
+@Resolver(() => CardPaymentView)
+export class CardPaymentResolver {
+  @Authorized()
+  @Query(() => CardPaymentConnection, { description: "The caller's card payments, approved and declined, newest first. month is YYYY-MM (UTC)." })
+  cardPayments(@Args(() => CardPaymentsArgs) args: CardPaymentsArgs, @Ctx() ctx: GraphQLContext): Promise<Page<CardPaymentView>> {
+    return ctx.services.cards.payments(requireAuth(ctx), args);
+  }
+
+  @Authorized('OPERATOR')
+  @Mutation(() => CardPaymentView, { description: 'OPERATOR only: the card network asking to pay. A decline is a DECLINED payment, not an error.' })
+  recordCardPayment(@Arg('input', () => RecordCardPaymentInput) input: RecordCardPaymentInput, @Ctx() ctx: GraphQLContext): Promise<CardPaymentView> {
+    return ctx.services.cards.recordPayment(requireAuth(ctx), input);
+  }
+
+  @FieldResolver(() => Card)
+  card(@Root() payment: CardPaymentView, @Ctx() ctx: GraphQLContext): Promise<Card> {
+    return ctx.services.cards.paymentCard(requireAuth(ctx), payment);
+  }
+
+  @FieldResolver(() => TransferView, {
+    nullable: true,
+    description: "The posted transfer (account → the currency's card settlement account); null when declined.",
+  })
+  transfer(@Root() payment: CardPaymentView, @Ctx() ctx: GraphQLContext): Promise<TransferView | null> {
+    return ctx.services.cards.paymentTransfer(requireAuth(ctx), payment);
+  }
+}
+
+/** Account.cards. */
+@Resolver(() => Account)
+export class AccountCardsResolver {
+  @FieldResolver(() => [Card], { description: "The account's cards, cancelled ones included, oldest first." })
+  cards(@Root() account: Account, @Ctx() ctx: GraphQLContext): Promise<Card[]> {
+    return ctx.services.cards.forAccount(account);
+  }
+}
