@@ -159,6 +159,25 @@ describe('card payments', () => {
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
 
+  it('answers the network with the payment and its card (last four digits), but not the card owner’s account or other payments', async () => {
+    const account = await openAccount(server, user.token);
+    await deposit(server, op, account.id, 1_000);
+    const card = await issue(account.id);
+    const r = await server.gql<{ recordCardPayment: { card: { id: string; last4: string } } }, Record<string, unknown>>(
+      'mutation($input: RecordCardPaymentInput!) { recordCardPayment(input: $input) { status card { id last4 } } }',
+      { input: { cardId: card.id, merchant: 'Corner Grocer', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+      { token: op },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.recordCardPayment.card).toEqual({ id: card.id, last4: card.last4 });
+    const deeper = await server.gql(
+      'mutation($input: RecordCardPaymentInput!) { recordCardPayment(input: $input) { card { account { id } } } }',
+      { input: { cardId: card.id, merchant: 'Corner Grocer', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+      { token: op },
+    );
+    expect(codeOf(deeper)).toBe('NOT_FOUND');
+  });
+
   it('publishes an approved payment on accountActivity with the merchant as description; a decline publishes nothing', async () => {
     const account = await openAccount(server, user.token);
     await deposit(server, op, account.id, 1000);

@@ -101,7 +101,7 @@ export class CardPaymentResolver {
 
   @FieldResolver(() => Card)
   card(@Root() payment: CardPaymentView, @Ctx() ctx: GraphQLContext): Promise<Card> {
-    return ctx.services.cards.paymentCard(requireAuth(ctx), payment);
+    return ctx.services.cards.paymentCard(payment);
   }
 
   @FieldResolver(() => TransferView, {

@@ -166,9 +166,14 @@ export class CardService {
     return toPage(views, limit, (p) => [p.createdAt.toISOString(), p.id], total, { forward: true, hadCursor: cursor !== null });
   }
 
-  /** CardPayment.card: the payment's card, for its owner. */
-  paymentCard(auth: AuthInfo, payment: CardPaymentView): Promise<Card> {
-    return this.get(auth, payment.cardId);
+  /**
+   * CardPayment.card. The payment was already authorised (the owner's list, or the network
+   * that recorded it), so its card is too; the card's own account and payments still check.
+   */
+  async paymentCard(payment: CardPaymentView): Promise<Card> {
+    const card = await this.byId.load(payment.cardId);
+    if (!card) throw notFound('Card');
+    return card;
   }
 
   /** CardPayment.transfer: the posted transfer, null for a decline. */
