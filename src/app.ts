@@ -16,7 +16,7 @@ import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { startHttpServer } from './server/http.js';
 import type { SessionAuthority } from './server/ws/index.js';
-import { createServices } from './services.js';
+import { authServiceFor, createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
@@ -126,17 +126,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const deps: AppDeps = { ...core, agent: runner };
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
-    if (options.maintenance !== false) runner.startMaintenance();
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     await bootstrapUsers(core, orm);
     const schema = await buildAppSchema();
     // Each call on a fork of its own: a socket holds no EntityManager between messages.
     const authority: SessionAuthority = {
-      authenticate: (t) => createServices(core, openOrmRef.em.fork()).auth.authenticate(t),
-      activeSessionIds: (ids) => createServices(core, openOrmRef.em.fork()).auth.activeSessionIds(ids),
+      authenticate: (t) => authServiceFor(core, openOrmRef.em.fork()).authenticate(t),
+      activeSessionIds: (ids) => authServiceFor(core, openOrmRef.em.fork()).activeSessionIds(ids),
     };
     const server = await startHttpServer(deps, orm, schema, metrics, authority);
+    // Timers only once the gateway serves: a start that fails leaves none behind.
+    if (options.maintenance !== false) runner.startMaintenance();
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -27,7 +27,7 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const chat = new ChatService(em, deps, drafts);
   const transfers = new TransferService(em, deps, accounts);
   return {
-    auth: new AuthService(em, deps, new RunCanceller(em, deps)),
+    auth: authServiceFor(deps, em),
     accounts,
     transfers,
     cards: new CardService(em, deps, accounts, transfers),
@@ -50,3 +50,8 @@ export function createOperationServices(deps: AppDeps, em: EntityManager) {
 }
 
 export type Services = ReturnType<typeof createOperationServices>;
+
+/** The auth service alone, for callers that need nothing else (the sockets' session checks). */
+export function authServiceFor(deps: CoreDeps, em: EntityManager): AuthService {
+  return new AuthService(em, deps, new RunCanceller(em, deps));
+}

@@ -6,7 +6,7 @@ import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { CLOSE_UNAUTHORIZED } from './close-codes.js';
 
-/** What the sockets ask of the auth module; built in http.ts, each call on an EntityManager fork of its own. */
+/** What the sockets ask of the auth module; built in app.ts, each call on an EntityManager fork of its own. */
 export interface SessionAuthority {
   authenticate(accessToken: string): Promise<AuthInfo>;
   activeSessionIds(sessionIds: string[]): Promise<Set<string>>;
