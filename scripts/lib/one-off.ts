@@ -25,14 +25,15 @@ export interface OneOff {
 export async function openOneOff(name: string, config: Config, logger: Logger, pubsub: PubSub): Promise<OneOff> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
-  const orm = await openOrm(url);
   const moneyPool = openPgPool(url, { max: 1, applicationName: `coach-gateway ${name}` });
+  let orm: Orm | undefined;
   const close = async () => {
     await moneyPool.end();
-    await orm.close(true);
+    await orm?.close(true);
     await embedded?.stop();
   };
   try {
+    orm = await openOrm(url);
     await migrate(orm);
   } catch (error) {
     await close();
