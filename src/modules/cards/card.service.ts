@@ -42,13 +42,9 @@ export class CardService {
   /** Approved spending of this calendar month (UTC), per card. */
   private readonly spent = new DataLoader<string, bigint>(async (cardIds) => {
     const { from, to } = monthOf(this.deps.clock.now());
-    const rows = await this.em.execute<Array<{ card_id: string; spent: string }>>(
-      `select "card_id", sum("amount")::text as "spent" from "card_payment"
-       where "card_id" in (${cardIds.map(() => '?').join(', ')}) and "status" = 'APPROVED' and "created_at" >= ? and "created_at" < ? group by "card_id"`,
-      [...cardIds, from, to],
-    );
-    const map = new Map(rows.map((r) => [r.card_id, BigInt(r.spent)]));
-    return cardIds.map((id) => map.get(id) ?? 0n);
+    const query = selectSpent(cardIds, from, to);
+    const spent = spentOf(await this.em.execute<Array<Record<string, unknown>>>(query.sql, query.params));
+    return cardIds.map((id) => spent.get(id) ?? 0n);
   });
 
   constructor(
@@ -206,7 +202,7 @@ export class CardService {
       lockKey: `card_payment:${auth.userId}:${key}`,
       accountId: card.accountId,
       systemAccountId,
-      reads: [selectPaymentByKey(auth.userId, key), selectCard(cardId), selectSpent(cardId, month.from, month.to)],
+      reads: [selectPaymentByKey(auth.userId, key), selectCard(cardId), selectSpent([cardId], month.from, month.to)],
       decide: (accounts, [byKey, cardRow, spentRow], now) => {
         const existing = paymentOf(byKey!);
         if (existing) {
@@ -229,7 +225,7 @@ export class CardService {
           amount,
           currency,
           status: CardPaymentStatus.DECLINED,
-          declineReason: declineReason(locked, account, spentOf(spentRow!), { amount, currency }, now),
+          declineReason: declineReason(locked, account, spentOf(spentRow!.rows).get(cardId) ?? 0n, { amount, currency }, now),
           transferId: null,
           idempotencyKey: key,
           requestHash: hash,

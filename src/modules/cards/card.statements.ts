@@ -19,12 +19,12 @@ export function selectCard(cardId: string): Stmt {
   return stmt(`select "id", "account_id", "user_id", "status", "expiry_month", "expiry_year", "monthly_limit" from "card" where "id" = ?`, [cardId]);
 }
 
-/** Approved spending of the card in [from, to). */
-export function selectSpent(cardId: string, from: Date, to: Date): Stmt {
+/** Approved spending of each card in [from, to): a row per card that spent anything. */
+export function selectSpent(cardIds: readonly string[], from: Date, to: Date): Stmt {
   return stmt(
-    `select coalesce(sum("amount"), 0)::text as "spent" from "card_payment"
-     where "card_id" = ? and "status" = 'APPROVED' and "created_at" >= ? and "created_at" < ?`,
-    [cardId, from, to],
+    `select "card_id", sum("amount")::text as "spent" from "card_payment"
+     where "card_id" in (${marks(cardIds.length)}) and "status" = 'APPROVED' and "created_at" >= ? and "created_at" < ? group by "card_id"`,
+    [...cardIds, from, to],
   );
 }
 
@@ -42,8 +42,9 @@ export function cardOf(result: PgResult): CardRow | null {
   };
 }
 
-export function spentOf(result: PgResult): bigint {
-  return BigInt((result.rows[0]?.spent as string | undefined) ?? '0');
+/** What selectSpent found, per card; a card without a row spent nothing. */
+export function spentOf(rows: ReadonlyArray<Record<string, unknown>>): Map<string, bigint> {
+  return new Map(rows.map((r) => [r.card_id as string, BigInt(r.spent as string)]));
 }
 
 export function paymentOf(result: PgResult): CardPaymentRow | null {
