@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TEMPLATE_SECTIONS } from '../../src/modules/drafts/sections.rules.js';
 import { findAmount, formatMinor, matchAccount, toMinorUnits } from '../../src/modules/agent/llm/local.money.js';
 import { detectIntent } from '../../src/modules/agent/llm/local.intents.js';
 import { chooseSections, journalText } from '../../src/modules/agent/llm/local.journal.js';
@@ -12,23 +13,7 @@ import {
   type ToolDefinition,
 } from '../../src/modules/agent/llm/provider.js';
 
-const DEFAULT_TEMPLATE = [
-  {
-    name: 'Open Reflection',
-    description: 'General thoughts, daily reflections, or free-form journaling content',
-    aliases: ['General Reflection', 'Reflection', 'Daily Notes', 'Journal', 'General'],
-  },
-  {
-    name: 'Daily Events',
-    description: 'What happened today: activities, meetings, conversations and notable moments',
-    aliases: ['Events', 'Today', 'What Happened', 'Activities'],
-  },
-  {
-    name: 'Thoughts & Feelings',
-    description: 'Emotional state, mood, and inner reflections on what happened',
-    aliases: ['Feelings', 'Thoughts', 'Emotions', 'Mood', 'Emotional State'],
-  },
-];
+const DEFAULT_TEMPLATE = DEFAULT_TEMPLATE_SECTIONS;
 const TRADING_TEMPLATE = [
   {
     name: 'Open Reflection',
