@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { LoginDocument } from '../generated/graphql.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { describeNeeding } from '../helpers/components.js';
@@ -76,7 +78,34 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
       },
     );
     page = await context.newPage();
+    // A stuck step fails with Playwright's own message (which locator, which wait) well before the test's timeout.
+    page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  // A failure on a loaded machine is hard to replay: say what the page and the gateway were doing.
+  beforeEach(async ({ task, onTestFailed }) => {
+    // One failed test must not leave its dialog over the next one's editor.
+    if (page.url().startsWith(server.url) && (await page.locator('.ant-modal:visible').count()) > 0) await page.keyboard.press('Escape');
+    onTestFailed(async () => {
+      const shot = join(tmpdir(), `ide-test-${Date.now()}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      const modals = await page
+        .locator('.ant-modal:visible')
+        .allInnerTexts()
+        .catch(() => []);
+      const result = await resultText().catch((error: unknown) => `unreadable: ${String(error)}`);
+      const requests = server.logs.filter((line) => line.msg === 'graphql operation').slice(-15);
+      console.error(
+        [
+          `[ide.test] "${task.name}" failed; screenshot: ${shot}`,
+          `open dialogs: ${JSON.stringify(modals)}`,
+          `result pane: ${result.slice(0, 2_000)}`,
+          `last gateway requests: ${JSON.stringify(requests)}`,
+          `last browser requests: ${JSON.stringify(gatewayRequests.slice(-10))}`,
+        ].join('\n'),
+      );
+    });
   });
 
   afterAll(async () => {
@@ -105,7 +134,7 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     return result;
   }
 
-  it('loads every asset from the gateway itself', { timeout: 20_000 }, async () => {
+  it('loads every asset from the gateway itself', { timeout: 60_000 }, async () => {
     // The gate works: a request to the internet is aborted and recorded.
     const probe = 'https://cdn.jsdelivr.net/npm/altair-static/package.json';
     const reached = await page.evaluate(
@@ -123,7 +152,7 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     const response = await page.goto(server.url);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);
-    await queryEditor().waitFor({ state: 'visible', timeout: 15_000 });
+    await queryEditor().waitFor({ state: 'visible', timeout: 30_000 });
     // Let the lazy chunks, fonts and the schema introspection settle.
     await page.waitForLoadState('networkidle');
 
@@ -134,7 +163,7 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     expect(pageErrors, 'uncaught errors in the IDE page').toEqual([]);
   });
 
-  it('sends a query with the Authorization header set in the header editor and shows the result', { timeout: 20_000 }, async () => {
+  it('sends a query with the Authorization header set in the header editor and shows the result', { timeout: 60_000 }, async () => {
     // Headers dialog: the first row is the Authorization header the gateway pre-fills.
     await page.click('[track-id="show_set_headers"]');
     const row = page.locator('.headers-editor__list-item').first();
@@ -150,11 +179,11 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
 
     await resultPane()
       .filter({ hasText: `"username": "${user.user.username}"` })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 30_000 });
     expect(await resultText()).not.toContain('"errors"');
   });
 
-  it('sends a mutation and shows the result', { timeout: 15_000 }, async () => {
+  it('sends a mutation and shows the result', { timeout: 60_000 }, async () => {
     const input = `{ username: ${JSON.stringify(user.user.username)}, password: ${JSON.stringify(user.password)} }`;
     const mutation = `mutation { login(input: ${input}) { user { username } } }`;
     const request = await runInEditor(mutation, () =>
@@ -162,13 +191,13 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     );
     expect(JSON.parse(request.postData() ?? '{}')).toMatchObject({ query: mutation });
 
-    await resultPane().filter({ hasText: '"login"' }).waitFor({ timeout: 10_000 });
+    await resultPane().filter({ hasText: '"login"' }).waitFor({ timeout: 30_000 });
     const text = await resultText();
     expect(text).toContain(`"username": "${user.user.username}"`);
     expect(text).not.toContain('"errors"');
   });
 
-  it('runs a subscription over the WebSocket and shows its events', { timeout: 25_000 }, async () => {
+  it('runs a subscription over the WebSocket and shows its events', { timeout: 60_000 }, async () => {
     // A browser WebSocket cannot carry headers: graphql-ws sends the token in the connection params.
     await page.click('[track-id="show_request_handler_dialog"]');
     const dialog = page.locator('.ant-modal', { hasText: 'Request Handlers' });
