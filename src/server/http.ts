@@ -23,6 +23,8 @@ import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
+import { createHttpStreams, multipartSubscriptions, sseSubscriptions, type HttpStreams } from './http-subscriptions/index.js';
+import { createSubscriptionGate } from './subscriptions/gate.js';
 import { attachWebSocketServer, type SessionAuthority, type WebSocketStats } from './ws/index.js';
 
 export interface RunningServer {
@@ -57,8 +59,11 @@ export async function startHttpServer(
   const httpServer = http.createServer(app);
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
-  const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, rules, trust, authority });
-  metrics.attach(metricSources(deps, orm, ws.stats));
+  // One gate for every subscription transport: a user's caps and rate limits count across them.
+  const gate = createSubscriptionGate({ deps, schema, rules, authority });
+  const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, trust, gate });
+  const streams = createHttpStreams({ deps, orm, gate, formatError });
+  metrics.attach(metricSources(deps, orm, ws.stats, streams));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -75,7 +80,15 @@ export async function startHttpServer(
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            streams.dispose();
+            await ws.dispose();
+            await gate.dispose();
+          },
+        }),
+      },
       ApolloServerPluginLandingPageDisabled(),
       costPlugin(config.graphql),
       loggingPlugin(logger),
@@ -87,9 +100,12 @@ export async function startHttpServer(
   app.use(healthRouter(orm, logger, () => stopping));
   if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
+  // Before /graphql, whose prefix it shares.
+  app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
+    multipartSubscriptions({ streams, maxBufferedBytes: config.ws.maxBufferedBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const header = req.get('x-request-id');
@@ -172,11 +188,13 @@ async function rateLimited(check: () => Promise<void>): Promise<void> {
   }
 }
 
-function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSources {
+function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats, streams: HttpStreams): MetricSources {
   let runs: { at: number; rows: Promise<Array<{ status: string; count: number }>> } | undefined;
   return {
     wsConnections: ws.connections,
-    wsSubscriptions: ws.subscriptions,
+    // The quotas are shared: each HTTP stream holds one of their operations.
+    wsSubscriptions: () => ws.subscriptions() - streams.size,
+    httpStreams: () => streams.size,
     pubsubSubscriptions: () => deps.pubsub.subscriberCount,
     dbPool: () => dbPoolStats(orm, deps.moneyPool),
     agentRunsActive: () => deps.agent.activeRuns,
