@@ -32,11 +32,9 @@ export function sseSubscriptions(streams: HttpStreams) {
   });
   return async (req: Request, res: Response): Promise<void> => {
     if (req.get('accept') !== EVENT_STREAM) {
-      res
-        .status(406)
-        .json({
-          errors: [{ message: `This endpoint streams with Accept: ${EVENT_STREAM}. ${HTTP_SUBSCRIPTION_PROTOCOLS}`, extensions: { code: 'BAD_REQUEST' } }],
-        });
+      res.status(406).json({
+        errors: [{ message: `This endpoint streams with Accept: ${EVENT_STREAM}. ${HTTP_SUBSCRIPTION_PROTOCOLS}`, extensions: { code: 'BAD_REQUEST' } }],
+      });
       return;
     }
     await handler(req, res);
