@@ -27,6 +27,8 @@ export interface Config {
   bodyLimitBytes: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** Serve the reference chat page at GET /chat. */
+  chatUi: boolean;
   /** Local debugging only: unexpected errors reach the client with message and stack. */
   exposeErrors: boolean;
   seedDemo: boolean;
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     logFormat: read.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
+    chatUi: read.bool('CHAT_UI', nodeEnv === 'development'),
     exposeErrors,
     seedDemo: read.bool('SEED_DEMO', seedDefault),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

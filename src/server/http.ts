@@ -19,6 +19,7 @@ import { metricsPlugin } from '../graphql/metrics.plugin.js';
 import type { AppDeps } from '../deps.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
+import { chatPageRouter } from './chat-page.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
@@ -39,12 +40,18 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+export interface HttpServerOptions {
+  /** Serve the chat page (CHAT_UI); demo: the credentials its sign-in form shows, when seeded. */
+  chat?: { demo: { username: string; password: string } | null };
+}
+
 export async function startHttpServer(
   deps: AppDeps,
   orm: Orm,
   schema: GraphQLSchema,
   metrics: AppMetrics,
   authority: SessionAuthority,
+  options: HttpServerOptions = {},
 ): Promise<RunningServer> {
   const { config, logger } = deps;
   const formatError = createErrorFormatter(logger, config.exposeErrors);
@@ -100,6 +107,7 @@ export async function startHttpServer(
   app.use(healthRouter(orm, logger, () => stopping));
   if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
+  if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, logger }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(
