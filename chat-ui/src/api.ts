@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 const ACCESS = 'coach.accessToken';
 const REFRESH = 'coach.refreshToken';
 const USER = 'coach.username';
+const EXPIRES = 'coach.accessTokenExpiresAt';
 
 /** Tokens live in localStorage so other tabs of the page are signed in too (and follow the same sessions). */
 export const tokens = {
@@ -19,13 +20,18 @@ export const tokens = {
   get username(): string | null {
     return localStorage.getItem(USER);
   },
-  store(auth: { accessToken: string; refreshToken: string; user: { username: string } }): void {
+  /** Milliseconds since the epoch; 0 when unknown. */
+  get expiresAt(): number {
+    return Date.parse(localStorage.getItem(EXPIRES) ?? '') || 0;
+  },
+  store(auth: { accessToken: string; accessTokenExpiresAt: string; refreshToken: string; user: { username: string } }): void {
     localStorage.setItem(ACCESS, auth.accessToken);
+    localStorage.setItem(EXPIRES, auth.accessTokenExpiresAt);
     localStorage.setItem(REFRESH, auth.refreshToken);
     localStorage.setItem(USER, auth.user.username);
   },
   clear(): void {
-    for (const key of [ACCESS, REFRESH, USER]) localStorage.removeItem(key);
+    for (const key of [ACCESS, EXPIRES, REFRESH, USER]) localStorage.removeItem(key);
   },
 };
 

@@ -35,17 +35,37 @@ const showError = (error: unknown) => {
   errorBar.textContent = error instanceof Error ? error.message : String(error);
 };
 
-/** Refreshes the access token when a subscription failed for want of one; signs out when that fails too. */
+let renewing: Promise<void> | undefined;
+
+/** One refresh at a time (tabs share the tokens; a refresh token works once): signs out when it fails. */
+function renew(): Promise<void> {
+  renewing ??= (async () => {
+    const refreshToken = tokens.refresh;
+    if (!refreshToken) return;
+    try {
+      const result = await api.client.mutate({ mutation: ChatRefreshDocument, variables: { refreshToken } });
+      if (result.data) tokens.store(result.data.refreshSession);
+    } catch {
+      // Another tab may have rotated it first: its tokens are already stored.
+      if (tokens.refresh === refreshToken) {
+        tokens.clear();
+        location.reload();
+      }
+    }
+  })().finally(() => (renewing = undefined));
+  return renewing;
+}
+
+/** Before a subscription retries: a fresh token if that was what it lacked. */
 async function renewIfExpired(error: unknown): Promise<void> {
   const text = error instanceof Error ? error.message : JSON.stringify(error ?? '');
-  if (!/4401|4403|UNAUTHENTICATED|expired/i.test(text) || !tokens.refresh) return;
-  try {
-    const result = await api.client.mutate({ mutation: ChatRefreshDocument, variables: { refreshToken: tokens.refresh } });
-    if (result.data) tokens.store(result.data.refreshSession);
-  } catch {
-    tokens.clear();
-    location.reload();
-  }
+  if (/4401|4403|UNAUTHENTICATED|expired/i.test(text)) await renew();
+}
+
+/** Access tokens live 15 minutes: refreshed a minute before they expire, so requests never meet an expired one. */
+function keepSignedIn(): void {
+  const due = Math.max(5_000, tokens.expiresAt - Date.now() - 60_000);
+  setTimeout(() => void renew().finally(keepSignedIn), due);
 }
 
 function signInView(config: PageConfig): HTMLElement {
@@ -77,6 +97,7 @@ function signInView(config: PageConfig): HTMLElement {
 
 async function showChat(): Promise<void> {
   errorBar.textContent = '';
+  keepSignedIn();
   const sessionList = h('ul', { class: 'sessions', 'data-testid': 'sessions' });
   const messages = h('div', { class: 'messages', 'data-testid': 'messages' });
   const draft = h('aside', { class: 'draft', 'data-testid': 'draft', hidden: true });

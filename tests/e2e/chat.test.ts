@@ -207,6 +207,57 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     await shot('6-resumed');
   });
 
+  it('stops a run with Stop (cancelAgentRun), keeping the partial answer', { timeout: 60_000 }, async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.script([[{ text: 'This answer will be cut ' }, { until: held }, { text: 'and never finished.' }]]);
+    try {
+      const run = await say('talk for a long time');
+      await expect.poll(() => run.getByTestId('answer').textContent()).toBe('This answer will be cut ');
+      await run.getByTestId('stop').click();
+      await expect.poll(() => run.getAttribute('data-finished'), { timeout: 30_000 }).toBe('CANCELLED');
+      expect(await run.locator('.run-status').textContent()).toMatch(/^CANCELLED/);
+      expect(await run.getByTestId('stop').count()).toBe(0);
+    } finally {
+      release();
+    }
+  });
+
+  it('shows a journaling draft updating beside the chat', { timeout: 60_000 }, async () => {
+    fake.script([
+      [call('call_j', 'structure_journal', { sections: [{ name: 'Thoughts & Feelings', content: 'A calm day, and proud of saving.' }] })],
+      [{ text: 'I added that to your draft.' }],
+    ]);
+    await page.getByTestId('new-journaling').click();
+    await expect.poll(() => page.getByTestId('session-title').innerText()).toMatch(/journaling/);
+    await expect.poll(() => page.getByTestId('draft').isVisible()).toBe(true);
+    const run = await say('today was calm and I am proud of saving');
+    await expect.poll(() => page.getByTestId('draft').innerText()).toMatch(/Thoughts & Feelings\s+A calm day, and proud of saving\./);
+    await expect.poll(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
+    await shot('7-journaling');
+  });
+
+  it('lets another tab of the same session follow a run it did not start (chatSessionEvents)', { timeout: 60_000 }, async () => {
+    const sessionId = (await page.locator('.sessions li.active').getAttribute('data-session-id'))!;
+    const other = await context.newPage();
+    try {
+      // The same browser profile: the other tab is signed in already.
+      await other.goto(`${server.url.replace(/\/graphql$/, '')}/chat`);
+      const listening = server.app.deps.pubsub.subscriberCount;
+      await other.locator(`.sessions li[data-session-id="${sessionId}"]`).click();
+      await until(() => server.app.deps.pubsub.subscriberCount > listening, { what: "the other tab's chatSessionEvents subscription" });
+
+      fake.script([[{ text: 'Seen in both tabs.' }]]);
+      await say('hello from the first tab');
+      const followed = other.locator('.run').last();
+      await expect.poll(() => followed.getAttribute('data-finished'), { timeout: 30_000 }).toBe('SUCCEEDED');
+      expect(await followed.getByTestId('answer').textContent()).toBe('Seen in both tabs.');
+      expect(await followed.locator('.message.user').textContent()).toBe('hello from the first tab');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('needed nothing from outside the gateway', async () => {
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
