@@ -9,11 +9,11 @@ import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { agentEventsCache, expectGaplessSeq } from '../helpers/agent.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
+import { MULTIPART, multipartRequest } from '../helpers/multipart.js';
 import { until } from '../helpers/wait.js';
 
 type AgentEvent = AgentEventsSubscription['agentEvents'];
 
-const MULTIPART = 'multipart/mixed;subscriptionSpec="1.0", application/json';
 const MAX_PER_USER = 3;
 
 let server: TestServer;
@@ -41,39 +41,7 @@ async function heldRun(token: string) {
   return { runId, release };
 }
 
-/** A raw multipart request; `parts` are the JSON bodies as they arrive. */
-async function multipart(body: object, headers: Record<string, string>) {
-  const controller = new AbortController();
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: MULTIPART, ...headers },
-    body: JSON.stringify(body),
-    signal: controller.signal,
-  });
-  const parts: unknown[] = [];
-  let raw = '';
-  let ended = false;
-  const done = (async () => {
-    if (!response.body || !/^multipart\/mixed/.test(response.headers.get('content-type') ?? '')) return;
-    const decoder = new TextDecoder();
-    try {
-      const reader = response.body.getReader();
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-        raw += decoder.decode(chunk.value, { stream: true });
-        const pieces = raw.split('\r\n--graphql');
-        raw = pieces.pop()!;
-        for (const piece of pieces) {
-          const json = piece.slice(piece.indexOf('\r\n\r\n') + 4);
-          if (piece.includes('content-type')) parts.push(JSON.parse(json));
-        }
-        if (raw === '--\r\n') ended = true;
-      }
-    } catch {
-      // aborted by the test
-    }
-  })();
-  return { response, parts, done, abort: () => controller.abort(), ended: () => ended };
-}
+const multipart = (body: object, headers: Record<string, string>) => multipartRequest(server.url, body, headers);
 
 describe('subscriptions over HTTP with Apollo multipart', () => {
   it("streams a run's agentEvents to Apollo Client's plain HttpLink (no WebSocket), and resumes with afterSeq", async () => {
