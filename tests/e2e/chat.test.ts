@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it, onTestFinished } from 'vitest';
 import { buildChatUi } from '../../scripts/build-chat.js';
 import { AccountsDocument, AgentRunDocument, LoginDocument, TransferDocument } from '../generated/graphql.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
@@ -20,6 +20,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const missing = existsSync(CHROMIUM) ? undefined : `needs Chromium: ${CHROMIUM} does not exist (apt-get install chromium)`;
 const ARTIFACTS = join('test-artifacts', 'chat');
 const DEMO = { username: 'demo', password: 'demo-password-1' };
+
+/** Generous: a loaded machine (the suite runs files in parallel) is slow, never wrong. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 50 });
 
 const call = (id: string, name: string, args: unknown) => ({ toolCall: { id, name, arguments: JSON.stringify(args), fragments: 3 } });
 
@@ -110,7 +113,7 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     const before = await runs().count();
     await page.getByTestId('input').fill(text);
     await page.getByTestId('input').press('Enter');
-    await expect.poll(() => runs().count()).toBe(before + 1);
+    await eventually(() => runs().count()).toBe(before + 1);
     return lastRun();
   }
 
@@ -119,13 +122,13 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
   it('signs in with the demo credentials it prefills, and opens a coaching session', { timeout: 60_000 }, async () => {
     const response = await page.goto(`${server.url.replace(/\/graphql$/, '')}/chat`);
     expect(response?.status()).toBe(200);
-    await expect.poll(() => page.locator('input[name=username]').inputValue()).toBe(DEMO.username);
+    await eventually(() => page.locator('input[name=username]').inputValue()).toBe(DEMO.username);
     expect(await page.locator('input[name=password]').inputValue()).toBe(DEMO.password);
     await shot('1-sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('new-coaching').click();
-    await expect.poll(() => page.getByTestId('session-title').innerText()).toMatch(/coaching/);
-    await expect.poll(() => page.getByTestId('input').isEnabled()).toBe(true);
+    await eventually(() => page.getByTestId('session-title').innerText()).toMatch(/coaching/);
+    await eventually(() => page.getByTestId('input').isEnabled()).toBe(true);
   });
 
   it('"how much money do I have?" streams tokens, shows the tool call, and ends equal to the stored answer', { timeout: 60_000 }, async () => {
@@ -135,14 +138,15 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
       [call('call_1', 'list_accounts', {})],
       [{ text: 'You have money in Checking ' }, { until: held }, { text: 'and in Savings: see the balances above.' }],
     ]);
+    onTestFinished(() => release());
     const run = await say('how much money do I have?');
     // Tokens show as they stream, before the run ends.
-    await expect.poll(() => run.getByTestId('answer').textContent()).toBe('You have money in Checking ');
+    await eventually(() => run.getByTestId('answer').textContent()).toBe('You have money in Checking ');
     expect(await run.getAttribute('data-finished')).toBeNull();
-    await expect.poll(() => run.getByTestId('tool-call').innerText()).toMatch(/list_accounts ✓/);
+    await eventually(() => run.getByTestId('tool-call').innerText()).toMatch(/list_accounts ✓/);
     await shot('2-streaming');
     release();
-    await expect.poll(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
+    await eventually(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
     const runId = (await run.getAttribute('data-run-id'))!;
     expect(await run.getByTestId('answer').textContent()).toBe(await storedAnswer(runId));
     expect(await storedAnswer(runId)).toBe('You have money in Checking and in Savings: see the balances above.');
@@ -162,12 +166,12 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     ]);
     const run = await say('send 50 dollars from checking to savings');
     const card = run.getByTestId('proposal');
-    await expect.poll(() => card.innerText()).toMatch(/50\.00 USD[\s\S]*Checking → Savings[\s\S]*PENDING_CONFIRMATION/);
-    await expect.poll(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
+    await eventually(() => card.innerText()).toMatch(/50\.00 USD[\s\S]*Checking → Savings[\s\S]*PENDING_CONFIRMATION/);
+    await eventually(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
     await run.getByTestId('thinking').locator('summary').click();
     await shot('3-proposal');
     await card.getByTestId('confirm').click();
-    await expect.poll(() => card.getByTestId('transfer-status').innerText()).toBe('POSTED');
+    await eventually(() => card.getByTestId('transfer-status').innerText()).toBe('POSTED');
     const transferId = (await card.getAttribute('data-transfer-id'))!;
     expect((await server.ok(TransferDocument, { id: transferId }, { token: demoToken })).transfer.status).toBe('POSTED');
     await expect(card.getByTestId('confirm').count()).resolves.toBe(0);
@@ -178,13 +182,14 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     fake.script([[{ text: 'Before the drop, ' }, { until: held }, { text: 'and after it, streamed while the page was offline.' }]]);
+    onTestFinished(() => release());
     const run = await say('tell me something long');
-    await expect.poll(() => run.getByTestId('answer').textContent()).toBe('Before the drop, ');
+    await eventually(() => run.getByTestId('answer').textContent()).toBe('Before the drop, ');
 
     // The network goes: every socket is cut, and new ones are refused until it comes back.
     networkDown = true;
     for (const socket of sockets.splice(0)) await socket.close({ code: 1011, reason: 'network down' });
-    await expect.poll(() => page.getByTestId('connection').innerText()).toMatch(/offline/);
+    await eventually(() => page.getByTestId('connection').innerText()).toMatch(/offline/);
     const runId = (await run.getAttribute('data-run-id'))!;
     release();
     await until(async () => (await server.ok(AgentRunDocument, { id: runId }, { token: demoToken })).agentRun.status === 'SUCCEEDED', {
@@ -203,7 +208,7 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
       .map((f) => JSON.parse(f) as { type: string; payload?: { variables?: { runId?: string; afterSeq?: number } } })
       .find((m) => m.type === 'subscribe' && m.payload?.variables?.runId === runId);
     expect(resumed?.payload?.variables?.afterSeq).toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('connection').innerText()).toBe('live');
+    await eventually(() => page.getByTestId('connection').innerText()).toBe('live');
     await shot('6-resumed');
   });
 
@@ -213,7 +218,7 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     fake.script([[{ text: 'This answer will be cut ' }, { until: held }, { text: 'and never finished.' }]]);
     try {
       const run = await say('talk for a long time');
-      await expect.poll(() => run.getByTestId('answer').textContent()).toBe('This answer will be cut ');
+      await eventually(() => run.getByTestId('answer').textContent()).toBe('This answer will be cut ');
       await run.getByTestId('stop').click();
       await expect.poll(() => run.getAttribute('data-finished'), { timeout: 30_000 }).toBe('CANCELLED');
       expect(await run.locator('.run-status').textContent()).toMatch(/^CANCELLED/);
@@ -229,11 +234,11 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
       [{ text: 'I added that to your draft.' }],
     ]);
     await page.getByTestId('new-journaling').click();
-    await expect.poll(() => page.getByTestId('session-title').innerText()).toMatch(/journaling/);
-    await expect.poll(() => page.getByTestId('draft').isVisible()).toBe(true);
+    await eventually(() => page.getByTestId('session-title').innerText()).toMatch(/journaling/);
+    await eventually(() => page.getByTestId('draft').isVisible()).toBe(true);
     const run = await say('today was calm and I am proud of saving');
-    await expect.poll(() => page.getByTestId('draft').innerText()).toMatch(/Thoughts & Feelings\s+A calm day, and proud of saving\./);
-    await expect.poll(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
+    await eventually(() => page.getByTestId('draft').innerText()).toMatch(/Thoughts & Feelings\s+A calm day, and proud of saving\./);
+    await eventually(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
     await shot('7-journaling');
   });
 
