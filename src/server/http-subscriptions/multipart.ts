@@ -48,6 +48,11 @@ export function multipartSubscriptions({ streams, maxBufferedBytes, heartbeatMs 
     if ('errors' in opened) return answer(res, opened.status, opened.errors);
 
     const { parts } = opened;
+    // The client may have gone while the stream was being set up: its 'close' has already fired.
+    if (res.closed) {
+      await parts.return?.();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store' });
     // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
     res.write(BOUNDARY);

@@ -26,7 +26,8 @@ export function sseSubscriptions(streams: HttpStreams) {
       });
       if ('errors' in opened) return { data: null, errors: opened.errors } as unknown as ExecutionResult;
       // graphql-sse returns the stream when the client goes; this also covers a close before its first write.
-      raw.res?.once('close', () => void opened.parts.return?.());
+      if (raw.res?.closed) void opened.parts.return?.();
+      else raw.res?.once('close', () => void opened.parts.return?.());
       return mapEvents(opened.parts, (part) => (part.payload ?? { data: null, errors: 'errors' in part ? part.errors : [] }) as ExecutionResult);
     },
   });
