@@ -6,7 +6,7 @@ import { installedBaseline, MISSING } from './lib/baselines.js';
 import { fundedAccount, inBatches, loginOperator, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
 import { JWT_SECRET, ROOT, startGateway } from './lib/gateway.js';
-import type { BenchOutcome, Row } from './lib/results.js';
+import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { round } from './lib/stats.js';
 
 const QUERY = '{ me { username } accounts { name balance { decimal } } }';
@@ -180,7 +180,18 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       met: clean,
     }),
   ];
+  const peerOf = (value: (l: Load) => number): Record<string, number> => (peer ? { 'peer (Fastify + Mercurius)': value(peer) } : {});
+  const charts: Chart[] = [
+    {
+      title: 'requests/s',
+      unit: 'req/s',
+      higherIsBetter: true,
+      series: { gateway: gw.reqPerSec, ...peerOf((l) => l.reqPerSec), 'bare Apollo': bare.reqPerSec, 'bare Apollo SDL-first': sdl.reqPerSec },
+    },
+    { title: 'p99 latency', unit: 'ms', higherIsBetter: false, series: { gateway: gw.p99, ...peerOf((l) => l.p99), 'bare Apollo': bare.p99 } },
+  ];
   return {
+    charts,
     figures: {
       query: QUERY,
       connections: CONNECTIONS,

@@ -40,6 +40,17 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
   const light = await phase(db, LIGHT.tokenMs, LIGHT.tokens);
   const rate = `${(RUNS * WATCHERS * 1000) / LIGHT.tokenMs} deliveries/s`;
   return {
+    charts: [
+      {
+        title: 'token latency p99',
+        unit: 'ms',
+        higherIsBetter: false,
+        series: {
+          [`gateway (${(RUNS * WATCHERS * 1000) / TOKEN_MS}/s)`]: main.figures.latencyMs.p99,
+          [`gateway light (${rate})`]: light.figures.latencyMs.p99,
+        },
+      },
+    ],
     figures: { ...main.figures, light: light.figures },
     notes: [...(main.notes ?? []), ...(light.notes ?? []).map((n) => `light phase: ${n}`)],
     rows: [

@@ -10,7 +10,7 @@ import { BASELINES_DIR, copyBaseline, MISSING } from './lib/baselines.js';
 import { adminQuery, type BenchDatabase } from './lib/db.js';
 import { startGateway } from './lib/gateway.js';
 import { runPgbench, type PgbenchResult } from './lib/pgbench.js';
-import type { BenchOutcome, Row } from './lib/results.js';
+import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { closedLoop, round, type LoopResult } from './lib/stats.js';
 
 const CLIENTS = 16;
@@ -311,6 +311,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     moneyPoolConnections: MONEY_CONNECTIONS,
   };
   const rows: Row[] = [];
+  const charts: Chart[] = [];
   const notes: string[] = [];
   const pgb = await pgbenchDatabase(db);
   if (!pgb) notes.push(`no xfer.pgb / ledger-schema.sql in ${BASELINES_DIR}: the pgbench rows are unranked`);
@@ -341,6 +342,21 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
         pgbenchRatio: pgbenchRatio ?? null,
       };
       const clean = gw.errors === 0 && sql.errors === 0 && batched.errors === 0 && (bench?.failed ?? 0) === 0;
+      const perSecond = { gateway: gw.perSecond, 'SQL batched (2 round trips)': batched.perSecond, ...(bench ? { pgbench: round(bench.tps, 1) } : {}) };
+      charts.push(
+        {
+          title: `${label} (${set.length} accts) transfers/s`,
+          unit: 'transfers/s',
+          higherIsBetter: true,
+          series: { ...perSecond, 'SQL per statement': sql.perSecond },
+        },
+        {
+          title: `${label} p99 latency`,
+          unit: 'ms',
+          higherIsBetter: false,
+          series: { gateway: gw.p99, 'SQL batched (2 round trips)': batched.p99, 'SQL per statement': sql.p99 },
+        },
+      );
       const t = (metric: string, rest: Omit<Row, 'bench' | 'metric'>): Row => ({
         bench: 'transfers',
         metric: `${label} (${set.length} accts) ${metric}`,
@@ -378,5 +394,5 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     await gateway.stop();
     await pgb?.drop();
   }
-  return { figures, rows, notes };
+  return { figures, rows, charts, notes };
 }
