@@ -38,6 +38,12 @@ function build(): void {
       console.warn('warning: no fresh dist/src/main.js; running the gateway from source with tsx');
       return setGatewayMode('source');
     }
+    // The startup bench's baseline is built the same way as the gateway: dist/bench/bare-server.js.
+    const bare = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.bare.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (bare.status !== 0) console.warn(`warning: building the bare server failed:\n${bare.stdout.split('\n').slice(0, 10).join('\n')}`);
   }
   setGatewayMode(distBuilt() ? 'dist' : 'source');
 }
