@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { splitPoolMax } from '../src/db/pg.js';
 import { installedBaseline, MISSING } from './lib/baselines.js';
 import { fundedAccount, inBatches, loginOperator, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
@@ -16,6 +17,7 @@ const DURATION_S = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
 const WARMUP_S = Number(process.env.BENCH_QUERY_WARMUP_SECONDS ?? 3);
 /** Rate limits in Redis, as a fleet runs; BENCH_REDIS_URL to change. */
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB_POOL_MAX = Number(process.env.BENCH_DB_POOL_MAX ?? 10);
 
 interface Load {
   reqPerSec: number;
@@ -112,11 +114,19 @@ function redisReachable(url: string): Promise<boolean> {
 }
 
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
-  const notes: string[] = [];
+  // peer.mjs keeps its own pool size: say so rather than edit the shared baseline.
+  const split = splitPoolMax(DB_POOL_MAX);
+  const notes: string[] = [
+    `the peer reads over a pg pool of 10 (fixed in peer.mjs); the gateway has DB_POOL_MAX=${DB_POOL_MAX}: ORM ${split.orm}, money ${split.money}`,
+  ];
   const redis = await redisReachable(REDIS_URL);
   if (!redis) notes.push(`Redis not reachable at ${REDIS_URL}: the gateway ran with in-memory rate limits`);
   // Production log level, rate limits in Redis.
-  const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'query', env: { LOG_LEVEL: 'info', ...(redis ? { REDIS_URL } : {}) } });
+  const gateway = await startGateway({
+    databaseUrl: db.url,
+    cpuProfName: 'query',
+    env: { LOG_LEVEL: 'info', DB_POOL_MAX: String(DB_POOL_MAX), ...(redis ? { REDIS_URL } : {}) },
+  });
   let gw: Load;
   let callers: Caller[];
   try {

@@ -68,8 +68,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     const warm = await open(gateway.wsUrl, held.pop()!, []);
     await warm.first;
     await warm.client.dispose();
-    const before = await gateway.gc();
-    const rssBefore = await settledRss(gateway);
+    const { rss: rssBefore, memory: before } = await settledRss(gateway);
 
     const subs: Array<{ first: Promise<void>; finished: Promise<boolean> }> = [];
     const started = performance.now();
@@ -77,8 +76,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     await Promise.all(subs.map((s) => s.first));
     const openMs = performance.now() - started;
     const rssPlain = gateway.rss();
-    const after = await gateway.gc();
-    const rssAfterGc = await settledRss(gateway);
+    const { rss: rssAfterGc, memory: after } = await settledRss(gateway);
 
     // Every subscription is live: the runs go on and each subscriber sees its run finish.
     go();
@@ -103,7 +101,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     };
     return {
       figures,
-      notes: [`ulimit -n ${ulimit}`, 'baseline RSS read after a forced GC, with every run already waiting on the provider'],
+      notes: [`ulimit -n ${ulimit}`, 'baseline RSS read after forced GCs once it stopped falling, with every run already waiting on the provider'],
       charts: [
         {
           title: `RSS per agentEvents subscription (${USERS} users)`,
@@ -135,16 +133,22 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
   }
 }
 
-/** V8 hands freed pages back to the OS after the GC returns: read VmRSS until it stops falling (5 s at most). */
-async function settledRss(gateway: Gateway): Promise<number> {
+/**
+ * A full GC, then VmRSS, repeated until two readings 1 s apart differ by < 512 KB (30 s at most):
+ * V8 and malloc hand the setup's freed pages back to the OS over seconds, not at once, and a
+ * baseline read too early makes the subscriptions look free.
+ */
+async function settledRss(gateway: Gateway): Promise<{ rss: number; memory: NodeJS.MemoryUsage }> {
+  let memory = await gateway.gc();
   let last = gateway.rss();
-  for (let i = 0; i < 25; i++) {
-    await sleep(200);
+  for (let i = 0; i < 30; i++) {
+    await sleep(1000);
+    memory = await gateway.gc();
     const now = gateway.rss();
-    if (Math.abs(now - last) < 256 * 1024) return Math.min(now, last);
+    if (Math.abs(now - last) < 512 * 1024) return { rss: Math.min(now, last), memory };
     last = now;
   }
-  return last;
+  return { rss: last, memory };
 }
 
 /** sendMessage returns before the run calls the provider: wait until every run is parked there. */
