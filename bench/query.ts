@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { splitPoolMax } from '../src/db/pg.js';
@@ -122,9 +124,11 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
   const redis = await redisReachable(REDIS_URL);
   if (!redis) notes.push(`Redis not reachable at ${REDIS_URL}: the gateway ran with in-memory rate limits`);
   // Production log level, rate limits in Redis.
+  const logFile = join(tmpdir(), `coach-bench-query-${process.pid}.log`);
   const gateway = await startGateway({
     databaseUrl: db.url,
     cpuProfName: 'query',
+    stdoutFile: logFile,
     env: { LOG_LEVEL: 'info', DB_POOL_MAX: String(DB_POOL_MAX), ...(redis ? { REDIS_URL } : {}) },
   });
   let gw: Load;
@@ -146,6 +150,9 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     gw = await load(gateway.url, callers, DURATION_S);
   } finally {
     await gateway.stop();
+    const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').length - 1 : 0;
+    notes.push(`the gateway wrote ${lines} log lines at info (to a file, not through the bench)`);
+    rmSync(logFile, { force: true });
   }
 
   // The peer reads the same database with the same tokens; it must answer each user exactly as the gateway did.
