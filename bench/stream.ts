@@ -57,6 +57,8 @@ async function phase(db: BenchDatabase, label: string, tokenMs: number, tokens: 
     bareNote = 'unranked: loads differ';
     bare = undefined;
   }
+  // stream-drive.mjs pools its processes by taking the largest p50/p99: at least the pooled figure, so the goal leans the gateway's way.
+  if (bare) notes.push(`${label}: the bare p50/p99 are stream-drive's largest per subscriber process, not pooled`);
   const gw = await gatewayPhase(db, tokenMs, tokens);
   notes.push(...gw.notes.map((n) => `${label}: ${n}`));
   const f = gw.figures;
