@@ -38,6 +38,7 @@ describe('createServices', () => {
     expect(Object.keys(services).sort()).toEqual([
       'accounts',
       'auth',
+      'budget',
       'cards',
       'chat',
       'drafts',
