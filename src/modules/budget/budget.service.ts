@@ -136,6 +136,30 @@ export class BudgetService {
     });
   }
 
+  /** The budget with each unarchived jar's allocation and spending in a month (default: the current one): the agent's view. */
+  async overview(auth: AuthInfo, month?: string): Promise<BudgetOverview> {
+    const { timeZone, budget, jars } = await this.context(auth);
+    const m = month === undefined ? dayIn(this.deps.clock.now(), timeZone) : parseMonth(month);
+    const { from, to } = monthRange(m.year, m.month, timeZone);
+    const query = selectJarSpent(auth.userId, budget.currency, from, to);
+    const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params));
+    const allocated = allocationsOf(budget, jars);
+    return {
+      month: formatMonth(m),
+      budget: budgetView(budget, jars),
+      jars: jars.map((jar) => {
+        const a = allocated.get(jar.id) ?? 0n;
+        const s = spent.get(jar.id) ?? 0n;
+        return { jar: jarView(jar), allocated: money(a, budget.currency), spent: money(s, budget.currency), remaining: money(a - s, budget.currency) };
+      }),
+    };
+  }
+
+  /** The caller's current month, "YYYY-MM", in their time zone. */
+  async currentMonth(auth: AuthInfo): Promise<string> {
+    return formatMonth(dayIn(this.deps.clock.now(), (await this.preferences.get(auth.userId)).timeZone));
+  }
+
   /** The caller's jar, archived ones included; another user's id is NOT_FOUND like a missing one. */
   async jar(auth: AuthInfo, id: string): Promise<JarView> {
     return jarView(await this.ownJar(auth, id));
@@ -471,16 +495,22 @@ export class BudgetService {
   }
 }
 
+export interface BudgetOverview {
+  month: string;
+  budget: BudgetView;
+  jars: JarSpend[];
+}
+
 interface BudgetFacts {
   currency: string;
   monthlyIncome: bigint | null;
 }
 
-function budgetFacts(budget: Budget | null): BudgetFacts {
+function budgetFacts(budget: BudgetFacts | null): BudgetFacts {
   return { currency: budget?.currency ?? DEFAULT_CURRENCY, monthlyIncome: budget?.monthlyIncome ?? null };
 }
 
-function budgetView(budget: Budget | null, jars: Jar[]): BudgetView {
+function budgetView(budget: BudgetFacts | null, jars: Jar[]): BudgetView {
   const facts = budgetFacts(budget);
   return {
     currency: facts.currency,
