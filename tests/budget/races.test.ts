@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BudgetDocument, CreateJarDocument } from '../generated/graphql.js';
+import { AssignPaymentToJarDocument, BudgetDocument, CreateJarDocument } from '../generated/graphql.js';
 import { createJar, fundedCard, MCC, setIncome, spend } from '../factories/budget.js';
 import { loginOperator, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser } from '../factories/users.js';
@@ -47,6 +47,22 @@ describeNeeding(RACES_NEED_POSTGRES, 'budgets racing on PostgreSQL', () => {
       .fork()
       .getConnection()
       .execute<Array<{ n: number }>>('select count(*)::int as n from budget_alert where jar_id = ?', [jar.id]);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('keeps one assignment when 20 concurrent calls move the same payment between jars', async () => {
+    const user = await registerUser(server);
+    const jars = [await createJar(server, user.token, 'A', 100), await createJar(server, user.token, 'B', 100)];
+    const card = await fundedCard(server, op, user.token);
+    const payment = await spend(server, op, card, 100, MCC.GROCERIES);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => server.gql(AssignPaymentToJarDocument, { paymentId: payment.id, jarId: jars[i % 2]!.id }, { token: user.token })),
+    );
+    expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
+    const rows = await server.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ n: number }>>('select count(*)::int as n from payment_jar_assignment where payment_id = ?', [payment.id]);
     expect(rows[0]!.n).toBe(1);
   });
 });

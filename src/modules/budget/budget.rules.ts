@@ -1,5 +1,5 @@
 import { badUserInput } from '../../shared/errors.js';
-import { formatDecimal } from '../../shared/currency.js';
+import { formatGrouped } from '../../shared/currency.js';
 import { daysInMonth, type CalendarDay } from '../../shared/time-zone.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
 import { FeeCadence } from './fee.entity.js';
@@ -103,12 +103,7 @@ export function feeOccurrences(cadence: FeeCadence, nextDueOn: CalendarDay, mont
 }
 
 /** "1,250.00 USD": integer arithmetic, thousands grouped. */
-export function formatAmount(minor: bigint, currency: string): string {
-  const [whole, fraction] = formatDecimal(minor, currency).split('.');
-  const sign = whole!.startsWith('-') ? '-' : '';
-  const grouped = whole!.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`} ${currency}`;
-}
+export const formatAmount = (minor: bigint, currency: string): string => formatGrouped(minor, currency);
 
 const CATEGORY_NAMES: Record<SpendingCategory, string> = Object.fromEntries(
   Object.values(SpendingCategory).map((c) => [c, c.charAt(0) + c.slice(1).toLowerCase()]),

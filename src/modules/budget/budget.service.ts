@@ -39,10 +39,11 @@ import {
   selectPaymentJars,
   selectReceived,
   spentByJar,
+  upsertAssignment,
+  deleteAssignment,
 } from './budget.statements.js';
 import { CategorySpend, type BudgetView, type FeeView, type JarMonthView, type JarSpend, type JarView, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
-import { PaymentJarAssignment } from './jar-assignment.entity.js';
 import { Jar } from './jar.entity.js';
 import type { SpendingCategory } from '../cards/mcc.rules.js';
 
@@ -267,21 +268,10 @@ export class BudgetService {
     if (payment.status !== CardPaymentStatus.APPROVED) throw badUserInput([{ field: 'paymentId', message: 'only approved payments count in a jar' }]);
     const jar = jarId === null ? null : await this.ownJar(auth, jarId);
     if (jar?.archived) throw badUserInput([{ field: 'jarId', message: 'the jar is archived: move the payment to an unarchived jar' }]);
-    await inTransaction(this.em, async (em) => {
-      await em.nativeDelete(PaymentJarAssignment, { payment: payment.id });
-      if (jar) {
-        const now = this.deps.clock.now();
-        em.persist(
-          Object.assign(new PaymentJarAssignment(), {
-            payment: em.getReference(CardPayment, payment.id, { wrapped: true }),
-            user: em.getReference(User, auth.userId, { wrapped: true }),
-            jar: em.getReference(Jar, jar.id, { wrapped: true }),
-            createdAt: now,
-            updatedAt: now,
-          }),
-        );
-      }
-    });
+    const write = jar
+      ? upsertAssignment({ id: uuidv7(), paymentId: payment.id, userId: auth.userId, jarId: jar.id, at: this.deps.clock.now() })
+      : deleteAssignment(payment.id);
+    await this.em.execute(write.sql, write.params);
     this.paymentJars.clear(payment.id);
     return paymentView(rowOfPayment(payment));
   }

@@ -84,3 +84,16 @@ export function claimAlert(row: { id: string; userId: string; jarId: string; mon
 export function spentByJar(rows: ReadonlyArray<Record<string, unknown>>): Map<string, bigint> {
   return new Map(rows.map((r) => [r.jar_id as string, BigInt(r.spent as string)]));
 }
+
+/** One statement, so concurrent moves of one payment leave exactly one row (the last write). */
+export function upsertAssignment(row: { id: string; paymentId: string; userId: string; jarId: string; at: Date }): Stmt {
+  return stmt(
+    `insert into "payment_jar_assignment" ("id", "created_at", "updated_at", "payment_id", "user_id", "jar_id") values (${marks(6)})
+     on conflict ("payment_id") do update set "jar_id" = excluded."jar_id", "updated_at" = excluded."updated_at"`,
+    [row.id, row.at, row.at, row.paymentId, row.userId, row.jarId],
+  );
+}
+
+export function deleteAssignment(paymentId: string): Stmt {
+  return stmt(`delete from "payment_jar_assignment" where "payment_id" = ?`, [paymentId]);
+}

@@ -1,5 +1,6 @@
 /** The rule-based assistant's budget conversations: jars, income, "where did my money go", "am I over budget". */
-import { decimalToMinor, findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
+import { formatGrouped } from '../../../shared/currency.js';
+import { currencyExponent, decimalToMinor, findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
 import { categoryWords, monthName, monthlySummary } from './local.replies.js';
 import type { AgentContext } from './provider.js';
 
@@ -153,15 +154,11 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** An amount as the tools return it ({ decimal, minor, currency }) -> "1,250.00 USD". */
 function money(v: unknown): string {
-  if (!isObject(v)) return '?';
-  const [whole, fraction] = text(v.decimal).split('.');
-  const sign = whole?.startsWith('-') ? '-' : '';
-  const grouped = (whole ?? '0').replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`} ${text(v.currency)}`.trim();
+  return isObject(v) ? formatGrouped(minor(v), text(v.currency), currencyExponent(text(v.currency))) : '?';
 }
 
 const minor = (v: unknown): bigint => (isObject(v) && /^-?\d+$/.test(text(v.minor)) ? BigInt(text(v.minor)) : 0n);
-const positive = (v: unknown): string => (isObject(v) ? money({ ...v, decimal: text(v.decimal).replace(/^-/, '') }) : '?');
+const positive = (v: unknown): string => (isObject(v) ? money({ ...v, minor: text(v.minor).replace(/^-/, '') }) : '?');
 
 function noIncomeNote(overview: Json): string {
   return overview.monthlyIncome
