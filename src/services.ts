@@ -5,6 +5,8 @@ import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { BudgetService } from './modules/budget/budget.service.js';
+import { FeeService } from './modules/budget/fee.service.js';
+import { SpendingInsightsService } from './modules/budget/insights.service.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -34,6 +36,8 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
     transfers,
     cards: new CardService(em, deps, accounts, transfers, (payment) => budget.afterApprovedPayment(payment)),
     budget,
+    fees: new FeeService(em, deps, budget, preferences),
+    insights: new SpendingInsightsService(em, budget),
     ledger: new LedgerService(em, deps, accounts),
     chat,
     drafts,

@@ -144,7 +144,7 @@ const DEMO_JARS: ReadonlyArray<{ name: string; allocationBasisPoints: number; ca
  */
 async function seedDemoBudget(deps: CoreDeps, orm: Orm, customer: User): Promise<void> {
   const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
-  const { budget } = createServices(deps, orm.em.fork());
+  const { budget, fees: feeService } = createServices(deps, orm.em.fork());
   if ((await budget.budget(me)).monthlyIncome !== null) return;
   await budget.setMonthlyIncome(me, { amountMinor: 320000n, currency: 'USD' });
   const jars = new Map<string, string>();
@@ -156,5 +156,5 @@ async function seedDemoBudget(deps: CoreDeps, orm: Orm, customer: User): Promise
     { name: 'Netflix', amountMinor: 1549n, cadence: FeeCadence.MONTHLY, nextDueOn: due(5), jarId: jars.get('Subscriptions') },
     { name: 'Car insurance', amountMinor: 54000n, cadence: FeeCadence.YEARLY, nextDueOn: due(15), jarId: jars.get('Transport') },
   ];
-  for (const fee of fees) await budget.createFee(me, { ...fee, currency: 'USD' });
+  for (const fee of fees) await feeService.createFee(me, { ...fee, currency: 'USD' });
 }

@@ -6,7 +6,7 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { countStatements } from '../helpers/sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { INSIGHTS_STATEMENTS } from '../../src/modules/budget/budget.service.js';
+import { INSIGHTS_STATEMENTS } from '../../src/modules/budget/insights.service.js';
 
 const clock = new TestClock();
 let server: TestServer;

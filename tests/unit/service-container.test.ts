@@ -42,6 +42,8 @@ describe('createServices', () => {
       'cards',
       'chat',
       'drafts',
+      'fees',
+      'insights',
       'journal',
       'ledger',
       'portability',

@@ -23,13 +23,13 @@ export class BudgetResolver {
   @Authorized()
   @Query(() => [FeeView], { description: "The caller's fees, inactive ones included, oldest first." })
   fees(@Ctx() ctx: GraphQLContext): Promise<FeeView[]> {
-    return ctx.services.budget.fees(requireAuth(ctx));
+    return ctx.services.fees.fees(requireAuth(ctx));
   }
 
   @Authorized()
   @Query(() => [FeeView], { description: "Active fees due in the month after the current one (caller's time zone), one item per occurrence, by day." })
   upcomingFees(@Ctx() ctx: GraphQLContext): Promise<FeeView[]> {
-    return ctx.services.budget.upcomingFees(requireAuth(ctx));
+    return ctx.services.fees.upcomingFees(requireAuth(ctx));
   }
 
   @Authorized()
@@ -39,7 +39,7 @@ export class BudgetResolver {
     @Arg('currency', () => String, { description: 'ISO 4217 code, e.g. "USD".' }) currency: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SpendingInsightsView> {
-    return ctx.services.budget.spendingInsights(requireAuth(ctx), month, currency);
+    return ctx.services.insights.spendingInsights(requireAuth(ctx), month, currency);
   }
 
   @Authorized()
@@ -51,7 +51,7 @@ export class BudgetResolver {
   @Authorized()
   @Mutation(() => FeeView, { description: 'A recurring cost in the budget currency (CURRENCY_MISMATCH otherwise).' })
   createFee(@Arg('input', () => FeeInput) input: FeeInput, @Ctx() ctx: GraphQLContext): Promise<FeeView> {
-    return ctx.services.budget.createFee(requireAuth(ctx), input);
+    return ctx.services.fees.createFee(requireAuth(ctx), input);
   }
 
   @Authorized()
@@ -61,13 +61,13 @@ export class BudgetResolver {
     @Arg('input', () => UpdateFeeInput) input: UpdateFeeInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<FeeView> {
-    return ctx.services.budget.updateFee(requireAuth(ctx), id, input);
+    return ctx.services.fees.updateFee(requireAuth(ctx), id, input);
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: "Deletes one of the caller's fees for good; true when deleted." })
   deleteFee(@Arg('id', () => ID, { description: 'The fee id.' }) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.budget.deleteFee(requireAuth(ctx), id);
+    return ctx.services.fees.deleteFee(requireAuth(ctx), id);
   }
 
   @Authorized()
@@ -138,7 +138,7 @@ export class JarMonthResolver {
 export class FeeResolver {
   @FieldResolver(() => JarView, { nullable: true, description: 'The jar the fee is paid from; null when none.' })
   jar(@Root() fee: FeeView, @Ctx() ctx: GraphQLContext): Promise<JarView | null> {
-    return ctx.services.budget.feeJar(requireAuth(ctx), fee);
+    return ctx.services.fees.feeJar(requireAuth(ctx), fee);
   }
 }
 
@@ -150,7 +150,7 @@ export class SpendingInsightsResolver {
     @Arg('first', () => Int, FIRST_ARG(5)) first: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPaymentView[]> {
-    return ctx.services.budget.largestPayments(insights, first);
+    return ctx.services.insights.largestPayments(insights, first);
   }
 }
 

@@ -5,52 +5,34 @@ import type { CoreDeps } from '../../deps.js';
 import { Topic, type BudgetAlertPayload } from '../../pubsub/topics.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { MAX_AMOUNT_MINOR, money, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
+import { MAX_AMOUNT_MINOR, money, parseCurrency } from '../../shared/money.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import { inTransaction } from '../../shared/transactions.js';
-import { dayIn, isoDay, monthRange } from '../../shared/time-zone.js';
+import { dayIn, monthRange } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js';
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
+import type { SpendingCategory } from '../cards/mcc.rules.js';
 import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
-import type { FeeInput, JarInput, SetMonthlyIncomeInput, UpdateFeeInput, UpdateJarInput } from './budget.inputs.js';
-import {
-  FULL_ALLOCATION,
-  addMonths,
-  allocations,
-  basisPoints,
-  distinctCategories,
-  feeOccurrences,
-  formatMonth,
-  jarName,
-  observations,
-  parseDay,
-  parseMonth,
-  type Month,
-} from './budget.rules.js';
+import type { JarInput, SetMonthlyIncomeInput, UpdateJarInput } from './budget.inputs.js';
+import { FULL_ALLOCATION, allocations, basisPoints, distinctCategories, formatMonth, jarName, parseMonth } from './budget.rules.js';
 import {
   claimAlert,
+  deleteAssignment,
   lockBudget,
-  selectCategorySpent,
   selectJarPaymentIds,
   selectJarSpent,
   selectPaymentJars,
-  selectReceived,
   spentByJar,
   upsertAssignment,
-  deleteAssignment,
 } from './budget.statements.js';
-import { CategorySpend, type BudgetView, type FeeView, type JarMonthView, type JarSpend, type JarView, type SpendingInsightsView } from './budget.types.js';
+import type { BudgetView, JarMonthView, JarSpend, JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';
-import type { SpendingCategory } from '../cards/mcc.rules.js';
 
-const DEFAULT_CURRENCY = 'USD';
-
-/** The SQL statements of spendingInsights without largestPayments, whatever the number of payments. */
-export const INSIGHTS_STATEMENTS = 7;
+export const DEFAULT_CURRENCY = 'USD';
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -66,27 +48,11 @@ export function jarView(jar: Jar): JarView {
   };
 }
 
-export function feeView(fee: Fee, nextDueOn = fee.nextDueOn): FeeView {
-  return {
-    id: fee.id,
-    name: fee.name,
-    amount: money(fee.amount, fee.currency),
-    cadence: fee.cadence,
-    nextDueOn,
-    active: fee.active,
-    jarId: fee.jar?.id ?? null,
-  };
-}
-
 /**
- * Income, jars, fees and spending insights. Reads card payments and the ledger, never
- * writes them: a moved payment is a payment_jar_assignment row beside it. Jar, income and
- * fee writes take the user's budget lock (an advisory lock), so the checks that span jars
- * (allocation total, names, categories, currency) hold under concurrent calls.
- *
- * spendingInsights runs INSIGHTS_STATEMENTS (7) SQL statements whatever the number of
- * payments: preferences, budget, jars, spent per jar, spent per category (this and the
- * previous month), received, fees; largestPayments one more when asked for.
+ * Income, jars, moved payments and budget alerts. Reads card payments, never writes them:
+ * a moved payment is a payment_jar_assignment row beside it. Jar, income and fee writes
+ * take the user's budget lock (an advisory lock), so the checks that span jars (allocation
+ * total, names, categories, currency) hold under concurrent calls.
  */
 export class BudgetService {
   private readonly jarsById = new DataLoader<string, Jar | null>(async (ids) => {
@@ -139,7 +105,7 @@ export class BudgetService {
 
   /** The budget with each unarchived jar's allocation and spending in a month (default: the current one): the agent's view. */
   async overview(auth: AuthInfo, month?: string): Promise<BudgetOverview> {
-    const { timeZone, budget, jars } = await this.context(auth);
+    const { timeZone, budget, jars } = await this.facts(auth);
     const m = month === undefined ? dayIn(this.deps.clock.now(), timeZone) : parseMonth(month);
     const { from, to } = monthRange(m.year, m.month, timeZone);
     const query = selectJarSpent(auth.userId, budget.currency, from, to);
@@ -224,7 +190,7 @@ export class BudgetService {
   /** One jar in a month of the caller's time zone. */
   async jarMonth(auth: AuthInfo, jar: JarView, month: string): Promise<JarMonthView> {
     const m = parseMonth(month);
-    const { timeZone, budget, jars } = await this.context(auth);
+    const { timeZone, budget, jars } = await this.facts(auth);
     const { from, to } = monthRange(m.year, m.month, timeZone);
     const query = selectJarSpent(auth.userId, budget.currency, from, to);
     const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params)).get(jar.id) ?? 0n;
@@ -276,138 +242,6 @@ export class BudgetService {
     return paymentView(rowOfPayment(payment));
   }
 
-  async fees(auth: AuthInfo): Promise<FeeView[]> {
-    const fees = await this.em.find(Fee, { user: auth.userId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    return fees.map((f) => feeView(f));
-  }
-
-  async createFee(auth: AuthInfo, input: FeeInput): Promise<FeeView> {
-    const name = jarName(input.name);
-    const amount = parsePositiveAmount(input.amountMinor);
-    const currency = parseCurrency(input.currency);
-    const due = isoDay(parseDay(input.nextDueOn, 'nextDueOn'));
-    const jar = input.jarId ? await this.ownJar(auth, input.jarId) : null;
-    return this.locked(auth, async (em) => {
-      const budget = await em.findOne(Budget, { user: auth.userId });
-      const budgetCurrency = budget?.currency ?? DEFAULT_CURRENCY;
-      if (currency !== budgetCurrency) throw new DomainError('CURRENCY_MISMATCH', `Your budget is in ${budgetCurrency}: give the fee in ${budgetCurrency}`);
-      const now = this.deps.clock.now();
-      const fee = Object.assign(new Fee(), {
-        user: em.getReference(User, auth.userId, { wrapped: true }),
-        name,
-        amount,
-        currency,
-        cadence: input.cadence,
-        nextDueOn: due,
-        jar: jar ? em.getReference(Jar, jar.id, { wrapped: true }) : null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      em.persist(fee);
-      await em.flush();
-      return feeView(fee);
-    });
-  }
-
-  async updateFee(auth: AuthInfo, id: string, input: UpdateFeeInput): Promise<FeeView> {
-    const fee = await this.ownFee(auth, id);
-    if (input.clearJar && input.jarId) throw badUserInput([{ field: 'clearJar', message: 'give either jarId or clearJar, not both' }]);
-    if (input.name !== null && input.name !== undefined) fee.name = jarName(input.name);
-    if (input.amountMinor !== null && input.amountMinor !== undefined) fee.amount = parsePositiveAmount(input.amountMinor);
-    if (input.cadence) fee.cadence = input.cadence;
-    if (input.nextDueOn !== null && input.nextDueOn !== undefined) fee.nextDueOn = isoDay(parseDay(input.nextDueOn, 'nextDueOn'));
-    if (input.jarId) fee.jar = this.em.getReference(Jar, (await this.ownJar(auth, input.jarId)).id, { wrapped: true });
-    if (input.clearJar) fee.jar = null;
-    if (input.active !== null && input.active !== undefined) fee.active = input.active;
-    fee.updatedAt = this.deps.clock.now();
-    await this.em.flush();
-    return feeView(fee);
-  }
-
-  async deleteFee(auth: AuthInfo, id: string): Promise<boolean> {
-    const fee = await this.ownFee(auth, id);
-    await this.em.nativeDelete(Fee, { id: fee.id });
-    return true;
-  }
-
-  async feeJar(auth: AuthInfo, fee: FeeView): Promise<JarView | null> {
-    return fee.jarId ? this.jar(auth, fee.jarId) : null;
-  }
-
-  /** Active fees due in the month after the current one (caller's time zone), one item per occurrence. */
-  async upcomingFees(auth: AuthInfo): Promise<FeeView[]> {
-    const timeZone = (await this.preferences.get(auth.userId)).timeZone;
-    const today = dayIn(this.deps.clock.now(), timeZone);
-    return upcoming(await this.em.find(Fee, { user: auth.userId, active: true }), addMonths(today, 1));
-  }
-
-  /** See the class comment for the statement count. */
-  async spendingInsights(auth: AuthInfo, month: string, currencyCode: string): Promise<SpendingInsightsView> {
-    const m = parseMonth(month);
-    const currency = parseCurrency(currencyCode);
-    const { timeZone, budget, jars } = await this.context(auth);
-    const { from, to } = monthRange(m.year, m.month, timeZone);
-    const previous = addMonths(m, -1);
-    const previousFrom = monthRange(previous.year, previous.month, timeZone).from;
-    const inBudget = budget.currency === currency;
-    const statements = [
-      selectJarSpent(auth.userId, currency, from, to),
-      selectCategorySpent(auth.userId, currency, previousFrom, from, to),
-      selectReceived(auth.userId, currency, from, to),
-    ];
-    const [jarRows, categoryRows, receivedRows] = await Promise.all(statements.map((s) => this.em.execute<Rows>(s.sql, s.params)));
-    const fees = inBudget ? await this.em.find(Fee, { user: auth.userId, active: true, currency }) : [];
-
-    const spentInJar = spentByJar(jarRows!);
-    const allocated = inBudget ? allocationsOf(budget, jars) : new Map<string, bigint>();
-    const byJar: JarSpend[] = inBudget
-      ? jars.map((jar) => {
-          const a = allocated.get(jar.id) ?? 0n;
-          const s = spentInJar.get(jar.id) ?? 0n;
-          return { jar: jarView(jar), allocated: money(a, currency), spent: money(s, currency), remaining: money(a - s, currency) };
-        })
-      : [];
-    const categories = categoryTotals(categoryRows!);
-    const byCategory = categories
-      .filter((c) => c.payments > 0)
-      .sort((a, b) => (b.spent > a.spent ? 1 : b.spent < a.spent ? -1 : a.category.localeCompare(b.category)))
-      .map((c) => Object.assign(new CategorySpend(), { category: c.category, spent: money(c.spent, currency), payments: c.payments }));
-    const totalSpent = categories.reduce((sum, c) => sum + c.spent, 0n);
-    const previousSpent = categories.reduce((sum, c) => sum + c.previous, 0n);
-    const upcomingFees = upcoming(fees, addMonths(m, 1));
-    return {
-      month: formatMonth(m),
-      currency,
-      income: inBudget && budget.monthlyIncome !== null ? money(budget.monthlyIncome, currency) : null,
-      totalSpent: money(totalSpent, currency),
-      totalReceived: money(BigInt(receivedRows![0]!.received as string), currency),
-      byCategory,
-      byJar,
-      changeFromPreviousMonth: money(totalSpent - previousSpent, currency),
-      upcomingFees,
-      observations: observations({
-        currency,
-        jars: byJar.map((j) => ({ name: j.jar.name, allocated: j.allocated.minor, spent: j.spent.minor })),
-        categories,
-        upcomingFees: upcomingFees.map((f) => ({ amount: f.amount.minor })),
-      }),
-      userId: auth.userId,
-      from,
-      to,
-    };
-  }
-
-  /** SpendingInsights.largestPayments: one statement. */
-  async largestPayments(insights: SpendingInsightsView, first: number | null): Promise<CardPaymentView[]> {
-    const limit = pageSize(first, 'first', 5);
-    const rows = await this.em.find(
-      CardPayment,
-      { user: insights.userId, status: CardPaymentStatus.APPROVED, currency: insights.currency, createdAt: { $gte: insights.from, $lt: insights.to } },
-      { orderBy: { amount: 'desc', createdAt: 'desc', id: 'desc' }, limit },
-    );
-    return rows.map((p) => paymentView(rowOfPayment(p)));
-  }
-
   /**
    * After an approved card payment committed: when its jar is now over its allocation for
    * the payment's month, claim the (jar, month) alert row and publish only if this call won
@@ -449,8 +283,8 @@ export class BudgetService {
     return this.deps.pubsub.subscribe(Topic.BUDGET_ALERT, auth.userId);
   }
 
-  /** The caller's time zone, budget (defaults when unset) and unarchived jars. */
-  private async context(auth: AuthInfo): Promise<{ timeZone: string; budget: BudgetFacts; jars: Jar[] }> {
+  /** The caller's time zone, budget (defaults when unset) and unarchived jars: 3 statements. */
+  async facts(auth: AuthInfo): Promise<{ timeZone: string; budget: BudgetFacts; jars: Jar[] }> {
     const [prefs, budget, jars] = await Promise.all([
       this.preferences.get(auth.userId),
       this.em.findOne(Budget, { user: auth.userId }),
@@ -463,20 +297,15 @@ export class BudgetService {
     return em.find(Jar, { user: userId, archived: false }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
-  private async ownJar(auth: AuthInfo, id: string): Promise<Jar> {
+  /** The caller's jar, archived or not; another user's id is NOT_FOUND exactly like a missing one. */
+  async ownJar(auth: AuthInfo, id: string): Promise<Jar> {
     const jar = isUuid(id) ? await this.jarsById.load(id.toLowerCase()) : null;
     if (!jar || jar.ownerId !== auth.userId) throw notFound('Jar');
     return jar;
   }
 
-  private async ownFee(auth: AuthInfo, id: string): Promise<Fee> {
-    const fee = isUuid(id) ? await this.em.findOne(Fee, { id: id.toLowerCase(), user: auth.userId }) : null;
-    if (!fee) throw notFound('Fee');
-    return fee;
-  }
-
   /** A transaction under the user's budget lock, retried on serialization failures. */
-  private locked<T>(auth: AuthInfo, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  locked<T>(auth: AuthInfo, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.em, async (em) => {
       const lock = lockBudget(auth.userId);
       await em.execute(lock.sql, lock.params);
@@ -491,7 +320,7 @@ export interface BudgetOverview {
   jars: JarSpend[];
 }
 
-interface BudgetFacts {
+export interface BudgetFacts {
   currency: string;
   monthlyIncome: bigint | null;
 }
@@ -510,7 +339,7 @@ function budgetView(budget: BudgetFacts | null, jars: Jar[]): BudgetView {
   };
 }
 
-function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
+export function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
   return allocations(budget.monthlyIncome ?? 0n, jars);
 }
 
@@ -532,26 +361,4 @@ function checkFits(others: Jar[], selfId: string | null, jar: { name: string; bp
     const holder = others.find((j) => j.id !== selfId && j.categories.includes(category));
     if (holder) throw new DomainError('CATEGORY_TAKEN', `${category} is already in your "${holder.name}" jar: remove it there first`, { category });
   }
-}
-
-function categoryTotals(rows: Rows): Array<{ category: SpendingCategory; spent: bigint; previous: bigint; payments: number }> {
-  const map = new Map<SpendingCategory, { category: SpendingCategory; spent: bigint; previous: bigint; payments: number }>();
-  for (const r of rows) {
-    const category = r.category as SpendingCategory;
-    const entry = map.get(category) ?? { category, spent: 0n, previous: 0n, payments: 0 };
-    if (r.current) {
-      entry.spent += BigInt(r.spent as string);
-      entry.payments += r.payments as number;
-    } else entry.previous += BigInt(r.spent as string);
-    map.set(category, entry);
-  }
-  return [...map.values()].sort((a, b) => a.category.localeCompare(b.category));
-}
-
-function upcoming(fees: Fee[], month: Month): FeeView[] {
-  const out: FeeView[] = [];
-  for (const fee of fees) {
-    for (const day of feeOccurrences(fee.cadence, parseDay(fee.nextDueOn, 'nextDueOn'), month)) out.push(feeView(fee, isoDay(day)));
-  }
-  return out.sort((a, b) => a.nextDueOn.localeCompare(b.nextDueOn) || a.id.localeCompare(b.id));
 }

@@ -51,8 +51,8 @@ const spendingInsights: Tool = {
   async execute(args, { services, auth }) {
     const month = (args.month as string | undefined) ?? (await services.budget.currentMonth(auth));
     const currency = (args.currency as string | undefined) ?? (await services.budget.budget(auth)).currency;
-    const insights = await services.budget.spendingInsights(auth, month, currency);
-    const largest = await services.budget.largestPayments(insights, 5);
+    const insights = await services.insights.spendingInsights(auth, month, currency);
+    const largest = await services.insights.largestPayments(insights, 5);
     return {
       month: insights.month,
       currency: insights.currency,
