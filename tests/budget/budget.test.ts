@@ -166,6 +166,18 @@ describe('jar months', () => {
     expect([await spentIn(groceries.id), await spentIn(treats.id)]).toEqual(['2500', '0']);
     const listed = (await server.ok(PaymentJarsDocument, {}, as(user))).cardPayments.edges.map((e) => e.node);
     expect(listed).toEqual([{ id: payment.id, jar: { id: groceries.id } }]);
+    // Pages of a jar's month: newest first, the total on every page.
+    const second = await spend(server, op, card, 100, MCC.GROCERIES);
+    await server.ok(AssignPaymentToJarDocument, { paymentId: second.id, jarId: treats.id }, as(user));
+    await server.ok(AssignPaymentToJarDocument, { paymentId: payment.id, jarId: treats.id }, as(user));
+    const first = (await server.ok(JarMonthDocument, { id: treats.id, month, first: 1 }, as(user))).jar.month.payments;
+    const next = (await server.ok(JarMonthDocument, { id: treats.id, month, first: 1, after: first.pageInfo.endCursor }, as(user))).jar.month.payments;
+    const past = (await server.ok(JarMonthDocument, { id: treats.id, month, first: 1, after: next.pageInfo.endCursor }, as(user))).jar.month.payments;
+    expect([first, next, past].map((p) => [p.edges.map((e) => e.node.id), p.totalCount, p.pageInfo.hasNextPage])).toEqual([
+      [[second.id], 2, true],
+      [[payment.id], 2, false],
+      [[], 2, false],
+    ]);
   });
 });
 

@@ -44,13 +44,16 @@ export class BudgetResolver {
 
   @Authorized()
   @Mutation(() => BudgetView, { description: 'Sets the monthly income and the budget currency. CURRENCY_MISMATCH when fees exist in another currency.' })
-  setMonthlyIncome(@Arg('input', () => SetMonthlyIncomeInput) input: SetMonthlyIncomeInput, @Ctx() ctx: GraphQLContext): Promise<BudgetView> {
+  setMonthlyIncome(
+    @Arg('input', () => SetMonthlyIncomeInput, { description: 'The income per month and its currency.' }) input: SetMonthlyIncomeInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<BudgetView> {
     return ctx.services.budget.setMonthlyIncome(requireAuth(ctx), input);
   }
 
   @Authorized()
   @Mutation(() => FeeView, { description: 'A recurring cost in the budget currency (CURRENCY_MISMATCH otherwise).' })
-  createFee(@Arg('input', () => FeeInput) input: FeeInput, @Ctx() ctx: GraphQLContext): Promise<FeeView> {
+  createFee(@Arg('input', () => FeeInput, { description: 'The new fee.' }) input: FeeInput, @Ctx() ctx: GraphQLContext): Promise<FeeView> {
     return ctx.services.fees.createFee(requireAuth(ctx), input);
   }
 
@@ -58,7 +61,7 @@ export class BudgetResolver {
   @Mutation(() => FeeView, { description: "Changes one of the caller's fees; NOT_FOUND for another user's." })
   updateFee(
     @Arg('id', () => ID, { description: 'The fee id.' }) id: string,
-    @Arg('input', () => UpdateFeeInput) input: UpdateFeeInput,
+    @Arg('input', () => UpdateFeeInput, { description: 'The fields to change; the others stay.' }) input: UpdateFeeInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<FeeView> {
     return ctx.services.fees.updateFee(requireAuth(ctx), id, input);
@@ -95,7 +98,7 @@ export class JarResolver {
 
   @Authorized()
   @Mutation(() => JarView, { description: 'JAR_NAME_TAKEN, CATEGORY_TAKEN, BUDGET_OVER_ALLOCATED (checked under a lock) when it does not fit.' })
-  createJar(@Arg('input', () => JarInput) input: JarInput, @Ctx() ctx: GraphQLContext): Promise<JarView> {
+  createJar(@Arg('input', () => JarInput, { description: 'The new jar.' }) input: JarInput, @Ctx() ctx: GraphQLContext): Promise<JarView> {
     return ctx.services.budget.createJar(requireAuth(ctx), input);
   }
 
@@ -103,7 +106,7 @@ export class JarResolver {
   @Mutation(() => JarView, { description: 'Changes an unarchived jar; the same checks as createJar.' })
   updateJar(
     @Arg('id', () => ID, { description: 'The jar id.' }) id: string,
-    @Arg('input', () => UpdateJarInput) input: UpdateJarInput,
+    @Arg('input', () => UpdateJarInput, { description: 'The fields to change; the others stay.' }) input: UpdateJarInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<JarView> {
     return ctx.services.budget.updateJar(requireAuth(ctx), id, input);

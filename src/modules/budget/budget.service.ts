@@ -212,11 +212,11 @@ export class BudgetService {
     const cursor = timeIdCursor(after);
     const query = selectJarPaymentIds(month.jarId, auth.userId, month.spent.currency, month.from, month.to, cursor, limit);
     const rows = await this.em.execute<Rows>(query.sql, query.params);
-    const ids = rows.map((r) => r.id as string);
+    const ids = rows.flatMap((r) => (r.id === null ? [] : [r.id as string]));
     const payments = ids.length ? await this.em.find(CardPayment, { id: { $in: ids } }) : [];
     const byId = new Map(payments.map((p) => [p.id, p]));
     const views = ids.map((id) => paymentView(rowOfPayment(byId.get(id)!)));
-    const total = cursor ? -1 : ((rows[0]?.total as number | undefined) ?? 0);
+    const total = (rows[0]?.total as number | undefined) ?? 0;
     return toPage(views, limit, (p) => [p.createdAt.toISOString(), p.id], total, { forward: true, hadCursor: cursor !== null });
   }
 

@@ -49,7 +49,7 @@ export function selectPaymentJars(paymentIds: readonly string[]): Stmt {
   );
 }
 
-/** A page of the jar's payments in [from, to), newest first, keyset on (created_at, id); one row more than the page. */
+/** A page of the jar's payments in [from, to), newest first, keyset on (created_at, id); one row more than the page, each with the jar's total (one row with a null id when the page is empty). */
 export function selectJarPaymentIds(
   jarId: string,
   userId: string,
@@ -59,10 +59,12 @@ export function selectJarPaymentIds(
   after: { at: Date; id: string } | null,
   limit: number,
 ): Stmt {
-  const keyset = after ? `and (p."created_at", p."id") < (?, ?)` : '';
+  const keyset = after ? `where ("created_at", "id") < (?, ?)` : '';
   return stmt(
-    `select p."id", count(*) over ()::int as "total" from "card_payment" p ${EFFECTIVE_JAR}
-     where ${SPENDING} and coalesce(a."jar_id", cj."id") = ? ${keyset} order by p."created_at" desc, p."id" desc limit ?`,
+    `with jp as (select p."id", p."created_at" from "card_payment" p ${EFFECTIVE_JAR} where ${SPENDING} and coalesce(a."jar_id", cj."id") = ?)
+     select pg."id", t."total" from (select count(*)::int as "total" from jp) t
+     left join (select "id", "created_at" from jp ${keyset} order by "created_at" desc, "id" desc limit ?) pg on true
+     order by pg."created_at" desc, pg."id" desc`,
     [userId, currency, from, to, jarId, ...(after ? [after.at, after.id] : []), limit + 1],
   );
 }
