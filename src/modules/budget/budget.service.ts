@@ -229,6 +229,7 @@ export class BudgetService {
 
   /** Moves an approved payment to one of the caller's unarchived jars; null moves it back to its category's jar. */
   async assignPaymentToJar(auth: AuthInfo, paymentId: string, jarId: string | null): Promise<CardPaymentView> {
+    if (jarId !== null && !isUuid(jarId)) throw notFound('Jar');
     const payment = isUuid(paymentId) ? await this.em.findOne(CardPayment, { id: paymentId.toLowerCase(), user: auth.userId }) : null;
     if (!payment) throw notFound('Card payment');
     if (payment.status !== CardPaymentStatus.APPROVED) throw badUserInput([{ field: 'paymentId', message: 'only approved payments count in a jar' }]);

@@ -141,7 +141,8 @@ export class SpendingInsightsView {
   byCategory!: CategorySpend[];
 
   @Field(() => [JarSpend], {
-    description: 'Every unarchived jar, oldest first; empty when the budget is in another currency. Payments moved to an archived jar count in totalSpent and byCategory only.',
+    description:
+      'Every unarchived jar, oldest first; empty when the budget is in another currency. Payments moved to an archived jar count in totalSpent and byCategory only.',
   })
   byJar!: JarSpend[];
 

@@ -42,11 +42,12 @@ export class FeeService {
   }
 
   async createFee(auth: AuthInfo, input: FeeInput): Promise<FeeView> {
+    // Access first: another user's jar is NOT_FOUND whatever else is wrong.
+    const jar = input.jarId ? await this.budget.ownJar(auth, input.jarId) : null;
     const name = jarName(input.name);
     const amount = parsePositiveAmount(input.amountMinor);
     const currency = parseCurrency(input.currency);
     const due = isoDay(parseDay(input.nextDueOn, 'nextDueOn'));
-    const jar = input.jarId ? await this.budget.ownJar(auth, input.jarId) : null;
     return this.budget.locked(auth, async (em) => {
       const budget = await em.findOne(Budget, { user: auth.userId });
       const budgetCurrency = budget?.currency ?? DEFAULT_CURRENCY;
