@@ -180,4 +180,31 @@ describe('the budget tools on an OpenAI-compatible provider', () => {
     ).toContain(insights.totalSpent.minor);
     expect(run.text).toBe('Here is your budget.');
   });
+
+  it('runs scripted set_monthly_income and create_jar calls through the budget service', async () => {
+    const token = await login(server, DEMO_CUSTOMER);
+    fake.script([
+      [{ toolCall: { id: 'call_income', name: 'set_monthly_income', arguments: JSON.stringify({ amountMinor: '500000' }), fragments: 2 } }],
+      [
+        {
+          toolCall: {
+            id: 'call_jar',
+            name: 'create_jar',
+            arguments: JSON.stringify({ name: 'Gifts', allocationBasisPoints: 300, categories: ['SHOPPING'] }),
+            fragments: 1,
+          },
+        },
+      ],
+      [{ text: 'Done.' }],
+    ]);
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'My income is 5000 now, and make a gifts jar with 3%.');
+    expect(run.of('ToolCallFinished').map((f) => [f.tool, f.ok])).toEqual([
+      ['set_monthly_income', true],
+      ['create_jar', true],
+    ]);
+    const { budget } = await server.ok(BudgetDocument, {}, { token });
+    expect(budget.monthlyIncome).toMatchObject({ minor: '500000', currency: 'USD' });
+    expect(budget.jars.find((j) => j.name === 'Gifts')).toMatchObject({ allocationBasisPoints: 300, categories: ['SHOPPING'] });
+  });
 });
