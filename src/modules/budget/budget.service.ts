@@ -110,16 +110,7 @@ export class BudgetService {
     const { from, to } = monthRange(m.year, m.month, timeZone);
     const query = selectJarSpent(auth.userId, budget.currency, from, to);
     const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params));
-    const allocated = allocationsOf(budget, jars);
-    return {
-      month: formatMonth(m),
-      budget: budgetView(budget, jars),
-      jars: jars.map((jar) => {
-        const a = allocated.get(jar.id) ?? 0n;
-        const s = spent.get(jar.id) ?? 0n;
-        return { jar: jarView(jar), allocated: money(a, budget.currency), spent: money(s, budget.currency), remaining: money(a - s, budget.currency) };
-      }),
-    };
+    return { month: formatMonth(m), budget: budgetView(budget, jars), jars: jarSpends(budget, jars, spent) };
   }
 
   /** The caller's current month, "YYYY-MM", in their time zone. */
@@ -340,7 +331,17 @@ function budgetView(budget: BudgetFacts | null, jars: Jar[]): BudgetView {
   };
 }
 
-export function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
+/** Each jar's allocation, spending and what is left, in the budget currency. */
+export function jarSpends(budget: BudgetFacts, jars: Jar[], spent: Map<string, bigint>): JarSpend[] {
+  const allocated = allocationsOf(budget, jars);
+  return jars.map((jar) => {
+    const a = allocated.get(jar.id) ?? 0n;
+    const s = spent.get(jar.id) ?? 0n;
+    return { jar: jarView(jar), allocated: money(a, budget.currency), spent: money(s, budget.currency), remaining: money(a - s, budget.currency) };
+  });
+}
+
+function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
   return allocations(budget.monthlyIncome ?? 0n, jars);
 }
 

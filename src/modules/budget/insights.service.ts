@@ -7,7 +7,7 @@ import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js'
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
 import type { SpendingCategory } from '../cards/mcc.rules.js';
 import { addMonths, formatMonth, observations, parseMonth } from './budget.rules.js';
-import { allocationsOf, jarView, type BudgetService } from './budget.service.js';
+import { jarSpends, type BudgetService } from './budget.service.js';
 import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.statements.js';
 import { CategorySpend, type JarSpend, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
@@ -47,15 +47,7 @@ export class SpendingInsightsService {
     const [jarRows, categoryRows, receivedRows] = await Promise.all(statements.map((s) => this.em.execute<Rows>(s.sql, s.params)));
     const fees = inBudget ? await this.em.find(Fee, { user: auth.userId, active: true, currency }) : [];
 
-    const spentInJar = spentByJar(jarRows!);
-    const allocated = inBudget ? allocationsOf(budget, jars) : new Map<string, bigint>();
-    const byJar: JarSpend[] = inBudget
-      ? jars.map((jar) => {
-          const a = allocated.get(jar.id) ?? 0n;
-          const s = spentInJar.get(jar.id) ?? 0n;
-          return { jar: jarView(jar), allocated: money(a, currency), spent: money(s, currency), remaining: money(a - s, currency) };
-        })
-      : [];
+    const byJar: JarSpend[] = inBudget ? jarSpends(budget, jars, spentByJar(jarRows!)) : [];
     const categories = categoryTotals(categoryRows!);
     const byCategory = categories
       .filter((c) => c.payments > 0)
