@@ -35,7 +35,8 @@ export class Migration20261130180454 extends Migration {
     this.addSql(`alter table "payment_jar_assignment" add constraint "payment_jar_assignment_user_id_foreign" foreign key ("user_id") references "app_user" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "payment_jar_assignment" add constraint "payment_jar_assignment_jar_id_foreign" foreign key ("jar_id") references "jar" ("id") on update cascade on delete cascade;`);
 
-    this.addSql(`alter table "user_preferences" add column "time_zone" text not null default 'UTC';`);
+    // The plans branch adds the same column: "if not exists" lets both migrations apply in either order.
+    this.addSql(`alter table "user_preferences" add column if not exists "time_zone" text not null default 'UTC';`);
   }
 
   override async down(): Promise<void> {
@@ -55,7 +56,7 @@ export class Migration20261130180454 extends Migration {
 
     this.addSql(`drop table if exists "payment_jar_assignment" cascade;`);
 
-    this.addSql(`alter table "user_preferences" drop column "time_zone";`);
+    this.addSql(`alter table "user_preferences" drop column if exists "time_zone";`);
 
     this.addSql(`drop type "fee_cadence";`);
   }
