@@ -60,4 +60,7 @@ export class UserPreferencesView {
 
   @Field(() => [GlossaryTerm])
   personalGlossary!: GlossaryTerm[];
+
+  @Field(() => String, { description: 'IANA time zone, e.g. "Europe/Paris"; where the user\'s days and months begin (budgets, plans). Default "UTC".' })
+  timeZone!: string;
 }
