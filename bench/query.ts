@@ -1,16 +1,25 @@
 import { spawn } from 'node:child_process';
+import { Socket } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { fundedAccount, loginOperator, registerUser } from './lib/client.js';
+import { splitPoolMax } from '../src/db/pg.js';
+import { installedBaseline, MISSING } from './lib/baselines.js';
+import { fundedAccount, inBatches, loginOperator, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
-import { ROOT, startGateway } from './lib/gateway.js';
-import type { BenchOutcome } from './lib/results.js';
+import { JWT_SECRET, ROOT, startGateway } from './lib/gateway.js';
+import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { round } from './lib/stats.js';
 
 const QUERY = '{ me { username } accounts { name balance { decimal } } }';
+/** One user per connection: each connection is an autocannon instance of its own with that user's token. */
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
-const WARMUP_S = 3;
+const WARMUP_S = Number(process.env.BENCH_QUERY_WARMUP_SECONDS ?? 3);
+/** Rate limits in Redis, as a fleet runs; BENCH_REDIS_URL to change. */
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DB_POOL_MAX = Number(process.env.BENCH_DB_POOL_MAX ?? 10);
 
 interface Load {
   reqPerSec: number;
@@ -22,24 +31,44 @@ interface Load {
   mismatches: number;
 }
 
-async function load(url: string, headers: Record<string, string>, expectBody: string, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: QUERY }),
-    expectBody,
-  });
+/** What one connection sends and must get back, byte for byte. */
+interface Caller {
+  headers: Record<string, string>;
+  body: string;
+}
+
+type InstanceResult = Parameters<typeof autocannon.printResult>[0] & { totalCompletedRequests: number };
+const aggregate = (autocannon as unknown as { aggregateResult(results: InstanceResult[], opts: { url: string; connections: number }): autocannon.Result })
+  .aggregateResult;
+
+/** Every caller on a connection of its own, all at once; latencies merged into one histogram. */
+async function load(url: string, callers: Caller[], seconds: number): Promise<Load> {
+  const started = performance.now();
+  const results = (await Promise.all(
+    callers.map((c) =>
+      autocannon({
+        url,
+        method: 'POST',
+        connections: 1,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...c.headers },
+        body: JSON.stringify({ query: QUERY }),
+        expectBody: c.body,
+        skipAggregateResult: true,
+      }),
+    ),
+  )) as unknown as InstanceResult[];
+  const wall = (performance.now() - started) / 1000;
+  const total = aggregate(results, { url, connections: callers.length });
+  const requests = results.reduce((n, r) => n + r.totalCompletedRequests, 0);
   return {
-    reqPerSec: round(result.requests.average, 1),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    mismatches: (result as unknown as { mismatches?: number }).mismatches ?? 0,
+    reqPerSec: round(requests / wall, 1),
+    p50: total.latency.p50,
+    p99: total.latency.p99,
+    requests,
+    errors: total.errors + total.timeouts,
+    non2xx: total.non2xx,
+    mismatches: (total as unknown as { mismatches?: number }).mismatches ?? 0,
   };
 }
 
@@ -50,74 +79,152 @@ async function answer(url: string, headers: Record<string, string>): Promise<str
   return text;
 }
 
-/** Starts a bare server script, checks it answers exactly `body`, and loads it like the gateway. */
-async function bareLoad(script: string, data: string, body: string): Promise<Load> {
-  const bare = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', BARE_DATA: data },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** Starts a server process that prints {"port": N}, checks every caller gets its very answer, and loads it like the gateway. */
+async function serverLoad(name: string, args: string[], env: Record<string, string>, callers: Caller[], cwd = ROOT): Promise<Load> {
+  const server = spawn(process.execPath, args, { cwd, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      bare.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
-      bare.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+      server.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
+      server.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
     });
     const url = `http://127.0.0.1:${port}/graphql`;
-    const bareBody = await answer(url, {});
-    if (bareBody !== body) throw new Error(`${script} answers differently:\n${bareBody}\n${body}`);
-    await load(url, {}, body, WARMUP_S);
-    return await load(url, {}, body, DURATION_S);
+    const own: Caller[] = [];
+    for (const c of callers) {
+      const got = await answer(url, c.headers);
+      if (unframed(got) !== unframed(c.body)) throw new Error(`${name} answers differently:\n${JSON.stringify(got)}\n${JSON.stringify(c.body)}`);
+      own.push({ headers: c.headers, body: got });
+    }
+    await load(url, own, WARMUP_S);
+    return await load(url, own, DURATION_S);
   } finally {
-    bare.kill('SIGTERM');
+    server.kill('SIGTERM');
   }
 }
 
+/** Apollo Server ends every body with a newline, Mercurius does not: the JSON must be byte-equal, the framing may differ. */
+export const unframed = (body: string): string => (body.endsWith('\n') ? body.slice(0, -1) : body);
+
+function redisReachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(Number(port || 6379), hostname, () => done(true));
+  });
+}
+
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
-  // The gateway: one user with three funded accounts.
-  const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'query' });
+  // peer.mjs keeps its own pool size: say so rather than edit the shared baseline.
+  const split = splitPoolMax(DB_POOL_MAX);
+  const notes: string[] = [
+    `the peer reads over a pg pool of 10 (fixed in peer.mjs); the gateway has DB_POOL_MAX=${DB_POOL_MAX}: ORM ${split.orm}, money ${split.money}`,
+  ];
+  const redis = await redisReachable(REDIS_URL);
+  if (!redis) notes.push(`Redis not reachable at ${REDIS_URL}: the gateway ran with in-memory rate limits`);
+  // Production log level, rate limits in Redis.
+  const logFile = join(tmpdir(), `coach-bench-query-${process.pid}.log`);
+  const gateway = await startGateway({
+    databaseUrl: db.url,
+    cpuProfName: 'query',
+    stdoutFile: logFile,
+    env: { LOG_LEVEL: 'info', DB_POOL_MAX: String(DB_POOL_MAX), ...(redis ? { REDIS_URL } : {}) },
+  });
   let gw: Load;
-  let body: string;
+  let callers: Caller[];
   try {
     const op = await loginOperator(gateway.url);
-    const user = await registerUser(gateway.url, 'query');
-    for (const [i, name] of ['Checking', 'Savings', 'Travel'].entries()) await fundedAccount(gateway.url, user, op, 100_000 * (i + 1), name);
-    const auth = { authorization: `Bearer ${user.token}` };
-    body = await answer(gateway.url, auth);
-    await load(gateway.url, auth, body, WARMUP_S);
-    gw = await load(gateway.url, auth, body, DURATION_S);
+    // CONNECTIONS users, each with the same three funded accounts: the answers differ only by username.
+    callers = await inBatches(
+      Array.from({ length: CONNECTIONS }, (_, i) => i),
+      8,
+      async () => {
+        const user = await registerUser(gateway.url, 'query');
+        for (const [i, name] of ['Checking', 'Savings', 'Travel'].entries()) await fundedAccount(gateway.url, user, op, 100_000 * (i + 1), name);
+        const headers = { authorization: `Bearer ${user.token}` };
+        return { headers, body: await answer(gateway.url, headers) };
+      },
+    );
+    await load(gateway.url, callers, WARMUP_S);
+    gw = await load(gateway.url, callers, DURATION_S);
   } finally {
     await gateway.stop();
+    const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').length - 1 : 0;
+    notes.push(`the gateway wrote ${lines} log lines at info (to a file, not through the bench)`);
+    rmSync(logFile, { force: true });
   }
 
-  // The baselines answer with the very same data.
-  const data = JSON.stringify((JSON.parse(body) as { data: unknown }).data);
-  const baseline = await bareLoad('bench/bare-server.ts', data, body);
-  const sdl = await bareLoad('bench/bare-sdl-server.ts', data, body);
+  // The peer reads the same database with the same tokens; it must answer each user exactly as the gateway did.
+  let peer: Load | undefined;
+  try {
+    const dir = installedBaseline('query-peer');
+    if (dir) peer = await serverLoad('query-peer', [join(dir, 'peer.mjs')], { DATABASE_URL: db.url, JWT_SECRET }, callers, dir);
+    else notes.push('no ../shared/baselines/query-peer: the peer rows are unranked');
+  } catch (error) {
+    notes.push(`query-peer could not run: ${error instanceof Error ? error.message.slice(0, 1000) : String(error)}`);
+  }
 
-  const ratio = round(gw.reqPerSec / baseline.reqPerSec, 3);
-  // What type-graphql itself costs: the same server with the same schema, built from SDL instead.
-  const typeGraphqlRatio = round(baseline.reqPerSec / sdl.reqPerSec, 3);
+  // The bare servers answer every caller with the first user's data, from memory, with no auth.
+  const first = callers[0]!.body;
+  const bareCallers = callers.map(() => ({ headers: {}, body: first }));
+  const data = JSON.stringify((JSON.parse(first) as { data: unknown }).data);
+  const bare = await serverLoad('bare-server', ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], { BARE_DATA: data }, bareCallers);
+  const sdl = await serverLoad('bare-sdl-server', ['--import', 'tsx', join(ROOT, 'bench/bare-sdl-server.ts')], { BARE_DATA: data }, bareCallers);
+
   const clean = gw.errors + gw.non2xx + gw.mismatches === 0;
+  const bareRatio = round(gw.reqPerSec / bare.reqPerSec, 3);
+  const peerRatio = peer ? round(gw.reqPerSec / peer.reqPerSec, 3) : undefined;
+  // What type-graphql itself costs: the same server with the same schema, built from SDL instead.
+  const typeGraphqlRatio = round(bare.reqPerSec / sdl.reqPerSec, 3);
+  const q = (metric: string, rest: Omit<Row, 'bench' | 'metric'>): Row => ({ bench: 'query', metric, ...rest });
+  const rows: Row[] = [
+    q(`req/s gateway / peer (${CONNECTIONS} users x 1 conn)`, { value: String(gw.reqPerSec), baseline: peer ? String(peer.reqPerSec) : MISSING }),
+    peer
+      ? q('ratio gateway/peer (Fastify + Mercurius + pg)', { value: String(peerRatio), goal: '>= 0.6', met: peerRatio! >= 0.6 && clean })
+      : q('ratio gateway/peer (Fastify + Mercurius + pg)', { value: MISSING }),
+    q('ratio gateway/bare Apollo (from memory)', { value: String(bareRatio), baseline: `${bare.reqPerSec}/s`, goal: '>= 0.7', met: bareRatio >= 0.7 && clean }),
+    peer
+      ? q('p99 ms gateway / peer', { value: String(gw.p99), baseline: String(peer.p99), goal: `<= ${2 * peer.p99} (2 x peer)`, met: gw.p99 <= 2 * peer.p99 })
+      : q('p99 ms gateway / peer', { value: String(gw.p99), baseline: MISSING }),
+    q('p50 ms gateway / peer', { value: String(gw.p50), baseline: peer ? String(peer.p50) : MISSING }),
+    q('p50 / p99 ms bare Apollo', { value: `${bare.p50} / ${bare.p99}` }),
+    q('ratio bare type-graphql/bare SDL-first', { value: String(typeGraphqlRatio), baseline: `${sdl.reqPerSec}/s SDL` }),
+    q('errors (gateway)', {
+      value: String(gw.errors + gw.non2xx + gw.mismatches),
+      baseline: peer ? `${peer.errors + peer.non2xx + peer.mismatches} peer` : undefined,
+      goal: '0',
+      met: clean,
+    }),
+  ];
+  const peerOf = (value: (l: Load) => number): Record<string, number> => (peer ? { 'peer (Fastify + Mercurius)': value(peer) } : {});
+  const charts: Chart[] = [
+    {
+      title: 'requests/s',
+      unit: 'req/s',
+      higherIsBetter: true,
+      series: { gateway: gw.reqPerSec, ...peerOf((l) => l.reqPerSec), 'bare Apollo': bare.reqPerSec, 'bare Apollo SDL-first': sdl.reqPerSec },
+    },
+    { title: 'p99 latency', unit: 'ms', higherIsBetter: false, series: { gateway: gw.p99, ...peerOf((l) => l.p99), 'bare Apollo': bare.p99 } },
+  ];
   return {
+    charts,
     figures: {
       query: QUERY,
       connections: CONNECTIONS,
+      users: CONNECTIONS,
       durationSeconds: DURATION_S,
       warmupSeconds: WARMUP_S,
+      gatewayEnv: { LOG_LEVEL: 'info', REDIS_URL: redis ? REDIS_URL : null },
       gateway: gw,
-      bare: baseline,
+      peer: peer ?? null,
+      bare,
       bareSdl: sdl,
-      ratio,
+      peerRatio: peerRatio ?? null,
+      bareRatio,
       typeGraphqlRatio,
     },
-    rows: [
-      { bench: 'query', metric: 'req/s (gateway / bare)', value: String(gw.reqPerSec), baseline: String(baseline.reqPerSec) },
-      { bench: 'query', metric: 'ratio gateway/bare', value: String(ratio), goal: '>= 0.6', met: ratio >= 0.6 && clean },
-      { bench: 'query', metric: 'req/s bare type-graphql / bare SDL-first', value: String(baseline.reqPerSec), baseline: String(sdl.reqPerSec) },
-      { bench: 'query', metric: 'ratio type-graphql/SDL', value: String(typeGraphqlRatio) },
-      { bench: 'query', metric: 'p50 ms', value: String(gw.p50), baseline: String(baseline.p50) },
-      { bench: 'query', metric: 'p99 ms', value: String(gw.p99), baseline: String(baseline.p99), goal: '<= 40', met: gw.p99 <= 40 },
-      { bench: 'query', metric: 'errors (gateway)', value: String(gw.errors + gw.non2xx + gw.mismatches), goal: '0', met: clean },
-    ],
+    rows,
+    notes,
   };
 }

@@ -1,12 +1,15 @@
 // npm run bench [-- NAME ...] [-- --source]: builds, makes a fresh database, runs the
 // benchmarks (each starts its own gateway process), prints one table, writes
-// bench/results/NAME.json, drops the database.
+// bench/results/NAME.json, appends to bench/results/history.jsonl, rewrites
+// bench/results/report.html, drops the database.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBenchDatabase, type BenchDatabase } from './lib/db.js';
 import { ROOT, distBuilt, gatewayMode, setGatewayMode } from './lib/gateway.js';
-import { writeResult, type BenchOutcome, type Row } from './lib/results.js';
+import { appendHistory, gitCommit, readHistory } from './lib/history.js';
+import { renderReport } from './lib/report.js';
+import { machine, RESULTS_DIR, writeResult, type BenchOutcome, type Row } from './lib/results.js';
 
 type Bench = (ctx: { db: BenchDatabase }) => Promise<BenchOutcome>;
 
@@ -35,6 +38,12 @@ function build(): void {
       console.warn('warning: no fresh dist/src/main.js; running the gateway from source with tsx');
       return setGatewayMode('source');
     }
+    // The startup bench's baseline is built the same way as the gateway: dist/bench/bare-server.js.
+    const bare = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.bare.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (bare.status !== 0) console.warn(`warning: building the bare server failed:\n${bare.stdout.split('\n').slice(0, 10).join('\n')}`);
   }
   setGatewayMode(distBuilt() ? 'dist' : 'source');
 }
@@ -45,6 +54,20 @@ function table(rows: Row[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+const commit = gitCommit(ROOT);
+
+function record(bench: string, outcome: BenchOutcome): void {
+  appendHistory({
+    date: new Date().toISOString(),
+    commit,
+    bench,
+    gateway: gatewayMode(),
+    machine: machine(),
+    rows: outcome.rows,
+    charts: outcome.charts ?? [],
+  });
 }
 
 async function main(): Promise<void> {
@@ -75,16 +98,22 @@ async function main(): Promise<void> {
         console.log(table(outcome.rows));
         console.log(`   wrote ${file.slice(ROOT.length + 1)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         rows.push(...outcome.rows);
+        record(name, outcome);
       } catch (error) {
         failed = true;
         console.error(`${name} failed:`, error);
-        rows.push({ bench: name, metric: 'FAILED', value: error instanceof Error ? error.message.slice(0, 80) : String(error) });
+        const row = { bench: name, metric: 'FAILED', value: error instanceof Error ? error.message.slice(0, 80) : String(error) };
+        rows.push(row);
+        record(name, { rows: [row], figures: {} });
       }
     }
   } finally {
     await db.drop();
   }
   console.log(`\n${table(rows)}`);
+  const report = join(RESULTS_DIR, 'report.html');
+  writeFileSync(report, renderReport(readHistory()));
+  console.log(`report: ${report.slice(ROOT.length + 1)}`);
   if (failed) process.exitCode = 1;
 }
 

@@ -40,5 +40,8 @@ export async function run(): Promise<BenchOutcome> {
     };
   });
   rows.push({ bench: 'sql-count', metric: 'vitest tests/bench/sql-count.test.ts', value: passed ? 'passed' : 'FAILED', goal: 'passed', met: passed });
-  return { figures: { counts, vitestExit: vitest.status }, rows, notes: passed ? [] : [vitest.stdout.slice(-2000)] };
+  const charts = Object.entries(labels)
+    .filter(([k]) => counts[k])
+    .map(([k, label]) => ({ title: label, unit: 'statements', higherIsBetter: false, series: { 'full size': counts[k]!.full, 'half size': counts[k]!.half } }));
+  return { figures: { counts, vitestExit: vitest.status }, rows, charts, notes: passed ? [] : [vitest.stdout.slice(-2000)] };
 }

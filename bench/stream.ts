@@ -1,240 +1,223 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { startFakeOpenAi, type ChatRequestBody } from '../tests/fakes/openai-server.js';
-import { gql, inBatches, registerUser, type BenchUser } from './lib/client.js';
+import type { ChildProcess } from 'node:child_process';
+import { MISSING } from './lib/baselines.js';
+import { gql, inBatches, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
-import { startGateway } from './lib/gateway.js';
-import type { BenchOutcome } from './lib/results.js';
+import { startGateway, type Gateway } from './lib/gateway.js';
+import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { percentile, round } from './lib/stats.js';
+import { bareStream, type BareStream } from './lib/stream-bare.js';
+import { forkScript, nextMessage } from './lib/stream-load.js';
+import type { ProviderSent } from './stream-provider.js';
+import type { WatcherReport, WatchOrder } from './stream-subscriber.js';
 
 const RUNS = Number(process.env.BENCH_STREAM_RUNS ?? 200);
 const WATCHERS = 5;
-const TOKENS = 200;
+const TOKENS = Number(process.env.BENCH_STREAM_TOKENS ?? 200);
 /** The provider's fixed rate per run: one token every TOKEN_MS (20 tokens/s per run by default). */
 const TOKEN_MS = Number(process.env.BENCH_STREAM_TOKEN_MS ?? 50);
 /** A second, lighter phase (unless BENCH_STREAM_TOKEN_MS is set): the latency of the path when the machine is not saturated. */
-const LIGHT = { tokenMs: 200, tokens: 60 };
+const LIGHT = { tokenMs: 200, tokens: Number(process.env.BENCH_STREAM_LIGHT_TOKENS ?? 60) };
+/** Subscriber processes, as many as the bare fan-out uses. */
+const PROCS = Number(process.env.BENCH_STREAM_PROCS ?? 2);
+/** The bare fan-out's fixed shape: 200 runs x 5 subscriptions. */
+const BARE_RUNS = 200;
 const SESSIONS_PER_USER = 5;
 /** Every run stalls until all its subscribers are live (or this long has passed). */
 const SETUP_LIMIT_MS = 120_000;
 
-const EVENTS = `subscription ($runId: ID!) { agentEvents(runId: $runId) { __typename seq ... on TokenDelta { delta } ... on RunFinished { status } } }`;
-
 const epochNow = () => performance.timeOrigin + performance.now();
-const tokenText = (run: number, i: number) => `r${run}t${i} `;
-
-interface Watcher {
-  run: number;
-  firstEventAt: number;
-  /** Resolves at the first event (the run's RunStarted) or the subscription's end. */
-  live: Promise<void>;
-  markLive: () => void;
-  tokens: Array<{ i: number; delta: string; at: number }>;
-  status?: string;
-  error?: unknown;
-}
 
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
-  const main = await phase(db, TOKEN_MS, TOKENS);
-  if (process.env.BENCH_STREAM_TOKEN_MS) return main;
-  const light = await phase(db, LIGHT.tokenMs, LIGHT.tokens);
-  const rate = `${(RUNS * WATCHERS * 1000) / LIGHT.tokenMs} deliveries/s`;
+  const heavy = await phase(db, 'heavy', TOKEN_MS, TOKENS);
+  if (process.env.BENCH_STREAM_TOKEN_MS) return heavy;
+  const light = await phase(db, 'light', LIGHT.tokenMs, LIGHT.tokens);
   return {
-    figures: { ...main.figures, light: light.figures },
-    notes: [...(main.notes ?? []), ...(light.notes ?? []).map((n) => `light phase: ${n}`)],
-    rows: [
-      ...main.rows,
-      { bench: 'stream', metric: `light (${rate}) token latency p50 ms`, value: String(light.figures.latencyMs.p50) },
-      { bench: 'stream', metric: `light (${rate}) token latency p99 ms`, value: String(light.figures.latencyMs.p99) },
-      {
-        bench: 'stream',
-        metric: `light (${rate}) lost / reordered tokens`,
-        value: `${light.figures.lost} / ${light.figures.reordered}`,
-        goal: '0 / 0',
-        met: light.clean,
-      },
-    ],
+    figures: { heavy: heavy.figures, light: light.figures },
+    notes: [...(heavy.notes ?? []), ...(light.notes ?? [])],
+    rows: [...heavy.rows, ...light.rows],
+    charts: [...(heavy.charts ?? []), ...(light.charts ?? [])],
   };
 }
 
-/** One measurement on a fresh gateway: RUNS runs of `tokens` tokens, one every `tokenMs`, five subscribers each. */
-async function phase(db: BenchDatabase, tokenMs: number, tokens: number) {
-  let go!: () => void;
-  const goSignal = new Promise<void>((resolve) => (go = resolve));
-  const fake = await startFakeOpenAi({
-    defaultTurn: (body: ChatRequestBody) => {
-      const said = [...body.messages].reverse().find((m) => m.role === 'user')?.content;
-      const run = Number(/bench run (\d+)/.exec(String(said))?.[1] ?? -1);
-      const text = Array.from({ length: tokens }, (_, i) => tokenText(run, i)).join('');
-      // Every run waits for the go; then phases spread over one interval, so runs do not tick in lockstep.
-      return [{ until: goSignal }, { stallMs: (run * 7919) % tokenMs }, { text, tokenDelayMs: tokenMs }];
+/** The bare floor, then the gateway, at one load; ranked when both ran the same shape. */
+async function phase(db: BenchDatabase, label: string, tokenMs: number, tokens: number): Promise<BenchOutcome> {
+  const notes: string[] = [];
+  const rate = (RUNS * WATCHERS * 1000) / tokenMs;
+  let bare: BareStream | undefined;
+  let bareNote: string = MISSING;
+  try {
+    bare = await bareStream({ tokenMs, tokens, procs: PROCS });
+    if (!bare) notes.push(`${label}: no ../shared/baselines/stream-bare: unranked`);
+  } catch (error) {
+    bareNote = 'unranked: baseline failed';
+    notes.push(`${label}: stream-bare failed: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
+  }
+  if (bare && RUNS !== BARE_RUNS) {
+    notes.push(`${label}: BENCH_STREAM_RUNS=${RUNS} but the bare fan-out always runs ${BARE_RUNS}: unranked`);
+    bareNote = 'unranked: loads differ';
+    bare = undefined;
+  }
+  // stream-drive.mjs pools its processes by taking the largest p50/p99: at least the pooled figure, so the goal leans the gateway's way.
+  if (bare) notes.push(`${label}: the bare p50/p99 are stream-drive's largest per subscriber process, not pooled`);
+  const gw = await gatewayPhase(db, tokenMs, tokens);
+  notes.push(...gw.notes.map((n) => `${label}: ${n}`));
+  const f = gw.figures;
+  const p = `${label} (${rate}/s asked)`;
+  const goal = bare ? round(2 * bare.p99) : undefined;
+  const r = (metric: string, rest: Omit<Row, 'bench' | 'metric'>): Row => ({ bench: 'stream', metric: `${p} ${metric}`, ...rest });
+  const rows: Row[] = [
+    r('token latency p50 ms gateway / bare graphql-ws', { value: String(f.latencyMs.p50), baseline: bare ? String(bare.p50) : bareNote }),
+    bare
+      ? r('token latency p99 ms gateway / bare graphql-ws', {
+          value: String(f.latencyMs.p99),
+          baseline: String(bare.p99),
+          goal: `<= ${goal} (2 x bare)`,
+          met: f.latencyMs.p99 <= goal! && gw.clean,
+        })
+      : r('token latency p99 ms gateway / bare graphql-ws', { value: String(f.latencyMs.p99), baseline: bareNote }),
+    r('token latency max ms', { value: String(f.latencyMs.max), baseline: bare ? String(bare.max) : undefined }),
+    r('deliveries/s', { value: String(f.deliveredPerSecond), baseline: `${rate} asked` }),
+    r('lost / reordered tokens', {
+      value: `${f.lost} / ${f.reordered}`,
+      baseline: bare ? `bare: ${bare.deliveries} delivered, ${bare.reordered} lost or reordered` : undefined,
+      goal: '0 / 0',
+      met: gw.clean,
+    }),
+  ];
+  const charts: Chart[] = [
+    {
+      title: `${p} token latency p99`,
+      unit: 'ms',
+      higherIsBetter: false,
+      series: { gateway: f.latencyMs.p99, ...(bare ? { 'bare graphql-ws': bare.p99 } : {}) },
     },
-  });
-  const gateway = await startGateway({
-    databaseUrl: db.url,
-    cpuProfName: 'stream',
-    env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MAX_RETRIES: '0', LLM_MODEL: 'fake-model' },
-  });
-  const clients: Client[] = [];
-  const setupStarted = epochNow();
+  ];
+  return { figures: { ...f, bare: bare ?? null }, rows, charts, notes };
+}
+
+/** One measurement on a fresh gateway: RUNS runs of `tokens` tokens, one every `tokenMs`, five subscribers each, all in other processes. */
+async function gatewayPhase(db: BenchDatabase, tokenMs: number, tokens: number) {
+  const provider = forkScript('stream-provider.ts', { STREAM_TOKENS: String(tokens), STREAM_TOKEN_MS: String(tokenMs) });
+  const subscribers: ChildProcess[] = [];
+  let gateway: Gateway | undefined;
   const setupMs: Record<string, number> = {};
   try {
+    const { baseUrl } = await nextMessage<{ baseUrl: string }>(provider, 'ready', 60_000);
+    gateway = await startGateway({
+      databaseUrl: db.url,
+      cpuProfName: 'stream',
+      env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: baseUrl, LLM_MAX_RETRIES: '0', LLM_MODEL: 'fake-model' },
+    });
+    const url = gateway.url;
+    const setupStarted = epochNow();
     const users = await inBatches(
       Array.from({ length: Math.ceil(RUNS / SESSIONS_PER_USER) }, (_, i) => i),
       8,
-      () => registerUser(gateway.url, 'stream'),
+      () => registerUser(url, 'stream'),
     );
-    const sessions = await inBatches(
+    const runs = await inBatches(
       Array.from({ length: RUNS }, (_, i) => i),
       16,
       async (i) => {
         const user = users[Math.floor(i / SESSIONS_PER_USER)]!;
-        const data = await gql<{ createChatSession: { id: string } }>(
-          gateway.url,
+        const { createChatSession } = await gql<{ createChatSession: { id: string } }>(
+          url,
           `mutation ($input: CreateChatSessionInput!) { createChatSession(input: $input) { id } }`,
           { input: { conversationType: 'GENERAL', title: `bench ${i}` } },
           user.token,
         );
-        return { user, id: data.createChatSession.id };
+        const { sendMessage } = await gql<{ sendMessage: { id: string } }>(
+          url,
+          `mutation ($input: SendMessageInput!) { sendMessage(input: $input) { id } }`,
+          { input: { sessionId: createChatSession.id, text: `bench run ${i}` } },
+          user.token,
+        );
+        return { token: user.token, runId: sendMessage.id, run: i };
       },
     );
+    setupMs.usersAndRuns = round(epochNow() - setupStarted);
 
-    setupMs.usersAndSessions = round(epochNow() - setupStarted);
-    const runsStarted = epochNow();
-    const watchers: Watcher[] = [];
-    const finished: Array<Promise<void>> = [];
-    const watch = (user: BenchUser, runId: string, run: number) => {
-      const client = createClient({
-        url: gateway.wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${user.token}` },
-        retryAttempts: 0,
-        lazy: true,
-      });
-      clients.push(client);
-      let markLive!: () => void;
-      const live = new Promise<void>((resolve) => (markLive = resolve));
-      const w: Watcher = { run, firstEventAt: 0, tokens: [], live, markLive };
-      watchers.push(w);
-      finished.push(
-        new Promise<void>((resolve) => {
-          client.subscribe<{ agentEvents: { __typename: string; delta?: string; status?: string } }>(
-            { query: EVENTS, variables: { runId } },
-            {
-              next: ({ data, errors }) => {
-                const at = epochNow();
-                if (errors) w.error = errors;
-                const e = data?.agentEvents;
-                if (!e) return;
-                if (!w.firstEventAt) {
-                  w.firstEventAt = at;
-                  w.markLive();
-                }
-                if (e.__typename === 'TokenDelta') w.tokens.push({ i: Number(/t(\d+) $/.exec(e.delta!)?.[1] ?? -1), delta: e.delta!, at });
-                else if (e.__typename === 'RunFinished') w.status = e.status;
-              },
-              error: (error) => ((w.error = error), w.markLive(), resolve()),
-              complete: () => (w.markLive(), resolve()),
-            },
-          );
+    // Contiguous blocks of subscriptions per process, as the bare fan-out splits them.
+    const watchers = runs.flatMap((r) => Array.from({ length: WATCHERS }, () => r));
+    const subscribed = epochNow();
+    let timedOut = false;
+    const done = Array.from({ length: PROCS }, (_, k) => {
+      const child = forkScript('stream-subscriber.ts');
+      subscribers.push(child);
+      const share = watchers.slice(Math.floor((k * watchers.length) / PROCS), Math.floor(((k + 1) * watchers.length) / PROCS));
+      child.send({ type: 'watch', wsUrl: gateway!.wsUrl, watchers: share } satisfies WatchOrder);
+      return {
+        live: nextMessage(child, 'live', SETUP_LIMIT_MS).then(
+          () => true,
+          () => false,
+        ),
+        done: nextMessage<{ watchers: WatcherReport[] }>(child, 'done', SETUP_LIMIT_MS + tokenMs * tokens + 60_000).catch(async () => {
+          timedOut = true;
+          child.send({ type: 'report' });
+          return nextMessage<{ watchers: WatcherReport[] }>(child, 'done', 30_000);
         }),
-      );
-    };
-    await inBatches(sessions, 16, async ({ user, id }, i) => {
-      const data = await gql<{ sendMessage: { id: string } }>(
-        gateway.url,
-        `mutation ($input: SendMessageInput!) { sendMessage(input: $input) { id } }`,
-        { input: { sessionId: id, text: `bench run ${i}` } },
-        user.token,
-      );
-      for (let k = 0; k < WATCHERS; k++) watch(user, data.sendMessage.id, i);
+      };
     });
-    const setupLimit = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SETUP_LIMIT_MS).unref());
-    const setupOutcome = await Promise.race([Promise.all(watchers.map((w) => w.live)), setupLimit]);
-    setupMs.runsAndSubscriptions = round(epochNow() - runsStarted);
-    go();
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), tokenMs * tokens + 60_000).unref());
-    const outcome = await Promise.race([Promise.all(finished), deadline]);
-
-    // Provider side: when each run's i-th token chunk was written.
-    const sent = new Map<number, number[]>();
-    fake.requests.forEach((body, request) => {
-      const said = [...body.messages].reverse().find((m) => m.role === 'user')?.content;
-      const run = Number(/bench run (\d+)/.exec(String(said))?.[1] ?? -1);
-      sent.set(
-        run,
-        fake.sentAt.filter((c) => c.request === request && c.kind === 'text').map((c) => c.at),
-      );
-    });
-    const latencies: number[] = [];
-    /** By token position, in tenths of the run: where in a run the slow tokens are. */
-    const byTenth: number[][] = Array.from({ length: 10 }, () => []);
-    let lost = 0;
-    let reordered = 0;
-    let late = 0;
-    let firstSent = Number.POSITIVE_INFINITY;
-    let lastReceived = 0;
-    for (const w of watchers) {
-      const times = sent.get(w.run) ?? [];
-      if (times[0] !== undefined) firstSent = Math.min(firstSent, times[0]);
-      if (!w.firstEventAt || (times[0] !== undefined && w.firstEventAt > times[0])) late++;
-      lost += Math.max(0, tokens - w.tokens.length);
-      w.tokens.forEach((t, k) => {
-        if (t.i !== k || t.delta !== tokenText(w.run, k)) reordered++;
-        const at = times[t.i];
-        if (at !== undefined) {
-          latencies.push(t.at - at);
-          byTenth[Math.min(9, Math.floor((t.i * 10) / tokens))]!.push(t.at - at);
-        }
-        lastReceived = Math.max(lastReceived, t.at);
-      });
-    }
-    const delivered = latencies.length;
-    const seconds = (lastReceived - firstSent) / 1000;
-    const failed = watchers.filter((w) => w.error || w.status !== 'SUCCEEDED').length;
-    const figures = {
-      runs: RUNS,
-      watchersPerRun: WATCHERS,
-      subscriptions: watchers.length,
-      tokensPerRun: tokens,
-      tokenIntervalMs: tokenMs,
-      providerTokensPerSecond: round((RUNS * 1000) / tokenMs),
-      timedOut: outcome === 'timeout',
-      setupMs,
-      setupTimedOut: setupOutcome === 'timeout',
-      lateSubscribers: late,
-      latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(percentile(latencies, 100)) },
-      p99MsByTenthOfRun: byTenth.map((l) => round(percentile(l, 99))),
-      delivered,
-      expected: watchers.length * tokens,
-      lost,
-      reordered,
-      failedWatchers: failed,
-      deliveredPerSecond: round(delivered / seconds, 0),
-      streamSeconds: round(seconds),
-    };
-    const clean = lost === 0 && reordered === 0 && failed === 0 && outcome !== 'timeout';
-    const notes = late > 0 ? [`${late} subscribers attached after their run's first token: their replayed tokens inflate the latency`] : [];
-    return {
-      figures,
-      notes,
-      clean,
-      rows: [
-        { bench: 'stream', metric: `token latency p50 ms (${watchers.length} subs)`, value: String(figures.latencyMs.p50) },
-        { bench: 'stream', metric: 'token latency p99 ms', value: String(figures.latencyMs.p99), goal: '<= 25', met: figures.latencyMs.p99 <= 25 },
-        { bench: 'stream', metric: 'token latency max ms', value: String(figures.latencyMs.max) },
-        {
-          bench: 'stream',
-          metric: 'tokens delivered/s',
-          value: String(figures.deliveredPerSecond),
-          baseline: `${figures.providerTokensPerSecond * WATCHERS} sent x subs`,
-        },
-        { bench: 'stream', metric: 'lost / reordered tokens', value: `${lost} / ${reordered}`, goal: '0 / 0', met: clean },
-      ],
-    };
+    const allLive = (await Promise.all(done.map((d) => d.live))).every(Boolean);
+    setupMs.subscriptions = round(epochNow() - subscribed);
+    provider.send({ type: 'go' });
+    const reports = (await Promise.all(done.map((d) => d.done))).flatMap((d) => d.watchers);
+    provider.send({ type: 'sent' });
+    const { sent } = await nextMessage<ProviderSent>(provider, 'sent', 60_000);
+    const m = measure(reports, sent, tokens, tokenMs);
+    return { figures: { ...m.figures, setupMs, setupTimedOut: !allLive, timedOut }, clean: m.clean && !timedOut, notes: m.notes };
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
-    await gateway.stop();
-    await fake.close();
+    for (const s of subscribers) s.kill('SIGTERM');
+    await gateway?.stop();
+    provider.kill('SIGTERM');
   }
+}
+
+/** Latency = receipt in a subscriber process - the provider's write of that token, same machine clock. */
+function measure(reports: WatcherReport[], sent: Record<number, number[]>, tokens: number, tokenMs: number) {
+  const latencies: number[] = [];
+  /** By token position, in tenths of the run: where in a run the slow tokens are. */
+  const byTenth: number[][] = Array.from({ length: 10 }, () => []);
+  let [lost, reordered, late, firstSent, lastReceived] = [0, 0, 0, Number.POSITIVE_INFINITY, 0];
+  for (const w of reports) {
+    const times = sent[w.run] ?? [];
+    if (times[0] !== undefined) firstSent = Math.min(firstSent, times[0]);
+    if (!w.firstEventAt || (times[0] !== undefined && w.firstEventAt > times[0])) late++;
+    lost += Math.max(0, tokens - w.at.length);
+    reordered += w.reordered;
+    w.at.forEach((at, k) => {
+      const i = w.index[k]!;
+      const t = times[i];
+      if (t !== undefined) {
+        latencies.push(at - t);
+        byTenth[Math.min(9, Math.floor((i * 10) / tokens))]!.push(at - t);
+      }
+      lastReceived = Math.max(lastReceived, at);
+    });
+  }
+  const failed = reports.filter((w) => w.error || w.status !== 'SUCCEEDED').length;
+  const seconds = (lastReceived - firstSent) / 1000;
+  const figures = {
+    runs: RUNS,
+    watchersPerRun: WATCHERS,
+    subscriberProcesses: PROCS,
+    subscriptions: reports.length,
+    tokensPerRun: tokens,
+    tokenIntervalMs: tokenMs,
+    latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(percentile(latencies, 100)) },
+    p99MsByTenthOfRun: byTenth.map((l) => round(percentile(l, 99))),
+    delivered: latencies.length,
+    expected: RUNS * WATCHERS * tokens,
+    lost,
+    reordered,
+    lateSubscribers: late,
+    failedWatchers: failed,
+    firstErrors: reports.flatMap((w) => (w.error ? [w.error] : [])).slice(0, 3),
+    deliveredPerSecond: round(latencies.length / seconds, 0),
+    streamSeconds: round(seconds),
+  };
+  const clean = lost === 0 && reordered === 0 && failed === 0 && reports.length === RUNS * WATCHERS;
+  const notes = late > 0 ? [`${late} subscribers attached after their run's first token: their replayed tokens inflate the latency`] : [];
+  if (failed) notes.push(`${failed} subscriptions failed or did not finish: ${figures.firstErrors.join(' | ')}`);
+  return { figures, clean, notes };
 }

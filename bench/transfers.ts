@@ -1,11 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { fundedAccount, loginOperator, registerUser, type BenchUser } from './lib/client.js';
-import type { BenchDatabase } from './lib/db.js';
+import { splitPoolMax } from '../src/db/pg.js';
+import { BASELINES_DIR, copyBaseline, MISSING } from './lib/baselines.js';
+import { adminQuery, type BenchDatabase } from './lib/db.js';
 import { startGateway } from './lib/gateway.js';
-import type { BenchOutcome, Row } from './lib/results.js';
+import { runPgbench, type PgbenchResult } from './lib/pgbench.js';
+import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { closedLoop, round, type LoopResult } from './lib/stats.js';
 
 const CLIENTS = 16;
@@ -15,6 +20,9 @@ const WARMUP_MS = Number(process.env.BENCH_TRANSFERS_WARMUP_SECONDS ?? 2) * 1000
 const ACCOUNTS = 50;
 const CONTENDED = 4;
 const FUNDS = 1_000_000_000n;
+/** Given to the gateway as DB_POOL_MAX; the SQL baselines get its money pool's share, by the gateway's own split. */
+const DB_POOL_MAX = Number(process.env.BENCH_DB_POOL_MAX ?? 10);
+const MONEY_CONNECTIONS = splitPoolMax(DB_POOL_MAX).money;
 
 const CREATE_TRANSFER = `mutation ($input: CreateTransferInput!) { createTransfer(input: $input) { id status } }`;
 
@@ -90,7 +98,7 @@ async function viaGateway(url: string, user: BenchUser, accounts: Acct[]): Promi
  * order (see transfer.service.ts money, transfer.statements.ts and account.statements.ts), the same row locks, one
  * round trip per statement as one writes it with pg's parameters.
  */
-async function transferBySql(client: pg.Client, userId: string, from: Acct, to: Acct, amount: bigint): Promise<void> {
+async function transferBySql(client: pg.PoolClient, userId: string, from: Acct, to: Acct, amount: bigint): Promise<void> {
   const key = randomUUID();
   const now = new Date();
   const hash = createHash('sha256')
@@ -173,7 +181,7 @@ async function transferBySql(client: pg.Client, userId: string, from: Acct, to: 
  * The same 8 statements framed as the gateway sends them since issue 8: two round trips
  * (BEGIN + claim + lock, then every write + COMMIT), values inlined as escaped literals.
  */
-async function transferBySqlBatched(client: pg.Client, userId: string, from: Acct, to: Acct, amount: bigint): Promise<void> {
+async function transferBySqlBatched(client: pg.PoolClient, userId: string, from: Acct, to: Acct, amount: bigint): Promise<void> {
   const key = randomUUID();
   const now = new Date().toISOString();
   const lit = (v: string | null) => (v === null ? 'null' : client.escapeLiteral(v));
@@ -230,26 +238,52 @@ async function transferBySqlBatched(client: pg.Client, userId: string, from: Acc
   }
 }
 
-type SqlTransfer = (client: pg.Client, userId: string, from: Acct, to: Acct, amount: bigint) => Promise<void>;
+type SqlTransfer = (client: pg.PoolClient, userId: string, from: Acct, to: Acct, amount: bigint) => Promise<void>;
 
+/** CLIENTS workers share MONEY_CONNECTIONS connections, as the gateway's 16 clients share its money pool. */
 async function viaSql(databaseUrl: string, user: BenchUser, accounts: Acct[], transfer: SqlTransfer = transferBySql): Promise<LoopResult> {
-  const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      return c;
-    }),
-  );
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: MONEY_CONNECTIONS });
   try {
-    const op = async (worker: number) => {
+    const op = async () => {
       const [from, to] = pair(accounts);
-      await transfer(clients[worker]!, user.id, from, to, 1n);
+      const client = await pool.connect();
+      try {
+        await transfer(client, user.id, from, to, 1n);
+      } finally {
+        client.release();
+      }
     };
     await closedLoop(CLIENTS, WARMUP_MS, op);
     return await closedLoop(CLIENTS, DURATION_MS, op);
   } finally {
-    await Promise.all(clients.map((c) => c.end()));
+    await pool.end();
   }
+}
+
+/** The C client's ceiling: ../shared/baselines/xfer.pgb on a fresh database loaded from ledger-schema.sql. */
+async function pgbenchDatabase(db: BenchDatabase): Promise<{ url: string; script: string; drop: () => Promise<void> } | undefined> {
+  const dir = copyBaseline('xfer.pgb', 'ledger-schema.sql');
+  if (!dir) return undefined;
+  const name = `${db.name}_pgbench`;
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(db.url);
+  url.pathname = `/${name}`;
+  await adminQuery(readFileSync(join(dir, 'ledger-schema.sql'), 'utf8'), url.toString());
+  return {
+    url: url.toString(),
+    script: join(dir, 'xfer.pgb'),
+    drop: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function viaPgbench(base: { url: string; script: string }, accounts: number): Promise<PgbenchResult> {
+  const run = { databaseUrl: base.url, script: base.script, clients: CLIENTS, threads: 2, define: { naccts: accounts } };
+  if (WARMUP_MS > 0) await runPgbench({ ...run, seconds: Math.max(1, Math.round(WARMUP_MS / 1000)) });
+  return runPgbench({ ...run, seconds: Math.max(1, Math.round(DURATION_MS / 1000)) });
 }
 
 /** Balances equal the sum of entries and the per-account seqs have no gaps, after both loads. */
@@ -269,9 +303,18 @@ async function ledgerProblems(databaseUrl: string): Promise<number> {
 }
 
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
-  const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'transfers' });
-  const figures: Record<string, unknown> = { clients: CLIENTS, durationSeconds: DURATION_MS / 1000, dbPoolMax: 10 };
+  const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'transfers', env: { DB_POOL_MAX: String(DB_POOL_MAX) } });
+  const figures: Record<string, unknown> = {
+    clients: CLIENTS,
+    durationSeconds: DURATION_MS / 1000,
+    dbPoolMax: DB_POOL_MAX,
+    moneyPoolConnections: MONEY_CONNECTIONS,
+  };
   const rows: Row[] = [];
+  const charts: Chart[] = [];
+  const notes: string[] = [];
+  const pgb = await pgbenchDatabase(db);
+  if (!pgb) notes.push(`no xfer.pgb / ledger-schema.sql in ${BASELINES_DIR}: the pgbench rows are unranked`);
   try {
     const op = await loginOperator(gateway.url);
     const user = await registerUser(gateway.url, 'transfers');
@@ -282,30 +325,66 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       ['contended', accounts.slice(0, CONTENDED)],
     ] as const) {
       const gw = await viaGateway(gateway.url, user, set);
-      const sql = await viaSql(db.url, user, set);
       const batched = await viaSql(db.url, user, set, transferBySqlBatched);
-      const ratio = round(gw.perSecond / sql.perSecond, 3);
+      const sql = await viaSql(db.url, user, set);
+      const bench = pgb ? await viaPgbench(pgb, set.length) : undefined;
       const batchedRatio = round(gw.perSecond / batched.perSecond, 3);
-      figures[label] = { accounts: set.length, gateway: gw, sql, ratio, sqlBatched: batched, batchedRatio };
-      const clean = gw.errors === 0 && sql.errors === 0 && batched.errors === 0;
-      rows.push(
-        { bench: 'transfers', metric: `${label} (${set.length} accts) transfers/s`, value: String(gw.perSecond), baseline: String(sql.perSecond) },
-        { bench: 'transfers', metric: `${label} ratio gateway/sql`, value: String(ratio), goal: '>= 0.5', met: ratio >= 0.5 },
+      const sqlRatio = round(gw.perSecond / sql.perSecond, 3);
+      const pgbenchRatio = bench ? round(gw.perSecond / bench.tps, 3) : undefined;
+      figures[label] = {
+        accounts: set.length,
+        gateway: gw,
+        sqlBatched: batched,
+        batchedRatio,
+        sql,
+        sqlRatio,
+        pgbench: bench ?? null,
+        pgbenchRatio: pgbenchRatio ?? null,
+      };
+      const clean = gw.errors === 0 && sql.errors === 0 && batched.errors === 0 && (bench?.failed ?? 0) === 0;
+      const perSecond = { gateway: gw.perSecond, 'SQL batched (2 round trips)': batched.perSecond, ...(bench ? { pgbench: round(bench.tps, 1) } : {}) };
+      charts.push(
         {
-          bench: 'transfers',
-          metric: `${label} ratio gateway/sql batched as the gateway (2 round trips)`,
-          value: String(batchedRatio),
-          baseline: `${batched.perSecond}/s`,
+          title: `${label} (${set.length} accts) transfers/s`,
+          unit: 'transfers/s',
+          higherIsBetter: true,
+          series: { ...perSecond, 'SQL per statement': sql.perSecond },
         },
-        { bench: 'transfers', metric: `${label} p99 ms`, value: String(gw.p99), baseline: String(sql.p99) },
         {
-          bench: 'transfers',
-          metric: `${label} errors`,
+          title: `${label} p99 latency`,
+          unit: 'ms',
+          higherIsBetter: false,
+          series: { gateway: gw.p99, 'SQL batched (2 round trips)': batched.p99, 'SQL per statement': sql.p99 },
+        },
+      );
+      const t = (metric: string, rest: Omit<Row, 'bench' | 'metric'>): Row => ({
+        bench: 'transfers',
+        metric: `${label} (${set.length} accts) ${metric}`,
+        ...rest,
+      });
+      rows.push(
+        t('transfers/s gateway / SQL batched', { value: String(gw.perSecond), baseline: String(batched.perSecond) }),
+        t(`ratio gateway/SQL batched (2 round trips, ${MONEY_CONNECTIONS} conns)`, {
+          value: String(batchedRatio),
+          goal: '>= 1.0',
+          met: batchedRatio >= 1 && clean,
+        }),
+        bench
+          ? t('ratio gateway/pgbench (16 clients)', {
+              value: String(pgbenchRatio),
+              baseline: `${round(bench.tps, 1)}/s`,
+              goal: '>= 0.5',
+              met: pgbenchRatio! >= 0.5 && clean,
+            })
+          : t('ratio gateway/pgbench (16 clients)', { value: MISSING }),
+        t(`ratio gateway/SQL per statement (unranked, ${MONEY_CONNECTIONS} conns)`, { value: String(sqlRatio), baseline: `${sql.perSecond}/s` }),
+        t('p99 ms gateway / SQL batched', { value: String(gw.p99), baseline: String(batched.p99) }),
+        t('errors', {
           value: String(gw.errors),
-          baseline: `${sql.errors} / ${batched.errors} batched`,
+          baseline: `${batched.errors} batched / ${sql.errors} per statement / ${bench?.failed ?? '-'} pgbench`,
           goal: '0',
           met: clean,
-        },
+        }),
       );
     }
     const problems = await ledgerProblems(db.url);
@@ -313,6 +392,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     rows.push({ bench: 'transfers', metric: 'ledger invariant violations', value: String(problems), goal: '0', met: problems === 0 });
   } finally {
     await gateway.stop();
+    await pgb?.drop();
   }
-  return { figures, rows };
+  return { figures, rows, charts, notes };
 }

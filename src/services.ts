@@ -4,6 +4,9 @@ import { AccountService } from './modules/accounts/account.service.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { BudgetService } from './modules/budget/budget.service.js';
+import { FeeService } from './modules/budget/fee.service.js';
+import { SpendingInsightsService } from './modules/budget/insights.service.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -26,11 +29,15 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const accounts = new AccountService(em, deps, cancelCardsOf);
   const chat = new ChatService(em, deps, drafts);
   const transfers = new TransferService(em, deps, accounts);
+  const budget = new BudgetService(em, deps, preferences);
   return {
     auth: authServiceFor(deps, em),
     accounts,
     transfers,
-    cards: new CardService(em, deps, accounts, transfers),
+    cards: new CardService(em, deps, accounts, transfers, (payment) => budget.afterApprovedPayment(payment)),
+    budget,
+    fees: new FeeService(em, deps, budget, preferences),
+    insights: new SpendingInsightsService(em, budget),
     ledger: new LedgerService(em, deps, accounts),
     chat,
     drafts,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,11 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Preload bench/lib/gc-hook.mjs with --expose-gc so gc() can be asked for over IPC. */
   gcHook?: boolean;
+  /**
+   * The gateway's stdout straight into this file, not through the bench: at LOG_LEVEL=info it
+   * writes a line per request, and reading them here would take the load generator's CPU.
+   */
+  stdoutFile?: string;
   /** BENCH_CPU_PROF=1 writes a .cpuprofile per gateway process under bench/results/profiles. */
   cpuProfName?: string;
 }
@@ -95,11 +100,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (process.env.BENCH_CPU_PROF && options.cpuProfName) {
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/results/profiles')}`, `--cpu-prof-name=${options.cpuProfName}-${Date.now()}.cpuprofile`);
   }
+  const stdoutFd = options.stdoutFile ? openSync(options.stdoutFile, 'w') : undefined;
   const started = performance.now();
   const child = spawn(process.execPath, [...execArgv, ...entryArgs()], {
     cwd: ROOT,
     env: gatewayEnv(options, port),
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe', 'ipc'],
   });
   const out: string[] = [];
   // BENCH_GATEWAY_LOG=FILE keeps everything the gateway prints (with BENCH_NODE_ARGS=--trace-gc, its GC).
@@ -109,7 +115,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     out.push(chunk.toString('utf8'));
     if (out.length > 200) out.splice(0, out.length - 200);
   };
-  child.stdout!.on('data', keep);
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
+  child.stdout?.on('data', keep);
   child.stderr!.on('data', keep);
   let exited: number | null | undefined;
   const exit = new Promise<void>((resolve) => child.once('exit', (code) => ((exited = code), logTo?.end(), resolve())));

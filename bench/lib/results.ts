@@ -15,8 +15,18 @@ export interface Row {
   met?: boolean;
 }
 
+/** One chart in bench/results/report.html: the gateway's figure beside each baseline's, in one unit. */
+export interface Chart {
+  title: string;
+  unit: string;
+  higherIsBetter: boolean;
+  /** Bar label -> value; the gateway's first. A missing baseline is left out, not drawn as 0. */
+  series: Record<string, number>;
+}
+
 export interface BenchOutcome {
   rows: Row[];
+  charts?: Chart[];
   /** Everything measured, written to bench/results/NAME.json. */
   figures: Record<string, unknown>;
   notes?: string[];

@@ -1,6 +1,11 @@
 import { Account } from '../modules/accounts/account.entity.js';
 import { AgentEventRecord } from '../modules/agent/agent-event.entity.js';
 import { AgentRun } from '../modules/agent/agent-run.entity.js';
+import { Budget } from '../modules/budget/budget.entity.js';
+import { BudgetAlert } from '../modules/budget/budget-alert.entity.js';
+import { Fee } from '../modules/budget/fee.entity.js';
+import { PaymentJarAssignment } from '../modules/budget/jar-assignment.entity.js';
+import { Jar } from '../modules/budget/jar.entity.js';
 import { Card } from '../modules/cards/card.entity.js';
 import { CardPayment } from '../modules/cards/card-payment.entity.js';
 import { AuthSession } from '../modules/auth/auth-session.entity.js';
@@ -35,4 +40,9 @@ export const ENTITIES = [
   AgentEventRecord,
   Card,
   CardPayment,
+  Budget,
+  Jar,
+  Fee,
+  PaymentJarAssignment,
+  BudgetAlert,
 ];

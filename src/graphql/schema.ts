@@ -5,6 +5,14 @@ import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
 import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
+import {
+  BudgetResolver,
+  CardPaymentJarResolver,
+  FeeResolver,
+  JarMonthResolver,
+  JarResolver,
+  SpendingInsightsResolver,
+} from '../modules/budget/budget.resolver.js';
 import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
@@ -26,6 +34,12 @@ const RESOLVERS = [
   CardResolver,
   CardPaymentResolver,
   AccountCardsResolver,
+  BudgetResolver,
+  JarResolver,
+  JarMonthResolver,
+  FeeResolver,
+  SpendingInsightsResolver,
+  CardPaymentJarResolver,
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,

@@ -12,6 +12,8 @@ export enum Topic {
   CHAT_SESSION = 'CHAT_SESSION',
   /** key: "all": asks whichever instance executes the run to stop it */
   AGENT_CANCEL = 'AGENT_CANCEL',
+  /** key: user id: a jar went over its allocation in a month (once per jar and month) */
+  BUDGET_ALERT = 'BUDGET_ALERT',
 }
 
 export interface AuthSessionEventPayload {
@@ -125,6 +127,16 @@ export interface AgentEventOf<K extends AgentEventName> {
 /** An agent event of one of the types K (any, by default), as a union that `type` narrows. */
 export type AgentEventPayload<K extends AgentEventName = AgentEventName> = { [P in K]: AgentEventOf<P> }[K];
 
+/** JSON-safe and complete: the subscription renders it without the database. */
+export interface BudgetAlertPayload {
+  userId: string;
+  jar: { id: string; name: string; description: string | null; allocationBasisPoints: number; categories: string[]; archived: boolean; createdAt: string };
+  month: string;
+  currency: string;
+  allocatedMinor: string;
+  spentMinor: string;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
@@ -133,4 +145,5 @@ export interface TopicPayloads {
   [Topic.CHAT_SESSION]: AgentEventPayload;
   /** `error`: why the run was cancelled for the user (signed out everywhere, ...); none for their own cancel. */
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
+  [Topic.BUDGET_ALERT]: BudgetAlertPayload;
 }

@@ -23,6 +23,9 @@ import {
   UpdateDraftDocument,
   CreateTransferDocument,
   IssueCardDocument,
+  CreateFeeDocument,
+  CreateJarDocument,
+  RecordCardPaymentDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
@@ -31,7 +34,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
 /** What each ID argument names. A new ID argument fails the first test until it is listed here. */
-type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
+type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession' | 'jar' | 'fee' | 'cardPayment';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
   'Query.card.id': 'card',
@@ -67,6 +70,15 @@ const NAMES: Record<string, Kind> = {
   'Mutation.saveTemplate.input.id': 'template',
   'Mutation.sendMessage.input.sessionId': 'chatSession',
   'Mutation.updateDraft.input.sessionId': 'chatSession',
+  'Query.jar.id': 'jar',
+  'Mutation.updateJar.id': 'jar',
+  'Mutation.archiveJar.id': 'jar',
+  'Mutation.assignPaymentToJar.paymentId': 'cardPayment',
+  'Mutation.assignPaymentToJar.jarId': 'jar',
+  'Mutation.createFee.input.jarId': 'jar',
+  'Mutation.updateFee.id': 'fee',
+  'Mutation.updateFee.input.jarId': 'jar',
+  'Mutation.deleteFee.id': 'fee',
 };
 
 /** Valid values for the other arguments, so the id is the only thing wrong. */
@@ -78,6 +90,7 @@ const FILL: Record<string, unknown> = {
   text: 'hello',
   description: 'test',
   merchantCategoryCode: '5411',
+  nextDueOn: '2030-01-01',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -118,7 +131,21 @@ beforeAll(async () => {
   );
   const sessions = await server.ok(AuthSessionsDocument, {}, { token: victim.token });
   const card = await server.ok(IssueCardDocument, { input: { accountId: a.id, kind: 'VIRTUAL' } }, { token: victim.token });
+  const jar = await server.ok(CreateJarDocument, { input: { name: 'Groceries', allocationBasisPoints: 1000 } }, { token: victim.token });
+  const fee = await server.ok(
+    CreateFeeDocument,
+    { input: { name: 'Rent', amountMinor: '100', currency: 'USD', cadence: 'MONTHLY', nextDueOn: '2030-01-01' } },
+    { token: victim.token },
+  );
+  const payment = await server.ok(
+    RecordCardPaymentDocument,
+    { input: { cardId: card.issueCard.id, merchant: 'Shop', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+    { token: operatorToken },
+  );
   Object.assign(victims, {
+    jar: jar.createJar.id,
+    fee: fee.createFee.id,
+    cardPayment: payment.recordCardPayment.id,
     account: a.id,
     card: card.issueCard.id,
     transfer: transfer.createTransfer.id,

@@ -38,9 +38,12 @@ describe('createServices', () => {
     expect(Object.keys(services).sort()).toEqual([
       'accounts',
       'auth',
+      'budget',
       'cards',
       'chat',
       'drafts',
+      'fees',
+      'insights',
       'journal',
       'ledger',
       'portability',

@@ -1,7 +1,7 @@
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
-import type { AgentContext } from './llm/provider.js';
+import type { AgentBudget, AgentContext } from './llm/provider.js';
 import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
@@ -21,7 +21,29 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
     emptySections: template.sections.map((s) => s.name).filter((n) => !filled.has(n)),
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
     preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
+    ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
   };
+}
+
+async function budgetContext(services: ToolServices, auth: AuthInfo): Promise<AgentBudget> {
+  const o = await services.budget.overview(auth);
+  const jars = o.jars.map((j) => ({
+    name: j.jar.name,
+    allocationBasisPoints: j.jar.allocationBasisPoints,
+    allocated: j.allocated.decimal,
+    spent: j.spent.decimal,
+    remaining: j.remaining.decimal,
+  }));
+  return { month: o.month, currency: o.budget.currency, monthlyIncome: o.budget.monthlyIncome?.decimal ?? null, jars };
+}
+
+/** The coaching block of the system prompt: income and jars this month, so the model can nudge without a tool call. */
+function budgetLines(b: AgentBudget): string[] {
+  return [
+    `The user's budget for ${b.month} (${b.currency}): income ${b.monthlyIncome ?? 'not set'} per month.`,
+    ...b.jars.map((j) => `- Jar ${j.name} (${j.allocationBasisPoints / 100}%): allocated ${j.allocated}, spent ${j.spent}, remaining ${j.remaining}`),
+    'Coach the user on staying within their jars; use budget_overview and spending_insights for details.',
+  ];
 }
 
 export function systemPrompt(context: AgentContext): string {
@@ -44,6 +66,7 @@ export function systemPrompt(context: AgentContext): string {
   if (context.accounts.length > 0) {
     lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }
+  if (context.budget) lines.push(...budgetLines(context.budget));
   lines.push(
     'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',
     'You never freeze, unfreeze or cancel a card yourself: find the card with list_cards and tell the user to confirm with freezeCard in the app.',

@@ -75,4 +75,7 @@ export class UserPreferencesView {
 
   @Field(() => [GlossaryTerm], { description: 'Words the user uses in a personal sense; [] when none.' })
   personalGlossary!: GlossaryTerm[];
+
+  @Field(() => String, { description: 'IANA time zone, e.g. "Europe/Paris"; where the user\'s days and months begin (budgets, plans). Default "UTC".' })
+  timeZone!: string;
 }

@@ -69,7 +69,7 @@ export interface CardDoc {
 const MAX = { cards: 1000, templates: 100, chatSessions: 10_000, messages: 100_000, journalEntries: 100_000 } as const;
 
 /** Thrown at the first problem: the path says where, like `chatSessions[2].messages[0].role`. */
-class Invalid extends Error {
+export class Invalid extends Error {
   constructor(
     readonly path: string,
     message: string,
@@ -80,40 +80,40 @@ class Invalid extends Error {
 
 type Obj = Record<string, unknown>;
 
-function object(value: unknown, path: string): Obj {
+export function object(value: unknown, path: string): Obj {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Invalid(path, 'must be an object');
   return value as Obj;
 }
 
-function array(value: unknown, path: string, max: number, min = 0): unknown[] {
+export function array(value: unknown, path: string, max: number, min = 0): unknown[] {
   if (!Array.isArray(value)) throw new Invalid(path, 'must be an array');
   if (value.length < min || value.length > max) throw new Invalid(path, `must have ${min} to ${max} items`);
   return value;
 }
 
-function text(value: unknown, path: string, max: number, min = 0): string {
+export function text(value: unknown, path: string, max: number, min = 0): string {
   if (typeof value !== 'string') throw new Invalid(path, 'must be a string');
   if (value.length > max) throw new Invalid(path, `must be at most ${max} characters`);
   if (value.trim().length < min) throw new Invalid(path, 'must not be blank');
   return value;
 }
 
-function nullableText(value: unknown, path: string, max: number): string | null {
+export function nullableText(value: unknown, path: string, max: number): string | null {
   return value === null ? null : text(value, path, max);
 }
 
-function bool(value: unknown, path: string): boolean {
+export function bool(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean') throw new Invalid(path, 'must be true or false');
   return value;
 }
 
-function oneOf<T extends string>(value: unknown, path: string, allowed: Record<string, T>): T {
+export function oneOf<T extends string>(value: unknown, path: string, allowed: Record<string, T>): T {
   const values = Object.values(allowed);
   if (typeof value !== 'string' || !values.includes(value as T)) throw new Invalid(path, `must be one of ${values.join(', ')}`);
   return value as T;
 }
 
-function timestamp(value: unknown, path: string): string {
+export function timestamp(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(new Date(value).getTime())) {
     throw new Invalid(path, 'must be an ISO-8601 date-time');
   }
@@ -244,7 +244,7 @@ function parse(input: unknown): ExportDocument {
   };
 }
 
-function int(value: unknown, path: string, min: number, max: number): number {
+export function int(value: unknown, path: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new Invalid(path, `must be an integer from ${min} to ${max}`);
   return value;
 }

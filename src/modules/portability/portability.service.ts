@@ -14,6 +14,7 @@ import { UserPreferences } from '../drafts/user-preferences.entity.js';
 import { UserTemplate } from '../drafts/user-template.entity.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
 import type { ImportSummary } from './portability.types.js';
+import { exportBudget, parseBudgetDoc, restoreBudgetInto, type BudgetDoc } from './budget.portability.js';
 
 /**
  * Export and import span the chat and drafts modules' tables: reading and writing them
@@ -27,16 +28,17 @@ export class PortabilityService {
     private readonly preferences: PreferencesService,
   ) {}
 
-  async export(auth: AuthInfo): Promise<ExportDocument> {
+  async export(auth: AuthInfo): Promise<ExportDocument & { budget: BudgetDoc | null }> {
     const userId = auth.userId;
     await this.templates.active(userId);
     const em = this.em.fork();
-    const [prefs, templates, sessions, entries, cards] = await Promise.all([
+    const [prefs, templates, sessions, entries, cards, budget] = await Promise.all([
       this.preferences.get(userId),
       em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(Card, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], populate: ['account'] }),
+      exportBudget(em, userId),
     ]);
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
@@ -90,15 +92,17 @@ export class PortabilityService {
         monthlyLimitMinor: c.monthlyLimit?.toString() ?? null,
         createdAt: c.createdAt.toISOString(),
       })),
+      budget,
     };
   }
 
   /** Adds the document's data to the caller's account with new ids, all or nothing. */
   async import(auth: AuthInfo, data: unknown): Promise<ImportSummary> {
     const doc = parseExportDocument(data);
+    const budget = parseBudgetDoc((data as { budget?: unknown }).budget);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.importOnce(auth, doc);
+        return await this.importOnce(auth, doc, budget);
       } catch (error) {
         // Imports queue on the user row; only a default template made meanwhile outside it can clash, once.
         if (!(error instanceof UniqueConstraintViolationException) || attempt >= 2) throw error;
@@ -106,7 +110,7 @@ export class PortabilityService {
     }
   }
 
-  private importOnce(auth: AuthInfo, doc: ExportDocument): Promise<ImportSummary> {
+  private importOnce(auth: AuthInfo, doc: ExportDocument, budget: BudgetDoc | null): Promise<ImportSummary> {
     const now = this.deps.clock.now();
     return this.em.fork().transactional(async (em) => {
       // One import at a time per user: parallel ones would each find no preferences row or
@@ -174,7 +178,9 @@ export class PortabilityService {
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
       const cards = await restoreCardsInto(em, auth.userId, doc.cards, now);
+      const restored = await restoreBudgetInto(em, auth.userId, budget, now);
       return {
+        ...restored,
         cards,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,

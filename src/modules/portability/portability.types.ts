@@ -18,4 +18,15 @@ export class ImportSummary {
     description: 'Cards restored: those whose account the caller has (the same number, else the same name and currency); one already there is not doubled.',
   })
   cards!: number;
+
+  @Field(() => Int, { description: 'Budget jars added; a jar whose name the caller already has (ignoring case) is matched, not doubled.' })
+  jars!: number;
+
+  @Field(() => Int, { description: 'Fees added; one equal to a fee the caller has (name, amount, cadence, due day) is not doubled.' })
+  fees!: number;
+
+  @Field(() => Int, {
+    description: "Payments moved to another jar, applied to the caller's matching card payments (same account number, merchant, amount and time).",
+  })
+  jarAssignments!: number;
 }

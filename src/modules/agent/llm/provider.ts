@@ -37,6 +37,15 @@ export interface AgentContext {
   emptySections: string[];
   accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
   preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+  /** COACHING only: the budget this month (amounts as decimal text in its currency). */
+  budget?: AgentBudget;
+}
+
+export interface AgentBudget {
+  month: string;
+  currency: string;
+  monthlyIncome: string | null;
+  jars: Array<{ name: string; allocationBasisPoints: number; allocated: string; spent: string; remaining: string }>;
 }
 
 export interface ProviderRequest {

@@ -8,12 +8,13 @@ import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { StoredStep, StoredToolCall } from '../agent-run.entity.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolCallRequest } from '../llm/provider.js';
+import { BUDGET_TOOLS } from './budget.tools.js';
 import { CARD_TOOLS } from './card.tools.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
 import type { Tool, ToolServices } from './tool.js';
 
-export const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS];
+export const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS, ...BUDGET_TOOLS];
 
 let validators: Promise<Map<string, ValidateFunction>> | undefined;
 

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../shared/clock.js';
 import type { AccountService } from '../../accounts/account.service.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
+import type { BudgetService } from '../../budget/budget.service.js';
+import type { SpendingInsightsService } from '../../budget/insights.service.js';
 import type { CardService } from '../../cards/card.service.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { ChatService } from '../../chat/chat.service.js';
@@ -20,6 +22,9 @@ export interface ToolServices {
   transfers: Pick<TransferService, 'propose' | 'snapshot'>;
   /** Reads only: freezing a card is the user's own freezeCard. */
   cards: Pick<CardService, 'list' | 'payments'>;
+  /** Reads, plus the income and new jars the user asks for in so many words. */
+  budget: Pick<BudgetService, 'overview' | 'currentMonth' | 'budget' | 'setMonthlyIncome' | 'createJar'>;
+  insights: Pick<SpendingInsightsService, 'spendingInsights' | 'largestPayments'>;
   drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;
