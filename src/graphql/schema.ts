@@ -70,7 +70,24 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
   guardInputs(schema);
+  describeRoots(schema);
   return schema;
+}
+
+/** type-graphql has no option to describe the root types; the IDE's Docs panel opens on them. */
+function describeRoots(schema: GraphQLSchema): void {
+  const roots = [
+    [schema.getQueryType(), 'Everything readable. Every field needs "Authorization: Bearer <access token>" and answers only what the caller owns.'],
+    [
+      schema.getMutationType(),
+      'Everything that changes state. Every mutation needs "Authorization: Bearer <access token>" except register, login and refreshSession.',
+    ],
+    [
+      schema.getSubscriptionType(),
+      'Live events over graphql-ws (WebSocket), Apollo multipart HTTP or SSE at /graphql/stream. Each needs a signed-in caller; a revoked session or an expired access token ends it with UNAUTHENTICATED.',
+    ],
+  ] as const;
+  for (const [type, description] of roots) if (type) type.description = description;
 }
 
 /** The text checked in as schema.graphql. */

@@ -3,50 +3,80 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Whether an account can still move money. */
 export type AccountStatus =
+  /** Closed by its owner at zero balance; final. Transfers to or from it fail with ACCOUNT_CLOSED. */
   | 'CLOSED'
+  /** In use: can send and receive money. */
   | 'OPEN';
 
+/** The life of a run: QUEUED, RUNNING, then one of SUCCEEDED, FAILED or CANCELLED (final). */
 export type AgentRunStatus =
+  /** Stopped by cancelAgentRun, a sign-out everywhere or a password change; the partial answer is kept. */
   | 'CANCELLED'
+  /** Ended with an error; see AgentRun.error. */
   | 'FAILED'
+  /** Accepted, not started yet. */
   | 'QUEUED'
+  /** The assistant is working; events are streaming. */
   | 'RUNNING'
+  /** Finished with a complete answer. */
   | 'SUCCEEDED';
 
+/** What happened to a session. */
 export type AuthSessionEventKind =
+  /** A new sign-in (login, register). */
   | 'CREATED'
+  /** Signed out, revoked, or ended by a password or role change. */
   | 'REVOKED';
 
 /** A plastic card or a number for online use only. */
 export type CardKind =
+  /** A plastic card. */
   | 'PHYSICAL'
+  /** A card number for online payments only. */
   | 'VIRTUAL';
 
 /** APPROVED moved the money; DECLINED moved none. */
 export type CardPaymentStatus =
+  /** The money moved: see CardPayment.transfer. */
   | 'APPROVED'
+  /** No money moved: see CardPayment.declineReason. */
   | 'DECLINED';
 
 /** FROZEN declines payments until unfrozen; CANCELLED is final. */
 export type CardStatus =
+  /** Payments are approved within balance and monthly limit. */
   | 'ACTIVE'
+  /** Final: payments are declined and the card cannot be unfrozen or updated (CARD_NOT_ACTIVE). */
   | 'CANCELLED'
+  /** Temporarily blocked by its owner: payments are declined (CARD_FROZEN) until unfreezeCard. */
   | 'FROZEN';
 
+/** The current password, and the new one. Every other session of the caller is revoked. */
 export type ChangePasswordInput = {
+  /** The password in use now; UNAUTHENTICATED when wrong. */
   currentPassword: string;
+  /** 8 to 128 characters. */
   newPassword: string;
 };
 
+/** What a chat session is for; it chooses the assistant's instructions and tools. */
 export type ConversationType =
+  /** Money coaching: reads accounts and spending, proposes transfers for the user to confirm. */
   | 'COACHING'
+  /** General conversation with every tool available. */
   | 'GENERAL'
+  /** Journaling: the assistant structures what the user shares into the session's draft (see Draft) and saves it as a journal entry when asked. */
   | 'JOURNALING';
 
+/** A new chat session of one conversation type. */
 export type CreateChatSessionInput = {
+  /** Fixed for the life of the session; GENERAL when omitted. */
   conversationType?: ConversationType;
+  /** Any JSON the client wants back later (at most 10,000 bytes, 32 levels deep); null for none. */
   metadata?: unknown;
+  /** At most 200 characters; null for an untitled session. */
   title?: string | null | undefined;
 };
 
@@ -54,44 +84,71 @@ export type CreateChatSessionInput = {
 export type CreateTransferInput = {
   /** Greater than zero and at most 1000000000000000 (10^15) minor units. */
   amountMinor: string;
+  /** ISO 4217 code; must be the currency of both accounts (CURRENCY_MISMATCH otherwise). */
   currency: string;
+  /** Shown on both ledger entries; at most 500 characters. */
   description?: string | null | undefined;
+  /** One of the caller's open accounts (NOT_FOUND otherwise). */
   fromAccountId: string | number;
+  /** 1 to 255 characters, unique per user, e.g. a UUID made when the form opened. Retrying with the same key is safe. */
   idempotencyKey: string;
+  /** An account id: the caller's own, or one from an earlier transfer. */
   toAccountId?: string | number | null | undefined;
+  /** Another user's account number (Account.number), up to 64 characters. */
   toAccountNumber?: string | null | undefined;
 };
 
 /** Why the card network's request was declined. A decline moves no money and is kept. */
 export type DeclineReason =
+  /** The card's account is closed. */
   | 'ACCOUNT_CLOSED'
+  /** The card was cancelled. */
   | 'CARD_CANCELLED'
+  /** The card is past its expiry month. */
   | 'CARD_EXPIRED'
+  /** The card is frozen by its owner. */
   | 'CARD_FROZEN'
+  /** The payment's currency is not the account's. */
   | 'CURRENCY_MISMATCH'
+  /** The balance is lower than the amount. */
   | 'INSUFFICIENT_FUNDS'
+  /** This payment would take the month's approved spending over the card's monthlyLimit. */
   | 'MONTHLY_LIMIT_EXCEEDED';
 
+/** OPERATOR only: money entering from outside the bank. The same idempotencyKey returns the first result. */
 export type DepositInput = {
+  /** The account credited (any user's). */
   accountId: string | number;
   /** Greater than zero and at most 1000000000000000 (10^15) minor units. */
   amountMinor: string;
+  /** ISO 4217 code; must be the account's. */
   currency: string;
+  /** Shown on the ledger entry; at most 500 characters. */
   description?: string | null | undefined;
+  /** 1 to 255 characters, unique per operator; retrying with the same key is safe. */
   idempotencyKey: string;
 };
 
+/** Text for one section of the draft. */
 export type DraftSectionInput = {
+  /** At most 10,000 characters. */
   content: string;
+  /** A section of the active template, by name or one of its aliases (case-insensitive); 1 to 80 characters. */
   name: string;
 };
 
+/** How updateDraft combines new text with what is there. */
 export type DraftUpdateMode =
+  /** Appends to sections that already have content. */
   | 'MERGE'
+  /** Sets the sections given to exactly this text; others stay. */
   | 'REPLACE';
 
+/** Which way a ledger entry moved money on its account. */
 export type EntryDirection =
+  /** Money in: the balance went up. */
   | 'CREDIT'
+  /** Money out: the balance went down. */
   | 'DEBIT';
 
 /** How often a fee is due, counted from its nextDueOn. */
@@ -119,20 +176,30 @@ export type FeeInput = {
   nextDueOn: string;
 };
 
+/** How the assistant phrases its feedback. */
 export type FeedbackStyle =
+  /** Straight to the point. */
   | 'DIRECT'
+  /** Upbeat, highlighting progress. */
   | 'ENCOURAGING'
+  /** Gentle and empathetic (the default). */
   | 'SUPPORTIVE';
 
+/** A word the user uses in a personal sense. */
 export type GlossaryTermInput = {
+  /** What the user means; at most 1,000 characters. */
   definition: string;
+  /** 1 to 100 characters. */
   term: string;
 };
 
 /** A card on one of the caller's open accounts. */
 export type IssueCardInput = {
+  /** One of the caller's open accounts (NOT_FOUND otherwise). */
   accountId: string | number;
+  /** PHYSICAL or VIRTUAL. */
   kind: CardKind;
+  /** The user's name for the card, at most 100 characters; null for none. */
   label?: string | null | undefined;
   /** Spending allowed per calendar month (UTC), in the account's currency. */
   monthlyLimitMinor?: string | null | undefined;
@@ -152,17 +219,26 @@ export type JarInput = {
 
 /** username may also be the account's email. */
 export type LoginInput = {
+  /** The account password (1 to 128 characters). Wrong credentials are UNAUTHENTICATED; repeated failures RATE_LIMITED. */
   password: string;
+  /** Username or email, 1 to 254 characters. */
   username: string;
 };
 
+/** Who wrote a message. */
 export type MessageRole =
+  /** The assistant. */
   | 'ASSISTANT'
+  /** Written by the gateway, not by the user or the assistant. */
   | 'SYSTEM'
+  /** The user. */
   | 'USER';
 
+/** A new account. */
 export type OpenAccountInput = {
+  /** ISO 4217 code, three letters, e.g. "USD"; BAD_USER_INPUT for an unknown one. */
   currency: string;
+  /** 1 to 100 characters, e.g. "Savings". */
   name: string;
 };
 
@@ -170,35 +246,52 @@ export type OpenAccountInput = {
 export type RecordCardPaymentInput = {
   /** Greater than zero and at most 1000000000000000 (10^15) minor units. */
   amountMinor: string;
+  /** The card charged (any user's); NOT_FOUND when it does not exist. */
   cardId: string | number;
+  /** ISO 4217 code of the charge; a different currency from the account's is declined (CURRENCY_MISMATCH). */
   currency: string;
+  /** 1 to 255 characters, unique per operator. */
   idempotencyKey: string;
+  /** Merchant name, 1 to 200 characters. */
   merchant: string;
   /** Four ASCII digits (ISO 18245). */
   merchantCategoryCode: string;
 };
 
+/** A new CUSTOMER user. */
 export type RegisterInput = {
+  /** Optional; a valid address of at most 254 characters, unique (EMAIL_TAKEN otherwise). It can be used to log in. */
   email?: string | null | undefined;
+  /** 8 to 128 characters. */
   password: string;
+  /** 3 to 100 characters: letters, digits, "_", "." and "-"; unique (USERNAME_TAKEN otherwise). */
   username: string;
 };
 
+/** What a user may do. */
 export type Role =
+  /** A bank customer: their own accounts, cards, chats and journal. */
   | 'CUSTOMER'
+  /** The bank's own systems: also recordDeposit and recordCardPayment. */
   | 'OPERATOR';
 
 /** Creates a template, or updates the one with the given id. */
 export type SaveTemplateInput = {
+  /** The caller's template to update; null to create a new one. NOT_FOUND when it is not the caller's. */
   id?: string | number | null | undefined;
+  /** 1 to 100 characters. */
   name: string;
+  /** 1 to 30 sections, in the order drafts show them. */
   sections: Array<TemplateSectionInput>;
 };
 
 /** text: 1 to 10,000 characters. The same clientMessageId twice in a session returns the first run instead of starting another. */
 export type SendMessageInput = {
+  /** Optional id the client made for this message (1 to 200 characters), so a retry after a network error does not start a second run. */
   clientMessageId?: string | null | undefined;
+  /** The chat session; NOT_FOUND when it is not the caller's. */
   sessionId: string | number;
+  /** What the user says, 1 to 10,000 characters, not blank. */
   text: string;
 };
 
@@ -212,50 +305,82 @@ export type SetMonthlyIncomeInput = {
 
 /** What a payment was for. Card payments get one from the merchant category code (ISO 18245 MCC); a user can move a payment to another jar but not change the merchant's category. */
 export type SpendingCategory =
+  /** Cash withdrawals. */
   | 'CASH'
+  /** Restaurants, cafés, bars, food delivery. */
   | 'DINING'
+  /** Schools, courses, books for study. */
   | 'EDUCATION'
+  /** Cinema, events, games, hobbies. */
   | 'ENTERTAINMENT'
+  /** Bank and service fees. */
   | 'FEES'
+  /** Supermarkets and food shops. */
   | 'GROCERIES'
+  /** Pharmacies, doctors, fitness. */
   | 'HEALTH'
+  /** Rent, repairs, furniture. */
   | 'HOUSING'
+  /** Anything without a more specific category. */
   | 'OTHER'
+  /** Clothing, electronics, general retail. */
   | 'SHOPPING'
+  /** Streaming, software and other recurring services. */
   | 'SUBSCRIPTIONS'
+  /** Fuel, public transport, taxis, parking. */
   | 'TRANSPORT'
+  /** Flights, hotels, car rental. */
   | 'TRAVEL'
+  /** Electricity, water, phone, internet. */
   | 'UTILITIES';
 
+/** One section of a journaling template. */
 export type TemplateSectionInput = {
+  /** Up to 10 other names, each 1 to 80 characters. */
   aliases?: Array<string> | null | undefined;
+  /** What belongs in it, at most 1,000 characters; the assistant reads it. */
   description: string;
+  /** 1 to 80 characters, unique in the template. */
   name: string;
 };
 
+/** Who asked for a transfer. */
 export type TransferOrigin =
+  /** Proposed by the assistant; moves nothing until the user confirms it. */
   | 'ASSISTANT'
+  /** The bank's systems: a deposit or a card payment. */
   | 'OPERATOR'
+  /** The user, with createTransfer. */
   | 'USER';
 
+/** Where a transfer is. */
 export type TransferStatus =
+  /** A proposal the user cancelled; nothing moved. */
   | 'CANCELLED'
+  /** A proposal not confirmed before expiresAt; nothing moved. */
   | 'EXPIRED'
+  /** Proposed by the assistant, waiting for confirmTransfer or cancelTransfer until expiresAt. */
   | 'PENDING_CONFIRMATION'
+  /** The money moved: two ledger entries exist. */
   | 'POSTED';
 
 /** Only the fields given change; clearMonthlyLimit removes the limit. */
 export type UpdateCardInput = {
+  /** True to remove the monthly limit. */
   clearMonthlyLimit?: boolean | null | undefined;
   /** A blank label removes it. */
   label?: string | null | undefined;
+  /** New monthly limit in minor units of the account's currency, greater than zero; omit to keep the current one. */
   monthlyLimitMinor?: string | null | undefined;
 };
 
 /** MERGE appends to sections that already have content; REPLACE sets the sections given. Section names must be in the active template (BAD_USER_INPUT otherwise). */
 export type UpdateDraftInput = {
+  /** MERGE (append, the default) or REPLACE. */
   mode?: DraftUpdateMode;
+  /** 1 to 30 sections to write. */
   sections: Array<DraftSectionInput>;
+  /** The JOURNALING session; NOT_FOUND when it is not the caller's. */
   sessionId: string | number;
 };
 
@@ -291,10 +416,15 @@ export type UpdateJarInput = {
 
 /** Fields left out stay as they are. */
 export type UpdatePreferencesInput = {
+  /** Replaces the list: up to 20 items, each 1 to 500 characters. */
   knownChallenges?: Array<string> | null | undefined;
+  /** Replaces the list: up to 20 items, each 1 to 500 characters. */
   longTermGoals?: Array<string> | null | undefined;
+  /** Replaces the glossary: up to 100 terms. */
   personalGlossary?: Array<GlossaryTermInput> | null | undefined;
+  /** How the assistant phrases feedback. */
   preferredFeedbackStyle?: FeedbackStyle | null | undefined;
+  /** Why the user journals, at most 2,000 characters; a blank text clears it. */
   purposeStatement?: string | null | undefined;
   /** IANA time zone, e.g. "America/New_York"; BAD_USER_INPUT for an unknown zone. */
   timeZone?: string | null | undefined;

@@ -9,9 +9,19 @@ export enum ConversationType {
   JOURNALING = 'JOURNALING',
   COACHING = 'COACHING',
 }
-registerEnumType(ConversationType, { name: 'ConversationType' });
+registerEnumType(ConversationType, {
+  description: "What a chat session is for; it chooses the assistant's instructions and tools.",
+  name: 'ConversationType',
+  valuesConfig: {
+    JOURNALING: {
+      description: "Journaling: the assistant structures what the user shares into the session's draft (see Draft) and saves it as a journal entry when asked.",
+    },
+    GENERAL: { description: 'General conversation with every tool available.' },
+    COACHING: { description: 'Money coaching: reads accounts and spending, proposes transfers for the user to confirm.' },
+  },
+});
 
-@ObjectType('ChatSession')
+@ObjectType('ChatSession', { description: 'A conversation with the assistant: its messages, the draft of a JOURNALING session and the run in progress.' })
 @Entity()
 // Serves "most recently active first" for one user, archived or not.
 @Index({ properties: ['user', 'updatedAt', 'id'] })
@@ -19,15 +29,15 @@ export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user: Ref<User>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Up to 200 characters; null until the user names it.', nullable: true })
   @Property({ type: 'text', nullable: true })
   title: string | null = null;
 
-  @Field(() => ConversationType)
+  @Field(() => ConversationType, { description: 'What the assistant is set up for in this session; fixed at creation.' })
   @Enum({ items: () => ConversationType, nativeEnumName: 'conversation_type' })
   conversationType: ConversationType;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Hidden from chatSessions unless includeArchived is true; still readable by id.' })
   @Property({ type: 'boolean' })
   archived = false;
 
@@ -39,7 +49,7 @@ export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 
   @Property({ type: 'integer' })
   messageCount = 0;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Last activity (UTC): a message, rename or archive. chatSessions lists by it, most recent first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
   override updatedAt: Date = new Date();
 

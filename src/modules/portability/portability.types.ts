@@ -2,16 +2,16 @@ import { Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType('ImportSummary', { description: 'How many of each the imported document held.' })
 export class ImportSummary {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Templates created.' })
   templates!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Journal entries created.' })
   journalEntries!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Chat sessions created.' })
   chatSessions!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Messages created across those sessions.' })
   messages!: number;
 
   @Field(() => Int, {
