@@ -10,6 +10,8 @@ import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
+import { GoalService } from './modules/plans/goals.service.js';
+import { PlanService } from './modules/plans/plans.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
@@ -24,8 +26,10 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps, cancelCardsOf);
-  const chat = new ChatService(em, deps, drafts);
-  const transfers = new TransferService(em, deps, accounts);
+  // The listener runs after a posting commits, by when `goals` exists.
+  const transfers = new TransferService(em, deps, accounts, (posted) => goals.achieveReached(posted.entries.map((e) => e.accountId)));
+  const goals = new GoalService(em, deps, accounts);
+  const chat = new ChatService(em, deps, drafts, goals);
   return {
     auth: authServiceFor(deps, em),
     accounts,
@@ -38,6 +42,8 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
     templates,
     preferences,
     portability: new PortabilityService(em, deps, templates, preferences),
+    goals,
+    plans: new PlanService(em, deps, goals, preferences),
   };
 }
 

@@ -12,6 +12,8 @@ export enum Topic {
   CHAT_SESSION = 'CHAT_SESSION',
   /** key: "all": asks whichever instance executes the run to stop it */
   AGENT_CANCEL = 'AGENT_CANCEL',
+  /** key: the goal owner's user id: a savings goal reached its target */
+  GOAL_ACHIEVED = 'GOAL_ACHIEVED',
 }
 
 export interface AuthSessionEventPayload {
@@ -125,6 +127,24 @@ export interface AgentEventOf<K extends AgentEventName> {
 /** An agent event of one of the types K (any, by default), as a union that `type` narrows. */
 export type AgentEventPayload<K extends AgentEventName = AgentEventName> = { [P in K]: AgentEventOf<P> }[K];
 
+/** JSON-safe snapshot of a goal as it became ACHIEVED: amounts as digit strings, times as ISO strings. */
+export interface GoalData {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  horizon: string;
+  status: string;
+  priority: string;
+  targetDate: string | null;
+  targetMinor: string | null;
+  currency: string | null;
+  accountId: string | null;
+  balanceMinor: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
@@ -133,4 +153,5 @@ export interface TopicPayloads {
   [Topic.CHAT_SESSION]: AgentEventPayload;
   /** `error`: why the run was cancelled for the user (signed out everywhere, ...); none for their own cancel. */
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
+  [Topic.GOAL_ACHIEVED]: GoalData;
 }

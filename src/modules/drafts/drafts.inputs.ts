@@ -98,4 +98,8 @@ export class UpdatePreferencesInput {
   @ArrayMaxSize(SIZE_CAPS.glossaryTerms, { message: `must have at most ${SIZE_CAPS.glossaryTerms} terms` })
   @ValidateNested({ each: true })
   personalGlossary?: GlossaryTermInput[] | null;
+
+  @Field(() => String, { nullable: true, description: "IANA time zone, e.g. 'America/New_York'; BAD_USER_INPUT for a name the server does not know." })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  timeZone?: string | null;
 }

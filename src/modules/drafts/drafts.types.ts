@@ -60,4 +60,7 @@ export class UserPreferencesView {
 
   @Field(() => [GlossaryTerm])
   personalGlossary!: GlossaryTerm[];
+
+  @Field(() => String, { description: "IANA time zone, e.g. 'Europe/Paris' (default 'UTC'): plan dates and week starts are days in it." })
+  timeZone!: string;
 }

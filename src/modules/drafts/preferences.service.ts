@@ -6,6 +6,16 @@ import { User } from '../auth/user.entity.js';
 import type { UpdatePreferencesInput } from './drafts.inputs.js';
 import { UserPreferences } from './user-preferences.entity.js';
 
+/** Whether the runtime's Intl knows the IANA zone name. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class PreferencesService {
   constructor(
     private readonly em: EntityManager,
@@ -31,6 +41,9 @@ export class PreferencesService {
       else if (terms.has(key)) problems.push({ field: `personalGlossary[${i}].term`, message: `"${g.term}" is defined twice` });
       terms.add(key);
     });
+    if (input.timeZone !== undefined && input.timeZone !== null && !isTimeZone(input.timeZone)) {
+      problems.push({ field: 'timeZone', message: "must be an IANA time zone such as 'Europe/Paris'" });
+    }
     if (problems.length) throw badUserInput(problems);
 
     const apply = (prefs: UserPreferences) => {
@@ -39,6 +52,7 @@ export class PreferencesService {
       if (challenges) prefs.knownChallenges = challenges;
       if (input.preferredFeedbackStyle) prefs.preferredFeedbackStyle = input.preferredFeedbackStyle;
       if (glossary) prefs.personalGlossary = glossary;
+      if (input.timeZone) prefs.timeZone = input.timeZone;
     };
     for (let attempt = 0; ; attempt++) {
       try {

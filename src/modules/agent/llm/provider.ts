@@ -25,7 +25,7 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
-export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING';
+export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING' | 'REFLECTION' | 'PLANNING';
 export type FeedbackStyle = 'SUPPORTIVE' | 'DIRECT' | 'ENCOURAGING';
 
 /** Structured facts the system prompt is also built from; the local provider reads these. */
