@@ -1,4 +1,4 @@
-import { ArrayMaxSize, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { MinorUnitsScalar } from '../../graphql/scalars.js';
 import { GoalHorizon, GoalStatus, Priority } from './goal.entity.js';
@@ -16,6 +16,7 @@ export class GoalInput {
   title!: string;
 
   @Field(() => String, { nullable: true, description: 'At most 2000 characters.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   description?: string | null;
 
@@ -44,10 +45,12 @@ export class GoalInput {
 @InputType('UpdateGoalInput', { description: 'Only the fields given change.' })
 export class UpdateGoalInput {
   @Field(() => String, { nullable: true, description: '1 to 200 characters.' })
+  @IsOptional()
   @Length(1, 200, TITLE)
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'A blank description removes it.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   description?: string | null;
 
@@ -76,10 +79,12 @@ export class WeeklyPlanInput {
   weekStart!: string;
 
   @Field(() => String, { nullable: true, description: 'At most 2000 characters; blank removes it.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   summary?: string | null;
 
   @Field(() => [String], { nullable: true, description: 'At most 10, each 1 to 200 characters; left out keeps the current ones.' })
+  @IsOptional()
   @ArrayMaxSize(10, { message: 'must have at most 10 items' })
   @Length(1, 200, { each: true, message: 'each must be 1 to 200 characters' })
   focusAreas?: string[] | null;
@@ -91,6 +96,7 @@ export class DailyPlanInput {
   date!: string;
 
   @Field(() => String, { nullable: true, description: 'At most 2000 characters; blank removes it.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   summary?: string | null;
 }
@@ -105,6 +111,7 @@ export class PlanItemInput {
   title!: string;
 
   @Field(() => String, { nullable: true, description: 'At most 2000 characters.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   notes?: string | null;
 
@@ -123,10 +130,12 @@ export class PlanItemInput {
 })
 export class UpdatePlanItemInput {
   @Field(() => String, { nullable: true, description: '1 to 200 characters.' })
+  @IsOptional()
   @Length(1, 200, TITLE)
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'A blank string removes them.' })
+  @IsOptional()
   @MaxLength(2000, TEXT)
   notes?: string | null;
 

@@ -96,3 +96,13 @@ export function optionalText(value: string | null | undefined, field: string, ma
   if (value.length > max) throw badUserInput([{ field, message: `must be at most ${max} characters` }]);
   return value.trim();
 }
+
+/** The horizon a target date implies, from today: a week, a month, a quarter, a year, or longer (no date: long term). */
+export function horizonFor(today: string, targetDate: string | null): 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR' | 'LONG_TERM' {
+  if (targetDate === null) return 'LONG_TERM';
+  const days = (Date.parse(`${targetDate}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY_MS;
+  if (days <= 7) return 'WEEK';
+  if (days <= 31) return 'MONTH';
+  if (days <= 92) return 'QUARTER';
+  return days <= 366 ? 'YEAR' : 'LONG_TERM';
+}

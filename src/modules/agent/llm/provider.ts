@@ -37,6 +37,30 @@ export interface AgentContext {
   emptySections: string[];
   accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
   preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+  /** Goals and plan (PLANNING and COACHING sessions). */
+  planning?: PlanningContext;
+}
+
+export interface PlanningContext {
+  /** 'YYYY-MM-DD' in the user's time zone. */
+  today: string;
+  weekStart: string;
+  /** Active goals, most important first. */
+  goals: Array<{
+    id: string;
+    title: string;
+    priority: string;
+    targetDate: string | null;
+    target: string | null;
+    progress: string | null;
+    progressPercent: number | null;
+  }>;
+  /** The day the session is about (its context date, else today). */
+  day: { date: string; items: Array<{ id: string; title: string; time: string | null; status: string }> };
+  /** This week's focus areas; empty when the week has no plan. */
+  focusAreas: string[];
+  /** The goal the session was opened about, if any. */
+  focusGoalId: string | null;
 }
 
 export interface ProviderRequest {
