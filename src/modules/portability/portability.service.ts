@@ -13,6 +13,7 @@ import type { TemplatesService } from '../drafts/templates.service.js';
 import { UserPreferences } from '../drafts/user-preferences.entity.js';
 import { UserTemplate } from '../drafts/user-template.entity.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
+import { exportPlans, restorePlansInto } from './plans-document.js';
 import type { ImportSummary } from './portability.types.js';
 
 /**
@@ -31,12 +32,13 @@ export class PortabilityService {
     const userId = auth.userId;
     await this.templates.active(userId);
     const em = this.em.fork();
-    const [prefs, templates, sessions, entries, cards] = await Promise.all([
+    const [prefs, templates, sessions, entries, cards, planning] = await Promise.all([
       this.preferences.get(userId),
       em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(Card, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], populate: ['account'] }),
+      exportPlans(em, userId),
     ]);
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
@@ -58,6 +60,7 @@ export class PortabilityService {
         knownChallenges: prefs.knownChallenges,
         preferredFeedbackStyle: prefs.preferredFeedbackStyle,
         personalGlossary: prefs.personalGlossary,
+        timeZone: prefs.timeZone,
       },
       templates: templates.map((t) => ({ name: t.name, active: t.active, sections: t.sections })),
       chatSessions: sessions.map((s) => {
@@ -90,6 +93,8 @@ export class PortabilityService {
         monthlyLimitMinor: c.monthlyLimit?.toString() ?? null,
         createdAt: c.createdAt.toISOString(),
       })),
+      goals: planning.goals,
+      plans: planning.plans,
     };
   }
 
@@ -174,8 +179,11 @@ export class PortabilityService {
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
       const cards = await restoreCardsInto(em, auth.userId, doc.cards, now);
+      const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
       return {
         cards,
+        goals: planning.goals,
+        planItems: planning.planItems,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,
         chatSessions: sessions.length,

@@ -18,4 +18,12 @@ export class ImportSummary {
     description: 'Cards restored: those whose account the caller has (the same number, else the same name and currency); one already there is not doubled.',
   })
   cards!: number;
+
+  @Field(() => Int, {
+    description: "Goals added (a savings goal's account is relinked when the caller has it: the same number, else the same name and currency).",
+  })
+  goals!: number;
+
+  @Field(() => Int, { description: 'Plan items added; a day the caller already planned keeps its items, and the imported ones follow them.' })
+  planItems!: number;
 }
