@@ -2,19 +2,12 @@
 import { detectIntent, periodRange, transactionsIntent, type Intent, type Period } from './local.intents.js';
 import { chooseSections } from './local.journal.js';
 import { isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from './local.money.js';
+import type { Action, Exchange } from './local.action.js';
 import { planningMove } from './local.planning.js';
 import * as reply from './local.replies.js';
 import type { AgentContext, ChatMessage, ProviderRequest } from './provider.js';
 
-export type Action = { type: 'call'; name: string; args: Record<string, unknown>; reasoning: string } | { type: 'answer'; text: string; reasoning: string };
-
-/** A tool call of this run, with its result once the runner fed it back. */
-export interface Exchange {
-  id: string;
-  name: string;
-  args: unknown;
-  result: unknown;
-}
+export type { Action, Exchange } from './local.action.js';
 
 /** More tool calls than any rule needs means something is off: answer instead of looping. */
 const MAX_CALLS_PER_MESSAGE = 4;

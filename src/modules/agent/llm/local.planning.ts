@@ -1,6 +1,6 @@
 /** The rule-based assistant's planning requests: goals, a day's plan, items done, contributions to a savings goal. */
 import { findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
-import type { Action, Exchange } from './local.plan.js';
+import type { Action, Exchange } from './local.action.js';
 import { listOf, transferProposed } from './local.replies.js';
 import type { AgentContext } from './provider.js';
 
