@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { planningSection, MAX_GOALS } from '../../src/modules/agent/agent.context.js';
 import type { PlanningContext } from '../../src/modules/agent/llm/provider.js';
@@ -112,6 +113,12 @@ describe('the per-conversation tool table', () => {
         type,
       ).toEqual([...CONVERSATION_TOOLS[type]].sort());
     }
+  });
+
+  it('is the table the README shows', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| (GENERAL|JOURNALING|COACHING|PLANNING|REFLECTION) \| ([a-z_, ]+)(?: \(read only\))? \|$/gm)];
+    expect(Object.fromEntries(rows.map((r) => [r[1], r[2]!.split(', ')]))).toEqual(CONVERSATION_TOOLS);
   });
 
   it('refuses a tool outside the session’s set with a tool error, without touching a service', async () => {
