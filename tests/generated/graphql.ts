@@ -60,11 +60,15 @@ export type ConversationType =
   /** Looking back over journal entries and goals; the assistant only reads. */
   | 'REFLECTION';
 
+/** A new chat session of the caller. */
 export type CreateChatSessionInput = {
   /** A goal or a day the conversation is about; null for none. */
   context?: ChatContextInput | null | undefined;
+  /** What the session is for; it decides the tools the assistant offers. GENERAL when left out. */
   conversationType?: ConversationType;
+  /** Any JSON object the client wants kept with the session (at most 10000 characters, 32 levels deep). */
   metadata?: unknown;
+  /** At most 200 characters; null for none. */
   title?: string | null | undefined;
 };
 
@@ -151,7 +155,9 @@ export type GoalInput = {
   currency?: string | null | undefined;
   /** At most 2000 characters. */
   description?: string | null | undefined;
+  /** How far ahead the goal looks. */
   horizon: GoalHorizon;
+  /** MEDIUM when left out. */
   priority?: Priority | null | undefined;
   /** 'YYYY-MM-DD' in the user's time zone. */
   targetDate?: string | null | undefined;
@@ -203,6 +209,7 @@ export type PlanItemInput = {
   goalId?: string | number | null | undefined;
   /** At most 2000 characters. */
   notes?: string | null | undefined;
+  /** MEDIUM when left out. */
   priority?: Priority | null | undefined;
   /** Time of day 'HH:MM' (24-hour). */
   time?: string | null | undefined;
@@ -319,8 +326,11 @@ export type UpdateGoalInput = {
   accountId?: string | number | null | undefined;
   /** A blank description removes it. */
   description?: string | null | undefined;
+  /** A new horizon. */
   horizon?: GoalHorizon | null | undefined;
+  /** A new priority. */
   priority?: Priority | null | undefined;
+  /** E.g. ABANDONED to give the goal up, ACTIVE to take it up again. */
   status?: GoalStatus | null | undefined;
   /** 'YYYY-MM-DD'; a blank string removes it. */
   targetDate?: string | null | undefined;
@@ -338,7 +348,9 @@ export type UpdatePlanItemInput = {
   goalId?: string | number | null | undefined;
   /** A blank string removes them. */
   notes?: string | null | undefined;
+  /** A new priority. */
   priority?: Priority | null | undefined;
+  /** DONE or SKIPPED to tick the item off, TODO to reopen it. */
   status?: PlanItemStatus | null | undefined;
   /** 'HH:MM'; a blank string removes it. */
   time?: string | null | undefined;

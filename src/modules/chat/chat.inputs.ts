@@ -13,16 +13,22 @@ export class ChatContextInput {
   planDate?: string | null;
 }
 
-@InputType('CreateChatSessionInput')
+@InputType('CreateChatSessionInput', { description: 'A new chat session of the caller.' })
 export class CreateChatSessionInput {
-  @Field(() => ConversationType, { defaultValue: ConversationType.GENERAL })
+  @Field(() => ConversationType, {
+    defaultValue: ConversationType.GENERAL,
+    description: 'What the session is for; it decides the tools the assistant offers. GENERAL when left out.',
+  })
   conversationType!: ConversationType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: `At most ${SIZE_CAPS.sessionTitle} characters; null for none.` })
   @MaxLength(SIZE_CAPS.sessionTitle, { message: `must be at most ${SIZE_CAPS.sessionTitle} characters` })
   title?: string | null;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: `Any JSON object the client wants kept with the session (at most ${SIZE_CAPS.metadataBytes} characters, ${SIZE_CAPS.metadataDepth} levels deep).`,
+  })
   metadata?: unknown;
 
   @Field(() => ChatContextInput, { nullable: true, description: 'A goal or a day the conversation is about; null for none.' })

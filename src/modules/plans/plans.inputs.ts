@@ -20,10 +20,10 @@ export class GoalInput {
   @MaxLength(2000, TEXT)
   description?: string | null;
 
-  @Field(() => GoalHorizon)
+  @Field(() => GoalHorizon, { description: 'How far ahead the goal looks.' })
   horizon!: GoalHorizon;
 
-  @Field(() => Priority, { nullable: true, defaultValue: Priority.MEDIUM })
+  @Field(() => Priority, { nullable: true, defaultValue: Priority.MEDIUM, description: 'MEDIUM when left out.' })
   priority?: Priority | null;
 
   @Field(() => String, { nullable: true, description: "'YYYY-MM-DD' in the user's time zone." })
@@ -54,13 +54,13 @@ export class UpdateGoalInput {
   @MaxLength(2000, TEXT)
   description?: string | null;
 
-  @Field(() => GoalHorizon, { nullable: true })
+  @Field(() => GoalHorizon, { nullable: true, description: 'A new horizon.' })
   horizon?: GoalHorizon | null;
 
-  @Field(() => GoalStatus, { nullable: true })
+  @Field(() => GoalStatus, { nullable: true, description: 'E.g. ABANDONED to give the goal up, ACTIVE to take it up again.' })
   status?: GoalStatus | null;
 
-  @Field(() => Priority, { nullable: true })
+  @Field(() => Priority, { nullable: true, description: 'A new priority.' })
   priority?: Priority | null;
 
   @Field(() => String, { nullable: true, description: "'YYYY-MM-DD'; a blank string removes it." })
@@ -115,7 +115,7 @@ export class PlanItemInput {
   @MaxLength(2000, TEXT)
   notes?: string | null;
 
-  @Field(() => Priority, { nullable: true, defaultValue: Priority.MEDIUM })
+  @Field(() => Priority, { nullable: true, defaultValue: Priority.MEDIUM, description: 'MEDIUM when left out.' })
   priority?: Priority | null;
 
   @Field(() => String, { nullable: true, description: "Time of day 'HH:MM' (24-hour)." })
@@ -139,10 +139,10 @@ export class UpdatePlanItemInput {
   @MaxLength(2000, TEXT)
   notes?: string | null;
 
-  @Field(() => PlanItemStatus, { nullable: true })
+  @Field(() => PlanItemStatus, { nullable: true, description: 'DONE or SKIPPED to tick the item off, TODO to reopen it.' })
   status?: PlanItemStatus | null;
 
-  @Field(() => Priority, { nullable: true })
+  @Field(() => Priority, { nullable: true, description: 'A new priority.' })
   priority?: Priority | null;
 
   @Field(() => String, { nullable: true, description: "'HH:MM'; a blank string removes it." })

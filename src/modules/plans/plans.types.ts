@@ -7,22 +7,22 @@ import { progressBasisPoints } from './plans.rules.js';
 
 @ObjectType('Goal', { description: "One of the caller's goals. With a target and an account it is a savings goal: progress is the account's balance." })
 export class GoalView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The goal id (a UUID).' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 200 characters.' })
   title!: string;
 
   @Field(() => String, { nullable: true, description: 'Free text; null when none.' })
   description!: string | null;
 
-  @Field(() => GoalHorizon)
+  @Field(() => GoalHorizon, { description: 'How far ahead the goal looks.' })
   horizon!: GoalHorizon;
 
-  @Field(() => GoalStatus)
+  @Field(() => GoalStatus, { description: 'ACTIVE until achieved or abandoned; a savings goal becomes ACHIEVED by itself at its target.' })
   status!: GoalStatus;
 
-  @Field(() => Priority)
+  @Field(() => Priority, { description: 'How much it matters; the assistant sees the top 10 active goals by priority.' })
   priority!: Priority;
 
   @Field(() => String, { nullable: true, description: "'YYYY-MM-DD' in the user's time zone; null when open-ended." })
@@ -40,10 +40,10 @@ export class GoalView {
   })
   progressBasisPoints!: number | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the goal was created.' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the goal last changed (its progress aside: that follows the account).' })
   updatedAt!: Date;
 
   /** For Goal.account. */
@@ -76,19 +76,19 @@ export function goalView(g: Goal, balance: bigint | null): GoalView {
 
 @ObjectType('PlanItem', { description: 'One thing to do on a day, in an order the user chooses.' })
 export class PlanItemView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item id (a UUID).' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 200 characters.' })
   title!: string;
 
   @Field(() => String, { nullable: true, description: 'Free text; null when none.' })
   notes!: string | null;
 
-  @Field(() => PlanItemStatus)
+  @Field(() => PlanItemStatus, { description: 'TODO until marked DONE or SKIPPED (updatePlanItem).' })
   status!: PlanItemStatus;
 
-  @Field(() => Priority)
+  @Field(() => Priority, { description: 'How much it matters.' })
   priority!: Priority;
 
   @Field(() => Int, { description: '0-based order within its day: the items of a day are always 0..n-1.' })
@@ -120,7 +120,7 @@ export function itemView(i: PlanItem, date: string): PlanItemView {
 
 @ObjectType('DailyPlan', { description: "The caller's plan for one day." })
 export class DailyPlanView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The day plan id (a UUID).' })
   id!: string;
 
   @Field(() => String, { description: "'YYYY-MM-DD' in the user's time zone." })
@@ -139,7 +139,7 @@ export function dayView(d: DailyPlan, items: PlanItem[]): DailyPlanView {
 
 @ObjectType('WeeklyPlan', { description: "The caller's plan for one week, Monday to Sunday." })
 export class WeeklyPlanView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The week plan id (a UUID).' })
   id!: string;
 
   @Field(() => String, { description: "The Monday that starts the week, 'YYYY-MM-DD' in the user's time zone." })

@@ -2,16 +2,16 @@ import { Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType('ImportSummary', { description: 'How many of each the imported document held.' })
 export class ImportSummary {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Templates in the document (one the caller already had with the same name and sections is matched, not doubled).' })
   templates!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Journal entries added.' })
   journalEntries!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Chat sessions added.' })
   chatSessions!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Chat messages added, over all sessions.' })
   messages!: number;
 
   @Field(() => Int, {
