@@ -50,6 +50,14 @@ describe('goals', () => {
     const noTarget = (await server.ok(CreateGoalDocument, { input: { title: 'Read more', horizon: 'MONTH', priority: 'HIGH' } }, { token: alice.token }))
       .createGoal;
     expect(noTarget).toMatchObject({ target: null, progress: null, progressBasisPoints: null });
+    const reached = (
+      await server.ok(
+        CreateGoalDocument,
+        { input: { title: 'Already there', horizon: 'WEEK', targetMinor: '30000', accountId: savings.id } },
+        { token: alice.token },
+      )
+    ).createGoal;
+    expect(reached).toMatchObject({ status: 'ACHIEVED', progressBasisPoints: 10000, target: { currency: 'USD' } });
   });
 
   it('refuses an account in another currency (CURRENCY_MISMATCH) and another user’s account (NOT_FOUND)', async () => {

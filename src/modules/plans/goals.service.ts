@@ -38,6 +38,11 @@ export class GoalService {
     await this.setSavings(auth, goal, { target: input.targetMinor ?? null, currency, accountId: input.accountId ?? null });
     this.em.persist(goal);
     await this.em.flush();
+    // Linked to an account that already holds the target: achieved from the start.
+    if (goal.account) {
+      await this.achieveReached([goal.account.id]);
+      return this.view(auth, await this.entity(auth, goal.id, true));
+    }
     return this.view(auth, goal);
   }
 
@@ -88,10 +93,9 @@ export class GoalService {
 
   /** Active goals, most important first (the agent's context and tools). */
   async active(auth: AuthInfo, limit = 10): Promise<GoalView[]> {
-    const rows = await this.em.find(Goal, { user: auth.userId, status: GoalStatus.ACTIVE }, { orderBy: { id: 'asc' } });
-    const rank = { HIGH: 0, MEDIUM: 1, LOW: 2 };
-    rows.sort((a, b) => rank[a.priority] - rank[b.priority]);
-    return Promise.all(rows.slice(0, limit).map((g) => this.view(auth, g)));
+    // The priority enum sorts LOW < MEDIUM < HIGH (its declaration order in PostgreSQL).
+    const rows = await this.em.find(Goal, { user: auth.userId, status: GoalStatus.ACTIVE }, { orderBy: { priority: 'desc', id: 'asc' }, limit });
+    return Promise.all(rows.map((g) => this.view(auth, g)));
   }
 
   /** The caller's goal entity; another user's id is NOT_FOUND like a missing one. */

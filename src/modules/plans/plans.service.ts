@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
 import type { Stmt } from '../../db/pg.js';
@@ -17,6 +17,16 @@ import { ensureDays, itemOrder, lockDays, renumber } from './plans.statements.js
 import { dayView, itemView, weekView, type DailyPlanView, type GoalView, type PlanItemView, type WeeklyPlanView } from './plans.types.js';
 
 type Row = Record<string, unknown>;
+
+/** Two first saves of the same week race to insert it: the loser runs again and updates the winner's row. */
+async function retryOnceOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    return work();
+  }
+}
 
 export class PlanService {
   private readonly goalById = new DataLoader<string, Goal | null>(async (ids) => {
@@ -41,19 +51,21 @@ export class PlanService {
   async saveWeek(auth: AuthInfo, input: WeeklyPlanInput): Promise<WeeklyPlanView> {
     const weekStart = parseWeekStart(input.weekStart);
     const focusAreas = input.focusAreas?.map((f, i) => title(f, `focusAreas[${i}]`));
-    await inTransaction(this.em, async (tx) => {
-      const now = this.deps.clock.now();
-      let week = await tx.findOne(WeeklyPlan, { user: auth.userId, weekStart });
-      if (!week) {
-        week = Object.assign(new WeeklyPlan(), { user: tx.getReference(User, auth.userId, { wrapped: true }), weekStart, createdAt: now });
-        tx.persist(week);
-      }
-      if (input.summary !== undefined) week.summary = optionalText(input.summary, 'summary');
-      if (focusAreas) week.focusAreas = focusAreas;
-      week.updatedAt = now;
-      await tx.flush();
-      await this.run(tx, ensureDays(auth.userId, weekDays(weekStart), now));
-    });
+    await retryOnceOnConflict(() =>
+      inTransaction(this.em, async (tx) => {
+        const now = this.deps.clock.now();
+        let week = await tx.findOne(WeeklyPlan, { user: auth.userId, weekStart });
+        if (!week) {
+          week = Object.assign(new WeeklyPlan(), { user: tx.getReference(User, auth.userId, { wrapped: true }), weekStart, createdAt: now });
+          tx.persist(week);
+        }
+        if (input.summary !== undefined) week.summary = optionalText(input.summary, 'summary');
+        if (focusAreas) week.focusAreas = focusAreas;
+        week.updatedAt = now;
+        await tx.flush();
+        await this.run(tx, ensureDays(auth.userId, weekDays(weekStart), now));
+      }),
+    );
     return (await this.week(auth, weekStart))!;
   }
 

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Goal, type GoalHorizon, type GoalStatus, type Priority } from '../plans/goal.entity.js';
+import { weekDays } from '../plans/plans.rules.js';
 import { DailyPlan, PlanItem, type PlanItemStatus, WeeklyPlan } from '../plans/plan.entity.js';
 
 /** Goals and plans in an export: never ids; an item names its goal by index into `goals`. */
@@ -116,6 +117,13 @@ export async function restorePlansInto(
     em.persist(Object.assign(new WeeklyPlan(), { user, weekStart: w.weekStart, summary: w.summary, focusAreas: w.focusAreas, createdAt: now, updatedAt: now }));
   }
   const existingDays = new Map((await em.find(DailyPlan, { user: userId })).map((d) => [d.date, d]));
+  // A week always has its seven days (weeklyPlan shows them): those the document leaves out are made empty.
+  const listed = new Set(plans.days.map((d) => d.date));
+  for (const w of plans.weeks) {
+    for (const date of weekDays(w.weekStart)) {
+      if (!listed.has(date) && !existingDays.has(date)) existingDays.set(date, em.create(DailyPlan, { user, date, createdAt: now, updatedAt: now }));
+    }
+  }
   const counts = await em.execute<Array<{ daily_plan_id: string; n: string }>>(
     `select "daily_plan_id", count(*)::text as "n" from "plan_item" where "user_id" = ? group by "daily_plan_id"`,
     [userId],
