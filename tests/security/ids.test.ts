@@ -16,7 +16,9 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AddPlanItemDocument,
   AuthSessionsDocument,
+  CreateGoalDocument,
   FinalizeDraftDocument,
   SaveTemplateDocument,
   SendMessageDocument,
@@ -31,7 +33,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
 /** What each ID argument names. A new ID argument fails the first test until it is listed here. */
-type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
+type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession' | 'goal' | 'planItem';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
   'Query.card.id': 'card',
@@ -67,6 +69,17 @@ const NAMES: Record<string, Kind> = {
   'Mutation.saveTemplate.input.id': 'template',
   'Mutation.sendMessage.input.sessionId': 'chatSession',
   'Mutation.updateDraft.input.sessionId': 'chatSession',
+  'Query.goal.id': 'goal',
+  'Mutation.createGoal.input.accountId': 'account',
+  'Mutation.updateGoal.id': 'goal',
+  'Mutation.updateGoal.input.accountId': 'account',
+  'Mutation.deleteGoal.id': 'goal',
+  'Mutation.addPlanItem.input.goalId': 'goal',
+  'Mutation.updatePlanItem.id': 'planItem',
+  'Mutation.updatePlanItem.input.goalId': 'goal',
+  'Mutation.movePlanItem.id': 'planItem',
+  'Mutation.deletePlanItem.id': 'planItem',
+  'Mutation.createChatSession.input.context.goalId': 'goal',
 };
 
 /** Valid values for the other arguments, so the id is the only thing wrong. */
@@ -78,6 +91,7 @@ const FILL: Record<string, unknown> = {
   text: 'hello',
   description: 'test',
   merchantCategoryCode: '5411',
+  date: '2026-12-01',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -118,6 +132,8 @@ beforeAll(async () => {
   );
   const sessions = await server.ok(AuthSessionsDocument, {}, { token: victim.token });
   const card = await server.ok(IssueCardDocument, { input: { accountId: a.id, kind: 'VIRTUAL' } }, { token: victim.token });
+  const goal = await server.ok(CreateGoalDocument, { input: { title: 'Private', horizon: 'WEEK' } }, { token: victim.token });
+  const item = await server.ok(AddPlanItemDocument, { input: { date: '2026-12-01', title: 'Private' } }, { token: victim.token });
   Object.assign(victims, {
     account: a.id,
     card: card.issueCard.id,
@@ -127,6 +143,8 @@ beforeAll(async () => {
     journalEntry: entry.finalizeDraft.id,
     template: template.saveTemplate.id,
     authSession: sessions.authSessions[0]!.id,
+    goal: goal.createGoal.id,
+    planItem: item.addPlanItem.id,
   });
 
   const introspection = await server.ok<IntrospectionQuery, unknown>(getIntrospectionQuery());

@@ -47,6 +47,8 @@ export class GoalService {
   }
 
   async update(auth: AuthInfo, id: string, input: UpdateGoalInput): Promise<GoalView> {
+    // A malformed account id is NOT_FOUND before any read, like every malformed id.
+    if (input.accountId && !isUuid(input.accountId)) throw notFound('Account');
     const goal = await this.entity(auth, id);
     if (input.title !== undefined && input.title !== null) goal.title = title(input.title);
     if (input.description !== undefined) goal.description = optionalText(input.description, 'description');
