@@ -3,6 +3,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
 import { MAX_GOALS, planningSection } from './agent.context.js';
 import type { AgentContext, PlanningContext } from './llm/provider.js';
+import { goalSummary } from './tools/plan.tools.js';
 import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
@@ -36,15 +37,7 @@ async function planningContext(services: ToolServices, auth: AuthInfo, session: 
   return {
     today,
     weekStart,
-    goals: goals.map((g) => ({
-      id: g.id,
-      title: g.title,
-      priority: g.priority,
-      targetDate: g.targetDate,
-      target: g.target ? `${g.target.decimal} ${g.target.currency}` : null,
-      progress: g.progress ? `${g.progress.decimal} ${g.progress.currency}` : null,
-      progressPercent: g.progressBasisPoints === null ? null : g.progressBasisPoints / 100,
-    })),
+    goals: goals.map(goalSummary),
     day: { date, items: (day?.items ?? []).map((i) => ({ id: i.id, title: i.title, time: i.time, status: i.status })) },
     focusAreas: week?.focusAreas ?? [],
     focusGoalId: session.contextGoal?.id ?? null,

@@ -15,7 +15,8 @@ const TIME = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' };
 const PRIORITY = { type: 'string', enum: ['LOW', 'MEDIUM', 'HIGH'] };
 const AMOUNT = { type: 'string', pattern: '^[1-9][0-9]{0,15}$' };
 
-function goalSummary(g: GoalView) {
+/** A goal as the model reads it (tool results and the prompt's goals section): amounts as "decimal CUR". */
+export function goalSummary(g: GoalView) {
   return {
     id: g.id,
     title: g.title,
