@@ -47,7 +47,7 @@ export function splitItems(text: string): Array<{ title: string; time?: string }
     .map((part) => part.trim().replace(/[.!]+$/, ''))
     .filter((part) => part !== '')
     .map((part) => {
-      const at = /\s*\b(?:at|@)\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\b\s*/i.exec(part);
+      const at = /\s*(?:\bat|@)\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\b\s*/i.exec(part);
       if (!at) return { title: part };
       let hour = Number(at[1]);
       const minute = at[2] ? Number(at[2]) : 0;
