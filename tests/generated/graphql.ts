@@ -342,6 +342,8 @@ export type UpdateGoalInput = {
 
 /** Only the fields given change. A new date moves the item to the end of that day and closes the gap it leaves. */
 export type UpdatePlanItemInput = {
+  /** True unlinks the item from its goal (give either goalId or clearGoal). */
+  clearGoal?: boolean | null | undefined;
   /** Another day 'YYYY-MM-DD': the item goes to the end of it. */
   date?: string | null | undefined;
   /** One of the caller's goals (else NOT_FOUND). */

@@ -174,6 +174,11 @@ describe('plans', () => {
     expect(code(await server.gql(UpdatePlanItemDocument, { id: b.id, input: { title: 'mine' } }, { token: mallory.token }))).toBe('NOT_FOUND');
     expect(code(await server.gql(DeletePlanItemDocument, { id: b.id }, { token: mallory.token }))).toBe('NOT_FOUND');
     expect(code(await server.gql(AddPlanItemDocument, { input: { date: MONDAY, title: 'x', time: '25:00' } }, { token: user.token }))).toBe('BAD_USER_INPUT');
+    const goal = (await server.ok(CreateGoalDocument, { input: { title: 'Focus', horizon: 'WEEK' } }, { token: user.token })).createGoal;
+    const linked = (await server.ok(UpdatePlanItemDocument, { id: b.id, input: { goalId: goal.id } }, { token: user.token })).updatePlanItem;
+    expect(linked.goal).toEqual({ id: goal.id, title: 'Focus' });
+    const unlinked = (await server.ok(UpdatePlanItemDocument, { id: b.id, input: { clearGoal: true } }, { token: user.token })).updatePlanItem;
+    expect(unlinked.goal).toBeNull();
   });
 
   it('reads a week in a constant number of SQL statements, whatever the number of items', async () => {

@@ -151,6 +151,9 @@ export class UpdatePlanItemInput {
   @Field(() => ID, { nullable: true, description: "One of the caller's goals (else NOT_FOUND)." })
   goalId?: string | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'True unlinks the item from its goal (give either goalId or clearGoal).' })
+  clearGoal?: boolean | null;
+
   @Field(() => String, { nullable: true, description: "Another day 'YYYY-MM-DD': the item goes to the end of it." })
   date?: string | null;
 }

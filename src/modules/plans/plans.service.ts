@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
 import type { Stmt } from '../../db/pg.js';
-import { notFound } from '../../shared/errors.js';
+import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -135,6 +135,7 @@ export class PlanService {
 
   /** Fields change in place; a new date moves the item to the end of that day and closes the gap it leaves. */
   async updateItem(auth: AuthInfo, id: string, input: UpdatePlanItemInput): Promise<PlanItemView> {
+    if (input.clearGoal && input.goalId) throw badUserInput([{ field: 'clearGoal', message: 'give either goalId or clearGoal, not both' }]);
     const goal = input.goalId ? await this.goals.entity(auth, input.goalId) : null;
     const newDate = input.date ? parseDate(input.date) : null;
     const changes: Partial<PlanItem> = {};
@@ -146,6 +147,7 @@ export class PlanService {
     await inTransaction(this.em, async (tx) => {
       const item = await this.entity(tx, auth, id);
       if (goal) item.goal = tx.getReference(Goal, goal.id, { wrapped: true });
+      if (input.clearGoal) item.goal = null;
       Object.assign(item, changes, { updatedAt: this.deps.clock.now() });
       if (newDate) await this.moveToDay(tx, auth, item, newDate);
     });
