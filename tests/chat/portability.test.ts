@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddPlanItemDocument,
   ArchiveChatSessionDocument,
+  CreateChatSessionDocument,
   CreateGoalDocument,
   ExportMyDataDocument,
   FinalizeDraftDocument,
@@ -73,6 +74,11 @@ beforeAll(async () => {
   ] as const) {
     await server.ok(AddPlanItemDocument, { input: { date: '2026-12-02', title, time, goalId: title === 'Book ferry' ? goal.id : null } }, { token });
   }
+  await server.ok(
+    CreateChatSessionDocument,
+    { input: { conversationType: 'PLANNING', title: 'Trip planning', context: { goalId: goal.id, planDate: '2026-12-02' } } },
+    { token },
+  );
   exported = (await server.ok(ExportMyDataDocument, {}, { token })).exportMyData as Record<string, unknown>;
 });
 afterAll(() => server?.stop());
@@ -91,7 +97,10 @@ describe('export and import', () => {
       ['Evening pages', 5],
       ['Budget questions', 3],
       [null, 0],
+      ['Trip planning', 0],
     ]);
+    expect((doc.chatSessions[3] as unknown as { context: unknown }).context).toEqual({ goal: 0, planDate: '2026-12-02' });
+    expect((doc.chatSessions[0] as unknown as { context: unknown }).context).toBeNull();
     expect(doc.chatSessions[0]!.draft).toEqual({ sections: [{ name: 'Thoughts & Feelings', content: 'Unfinished thought' }] });
     expect(doc.chatSessions[1]!.draft).toBeNull();
     expect(doc.journalEntries.map((e) => e.chatSession)).toEqual([0, 2]);
@@ -119,7 +128,7 @@ describe('export and import', () => {
   it('imports into a fresh account with new ids, and exporting that account gives the same content', async () => {
     const fresh = await registerUser(server);
     const summary = await server.ok(ImportMyDataDocument, { data: exported }, { token: fresh.token });
-    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 3, messages: 8, goals: 2, planItems: 3 });
+    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 4, messages: 8, goals: 2, planItems: 3 });
     const again = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
     expect(withoutStamp(again)).toEqual(withoutStamp(exported));
 
@@ -150,6 +159,7 @@ describe('export and import', () => {
       ['templates', corrupt((d) => (d.templates[1].active = true))],
       ['chatSessions[1].draft', corrupt((d) => (d.chatSessions[1].draft = { sections: [] }))],
       ['plans.days[2].items[2].goal', corrupt((d) => (d.plans.days[2].items[2].goal = 9))],
+      ['chatSessions[3].context.goal', corrupt((d) => (d.chatSessions[3].context.goal = 5))],
       ['plans.weeks[0].weekStart', corrupt((d) => (d.plans.weeks[0].weekStart = '2026-12-01'))],
       ['goals[0].targetMinor', corrupt((d) => (d.goals[0].targetMinor = '-5'))],
       ['version', corrupt((d) => (d.version = 99))],

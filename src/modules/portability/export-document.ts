@@ -43,6 +43,8 @@ export interface ExportDocument {
     messages: Array<{ role: MessageRole; content: string; createdAt: string }>;
     /** JOURNALING sessions only. */
     draft: { sections: SectionDoc[] } | null;
+    /** What the session is about: `goal` indexes into goals. Optional on import. */
+    context?: { goal: number | null; planDate: string | null } | null;
   }>;
   journalEntries: Array<{
     title: string;
@@ -195,6 +197,8 @@ function parse(input: unknown): ExportDocument {
   const active = templates.filter((t) => t.active).length;
   if (templates.length > 0 && active !== 1) throw new Invalid('templates', `must have exactly one active template (found ${active})`);
 
+  const goals = doc.goals === undefined ? [] : array(doc.goals, 'goals', MAX.goals).map((item, i) => parseGoal(item, `goals[${i}]`));
+  const goalCount = goals.length;
   let messageTotal = 0;
   const chatSessions = array(doc.chatSessions, 'chatSessions', MAX.chatSessions).map((item, i) => {
     const at = `chatSessions[${i}]`;
@@ -232,6 +236,7 @@ function parse(input: unknown): ExportDocument {
       updatedAt: timestamp(s.updatedAt, `${at}.updatedAt`),
       messages,
       draft,
+      context: s.context === undefined || s.context === null ? null : sessionContext(s.context, `${at}.context`, goalCount),
     };
   });
 
@@ -251,7 +256,6 @@ function parse(input: unknown): ExportDocument {
   });
 
   const cards = doc.cards === undefined ? [] : array(doc.cards, 'cards', MAX.cards).map((item, i) => parseCard(item, `cards[${i}]`));
-  const goals = doc.goals === undefined ? [] : array(doc.goals, 'goals', MAX.goals).map((item, i) => parseGoal(item, `goals[${i}]`));
   const plans = doc.plans === undefined ? { weeks: [], days: [] } : parsePlans(doc.plans, goals.length);
 
   return {
@@ -342,6 +346,14 @@ function parseGoal(item: unknown, at: string): GoalDoc {
     },
     createdAt: timestamp(g.createdAt, `${at}.createdAt`),
   };
+}
+
+function sessionContext(value: unknown, at: string, goalCount: number): { goal: number | null; planDate: string | null } {
+  const c = object(value, at);
+  if (c.goal !== null && !(Number.isInteger(c.goal) && (c.goal as number) >= 0 && (c.goal as number) < goalCount)) {
+    throw new Invalid(`${at}.goal`, 'must be null or the index of a goal in goals');
+  }
+  return { goal: c.goal as number | null, planDate: c.planDate === null ? null : day(c.planDate, `${at}.planDate`) };
 }
 
 function parsePlans(value: unknown, goalCount: number): PlansDoc {

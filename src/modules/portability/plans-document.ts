@@ -35,7 +35,8 @@ export interface PlansDoc {
   days: Array<{ date: string; summary: string | null; items: PlanItemDoc[] }>;
 }
 
-export async function exportPlans(em: EntityManager, userId: string): Promise<{ goals: GoalDoc[]; plans: PlansDoc }> {
+/** `goalIndex`: a goal id's place in `goals`, for the chat sessions' context. */
+export async function exportPlans(em: EntityManager, userId: string): Promise<{ goals: GoalDoc[]; plans: PlansDoc; goalIndex: Map<string, number> }> {
   const [goals, weeks, days, items] = await Promise.all([
     em.find(Goal, { user: userId }, { orderBy: { id: 'asc' }, populate: ['account'] }),
     em.find(WeeklyPlan, { user: userId }, { orderBy: { weekStart: 'asc' } }),
@@ -44,6 +45,7 @@ export async function exportPlans(em: EntityManager, userId: string): Promise<{ 
   ]);
   const goalIndex = new Map(goals.map((g, i) => [g.id, i]));
   return {
+    goalIndex,
     goals: goals.map((g) => ({
       title: g.title,
       description: g.description,
@@ -86,7 +88,7 @@ export async function restorePlansInto(
   goalDocs: GoalDoc[],
   plans: PlansDoc,
   now: Date,
-): Promise<{ goals: number; planItems: number }> {
+): Promise<{ goals: Goal[]; planItems: number }> {
   const user = em.getReference(User, userId, { wrapped: true });
   const accounts = goalDocs.some((g) => g.account) ? await em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
   const goals = goalDocs.map((d) => {
@@ -151,5 +153,5 @@ export async function restorePlansInto(
     });
     planItems += d.items.length;
   }
-  return { goals: goals.length, planItems };
+  return { goals, planItems };
 }

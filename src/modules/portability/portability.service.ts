@@ -13,6 +13,7 @@ import type { TemplatesService } from '../drafts/templates.service.js';
 import { UserPreferences } from '../drafts/user-preferences.entity.js';
 import { UserTemplate } from '../drafts/user-template.entity.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
+import { Goal } from '../plans/goal.entity.js';
 import { exportPlans, restorePlansInto } from './plans-document.js';
 import type { ImportSummary } from './portability.types.js';
 
@@ -74,6 +75,10 @@ export class PortabilityService {
           updatedAt: s.updatedAt.toISOString(),
           messages: (messagesOf.get(s.id) ?? []).map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt.toISOString() })),
           draft: s.conversationType === ConversationType.JOURNALING ? { sections: draft?.sections ?? [] } : null,
+          context:
+            s.contextGoal || s.contextPlanDate
+              ? { goal: s.contextGoal ? (planning.goalIndex.get(s.contextGoal.id) ?? null) : null, planDate: s.contextPlanDate }
+              : null,
         };
       }),
       journalEntries: entries.map((e) => ({
@@ -150,9 +155,12 @@ export class PortabilityService {
         keep.active = true;
       }
 
+      const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
       let messageCount = 0;
       const sessions = doc.chatSessions.map((s) => {
         const session = new ChatSession(user, s.conversationType, s.title, s.metadata);
+        session.contextGoal = s.context?.goal == null ? null : em.getReference(Goal, planning.goals[s.context.goal]!.id, { wrapped: true });
+        session.contextPlanDate = s.context?.planDate ?? null;
         session.archived = s.archived;
         session.createdAt = new Date(s.createdAt);
         session.updatedAt = new Date(s.updatedAt);
@@ -179,10 +187,9 @@ export class PortabilityService {
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
       const cards = await restoreCardsInto(em, auth.userId, doc.cards, now);
-      const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
       return {
         cards,
-        goals: planning.goals,
+        goals: planning.goals.length,
         planItems: planning.planItems,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,
