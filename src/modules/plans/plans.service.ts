@@ -13,7 +13,7 @@ import type { GoalService } from './goals.service.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from './plan.entity.js';
 import type { DailyPlanInput, PlanItemInput, UpdatePlanItemInput, WeeklyPlanInput } from './plans.inputs.js';
 import { dayIn, moveTo, optionalText, parseDate, parseTime, parseWeekStart, title, weekDays, weekStartAt } from './plans.rules.js';
-import { ensureDays, itemOrder, lockDays, renumber } from './plans.statements.js';
+import { ensureDays, itemOrder, lockDays, moveItemTo, renumber } from './plans.statements.js';
 import { dayView, itemView, weekView, type DailyPlanView, type GoalView, type PlanItemView, type WeeklyPlanView } from './plans.types.js';
 
 type Row = Record<string, unknown>;
@@ -197,9 +197,8 @@ export class PlanService {
     const to = days.find((d) => d.date === date)!;
     const rest = (await this.orderHolding(tx, item)).filter((x) => x !== item.id);
     const target = await this.run(tx, itemOrder(to.id));
-    item.dailyPlan = tx.getReference(DailyPlan, to.id, { wrapped: true });
-    item.position = target.length;
-    await tx.flush();
+    // Written outright: the entity's snapshot of its position may predate another move's renumbering.
+    await this.run(tx, moveItemTo(item.id, to.id, target.length, this.deps.clock.now()));
     if (rest.length) await this.run(tx, renumber(rest));
   }
 

@@ -29,3 +29,8 @@ export function renumber(order: readonly string[]): Stmt {
     order.flatMap((id, i) => [id, i]),
   );
 }
+
+/** The item to another day at a position, whatever the ORM last read of it. */
+export function moveItemTo(itemId: string, dailyPlanId: string, position: number, at: Date): Stmt {
+  return stmt(`update "plan_item" set "daily_plan_id" = ?, "position" = ?, "updated_at" = ? where "id" = ?`, [dailyPlanId, position, at, itemId]);
+}
