@@ -13,6 +13,8 @@ import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
+import { GoalService } from './modules/plans/goals.service.js';
+import { PlanService } from './modules/plans/plans.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
@@ -27,8 +29,10 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps, cancelCardsOf);
-  const chat = new ChatService(em, deps, drafts);
-  const transfers = new TransferService(em, deps, accounts);
+  // The listener runs after a posting commits, by when `goals` exists.
+  const transfers = new TransferService(em, deps, accounts, (posted) => goals.achieveReached(posted.entries.map((e) => e.accountId)));
+  const goals = new GoalService(em, deps, accounts);
+  const chat = new ChatService(em, deps, drafts, goals);
   const budget = new BudgetService(em, deps, preferences);
   return {
     auth: authServiceFor(deps, em),
@@ -45,6 +49,8 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
     templates,
     preferences,
     portability: new PortabilityService(em, deps, templates, preferences),
+    goals,
+    plans: new PlanService(em, deps, goals, preferences),
   };
 }
 

@@ -19,6 +19,8 @@ import { UserPreferences } from '../modules/drafts/user-preferences.entity.js';
 import { UserTemplate } from '../modules/drafts/user-template.entity.js';
 import { IdempotencyKey } from '../modules/transfers/idempotency-key.entity.js';
 import { LedgerEntry } from '../modules/ledger/ledger-entry.entity.js';
+import { Goal } from '../modules/plans/goal.entity.js';
+import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
@@ -45,4 +47,8 @@ export const ENTITIES = [
   Fee,
   PaymentJarAssignment,
   BudgetAlert,
+  Goal,
+  WeeklyPlan,
+  DailyPlan,
+  PlanItem,
 ];

@@ -16,6 +16,7 @@ import {
 import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
+import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
@@ -43,6 +44,8 @@ const RESOLVERS = [
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,
+  GoalResolver,
+  PlanResolver,
   AgentResolver,
   ChatSessionRunResolver,
 ] as const;

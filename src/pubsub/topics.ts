@@ -14,6 +14,8 @@ export enum Topic {
   AGENT_CANCEL = 'AGENT_CANCEL',
   /** key: user id: a jar went over its allocation in a month (once per jar and month) */
   BUDGET_ALERT = 'BUDGET_ALERT',
+  /** key: the goal owner's user id: a savings goal reached its target */
+  GOAL_ACHIEVED = 'GOAL_ACHIEVED',
 }
 
 export interface AuthSessionEventPayload {
@@ -137,6 +139,24 @@ export interface BudgetAlertPayload {
   spentMinor: string;
 }
 
+/** JSON-safe snapshot of a goal as it became ACHIEVED: amounts as digit strings, times as ISO strings. */
+export interface GoalData {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  horizon: string;
+  status: string;
+  priority: string;
+  targetDate: string | null;
+  targetMinor: string | null;
+  currency: string | null;
+  accountId: string | null;
+  balanceMinor: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
@@ -146,4 +166,5 @@ export interface TopicPayloads {
   /** `error`: why the run was cancelled for the user (signed out everywhere, ...); none for their own cancel. */
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
   [Topic.BUDGET_ALERT]: BudgetAlertPayload;
+  [Topic.GOAL_ACHIEVED]: GoalData;
 }

@@ -5,6 +5,7 @@ import { Role, type User } from '../modules/auth/user.entity.js';
 import { FeeCadence } from '../modules/budget/fee.entity.js';
 import { CardKind } from '../modules/cards/card.entity.js';
 import { SpendingCategory as C } from '../modules/cards/mcc.rules.js';
+import { GoalHorizon, Priority } from '../modules/plans/goal.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
 
@@ -46,6 +47,7 @@ export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   const landlord = await services.auth.ensureUser(DEMO_LANDLORD.username, DEMO_LANDLORD.password, Role.CUSTOMER);
   await seedDemoAccounts(deps, orm, customer, operator, landlord);
   await seedDemoBudget(deps, orm, customer);
+  await seedDemoPlans(deps, orm, customer);
   deps.logger.info({ users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username] }, 'demo data ready');
 }
 
@@ -157,4 +159,34 @@ async function seedDemoBudget(deps: CoreDeps, orm: Orm, customer: User): Promise
     { name: 'Car insurance', amountMinor: 54000n, cadence: FeeCadence.YEARLY, nextDueOn: due(15), jarId: jars.get('Transport') },
   ];
   for (const fee of fees) await feeService.createFee(me, { ...fee, currency: 'USD' });
+}
+
+/**
+ * Three goals (an emergency fund saved on Savings, a race, a reading goal), this week's plan
+ * and today's items, in the user's time zone. Left alone once the customer has any goal.
+ */
+async function seedDemoPlans(deps: CoreDeps, orm: Orm, customer: User): Promise<void> {
+  const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
+  const services = createServices(deps, orm.em.fork());
+  if ((await services.goals.list(me, { first: 1 })).totalCount > 0) return;
+  const savings = (await services.accounts.list(me)).find((a) => a.name === 'Savings');
+  const fund = await services.goals.create(me, {
+    title: 'Emergency fund',
+    description: 'Three months of rent and groceries',
+    horizon: GoalHorizon.YEAR,
+    priority: Priority.HIGH,
+    targetMinor: 500000n,
+    currency: 'USD',
+    accountId: savings?.id ?? null,
+  });
+  const race = await services.goals.create(me, { title: 'Run a half marathon', horizon: GoalHorizon.QUARTER, priority: Priority.MEDIUM });
+  const books = await services.goals.create(me, { title: 'Read 12 books this year', horizon: GoalHorizon.YEAR, priority: Priority.LOW });
+  const { today, weekStart } = await services.plans.calendar(me);
+  await services.plans.saveWeek(me, { weekStart, summary: 'Steady week: train, save, read.', focusAreas: ['Training', 'Saving', 'Reading'] });
+  const items = [
+    { title: 'Morning run', time: '07:00', goalId: race.id, priority: Priority.HIGH },
+    { title: 'Review this month’s spending', time: '12:30', goalId: fund.id, priority: Priority.MEDIUM },
+    { title: 'Read 30 pages', time: '21:00', goalId: books.id, priority: Priority.LOW },
+  ];
+  for (const item of items) await services.plans.addItem(me, { date: today, ...item });
 }

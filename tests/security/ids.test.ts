@@ -16,7 +16,9 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AddPlanItemDocument,
   AuthSessionsDocument,
+  CreateGoalDocument,
   FinalizeDraftDocument,
   SaveTemplateDocument,
   SendMessageDocument,
@@ -34,7 +36,20 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
 /** What each ID argument names. A new ID argument fails the first test until it is listed here. */
-type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession' | 'jar' | 'fee' | 'cardPayment';
+type Kind =
+  | 'account'
+  | 'card'
+  | 'transfer'
+  | 'chatSession'
+  | 'agentRun'
+  | 'journalEntry'
+  | 'template'
+  | 'authSession'
+  | 'jar'
+  | 'fee'
+  | 'cardPayment'
+  | 'goal'
+  | 'planItem';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
   'Query.card.id': 'card',
@@ -79,6 +94,17 @@ const NAMES: Record<string, Kind> = {
   'Mutation.updateFee.id': 'fee',
   'Mutation.updateFee.input.jarId': 'jar',
   'Mutation.deleteFee.id': 'fee',
+  'Query.goal.id': 'goal',
+  'Mutation.createGoal.input.accountId': 'account',
+  'Mutation.updateGoal.id': 'goal',
+  'Mutation.updateGoal.input.accountId': 'account',
+  'Mutation.deleteGoal.id': 'goal',
+  'Mutation.addPlanItem.input.goalId': 'goal',
+  'Mutation.updatePlanItem.id': 'planItem',
+  'Mutation.updatePlanItem.input.goalId': 'goal',
+  'Mutation.movePlanItem.id': 'planItem',
+  'Mutation.deletePlanItem.id': 'planItem',
+  'Mutation.createChatSession.input.context.goalId': 'goal',
 };
 
 /** Valid values for the other arguments, so the id is the only thing wrong. */
@@ -91,6 +117,7 @@ const FILL: Record<string, unknown> = {
   description: 'test',
   merchantCategoryCode: '5411',
   nextDueOn: '2030-01-01',
+  date: '2026-12-01',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -142,6 +169,8 @@ beforeAll(async () => {
     { input: { cardId: card.issueCard.id, merchant: 'Shop', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
     { token: operatorToken },
   );
+  const goal = await server.ok(CreateGoalDocument, { input: { title: 'Private', horizon: 'WEEK' } }, { token: victim.token });
+  const item = await server.ok(AddPlanItemDocument, { input: { date: '2026-12-01', title: 'Private' } }, { token: victim.token });
   Object.assign(victims, {
     jar: jar.createJar.id,
     fee: fee.createFee.id,
@@ -154,6 +183,8 @@ beforeAll(async () => {
     journalEntry: entry.finalizeDraft.id,
     template: template.saveTemplate.id,
     authSession: sessions.authSessions[0]!.id,
+    goal: goal.createGoal.id,
+    planItem: item.addPlanItem.id,
   });
 
   const introspection = await server.ok<IntrospectionQuery, unknown>(getIntrospectionQuery());

@@ -16,22 +16,36 @@ export type AgentRunStatus =
   /** Finished with a complete answer. */
   | 'SUCCEEDED';
 
-/** What a chat session is for; it chooses the assistant's instructions and tools. */
+/** What a planning conversation is about; the agent's context includes it. */
+export type ChatContextInput = {
+  /** One of the caller's goals (else NOT_FOUND). */
+  goalId?: string | number | null | undefined;
+  /** A day 'YYYY-MM-DD' in the user's time zone. */
+  planDate?: string | null | undefined;
+};
+
+/** What a chat session is for; it decides which tools the assistant may use (see the README table). */
 export type ConversationType =
-  /** Money coaching: reads accounts and spending, proposes transfers for the user to confirm. */
+  /** Money: balances, spending, budget jars, cards, and transfers the user confirms. */
   | 'COACHING'
-  /** General conversation with every tool available. */
+  /** Anything; the assistant only reads. */
   | 'GENERAL'
   /** Journaling: the assistant structures what the user shares into the session's draft (see Draft) and saves it as a journal entry when asked. */
-  | 'JOURNALING';
+  | 'JOURNALING'
+  /** Goals and daily or weekly plans; the context names a goal or a day. */
+  | 'PLANNING'
+  /** Looking back over journal entries and goals; the assistant only reads. */
+  | 'REFLECTION';
 
-/** A new chat session of one conversation type. */
+/** A new chat session of the caller. */
 export type CreateChatSessionInput = {
-  /** Fixed for the life of the session; GENERAL when omitted. */
+  /** A goal or a day the conversation is about; null for none. */
+  context?: ChatContextInput | null | undefined;
+  /** What the session is for; it decides the tools the assistant offers. GENERAL when left out. */
   conversationType?: ConversationType;
-  /** Any JSON the client wants back later (at most 10,000 bytes, 32 levels deep); null for none. */
+  /** Any JSON object the client wants kept with the session (at most 10000 characters, 32 levels deep). */
   metadata?: unknown;
-  /** At most 200 characters; null for an untitled session. */
+  /** At most 200 characters; null for none. */
   title?: string | null | undefined;
 };
 

@@ -1,7 +1,9 @@
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
-import type { AgentBudget, AgentContext } from './llm/provider.js';
+import { MAX_GOALS, planningSection } from './agent.context.js';
+import type { AgentBudget, AgentContext, PlanningContext } from './llm/provider.js';
+import { goalSummary } from './tools/plan.tools.js';
 import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
@@ -22,6 +24,24 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
     preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
     ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
+    ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
+  };
+}
+
+const WITH_PLANNING = new Set([ConversationType.PLANNING, ConversationType.COACHING]);
+
+/** Active goals (top MAX_GOALS by priority), the session's day (or today) and this week's focus areas. */
+async function planningContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<PlanningContext> {
+  const { today, weekStart } = await services.plans.calendar(auth);
+  const date = session.contextPlanDate ?? today;
+  const [goals, day, week] = await Promise.all([services.goals.active(auth, MAX_GOALS), services.plans.day(auth, date), services.plans.week(auth, weekStart)]);
+  return {
+    today,
+    weekStart,
+    goals: goals.map(goalSummary),
+    day: { date, items: (day?.items ?? []).map((i) => ({ id: i.id, title: i.title, time: i.time, status: i.status })) },
+    focusAreas: week?.focusAreas ?? [],
+    focusGoalId: session.contextGoal?.id ?? null,
   };
 }
 
@@ -63,6 +83,10 @@ export function systemPrompt(context: AgentContext): string {
       'Save the draft with save_journal only when the user clearly asks to save it.',
     );
   }
+  if (context.conversationType === 'PLANNING') {
+    lines.push('This is a planning session: help the user set goals and plan days with the goal and plan tools. Dates are YYYY-MM-DD in their time zone.');
+  }
+  if (context.planning) lines.push(planningSection(context.planning));
   if (context.accounts.length > 0) {
     lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }

@@ -6,7 +6,7 @@ import type { SpendingCategory } from '../cards/mcc.rules.js';
 /** A budget envelope. Name and category uniqueness are checked under the budget row's lock (budget.service.ts). */
 @Entity()
 @Index({ properties: ['user', 'archived'] })
-@Check({ name: 'jar_allocation_check', expression: 'allocation_basis_points between 0 and 10000' })
+@Check({ name: 'jar_allocation_check', expression: 'allocation_basis_points >= 0 and allocation_basis_points <= 10000' })
 export class Jar extends BaseEntity<'description' | 'archived'> {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user!: Ref<User>;

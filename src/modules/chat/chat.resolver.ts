@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { requireAuth, type GraphQLContext } from '../../graphql/context.js';
 import type { Page } from '../../shared/pagination.js';
 import { Draft } from '../drafts/draft.entity.js';
-import { ChatSession } from './chat-session.entity.js';
+import { ChatContextView, ChatSession } from './chat-session.entity.js';
 import { CreateChatSessionInput } from './chat.inputs.js';
 import { ChatSessionConnection, MessageConnection } from './chat.types.js';
 import type { Message } from './message.entity.js';
@@ -86,5 +86,11 @@ export class ChatResolver {
   @FieldResolver(() => Draft, { nullable: true, description: "The session's current draft (JOURNALING sessions; null elsewhere)." })
   draft(@Root() session: ChatSession, @Ctx() ctx: GraphQLContext): Promise<Draft | null> {
     return ctx.services.drafts.draftFor(session);
+  }
+
+  @FieldResolver(() => ChatContextView, { nullable: true, description: 'The goal or day given at creation; null when neither was.' })
+  context(@Root() session: ChatSession): ChatContextView | null {
+    const goalId = session.contextGoal?.id ?? null;
+    return goalId === null && session.contextPlanDate === null ? null : { goalId, planDate: session.contextPlanDate };
   }
 }

@@ -13,6 +13,8 @@ import type { TemplatesService } from '../drafts/templates.service.js';
 import { UserPreferences } from '../drafts/user-preferences.entity.js';
 import { UserTemplate } from '../drafts/user-template.entity.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
+import { Goal } from '../plans/goal.entity.js';
+import { exportPlans, restorePlansInto } from './plans-document.js';
 import type { ImportSummary } from './portability.types.js';
 import { exportBudget, parseBudgetDoc, restoreBudgetInto, type BudgetDoc } from './budget.portability.js';
 
@@ -32,13 +34,14 @@ export class PortabilityService {
     const userId = auth.userId;
     await this.templates.active(userId);
     const em = this.em.fork();
-    const [prefs, templates, sessions, entries, cards, budget] = await Promise.all([
+    const [prefs, templates, sessions, entries, cards, budget, planning] = await Promise.all([
       this.preferences.get(userId),
       em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(Card, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], populate: ['account'] }),
       exportBudget(em, userId),
+      exportPlans(em, userId),
     ]);
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
@@ -60,6 +63,7 @@ export class PortabilityService {
         knownChallenges: prefs.knownChallenges,
         preferredFeedbackStyle: prefs.preferredFeedbackStyle,
         personalGlossary: prefs.personalGlossary,
+        timeZone: prefs.timeZone,
       },
       templates: templates.map((t) => ({ name: t.name, active: t.active, sections: t.sections })),
       chatSessions: sessions.map((s) => {
@@ -73,6 +77,10 @@ export class PortabilityService {
           updatedAt: s.updatedAt.toISOString(),
           messages: (messagesOf.get(s.id) ?? []).map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt.toISOString() })),
           draft: s.conversationType === ConversationType.JOURNALING ? { sections: draft?.sections ?? [] } : null,
+          context:
+            s.contextGoal || s.contextPlanDate
+              ? { goal: s.contextGoal ? (planning.goalIndex.get(s.contextGoal.id) ?? null) : null, planDate: s.contextPlanDate }
+              : null,
         };
       }),
       journalEntries: entries.map((e) => ({
@@ -93,6 +101,8 @@ export class PortabilityService {
         createdAt: c.createdAt.toISOString(),
       })),
       budget,
+      goals: planning.goals,
+      plans: planning.plans,
     };
   }
 
@@ -149,9 +159,12 @@ export class PortabilityService {
         keep.active = true;
       }
 
+      const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
       let messageCount = 0;
       const sessions = doc.chatSessions.map((s) => {
         const session = new ChatSession(user, s.conversationType, s.title, s.metadata);
+        session.contextGoal = s.context?.goal == null ? null : em.getReference(Goal, planning.goals[s.context.goal]!.id, { wrapped: true });
+        session.contextPlanDate = s.context?.planDate ?? null;
         session.archived = s.archived;
         session.createdAt = new Date(s.createdAt);
         session.updatedAt = new Date(s.updatedAt);
@@ -182,6 +195,8 @@ export class PortabilityService {
       return {
         ...restored,
         cards,
+        goals: planning.goals.length,
+        planItems: planning.planItems,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,
         chatSessions: sessions.length,

@@ -29,4 +29,12 @@ export class ImportSummary {
     description: "Payments moved to another jar, applied to the caller's matching card payments (same account number, merchant, amount and time).",
   })
   jarAssignments!: number;
+
+  @Field(() => Int, {
+    description: "Goals added (a savings goal's account is relinked when the caller has it: the same number, else the same name and currency).",
+  })
+  goals!: number;
+
+  @Field(() => Int, { description: 'Plan items added; a day the caller already planned keeps its items, and the imported ones follow them.' })
+  planItems!: number;
 }

@@ -3,18 +3,12 @@ import { detectIntent, periodRange, transactionsIntent, type Intent, type Period
 import { planBudget } from './local.budget.js';
 import { chooseSections } from './local.journal.js';
 import { balanceMinorOf, formatMinor, isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from './local.money.js';
+import type { Action, Exchange } from './local.action.js';
+import { planningMove } from './local.planning.js';
 import * as reply from './local.replies.js';
 import type { AgentContext, ChatMessage, ProviderRequest } from './provider.js';
 
-export type Action = { type: 'call'; name: string; args: Record<string, unknown>; reasoning: string } | { type: 'answer'; text: string; reasoning: string };
-
-/** A tool call of this run, with its result once the runner fed it back. */
-export interface Exchange {
-  id: string;
-  name: string;
-  args: unknown;
-  result: unknown;
-}
+export type { Action, Exchange } from './local.action.js';
 
 /** More tool calls than any rule needs means something is off: answer instead of looping. */
 const MAX_CALLS_PER_MESSAGE = 4;
@@ -37,7 +31,8 @@ export function decide(request: ProviderRequest, now: Date): Action {
     return answer(`${reply.OFFLINE} I could not finish this request; please rephrase it.`, 'Rule: too many tool calls for one message.');
   }
 
-  const action = planBudget(userText, intent.kind, { done, context, tools, now }) ?? plan(intent, { done, context, tools, now, messages });
+  const state = { done, context, tools, now, messages };
+  const action = planningMove(userText, state, callIfOffered(tools)) ?? planBudget(userText, intent.kind, state) ?? plan(intent, state);
   // Never repeat a call already made for this message: its result is what it is.
   if (action.type === 'call' && done.some((e) => e.name === action.name && stable(e.args) === stable(action.args))) {
     return answer(`${reply.OFFLINE} I already tried that and could not get further; please rephrase your request.`, 'Rule: refuse to repeat a call.');
@@ -53,11 +48,15 @@ interface State {
   messages: ChatMessage[];
 }
 
+function callIfOffered(tools: Set<string>) {
+  return (name: string, args: Record<string, unknown>, why: string): Action =>
+    tools.has(name) ? { type: 'call', name, args, reasoning: why } : answer(reply.toolUnavailable(name), `Rule: ${name} is not offered here.`);
+}
+
 function plan(intent: Intent, state: State): Action {
   const { done, context, tools } = state;
   const result = (name: string) => done.findLast((e) => e.name === name);
-  const call = (name: string, args: Record<string, unknown>, why: string): Action =>
-    tools.has(name) ? { type: 'call', name, args, reasoning: why } : answer(reply.toolUnavailable(name), `Rule: ${name} is not offered here.`);
+  const call = callIfOffered(tools);
 
   switch (intent.kind) {
     case 'journal': {

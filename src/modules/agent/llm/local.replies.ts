@@ -372,6 +372,12 @@ export function capabilities(tools: Set<string>, conversationType: AgentContext[
   if (tools.has('card_spending')) can.push(`add up your card spending by category or merchant ("what did I spend on dining last month?")`);
   if (tools.has('list_cards')) can.push(`find the card to freeze for you to confirm ("freeze my card")`);
   if (tools.has('monthly_summary')) can.push(`summarise money in and out by month ("monthly summary")`);
+  if (tools.has('plan_day')) can.push(`plan a day ("plan my day tomorrow: gym at 7, call mom") and tick items off ("I did the gym")`);
+  if (tools.has('list_plan')) can.push(`read your plan ("what's on my plan today?")`);
+  if (tools.has('list_goals')) can.push(`list your goals ("what are my goals?")`);
+  if (tools.has('create_goal')) can.push(`add a goal ("add a goal to save 2000 dollars for a vacation by June")`);
+  if (tools.has('propose_goal_contribution'))
+    can.push(`prepare a contribution to a savings goal for you to confirm ("put 100 dollars toward my vacation goal")`);
   const journaling = conversationType === 'JOURNALING' ? ' In this journaling conversation, anything else you tell me goes into your draft.' : '';
   return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';
 }

@@ -8,9 +8,12 @@ import type { CardService } from '../../cards/card.service.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { ChatService } from '../../chat/chat.service.js';
 import type { DraftsService } from '../../drafts/drafts.service.js';
+import type { JournalService } from '../../drafts/journal.service.js';
 import type { PreferencesService } from '../../drafts/preferences.service.js';
 import type { TemplatesService } from '../../drafts/templates.service.js';
 import type { LedgerService } from '../../ledger/ledger.service.js';
+import type { GoalService } from '../../plans/goals.service.js';
+import type { PlanService } from '../../plans/plans.service.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
@@ -29,6 +32,11 @@ export interface ToolServices {
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;
   chat: Pick<ChatService, 'messagesById' | 'history' | 'appendMessage'>;
+  /** Reads only (REFLECTION). */
+  journal: Pick<JournalService, 'list'>;
+  goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
+  /** Plans and items; moving and deleting items stay the user's. */
+  plans: Pick<PlanService, 'calendar' | 'day' | 'week' | 'addItem' | 'updateItem'>;
 }
 
 /** One step's services on its own EntityManager fork; app.ts supplies it. */
