@@ -110,8 +110,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       sessionCache,
       moneyPool,
-      // As many batches in flight as money connections: a batch waits for none but its accounts' locks.
-      transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock, pubsub }, { lanes: poolMax.money }),
+      // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
+      transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock, pubsub }, { lanes: Math.min(2, poolMax.money) }),
     };
     const openOrmRef = orm;
     const runner = new AgentRunner({

@@ -112,7 +112,10 @@ export class TransferBatcher {
 /** One batch's transaction; answers are read after commit, so a broken replay fails its own request only. */
 async function transact(tx: RawTx, requests: BatchRequest[], now: Date): Promise<Array<() => BatchOutcome>> {
   const roles = assignRoles(requests);
-  const claims = roles.flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [{ i, claimId: r.claimId }] : []));
+  // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
+  const claims = roles
+    .flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [{ i, claimId: r.claimId, slot: claimSlot(requests[i]!.userId, requests[i]!.key)! }] : []))
+    .sort((x, y) => (x.slot < y.slot ? -1 : x.slot > y.slot ? 1 : 0));
   const lock = selectAccountsOf(
     requests.flatMap((r) => r.lookup.ids),
     requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
