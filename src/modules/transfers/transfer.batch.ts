@@ -46,11 +46,12 @@ export interface TransferBatcherDeps {
  * per transfer, in order, before any client is answered.
  */
 export class TransferBatcher {
-  /** TigerBeetle-sized: enough to amortise a commit, small enough to keep statements short. */
+  /** Enough to amortise a commit; few enough that a batch's statements and lock set stay short. */
   static readonly MAX_BATCH = 32;
 
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: TransferBatcherDeps,
@@ -95,6 +96,14 @@ export class TransferBatcher {
       for (const w of batch) w.reject(error);
       return;
     }
+    // Batches publish in commit order, so an account's events never overtake each other across lanes.
+    const turn = this.publishing.then(() => this.answer(batch, answers));
+    this.publishing = turn;
+    await turn;
+  }
+
+  /** Publishes each posted transfer, then answers it; never throws (a failure is its request's). */
+  private async answer(batch: Waiting[], answers: Array<() => BatchOutcome>): Promise<void> {
     for (const [i, w] of batch.entries()) {
       let outcome: BatchOutcome;
       try {
