@@ -6,7 +6,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'tests/generated/', 'migrations/', 'bench/results/', 'bench/.cache/', 'coverage/', 'data/'] },
+  { ignores: ['dist/', 'tests/generated/', 'chat-ui/dist/', 'chat-ui/src/generated/', 'migrations/', 'bench/results/', 'bench/.cache/', 'coverage/', 'data/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -5,6 +5,8 @@ import { Migration20261122044634 } from './Migration20261122044634.js';
 import { Migration20261122045612 } from './Migration20261122045612.js';
 import { Migration20261122051427 } from './Migration20261122051427.js';
 import { Migration20261130165331 } from './Migration20261130165331.js';
+import { Migration20261130180454 } from './Migration20261130180454.js';
+import { Migration20261130180711 } from './Migration20261130180711.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261122045612', class: Migration20261122045612 },
   { name: 'Migration20261122051427', class: Migration20261122051427 },
   { name: 'Migration20261130165331', class: Migration20261130165331 },
+  { name: 'Migration20261130180454', class: Migration20261130180454 },
+  { name: 'Migration20261130180711', class: Migration20261130180711 },
 ];

@@ -8,4 +8,6 @@ export const MIGRATION_NAMES = [
   'Migration20261122045612',
   'Migration20261122051427',
   'Migration20261130165331',
+  'Migration20261130180454',
+  'Migration20261130180711',
 ];

@@ -15,6 +15,7 @@ import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
+import { DEMO_CUSTOMER } from './seed/demo.js';
 import { startHttpServer } from './server/http.js';
 import type { SessionAuthority } from './server/ws/index.js';
 import { authServiceFor, createServices } from './services.js';
@@ -38,6 +39,8 @@ export interface App {
   port: number;
   /** Where GET /metrics answers (the main port, or METRICS_PORT's listener); undefined when METRICS_ENABLED=false. */
   metricsUrl: string | undefined;
+  /** The chat page; undefined when CHAT_UI is off. */
+  chatUrl: string | undefined;
   database: { kind: 'embedded' | 'postgresql'; location: string };
   /** Where the ORM connects (the embedded database's loopback URL too): another instance may join it. */
   databaseUrl: string;
@@ -138,7 +141,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       authenticate: (t) => authServiceFor(core, openOrmRef.em.fork()).authenticate(t),
       activeSessionIds: (ids) => authServiceFor(core, openOrmRef.em.fork()).activeSessionIds(ids),
     };
-    const server = await startHttpServer(deps, orm, schema, metrics, authority);
+    const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
+    const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat });
     // Timers only once the gateway serves: a start that fails leaves none behind.
     if (options.maintenance !== false) runner.startMaintenance();
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
@@ -153,6 +157,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         : server.metricsPort === undefined
           ? `http://${host}:${server.port}/metrics`
           : `http://${config.metrics.host === '0.0.0.0' || config.metrics.host === '::' ? 'localhost' : config.metrics.host}:${server.metricsPort}/metrics`,
+      chatUrl: config.chatUi ? `http://${host}:${server.port}/chat` : undefined,
       database,
       databaseUrl: config.databaseUrl ?? embedded!.url,
       orm,

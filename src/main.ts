@@ -1,5 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { startBanner } from './server/banner.js';
+import { logDestination } from './shared/log-format.js';
 import { createLogger } from './shared/logger.js';
 
 async function main(): Promise<void> {
@@ -14,11 +16,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, warnings } = loaded;
-  const logger = createLogger(config.logLevel);
-  for (const warning of warnings) logger.warn(warning);
+  const logs = await logDestination(config);
+  const logger = createLogger(config.logLevel, logs.destination);
+  for (const warning of [...warnings, ...(logs.warning ? [logs.warning] : [])]) logger.warn(warning);
 
   const app = await createApp(config, { logger });
-  logger.info({ url: app.url, ws: app.wsUrl }, `coach-gateway ready: open ${app.url} in a browser for the IDE`);
+  const banner = startBanner(app, logs.pretty);
+  logger.info(banner.fields, banner.message);
 
   let stopping = false;
   const shutdown = (signal: string) => {

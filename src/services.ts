@@ -4,12 +4,17 @@ import { AccountService } from './modules/accounts/account.service.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { BudgetService } from './modules/budget/budget.service.js';
+import { FeeService } from './modules/budget/fee.service.js';
+import { SpendingInsightsService } from './modules/budget/insights.service.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
+import { GoalService } from './modules/plans/goals.service.js';
+import { PlanService } from './modules/plans/plans.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
@@ -24,13 +29,19 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps, cancelCardsOf);
-  const chat = new ChatService(em, deps, drafts);
-  const transfers = new TransferService(em, deps, accounts);
+  // The listener runs after a posting commits, by when `goals` exists.
+  const transfers = new TransferService(em, deps, accounts, (posted) => goals.achieveReached(posted.entries.map((e) => e.accountId)));
+  const goals = new GoalService(em, deps, accounts);
+  const chat = new ChatService(em, deps, drafts, goals);
+  const budget = new BudgetService(em, deps, preferences);
   return {
     auth: authServiceFor(deps, em),
     accounts,
     transfers,
-    cards: new CardService(em, deps, accounts, transfers),
+    cards: new CardService(em, deps, accounts, transfers, (payment) => budget.afterApprovedPayment(payment)),
+    budget,
+    fees: new FeeService(em, deps, budget, preferences),
+    insights: new SpendingInsightsService(em, budget),
     ledger: new LedgerService(em, deps, accounts),
     chat,
     drafts,
@@ -38,6 +49,8 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
     templates,
     preferences,
     portability: new PortabilityService(em, deps, templates, preferences),
+    goals,
+    plans: new PlanService(em, deps, goals, preferences),
   };
 }
 

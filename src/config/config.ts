@@ -4,6 +4,8 @@ import proxyaddr from 'proxy-addr';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** auto: human-readable (pino-pretty) in a terminal outside production, JSON lines otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface Config {
   env: NodeEnv;
@@ -24,6 +26,9 @@ export interface Config {
   dbPoolMax: number;
   bodyLimitBytes: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Serve the reference chat page at GET /chat. */
+  chatUi: boolean;
   /** Local debugging only: unexpected errors reach the client with message and stack. */
   exposeErrors: boolean;
   seedDemo: boolean;
@@ -160,6 +165,8 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     dbPoolMax: read.int('DB_POOL_MAX', 10, 1, 200),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 2 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logFormat: read.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
+    chatUi: read.bool('CHAT_UI', nodeEnv === 'development'),
     exposeErrors,
     seedDemo: read.bool('SEED_DEMO', seedDefault),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

@@ -7,11 +7,11 @@ import { v7 as uuidv7 } from 'uuid';
 export abstract class BaseEntity<Optional extends string = never> {
   [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | Optional;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id (UUID).' })
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was created (UTC).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -1,6 +1,11 @@
 import { Account } from '../modules/accounts/account.entity.js';
 import { AgentEventRecord } from '../modules/agent/agent-event.entity.js';
 import { AgentRun } from '../modules/agent/agent-run.entity.js';
+import { Budget } from '../modules/budget/budget.entity.js';
+import { BudgetAlert } from '../modules/budget/budget-alert.entity.js';
+import { Fee } from '../modules/budget/fee.entity.js';
+import { PaymentJarAssignment } from '../modules/budget/jar-assignment.entity.js';
+import { Jar } from '../modules/budget/jar.entity.js';
 import { Card } from '../modules/cards/card.entity.js';
 import { CardPayment } from '../modules/cards/card-payment.entity.js';
 import { AuthSession } from '../modules/auth/auth-session.entity.js';
@@ -14,6 +19,8 @@ import { UserPreferences } from '../modules/drafts/user-preferences.entity.js';
 import { UserTemplate } from '../modules/drafts/user-template.entity.js';
 import { IdempotencyKey } from '../modules/transfers/idempotency-key.entity.js';
 import { LedgerEntry } from '../modules/ledger/ledger-entry.entity.js';
+import { Goal } from '../modules/plans/goal.entity.js';
+import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
@@ -35,4 +42,13 @@ export const ENTITIES = [
   AgentEventRecord,
   Card,
   CardPayment,
+  Budget,
+  Jar,
+  Fee,
+  PaymentJarAssignment,
+  BudgetAlert,
+  Goal,
+  WeeklyPlan,
+  DailyPlan,
+  PlanItem,
 ];

@@ -5,9 +5,18 @@ import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
 import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
+import {
+  BudgetResolver,
+  CardPaymentJarResolver,
+  FeeResolver,
+  JarMonthResolver,
+  JarResolver,
+  SpendingInsightsResolver,
+} from '../modules/budget/budget.resolver.js';
 import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
+import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
@@ -26,9 +35,17 @@ const RESOLVERS = [
   CardResolver,
   CardPaymentResolver,
   AccountCardsResolver,
+  BudgetResolver,
+  JarResolver,
+  JarMonthResolver,
+  FeeResolver,
+  SpendingInsightsResolver,
+  CardPaymentJarResolver,
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,
+  GoalResolver,
+  PlanResolver,
   AgentResolver,
   ChatSessionRunResolver,
 ] as const;
@@ -56,7 +73,24 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
   });
   guardInputs(schema);
+  describeRoots(schema);
   return schema;
+}
+
+/** type-graphql has no option to describe the root types; the IDE's Docs panel opens on them. */
+function describeRoots(schema: GraphQLSchema): void {
+  const roots = [
+    [schema.getQueryType(), 'Everything readable. Every field needs "Authorization: Bearer <access token>" and answers only what the caller owns.'],
+    [
+      schema.getMutationType(),
+      'Everything that changes state. Every mutation needs "Authorization: Bearer <access token>" except register, login and refreshSession.',
+    ],
+    [
+      schema.getSubscriptionType(),
+      'Live events over graphql-ws (WebSocket), Apollo multipart HTTP or SSE at /graphql/stream. Each needs a signed-in caller; a revoked session or an expired access token ends it with UNAUTHENTICATED.',
+    ],
+  ] as const;
+  for (const [type, description] of roots) if (type) type.description = description;
 }
 
 /** The text checked in as schema.graphql. */

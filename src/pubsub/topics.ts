@@ -12,6 +12,10 @@ export enum Topic {
   CHAT_SESSION = 'CHAT_SESSION',
   /** key: "all": asks whichever instance executes the run to stop it */
   AGENT_CANCEL = 'AGENT_CANCEL',
+  /** key: user id: a jar went over its allocation in a month (once per jar and month) */
+  BUDGET_ALERT = 'BUDGET_ALERT',
+  /** key: the goal owner's user id: a savings goal reached its target */
+  GOAL_ACHIEVED = 'GOAL_ACHIEVED',
 }
 
 export interface AuthSessionEventPayload {
@@ -125,6 +129,34 @@ export interface AgentEventOf<K extends AgentEventName> {
 /** An agent event of one of the types K (any, by default), as a union that `type` narrows. */
 export type AgentEventPayload<K extends AgentEventName = AgentEventName> = { [P in K]: AgentEventOf<P> }[K];
 
+/** JSON-safe and complete: the subscription renders it without the database. */
+export interface BudgetAlertPayload {
+  userId: string;
+  jar: { id: string; name: string; description: string | null; allocationBasisPoints: number; categories: string[]; archived: boolean; createdAt: string };
+  month: string;
+  currency: string;
+  allocatedMinor: string;
+  spentMinor: string;
+}
+
+/** JSON-safe snapshot of a goal as it became ACHIEVED: amounts as digit strings, times as ISO strings. */
+export interface GoalData {
+  id: string;
+  userId: string;
+  title: string;
+  description: string | null;
+  horizon: string;
+  status: string;
+  priority: string;
+  targetDate: string | null;
+  targetMinor: string | null;
+  currency: string | null;
+  accountId: string | null;
+  balanceMinor: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface TopicPayloads {
   [Topic.AUTH_SESSION]: AuthSessionEventPayload;
   [Topic.SESSION_REVOKED]: SessionRevokedPayload;
@@ -133,4 +165,6 @@ export interface TopicPayloads {
   [Topic.CHAT_SESSION]: AgentEventPayload;
   /** `error`: why the run was cancelled for the user (signed out everywhere, ...); none for their own cancel. */
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
+  [Topic.BUDGET_ALERT]: BudgetAlertPayload;
+  [Topic.GOAL_ACHIEVED]: GoalData;
 }

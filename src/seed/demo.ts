@@ -2,7 +2,10 @@ import type { Orm } from '../db/orm.js';
 import type { Account } from '../modules/accounts/account.entity.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
+import { FeeCadence } from '../modules/budget/fee.entity.js';
 import { CardKind } from '../modules/cards/card.entity.js';
+import { SpendingCategory as C } from '../modules/cards/mcc.rules.js';
+import { GoalHorizon, Priority } from '../modules/plans/goal.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
 
@@ -43,6 +46,8 @@ export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   const operator = await services.auth.ensureUser(DEMO_OPERATOR.username, DEMO_OPERATOR.password, Role.OPERATOR);
   const landlord = await services.auth.ensureUser(DEMO_LANDLORD.username, DEMO_LANDLORD.password, Role.CUSTOMER);
   await seedDemoAccounts(deps, orm, customer, operator, landlord);
+  await seedDemoBudget(deps, orm, customer);
+  await seedDemoPlans(deps, orm, customer);
   deps.logger.info({ users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username] }, 'demo data ready');
 }
 
@@ -124,4 +129,64 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
       });
     }
   }
+}
+
+/** Five jars covering the demo card's categories (Dining deliberately tight) and the home; basis points of the salary. */
+const DEMO_JARS: ReadonlyArray<{ name: string; allocationBasisPoints: number; categories: C[] }> = [
+  { name: 'Home', allocationBasisPoints: 4000, categories: [C.HOUSING, C.UTILITIES] },
+  { name: 'Groceries', allocationBasisPoints: 1200, categories: [C.GROCERIES] },
+  { name: 'Dining', allocationBasisPoints: 700, categories: [C.DINING] },
+  { name: 'Transport', allocationBasisPoints: 500, categories: [C.TRANSPORT] },
+  { name: 'Subscriptions', allocationBasisPoints: 100, categories: [C.SUBSCRIPTIONS] },
+];
+
+/**
+ * The demo customer's budget: the salary as income, five jars and three fees due next
+ * month (rent, Netflix, car insurance). Left alone once an income is set.
+ */
+async function seedDemoBudget(deps: CoreDeps, orm: Orm, customer: User): Promise<void> {
+  const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
+  const { budget, fees: feeService } = createServices(deps, orm.em.fork());
+  if ((await budget.budget(me)).monthlyIncome !== null) return;
+  await budget.setMonthlyIncome(me, { amountMinor: 320000n, currency: 'USD' });
+  const jars = new Map<string, string>();
+  for (const jar of DEMO_JARS) jars.set(jar.name, (await budget.createJar(me, { ...jar })).id);
+  const next = (await budget.currentMonth(me)).split('-').map(Number);
+  const due = (day: number) => new Date(Date.UTC(next[0]!, next[1]!, day)).toISOString().slice(0, 10);
+  const fees = [
+    { name: 'Rent', amountMinor: RENT_MINOR, cadence: FeeCadence.MONTHLY, nextDueOn: due(2), jarId: jars.get('Home') },
+    { name: 'Netflix', amountMinor: 1549n, cadence: FeeCadence.MONTHLY, nextDueOn: due(5), jarId: jars.get('Subscriptions') },
+    { name: 'Car insurance', amountMinor: 54000n, cadence: FeeCadence.YEARLY, nextDueOn: due(15), jarId: jars.get('Transport') },
+  ];
+  for (const fee of fees) await feeService.createFee(me, { ...fee, currency: 'USD' });
+}
+
+/**
+ * Three goals (an emergency fund saved on Savings, a race, a reading goal), this week's plan
+ * and today's items, in the user's time zone. Left alone once the customer has any goal.
+ */
+async function seedDemoPlans(deps: CoreDeps, orm: Orm, customer: User): Promise<void> {
+  const me: AuthInfo = { userId: customer.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
+  const services = createServices(deps, orm.em.fork());
+  if ((await services.goals.list(me, { first: 1 })).totalCount > 0) return;
+  const savings = (await services.accounts.list(me)).find((a) => a.name === 'Savings');
+  const fund = await services.goals.create(me, {
+    title: 'Emergency fund',
+    description: 'Three months of rent and groceries',
+    horizon: GoalHorizon.YEAR,
+    priority: Priority.HIGH,
+    targetMinor: 500000n,
+    currency: 'USD',
+    accountId: savings?.id ?? null,
+  });
+  const race = await services.goals.create(me, { title: 'Run a half marathon', horizon: GoalHorizon.QUARTER, priority: Priority.MEDIUM });
+  const books = await services.goals.create(me, { title: 'Read 12 books this year', horizon: GoalHorizon.YEAR, priority: Priority.LOW });
+  const { today, weekStart } = await services.plans.calendar(me);
+  await services.plans.saveWeek(me, { weekStart, summary: 'Steady week: train, save, read.', focusAreas: ['Training', 'Saving', 'Reading'] });
+  const items = [
+    { title: 'Morning run', time: '07:00', goalId: race.id, priority: Priority.HIGH },
+    { title: 'Review this month’s spending', time: '12:30', goalId: fund.id, priority: Priority.MEDIUM },
+    { title: 'Read 30 pages', time: '21:00', goalId: books.id, priority: Priority.LOW },
+  ];
+  for (const item of items) await services.plans.addItem(me, { date: today, ...item });
 }

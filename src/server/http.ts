@@ -19,10 +19,13 @@ import { metricsPlugin } from '../graphql/metrics.plugin.js';
 import type { AppDeps } from '../deps.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
+import { chatPageRouter } from './chat-page.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
+import { createHttpStreams, multipartSubscriptions, sseSubscriptions, type HttpStreams } from './http-subscriptions/index.js';
+import { createSubscriptionGate } from './subscriptions/gate.js';
 import { attachWebSocketServer, type SessionAuthority, type WebSocketStats } from './ws/index.js';
 
 export interface RunningServer {
@@ -37,12 +40,18 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+export interface HttpServerOptions {
+  /** Serve the chat page (CHAT_UI); demo: the credentials its sign-in form shows, when seeded. */
+  chat?: { demo: { username: string; password: string } | null };
+}
+
 export async function startHttpServer(
   deps: AppDeps,
   orm: Orm,
   schema: GraphQLSchema,
   metrics: AppMetrics,
   authority: SessionAuthority,
+  options: HttpServerOptions = {},
 ): Promise<RunningServer> {
   const { config, logger } = deps;
   const formatError = createErrorFormatter(logger, config.exposeErrors);
@@ -57,8 +66,11 @@ export async function startHttpServer(
   const httpServer = http.createServer(app);
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
-  const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, rules, trust, authority });
-  metrics.attach(metricSources(deps, orm, ws.stats));
+  // One gate for every subscription transport: a user's caps and rate limits count across them.
+  const gate = createSubscriptionGate({ deps, schema, rules, authority });
+  const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, trust, gate });
+  const streams = createHttpStreams({ deps, orm, gate, formatError });
+  metrics.attach(metricSources(deps, orm, ws.stats, streams));
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -75,7 +87,15 @@ export async function startHttpServer(
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
-      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            streams.dispose();
+            await ws.dispose();
+            await gate.dispose();
+          },
+        }),
+      },
       ApolloServerPluginLandingPageDisabled(),
       costPlugin(config.graphql),
       loggingPlugin(logger),
@@ -87,9 +107,13 @@ export async function startHttpServer(
   app.use(healthRouter(orm, logger, () => stopping));
   if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
+  if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, logger }));
+  // Before /graphql, whose prefix it shares.
+  app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
+    multipartSubscriptions({ streams, maxBufferedBytes: config.ws.maxBufferedBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const header = req.get('x-request-id');
@@ -172,11 +196,13 @@ async function rateLimited(check: () => Promise<void>): Promise<void> {
   }
 }
 
-function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats): MetricSources {
+function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats, streams: HttpStreams): MetricSources {
   let runs: { at: number; rows: Promise<Array<{ status: string; count: number }>> } | undefined;
   return {
     wsConnections: ws.connections,
-    wsSubscriptions: ws.subscriptions,
+    // The quotas are shared: each HTTP stream holds one of their operations.
+    wsSubscriptions: () => ws.subscriptions() - streams.size,
+    httpStreams: () => streams.size,
     pubsubSubscriptions: () => deps.pubsub.subscriberCount,
     dbPool: () => dbPoolStats(orm, deps.moneyPool),
     agentRunsActive: () => deps.agent.activeRuns,

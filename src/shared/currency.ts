@@ -29,3 +29,11 @@ export function formatDecimal(minor: bigint, currency: string, exponent = minorU
   const scale = 10n ** BigInt(exponent);
   return `${sign}${abs / scale}.${(abs % scale).toString().padStart(exponent, '0')}`;
 }
+
+/** For sentences: "1,250.00 USD", "-3 JPY"; integer arithmetic, thousands grouped. */
+export function formatGrouped(minor: bigint, currency: string, exponent = minorUnitExponent(currency)): string {
+  const [whole, fraction] = formatDecimal(minor, currency, exponent).split('.');
+  const sign = whole!.startsWith('-') ? '-' : '';
+  const grouped = whole!.replace('-', '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`} ${currency}`;
+}

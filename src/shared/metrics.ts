@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type Transport = 'http' | 'ws';
+/** http: POST/GET /graphql answered once; multipart and sse: subscriptions streamed over HTTP. */
+export type Transport = 'http' | 'ws' | 'multipart' | 'sse';
 
 export interface OperationSample {
   transport: Transport;
@@ -31,6 +32,8 @@ export interface Metrics {
 export interface MetricSources {
   wsConnections(): number;
   wsSubscriptions(): number;
+  /** Subscriptions streamed over HTTP (multipart and SSE). */
+  httpStreams(): number;
   pubsubSubscriptions(): number;
   dbPool(): { used: number; free: number; pending: number } | null;
   agentRunsActive(): number;
@@ -107,6 +110,14 @@ export class AppMetrics implements Metrics {
       registers,
       collect() {
         this.set(sourcesOf()?.wsSubscriptions() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'coach_http_subscription_streams',
+      help: 'Subscriptions streamed over HTTP (Apollo multipart and SSE)',
+      registers,
+      collect() {
+        this.set(sourcesOf()?.httpStreams() ?? 0);
       },
     });
     new Gauge({

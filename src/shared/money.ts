@@ -13,9 +13,11 @@ export { formatDecimal, isCurrency, minorUnitExponent } from './currency.js';
  */
 export const MAX_AMOUNT_MINOR = 10n ** 15n;
 
-@ObjectType()
+@ObjectType({ description: 'An exact amount of money: integer minor units and the currency. Never a float.' })
 export class Money {
-  @Field(() => MinorUnitsScalar)
+  @Field(() => MinorUnitsScalar, {
+    description: 'The amount in minor units (cents for USD, yen for JPY) as a string of digits, e.g. "125000" for 1250.00 USD.',
+  })
   minor!: bigint;
 
   @Field(() => String, { description: 'ISO 4217 code' })

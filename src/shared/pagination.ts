@@ -5,18 +5,18 @@ import { isUuid } from './ids.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+@ObjectType({ description: 'Where a page sits in its list (Relay cursor pagination).' })
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when there are more items after this page.' })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when there are items before this page.' })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Cursor of the first edge; pass it as before for the previous page. Null for an empty page.', nullable: true })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Cursor of the last edge; pass it as after for the next page. Null for an empty page.', nullable: true })
   endCursor!: string | null;
 }
 
@@ -34,24 +34,24 @@ export interface Page<T> {
 
 /** Declares `<Name>Edge` and `<Name>Connection` object types for a node type. */
 export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>): ClassType<Page<T>> {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
-    @Field(() => String)
+    @Field(() => String, { description: 'Opaque position of this item: pass it as after to get the items that follow it.' })
     cursor!: string;
 
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: `The ${name}.` })
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (Relay cursor pagination): edges in the list's order, pageInfo for the next page.` })
   class ConnectionClass {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: "This page's items, in the list's order; [] when there are none." })
     edges!: Array<Edge<T>>;
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Cursors and whether more pages exist.' })
     pageInfo!: PageInfo;
 
-    @Field(() => Int)
+    @Field(() => Int, { description: 'How many items the whole list holds, every page together, with the same filters.' })
     totalCount!: number;
   }
   return ConnectionClass;

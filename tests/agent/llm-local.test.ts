@@ -139,9 +139,10 @@ class FakeWorld {
       case 'monthly_summary':
         return {
           months: [
-            { month: '2025-01', currency: 'USD', credits: '3000.00', debits: '1250.40' },
-            { month: '2025-02', currency: 'USD', credits: '3000.00', debits: '980.10' },
-            { month: '2025-03', currency: 'USD', credits: '3000.00', debits: '12.00' },
+            { month: '2025-01', accountName: 'Checking', currency: 'USD', credits: '3000.00', debits: '1250.40' },
+            { month: '2025-02', accountName: 'Checking', currency: 'USD', credits: '3000.00', debits: '980.10' },
+            { month: '2025-02', accountName: 'Savings', currency: 'USD', credits: '500.00', debits: '0.00' },
+            { month: '2025-03', accountName: 'Checking', currency: 'USD', credits: '3000.00', debits: '12.00' },
           ],
         };
       default:
@@ -390,13 +391,13 @@ describe('LocalProvider: money', () => {
     });
   });
 
-  it('"how much did I spend last month" summarises by month and leads with last month', async () => {
+  it('"how much did I spend last month" names the month and the accounts it counts, then summarises by month', async () => {
     const world = new FakeWorld();
     world.conversationType = 'GENERAL';
     const turn = await say(world, [], 'how much did I spend last month');
     expect(turn.calls.map(({ name, args }) => ({ name, args }))).toEqual([{ name: 'monthly_summary', args: { months: 3 } }]);
-    expect(turn.answer).toContain('In 2025-02 you spent 980.10 USD and received 3000.00 USD.');
-    expect(turn.answer).toContain('- 2025-01: 3000.00 USD in, 1250.40 USD out');
+    expect(turn.answer).toContain('In February 2025 you spent 980.10 USD from Checking, and received 3000.00 USD into Checking and 500.00 USD into Savings.');
+    expect(turn.answer).toContain('- 2025-01 Checking: 3000.00 USD in, 1250.40 USD out');
   });
 
   it('"monthly summary for 6 months" asks for six months', async () => {

@@ -1,4 +1,4 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
 import { createSession } from '../factories/chat.js';
 import { deposit, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { converse, expectGaplessSeq } from '../helpers/agent.js';
+import { agentEventsCache, converse, expectGaplessSeq } from '../helpers/agent.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -113,23 +113,7 @@ describe('the local rule-based provider', () => {
     const { default: WebSocket } = await import('ws');
     const wsClient = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` } });
     const client = new ApolloClient({
-      // As a frontend must: fragments on the AgentEvent interface need its implementations.
-      cache: new InMemoryCache({
-        possibleTypes: {
-          AgentEvent: [
-            'RunStarted',
-            'MessageAdded',
-            'ThinkingStep',
-            'ReasoningDelta',
-            'ToolCallStarted',
-            'ToolCallFinished',
-            'TokenDelta',
-            'DraftUpdated',
-            'TransferProposed',
-            'RunFinished',
-          ],
-        },
-      }),
+      cache: agentEventsCache(),
       link: ApolloLink.split(
         ({ query }) => {
           const definition = getMainDefinition(query);

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AddPlanItemDocument,
   ArchiveChatSessionDocument,
+  CreateChatSessionDocument,
+  CreateGoalDocument,
   ExportMyDataDocument,
   FinalizeDraftDocument,
   ImportMyDataDocument,
   JournalEntriesDocument,
   SaveTemplateDocument,
+  SaveWeeklyPlanDocument,
   UpdateDraftDocument,
   UpdatePreferencesDocument,
 } from '../generated/graphql.js';
@@ -54,6 +58,27 @@ beforeAll(async () => {
   const orphan = await createSession(server, token, 'JOURNALING');
   await server.ok(UpdateDraftDocument, { input: { sessionId: orphan.id, sections: [{ name: 'Journal', content: 'A lighthouse again' }] } }, { token });
   await server.ok(FinalizeDraftDocument, { sessionId: orphan.id }, { token });
+  const goal = (
+    await server.ok(
+      CreateGoalDocument,
+      { input: { title: 'Lighthouse trip', horizon: 'YEAR', priority: 'HIGH', targetMinor: '150000', currency: 'EUR', targetDate: '2027-05-31' } },
+      { token },
+    )
+  ).createGoal;
+  await server.ok(CreateGoalDocument, { input: { title: 'Sleep earlier', horizon: 'MONTH' } }, { token });
+  await server.ok(SaveWeeklyPlanDocument, { input: { weekStart: '2026-11-30', summary: 'Calm week', focusAreas: ['rest', 'writing'] } }, { token });
+  for (const [title, time] of [
+    ['Swim', '07:15'],
+    ['Pack bags', null],
+    ['Book ferry', '18:00'],
+  ] as const) {
+    await server.ok(AddPlanItemDocument, { input: { date: '2026-12-02', title, time, goalId: title === 'Book ferry' ? goal.id : null } }, { token });
+  }
+  await server.ok(
+    CreateChatSessionDocument,
+    { input: { conversationType: 'PLANNING', title: 'Trip planning', context: { goalId: goal.id, planDate: '2026-12-02' } } },
+    { token },
+  );
   exported = (await server.ok(ExportMyDataDocument, {}, { token })).exportMyData as Record<string, unknown>;
 });
 afterAll(() => server?.stop());
@@ -72,11 +97,26 @@ describe('export and import', () => {
       ['Evening pages', 5],
       ['Budget questions', 3],
       [null, 0],
+      ['Trip planning', 0],
     ]);
+    expect((doc.chatSessions[3] as unknown as { context: unknown }).context).toEqual({ goal: 0, planDate: '2026-12-02' });
+    expect((doc.chatSessions[0] as unknown as { context: unknown }).context).toBeNull();
     expect(doc.chatSessions[0]!.draft).toEqual({ sections: [{ name: 'Thoughts & Feelings', content: 'Unfinished thought' }] });
     expect(doc.chatSessions[1]!.draft).toBeNull();
     expect(doc.journalEntries.map((e) => e.chatSession)).toEqual([0, 2]);
     expect(doc.templates).toHaveLength(2);
+    const plans = exported as {
+      goals: Array<{ title: string }>;
+      plans: { weeks: unknown[]; days: Array<{ date: string; items: Array<{ title: string; goal: number | null }> }> };
+    };
+    expect(plans.goals.map((g) => g.title)).toEqual(['Lighthouse trip', 'Sleep earlier']);
+    expect(plans.plans.weeks).toEqual([{ weekStart: '2026-11-30', summary: 'Calm week', focusAreas: ['rest', 'writing'] }]);
+    const planned = plans.plans.days.find((d) => d.date === '2026-12-02')!;
+    expect(planned.items.map((i) => [i.title, i.goal])).toEqual([
+      ['Swim', null],
+      ['Pack bags', null],
+      ['Book ferry', 0],
+    ]);
     const text = JSON.stringify(exported);
     expect(text).not.toContain(source.user.id);
     expect(text).not.toContain(source.password);
@@ -88,7 +128,7 @@ describe('export and import', () => {
   it('imports into a fresh account with new ids, and exporting that account gives the same content', async () => {
     const fresh = await registerUser(server);
     const summary = await server.ok(ImportMyDataDocument, { data: exported }, { token: fresh.token });
-    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 3, messages: 8 });
+    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 4, messages: 8, goals: 2, planItems: 3 });
     const again = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
     expect(withoutStamp(again)).toEqual(withoutStamp(exported));
 
@@ -118,6 +158,10 @@ describe('export and import', () => {
       ['templates[1].sections[0].name', corrupt((d) => (d.templates[1].sections[0].name = ''))],
       ['templates', corrupt((d) => (d.templates[1].active = true))],
       ['chatSessions[1].draft', corrupt((d) => (d.chatSessions[1].draft = { sections: [] }))],
+      ['plans.days[2].items[2].goal', corrupt((d) => (d.plans.days[2].items[2].goal = 9))],
+      ['chatSessions[3].context.goal', corrupt((d) => (d.chatSessions[3].context.goal = 5))],
+      ['plans.weeks[0].weekStart', corrupt((d) => (d.plans.weeks[0].weekStart = '2026-12-01'))],
+      ['goals[0].targetMinor', corrupt((d) => (d.goals[0].targetMinor = '-5'))],
       ['version', corrupt((d) => (d.version = 99))],
       ['chatSessions', corrupt((d) => (d.chatSessions = 'none'))],
     ];

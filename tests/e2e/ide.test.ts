@@ -3,15 +3,16 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page, t
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { LoginDocument } from '../generated/graphql.js';
+import { SendMessageDocument } from '../generated/graphql.js';
+import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { describeNeeding } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
  * The Altair IDE at GET /graphql, in headless Chromium with the network off: every asset must
- * come from the gateway, and a query (with an Authorization header) and a subscription (over
- * the WebSocket) must work from the IDE's own UI.
+ * come from the gateway, and Login, then Me, then a subscription (over the WebSocket) must work
+ * from the IDE's own UI with no token typed: the IDE's environment carries it.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -163,78 +164,54 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     expect(pageErrors, 'uncaught errors in the IDE page').toEqual([]);
   });
 
-  it('sends a query with the Authorization header set in the header editor and shows the result', { timeout: 60_000 }, async () => {
-    // Headers dialog: the first row is the Authorization header the gateway pre-fills.
-    await page.click('[track-id="show_set_headers"]');
-    const row = page.locator('.headers-editor__list-item').first();
-    await expect.poll(() => row.locator('.cm-content[aria-placeholder="Header key"]').innerText()).toBe('Authorization');
-    await replaceText(row.locator('.cm-content[aria-placeholder="Header value"]'), `Bearer ${user.token}`);
-    await page.locator('.ant-modal-footer button', { hasText: 'Done' }).click();
-    await page.locator('app-headers-editor').waitFor({ state: 'hidden' });
+  /** The token the IDE's Login answered with; the later tests check it travels without being typed. */
+  let ideToken = '';
 
-    const request = await runInEditor('{ me { username } }', () =>
+  it('signs in with Login: a post-request script stores the access token, and Me sends it with no token typed', { timeout: 90_000 }, async () => {
+    // The welcome comment tells the user so.
+    expect(await queryEditor().innerText()).toContain('{{accessToken}}');
+    const input = `{ username: ${JSON.stringify(user.user.username)}, password: ${JSON.stringify(user.password)} }`;
+    const response = await runInEditor(`mutation Login { login(input: ${input}) { accessToken user { username } } }`, () =>
+      page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('mutation Login')),
+    );
+    ideToken = ((await response.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+    expect(ideToken.length).toBeGreaterThan(20);
+    await resultPane().filter({ hasText: '"login"' }).waitFor({ timeout: 30_000 });
+    // Altair announces what the post-request script stored.
+    await page
+      .getByText(/Updated active environment variables: accessToken/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+
+    const me = await runInEditor('query Me { me { username } }', () =>
       page.waitForRequest((r: Request) => r.method() === 'POST' && (r.postData() ?? '').includes('me { username }')),
     );
-    expect(request.headers()['authorization']).toBe(`Bearer ${user.token}`);
-
+    expect(me.headers()['authorization']).toBe(`Bearer ${ideToken}`);
     await resultPane()
       .filter({ hasText: `"username": "${user.user.username}"` })
       .waitFor({ timeout: 30_000 });
     expect(await resultText()).not.toContain('"errors"');
   });
 
-  it('sends a mutation and shows the result', { timeout: 60_000 }, async () => {
-    const input = `{ username: ${JSON.stringify(user.user.username)}, password: ${JSON.stringify(user.password)} }`;
-    const mutation = `mutation { login(input: ${input}) { user { username } } }`;
-    const request = await runInEditor(mutation, () =>
-      page.waitForRequest((r: Request) => r.method() === 'POST' && (r.postData() ?? '').includes('mutation { login')),
-    );
-    expect(JSON.parse(request.postData() ?? '{}')).toMatchObject({ query: mutation });
+  it("follows a run's agentEvents over the WebSocket, the stored token in the connection parameters", { timeout: 90_000 }, async () => {
+    expect(ideToken, 'the Login test ran first').not.toBe('');
+    const session = await createSession(server, user.token, 'GENERAL');
+    const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'hello there' } }, { token: user.token })).sendMessage.id;
+    const sent: string[] = [];
+    page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(String(frame.payload))));
 
-    await resultPane().filter({ hasText: '"login"' }).waitFor({ timeout: 30_000 });
-    const text = await resultText();
-    expect(text).toContain(`"username": "${user.user.username}"`);
-    expect(text).not.toContain('"errors"');
-  });
-
-  it('runs a subscription over the WebSocket and shows its events', { timeout: 60_000 }, async () => {
-    // A browser WebSocket cannot carry headers: graphql-ws sends the token in the connection params.
-    await page.click('[track-id="show_request_handler_dialog"]');
-    const dialog = page.locator('.ant-modal', { hasText: 'Request Handlers' });
-    const subscriptionUrl = await dialog.locator('.cm-content[aria-placeholder^="ws://"]').innerText();
-    expect(subscriptionUrl).toBe(server.wsUrl);
-    const params = dialog.locator('.request-handler-params-section', { hasText: 'Connection Parameters' }).locator('.cm-content');
-    await replaceText(params, JSON.stringify({ authorization: `Bearer ${user.token}` }));
-    await dialog.locator('.ant-modal-footer button', { hasText: 'Save' }).click();
-    await dialog.waitFor({ state: 'hidden' });
-
-    const socket = await runInEditor('subscription { authSessionEvents { kind sessionId } }', () =>
+    await runInEditor(`subscription Follow { agentEvents(runId: "${runId}") { __typename seq ... on RunFinished { status } } }`, () =>
       page.waitForEvent('websocket', (ws) => ws.url() === server.wsUrl),
     );
-    await socket.waitForEvent('framesent', (frame) => String(frame.payload).includes('"subscribe"'));
-    expect(socket.isClosed()).toBe(false);
+    await expect.poll(() => sent.find((frame) => frame.includes('"connection_init"')), { timeout: 30_000 }).toBeDefined();
+    const init = JSON.parse(sent.find((frame) => frame.includes('"connection_init"'))!) as { payload: unknown };
+    expect(init.payload).toEqual({ authorization: `Bearer ${ideToken}` });
 
-    // The server may still be wiring the subscription when the frame leaves: sign in again until
-    // an event for one of those sign-ins shows up (normally the first).
-    const sessionIds: string[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const login = await server.ok(LoginDocument, { input: { username: user.user.username, password: user.password } });
-      sessionIds.push(login.login.session.id);
-      const deadline = Date.now() + 2_000;
-      let shown = false;
-      while (!shown && Date.now() < deadline) {
-        const text = await resultText();
-        shown = sessionIds.some((id) => text.includes(id));
-        if (!shown) await page.waitForTimeout(100);
-      }
-      if (shown) break;
-    }
+    // Replayed from the start, then live, until RunFinished (the pane shows the latest events).
+    await resultPane().filter({ hasText: '"RunFinished"' }).waitFor({ timeout: 30_000 });
     const text = await resultText();
-    expect(text).toContain('"kind": "CREATED"');
-    expect(
-      sessionIds.some((id) => text.includes(`"sessionId": "${id}"`)),
-      `result pane: ${text}`,
-    ).toBe(true);
+    expect(text).toContain('"status": "SUCCEEDED"');
+    expect(text).not.toContain('"errors"');
   });
 
   it('reached nothing outside the gateway that it needed', () => {

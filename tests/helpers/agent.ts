@@ -1,3 +1,4 @@
+import { InMemoryCache } from '@apollo/client';
 import { expect } from 'vitest';
 import { AgentEventsDocument, AgentRunDocument, SendMessageDocument, type EventFieldsFragment, type RunFieldsFragment } from '../generated/graphql.js';
 import type { Gateway } from './server.js';
@@ -40,4 +41,24 @@ export async function follow(server: Gateway, token: string, runId: string): Pro
 
 export function expectGaplessSeq(events: Array<{ seq: number }>, from = 1): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + from));
+}
+
+/** Apollo Client's cache, as a frontend must build it: fragments on the AgentEvent interface need its implementations. */
+export function agentEventsCache(): InMemoryCache {
+  return new InMemoryCache({
+    possibleTypes: {
+      AgentEvent: [
+        'RunStarted',
+        'MessageAdded',
+        'ThinkingStep',
+        'ReasoningDelta',
+        'ToolCallStarted',
+        'ToolCallFinished',
+        'TokenDelta',
+        'DraftUpdated',
+        'TransferProposed',
+        'RunFinished',
+      ],
+    },
+  });
 }

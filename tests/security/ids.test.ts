@@ -16,13 +16,18 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AddPlanItemDocument,
   AuthSessionsDocument,
+  CreateGoalDocument,
   FinalizeDraftDocument,
   SaveTemplateDocument,
   SendMessageDocument,
   UpdateDraftDocument,
   CreateTransferDocument,
   IssueCardDocument,
+  CreateFeeDocument,
+  CreateJarDocument,
+  RecordCardPaymentDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
@@ -31,7 +36,20 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
 /** What each ID argument names. A new ID argument fails the first test until it is listed here. */
-type Kind = 'account' | 'card' | 'transfer' | 'chatSession' | 'agentRun' | 'journalEntry' | 'template' | 'authSession';
+type Kind =
+  | 'account'
+  | 'card'
+  | 'transfer'
+  | 'chatSession'
+  | 'agentRun'
+  | 'journalEntry'
+  | 'template'
+  | 'authSession'
+  | 'jar'
+  | 'fee'
+  | 'cardPayment'
+  | 'goal'
+  | 'planItem';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
   'Query.card.id': 'card',
@@ -67,6 +85,26 @@ const NAMES: Record<string, Kind> = {
   'Mutation.saveTemplate.input.id': 'template',
   'Mutation.sendMessage.input.sessionId': 'chatSession',
   'Mutation.updateDraft.input.sessionId': 'chatSession',
+  'Query.jar.id': 'jar',
+  'Mutation.updateJar.id': 'jar',
+  'Mutation.archiveJar.id': 'jar',
+  'Mutation.assignPaymentToJar.paymentId': 'cardPayment',
+  'Mutation.assignPaymentToJar.jarId': 'jar',
+  'Mutation.createFee.input.jarId': 'jar',
+  'Mutation.updateFee.id': 'fee',
+  'Mutation.updateFee.input.jarId': 'jar',
+  'Mutation.deleteFee.id': 'fee',
+  'Query.goal.id': 'goal',
+  'Mutation.createGoal.input.accountId': 'account',
+  'Mutation.updateGoal.id': 'goal',
+  'Mutation.updateGoal.input.accountId': 'account',
+  'Mutation.deleteGoal.id': 'goal',
+  'Mutation.addPlanItem.input.goalId': 'goal',
+  'Mutation.updatePlanItem.id': 'planItem',
+  'Mutation.updatePlanItem.input.goalId': 'goal',
+  'Mutation.movePlanItem.id': 'planItem',
+  'Mutation.deletePlanItem.id': 'planItem',
+  'Mutation.createChatSession.input.context.goalId': 'goal',
 };
 
 /** Valid values for the other arguments, so the id is the only thing wrong. */
@@ -78,6 +116,8 @@ const FILL: Record<string, unknown> = {
   text: 'hello',
   description: 'test',
   merchantCategoryCode: '5411',
+  nextDueOn: '2030-01-01',
+  date: '2026-12-01',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -118,7 +158,23 @@ beforeAll(async () => {
   );
   const sessions = await server.ok(AuthSessionsDocument, {}, { token: victim.token });
   const card = await server.ok(IssueCardDocument, { input: { accountId: a.id, kind: 'VIRTUAL' } }, { token: victim.token });
+  const jar = await server.ok(CreateJarDocument, { input: { name: 'Groceries', allocationBasisPoints: 1000 } }, { token: victim.token });
+  const fee = await server.ok(
+    CreateFeeDocument,
+    { input: { name: 'Rent', amountMinor: '100', currency: 'USD', cadence: 'MONTHLY', nextDueOn: '2030-01-01' } },
+    { token: victim.token },
+  );
+  const payment = await server.ok(
+    RecordCardPaymentDocument,
+    { input: { cardId: card.issueCard.id, merchant: 'Shop', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
+    { token: operatorToken },
+  );
+  const goal = await server.ok(CreateGoalDocument, { input: { title: 'Private', horizon: 'WEEK' } }, { token: victim.token });
+  const item = await server.ok(AddPlanItemDocument, { input: { date: '2026-12-01', title: 'Private' } }, { token: victim.token });
   Object.assign(victims, {
+    jar: jar.createJar.id,
+    fee: fee.createFee.id,
+    cardPayment: payment.recordCardPayment.id,
     account: a.id,
     card: card.issueCard.id,
     transfer: transfer.createTransfer.id,
@@ -127,6 +183,8 @@ beforeAll(async () => {
     journalEntry: entry.finalizeDraft.id,
     template: template.saveTemplate.id,
     authSession: sessions.authSessions[0]!.id,
+    goal: goal.createGoal.id,
+    planItem: item.addPlanItem.id,
   });
 
   const introspection = await server.ok<IntrospectionQuery, unknown>(getIntrospectionQuery());

@@ -1,4 +1,4 @@
-import { ApolloClient, InMemoryCache } from '@apollo/client';
+import { ApolloClient } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -7,7 +7,7 @@ import { AgentEventsDocument, RefreshSessionDocument, SendMessageDocument, type 
 import { createSession } from '../factories/chat.js';
 import { registerUser } from '../factories/users.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
-import { expectGaplessSeq } from '../helpers/agent.js';
+import { agentEventsCache, expectGaplessSeq } from '../helpers/agent.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 type AgentEvent = AgentEventsSubscription['agentEvents'];
@@ -49,23 +49,7 @@ describe('a WebSocket and the access token it was opened with', () => {
       },
     });
     const client = new ApolloClient({
-      // Fragments on the AgentEvent interface need its implementations.
-      cache: new InMemoryCache({
-        possibleTypes: {
-          AgentEvent: [
-            'RunStarted',
-            'MessageAdded',
-            'ThinkingStep',
-            'ReasoningDelta',
-            'ToolCallStarted',
-            'ToolCallFinished',
-            'TokenDelta',
-            'DraftUpdated',
-            'TransferProposed',
-            'RunFinished',
-          ],
-        },
-      }),
+      cache: agentEventsCache(),
       link: new GraphQLWsLink(wsClient),
     });
     const follow = (afterSeq: number | null, onEvent: (event: AgentEvent) => void) =>

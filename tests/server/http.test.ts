@@ -63,6 +63,13 @@ describe('the HTTP endpoint', () => {
     expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('NOT_FOUND');
   });
 
+  it('serves no chat page unless CHAT_UI is on (it is off outside development)', async () => {
+    const base = server.url.replace(/\/graphql$/, '');
+    expect(server.app.chatUrl).toBeUndefined();
+    expect((await fetch(`${base}/chat`)).status).toBe(404);
+    expect((await fetch(`${base}/chat/config.json`)).status).toBe(404);
+  });
+
   it('echoes a sane x-request-id and logs the operation under it, without variables', async () => {
     const user = await registerUser(server);
     const res = await server.gql(MeDocument, {}, { token: user.token, headers: { 'x-request-id': 'req-abc.123' } });

@@ -7,13 +7,22 @@ export enum AccountStatus {
   OPEN = 'OPEN',
   CLOSED = 'CLOSED',
 }
-registerEnumType(AccountStatus, { name: 'AccountStatus' });
+registerEnumType(AccountStatus, {
+  description: 'Whether an account can still move money.',
+  name: 'AccountStatus',
+  valuesConfig: {
+    OPEN: { description: 'In use: can send and receive money.' },
+    CLOSED: { description: 'Closed by its owner at zero balance; final. Transfers to or from it fail with ACCOUNT_CLOSED.' },
+  },
+});
 
 /**
  * A customer's account, or (system = true, no user) the per-currency account money from
  * outside the bank comes from; only system accounts may go below zero.
  */
-@ObjectType()
+@ObjectType({
+  description: "One of the caller's bank accounts in a single currency. Its balance always equals the sum of its ledger entries and never goes below zero.",
+})
 @Entity()
 @Check({ name: 'account_balance_check', expression: 'system or balance >= 0' })
 export class Account extends BaseEntity<'status' | 'balance' | 'entrySeq' | 'system'> {
@@ -26,11 +35,11 @@ export class Account extends BaseEntity<'status' | 'balance' | 'entrySeq' | 'sys
   @Property({ type: 'text' })
   number: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The caller\'s name for the account, 1 to 100 characters, e.g. "Checking".' })
   @Property({ type: 'text' })
   name: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'ISO 4217 code, e.g. "USD"; fixed for the life of the account.' })
   @Property({ type: 'text' })
   currency: string;
 
@@ -38,7 +47,7 @@ export class Account extends BaseEntity<'status' | 'balance' | 'entrySeq' | 'sys
   @Property({ type: new BigIntType('bigint') })
   balance: bigint = 0n;
 
-  @Field(() => AccountStatus)
+  @Field(() => AccountStatus, { description: 'OPEN, or CLOSED (final; a closed account takes no transfers).' })
   @Enum({ items: () => AccountStatus, nativeEnumName: 'account_status' })
   status: AccountStatus = AccountStatus.OPEN;
 

@@ -8,36 +8,49 @@ import { OpenAccountInput } from './account.inputs.js';
 @Resolver(() => Account)
 export class AccountResolver {
   @Authorized()
-  @Query(() => [Account])
+  @Query(() => [Account], { description: "The caller's accounts, open and closed, oldest first." })
   accounts(@Ctx() ctx: GraphQLContext): Promise<Account[]> {
     return ctx.services.accounts.list(requireAuth(ctx));
   }
 
   @Authorized()
-  @Query(() => Account)
-  account(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Account> {
+  @Query(() => Account, { description: "One of the caller's accounts." })
+  account(
+    @Arg('id', () => ID, { description: "The account's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Account> {
     return ctx.services.accounts.get(requireAuth(ctx), id);
   }
 
   @Authorized()
-  @Mutation(() => Account)
-  openAccount(@Arg('input', () => OpenAccountInput) input: OpenAccountInput, @Ctx() ctx: GraphQLContext): Promise<Account> {
+  @Mutation(() => Account, { description: 'Opens an account for the caller at zero balance, with a fresh account number.' })
+  openAccount(
+    @Arg('input', () => OpenAccountInput, { description: 'Name and currency.' }) input: OpenAccountInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Account> {
     return ctx.services.accounts.open(requireAuth(ctx), input);
   }
 
   @Authorized()
-  @Mutation(() => Account)
-  renameAccount(@Arg('id', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: GraphQLContext): Promise<Account> {
+  @Mutation(() => Account, { description: "Changes the account's name." })
+  renameAccount(
+    @Arg('id', () => ID, { description: "The account's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Arg('name', () => String, { description: '1 to 100 characters.' }) name: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Account> {
     return ctx.services.accounts.rename(requireAuth(ctx), id, name);
   }
 
   @Authorized()
   @Mutation(() => Account, { description: 'Only at zero balance (ACCOUNT_NOT_EMPTY otherwise).' })
-  closeAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Account> {
+  closeAccount(
+    @Arg('id', () => ID, { description: "The account's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Account> {
     return ctx.services.accounts.close(requireAuth(ctx), id);
   }
 
-  @FieldResolver(() => Money)
+  @FieldResolver(() => Money, { description: "Current balance in the account's currency; never negative." })
   balance(@Root() account: Account): Money {
     return money(account.balance, account.currency);
   }

@@ -11,109 +11,122 @@ import { AgentError, AgentRunStatus, TokenUsage } from './agent.types.js';
   resolveType: (value: { __type: string }) => value.__type,
 })
 export abstract class AgentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The run this event belongs to.' })
   runId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The chat session of the run.' })
   sessionId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: "Position in the run: 1, 2, 3 ... with no gaps. Pass the last one seen as agentEvents' afterSeq to resume after a disconnect.",
+  })
   seq!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the event happened (UTC).' })
   at!: Date;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: "Always the run's first event (seq 1).", implements: AgentEvent })
 export class RunStarted extends AgentEvent {
-  @Field(() => Message)
+  @Field(() => Message, { description: 'The message that started the run.' })
   userMessage!: Message;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: "A message was stored in the session: the user's, or the assistant's final answer.", implements: AgentEvent })
 export class MessageAdded extends AgentEvent {
-  @Field(() => Message)
+  @Field(() => Message, { description: 'The message as stored.' })
   message!: Message;
 }
 
 @ObjectType({ implements: AgentEvent, description: "A human-readable step of the agent's work, e.g. 'Reading your accounts'." })
 export class ThinkingStep extends AgentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifies the step across its start and end events.' })
   stepId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Short text to show, e.g. "Reading your accounts".' })
   label!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description: 'False while the step is in progress, true once it is done; a step is usually sent twice with the same stepId, first false, then true.',
+  })
   done!: boolean;
 }
 
 @ObjectType({ implements: AgentEvent, description: 'Model reasoning text, where the provider exposes it.' })
 export class ReasoningDelta extends AgentEvent {
-  @Field(() => String)
+  @Field(() => String, { description: 'The next piece of reasoning text; join them in seq order.' })
   delta!: string;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: 'The assistant called a tool.', implements: AgentEvent })
 export class ToolCallStarted extends AgentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifies the call; ToolCallFinished carries the same.' })
   callId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The tool name, e.g. "list_accounts".' })
   tool!: string;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: 'The arguments, as JSON.' })
   arguments!: unknown;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: 'A tool call ended.', implements: AgentEvent })
 export class ToolCallFinished extends AgentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Matches the ToolCallStarted event.' })
   callId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The tool name.' })
   tool!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when it succeeded; false when it returned an error (see result).' })
   ok!: boolean;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, {
+    description: 'What the tool returned, as JSON (an error object when ok is false); null when it returned nothing.',
+    nullable: true,
+  })
   result!: unknown;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: "The next piece of the assistant's answer as it streams.", implements: AgentEvent })
 export class TokenDelta extends AgentEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The assistant message being written (RunFinished.message.id).' })
   messageId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Text to append; the deltas joined in seq order equal the final message content.' })
   delta!: string;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({ description: "The assistant changed the session's draft; carries the whole draft as it is now.", implements: AgentEvent })
 export class DraftUpdated extends AgentEvent {
-  @Field(() => Draft)
+  @Field(() => Draft, { description: 'The draft after the change.' })
   draft!: Draft;
 }
 
-@ObjectType({ implements: AgentEvent })
+@ObjectType({
+  description: 'The assistant proposed a transfer: show it with Confirm (confirmTransfer) and Cancel (cancelTransfer). Nothing moves until the user confirms.',
+  implements: AgentEvent,
+})
 export class TransferProposed extends AgentEvent {
-  @Field(() => TransferView)
+  @Field(() => TransferView, { description: 'The PENDING_CONFIRMATION transfer, with its expiresAt.' })
   transfer!: TransferView;
 }
 
 @ObjectType({ implements: AgentEvent, description: "Always the run's last event." })
 export class RunFinished extends AgentEvent {
-  @Field(() => AgentRunStatus)
+  @Field(() => AgentRunStatus, { description: 'SUCCEEDED, FAILED or CANCELLED.' })
   status!: AgentRunStatus;
 
-  @Field(() => Message, { nullable: true })
+  @Field(() => Message, {
+    description: "The assistant's final message as stored (the joined TokenDelta text); null when the run produced none.",
+    nullable: true,
+  })
   message!: Message | null;
 
-  @Field(() => TokenUsage, { nullable: true })
+  @Field(() => TokenUsage, { description: 'Tokens the provider reported; null when it reported none.', nullable: true })
   usage!: TokenUsage | null;
 
-  @Field(() => AgentError, { nullable: true })
+  @Field(() => AgentError, { description: 'Why the run FAILED or was CANCELLED; null when it SUCCEEDED.', nullable: true })
   error!: AgentError | null;
 }
 

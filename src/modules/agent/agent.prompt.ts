@@ -1,7 +1,9 @@
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
-import type { AgentContext } from './llm/provider.js';
+import { MAX_GOALS, planningSection } from './agent.context.js';
+import type { AgentBudget, AgentContext, PlanningContext } from './llm/provider.js';
+import { goalSummary } from './tools/plan.tools.js';
 import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
@@ -21,7 +23,47 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
     emptySections: template.sections.map((s) => s.name).filter((n) => !filled.has(n)),
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
     preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
+    ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
+    ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
   };
+}
+
+const WITH_PLANNING = new Set([ConversationType.PLANNING, ConversationType.COACHING]);
+
+/** Active goals (top MAX_GOALS by priority), the session's day (or today) and this week's focus areas. */
+async function planningContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<PlanningContext> {
+  const { today, weekStart } = await services.plans.calendar(auth);
+  const date = session.contextPlanDate ?? today;
+  const [goals, day, week] = await Promise.all([services.goals.active(auth, MAX_GOALS), services.plans.day(auth, date), services.plans.week(auth, weekStart)]);
+  return {
+    today,
+    weekStart,
+    goals: goals.map(goalSummary),
+    day: { date, items: (day?.items ?? []).map((i) => ({ id: i.id, title: i.title, time: i.time, status: i.status })) },
+    focusAreas: week?.focusAreas ?? [],
+    focusGoalId: session.contextGoal?.id ?? null,
+  };
+}
+
+async function budgetContext(services: ToolServices, auth: AuthInfo): Promise<AgentBudget> {
+  const o = await services.budget.overview(auth);
+  const jars = o.jars.map((j) => ({
+    name: j.jar.name,
+    allocationBasisPoints: j.jar.allocationBasisPoints,
+    allocated: j.allocated.decimal,
+    spent: j.spent.decimal,
+    remaining: j.remaining.decimal,
+  }));
+  return { month: o.month, currency: o.budget.currency, monthlyIncome: o.budget.monthlyIncome?.decimal ?? null, jars };
+}
+
+/** The coaching block of the system prompt: income and jars this month, so the model can nudge without a tool call. */
+function budgetLines(b: AgentBudget): string[] {
+  return [
+    `The user's budget for ${b.month} (${b.currency}): income ${b.monthlyIncome ?? 'not set'} per month.`,
+    ...b.jars.map((j) => `- Jar ${j.name} (${j.allocationBasisPoints / 100}%): allocated ${j.allocated}, spent ${j.spent}, remaining ${j.remaining}`),
+    'Coach the user on staying within their jars; use budget_overview and spending_insights for details.',
+  ];
 }
 
 export function systemPrompt(context: AgentContext): string {
@@ -41,9 +83,14 @@ export function systemPrompt(context: AgentContext): string {
       'Save the draft with save_journal only when the user clearly asks to save it.',
     );
   }
+  if (context.conversationType === 'PLANNING') {
+    lines.push('This is a planning session: help the user set goals and plan days with the goal and plan tools. Dates are YYYY-MM-DD in their time zone.');
+  }
+  if (context.planning) lines.push(planningSection(context.planning));
   if (context.accounts.length > 0) {
     lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }
+  if (context.budget) lines.push(...budgetLines(context.budget));
   lines.push(
     'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',
     'You never freeze, unfreeze or cancel a card yourself: find the card with list_cards and tell the user to confirm with freezeCard in the app.',

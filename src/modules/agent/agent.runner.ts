@@ -16,7 +16,7 @@ import { buildAgentContext, systemPrompt } from './agent.prompt.js';
 import type { AgentRuntime } from './agent.runtime.js';
 import { ProviderError, type ChatMessage, type LlmProvider, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
-import { TOOLS, runTool } from './tools/registry.js';
+import { runTool, toolsFor } from './tools/registry.js';
 import type { ServicesFor } from './tools/tool.js';
 
 export const MAX_TURNS = 8;
@@ -211,11 +211,12 @@ export class AgentRunner implements AgentRuntime {
           m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content },
         ),
       ];
+      const tools = toolsFor(session.conversationType).map((t) => t.definition);
       for (let turn = 1; ; turn++) {
         if (turn > MAX_TURNS) throw new RunFailure('TOOL_LIMIT', `The assistant used tools for ${MAX_TURNS} turns without answering`);
         const calls: ToolCallRequest[] = [];
         let turnText = '';
-        for await (const event of this.provider.stream({ messages, tools: TOOLS.map((t) => t.definition), context, signal })) {
+        for await (const event of this.provider.stream({ messages, tools, context, signal })) {
           if (signal.aborted) break;
           if (event.type === 'text') {
             turnText += event.delta;

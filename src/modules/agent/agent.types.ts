@@ -9,96 +9,112 @@ export enum AgentRunStatus {
   FAILED = 'FAILED',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(AgentRunStatus, { name: 'AgentRunStatus' });
+registerEnumType(AgentRunStatus, {
+  description: 'The life of a run: QUEUED, RUNNING, then one of SUCCEEDED, FAILED or CANCELLED (final).',
+  name: 'AgentRunStatus',
+  valuesConfig: {
+    SUCCEEDED: { description: 'Finished with a complete answer.' },
+    RUNNING: { description: 'The assistant is working; events are streaming.' },
+    QUEUED: { description: 'Accepted, not started yet.' },
+    FAILED: { description: 'Ended with an error; see AgentRun.error.' },
+    CANCELLED: { description: 'Stopped by cancelAgentRun, a sign-out everywhere or a password change; the partial answer is kept.' },
+  },
+});
 
-@ObjectType()
+@ObjectType({ description: 'Tokens the LLM provider counted for a run (what it costs).' })
 export class TokenUsage {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tokens sent to the model (instructions, history, tool results).' })
   promptTokens!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tokens the model generated.' })
   completionTokens!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'promptTokens + completionTokens.' })
   totalTokens!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Why an agent run failed or was cancelled.' })
 export class AgentError {
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'Stable code: PROVIDER_ERROR (the model provider failed), TIMEOUT (it sent nothing for LLM_TIMEOUT_MS), TOOL_LIMIT (too many tool calls), INTERNAL, INTERRUPTED (the gateway stopped mid-run) or REVOKED (the user signed out everywhere or changed password).',
+  })
   code!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Human-readable explanation, safe to show to the user.' })
   message!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A tool the assistant called during a run, e.g. list_accounts or propose_transfer.' })
 export class ToolCall {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable within the run; matches the callId of ToolCallStarted/ToolCallFinished.' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The tool name, e.g. "monthly_summary".' })
   tool!: string;
 
-  @Field(() => JSONScalar)
+  @Field(() => JSONScalar, { description: 'The arguments the model passed, as JSON.' })
   arguments!: unknown;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'True when it succeeded, false when it returned an error; null while running.', nullable: true })
   ok!: boolean | null;
 
-  @Field(() => JSONScalar, { nullable: true })
+  @Field(() => JSONScalar, { description: 'What the tool returned (or its error), as JSON; null while running.', nullable: true })
   result!: unknown;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A human-readable step of the assistant\'s work, e.g. "Reading your accounts".' })
 export class AgentStep {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable within the run; matches ThinkingStep.stepId.' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Short text to show, e.g. "Reading your accounts".' })
   label!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the step began (UTC).' })
   startedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the step ended (UTC); null while it is in progress.', nullable: true })
   finishedAt!: Date | null;
 }
 
 /** The GraphQL face of a run; messages are resolved by id, in batches. */
-@ObjectType('AgentRun')
+@ObjectType('AgentRun', {
+  description:
+    'One answer of the assistant to one user message: its status, steps, tool calls and final message. Follow it live with the agentEvents subscription.',
+})
 export class AgentRunView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id (UUID); pass it to agentEvents and cancelAgentRun.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The chat session the run belongs to.' })
   sessionId!: string;
 
-  @Field(() => AgentRunStatus)
+  @Field(() => AgentRunStatus, { description: 'Where the run is; see AgentRunStatus.' })
   status!: AgentRunStatus;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The LLM provider: "openai" (any OpenAI-compatible server) or "local" (the built-in rule-based one).' })
   provider!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The model that answered, e.g. "gpt-4o-mini", or "rule-based-v1" for the built-in local provider.' })
   model!: string;
 
-  @Field(() => [AgentStep])
+  @Field(() => [AgentStep], { description: 'The thinking steps so far, in order (the same as the ThinkingStep events).' })
   steps!: AgentStep[];
 
-  @Field(() => [ToolCall])
+  @Field(() => [ToolCall], { description: 'The tools the assistant called, in order, with arguments and results.' })
   toolCalls!: ToolCall[];
 
-  @Field(() => TokenUsage, { nullable: true })
+  @Field(() => TokenUsage, { description: 'Tokens the provider reported; null until the run ends or when the provider reports none.', nullable: true })
   usage!: TokenUsage | null;
 
-  @Field(() => AgentError, { nullable: true })
+  @Field(() => AgentError, { description: 'Why the run FAILED or was CANCELLED; null otherwise.', nullable: true })
   error!: AgentError | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the run was queued (UTC).' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the run ended (UTC); null while QUEUED or RUNNING.', nullable: true })
   finishedAt!: Date | null;
 
   userMessageId!: string;

@@ -9,20 +9,33 @@ import { User } from './user.entity.js';
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload)
-  register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, { description: 'Creates a CUSTOMER user and signs in. USERNAME_TAKEN or EMAIL_TAKEN when taken.' })
+  register(
+    @Arg('input', () => RegisterInput, { description: 'Username, password and optional email.' }) input: RegisterInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
     return ctx.services.auth.register(input, ctx.client);
   }
 
-  @Mutation(() => AuthPayload)
-  login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description:
+      'Signs in and starts a new session. Wrong credentials are UNAUTHENTICATED (the same message for an unknown user); repeated failures are RATE_LIMITED with extensions.retryAfter.',
+  })
+  login(
+    @Arg('input', () => LoginInput, { description: 'Username (or email) and password.' }) input: LoginInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
     return ctx.services.auth.login(input, ctx.client);
   }
 
   @Mutation(() => AuthPayload, {
     description: 'Rotates: the old refresh token stops working. Reusing an old one revokes the whole session.',
   })
-  refreshSession(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  refreshSession(
+    @Arg('refreshToken', () => String, { description: 'The refreshToken of the latest AuthPayload; UNAUTHENTICATED when unknown, expired or revoked.' })
+    refreshToken: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuthPayload> {
     return ctx.services.auth.refresh(refreshToken, ctx.client);
   }
 
@@ -39,25 +52,34 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean)
-  revokeAuthSession(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Signs one of the caller's sessions out (e.g. a lost phone): its tokens stop working at once and its subscriptions end within seconds. True when revoked.",
+  })
+  revokeAuthSession(
+    @Arg('id', () => ID, { description: "An AuthSession id from authSessions; NOT_FOUND when it is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     return ctx.services.auth.revokeSession(requireAuth(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes every other session of the caller.' })
-  changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  changePassword(
+    @Arg('input', () => ChangePasswordInput, { description: 'The current and the new password.' }) input: ChangePasswordInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     return ctx.services.auth.changePassword(requireAuth(ctx), input);
   }
 
   @Authorized()
-  @Query(() => User)
+  @Query(() => User, { description: 'The signed-in user.' })
   me(@Ctx() ctx: GraphQLContext): Promise<User> {
     return ctx.services.auth.me(requireAuth(ctx));
   }
 
   @Authorized()
-  @Query(() => [AuthSession])
+  @Query(() => [AuthSession], { description: "The caller's active sessions (signed-in devices), newest first." })
   authSessions(@Ctx() ctx: GraphQLContext): Promise<AuthSession[]> {
     return ctx.services.auth.sessions(requireAuth(ctx));
   }

@@ -3,21 +3,26 @@ import { AuthSession } from './auth-session.entity.js';
 import { User } from './user.entity.js';
 import type { Role } from './user.entity.js';
 
-@ObjectType()
+@ObjectType({ description: 'What a sign-in returns: the tokens, the session they belong to and the user.' })
 export class AuthPayload {
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      'JWT for "Authorization: Bearer <accessToken>" (and the WebSocket connection parameters). Short-lived: refresh it with refreshSession before accessTokenExpiresAt.',
+  })
   accessToken!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'Secret for refreshSession; keep it out of logs and URLs. Each use rotates it; presenting an old one again revokes the session.',
+  })
   refreshToken!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When accessToken stops working (UTC); by default 15 minutes after issue.' })
   accessTokenExpiresAt!: Date;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The signed-in user.' })
   user!: User;
 
-  @Field(() => AuthSession)
+  @Field(() => AuthSession, { description: 'The session these tokens belong to.' })
   session!: AuthSession;
 }
 
@@ -25,23 +30,30 @@ export enum AuthSessionEventKind {
   CREATED = 'CREATED',
   REVOKED = 'REVOKED',
 }
-registerEnumType(AuthSessionEventKind, { name: 'AuthSessionEventKind' });
+registerEnumType(AuthSessionEventKind, {
+  description: 'What happened to a session.',
+  name: 'AuthSessionEventKind',
+  valuesConfig: {
+    REVOKED: { description: 'Signed out, revoked, or ended by a password or role change.' },
+    CREATED: { description: 'A new sign-in (login, register).' },
+  },
+});
 
 @ObjectType({ description: "A sign-in or sign-out on one of the caller's sessions, e.g. to warn of a new device." })
 export class AuthSessionEvent {
-  @Field(() => AuthSessionEventKind)
+  @Field(() => AuthSessionEventKind, { description: 'CREATED (a sign-in) or REVOKED (a sign-out or revocation).' })
   kind!: AuthSessionEventKind;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The session that was created or revoked.' })
   sessionId!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it happened (UTC).' })
   at!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'User-Agent of the session; null when none was sent.', nullable: true })
   userAgent!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Client address of the session; null when unknown.', nullable: true })
   ipAddress!: string | null;
 }
 

@@ -6,12 +6,19 @@ export enum Role {
   CUSTOMER = 'CUSTOMER',
   OPERATOR = 'OPERATOR',
 }
-registerEnumType(Role, { name: 'Role' });
+registerEnumType(Role, {
+  description: 'What a user may do.',
+  name: 'Role',
+  valuesConfig: {
+    OPERATOR: { description: "The bank's own systems: also recordDeposit and recordCardPayment." },
+    CUSTOMER: { description: 'A bank customer: their own accounts, cards, chats and journal.' },
+  },
+});
 
-@ObjectType()
+@ObjectType({ description: 'A person (CUSTOMER) or a bank system (OPERATOR) that signs in.' })
 @Entity({ tableName: 'app_user' })
 export class User extends BaseEntity<'role' | 'email' | 'emailKey'> {
-  @Field(() => String)
+  @Field(() => String, { description: 'Unique sign-in name.' })
   @Property({ type: 'text' })
   username: string;
 
@@ -20,7 +27,7 @@ export class User extends BaseEntity<'role' | 'email' | 'emailKey'> {
   @Property({ type: 'text' })
   usernameKey: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Null when none was given at registration.', nullable: true })
   @Property({ type: 'text', nullable: true })
   email: string | null = null;
 
@@ -31,7 +38,7 @@ export class User extends BaseEntity<'role' | 'email' | 'emailKey'> {
   @Property({ type: 'text', lazy: true })
   passwordHash: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'CUSTOMER or OPERATOR.' })
   @Enum({ items: () => Role, nativeEnumName: 'user_role' })
   role: Role = Role.CUSTOMER;
 

@@ -11,7 +11,14 @@ export enum CardPaymentStatus {
   APPROVED = 'APPROVED',
   DECLINED = 'DECLINED',
 }
-registerEnumType(CardPaymentStatus, { name: 'CardPaymentStatus', description: 'APPROVED moved the money; DECLINED moved none.' });
+registerEnumType(CardPaymentStatus, {
+  name: 'CardPaymentStatus',
+  description: 'APPROVED moved the money; DECLINED moved none.',
+  valuesConfig: {
+    DECLINED: { description: 'No money moved: see CardPayment.declineReason.' },
+    APPROVED: { description: 'The money moved: see CardPayment.transfer.' },
+  },
+});
 
 export enum DeclineReason {
   CARD_FROZEN = 'CARD_FROZEN',
@@ -22,7 +29,19 @@ export enum DeclineReason {
   CURRENCY_MISMATCH = 'CURRENCY_MISMATCH',
   ACCOUNT_CLOSED = 'ACCOUNT_CLOSED',
 }
-registerEnumType(DeclineReason, { name: 'DeclineReason', description: "Why the card network's request was declined. A decline moves no money and is kept." });
+registerEnumType(DeclineReason, {
+  name: 'DeclineReason',
+  description: "Why the card network's request was declined. A decline moves no money and is kept.",
+  valuesConfig: {
+    MONTHLY_LIMIT_EXCEEDED: { description: "This payment would take the month's approved spending over the card's monthlyLimit." },
+    INSUFFICIENT_FUNDS: { description: 'The balance is lower than the amount.' },
+    CURRENCY_MISMATCH: { description: "The payment's currency is not the account's." },
+    CARD_FROZEN: { description: 'The card is frozen by its owner.' },
+    CARD_EXPIRED: { description: 'The card is past its expiry month.' },
+    CARD_CANCELLED: { description: 'The card was cancelled.' },
+    ACCOUNT_CLOSED: { description: "The card's account is closed." },
+  },
+});
 
 /**
  * The card network's request and its verdict. Written only inside the money transaction

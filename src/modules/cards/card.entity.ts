@@ -8,14 +8,26 @@ export enum CardKind {
   PHYSICAL = 'PHYSICAL',
   VIRTUAL = 'VIRTUAL',
 }
-registerEnumType(CardKind, { name: 'CardKind', description: 'A plastic card or a number for online use only.' });
+registerEnumType(CardKind, {
+  name: 'CardKind',
+  description: 'A plastic card or a number for online use only.',
+  valuesConfig: { VIRTUAL: { description: 'A card number for online payments only.' }, PHYSICAL: { description: 'A plastic card.' } },
+});
 
 export enum CardStatus {
   ACTIVE = 'ACTIVE',
   FROZEN = 'FROZEN',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(CardStatus, { name: 'CardStatus', description: 'FROZEN declines payments until unfrozen; CANCELLED is final.' });
+registerEnumType(CardStatus, {
+  name: 'CardStatus',
+  description: 'FROZEN declines payments until unfrozen; CANCELLED is final.',
+  valuesConfig: {
+    FROZEN: { description: 'Temporarily blocked by its owner: payments are declined (CARD_FROZEN) until unfreezeCard.' },
+    CANCELLED: { description: 'Final: payments are declined and the card cannot be unfrozen or updated (CARD_NOT_ACTIVE).' },
+    ACTIVE: { description: 'Payments are approved within balance and monthly limit.' },
+  },
+});
 
 /**
  * A payment card on one of the caller's accounts. Only the last four digits of its number
@@ -41,7 +53,7 @@ export class Card extends BaseEntity<'label' | 'status' | 'monthlyLimit'> {
   @Property({ type: 'text' })
   currency!: string;
 
-  @Field(() => CardKind)
+  @Field(() => CardKind, { description: 'PHYSICAL or VIRTUAL.' })
   @Enum({ items: () => CardKind, nativeEnumName: 'card_kind' })
   kind!: CardKind;
 
@@ -57,11 +69,11 @@ export class Card extends BaseEntity<'label' | 'status' | 'monthlyLimit'> {
   @Property({ type: 'smallint' })
   expiryMonth!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Four-digit year of expiry, with expiryMonth.' })
   @Property({ type: 'smallint' })
   expiryYear!: number;
 
-  @Field(() => CardStatus)
+  @Field(() => CardStatus, { description: 'ACTIVE, FROZEN (payments declined until unfrozen) or CANCELLED (final).' })
   @Enum({ items: () => CardStatus, nativeEnumName: 'card_status' })
   status: CardStatus = CardStatus.ACTIVE;
 

@@ -6,13 +6,13 @@ import { SpendingCategory } from './mcc.rules.js';
 
 @InputType({ description: "A card on one of the caller's open accounts." })
 export class IssueCardInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "One of the caller's open accounts (NOT_FOUND otherwise)." })
   accountId!: string;
 
-  @Field(() => CardKind)
+  @Field(() => CardKind, { description: 'PHYSICAL or VIRTUAL.' })
   kind!: CardKind;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The user's name for the card, at most 100 characters; null for none.", nullable: true })
   @MaxLength(100, { message: 'must be at most 100 characters' })
   label?: string | null;
 
@@ -26,19 +26,22 @@ export class UpdateCardInput {
   @MaxLength(100, { message: 'must be at most 100 characters' })
   label?: string | null;
 
-  @Field(() => MinorUnitsScalar, { nullable: true })
+  @Field(() => MinorUnitsScalar, {
+    description: "New monthly limit in minor units of the account's currency, greater than zero; omit to keep the current one.",
+    nullable: true,
+  })
   monthlyLimitMinor?: bigint | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { description: 'True to remove the monthly limit.', nullable: true })
   clearMonthlyLimit?: boolean | null;
 }
 
 @InputType({ description: 'Sent by the card network (OPERATOR role), like recordDeposit. The same idempotencyKey returns the first result.' })
 export class RecordCardPaymentInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The card charged (any user's); NOT_FOUND when it does not exist." })
   cardId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Merchant name, 1 to 200 characters.' })
   @MaxLength(200, { message: 'must be 1 to 200 characters' })
   merchant!: string;
 
@@ -49,10 +52,10 @@ export class RecordCardPaymentInput {
   @Field(() => MinorUnitsScalar, { description: 'Greater than zero and at most 1000000000000000 (10^15) minor units.' })
   amountMinor!: bigint;
 
-  @Field(() => String)
+  @Field(() => String, { description: "ISO 4217 code of the charge; a different currency from the account's is declined (CURRENCY_MISMATCH)." })
   currency!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 255 characters, unique per operator.' })
   @Length(1, 255, { message: 'must be 1 to 255 characters' })
   @Matches(/\S/, { message: 'must not be blank' })
   idempotencyKey!: string;
@@ -60,18 +63,18 @@ export class RecordCardPaymentInput {
 
 @ArgsType()
 export class CardPaymentsArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: "Only this account's payments; NOT_FOUND when it is not the caller's.", nullable: true })
   accountId?: string | null;
 
-  @Field(() => SpendingCategory, { nullable: true })
+  @Field(() => SpendingCategory, { description: 'Only payments in this category.', nullable: true })
   category?: SpendingCategory | null;
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM (UTC).' })
   month?: string | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @Field(() => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 })
   first?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor.", nullable: true })
   after?: string | null;
 }

@@ -14,47 +14,69 @@ import { CardPaymentConnection, CardPaymentView } from './card.types.js';
 export class CardResolver {
   @Authorized()
   @Query(() => [Card], { description: "The caller's cards, oldest first; on one account when accountId is given." })
-  cards(@Arg('accountId', () => ID, { nullable: true }) accountId: string | null, @Ctx() ctx: GraphQLContext): Promise<Card[]> {
+  cards(
+    @Arg('accountId', () => ID, { description: "Only this account's cards; NOT_FOUND when it is not the caller's.", nullable: true }) accountId: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card[]> {
     return ctx.services.cards.list(requireAuth(ctx), accountId);
   }
 
   @Authorized()
-  @Query(() => Card)
-  card(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  @Query(() => Card, { description: "One of the caller's cards." })
+  card(
+    @Arg('id', () => ID, { description: "The card's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.get(requireAuth(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Card, { description: "A card on one of the caller's open accounts; expires at the end of the month three years on." })
-  issueCard(@Arg('input', () => IssueCardInput) input: IssueCardInput, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  issueCard(
+    @Arg('input', () => IssueCardInput, { description: 'Account, kind, optional label and monthly limit.' }) input: IssueCardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.issue(requireAuth(ctx), input);
   }
 
   @Authorized()
   @Mutation(() => Card, { description: 'Label and monthly limit. CARD_NOT_ACTIVE for a cancelled card.' })
-  updateCard(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateCardInput) input: UpdateCardInput, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  updateCard(
+    @Arg('id', () => ID, { description: "The card's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Arg('input', () => UpdateCardInput, { description: 'The fields to change.' }) input: UpdateCardInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.update(requireAuth(ctx), id, input);
   }
 
   @Authorized()
   @Mutation(() => Card, { description: 'Payments are declined (CARD_FROZEN) until unfrozen. CARD_NOT_ACTIVE for a cancelled card.' })
-  freezeCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  freezeCard(
+    @Arg('id', () => ID, { description: "The card's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.freeze(requireAuth(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Card, { description: 'CARD_NOT_ACTIVE for a cancelled card.' })
-  unfreezeCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  unfreezeCard(
+    @Arg('id', () => ID, { description: "The card's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.unfreeze(requireAuth(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Card, { description: "Final. closeAccount cancels the account's cards too." })
-  cancelCard(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Card> {
+  cancelCard(
+    @Arg('id', () => ID, { description: "The card's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Card> {
     return ctx.services.cards.cancel(requireAuth(ctx), id);
   }
 
-  @FieldResolver(() => Account)
+  @FieldResolver(() => Account, { description: 'The account the card spends from.' })
   account(@Root() card: Card, @Ctx() ctx: GraphQLContext): Promise<Account> {
     return ctx.services.accounts.get(requireAuth(ctx), card.accountId);
   }
@@ -77,8 +99,8 @@ export class CardResolver {
   @FieldResolver(() => CardPaymentConnection, { description: "The card's payments, approved and declined, newest first." })
   payments(
     @Root() card: Card,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor.", nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Page<CardPaymentView>> {
     return ctx.services.cards.payments(requireAuth(ctx), { cardId: card.id, first, after });
@@ -95,11 +117,14 @@ export class CardPaymentResolver {
 
   @Authorized('OPERATOR')
   @Mutation(() => CardPaymentView, { description: 'OPERATOR only: the card network asking to pay. A decline is a DECLINED payment, not an error.' })
-  recordCardPayment(@Arg('input', () => RecordCardPaymentInput) input: RecordCardPaymentInput, @Ctx() ctx: GraphQLContext): Promise<CardPaymentView> {
+  recordCardPayment(
+    @Arg('input', () => RecordCardPaymentInput, { description: "The network's request." }) input: RecordCardPaymentInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CardPaymentView> {
     return ctx.services.cards.recordPayment(requireAuth(ctx), input);
   }
 
-  @FieldResolver(() => Card)
+  @FieldResolver(() => Card, { description: 'The card used.' })
   card(@Root() payment: CardPaymentView, @Ctx() ctx: GraphQLContext): Promise<Card> {
     return ctx.services.cards.paymentCard(payment);
   }

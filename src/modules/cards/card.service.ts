@@ -52,6 +52,8 @@ export class CardService {
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly accounts: AccountService,
     private readonly transfers: TransferService,
+    /** Runs after an approved payment committed (the budget's alerts, wired in services.ts). */
+    private readonly afterApproved: (payment: CardPaymentView) => Promise<void> = async () => {},
   ) {}
 
   /** A card on one of the caller's open accounts. The full number is generated and only its last four digits kept. */
@@ -241,7 +243,9 @@ export class CardService {
         };
       },
     });
-    return paymentView(row);
+    const view = paymentView(row);
+    if (view.status === CardPaymentStatus.APPROVED) await this.afterApproved(view);
+    return view;
   }
 
   /** Frozen and active cards change; a cancelled one is final. */

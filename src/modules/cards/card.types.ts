@@ -7,28 +7,28 @@ import { SpendingCategory } from './mcc.rules.js';
 /** A card payment as the API shows it; built from a CardPaymentRow, written or read. */
 @ObjectType('CardPayment', { description: "The card network's request on one of the caller's cards, approved or declined." })
 export class CardPaymentView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id (UUID).' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The merchant name the network sent, e.g. "Corner Grocery".' })
   merchant!: string;
 
   @Field(() => String, { description: 'The four-digit merchant category code the network sent.' })
   merchantCategoryCode!: string;
 
-  @Field(() => SpendingCategory)
+  @Field(() => SpendingCategory, { description: 'Spending category from the merchant category code.' })
   category!: SpendingCategory;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "What the merchant asked for, in the account's currency." })
   amount!: Money;
 
-  @Field(() => CardPaymentStatus)
+  @Field(() => CardPaymentStatus, { description: 'APPROVED (money moved) or DECLINED (none moved).' })
   status!: CardPaymentStatus;
 
-  @Field(() => DeclineReason, { nullable: true })
+  @Field(() => DeclineReason, { description: 'Why it was DECLINED; null when APPROVED.', nullable: true })
   declineReason!: DeclineReason | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the network sent the request (UTC).' })
   createdAt!: Date;
 
   /** For the card and transfer field resolvers. */

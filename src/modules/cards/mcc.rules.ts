@@ -21,6 +21,22 @@ registerEnumType(SpendingCategory, {
   name: 'SpendingCategory',
   description:
     "What a payment was for. Card payments get one from the merchant category code (ISO 18245 MCC); a user can move a payment to another jar but not change the merchant's category.",
+  valuesConfig: {
+    UTILITIES: { description: 'Electricity, water, phone, internet.' },
+    TRAVEL: { description: 'Flights, hotels, car rental.' },
+    TRANSPORT: { description: 'Fuel, public transport, taxis, parking.' },
+    SUBSCRIPTIONS: { description: 'Streaming, software and other recurring services.' },
+    SHOPPING: { description: 'Clothing, electronics, general retail.' },
+    OTHER: { description: 'Anything without a more specific category.' },
+    HOUSING: { description: 'Rent, repairs, furniture.' },
+    HEALTH: { description: 'Pharmacies, doctors, fitness.' },
+    GROCERIES: { description: 'Supermarkets and food shops.' },
+    FEES: { description: 'Bank and service fees.' },
+    ENTERTAINMENT: { description: 'Cinema, events, games, hobbies.' },
+    EDUCATION: { description: 'Schools, courses, books for study.' },
+    DINING: { description: 'Restaurants, cafés, bars, food delivery.' },
+    CASH: { description: 'Cash withdrawals.' },
+  },
 });
 
 /** One row of the table: an inclusive range of codes. */

@@ -1,33 +1,57 @@
 import { Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { JSONScalar } from '../../graphql/scalars.js';
 import { User } from '../auth/user.entity.js';
+import { Goal } from '../plans/goal.entity.js';
 
 export enum ConversationType {
   GENERAL = 'GENERAL',
   JOURNALING = 'JOURNALING',
   COACHING = 'COACHING',
+  REFLECTION = 'REFLECTION',
+  PLANNING = 'PLANNING',
 }
-registerEnumType(ConversationType, { name: 'ConversationType' });
+registerEnumType(ConversationType, {
+  name: 'ConversationType',
+  description: 'What a chat session is for; it decides which tools the assistant may use (see the README table).',
+  valuesConfig: {
+    GENERAL: { description: 'Anything; the assistant only reads.' },
+    JOURNALING: {
+      description: "Journaling: the assistant structures what the user shares into the session's draft (see Draft) and saves it as a journal entry when asked.",
+    },
+    COACHING: { description: 'Money: balances, spending, budget jars, cards, and transfers the user confirms.' },
+    REFLECTION: { description: 'Looking back over journal entries and goals; the assistant only reads.' },
+    PLANNING: { description: 'Goals and daily or weekly plans; the context names a goal or a day.' },
+  },
+});
 
-@ObjectType('ChatSession')
+@ObjectType('ChatContext', { description: 'What a planning conversation is about, as given at creation.' })
+export class ChatContextView {
+  @Field(() => ID, { nullable: true, description: "One of the user's goals; null when none (or the goal was deleted)." })
+  goalId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "A plan day 'YYYY-MM-DD'; null when none." })
+  planDate!: string | null;
+}
+
+@ObjectType('ChatSession', { description: 'A conversation with the assistant: its messages, the draft of a JOURNALING session and the run in progress.' })
 @Entity()
 // Serves "most recently active first" for one user, archived or not.
 @Index({ properties: ['user', 'updatedAt', 'id'] })
-export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 'messageCount'> {
+export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 'messageCount' | 'contextGoal' | 'contextPlanDate'> {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user: Ref<User>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Up to 200 characters; null until the user names it.', nullable: true })
   @Property({ type: 'text', nullable: true })
   title: string | null = null;
 
-  @Field(() => ConversationType)
+  @Field(() => ConversationType, { description: 'What the assistant is set up for in this session; fixed at creation.' })
   @Enum({ items: () => ConversationType, nativeEnumName: 'conversation_type' })
   conversationType: ConversationType;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Hidden from chatSessions unless includeArchived is true; still readable by id.' })
   @Property({ type: 'boolean' })
   archived = false;
 
@@ -35,11 +59,19 @@ export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 
   @Property({ type: 'json', nullable: true })
   metadata: Record<string, unknown> | null = null;
 
+  /** The context's goal (PLANNING and others): the assistant reads it with the user's goals. */
+  @ManyToOne(() => Goal, { ref: true, nullable: true, deleteRule: 'set null' })
+  contextGoal: Ref<Goal> | null = null;
+
+  /** The context's day 'YYYY-MM-DD'. */
+  @Property({ type: 'text', nullable: true })
+  contextPlanDate: string | null = null;
+
   /** Messages so far; the next message takes the next number (see ChatService.appendMessage). */
   @Property({ type: 'integer' })
   messageCount = 0;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Last activity (UTC): a message, rename or archive. chatSessions lists by it, most recent first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
   override updatedAt: Date = new Date();
 

@@ -9,6 +9,9 @@ import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/paginati
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { DraftsService } from '../drafts/drafts.service.js';
+import { Goal } from '../plans/goal.entity.js';
+import type { GoalService } from '../plans/goals.service.js';
+import { parseDate } from '../plans/plans.rules.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
 import type { CreateChatSessionInput } from './chat.inputs.js';
 import type { MessagePageArgs } from './chat.types.js';
@@ -29,6 +32,7 @@ export class ChatService {
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly drafts: DraftsService,
+    private readonly goals: Pick<GoalService, 'entity'>,
   ) {}
 
   async create(auth: AuthInfo, input: CreateChatSessionInput): Promise<ChatSession> {
@@ -43,6 +47,8 @@ export class ChatService {
     }
     if (problems.length) throw badUserInput(problems);
     const title = input.title?.trim() || null;
+    const goal = input.context?.goalId ? await this.goals.entity(auth, input.context.goalId) : null;
+    const planDate = input.context?.planDate ? parseDate(input.context.planDate, 'context.planDate') : null;
     return this.em.transactional(async (em) => {
       const session = new ChatSession(
         em.getReference(User, auth.userId, { wrapped: true }),
@@ -51,6 +57,8 @@ export class ChatService {
         metadata as Record<string, unknown> | null,
       );
       session.createdAt = session.updatedAt = this.deps.clock.now();
+      session.contextGoal = goal ? em.getReference(Goal, goal.id, { wrapped: true }) : null;
+      session.contextPlanDate = planDate;
       em.persist(session);
       if (session.conversationType === ConversationType.JOURNALING) this.drafts.startDraft(em, session, session.createdAt);
       return session;

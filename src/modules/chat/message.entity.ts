@@ -8,9 +8,17 @@ export enum MessageRole {
   ASSISTANT = 'ASSISTANT',
   SYSTEM = 'SYSTEM',
 }
-registerEnumType(MessageRole, { name: 'MessageRole' });
+registerEnumType(MessageRole, {
+  description: 'Who wrote a message.',
+  name: 'MessageRole',
+  valuesConfig: {
+    USER: { description: 'The user.' },
+    SYSTEM: { description: 'Written by the gateway, not by the user or the assistant.' },
+    ASSISTANT: { description: 'The assistant.' },
+  },
+});
 
-@ObjectType('Message')
+@ObjectType('Message', { description: 'One message of a chat session.' })
 @Entity()
 // Order within a session is seq (1, 2, 3 ...): ids and clocks of a fleet do not order reliably.
 @Unique({ properties: ['session', 'seq'] })
@@ -21,20 +29,22 @@ export class Message extends BaseEntity<'runId'> {
   @Property({ type: 'integer' })
   seq: number;
 
-  @Field(() => MessageRole)
+  @Field(() => MessageRole, { description: 'Who wrote it: USER, ASSISTANT or SYSTEM.' })
   @Enum({ items: () => MessageRole, nativeEnumName: 'message_role' })
   role: MessageRole;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'The text, at most 100,000 characters. An assistant message is complete once its run has finished; TokenDelta events stream it while running.',
+  })
   @Property({ type: 'text' })
   content: string;
 
   /** The agent run that produced or consumed this message; the agent module owns runs. */
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: 'The run that wrote it or that it started; null for messages outside a run (e.g. imported).', nullable: true })
   @Property({ type: 'uuid', nullable: true })
   runId: string | null = null;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The chat session it belongs to.' })
   get sessionId(): string {
     return this.session.id;
   }

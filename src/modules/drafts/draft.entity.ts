@@ -10,7 +10,10 @@ export interface SectionContent {
 }
 
 /** The current draft of a JOURNALING session: one row per session, emptied on finalize. */
-@ObjectType('Draft')
+@ObjectType('Draft', {
+  description:
+    "The journal entry being written in a JOURNALING session: one text per section of the user's active template. The assistant fills it (DraftUpdated events); finalizeDraft saves it.",
+})
 @Entity()
 export class Draft extends BaseEntity<'sections'> {
   @Unique()
@@ -18,20 +21,20 @@ export class Draft extends BaseEntity<'sections'> {
   session: Ref<ChatSession>;
 
   /** Non-empty sections under their canonical names, in template order. */
-  @Field(() => [DraftSection])
+  @Field(() => [DraftSection], { description: 'One per section of the active template, in the template\'s order; empty sections have content "".' })
   @Property({ type: 'json' })
   sections: SectionContent[] = [];
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Last change (UTC).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
   override updatedAt: Date = new Date();
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The JOURNALING session it belongs to.' })
   get sessionId(): string {
     return this.session.id;
   }
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True when every section is empty (finalizeDraft would fail with DRAFT_EMPTY).' })
   get isEmpty(): boolean {
     return this.sections.every((s) => s.content.trim() === '');
   }

@@ -3,13 +3,13 @@ import { Field, ID, InputType } from 'type-graphql';
 import { DraftUpdateMode, FeedbackStyle } from './drafts.types.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 
-@InputType('DraftSectionInput')
+@InputType('DraftSectionInput', { description: 'Text for one section of the draft.' })
 export class DraftSectionInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'A section of the active template, by name or one of its aliases (case-insensitive); 1 to 80 characters.' })
   @Length(1, SIZE_CAPS.sectionName, { message: `must be 1 to ${SIZE_CAPS.sectionName} characters` })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'At most 10,000 characters.' })
   @MaxLength(SIZE_CAPS.draftInputContent, { message: `must be at most ${SIZE_CAPS.draftInputContent} characters` })
   content!: string;
 }
@@ -19,30 +19,30 @@ export class DraftSectionInput {
     'MERGE appends to sections that already have content; REPLACE sets the sections given. Section names must be in the active template (BAD_USER_INPUT otherwise).',
 })
 export class UpdateDraftInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The JOURNALING session; NOT_FOUND when it is not the caller's." })
   sessionId!: string;
 
-  @Field(() => [DraftSectionInput])
+  @Field(() => [DraftSectionInput], { description: '1 to 30 sections to write.' })
   @ArrayMinSize(1, { message: 'must name at least one section' })
   @ArrayMaxSize(SIZE_CAPS.draftInputSections, { message: `must have at most ${SIZE_CAPS.draftInputSections} sections` })
   @ValidateNested({ each: true })
   sections!: DraftSectionInput[];
 
-  @Field(() => DraftUpdateMode, { defaultValue: DraftUpdateMode.MERGE })
+  @Field(() => DraftUpdateMode, { description: 'MERGE (append, the default) or REPLACE.', defaultValue: DraftUpdateMode.MERGE })
   mode!: DraftUpdateMode;
 }
 
-@InputType('TemplateSectionInput')
+@InputType('TemplateSectionInput', { description: 'One section of a journaling template.' })
 export class TemplateSectionInput {
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 80 characters, unique in the template.' })
   @Length(1, SIZE_CAPS.sectionName, { message: `must be 1 to ${SIZE_CAPS.sectionName} characters` })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What belongs in it, at most 1,000 characters; the assistant reads it.' })
   @MaxLength(SIZE_CAPS.sectionDescription, { message: `must be at most ${SIZE_CAPS.sectionDescription} characters` })
   description!: string;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: 'Up to 10 other names, each 1 to 80 characters.', nullable: true })
   @ArrayMaxSize(SIZE_CAPS.sectionAliases, { message: `must have at most ${SIZE_CAPS.sectionAliases} aliases` })
   @Length(1, SIZE_CAPS.sectionName, { each: true, message: `each must be 1 to ${SIZE_CAPS.sectionName} characters` })
   aliases?: string[] | null;
@@ -50,52 +50,56 @@ export class TemplateSectionInput {
 
 @InputType('SaveTemplateInput', { description: 'Creates a template, or updates the one with the given id.' })
 export class SaveTemplateInput {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: "The caller's template to update; null to create a new one. NOT_FOUND when it is not the caller's.", nullable: true })
   id?: string | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 100 characters.' })
   @Length(1, SIZE_CAPS.templateName, { message: `must be 1 to ${SIZE_CAPS.templateName} characters` })
   name!: string;
 
-  @Field(() => [TemplateSectionInput])
+  @Field(() => [TemplateSectionInput], { description: '1 to 30 sections, in the order drafts show them.' })
   @ArrayMinSize(1, { message: 'must have at least one section' })
   @ArrayMaxSize(SIZE_CAPS.templateSections, { message: `must have at most ${SIZE_CAPS.templateSections} sections` })
   @ValidateNested({ each: true })
   sections!: TemplateSectionInput[];
 }
 
-@InputType('GlossaryTermInput')
+@InputType('GlossaryTermInput', { description: 'A word the user uses in a personal sense.' })
 export class GlossaryTermInput {
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 100 characters.' })
   @Length(1, SIZE_CAPS.glossaryTerm, { message: `must be 1 to ${SIZE_CAPS.glossaryTerm} characters` })
   term!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What the user means; at most 1,000 characters.' })
   @MaxLength(SIZE_CAPS.glossaryDefinition, { message: `must be at most ${SIZE_CAPS.glossaryDefinition} characters` })
   definition!: string;
 }
 
 @InputType('UpdatePreferencesInput', { description: 'Fields left out stay as they are.' })
 export class UpdatePreferencesInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'Why the user journals, at most 2,000 characters; a blank text clears it.', nullable: true })
   @MaxLength(SIZE_CAPS.purposeStatement, { message: `must be at most ${SIZE_CAPS.purposeStatement} characters` })
   purposeStatement?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: 'Replaces the list: up to 20 items, each 1 to 500 characters.', nullable: true })
   @ArrayMaxSize(SIZE_CAPS.listItems, { message: `must have at most ${SIZE_CAPS.listItems} items` })
   @Length(1, SIZE_CAPS.listItem, { each: true, message: `each must be 1 to ${SIZE_CAPS.listItem} characters` })
   longTermGoals?: string[] | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { description: 'Replaces the list: up to 20 items, each 1 to 500 characters.', nullable: true })
   @ArrayMaxSize(SIZE_CAPS.listItems, { message: `must have at most ${SIZE_CAPS.listItems} items` })
   @Length(1, SIZE_CAPS.listItem, { each: true, message: `each must be 1 to ${SIZE_CAPS.listItem} characters` })
   knownChallenges?: string[] | null;
 
-  @Field(() => FeedbackStyle, { nullable: true })
+  @Field(() => FeedbackStyle, { description: 'How the assistant phrases feedback.', nullable: true })
   preferredFeedbackStyle?: FeedbackStyle | null;
 
-  @Field(() => [GlossaryTermInput], { nullable: true })
+  @Field(() => [GlossaryTermInput], { description: 'Replaces the glossary: up to 100 terms.', nullable: true })
   @ArrayMaxSize(SIZE_CAPS.glossaryTerms, { message: `must have at most ${SIZE_CAPS.glossaryTerms} terms` })
   @ValidateNested({ each: true })
   personalGlossary?: GlossaryTermInput[] | null;
+
+  @Field(() => String, { nullable: true, description: 'IANA time zone, e.g. "America/New_York"; BAD_USER_INPUT for an unknown zone.' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  timeZone?: string | null;
 }

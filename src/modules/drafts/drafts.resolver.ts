@@ -12,73 +12,101 @@ export const JournalEntryConnection = ConnectionType('JournalEntry', JournalEntr
 @Resolver()
 export class DraftsResolver {
   @Authorized()
-  @Mutation(() => Draft)
-  updateDraft(@Arg('input', () => UpdateDraftInput) input: UpdateDraftInput, @Ctx() ctx: GraphQLContext): Promise<Draft> {
+  @Mutation(() => Draft, { description: "Writes into the session's draft by hand (the assistant does the same through DraftUpdated)." })
+  updateDraft(
+    @Arg('input', () => UpdateDraftInput, { description: 'Session, sections and mode.' }) input: UpdateDraftInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Draft> {
     return ctx.services.drafts.update(requireAuth(ctx), input);
   }
 
   @Authorized()
   @Mutation(() => JournalEntry, { description: "Saves the session's draft as a journal entry and starts an empty draft. DRAFT_EMPTY when nothing is in it." })
-  finalizeDraft(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: GraphQLContext): Promise<JournalEntry> {
+  finalizeDraft(
+    @Arg('sessionId', () => ID, { description: "The JOURNALING session's id; NOT_FOUND when it is not the caller's." }) sessionId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<JournalEntry> {
     return ctx.services.drafts.finalize(requireAuth(ctx), sessionId);
   }
 
   @Authorized()
-  @Mutation(() => Draft)
-  discardDraft(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: GraphQLContext): Promise<Draft> {
+  @Mutation(() => Draft, { description: "Empties the session's draft and returns it." })
+  discardDraft(
+    @Arg('sessionId', () => ID, { description: "The JOURNALING session's id; NOT_FOUND when it is not the caller's." }) sessionId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Draft> {
     return ctx.services.drafts.discard(requireAuth(ctx), sessionId);
   }
 
   @Authorized()
-  @Query(() => JournalEntryConnection)
+  @Query(() => JournalEntryConnection, { description: "The caller's journal entries, newest first." })
   journalEntries(
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-    @Arg('search', () => String, { nullable: true }) search?: string | null,
+    @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor.", nullable: true }) after?: string | null,
+    @Arg('search', () => String, {
+      description: 'Full-text search over titles and sections (web-search syntax: words, "quoted phrases", -excluded); null for all.',
+      nullable: true,
+    })
+    search?: string | null,
   ): Promise<Page<JournalEntry>> {
     return ctx.services.journal.list(requireAuth(ctx), { first, after, search });
   }
 
   @Authorized()
-  @Query(() => JournalEntry)
-  journalEntry(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<JournalEntry> {
+  @Query(() => JournalEntry, { description: "One of the caller's journal entries." })
+  journalEntry(
+    @Arg('id', () => ID, { description: "The journal entry's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<JournalEntry> {
     return ctx.services.journal.get(requireAuth(ctx), id);
   }
 
   @Authorized()
-  @Mutation(() => Boolean)
-  deleteJournalEntry(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Deletes the journal entry for good; true when deleted.' })
+  deleteJournalEntry(
+    @Arg('id', () => ID, { description: "The journal entry's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
     return ctx.services.journal.delete(requireAuth(ctx), id);
   }
 
   @Authorized()
-  @Query(() => UserPreferencesView)
+  @Query(() => UserPreferencesView, { description: 'What the assistant knows about the caller; defaults until updatePreferences is first called.' })
   preferences(@Ctx() ctx: GraphQLContext): Promise<UserPreferencesView> {
     return ctx.services.preferences.get(requireAuth(ctx).userId);
   }
 
   @Authorized()
-  @Mutation(() => UserPreferencesView)
-  updatePreferences(@Arg('input', () => UpdatePreferencesInput) input: UpdatePreferencesInput, @Ctx() ctx: GraphQLContext): Promise<UserPreferencesView> {
+  @Mutation(() => UserPreferencesView, { description: 'Changes what the assistant knows about the caller; returns all preferences.' })
+  updatePreferences(
+    @Arg('input', () => UpdatePreferencesInput, { description: 'Only the fields given change.' }) input: UpdatePreferencesInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UserPreferencesView> {
     return ctx.services.preferences.update(requireAuth(ctx), input);
   }
 
   @Authorized()
-  @Query(() => [UserTemplate])
+  @Query(() => [UserTemplate], { description: "The caller's journaling templates; exactly one is active." })
   templates(@Ctx() ctx: GraphQLContext): Promise<UserTemplate[]> {
     return ctx.services.templates.list(requireAuth(ctx));
   }
 
   @Authorized()
-  @Mutation(() => UserTemplate)
-  saveTemplate(@Arg('input', () => SaveTemplateInput) input: SaveTemplateInput, @Ctx() ctx: GraphQLContext): Promise<UserTemplate> {
+  @Mutation(() => UserTemplate, { description: "Creates a journaling template, or updates the caller's template with the given id." })
+  saveTemplate(
+    @Arg('input', () => SaveTemplateInput, { description: 'The template: name and sections.' }) input: SaveTemplateInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UserTemplate> {
     return ctx.services.templates.save(requireAuth(ctx), input);
   }
 
   @Authorized()
-  @Mutation(() => UserTemplate)
-  activateTemplate(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<UserTemplate> {
+  @Mutation(() => UserTemplate, { description: 'Makes this template the one new drafts use (the others become inactive).' })
+  activateTemplate(
+    @Arg('id', () => ID, { description: "The template's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<UserTemplate> {
     return ctx.services.templates.activate(requireAuth(ctx), id);
   }
 }

@@ -9,7 +9,7 @@ import { DraftSection } from './drafts.types.js';
 /** The text configuration full-text search uses; the index and the query must agree. */
 export const SEARCH_CONFIG = 'english';
 
-@ObjectType('JournalEntry')
+@ObjectType('JournalEntry', { description: "A saved journal entry (from finalizeDraft or the assistant's save_journal tool)." })
 @Entity()
 @Index({ properties: ['user', 'createdAt', 'id'] })
 @Index({
@@ -24,11 +24,11 @@ export class JournalEntry extends BaseEntity<'session'> {
   @ManyToOne(() => ChatSession, { ref: true, nullable: true, deleteRule: 'set null', index: true })
   session: Ref<ChatSession> | null = null;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Up to 200 characters; made from the start of the first non-empty section when saved.' })
   @Property({ type: 'text' })
   title: string;
 
-  @Field(() => [DraftSection])
+  @Field(() => [DraftSection], { description: "The sections as saved, in the template's order." })
   @Property({ type: 'json' })
   sections: SectionContent[];
 
@@ -36,7 +36,7 @@ export class JournalEntry extends BaseEntity<'session'> {
   @Property({ type: 'text', lazy: true })
   searchText: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { description: 'The session it was written in; null for an imported entry whose session is gone.', nullable: true })
   get sessionId(): string | null {
     return this.session?.id ?? null;
   }

@@ -10,7 +10,9 @@ export interface GlossaryTermData {
 
 /** One row per user, written on the first update; until then the defaults are shown (see UserPreferencesView). */
 @Entity()
-export class UserPreferences extends BaseEntity<'purposeStatement' | 'longTermGoals' | 'knownChallenges' | 'preferredFeedbackStyle' | 'personalGlossary'> {
+export class UserPreferences extends BaseEntity<
+  'purposeStatement' | 'longTermGoals' | 'knownChallenges' | 'preferredFeedbackStyle' | 'personalGlossary' | 'timeZone'
+> {
   @Unique()
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user: Ref<User>;
@@ -29,6 +31,10 @@ export class UserPreferences extends BaseEntity<'purposeStatement' | 'longTermGo
 
   @Property({ type: 'json' })
   personalGlossary: GlossaryTermData[] = [];
+
+  /** IANA zone: where the user's days and months begin (budgets, plans). */
+  @Property({ type: 'text', default: 'UTC' })
+  timeZone: string = 'UTC';
 
   constructor(user: Ref<User>) {
     super();

@@ -10,7 +10,7 @@ export interface TemplateSectionData {
   aliases: string[];
 }
 
-@ObjectType('UserTemplate')
+@ObjectType('UserTemplate', { description: "A journaling template: the sections a draft has. Exactly one of the user's templates is active." })
 @Entity()
 // At most one active template per user, whatever races.
 @Index({
@@ -21,19 +21,19 @@ export class UserTemplate extends BaseEntity<'active'> {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade', index: true })
   user: Ref<User>;
 
-  @Field(() => String)
+  @Field(() => String, { description: '1 to 100 characters.' })
   @Property({ type: 'text' })
   name: string;
 
-  @Field(() => [TemplateSection])
+  @Field(() => [TemplateSection], { description: 'In the order drafts show them.' })
   @Property({ type: 'json' })
   sections: TemplateSectionData[];
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'True for the template new drafts use.' })
   @Property({ type: 'boolean' })
   active = false;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Last change (UTC).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
   override updatedAt: Date = new Date();
 

@@ -9,7 +9,11 @@ export enum EntryDirection {
   DEBIT = 'DEBIT',
   CREDIT = 'CREDIT',
 }
-registerEnumType(EntryDirection, { name: 'EntryDirection' });
+registerEnumType(EntryDirection, {
+  description: 'Which way a ledger entry moved money on its account.',
+  name: 'EntryDirection',
+  valuesConfig: { DEBIT: { description: 'Money out: the balance went down.' }, CREDIT: { description: 'Money in: the balance went up.' } },
+});
 
 /** One side of a posted transfer. Written once, never updated or deleted. */
 @Entity()

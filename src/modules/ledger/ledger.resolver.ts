@@ -10,18 +10,23 @@ import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.type
 /** An account's history: its entry pages and monthly statements. */
 @Resolver(() => Account)
 export class AccountLedgerResolver {
-  @FieldResolver(() => LedgerEntryConnection)
+  @FieldResolver(() => LedgerEntryConnection, { description: "The account's ledger entries, newest first (Relay connection)." })
   entries(
     @Root() account: Account,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('after', () => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor; BAD_USER_INPUT if it is not one.", nullable: true })
+    after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Page<LedgerEntryView>> {
     return ctx.services.ledger.entries(requireAuth(ctx), account, first, after);
   }
 
   @FieldResolver(() => Statement, { description: 'month is YYYY-MM, from 1970-01 to 9998-12' })
-  statement(@Root() account: Account, @Arg('month', () => String) month: string, @Ctx() ctx: GraphQLContext): Promise<Statement> {
+  statement(
+    @Root() account: Account,
+    @Arg('month', () => String, { description: 'The calendar month (UTC) to summarise, as YYYY-MM; BAD_USER_INPUT for any other format.' }) month: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Statement> {
     return ctx.services.ledger.statement(requireAuth(ctx), account, month);
   }
 }
@@ -29,7 +34,7 @@ export class AccountLedgerResolver {
 @Resolver(() => LedgerEntryView)
 export class LedgerEntryResolver {
   /** Subscription payloads carry their transfer; a page's entries load theirs, batched. */
-  @FieldResolver(() => TransferView)
+  @FieldResolver(() => TransferView, { description: 'The transfer that posted this entry.' })
   transfer(@Root() entry: LedgerEntryView, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
     return entry.transfer ? Promise.resolve(entry.transfer) : ctx.services.transfers.forEntry(requireAuth(ctx), entry.transferId);
   }
@@ -41,7 +46,11 @@ export class LedgerEntryResolver {
       (context as GraphQLContext).services.ledger.watchActivity(requireAuth(context as GraphQLContext), args.accountId as string | null),
   })
   accountActivity(
-    @Arg('accountId', () => ID, { nullable: true }) _accountId: string | null,
+    @Arg('accountId', () => ID, {
+      description: "Only this account; NOT_FOUND when it is not the caller's. Null for all the caller's accounts.",
+      nullable: true,
+    })
+    _accountId: string | null,
     @Root() payload: AccountActivityPayload,
     @Ctx() ctx: GraphQLContext,
   ): LedgerEntryView {
@@ -51,11 +60,11 @@ export class LedgerEntryResolver {
 
 @Resolver(() => Statement)
 export class StatementResolver {
-  @FieldResolver(() => LedgerEntryConnection)
+  @FieldResolver(() => LedgerEntryConnection, { description: "The month's ledger entries (Relay connection)." })
   entries(
     @Root() statement: Statement,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('after', () => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor.", nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Page<LedgerEntryView>> {
     return ctx.services.ledger.statementEntries(requireAuth(ctx), statement, first, after);

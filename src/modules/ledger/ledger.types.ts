@@ -4,27 +4,29 @@ import { ConnectionType } from '../../shared/pagination.js';
 import { type TransferView } from '../transfers/transfer.types.js';
 import { EntryDirection, type LedgerEntry } from './ledger-entry.entity.js';
 
-@ObjectType('LedgerEntry')
+@ObjectType('LedgerEntry', {
+  description: 'One side of a transfer on one account: every transfer is a DEBIT on the sender and a CREDIT on the receiver, posted together.',
+})
 export class LedgerEntryView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id (UUID).' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account this entry is on.' })
   accountId!: string;
 
-  @Field(() => EntryDirection)
+  @Field(() => EntryDirection, { description: 'CREDIT (money in) or DEBIT (money out).' })
   direction!: EntryDirection;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Always positive; direction says which way.' })
   amount!: Money;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "The account's balance right after this entry." })
   balanceAfter!: Money;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The transfer's description; null when none was given.", nullable: true })
   description!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was posted (UTC).' })
   postedAt!: Date;
 
   transferId!: string;
@@ -34,27 +36,27 @@ export class LedgerEntryView {
   seq!: number;
 }
 
-@ObjectType()
+@ObjectType({ description: "One calendar month (UTC) of an account: opening and closing balances, totals and the month's entries." })
 export class Statement {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account.' })
   accountId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The month, YYYY-MM.' })
   month!: string;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Balance at the start of the month.' })
   openingBalance!: Money;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Balance at the end of the month (or now, for the current month).' })
   closingBalance!: Money;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Sum of money in during the month.' })
   totalCredits!: Money;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'Sum of money out during the month.' })
   totalDebits!: Money;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of entries in the month.' })
   entryCount!: number;
 
   /** For the entries field resolver. */

@@ -6,6 +6,9 @@ import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { FeedbackStyle } from '../drafts/drafts.types.js';
 import { templateSectionProblems } from '../drafts/sections.rules.js';
+import { GoalHorizon, GoalStatus, Priority } from '../plans/goal.entity.js';
+import { PlanItemStatus } from '../plans/plan.entity.js';
+import type { GoalDoc, PlanItemDoc, PlansDoc } from './plans-document.js';
 
 export const EXPORT_FORMAT = 'coach-gateway/export';
 export const EXPORT_VERSION = 1;
@@ -26,6 +29,8 @@ export interface ExportDocument {
     knownChallenges: string[];
     preferredFeedbackStyle: FeedbackStyle;
     personalGlossary: Array<{ term: string; definition: string }>;
+    /** IANA zone; optional on import. */
+    timeZone?: string;
   };
   templates: Array<{ name: string; active: boolean; sections: Array<{ name: string; description: string; aliases: string[] }> }>;
   chatSessions: Array<{
@@ -38,6 +43,8 @@ export interface ExportDocument {
     messages: Array<{ role: MessageRole; content: string; createdAt: string }>;
     /** JOURNALING sessions only. */
     draft: { sections: SectionDoc[] } | null;
+    /** What the session is about: `goal` indexes into goals. Optional on import. */
+    context?: { goal: number | null; planDate: string | null } | null;
   }>;
   journalEntries: Array<{
     title: string;
@@ -51,6 +58,10 @@ export interface ExportDocument {
    * Optional on import (documents from before cards have none).
    */
   cards: CardDoc[];
+  /** Optional on import (documents from before goals have none). */
+  goals: GoalDoc[];
+  /** Optional on import. */
+  plans: PlansDoc;
 }
 
 export interface CardDoc {
@@ -66,10 +77,20 @@ export interface CardDoc {
   createdAt: string;
 }
 
-const MAX = { cards: 1000, templates: 100, chatSessions: 10_000, messages: 100_000, journalEntries: 100_000 } as const;
+const MAX = {
+  goals: 1000,
+  weeks: 1000,
+  days: 10_000,
+  items: 100_000,
+  cards: 1000,
+  templates: 100,
+  chatSessions: 10_000,
+  messages: 100_000,
+  journalEntries: 100_000,
+} as const;
 
 /** Thrown at the first problem: the path says where, like `chatSessions[2].messages[0].role`. */
-class Invalid extends Error {
+export class Invalid extends Error {
   constructor(
     readonly path: string,
     message: string,
@@ -80,40 +101,40 @@ class Invalid extends Error {
 
 type Obj = Record<string, unknown>;
 
-function object(value: unknown, path: string): Obj {
+export function object(value: unknown, path: string): Obj {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Invalid(path, 'must be an object');
   return value as Obj;
 }
 
-function array(value: unknown, path: string, max: number, min = 0): unknown[] {
+export function array(value: unknown, path: string, max: number, min = 0): unknown[] {
   if (!Array.isArray(value)) throw new Invalid(path, 'must be an array');
   if (value.length < min || value.length > max) throw new Invalid(path, `must have ${min} to ${max} items`);
   return value;
 }
 
-function text(value: unknown, path: string, max: number, min = 0): string {
+export function text(value: unknown, path: string, max: number, min = 0): string {
   if (typeof value !== 'string') throw new Invalid(path, 'must be a string');
   if (value.length > max) throw new Invalid(path, `must be at most ${max} characters`);
   if (value.trim().length < min) throw new Invalid(path, 'must not be blank');
   return value;
 }
 
-function nullableText(value: unknown, path: string, max: number): string | null {
+export function nullableText(value: unknown, path: string, max: number): string | null {
   return value === null ? null : text(value, path, max);
 }
 
-function bool(value: unknown, path: string): boolean {
+export function bool(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean') throw new Invalid(path, 'must be true or false');
   return value;
 }
 
-function oneOf<T extends string>(value: unknown, path: string, allowed: Record<string, T>): T {
+export function oneOf<T extends string>(value: unknown, path: string, allowed: Record<string, T>): T {
   const values = Object.values(allowed);
   if (typeof value !== 'string' || !values.includes(value as T)) throw new Invalid(path, `must be one of ${values.join(', ')}`);
   return value as T;
 }
 
-function timestamp(value: unknown, path: string): string {
+export function timestamp(value: unknown, path: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(new Date(value).getTime())) {
     throw new Invalid(path, 'must be an ISO-8601 date-time');
   }
@@ -154,6 +175,7 @@ function parse(input: unknown): ExportDocument {
       terms.add(term.toLowerCase());
       return { term, definition: text(g.definition, `${at}.definition`, SIZE_CAPS.glossaryDefinition) };
     }),
+    ...(p.timeZone === undefined ? {} : { timeZone: zone(p.timeZone, 'preferences.timeZone') }),
   };
 
   const templates = array(doc.templates, 'templates', MAX.templates).map((item, i) => {
@@ -175,6 +197,8 @@ function parse(input: unknown): ExportDocument {
   const active = templates.filter((t) => t.active).length;
   if (templates.length > 0 && active !== 1) throw new Invalid('templates', `must have exactly one active template (found ${active})`);
 
+  const goals = doc.goals === undefined ? [] : array(doc.goals, 'goals', MAX.goals).map((item, i) => parseGoal(item, `goals[${i}]`));
+  const goalCount = goals.length;
   let messageTotal = 0;
   const chatSessions = array(doc.chatSessions, 'chatSessions', MAX.chatSessions).map((item, i) => {
     const at = `chatSessions[${i}]`;
@@ -212,6 +236,7 @@ function parse(input: unknown): ExportDocument {
       updatedAt: timestamp(s.updatedAt, `${at}.updatedAt`),
       messages,
       draft,
+      context: s.context === undefined || s.context === null ? null : sessionContext(s.context, `${at}.context`, goalCount),
     };
   });
 
@@ -231,6 +256,7 @@ function parse(input: unknown): ExportDocument {
   });
 
   const cards = doc.cards === undefined ? [] : array(doc.cards, 'cards', MAX.cards).map((item, i) => parseCard(item, `cards[${i}]`));
+  const plans = doc.plans === undefined ? { weeks: [], days: [] } : parsePlans(doc.plans, goals.length);
 
   return {
     format: EXPORT_FORMAT,
@@ -241,10 +267,12 @@ function parse(input: unknown): ExportDocument {
     chatSessions,
     journalEntries,
     cards,
+    goals,
+    plans,
   };
 }
 
-function int(value: unknown, path: string, min: number, max: number): number {
+export function int(value: unknown, path: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new Invalid(path, `must be an integer from ${min} to ${max}`);
   return value;
 }
@@ -273,6 +301,107 @@ function parseCard(item: unknown, at: string): CardDoc {
     monthlyLimitMinor: limit as string | null,
     createdAt: timestamp(c.createdAt, `${at}.createdAt`),
   };
+}
+
+function zone(value: unknown, path: string): string {
+  const name = text(value, path, 64, 1);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+  } catch {
+    throw new Invalid(path, "must be an IANA time zone such as 'Europe/Paris'");
+  }
+  return name;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function day(value: unknown, path: string): string {
+  const d = text(value, path, 10);
+  if (!DATE.test(d) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) throw new Invalid(path, "must be a date 'YYYY-MM-DD'");
+  return d;
+}
+
+function parseGoal(item: unknown, at: string): GoalDoc {
+  const g = object(item, at);
+  const target = g.targetMinor;
+  if (target !== null && (typeof target !== 'string' || !/^[1-9]\d{0,15}$/.test(target) || BigInt(target) > 10n ** 15n)) {
+    throw new Invalid(`${at}.targetMinor`, 'must be null or a whole number of minor units from 1 to 10^15, as a string');
+  }
+  const currency = g.currency === null ? null : text(g.currency, `${at}.currency`, 3, 3);
+  if (target !== null && currency === null) throw new Invalid(`${at}.currency`, 'is needed with targetMinor');
+  const a = g.account === null ? null : object(g.account, `${at}.account`);
+  return {
+    title: text(g.title, `${at}.title`, 200, 1),
+    description: nullableText(g.description, `${at}.description`, 2000),
+    horizon: oneOf(g.horizon, `${at}.horizon`, GoalHorizon),
+    status: oneOf(g.status, `${at}.status`, GoalStatus),
+    priority: oneOf(g.priority, `${at}.priority`, Priority),
+    targetDate: g.targetDate === null ? null : day(g.targetDate, `${at}.targetDate`),
+    targetMinor: target as string | null,
+    currency,
+    account: a && {
+      number: text(a.number, `${at}.account.number`, 64, 1),
+      name: text(a.name, `${at}.account.name`, 100, 1),
+      currency: text(a.currency, `${at}.account.currency`, 3, 3),
+    },
+    createdAt: timestamp(g.createdAt, `${at}.createdAt`),
+  };
+}
+
+function sessionContext(value: unknown, at: string, goalCount: number): { goal: number | null; planDate: string | null } {
+  const c = object(value, at);
+  if (c.goal !== null && !(Number.isInteger(c.goal) && (c.goal as number) >= 0 && (c.goal as number) < goalCount)) {
+    throw new Invalid(`${at}.goal`, 'must be null or the index of a goal in goals');
+  }
+  return { goal: c.goal as number | null, planDate: c.planDate === null ? null : day(c.planDate, `${at}.planDate`) };
+}
+
+function parsePlans(value: unknown, goalCount: number): PlansDoc {
+  const p = object(value, 'plans');
+  const weekStarts = new Set<string>();
+  const weeks = array(p.weeks, 'plans.weeks', MAX.weeks).map((item, i) => {
+    const at = `plans.weeks[${i}]`;
+    const w = object(item, at);
+    const weekStart = day(w.weekStart, `${at}.weekStart`);
+    if (new Date(`${weekStart}T00:00:00Z`).getUTCDay() !== 1) throw new Invalid(`${at}.weekStart`, 'must be a Monday');
+    if (weekStarts.has(weekStart)) throw new Invalid(`${at}.weekStart`, `${weekStart} appears twice`);
+    weekStarts.add(weekStart);
+    return {
+      weekStart,
+      summary: nullableText(w.summary, `${at}.summary`, 2000),
+      focusAreas: array(w.focusAreas, `${at}.focusAreas`, 10).map((f, j) => text(f, `${at}.focusAreas[${j}]`, 200, 1)),
+    };
+  });
+  const dates = new Set<string>();
+  let itemTotal = 0;
+  const days = array(p.days, 'plans.days', MAX.days).map((item, i) => {
+    const at = `plans.days[${i}]`;
+    const d = object(item, at);
+    const date = day(d.date, `${at}.date`);
+    if (dates.has(date)) throw new Invalid(`${at}.date`, `${date} appears twice`);
+    dates.add(date);
+    const items = array(d.items, `${at}.items`, MAX.items).map((raw, j): PlanItemDoc => {
+      const iat = `${at}.items[${j}]`;
+      const it = object(raw, iat);
+      const time = it.time === null ? null : text(it.time, `${iat}.time`, 5);
+      if (time !== null && !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new Invalid(`${iat}.time`, "must be null or 'HH:MM'");
+      if (it.goal !== null && !(Number.isInteger(it.goal) && (it.goal as number) >= 0 && (it.goal as number) < goalCount)) {
+        throw new Invalid(`${iat}.goal`, 'must be null or the index of a goal in goals');
+      }
+      return {
+        title: text(it.title, `${iat}.title`, 200, 1),
+        notes: nullableText(it.notes, `${iat}.notes`, 2000),
+        status: oneOf(it.status, `${iat}.status`, PlanItemStatus),
+        priority: oneOf(it.priority, `${iat}.priority`, Priority),
+        time,
+        goal: it.goal as number | null,
+      };
+    });
+    itemTotal += items.length;
+    if (itemTotal > MAX.items) throw new Invalid(`${at}.items`, `the document may hold at most ${MAX.items} plan items`);
+    return { date, summary: nullableText(d.summary, `${at}.summary`, 2000), items };
+  });
+  return { weeks, days };
 }
 
 /** The whole document checked before anything is written; BAD_USER_INPUT names the first bad path. */

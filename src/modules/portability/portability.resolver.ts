@@ -13,8 +13,14 @@ export class PortabilityResolver {
   }
 
   @Authorized()
-  @Mutation(() => ImportSummary)
-  importMyData(@Arg('data', () => JSONScalar) data: unknown, @Ctx() ctx: GraphQLContext): Promise<ImportSummary> {
+  @Mutation(() => ImportSummary, {
+    description:
+      "Restores a document from exportMyData into the caller's data: chat sessions, messages, journal entries, templates, preferences and cards. In one transaction: an invalid document is BAD_USER_INPUT and writes nothing.",
+  })
+  importMyData(
+    @Arg('data', () => JSONScalar, { description: 'The JSON document exportMyData returned (at most BODY_LIMIT_BYTES, 2 MB by default).' }) data: unknown,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ImportSummary> {
     return ctx.services.portability.import(requireAuth(ctx), data);
   }
 }

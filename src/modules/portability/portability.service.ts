@@ -13,7 +13,10 @@ import type { TemplatesService } from '../drafts/templates.service.js';
 import { UserPreferences } from '../drafts/user-preferences.entity.js';
 import { UserTemplate } from '../drafts/user-template.entity.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
+import { Goal } from '../plans/goal.entity.js';
+import { exportPlans, restorePlansInto } from './plans-document.js';
 import type { ImportSummary } from './portability.types.js';
+import { exportBudget, parseBudgetDoc, restoreBudgetInto, type BudgetDoc } from './budget.portability.js';
 
 /**
  * Export and import span the chat and drafts modules' tables: reading and writing them
@@ -27,16 +30,18 @@ export class PortabilityService {
     private readonly preferences: PreferencesService,
   ) {}
 
-  async export(auth: AuthInfo): Promise<ExportDocument> {
+  async export(auth: AuthInfo): Promise<ExportDocument & { budget: BudgetDoc | null }> {
     const userId = auth.userId;
     await this.templates.active(userId);
     const em = this.em.fork();
-    const [prefs, templates, sessions, entries, cards] = await Promise.all([
+    const [prefs, templates, sessions, entries, cards, budget, planning] = await Promise.all([
       this.preferences.get(userId),
       em.find(UserTemplate, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(JournalEntry, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       em.find(Card, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], populate: ['account'] }),
+      exportBudget(em, userId),
+      exportPlans(em, userId),
     ]);
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
@@ -58,6 +63,7 @@ export class PortabilityService {
         knownChallenges: prefs.knownChallenges,
         preferredFeedbackStyle: prefs.preferredFeedbackStyle,
         personalGlossary: prefs.personalGlossary,
+        timeZone: prefs.timeZone,
       },
       templates: templates.map((t) => ({ name: t.name, active: t.active, sections: t.sections })),
       chatSessions: sessions.map((s) => {
@@ -71,6 +77,10 @@ export class PortabilityService {
           updatedAt: s.updatedAt.toISOString(),
           messages: (messagesOf.get(s.id) ?? []).map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt.toISOString() })),
           draft: s.conversationType === ConversationType.JOURNALING ? { sections: draft?.sections ?? [] } : null,
+          context:
+            s.contextGoal || s.contextPlanDate
+              ? { goal: s.contextGoal ? (planning.goalIndex.get(s.contextGoal.id) ?? null) : null, planDate: s.contextPlanDate }
+              : null,
         };
       }),
       journalEntries: entries.map((e) => ({
@@ -90,15 +100,19 @@ export class PortabilityService {
         monthlyLimitMinor: c.monthlyLimit?.toString() ?? null,
         createdAt: c.createdAt.toISOString(),
       })),
+      budget,
+      goals: planning.goals,
+      plans: planning.plans,
     };
   }
 
   /** Adds the document's data to the caller's account with new ids, all or nothing. */
   async import(auth: AuthInfo, data: unknown): Promise<ImportSummary> {
     const doc = parseExportDocument(data);
+    const budget = parseBudgetDoc((data as { budget?: unknown }).budget);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.importOnce(auth, doc);
+        return await this.importOnce(auth, doc, budget);
       } catch (error) {
         // Imports queue on the user row; only a default template made meanwhile outside it can clash, once.
         if (!(error instanceof UniqueConstraintViolationException) || attempt >= 2) throw error;
@@ -106,7 +120,7 @@ export class PortabilityService {
     }
   }
 
-  private importOnce(auth: AuthInfo, doc: ExportDocument): Promise<ImportSummary> {
+  private importOnce(auth: AuthInfo, doc: ExportDocument, budget: BudgetDoc | null): Promise<ImportSummary> {
     const now = this.deps.clock.now();
     return this.em.fork().transactional(async (em) => {
       // One import at a time per user: parallel ones would each find no preferences row or
@@ -145,9 +159,12 @@ export class PortabilityService {
         keep.active = true;
       }
 
+      const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
       let messageCount = 0;
       const sessions = doc.chatSessions.map((s) => {
         const session = new ChatSession(user, s.conversationType, s.title, s.metadata);
+        session.contextGoal = s.context?.goal == null ? null : em.getReference(Goal, planning.goals[s.context.goal]!.id, { wrapped: true });
+        session.contextPlanDate = s.context?.planDate ?? null;
         session.archived = s.archived;
         session.createdAt = new Date(s.createdAt);
         session.updatedAt = new Date(s.updatedAt);
@@ -174,8 +191,12 @@ export class PortabilityService {
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
       const cards = await restoreCardsInto(em, auth.userId, doc.cards, now);
+      const restored = await restoreBudgetInto(em, auth.userId, budget, now);
       return {
+        ...restored,
         cards,
+        goals: planning.goals.length,
+        planItems: planning.planItems,
         templates: doc.templates.length,
         journalEntries: doc.journalEntries.length,
         chatSessions: sessions.length,

@@ -10,14 +10,31 @@ export enum TransferStatus {
   CANCELLED = 'CANCELLED',
   EXPIRED = 'EXPIRED',
 }
-registerEnumType(TransferStatus, { name: 'TransferStatus' });
+registerEnumType(TransferStatus, {
+  description: 'Where a transfer is.',
+  name: 'TransferStatus',
+  valuesConfig: {
+    POSTED: { description: 'The money moved: two ledger entries exist.' },
+    PENDING_CONFIRMATION: { description: 'Proposed by the assistant, waiting for confirmTransfer or cancelTransfer until expiresAt.' },
+    EXPIRED: { description: 'A proposal not confirmed before expiresAt; nothing moved.' },
+    CANCELLED: { description: 'A proposal the user cancelled; nothing moved.' },
+  },
+});
 
 export enum TransferOrigin {
   USER = 'USER',
   ASSISTANT = 'ASSISTANT',
   OPERATOR = 'OPERATOR',
 }
-registerEnumType(TransferOrigin, { name: 'TransferOrigin' });
+registerEnumType(TransferOrigin, {
+  description: 'Who asked for a transfer.',
+  name: 'TransferOrigin',
+  valuesConfig: {
+    USER: { description: 'The user, with createTransfer.' },
+    OPERATOR: { description: "The bank's systems: a deposit or a card payment." },
+    ASSISTANT: { description: 'Proposed by the assistant; moves nothing until the user confirms it.' },
+  },
+});
 
 /**
  * One movement of money between two accounts. Owners and account numbers are copied in

@@ -16,6 +16,9 @@ export interface PostedRows {
   entries: EntryRow[];
 }
 
+/** Told of each posting after its commit (wired in services.ts), so other modules react without transfers knowing them. */
+export type PostedListener = (posted: PostedRows) => Promise<void>;
+
 /** After commit: each entry to its owner (system accounts have none), with its transfer. */
 export async function publishPosted(pubsub: PubSub, posted: PostedRows): Promise<void> {
   const transfer = toTransferData(posted.transfer);

@@ -9,20 +9,29 @@ import { TransferConnection, TransferView } from './transfer.types.js';
 @Resolver(() => TransferView)
 export class TransferResolver {
   @Authorized()
-  @Query(() => TransferView)
-  transfer(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+  @Query(() => TransferView, { description: 'A transfer the caller sent or received.' })
+  transfer(
+    @Arg('id', () => ID, { description: "The transfer's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferView> {
     return ctx.services.transfers.get(requireAuth(ctx), id);
   }
 
   @Authorized()
-  @Query(() => TransferConnection)
+  @Query(() => TransferConnection, { description: 'Transfers the caller sent or received, newest first.' })
   transfers(@Args(() => TransfersArgs) args: TransfersArgs, @Ctx() ctx: GraphQLContext): Promise<Page<TransferView>> {
     return ctx.services.transfers.list(requireAuth(ctx), args);
   }
 
   @Authorized()
-  @Mutation(() => TransferView)
-  createTransfer(@Arg('input', () => CreateTransferInput) input: CreateTransferInput, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+  @Mutation(() => TransferView, {
+    description:
+      "Moves money now from one of the caller's accounts to another account: POSTED, or an error and nothing moved (INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, SAME_ACCOUNT, ACCOUNT_CLOSED, BALANCE_LIMIT, IDEMPOTENCY_KEY_REUSED).",
+  })
+  createTransfer(
+    @Arg('input', () => CreateTransferInput, { description: 'From, to, amount and an idempotency key.' }) input: CreateTransferInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferView> {
     return ctx.services.transfers.create(requireAuth(ctx), input);
   }
 
@@ -30,19 +39,32 @@ export class TransferResolver {
   @Mutation(() => TransferView, {
     description: 'Posts a PENDING_CONFIRMATION transfer, e.g. one the assistant proposed. Checks run again at confirmation.',
   })
-  confirmTransfer(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+  confirmTransfer(
+    @Arg('id', () => ID, {
+      description:
+        "A PENDING_CONFIRMATION transfer's id (TransferProposed.transfer.id); NOT_FOUND when it is not the caller's, TRANSFER_NOT_PENDING when already posted, cancelled or expired.",
+    })
+    id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferView> {
     return ctx.services.transfers.confirm(requireAuth(ctx), id);
   }
 
   @Authorized()
-  @Mutation(() => TransferView)
-  cancelTransfer(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+  @Mutation(() => TransferView, { description: 'Cancels a PENDING_CONFIRMATION transfer (nothing moves); TRANSFER_NOT_PENDING when it is no longer pending.' })
+  cancelTransfer(
+    @Arg('id', () => ID, { description: "The transfer's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferView> {
     return ctx.services.transfers.cancel(requireAuth(ctx), id);
   }
 
   @Authorized('OPERATOR')
   @Mutation(() => TransferView, { description: 'OPERATOR role only: money entering from outside the bank.' })
-  recordDeposit(@Arg('input', () => DepositInput) input: DepositInput, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
+  recordDeposit(
+    @Arg('input', () => DepositInput, { description: 'Account, amount, currency and idempotency key.' }) input: DepositInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TransferView> {
     return ctx.services.transfers.deposit(requireAuth(ctx), input);
   }
 

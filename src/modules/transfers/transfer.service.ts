@@ -14,7 +14,7 @@ import type { AccountService } from '../accounts/account.service.js';
 import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Transfer, TransferOrigin, TransferStatus } from './transfer.entity.js';
-import { publishPosted, toTransferData, type PostedRows } from './transfer.events.js';
+import { publishPosted, toTransferData, type PostedListener, type PostedRows } from './transfer.events.js';
 import type { CreateTransferInput, DepositInput, TransferRequest, TransfersArgs } from './transfer.inputs.js';
 import {
   canSee,
@@ -50,7 +50,9 @@ import {
 } from './transfer.statements.js';
 import { rowOfTransfer, transferView, type TransferRow, type TransferView } from './transfer.types.js';
 
-type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher'> & { config: Pick<Config, 'transferPendingTtlSec'> };
+type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger'> & {
+  config: Pick<Config, 'transferPendingTtlSec'>;
+};
 
 /** What a money transaction decided: the rows it wrote, or a refusal (stored with the key, raised after commit). */
 type Outcome = PostedRows | { error: Refusal };
@@ -96,6 +98,7 @@ export class TransferService {
     private readonly em: EntityManager,
     private readonly deps: TransferDeps,
     private readonly accounts: AccountService,
+    private readonly onPosted: PostedListener = async () => {},
   ) {}
 
   /**
@@ -115,8 +118,9 @@ export class TransferService {
           return postTransfer(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now);
         },
       });
-      // The batch published the entries after its commit.
       if ('error' in outcome) throw new DomainError(outcome.error.code, outcome.error.message);
+      // The batch published the entries after its commit; the listener runs as after any posting.
+      await this.listened(outcome);
       return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
     });
   }
@@ -199,7 +203,7 @@ export class TransferService {
       });
       if (done.posted) {
         outcome = done.posted.transfer.status;
-        await publishPosted(this.deps.pubsub, done.posted);
+        await this.published(done.posted);
       }
       return done.answer;
     } catch (error) {
@@ -377,8 +381,24 @@ export class TransferService {
   /** After commit: raise a stored refusal, or publish the new entries and answer. */
   private async finish(auth: AuthInfo, outcome: Outcome): Promise<TransferView> {
     if ('error' in outcome) throw new DomainError(outcome.error.code, outcome.error.message);
-    await publishPosted(this.deps.pubsub, outcome);
+    await this.published(outcome);
     return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
+  }
+
+  /** After commit: the events, then the listener (goals reaching their target); the posting stands whatever the listener does. */
+  private async published(posted: PostedRows): Promise<void> {
+    await publishPosted(this.deps.pubsub, posted);
+    await this.listened(posted);
+  }
+
+  /** The listener (goals reaching their target) for a posting with entries; the posting stands whatever it does. */
+  private async listened(posted: PostedRows): Promise<void> {
+    if (posted.entries.length === 0) return;
+    try {
+      await this.onPosted(posted);
+    } catch (error) {
+      this.deps.logger.error({ err: error, transferId: posted.transfer.id }, 'a listener of posted transfers failed');
+    }
   }
 }
 

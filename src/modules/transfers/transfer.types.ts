@@ -7,36 +7,42 @@ import { TransferOrigin, TransferStatus, type Transfer } from './transfer.entity
  * What the API shows of a transfer to one viewer. Built from a TransferRow, whether the
  * row was read, written or carried by an event, so queries and events render identically.
  */
-@ObjectType('Transfer')
+@ObjectType('Transfer', {
+  description:
+    'Money moving between two accounts: posted at once (createTransfer), or proposed by the assistant and waiting for the user (PENDING_CONFIRMATION).',
+})
 export class TransferView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id (UUID).' })
   id!: string;
 
-  @Field(() => TransferStatus)
+  @Field(() => TransferStatus, { description: 'See TransferStatus.' })
   status!: TransferStatus;
 
-  @Field(() => TransferOrigin)
+  @Field(() => TransferOrigin, { description: 'Who asked for it: USER, ASSISTANT (a proposal) or OPERATOR (a deposit or card payment).' })
   origin!: TransferOrigin;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: "Always positive, in the accounts' currency." })
   amount!: Money;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: "The sending account's number; null for a deposit from outside the bank.", nullable: true })
   fromAccountNumber!: string | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The receiving account's number." })
   toAccountNumber!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { description: 'What the sender wrote; null for none.', nullable: true })
   description!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    description: 'The key the caller created it with; null when someone else created it, or it had none (assistant proposals).',
+    nullable: true,
+  })
   idempotencyKey!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was requested (UTC).' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { description: 'When the money moved (UTC); null unless POSTED.', nullable: true })
   postedAt!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'For PENDING_CONFIRMATION transfers.' })

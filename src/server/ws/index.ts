@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, getVariableValues, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { Orm } from '../../db/orm.js';
 import { OperationContext } from '../../graphql/context.js';
-import { costError } from '../../graphql/cost.js';
 import type { ErrorFormatter } from '../../graphql/errors.js';
-import { validateOperation } from '../../graphql/limits.js';
 import type { AppDeps } from '../../deps.js';
 import { clientAddress, type TrustProxy } from '../client-address.js';
 import { serveGraphQLWs } from '../ws-adapter.js';
-import { sharedRenderingSubscribe } from '../ws-events.js';
-import { createSocketAuth, type SessionAuthority } from './auth.js';
-import { createDocumentCache } from './documents.js';
-import { createOperationMetrics, type OpenOperation } from './metrics.js';
-import { createQuotas } from './quotas.js';
-import { createSessionIndex } from './sessions.js';
+import type { SubscriptionGate } from '../subscriptions/gate.js';
 import { createSlowConsumerGuard } from './slow-consumers.js';
 
 export { CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from './close-codes.js';
@@ -34,9 +27,9 @@ export interface WebSocketServerOptions {
   orm: Orm;
   schema: GraphQLSchema;
   formatError: ErrorFormatter;
-  rules: ValidationRule[];
   trust: TrustProxy;
-  authority: SessionAuthority;
+  /** Shared with the HTTP subscription transports. */
+  gate: SubscriptionGate;
 }
 
 /**
@@ -47,13 +40,10 @@ export interface WebSocketServerOptions {
  */
 export function attachWebSocketServer(
   wsServer: WebSocketServer,
-  { deps, orm, schema, formatError, rules, trust, authority }: WebSocketServerOptions,
+  { deps, orm, schema, formatError, trust, gate }: WebSocketServerOptions,
 ): { stats: WebSocketStats; dispose(): Promise<void> } {
   const { config, metrics, logger } = deps;
-  const auth = createSocketAuth({ authority, clock: deps.clock, metrics });
-  const quotas = createQuotas<OpenOperation>({ config: config.ws, rateLimits: deps.rateLimits, metrics });
-  const documents = createDocumentCache({ validate: (query) => validateOperation(schema, query, config.graphql, rules) });
-  const outcomes = createOperationMetrics(metrics);
+  const { auth, quotas, outcomes, sessions, subscribe } = gate;
   const slow = createSlowConsumerGuard({
     clients: () => wsServer.clients,
     maxBufferedBytes: config.ws.maxBufferedBytes,
@@ -61,8 +51,6 @@ export function attachWebSocketServer(
     logger,
     metrics,
   });
-  const sessions = createSessionIndex({ authority, pubsub: deps.pubsub, logger });
-  const subscribe = sharedRenderingSubscribe();
 
   const serverCleanup = serveGraphQLWs<Record<string, unknown> | undefined>(
     {
@@ -95,35 +83,9 @@ export function attachWebSocketServer(
       onSubscribe: async (ctx, id, payload) => {
         const socket = ctx.extra.socket;
         const state = auth.of(socket);
-        const op = outcomes.start(payload.operationName);
-        const refused = (errors: GraphQLError[]) => {
-          outcomes.refused(op, errors);
-          return errors;
-        };
-        const denied = await quotas.claim(socket, id, op, { userId: state?.auth.userId ?? null, ip: state?.client.ipAddress });
-        if (denied) return refused(denied);
-        const document = documents.validated(payload.query);
-        if (Array.isArray(document)) {
-          quotas.release(socket, id);
-          return refused(document);
-        }
-        // Per message, not with the cached document: the cost depends on this message's variables.
-        const tooCostly = costError(schema, document, payload.operationName, payload.variables, config.graphql.maxCost);
-        if (tooCostly) {
-          quotas.release(socket, id);
-          return refused([tooCostly]);
-        }
-        const operation = getOperationAST(document, payload.operationName);
-        outcomes.identify(op, operation);
-        // Coerced here, as Apollo does over HTTP: a bad variable is BAD_USER_INPUT, not an execution failure.
-        if (operation) {
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
-          if (coerced.errors) {
-            quotas.release(socket, id);
-            return refused(coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } })));
-          }
-        }
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        const prepared = await gate.prepare('ws', socket, id, payload, { userId: state?.auth.userId ?? null, ip: state?.client.ipAddress });
+        if (Array.isArray(prepared)) return prepared;
+        return { schema: prepared.schema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variableValues };
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         const op = quotas.operation(ctx.extra.socket, id);
@@ -152,7 +114,6 @@ export function attachWebSocketServer(
     },
     async dispose() {
       slow.dispose();
-      await sessions.dispose();
       await serverCleanup.dispose();
     },
   };

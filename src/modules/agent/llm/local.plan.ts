@@ -1,19 +1,14 @@
 /** The rule-based assistant's next move, from the whole conversation: call a tool or answer. */
 import { detectIntent, periodRange, transactionsIntent, type Intent, type Period } from './local.intents.js';
+import { planBudget } from './local.budget.js';
 import { chooseSections } from './local.journal.js';
-import { isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from './local.money.js';
+import { balanceMinorOf, formatMinor, isDollarCurrency, matchAccount, toMinorUnits, type AccountRef } from './local.money.js';
+import type { Action, Exchange } from './local.action.js';
+import { planningMove } from './local.planning.js';
 import * as reply from './local.replies.js';
 import type { AgentContext, ChatMessage, ProviderRequest } from './provider.js';
 
-export type Action = { type: 'call'; name: string; args: Record<string, unknown>; reasoning: string } | { type: 'answer'; text: string; reasoning: string };
-
-/** A tool call of this run, with its result once the runner fed it back. */
-export interface Exchange {
-  id: string;
-  name: string;
-  args: unknown;
-  result: unknown;
-}
+export type { Action, Exchange } from './local.action.js';
 
 /** More tool calls than any rule needs means something is off: answer instead of looping. */
 const MAX_CALLS_PER_MESSAGE = 4;
@@ -36,7 +31,8 @@ export function decide(request: ProviderRequest, now: Date): Action {
     return answer(`${reply.OFFLINE} I could not finish this request; please rephrase it.`, 'Rule: too many tool calls for one message.');
   }
 
-  const action = plan(intent, { done, context, tools, now, messages });
+  const state = { done, context, tools, now, messages };
+  const action = planningMove(userText, state, callIfOffered(tools)) ?? planBudget(userText, intent.kind, state) ?? plan(intent, state);
   // Never repeat a call already made for this message: its result is what it is.
   if (action.type === 'call' && done.some((e) => e.name === action.name && stable(e.args) === stable(action.args))) {
     return answer(`${reply.OFFLINE} I already tried that and could not get further; please rephrase your request.`, 'Rule: refuse to repeat a call.');
@@ -52,11 +48,15 @@ interface State {
   messages: ChatMessage[];
 }
 
+function callIfOffered(tools: Set<string>) {
+  return (name: string, args: Record<string, unknown>, why: string): Action =>
+    tools.has(name) ? { type: 'call', name, args, reasoning: why } : answer(reply.toolUnavailable(name), `Rule: ${name} is not offered here.`);
+}
+
 function plan(intent: Intent, state: State): Action {
   const { done, context, tools } = state;
   const result = (name: string) => done.findLast((e) => e.name === name);
-  const call = (name: string, args: Record<string, unknown>, why: string): Action =>
-    tools.has(name) ? { type: 'call', name, args, reasoning: why } : answer(reply.toolUnavailable(name), `Rule: ${name} is not offered here.`);
+  const call = callIfOffered(tools);
 
   switch (intent.kind) {
     case 'journal': {
@@ -153,6 +153,12 @@ function planTransfer(
     const accounts = knownAccounts(state);
     const name = (id: unknown) => accounts.find((a) => a.id === id)?.name ?? 'your account';
     const fallback = { amount: intent.amount?.value ?? '', currency: String(args.currency ?? ''), from: name(args.fromAccountId), to: name(args.toAccountId) };
+    // The proposal does not check the balance (confirmation does): say so now rather than at confirmation.
+    const source = accounts.find((a) => a.id === args.fromAccountId);
+    const balance = source && balanceMinorOf(source);
+    const amount = /^\d+$/.test(String(args.amountMinor)) ? BigInt(String(args.amountMinor)) : undefined;
+    if (source && balance !== undefined && amount !== undefined && amount > balance)
+      Object.assign(fallback, { available: `${formatMinor(balance, source.currency)} ${source.currency}` });
     return answer(reply.transferProposed(proposed.result, fallback), 'Rule: a transfer was proposed; ask the user to confirm it.');
   }
   if (!intent.amount) return answer('How much should I send? For example: "send 50 dollars from checking to savings".', 'Rule: a transfer without an amount.');

@@ -134,7 +134,7 @@ export function balances(accounts: AccountRef[]): string {
   return `${intro}\n${lines.join('\n')}\n${totalLines.join('\n')}`;
 }
 
-export function transferProposed(result: unknown, fallback: { amount: string; currency: string; from: string; to: string }): string {
+export function transferProposed(result: unknown, fallback: { amount: string; currency: string; from: string; to: string; available?: string }): string {
   const r = isObject(result) ? result : {};
   const currency = str(r.currency) ?? fallback.currency;
   const amount = amountText(r.amount, currency) ?? fallback.amount;
@@ -144,7 +144,10 @@ export function transferProposed(result: unknown, fallback: { amount: string; cu
   const until = expires && !Number.isNaN(Date.parse(expires)) ? ` until ${new Date(expires).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
   return (
     `I've prepared a transfer of ${amount} ${currency} from ${from} to ${to}. ` +
-    `It is waiting for your confirmation${until}: confirm it to send the money. Nothing moves until you do.`
+    `It is waiting for your confirmation${until}: confirm it to send the money. Nothing moves until you do.` +
+    (fallback.available
+      ? ` Heads up: ${from} holds only ${fallback.available}, less than this transfer, so confirming will fail unless more money arrives there first.`
+      : '')
   );
 }
 
@@ -190,23 +193,45 @@ export function transactions(result: unknown, filter: { text?: string }): string
   return `${intro}\n${lines.join('\n')}`;
 }
 
-export function monthlySummary(result: unknown, focusMonth: string | undefined): string {
+/** "2026-10" -> "October 2026". */
+export function monthName(month: string): string {
+  const date = /^\d{4}-\d{2}$/.test(month) ? new Date(`${month}-01T00:00:00Z`) : undefined;
+  return date ? date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }) : month;
+}
+
+/**
+ * Names what it counts: "In October 2026 you spent 525.00 USD from Checking, mostly on
+ * dining with your cards (…), and received 3200.00 USD into Checking." Accounts with
+ * nothing moved are left out.
+ */
+export function monthlySummary(result: unknown, focusMonth: string | undefined, mainCategory?: { category: string; spent: string }): string {
   const months = isObject(result) && Array.isArray(result.months) ? result.months.filter(isObject) : [];
   if (months.length === 0) return 'There is no activity in your accounts for those months yet.';
   const line = (m: Json) => {
     const currency = str(m.currency) ?? '';
-    return `- ${str(m.month) ?? '?'}: ${amountText(m.credits, currency) ?? '0'} ${currency} in, ${amountText(m.debits, currency) ?? '0'} ${currency} out`;
+    const account = str(m.accountName) ? ` ${str(m.accountName)}` : '';
+    return `- ${str(m.month) ?? '?'}${account}: ${amountText(m.credits, currency) ?? '0'} ${currency} in, ${amountText(m.debits, currency) ?? '0'} ${currency} out`;
   };
   const focused = focusMonth ? months.filter((m) => m.month === focusMonth) : [];
+  const moved = (m: Json, key: 'debits' | 'credits') => {
+    const currency = str(m.currency) ?? '';
+    const amount = amountText(m[key], currency) ?? '0';
+    return /^[0.]+$/.test(amount) ? undefined : `${amount} ${currency} ${key === 'debits' ? 'from' : 'into'} ${str(m.accountName) ?? 'an account'}`;
+  };
+  const spent = focused.flatMap((m) => moved(m, 'debits') ?? []);
+  const received = focused.flatMap((m) => moved(m, 'credits') ?? []);
+  const mostly = mainCategory && spent.length ? `, mostly on ${mainCategory.category} with your cards (${mainCategory.spent})` : '';
   const lead =
     focused.length > 0
-      ? `In ${focusMonth} you spent ${focused.map((m) => `${amountText(m.debits, str(m.currency) ?? '') ?? '0'} ${str(m.currency) ?? ''}`).join(' and ')} and received ${focused
-          .map((m) => `${amountText(m.credits, str(m.currency) ?? '') ?? '0'} ${str(m.currency) ?? ''}`)
-          .join(' and ')}.\n`
+      ? `In ${monthName(focusMonth!)} you spent ${spent.length ? joinAnd(spent) : 'nothing'}${mostly}, and received ${received.length ? joinAnd(received) : 'nothing'}.\n`
       : focusMonth
-        ? `There is no activity in ${focusMonth}.\n`
+        ? `There is no activity in ${monthName(focusMonth)}.\n`
         : '';
-  return `${lead}Here is your monthly summary (money in and out):\n${months.map(line).join('\n')}`;
+  return `${lead}Here is your monthly summary (money in and out of each account):\n${months.map(line).join('\n')}`;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 // ---------- cards ----------
@@ -315,6 +340,10 @@ const DOING: Record<string, string> = {
   propose_transfer: 'prepare that transfer',
   list_cards: 'read your cards',
   card_spending: 'add up your card spending',
+  budget_overview: 'read your budget',
+  spending_insights: 'work out where your money went',
+  set_monthly_income: 'set your monthly income',
+  create_jar: 'make that jar',
 };
 
 export function toolFailed(tool: string, failure: ToolFailure): string {
@@ -343,6 +372,12 @@ export function capabilities(tools: Set<string>, conversationType: AgentContext[
   if (tools.has('card_spending')) can.push(`add up your card spending by category or merchant ("what did I spend on dining last month?")`);
   if (tools.has('list_cards')) can.push(`find the card to freeze for you to confirm ("freeze my card")`);
   if (tools.has('monthly_summary')) can.push(`summarise money in and out by month ("monthly summary")`);
+  if (tools.has('plan_day')) can.push(`plan a day ("plan my day tomorrow: gym at 7, call mom") and tick items off ("I did the gym")`);
+  if (tools.has('list_plan')) can.push(`read your plan ("what's on my plan today?")`);
+  if (tools.has('list_goals')) can.push(`list your goals ("what are my goals?")`);
+  if (tools.has('create_goal')) can.push(`add a goal ("add a goal to save 2000 dollars for a vacation by June")`);
+  if (tools.has('propose_goal_contribution'))
+    can.push(`prepare a contribution to a savings goal for you to confirm ("put 100 dollars toward my vacation goal")`);
   const journaling = conversationType === 'JOURNALING' ? ' In this journaling conversation, anything else you tell me goes into your draft.' : '';
   return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';
 }

@@ -25,7 +25,7 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
-export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING';
+export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING' | 'REFLECTION' | 'PLANNING';
 export type FeedbackStyle = 'SUPPORTIVE' | 'DIRECT' | 'ENCOURAGING';
 
 /** Structured facts the system prompt is also built from; the local provider reads these. */
@@ -37,6 +37,39 @@ export interface AgentContext {
   emptySections: string[];
   accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
   preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+  /** COACHING only: the budget this month (amounts as decimal text in its currency). */
+  budget?: AgentBudget;
+  /** Goals and plan (PLANNING and COACHING sessions). */
+  planning?: PlanningContext;
+}
+
+export interface AgentBudget {
+  month: string;
+  currency: string;
+  monthlyIncome: string | null;
+  jars: Array<{ name: string; allocationBasisPoints: number; allocated: string; spent: string; remaining: string }>;
+}
+
+export interface PlanningContext {
+  /** 'YYYY-MM-DD' in the user's time zone. */
+  today: string;
+  weekStart: string;
+  /** Active goals, most important first. */
+  goals: Array<{
+    id: string;
+    title: string;
+    priority: string;
+    targetDate: string | null;
+    target: string | null;
+    progress: string | null;
+    progressPercent: number | null;
+  }>;
+  /** The day the session is about (its context date, else today). */
+  day: { date: string; items: Array<{ id: string; title: string; time: string | null; status: string }> };
+  /** This week's focus areas; empty when the week has no plan. */
+  focusAreas: string[];
+  /** The goal the session was opened about, if any. */
+  focusGoalId: string | null;
 }
 
 export interface ProviderRequest {

@@ -95,4 +95,27 @@ const updatePreferences: Tool = {
   },
 };
 
-export const JOURNAL_TOOLS: Tool[] = [structureJournal, saveJournal, updatePreferences];
+const listJournalEntries: Tool = {
+  label: 'Reading your journal',
+  definition: {
+    name: 'list_journal_entries',
+    description: "The user's saved journal entries, newest first, optionally matching words (full-text search over titles and sections).",
+    parameters: {
+      type: 'object',
+      properties: { search: { type: 'string', maxLength: SIZE_CAPS.searchText }, limit: { type: 'integer', minimum: 1, maximum: 20 } },
+      additionalProperties: false,
+    },
+  },
+  async execute(args, { services, auth }) {
+    const page = await services.journal.list(auth, { first: (args.limit as number | undefined) ?? 5, search: (args.search as string | undefined) ?? null });
+    return {
+      entries: page.edges.map(({ node }) => ({
+        title: node.title,
+        createdAt: node.createdAt.toISOString(),
+        sections: node.sections.map((s) => ({ name: s.name, content: s.content })),
+      })),
+    };
+  },
+};
+
+export const JOURNAL_TOOLS: Tool[] = [structureJournal, saveJournal, updatePreferences, listJournalEntries];

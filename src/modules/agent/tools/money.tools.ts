@@ -1,7 +1,8 @@
 import { money } from '../../../shared/money.js';
 import type { Account } from '../../accounts/account.entity.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
-import type { Tool, ToolServices } from './tool.js';
+import type { TransferRequest } from '../../transfers/transfer.inputs.js';
+import type { Tool, ToolContext, ToolServices } from './tool.js';
 
 const UUID = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' };
 const HISTORY_PER_ACCOUNT = 100;
@@ -139,28 +140,39 @@ const proposeTransfer: Tool = {
       additionalProperties: false,
     },
   },
-  async execute(args, { services, auth, writer }) {
-    const transfer = await services.transfers.propose(auth, {
-      fromAccountId: args.fromAccountId as string,
-      toAccountId: (args.toAccountId as string | undefined) ?? null,
-      toAccountNumber: (args.toAccountNumber as string | undefined) ?? null,
-      amountMinor: BigInt(args.amountMinor as string),
-      currency: args.currency as string,
-      description: (args.description as string | undefined) ?? null,
-    });
-    writer.emit('TransferProposed', { transfer: await services.transfers.snapshot(auth, transfer.id) });
-    const accounts = await services.accounts.list(auth);
-    const nameOf = (id: string) => accounts.find((a) => a.id === id)?.name;
-    return {
-      transferId: transfer.id,
-      status: transfer.status,
-      amount: transfer.amount.decimal,
-      currency: transfer.amount.currency,
-      from: nameOf(transfer.fromAccountId) ?? transfer.fromAccountNumber,
-      to: nameOf(transfer.toAccountId) ?? transfer.toAccountNumber,
-      expiresAt: transfer.expiresAt?.toISOString() ?? null,
-    };
+  execute(args, { services, auth, writer }) {
+    return proposeAndReport(
+      { services, auth, writer },
+      {
+        fromAccountId: args.fromAccountId as string,
+        toAccountId: (args.toAccountId as string | undefined) ?? null,
+        toAccountNumber: (args.toAccountNumber as string | undefined) ?? null,
+        amountMinor: BigInt(args.amountMinor as string),
+        currency: args.currency as string,
+        description: (args.description as string | undefined) ?? null,
+      },
+    );
   },
 };
+
+/** The agent's one way toward moving money: a PENDING_CONFIRMATION transfer, announced as TransferProposed, that only the user's confirmTransfer posts. */
+export async function proposeAndReport(
+  { services, auth, writer }: Pick<ToolContext, 'services' | 'auth' | 'writer'>,
+  request: TransferRequest,
+): Promise<Record<string, unknown>> {
+  const transfer = await services.transfers.propose(auth, request);
+  writer.emit('TransferProposed', { transfer: await services.transfers.snapshot(auth, transfer.id) });
+  const accounts = await services.accounts.list(auth);
+  const nameOf = (id: string) => accounts.find((a) => a.id === id)?.name;
+  return {
+    transferId: transfer.id,
+    status: transfer.status,
+    amount: transfer.amount.decimal,
+    currency: transfer.amount.currency,
+    from: nameOf(transfer.fromAccountId) ?? transfer.fromAccountNumber,
+    to: nameOf(transfer.toAccountId) ?? transfer.toAccountNumber,
+    expiresAt: transfer.expiresAt?.toISOString() ?? null,
+  };
+}
 
 export const MONEY_TOOLS: Tool[] = [listAccounts, recentTransactions, monthlySummary, proposeTransfer];

@@ -8,12 +8,23 @@ import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { StoredStep, StoredToolCall } from '../agent-run.entity.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolCallRequest } from '../llm/provider.js';
+import type { ConversationType } from '../../chat/chat-session.entity.js';
+import { BUDGET_TOOLS } from './budget.tools.js';
 import { CARD_TOOLS } from './card.tools.js';
+import { CONVERSATION_TOOLS } from './conversation-tools.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
+import { PLAN_TOOLS } from './plan.tools.js';
 import type { Tool, ToolServices } from './tool.js';
 
-export const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS];
+/** Every tool there is; a session sees only its type's (toolsFor). */
+const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS, ...BUDGET_TOOLS, ...PLAN_TOOLS];
+
+/** The tools a conversation type offers, from the one table in conversation-tools.ts. */
+export function toolsFor(type: ConversationType): Tool[] {
+  const names = new Set(CONVERSATION_TOOLS[type]);
+  return TOOLS.filter((t) => names.has(t.definition.name));
+}
 
 let validators: Promise<Map<string, ValidateFunction>> | undefined;
 
@@ -47,7 +58,9 @@ export async function runTool(
     signal: AbortSignal;
   },
 ): Promise<ToolOutcome> {
-  const tool = TOOLS.find((t) => t.definition.name === call.name);
+  const offered = toolsFor(env.session.conversationType);
+  const known = TOOLS.find((t) => t.definition.name === call.name);
+  const tool = offered.find((t) => t.definition.name === call.name);
   const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.clock.now().toISOString(), finishedAt: null };
   env.writer.emit('ThinkingStep', { stepId: step.id, label: step.label, done: false });
 
@@ -61,8 +74,13 @@ export async function runTool(
   }
   env.writer.emit('ToolCallStarted', { callId: call.id, tool: call.name, arguments: args });
 
-  if (!tool) {
-    result = toolError('UNKNOWN_TOOL', `There is no tool named "${call.name}". Tools: ${TOOLS.map((t) => t.definition.name).join(', ')}`);
+  if (known && !tool) {
+    result = toolError(
+      'TOOL_NOT_OFFERED',
+      `${call.name} is not available in a ${env.session.conversationType} conversation. Tools here: ${offered.map((t) => t.definition.name).join(', ')}`,
+    );
+  } else if (!tool) {
+    result = toolError('UNKNOWN_TOOL', `There is no tool named "${call.name}". Tools: ${offered.map((t) => t.definition.name).join(', ')}`);
   } else if (typeof args === 'string') {
     result = toolError('INVALID_ARGUMENTS', 'The arguments are not valid JSON');
   } else if (!(await toolValidators()).get(call.name)!(args)) {

@@ -2,13 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../shared/clock.js';
 import type { AccountService } from '../../accounts/account.service.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
+import type { BudgetService } from '../../budget/budget.service.js';
+import type { SpendingInsightsService } from '../../budget/insights.service.js';
 import type { CardService } from '../../cards/card.service.js';
 import type { ChatSession } from '../../chat/chat-session.entity.js';
 import type { ChatService } from '../../chat/chat.service.js';
 import type { DraftsService } from '../../drafts/drafts.service.js';
+import type { JournalService } from '../../drafts/journal.service.js';
 import type { PreferencesService } from '../../drafts/preferences.service.js';
 import type { TemplatesService } from '../../drafts/templates.service.js';
 import type { LedgerService } from '../../ledger/ledger.service.js';
+import type { GoalService } from '../../plans/goals.service.js';
+import type { PlanService } from '../../plans/plans.service.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
@@ -20,10 +25,18 @@ export interface ToolServices {
   transfers: Pick<TransferService, 'propose' | 'snapshot'>;
   /** Reads only: freezing a card is the user's own freezeCard. */
   cards: Pick<CardService, 'list' | 'payments'>;
+  /** Reads, plus the income and new jars the user asks for in so many words. */
+  budget: Pick<BudgetService, 'overview' | 'currentMonth' | 'budget' | 'setMonthlyIncome' | 'createJar'>;
+  insights: Pick<SpendingInsightsService, 'spendingInsights' | 'largestPayments'>;
   drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;
   chat: Pick<ChatService, 'messagesById' | 'history' | 'appendMessage'>;
+  /** Reads only (REFLECTION). */
+  journal: Pick<JournalService, 'list'>;
+  goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
+  /** Plans and items; moving and deleting items stay the user's. */
+  plans: Pick<PlanService, 'calendar' | 'day' | 'week' | 'addItem' | 'updateItem'>;
 }
 
 /** One step's services on its own EntityManager fork; app.ts supplies it. */

@@ -1,0 +1,19 @@
+import type { ConversationType } from '../../chat/chat-session.entity.js';
+
+/*
+ * The one table of which tools each conversation type offers (the README shows it). A tool
+ * not listed for a session's type is never sent to the model, and a call to it is refused.
+ */
+
+const READ_MONEY = ['list_accounts', 'recent_transactions', 'monthly_summary'] as const;
+const READ_CARDS = ['list_cards', 'card_spending'] as const;
+const READ_GOALS = ['list_goals'] as const;
+const READ_BUDGET = ['budget_overview', 'spending_insights'] as const;
+
+export const CONVERSATION_TOOLS: Readonly<Record<ConversationType, readonly string[]>> = {
+  GENERAL: [...READ_MONEY, ...READ_CARDS, ...READ_BUDGET, ...READ_GOALS, 'list_plan'],
+  JOURNALING: ['structure_journal', 'save_journal', 'update_preferences'],
+  COACHING: [...READ_MONEY, 'propose_transfer', ...READ_CARDS, ...READ_BUDGET, 'set_monthly_income', 'create_jar'],
+  PLANNING: [...READ_GOALS, 'create_goal', 'update_goal', 'plan_day', 'list_plan', 'set_item_status', 'propose_goal_contribution'],
+  REFLECTION: ['list_journal_entries', ...READ_GOALS],
+};

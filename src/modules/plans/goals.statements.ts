@@ -1,0 +1,37 @@
+import { marks, stmt, type Stmt } from '../../db/pg.js';
+import type { GoalData } from '../../pubsub/topics.js';
+
+/**
+ * ACTIVE savings goals on these accounts whose balance reached the target become ACHIEVED.
+ * The status guard makes it once-only: of concurrent postings, one update returns the row.
+ */
+export function achieveReached(accountIds: readonly string[], at: Date): Stmt {
+  return stmt(
+    `update "goal" g set "status" = 'ACHIEVED', "updated_at" = ?
+     from "account" a
+     where a."id" = g."account_id" and g."account_id" in (${marks(accountIds.length)})
+       and g."status" = 'ACTIVE' and g."target" is not null and a."balance" >= g."target"
+     returning g.*, a."balance"::text as "balance_text"`,
+    [at, ...accountIds],
+  );
+}
+
+export function goalDataOf(r: Record<string, unknown>): GoalData {
+  const iso = (v: unknown) => (v instanceof Date ? v : new Date(v as string)).toISOString();
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    title: r.title as string,
+    description: r.description as string | null,
+    horizon: r.horizon as string,
+    status: r.status as string,
+    priority: r.priority as string,
+    targetDate: r.target_date as string | null,
+    targetMinor: r.target === null ? null : String(r.target),
+    currency: r.currency as string | null,
+    accountId: r.account_id as string | null,
+    balanceMinor: r.balance_text as string | null,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}

@@ -1,0 +1,95 @@
+import type { NextFunction, Request, Response } from 'express';
+import { getOperationAST, parse, type GraphQLFormattedError } from 'graphql';
+import type { HttpStreams, StreamPart } from './streams.js';
+
+/** Apollo's multipart subscription protocol: https://www.apollographql.com/docs/graphos/routing/operations/subscriptions/multipart-protocol */
+export const MULTIPART_HEARTBEAT_MS = 5_000;
+const BOUNDARY = '\r\n--graphql';
+const ACCEPTS_MULTIPART_SUBSCRIPTIONS = /multipart\/mixed\s*;[^,]*subscriptionSpec\s*=\s*"?1\.0"?/i;
+const MENTIONS_SUBSCRIPTION = /\bsubscription\b/;
+
+export const HTTP_SUBSCRIPTION_PROTOCOLS =
+  'Subscriptions stream over graphql-ws (WebSocket, subprotocol graphql-transport-ws) at /graphql, ' +
+  'Apollo multipart HTTP (POST /graphql with Accept: multipart/mixed;subscriptionSpec="1.0", application/json) ' +
+  'or GraphQL over SSE (graphql-sse, distinct connections) at /graphql/stream';
+
+export interface MultipartOptions {
+  streams: HttpStreams;
+  /** A response holding more unsent bytes than this belongs to a reader that stopped: it is cut. */
+  maxBufferedBytes: number;
+  heartbeatMs?: number;
+}
+
+/**
+ * In front of Apollo on /graphql: a subscription is streamed as multipart when the client
+ * accepts it, refused (406, naming the protocols) when not; anything else goes on to Apollo.
+ */
+export function multipartSubscriptions({ streams, maxBufferedBytes, heartbeatMs = MULTIPART_HEARTBEAT_MS }: MultipartOptions) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
+    if (!isSubscription(params?.query, params?.operationName)) return next();
+    const accept = req.get('accept') ?? '';
+    if (req.method !== 'POST' || !ACCEPTS_MULTIPART_SUBSCRIPTIONS.test(accept)) {
+      answer(res, 406, [
+        { message: `A subscription over HTTP needs a streaming protocol. ${HTTP_SUBSCRIPTION_PROTOCOLS}`, extensions: { code: 'BAD_REQUEST' } },
+      ]);
+      return;
+    }
+    const opened = await streams.open({
+      transport: 'multipart',
+      authorization: req.get('authorization'),
+      client: { ipAddress: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
+      payload: {
+        query: params!.query,
+        operationName: params!.operationName as string | null | undefined,
+        variables: params!.variables as Record<string, unknown> | null | undefined,
+      },
+    });
+    if ('errors' in opened) return answer(res, opened.status, opened.errors);
+
+    const { parts } = opened;
+    // The client may have gone while the stream was being set up: its 'close' has already fired.
+    if (res.closed) {
+      await parts.return?.();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store' });
+    // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
+    res.write(BOUNDARY);
+    const write = (json: string) => {
+      res.write(`\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}${BOUNDARY}`);
+      if (res.writableLength > maxBufferedBytes) res.destroy();
+    };
+    write('{}');
+    const heartbeat = setInterval(() => write('{}'), heartbeatMs);
+    heartbeat.unref();
+    res.once('close', () => {
+      clearInterval(heartbeat);
+      void parts.return?.();
+    });
+    try {
+      for await (const part of parts) {
+        if (res.destroyed) break;
+        write(JSON.stringify(part satisfies StreamPart));
+      }
+    } finally {
+      clearInterval(heartbeat);
+      if (!res.destroyed) res.end('--\r\n');
+    }
+  };
+}
+
+/** Cheap text check first: most requests never get parsed twice. */
+function isSubscription(query: unknown, operationName: unknown): boolean {
+  if (typeof query !== 'string' || !MENTIONS_SUBSCRIPTION.test(query)) return false;
+  try {
+    return getOperationAST(parse(query), typeof operationName === 'string' ? operationName : undefined)?.operation === 'subscription';
+  } catch {
+    // Apollo answers a document that does not parse.
+    return false;
+  }
+}
+
+function answer(res: Response, status: number, errors: GraphQLFormattedError[]): void {
+  res.status(status).type('application/graphql-response+json; charset=utf-8').send(JSON.stringify({ errors }));
+}

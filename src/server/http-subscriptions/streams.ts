@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
+import type { Orm } from '../../db/orm.js';
+import type { AppDeps } from '../../deps.js';
+import { OperationContext } from '../../graphql/context.js';
+import type { ErrorFormatter } from '../../graphql/errors.js';
+import type { ClientInfo } from '../../modules/auth/auth.types.js';
+import type { SubscriptionGate, OperationPayload } from '../subscriptions/gate.js';
+import { CLOSE_UNAUTHORIZED } from '../ws/close-codes.js';
+
+/** Apollo's multipart part shape, which SSE maps onto its own events: one result, or the error that ended the stream. */
+export type StreamPart = { payload: ExecutionResult<unknown> } | { payload: null; errors: GraphQLFormattedError[] };
+
+export interface StreamRequest {
+  transport: 'multipart' | 'sse';
+  authorization: string | undefined;
+  client: ClientInfo;
+  payload: OperationPayload;
+}
+
+export type OpenedStream =
+  /** Refused before it started: answer with this status and these errors. */
+  | { status: number; errors: GraphQLFormattedError[] }
+  /** Results until the subscription completes, the session ends, the token expires or the server stops; return() when the client goes. */
+  | { parts: AsyncIterableIterator<StreamPart> };
+
+const SHUTTING_DOWN = 1001;
+const STREAM_ID = 'http';
+
+/** One HTTP stream as the shared parts see a socket: close() ends it with a last error part. */
+class StreamConnection extends EventEmitter {
+  ending: GraphQLFormattedError | undefined;
+  close(code?: number, reason = 'Stream closed'): void {
+    if (this.ending) return;
+    const errorCode = code === CLOSE_UNAUTHORIZED ? 'UNAUTHENTICATED' : code === SHUTTING_DOWN ? 'UNAVAILABLE' : 'BAD_REQUEST';
+    this.ending = {
+      message: `${reason}: subscribe again${errorCode === 'UNAUTHENTICATED' ? ' with a fresh access token' : ''}`,
+      extensions: { code: errorCode },
+    };
+    this.emit('ending');
+  }
+}
+
+export interface HttpStreamsOptions {
+  deps: AppDeps;
+  orm: Orm;
+  gate: SubscriptionGate;
+  formatError: ErrorFormatter;
+}
+
+/**
+ * Subscriptions over HTTP (multipart and SSE), one operation per request: the same sign-in,
+ * caps, rate limit, validation, cost limit and session ending as over graphql-ws.
+ */
+export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsOptions) {
+  const open = new Set<StreamConnection>();
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  const refuse = (status: number, code: string, message: string) => ({ status, errors: [{ message, extensions: { code } }] });
+
+  return {
+    async open({ transport, authorization, client, payload }: StreamRequest): Promise<OpenedStream> {
+      // No subscription is public, as over graphql-ws.
+      const signedIn = await gate.auth.signIn({ authorization });
+      if (!signedIn) return refuse(401, 'UNAUTHENTICATED', 'Subscriptions need a signed-in caller: send "Authorization: Bearer <access token>" (from login)');
+      const conn = new StreamConnection();
+      const prepared = await gate.prepare(transport, conn, STREAM_ID, payload, { userId: signedIn.auth.userId, ip: client.ipAddress });
+      if (Array.isArray(prepared)) {
+        const code = prepared[0]?.extensions.code;
+        return { status: code === 'RATE_LIMITED' ? 429 : 400, errors: format(prepared) };
+      }
+      if (prepared.type !== 'subscription') {
+        gate.quotas.release(conn, STREAM_ID);
+        return refuse(400, 'BAD_REQUEST', 'Only subscriptions stream here: send queries and mutations to POST /graphql');
+      }
+      gate.auth.attach(conn, signedIn, client);
+      gate.sessions.add(signedIn.auth.sessionId, conn);
+      open.add(conn);
+      let cleaned = false;
+      const cleanup = () => {
+        if (cleaned) return;
+        cleaned = true;
+        gate.quotas.release(conn, STREAM_ID);
+        gate.auth.detach(conn);
+        gate.sessions.remove(signedIn.auth.sessionId, conn);
+        open.delete(conn);
+        conn.emit('close');
+      };
+      const context = new OperationContext(deps, orm, randomUUID(), client);
+      context.auth = signedIn.auth;
+      let result: Awaited<ReturnType<SubscriptionGate['subscribe']>>;
+      try {
+        const { type: _type, ...args } = prepared;
+        result = await gate.subscribe({ ...args, contextValue: context });
+      } catch (error) {
+        cleanup();
+        throw error;
+      }
+      const op = gate.quotas.operation(conn, STREAM_ID);
+      if (op) gate.outcomes.executed(op, result);
+      // A subscription refused by its resolver (NOT_FOUND...) is one result, then the end.
+      const source = Symbol.asyncIterator in result ? result : once(result);
+      const render = (r: ExecutionResult): ExecutionResult => (r.errors ? ({ ...r, errors: format(r.errors) } as unknown as ExecutionResult) : r);
+      const failed = (error: unknown) => format([error instanceof GraphQLError ? error : new GraphQLError('Stream failed', { originalError: error as Error })]);
+      return { parts: endable(source, conn, render, failed, cleanup) };
+    },
+
+    /** Open streams, for /metrics. */
+    get size(): number {
+      return open.size;
+    },
+
+    /** At shutdown: every stream ends with an UNAVAILABLE part, so clients reconnect elsewhere. */
+    dispose(): void {
+      for (const conn of open) conn.close(SHUTTING_DOWN, 'The server is shutting down');
+    },
+  };
+}
+
+export type HttpStreams = ReturnType<typeof createHttpStreams>;
+
+/** `source` as parts, ending with one error part when the connection is closed under it. */
+function endable(
+  source: AsyncIterator<ExecutionResult>,
+  conn: StreamConnection,
+  render: (result: ExecutionResult) => ExecutionResult,
+  failed: (error: unknown) => GraphQLFormattedError[],
+  cleanup: () => void,
+): AsyncIterableIterator<StreamPart> {
+  let finished = false;
+  const ended = new Promise<undefined>((resolve) => conn.once('ending', () => resolve(undefined)));
+  const finish = async (): Promise<IteratorResult<StreamPart>> => {
+    if (!finished) {
+      finished = true;
+      cleanup();
+      // Wakes a next() still waiting on the source.
+      conn.emit('ending');
+      await source.return?.();
+    }
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<StreamPart> = {
+    async next() {
+      if (finished) return { value: undefined, done: true };
+      let item: IteratorResult<ExecutionResult> | undefined;
+      try {
+        item = conn.ending ? undefined : await Promise.race([source.next(), ended]);
+      } catch (error) {
+        void finish();
+        return { value: { payload: null, errors: failed(error) }, done: false };
+      }
+      if (item && !item.done) return { value: { payload: render(item.value) }, done: false };
+      if (item?.done || !conn.ending) return finish();
+      const last: StreamPart = { payload: null, errors: [conn.ending] };
+      // Not awaited: a source's return() may wait for the next() the race left pending.
+      void finish();
+      return { value: last, done: false };
+    },
+    return: finish,
+    throw: async (error: unknown) => {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+async function* once(result: ExecutionResult): AsyncGenerator<ExecutionResult> {
+  yield result;
+}

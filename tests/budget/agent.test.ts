@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CUSTOMER, DEMO_OPERATOR } from '../../src/seed/demo.js';
+import {
+  AccountsDocument,
+  BudgetDocument,
+  CardPaymentsDocument,
+  CardsDocument,
+  FeesDocument,
+  JarMonthDocument,
+  LoginDocument,
+  SpendingInsightsDocument,
+  UpcomingFeesDocument,
+} from '../generated/graphql.js';
+import { spend } from '../factories/budget.js';
+import { createSession } from '../factories/chat.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import { converse } from '../helpers/agent.js';
+import { startTestServer, type Gateway, type TestServer } from '../helpers/server.js';
+
+const login = async (server: Gateway, who: { username: string; password: string }) => (await server.ok(LoginDocument, { input: { ...who } })).login.accessToken;
+
+function monthOf(offset: number): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 7);
+}
+const monthName = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+/** "1,250.00 USD" as the answers print a Money. */
+const shown = (m: { decimal: string; currency: string }) => `${m.decimal.replace(/\B(?=(\d{3})+(?!\d))/g, ',')} ${m.currency}`;
+
+describe('the demo budget', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { SEED_DEMO: 'true' } });
+    token = await login(server, DEMO_CUSTOMER);
+  });
+  afterAll(() => server?.stop());
+
+  it('has an income, five jars covering every card payment category, and three fees due next month', async () => {
+    const { budget } = await server.ok(BudgetDocument, {}, { token });
+    expect(budget.monthlyIncome?.decimal).toBe('3200.00');
+    expect(budget.jars).toHaveLength(5);
+    const covered = new Set(budget.jars.flatMap((j) => j.categories));
+    const paid = (await server.ok(CardPaymentsDocument, { first: 100 }, { token })).cardPayments.edges.map((e) => e.node.category);
+    for (const category of paid) expect(covered).toContain(category);
+    expect((await server.ok(FeesDocument, {}, { token })).fees).toHaveLength(3);
+    expect((await server.ok(UpcomingFeesDocument, {}, { token })).upcomingFees).toHaveLength(3);
+    const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(-1), currency: 'USD' }, { token })).spendingInsights;
+    expect(BigInt(insights.totalSpent.minor)).toBeGreaterThan(0n);
+    expect(insights.observations.some((o) => /^Dining is \d+% over its jar\.$/.test(o))).toBe(true);
+  });
+
+  it('answers "how much is left in my groceries jar?" from this month’s jar', async () => {
+    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === 'Groceries')!;
+    const month = (await server.ok(JarMonthDocument, { id: jar.id, month: monthOf(0) }, { token })).jar.month;
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'how much is left in my groceries jar?');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['budget_overview', true]]);
+    expect(run.text).toContain(`Your Groceries jar has ${shown(month.remaining)} left for ${monthName(monthOf(0))}`);
+  });
+
+  it('answers "how much did I spend on dining last month?" with the real card total', async () => {
+    const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(-1), currency: 'USD' }, { token })).spendingInsights;
+    const dining = insights.byCategory.find((c) => c.category === 'DINING')!;
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'how much did I spend on dining last month?');
+    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['card_spending']);
+    expect(run.text).toContain(`${dining.spent.decimal} USD on dining`);
+  });
+
+  it('answers "where did my money go in <month>?" by category from spendingInsights', async () => {
+    const month = monthOf(-1);
+    const insights = (await server.ok(SpendingInsightsDocument, { month, currency: 'USD' }, { token })).spendingInsights;
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, `where did my money go in ${monthName(month)}?`);
+    expect(run.run.toolCalls.map((c) => [c.tool, c.arguments])).toEqual([['spending_insights', { month }]]);
+    expect(run.text).toContain(`you spent ${shown(insights.totalSpent)} with your cards, mostly on ${insights.byCategory[0]!.category.toLowerCase()}`);
+    expect(run.text).toMatch(/Dining is \d+% over its jar\./);
+  });
+
+  it('names the month, the accounts and the main category for "how much did I spend last month?"', async () => {
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'how much did I spend last month?');
+    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['monthly_summary', 'spending_insights']);
+    expect(run.text).toMatch(new RegExp(`^In ${monthName(monthOf(-1))} \\d{4} you spent [\\d.]+ USD from Checking, mostly on \\w+ with your cards`));
+    expect(run.text).not.toMatch(/0\.00 USD and/);
+  });
+
+  it('says a proposed transfer is larger than the source balance when it is', async () => {
+    const savings = (await server.ok(AccountsDocument, {}, { token })).accounts.find((a) => a.name === 'Savings')!;
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'send 1000000 dollars from savings to checking');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['propose_transfer', true]]);
+    expect(run.text).toContain(`Savings holds only ${savings.balance.decimal} USD, less than this transfer`);
+    const small = await converse(server, token, session.id, 'send 1 dollar from savings to checking');
+    expect(small.text).not.toMatch(/holds only/);
+  });
+
+  it('answers "am I over budget?" no, then yes once a dining payment overspends the jar', async () => {
+    const session = await createSession(server, token, 'COACHING');
+    const before = await converse(server, token, session.id, 'am I over budget?');
+    expect(before.run.toolCalls.map((c) => c.tool)).toEqual(['budget_overview']);
+    expect(before.text).toMatch(/^No: in \w+ \d{4} every jar is within its allocation/);
+    const op = await login(server, DEMO_OPERATOR);
+    const [card] = (await server.ok(CardsDocument, {}, { token })).cards;
+    await spend(server, op, card!.id, 30_000, '5812');
+    const after = await converse(server, token, session.id, 'am I over budget?');
+    expect(after.text).toMatch(/^Yes, in \w+ \d{4}: Dining is 76\.00 USD over \(300\.00 USD spent of 224\.00 USD\)\. Your other 4 jars are within budget\./);
+  });
+
+  it('sets the income and makes a jar when asked, through the budget service, and says what it did', async () => {
+    const session = await createSession(server, token, 'COACHING');
+    const income = await converse(server, token, session.id, 'set my income to 4200 dollars');
+    expect(income.run.toolCalls.map((c) => [c.tool, c.arguments])).toEqual([['set_monthly_income', { amountMinor: '420000', currency: 'USD' }]]);
+    expect(income.text).toBe('Done: I set your monthly income to 4,200.00 USD. Your 5 jars hold 65% of it.');
+    const jar = await converse(server, token, session.id, 'make a jar for travel with 10%');
+    expect(jar.run.toolCalls.map((c) => [c.tool, c.arguments])).toEqual([
+      ['create_jar', { name: 'Travel', allocationBasisPoints: 1000, categories: ['TRAVEL'] }],
+    ]);
+    expect(jar.text).toBe(
+      'Done: I made a Travel jar with 10% of your income (420.00 USD a month). Card payments for travel will land in it. Your jars now hold 75% of your income.',
+    );
+    const { budget } = await server.ok(BudgetDocument, {}, { token });
+    expect(budget.monthlyIncome?.minor).toBe('420000');
+    expect(budget.jars.find((j) => j.name === 'Travel')).toMatchObject({ allocationBasisPoints: 1000, categories: ['TRAVEL'] });
+    const again = await converse(server, token, session.id, 'make a jar for travel with 10%');
+    expect(again.text).toMatch(/I couldn't make that jar: You already have a jar called "Travel"/);
+  });
+});
+
+describe('the budget tools on an OpenAI-compatible provider', () => {
+  let fake: FakeOpenAi;
+  let server: TestServer;
+  beforeAll(async () => {
+    fake = await startFakeOpenAi();
+    server = await startTestServer({
+      env: { SEED_DEMO: 'true', LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000' },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fake?.close();
+  });
+
+  it('offers budget_overview and spending_insights with JSON schemas, runs one scripted call of each and feeds the real figures back', async () => {
+    const token = await login(server, DEMO_CUSTOMER);
+    const month = monthOf(-1);
+    const insights = (await server.ok(SpendingInsightsDocument, { month, currency: 'USD' }, { token })).spendingInsights;
+    fake.script([
+      [{ toolCall: { id: 'call_budget', name: 'budget_overview', arguments: '{}', fragments: 1 } }],
+      [{ toolCall: { id: 'call_insights', name: 'spending_insights', arguments: JSON.stringify({ month, currency: 'USD' }), fragments: 2 } }],
+      [{ text: 'Here is your budget.' }],
+    ]);
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'How is my budget doing?');
+    expect(run.run.status).toBe('SUCCEEDED');
+    const first = fake.requests.at(-3)!;
+    const offered = (first.tools ?? []).map((t) => t.function.name);
+    expect(offered).toEqual(expect.arrayContaining(['budget_overview', 'spending_insights']));
+    const schema = first.tools!.find((t) => t.function.name === 'spending_insights')!.function.parameters as {
+      properties: Record<string, { pattern?: string }>;
+    };
+    expect(schema.properties.month?.pattern).toBe('^\\d{4}-\\d{2}$');
+    expect(String(first.messages.find((m) => m.role === 'system')?.content)).toMatch(/- Jar Groceries \(12%\): allocated 384\.00/);
+
+    const finished = run.of('ToolCallFinished');
+    expect(finished.map((f) => [f.tool, f.ok])).toEqual([
+      ['budget_overview', true],
+      ['spending_insights', true],
+    ]);
+    expect((finished[0]!.result as { monthlyIncome: { minor: string } }).monthlyIncome.minor).toBe('320000');
+    expect((finished[1]!.result as { totalSpent: { minor: string } }).totalSpent.minor).toBe(insights.totalSpent.minor);
+    expect(
+      String(
+        fake.requests
+          .at(-1)!
+          .messages.filter((m) => m.role === 'tool')
+          .at(-1)?.content,
+      ),
+    ).toContain(insights.totalSpent.minor);
+    expect(run.text).toBe('Here is your budget.');
+  });
+
+  it('runs scripted set_monthly_income and create_jar calls through the budget service', async () => {
+    const token = await login(server, DEMO_CUSTOMER);
+    fake.script([
+      [{ toolCall: { id: 'call_income', name: 'set_monthly_income', arguments: JSON.stringify({ amountMinor: '500000' }), fragments: 2 } }],
+      [
+        {
+          toolCall: {
+            id: 'call_jar',
+            name: 'create_jar',
+            arguments: JSON.stringify({ name: 'Gifts', allocationBasisPoints: 300, categories: ['SHOPPING'] }),
+            fragments: 1,
+          },
+        },
+      ],
+      [{ text: 'Done.' }],
+    ]);
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'My income is 5000 now, and make a gifts jar with 3%.');
+    expect(run.of('ToolCallFinished').map((f) => [f.tool, f.ok])).toEqual([
+      ['set_monthly_income', true],
+      ['create_jar', true],
+    ]);
+    const { budget } = await server.ok(BudgetDocument, {}, { token });
+    expect(budget.monthlyIncome).toMatchObject({ minor: '500000', currency: 'USD' });
+    expect(budget.jars.find((j) => j.name === 'Gifts')).toMatchObject({ allocationBasisPoints: 300, categories: ['SHOPPING'] });
+  });
+});
