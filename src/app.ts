@@ -3,13 +3,14 @@ import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
-import { openPgPool, splitPoolMax, type PgPool } from './db/pg.js';
+import { formatOf, openPgPool, splitPoolMax, type PgPool } from './db/pg.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
+import { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import type { PubSub } from './pubsub/pubsub.js';
 import type { RedisPubSub } from './pubsub/redis.pubsub.js';
@@ -112,6 +113,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       sessionCache,
       moneyPool,
+      // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
+      transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock, pubsub }, { lanes: Math.min(2, poolMax.money) }),
     };
     const openOrmRef = orm;
     const runner = new AgentRunner({

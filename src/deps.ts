@@ -1,5 +1,6 @@
 import type { Config } from './config/config.js';
 import type { PgPool } from './db/pg.js';
+import type { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import type { AgentRuntime } from './modules/agent/agent.runtime.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
@@ -25,6 +26,8 @@ export interface CoreDeps {
   sessionCache: SessionCache;
   /** The money transaction's own connections (db/pg.ts). */
   moneyPool: PgPool;
+  /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
+  transferBatcher: TransferBatcher;
 }
 
 /** What an operation's services need: the core, and this process's agent runtime. */

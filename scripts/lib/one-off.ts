@@ -4,10 +4,11 @@ import 'reflect-metadata';
 import type { Config } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
-import { openPgPool } from '../../src/db/pg.js';
+import { formatOf, openPgPool } from '../../src/db/pg.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
+import { TransferBatcher } from '../../src/modules/transfers/transfer.batch.js';
 import type { PubSub } from '../../src/pubsub/pubsub.js';
 import { systemClock } from '../../src/shared/clock.js';
 import type { Logger } from '../../src/shared/logger.js';
@@ -51,6 +52,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
     moneyPool,
+    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock: systemClock, pubsub }, { lanes: 1 }),
   };
   return { deps, orm, close };
 }

@@ -148,6 +148,12 @@ export function splitPoolMax(max: number): { orm: number; money: number } {
   return { orm: Math.max(1, max - money), money };
 }
 
+/** The ORM's own escaping, for raw statements outside a request's EntityManager. */
+export function formatOf(orm: Orm): FormatQuery {
+  const platform = orm.em.getPlatform();
+  return (sql, params) => platform.formatQuery(sql, params);
+}
+
 /** A statement with `?` placeholders. */
 export const stmt = (sql: string, params: unknown[]): Stmt => ({ sql, params });
 

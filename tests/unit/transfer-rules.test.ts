@@ -7,6 +7,7 @@ import { credit, debit, type AccountRow } from '../../src/modules/accounts/accou
 import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { EntryDirection } from '../../src/modules/ledger/ledger-entry.entity.js';
+import { claimSlot, judgeBatch, type JudgePosting } from '../../src/modules/transfers/transfer-batch.rules.js';
 import { TransferOrigin, TransferStatus } from '../../src/modules/transfers/transfer.entity.js';
 import {
   canSee,
@@ -219,5 +220,60 @@ describe('idempotency and pending verdicts', () => {
     expect(canSee(alice.userId, t)).toBe(true);
     expect(canSee(bob, t)).toBe(false);
     expect(canSee(bob, { ...t, status: TransferStatus.POSTED })).toBe(true);
+  });
+});
+
+/** A createTransfer's rules, as the service hands them to the batch. */
+function judgeOf(from: AccountRow, to: AccountRow, amount: bigint): JudgePosting {
+  const req: Checked = { fromAccountId: from.id, toAccountId: to.id, toAccountNumber: null, amount, currency: 'USD', description: null, idempotencyKey: null };
+  return (accounts, at) => {
+    const pair = pairOf(alice, req, accounts);
+    return postTransfer(newTransfer(alice, TransferOrigin.USER, pair.from, pair.to, req, at), pair.from, pair.to, at);
+  };
+}
+
+describe('judgeBatch: a batch judged in arrival order on running balances', () => {
+  it('refuses the transfer that would overdraw after the earlier ones, and still posts the later ones', () => {
+    const a = account({ balance: 100n, entrySeq: 2 });
+    const b = account({ balance: 5n, entrySeq: 1 });
+    const locked = byId(a, b);
+    const { verdicts, touched } = judgeBatch([judgeOf(a, b, 60n), judgeOf(a, b, 60n), judgeOf(a, b, 40n), judgeOf(b, a, 200n)], locked, now);
+
+    expect(verdicts.map((v) => ('posting' in v ? 'posted' : v.refusal.code))).toEqual(['posted', 'INSUFFICIENT_FUNDS', 'posted', 'INSUFFICIENT_FUNDS']);
+    const posted = verdicts.flatMap((v) => ('posting' in v ? [v.posting] : []));
+    // Entries carry the running balance and a gapless seq per account.
+    expect(posted.flatMap((p) => p.entries.map((e) => [e.accountId === a.id ? 'a' : 'b', e.seq, e.balanceAfter]))).toEqual([
+      ['a', 3, 40n],
+      ['b', 2, 65n],
+      ['a', 4, 0n],
+      ['b', 3, 105n],
+    ]);
+    expect(Object.fromEntries(touched.map((t) => [t.id === a.id ? 'a' : 'b', [t.balance, t.entrySeq]]))).toEqual({ a: [0n, 4], b: [105n, 3] });
+    // The rows read under lock are not changed in place: a retried batch starts from them again.
+    expect(locked.get(a.id)!.balance).toBe(100n);
+  });
+
+  it('touches nothing when every transfer is refused', () => {
+    const a = account({ balance: 1n });
+    const closed = account({ balance: 0n, status: AccountStatus.CLOSED });
+    const { verdicts, touched } = judgeBatch([judgeOf(a, closed, 1n), judgeOf(a, a, 1n)], byId(a, closed), now);
+    expect(verdicts.map((v) => ('refusal' in v ? v.refusal.code : 'posted'))).toEqual(['ACCOUNT_CLOSED', 'SAME_ACCOUNT']);
+    expect(touched).toEqual([]);
+  });
+
+  it('fails the whole batch on anything but a business rule', () => {
+    const a = account({ balance: 10n });
+    const b = account({ balance: 0n });
+    const broken: JudgePosting = () => {
+      throw new TypeError('bug');
+    };
+    expect(() => judgeBatch([judgeOf(a, b, 1n), broken], byId(a, b), now)).toThrow(TypeError);
+  });
+
+  it('deduplicates by user and key, never across users, and never without a key', () => {
+    const other = uuidv7();
+    expect(claimSlot(alice.userId, 'k')).toBe(claimSlot(alice.userId, 'k'));
+    expect(claimSlot(alice.userId, 'k')).not.toBe(claimSlot(other, 'k'));
+    expect(claimSlot(alice.userId, null)).toBeNull();
   });
 });

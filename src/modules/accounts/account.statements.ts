@@ -7,12 +7,18 @@ import type { AccountRow } from './account.rules.js';
  * UPDATE in id order, so two transfers over the same pair cannot deadlock.
  */
 export function selectAccounts(lookup: { ids: string[]; number: string | null }, lock: boolean): Stmt {
-  const ids = [...new Set(lookup.ids)];
-  const byNumber = lookup.number === null ? '' : ' or ("number" = ? and not "system")';
+  return selectAccountsOf(lookup.ids, lookup.number === null ? [] : [lookup.number], lock);
+}
+
+/** selectAccounts for many lookups at once (a batch's union), in the same id order. */
+export function selectAccountsOf(accountIds: string[], numbers: string[], lock: boolean): Stmt {
+  const ids = [...new Set(accountIds)];
+  const nums = [...new Set(numbers)];
+  const byNumber = nums.length === 0 ? '' : ` or ("number" in (${marks(nums.length)}) and not "system")`;
   return stmt(
     `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
      where "id" in (${marks(ids.length)})${byNumber} order by "id" asc${lock ? ' for update' : ''}`,
-    lookup.number === null ? ids : [...ids, lookup.number],
+    [...ids, ...nums],
   );
 }
 

@@ -180,17 +180,14 @@ export function requestHash(request: Record<string, unknown>): string {
 /** A key whose first request has committed: its transfer, its stored refusal, or IDEMPOTENCY_KEY_REUSED. */
 export function keyVerdict(outcome: KeyOutcome | null, hash: string): { transfer: TransferRow } | { error: Refusal } {
   if (!outcome) throw new Error('idempotency key vanished after a conflict');
-  if (outcome.requestHash !== hash) {
-    return {
-      error: {
-        code: 'IDEMPOTENCY_KEY_REUSED',
-        message: 'This idempotency key was already used for a different request: use a new key for a new request',
-      },
-    };
-  }
+  if (outcome.requestHash !== hash) return { error: keyReused() };
   if (outcome.transfer) return { transfer: outcome.transfer };
   if (outcome.errorCode) return { error: { code: outcome.errorCode as ErrorCode, message: outcome.errorMessage ?? '' } };
   throw new Error('idempotency key committed without an outcome');
+}
+
+export function keyReused(): Refusal {
+  return { code: 'IDEMPOTENCY_KEY_REUSED', message: 'This idempotency key was already used for a different request: use a new key for a new request' };
 }
 
 /**

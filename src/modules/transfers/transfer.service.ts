@@ -50,7 +50,9 @@ import {
 } from './transfer.statements.js';
 import { rowOfTransfer, transferView, type TransferRow, type TransferView } from './transfer.types.js';
 
-type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'logger'> & { config: Pick<Config, 'transferPendingTtlSec'> };
+type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger'> & {
+  config: Pick<Config, 'transferPendingTtlSec'>;
+};
 
 /** What a money transaction decided: the rows it wrote, or a refusal (stored with the key, raised after commit). */
 type Outcome = PostedRows | { error: Refusal };
@@ -99,15 +101,27 @@ export class TransferService {
     private readonly onPosted: PostedListener = async () => {},
   ) {}
 
-  /** Moves money now, from one of the caller's accounts. */
+  /**
+   * Moves money now, from one of the caller's accounts: grouped with concurrent transfers into
+   * one transaction (transfer.batch.ts), still all-or-nothing and answered as if alone.
+   */
   async create(auth: AuthInfo, input: CreateTransferInput): Promise<TransferView> {
     return this.counted('transfer', async () => {
       const req = checkRequest(input);
-      const outcome = await this.money(auth, { kind: 'transfer', ...req }, req.idempotencyKey, lookupOf(req), true, (accounts, now) => {
-        const { from, to } = pairOf(auth, req, accounts);
-        return posting(postTransfer(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now), now, false);
+      const outcome = await this.deps.transferBatcher.submit({
+        userId: auth.userId,
+        key: req.idempotencyKey,
+        hash: requestHash({ kind: 'transfer', ...req }),
+        lookup: lookupOf(req),
+        judge: (accounts, now) => {
+          const { from, to } = pairOf(auth, req, accounts);
+          return postTransfer(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now);
+        },
       });
-      return this.finish(auth, outcome);
+      if ('error' in outcome) throw new DomainError(outcome.error.code, outcome.error.message);
+      // The batch published the entries after its commit; the listener runs as after any posting.
+      await this.listened(outcome);
+      return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
     });
   }
 
@@ -374,6 +388,11 @@ export class TransferService {
   /** After commit: the events, then the listener (goals reaching their target); the posting stands whatever the listener does. */
   private async published(posted: PostedRows): Promise<void> {
     await publishPosted(this.deps.pubsub, posted);
+    await this.listened(posted);
+  }
+
+  /** The listener (goals reaching their target) for a posting with entries; the posting stands whatever it does. */
+  private async listened(posted: PostedRows): Promise<void> {
     if (posted.entries.length === 0) return;
     try {
       await this.onPosted(posted);

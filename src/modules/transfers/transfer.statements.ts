@@ -95,12 +95,14 @@ export function transferFromDb(r: Record<string, unknown>): TransferRow {
 }
 
 export function insertTransfer(t: TransferRow): Stmt {
-  return stmt(
-    `insert into "transfer" ("id", "created_at", "updated_at", "initiator_id", "origin", "status", "from_account_id", "to_account_id",
-       "from_user_id", "to_user_id", "from_account_number", "to_account_number", "amount", "currency", "description",
-       "idempotency_key", "posted_at", "expires_at")
-     values (${marks(18)})`,
-    [
+  return insertTransfers([t]);
+}
+
+/** Several transfers in one statement (a batch's). */
+export function insertTransfers(rows: TransferRow[]): Stmt {
+  const params: unknown[] = [];
+  for (const t of rows) {
+    params.push(
       t.id,
       t.createdAt,
       t.postedAt ?? t.createdAt,
@@ -119,7 +121,31 @@ export function insertTransfer(t: TransferRow): Stmt {
       t.idempotencyKey,
       t.postedAt,
       t.expiresAt,
-    ],
+    );
+  }
+  return stmt(
+    `insert into "transfer" ("id", "created_at", "updated_at", "initiator_id", "origin", "status", "from_account_id", "to_account_id",
+       "from_user_id", "to_user_id", "from_account_number", "to_account_number", "amount", "currency", "description",
+       "idempotency_key", "posted_at", "expires_at")
+     values ${rows.map(() => `(${marks(18)})`).join(', ')}`,
+    params,
+  );
+}
+
+/** A claimed key's outcome: the transfer it made, or its stored refusal. */
+export type KeySettlement = { claimId: string; transferId: string } | { claimId: string; code: string; message: string };
+
+/** Every claimed key of a batch settled in one statement (after its transfers are inserted). */
+export function settleKeys(settlements: KeySettlement[], at: Date): Stmt {
+  const params: unknown[] = [at];
+  for (const s of settlements) {
+    if ('transferId' in s) params.push(s.claimId, s.transferId, null, null);
+    else params.push(s.claimId, null, s.code, s.message);
+  }
+  return stmt(
+    `update "idempotency_key" as k set "transfer_id" = v.t::uuid, "error_code" = v.c::text, "error_message" = v.m::text, "updated_at" = ?
+     from (values ${settlements.map(() => '(?, ?, ?, ?)').join(', ')}) as v(id, t, c, m) where k."id" = v.id::uuid`,
+    params,
   );
 }
 

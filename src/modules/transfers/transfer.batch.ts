@@ -1,0 +1,192 @@
+import { v7 as uuidv7 } from 'uuid';
+import { rawTransaction, type FormatQuery, type PgPool, type RawTx, type Stmt } from '../../db/pg.js';
+import type { PubSub } from '../../pubsub/pubsub.js';
+import type { Clock } from '../../shared/clock.js';
+import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.statements.js';
+import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
+import { publishPosted, type PostedRows } from './transfer.events.js';
+import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
+import type { TransferRow } from './transfer.types.js';
+import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.statements.js';
+
+/** What one transfer of a batch came to: its posted rows (entries empty on a replay), or a refusal. */
+export type BatchOutcome = PostedRows | { error: Refusal };
+
+/** A transfer waiting for a batch: everything the money transaction needs from its request. */
+export interface BatchRequest {
+  userId: string;
+  key: string | null;
+  hash: string;
+  lookup: AccountLookup;
+  judge: JudgePosting;
+}
+
+interface Waiting {
+  request: BatchRequest;
+  resolve: (outcome: BatchOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How a request of a batch is answered: judged fresh (claiming its key, if any), a replay of a committed key, or a repeat of an earlier request in the batch with the same key. */
+type Role = { kind: 'fresh'; claimId: string | null } | { kind: 'replay' } | { kind: 'repeat'; of: number };
+
+export interface TransferBatcherDeps {
+  pool: Pick<PgPool, 'connect'>;
+  format: FormatQuery;
+  clock: Clock;
+  pubsub: PubSub;
+}
+
+/**
+ * Group commit for createTransfer: while `lanes` batches are in flight, arriving transfers
+ * queue, and the next batch takes up to `maxBatch` of them into one transaction of two round
+ * trips. Round trip 1: BEGIN, every claim, one lock of the union of the batch's accounts in
+ * id order. Then the rules, in arrival order on running balances (transfer-batch.rules).
+ * Round trip 2: every write, the replays' stored outcomes, COMMIT. Events go out after commit,
+ * per transfer, in order, before any client is answered.
+ */
+export class TransferBatcher {
+  /** Enough to amortise a commit; few enough that a batch's statements and lock set stay short. */
+  static readonly MAX_BATCH = 32;
+
+  private readonly queue: Waiting[] = [];
+  private inFlight = 0;
+  private publishing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: TransferBatcherDeps,
+    private readonly options: { lanes: number; maxBatch?: number },
+  ) {}
+
+  /** Transfers waiting for a lane (tests wait on it to know a batch is forming). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  submit(request: BatchRequest): Promise<BatchOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.lanes && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch ?? TransferBatcher.MAX_BATCH);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    let answers: Array<() => BatchOutcome>;
+    try {
+      answers = await rawTransaction(this.deps.pool, this.deps.format, (tx) =>
+        transact(
+          tx,
+          batch.map((w) => w.request),
+          this.deps.clock.now(),
+        ),
+      );
+    } catch (error) {
+      // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    // Batches publish in commit order, so an account's events never overtake each other across lanes.
+    const turn = this.publishing.then(() => this.answer(batch, answers));
+    this.publishing = turn;
+    await turn;
+  }
+
+  /** Publishes each posted transfer, then answers it; never throws (a failure is its request's). */
+  private async answer(batch: Waiting[], answers: Array<() => BatchOutcome>): Promise<void> {
+    for (const [i, w] of batch.entries()) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = answers[i]!();
+        if (!('error' in outcome)) await publishPosted(this.deps.pubsub, outcome);
+      } catch (error) {
+        w.reject(error);
+        continue;
+      }
+      w.resolve(outcome);
+    }
+  }
+}
+
+/** One batch's transaction; answers are read after commit, so a broken replay fails its own request only. */
+async function transact(tx: RawTx, requests: BatchRequest[], now: Date): Promise<Array<() => BatchOutcome>> {
+  const roles = assignRoles(requests);
+  // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
+  const claims = roles
+    .flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [{ i, claimId: r.claimId, slot: claimSlot(requests[i]!.userId, requests[i]!.key)! }] : []))
+    .sort((x, y) => (x.slot < y.slot ? -1 : x.slot > y.slot ? 1 : 0));
+  const lock = selectAccountsOf(
+    requests.flatMap((r) => r.lookup.ids),
+    requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
+    true,
+  );
+  const first = await tx.send(...claims.map(({ i, claimId }) => claimKey(claimId, now, requests[i]!.userId, requests[i]!.key!, requests[i]!.hash)), lock);
+  // No row back: the key was committed by another transaction (ON CONFLICT waited for it).
+  claims.forEach(({ i }, n) => {
+    if (first[n]!.rows.length === 0) roles[i] = { kind: 'replay' };
+  });
+  const judged = roles.flatMap((r, i) => (r.kind === 'fresh' ? [{ i, claimId: r.claimId }] : []));
+  const { verdicts, touched } = judgeBatch(
+    judged.map(({ i }) => requests[i]!.judge),
+    accountRows(first[first.length - 1]!),
+    now,
+  );
+  const outcomes = new Map<number, BatchOutcome>();
+  const settlements: KeySettlement[] = [];
+  judged.forEach(({ i, claimId }, n) => {
+    const verdict = verdicts[n]!;
+    outcomes.set(i, 'posting' in verdict ? { transfer: verdict.posting.transfer, entries: verdict.posting.entries } : { error: verdict.refusal });
+    if (claimId !== null) settlements.push('posting' in verdict ? { claimId, transferId: verdict.posting.transfer.id } : { claimId, ...verdict.refusal });
+  });
+  const postings = verdicts.flatMap((v) => ('posting' in v ? [v.posting] : []));
+  const writes: Stmt[] = [];
+  if (postings.length > 0) {
+    writes.push(insertTransfers(postings.map((p) => p.transfer)), insertEntries(postings.flatMap((p) => p.entries)), updateBalances(touched, now));
+  }
+  if (settlements.length > 0) writes.push(settleKeys(settlements, now));
+  const replays = roles.flatMap((r, i) => (r.kind === 'replay' ? [i] : []));
+  const second = await tx.commit(...writes, ...replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
+  // Each replay's two results follow the writes.
+  const replayAt = new Map(replays.map((i, n) => [i, writes.length + 2 * n]));
+  const answer = (i: number): BatchOutcome => {
+    const role = roles[i]!;
+    const request = requests[i]!;
+    if (role.kind === 'fresh') return outcomes.get(i)!;
+    if (role.kind === 'replay') {
+      const at = replayAt.get(i)!;
+      return asOutcome(keyVerdict(keyOutcome(second[at]!, second[at + 1]!), request.hash));
+    }
+    if (requests[role.of]!.hash !== request.hash) return { error: keyReused() };
+    const led = answer(role.of);
+    return 'error' in led ? led : { transfer: led.transfer, entries: [] };
+  };
+  return requests.map((_, i) => () => answer(i));
+}
+
+/** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */
+function assignRoles(requests: BatchRequest[]): Role[] {
+  const leaders = new Map<string, number>();
+  return requests.map((r, i): Role => {
+    const slot = claimSlot(r.userId, r.key);
+    if (slot === null) return { kind: 'fresh', claimId: null };
+    const leader = leaders.get(slot);
+    if (leader !== undefined) return { kind: 'repeat', of: leader };
+    leaders.set(slot, i);
+    return { kind: 'fresh', claimId: uuidv7() };
+  });
+}
+
+/** A replay answers with the transfer alone: its entries were published by the first request. */
+function asOutcome(verdict: { transfer: TransferRow } | { error: Refusal }): BatchOutcome {
+  return 'error' in verdict ? verdict : { transfer: verdict.transfer, entries: [] };
+}

@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AccountDocument, CreateTransferDocument } from '../generated/graphql.js';
+import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
+import { ledgerViolations } from '../helpers/ledger.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
+
+/**
+ * Group commit (transfers/transfer.batch.ts), through the API: DB_POOL_MAX=2 leaves one money
+ * connection, so one batch at a time. A row lock taken here holds that batch, the transfers
+ * sent meanwhile queue, and on release they go as one batch: one database transaction (one xmin).
+ */
+let server: TestServer;
+let op: string;
+let user: TestUser;
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...OPERATOR_ENV, DB_POOL_MAX: '2' } });
+  op = await loginOperator(server);
+  user = await registerUser(server);
+});
+afterAll(() => server?.stop());
+
+type Input = { fromAccountId: string; toAccountId: string; amountMinor: string; currency: string; idempotencyKey: string };
+const send = (input: Input) => server.gql(CreateTransferDocument, { input }, { token: user.token });
+const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
+const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
+
+/** Sends `inputs` at once while the one money lane is held, so they all land in the next batch. */
+async function asOneBatch(inputs: Input[]) {
+  const a = await openAccount(server, user.token);
+  const b = await openAccount(server, user.token);
+  await deposit(server, op, a.id, 1);
+  const db = new pg.Client({ connectionString: server.app.databaseUrl });
+  await db.connect();
+  try {
+    await db.query('begin');
+    await db.query(`select 1 from "account" where "id" = $1 for update`, [a.id]);
+    const holder = send({ fromAccountId: a.id, toAccountId: b.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() });
+    await until(
+      async () =>
+        (
+          await db.query(
+            `select 1 from pg_stat_activity where datname = current_database() and application_name = 'coach-gateway money' and wait_event_type = 'Lock'`,
+          )
+        ).rowCount === 1,
+      {
+        what: 'the money lane waiting on the held row',
+      },
+    );
+    const results = inputs.map(send);
+    await until(() => server.app.deps.transferBatcher.queued === inputs.length, { what: `${inputs.length} transfers queued` });
+    await db.query('commit');
+    expect((await holder).errors).toBeUndefined();
+    const answers = await Promise.all(results);
+    const ids = answers.flatMap((r) => (r.data ? [r.data.createTransfer.id] : []));
+    const xmins = await db.query<{ xmin: string }>(`select distinct xmin::text from "transfer" where "id" = any($1::uuid[])`, [ids]);
+    return { answers, transactions: xmins.rowCount };
+  } finally {
+    await db.end();
+  }
+}
+
+describeNeeding(RACES_NEED_POSTGRES, 'transfers grouped into one transaction', () => {
+  it('refuses the one transfer that breaks a rule and posts the others of its batch', async () => {
+    const from = await openAccount(server, user.token);
+    const to = await openAccount(server, user.token);
+    await deposit(server, op, from.id, 100);
+    const refusedKey = key();
+    const base = { fromAccountId: from.id, toAccountId: to.id, currency: 'USD' };
+    const { answers, transactions } = await asOneBatch([
+      { ...base, amountMinor: '60', idempotencyKey: key() },
+      { ...base, amountMinor: '60', idempotencyKey: refusedKey },
+      { ...base, amountMinor: '40', idempotencyKey: key() },
+      { ...base, toAccountId: from.id, amountMinor: '1', idempotencyKey: key() },
+    ]);
+    expect(answers.map((r) => codeOf(r) ?? r.data?.createTransfer.status)).toEqual(['POSTED', 'INSUFFICIENT_FUNDS', 'POSTED', 'SAME_ACCOUNT']);
+    expect(transactions).toBe(1);
+    expect(await balanceOf(from.id)).toBe('0');
+    expect(await balanceOf(to.id)).toBe('100');
+    // The refusal was stored with its key: a retry fails the same way once the money is there.
+    await deposit(server, op, from.id, 100);
+    expect(codeOf(await send({ ...base, amountMinor: '60', idempotencyKey: refusedKey }))).toBe('INSUFFICIENT_FUNDS');
+    expect(await ledgerViolations(server.app)).toEqual([]);
+  });
+
+  it('posts once for the same key twice in one batch, answers both with that transfer, and refuses the key with another body', async () => {
+    const from = await openAccount(server, user.token);
+    const to = await openAccount(server, user.token);
+    await deposit(server, op, from.id, 1000);
+    const input = { fromAccountId: from.id, toAccountId: to.id, amountMinor: '250', currency: 'USD', idempotencyKey: key() };
+    const { answers, transactions } = await asOneBatch([input, input, { ...input, amountMinor: '251' }]);
+    expect(answers[0]!.errors).toBeUndefined();
+    expect(answers[1]!.data).toEqual(answers[0]!.data);
+    expect(codeOf(answers[2]!)).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(transactions).toBe(1);
+    expect(await balanceOf(from.id)).toBe('750');
+    expect(await balanceOf(to.id)).toBe('250');
+    // And later, as a replay of the committed key.
+    expect((await send(input)).data).toEqual(answers[0]!.data);
+    expect(await ledgerViolations(server.app)).toEqual([]);
+  });
+});
