@@ -391,13 +391,12 @@ describe('LocalProvider: money', () => {
     });
   });
 
-  it('"how much did I spend last month" names the month and the accounts it counts, then summarises by month', async () => {
+  it('"how much did I spend last month" names the month and the accounts it counts, without a table of every month', async () => {
     const world = new FakeWorld();
     world.conversationType = 'GENERAL';
     const turn = await say(world, [], 'how much did I spend last month');
     expect(turn.calls.map(({ name, args }) => ({ name, args }))).toEqual([{ name: 'monthly_summary', args: { months: 3 } }]);
-    expect(turn.answer).toContain('In February 2025 you spent 980.10 USD from Checking, and received 3000.00 USD into Checking and 500.00 USD into Savings.');
-    expect(turn.answer).toContain('- 2025-01 Checking: 3000.00 USD in, 1250.40 USD out');
+    expect(turn.answer).toBe('In February 2025 you spent 980.10 USD from Checking, and received 3000.00 USD into Checking and 500.00 USD into Savings.');
   });
 
   it('"monthly summary for 6 months" asks for six months', async () => {

@@ -221,12 +221,11 @@ export function monthlySummary(result: unknown, focusMonth: string | undefined, 
   const spent = focused.flatMap((m) => moved(m, 'debits') ?? []);
   const received = focused.flatMap((m) => moved(m, 'credits') ?? []);
   const mostly = mainCategory && spent.length ? `, mostly on ${mainCategory.category} with your cards (${mainCategory.spent})` : '';
-  const lead =
-    focused.length > 0
-      ? `In ${monthName(focusMonth!)} you spent ${spent.length ? joinAnd(spent) : 'nothing'}${mostly}, and received ${received.length ? joinAnd(received) : 'nothing'}.\n`
-      : focusMonth
-        ? `There is no activity in ${monthName(focusMonth)}.\n`
-        : '';
+  // A question about one month gets a sentence about it, not the table of every month.
+  if (focused.length > 0) {
+    return `In ${monthName(focusMonth!)} you spent ${spent.length ? joinAnd(spent) : 'nothing'}${mostly}, and received ${received.length ? joinAnd(received) : 'nothing'}.`;
+  }
+  const lead = focusMonth ? `There is no activity in ${monthName(focusMonth)}.\n` : '';
   return `${lead}Here is your monthly summary (money in and out of each account):\n${months.map(line).join('\n')}`;
 }
 
