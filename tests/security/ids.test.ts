@@ -21,7 +21,6 @@ import {
   CreateGoalDocument,
   FinalizeDraftDocument,
   SaveTemplateDocument,
-  SendMessageDocument,
   UpdateDraftDocument,
   CreateTransferDocument,
   IssueCardDocument,
@@ -32,6 +31,7 @@ import {
 import { createSession } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { converse } from '../helpers/agent.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { countStatements } from '../helpers/sql.js';
 
@@ -150,7 +150,8 @@ beforeAll(async () => {
   const session = await createSession(server, victim.token, 'JOURNALING');
   await server.ok(UpdateDraftDocument, { input: { sessionId: session.id, sections: [{ name: 'Feelings', content: 'calm' }] } }, { token: victim.token });
   const entry = await server.ok(FinalizeDraftDocument, { sessionId: session.id }, { token: victim.token });
-  const run = await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'hello' } }, { token: victim.token });
+  // Followed to its end: a run still writing its events would count in the statement test below.
+  const run = await converse(server, victim.token, session.id, 'hello');
   const template = await server.ok(
     SaveTemplateDocument,
     { input: { name: 'Mine', sections: [{ name: 'Wins', description: 'What went well' }] } },
@@ -179,7 +180,7 @@ beforeAll(async () => {
     card: card.issueCard.id,
     transfer: transfer.createTransfer.id,
     chatSession: session.id,
-    agentRun: run.sendMessage.id,
+    agentRun: run.run.id,
     journalEntry: entry.finalizeDraft.id,
     template: template.saveTemplate.id,
     authSession: sessions.authSessions[0]!.id,
