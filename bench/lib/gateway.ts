@@ -181,6 +181,14 @@ export async function waitReady(base: string, dead: () => boolean, started: numb
   return -1;
 }
 
+/** CPU time (user + system) a process has used so far, in ms; clock ticks are 100 Hz on Linux. */
+export function procCpuMs(pid: number): number {
+  // The fields after the command name, which may itself hold spaces and parentheses.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function procRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];

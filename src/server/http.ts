@@ -60,6 +60,8 @@ export async function startHttpServer(
 
   const app = express();
   app.disable('x-powered-by');
+  // Answers are per caller and mostly POSTs: hashing every body for a 304 nobody asks for costs CPU.
+  app.set('etag', false);
   // One trust function for req.ip and the WebSocket's address: rate limits and lockouts key on the same client.
   const trust = trustProxy(config.trustProxy);
   app.set('trust proxy', trust);

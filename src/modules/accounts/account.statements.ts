@@ -1,6 +1,38 @@
 import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
-import type { AccountStatus } from './account.entity.js';
+import type { Account, AccountStatus } from './account.entity.js';
 import type { AccountRow } from './account.rules.js';
+
+/** What a read of an account answers with: the entity's fields as a plain object, never managed by the ORM. */
+export type AccountView = Pick<
+  Account,
+  'id' | 'createdAt' | 'updatedAt' | 'number' | 'name' | 'currency' | 'balance' | 'status' | 'entrySeq' | 'system' | 'ownerId'
+>;
+
+/** The caller's customer accounts, oldest first (`accounts`), rows for accountView. */
+export function selectOwnAccounts(userId: string): Stmt {
+  return stmt(
+    `select "id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system"
+     from "account" where "user_id" = ? and "system" = false order by "created_at", "id"`,
+    [userId],
+  );
+}
+
+/** A row of selectOwnAccounts; int8 arrives as a digit string. */
+export function accountView(r: Record<string, unknown>): AccountView {
+  return {
+    id: r.id as string,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    ownerId: r.user_id as string | null,
+    number: r.number as string,
+    name: r.name as string,
+    currency: r.currency as string,
+    balance: BigInt(r.balance as string),
+    status: r.status as AccountStatus,
+    entrySeq: r.entry_seq as number,
+    system: r.system as boolean,
+  };
+}
 
 /**
  * The accounts by id, plus the customer account with `number` if given; SELECT ... FOR
