@@ -77,6 +77,8 @@ export function gatewayEnv(options: GatewayOptions, port: number): Record<string
     JWT_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'warn',
+    // Production serves metrics on a listener of its own: any free port, so benches of several checkouts can run at once.
+    METRICS_PORT: '0',
     SEED_DEMO: 'false',
     OPERATOR_USERNAME: OPERATOR.username,
     OPERATOR_PASSWORD: OPERATOR.password,

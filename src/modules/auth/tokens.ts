@@ -86,6 +86,17 @@ function verifyOnce(jwtConfig: Config['jwt'], token: string, now: Date): { claim
   return { claims: { userId: payload.sub, sessionId: payload.sid, role }, expMs: payload.exp * 1000 };
 }
 
+/** The user an Authorization header's token names, if it verifies (the session is not checked here); else undefined. */
+export function claimedUserId(jwtConfig: Config['jwt'], authorization: unknown, now: Date): string | undefined {
+  const token = bearerToken(authorization);
+  if (!token) return undefined;
+  try {
+    return verifyAccessToken(jwtConfig, token, now).userId;
+  } catch {
+    return undefined;
+  }
+}
+
 export function newRefreshToken(): string {
   return `rt_${randomBytes(32).toString('base64url')}`;
 }
