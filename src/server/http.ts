@@ -20,6 +20,7 @@ import type { AppDeps } from '../deps.js';
 import { claimedUserId } from '../modules/auth/tokens.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
+import type { StringCache } from '../shared/redis-cache.js';
 import { chatPageRouter } from './chat-page.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
@@ -44,6 +45,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export interface HttpServerOptions {
   /** Serve the chat page (CHAT_UI); demo: the credentials its sign-in form shows, when seeded. */
   chat?: { demo: { username: string; password: string } | null };
+  /** Where automatic persisted queries are kept (Redis in a fleet, so every instance knows a hash one registered); default: in memory. */
+  persistedQueries?: StringCache;
 }
 
 export async function startHttpServer(
@@ -88,6 +91,7 @@ export async function startHttpServer(
     // Apollo's defaults, stated: one operation per request, and no simple (CSRF-able) requests.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    ...(options.persistedQueries ? { persistedQueries: { cache: options.persistedQueries, ttl: PERSISTED_QUERY_TTL_SEC } } : {}),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       {
@@ -229,3 +233,5 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats, streams: Htt
 }
 
 const RUN_COUNT_CACHE_MS = 5_000;
+/** A persisted query unused for a day is forgotten in Redis: clients re-register it with one extra request. */
+const PERSISTED_QUERY_TTL_SEC = 86_400;
