@@ -17,21 +17,9 @@ export function selectOwnAccounts(userId: string): Stmt {
   );
 }
 
-/** A row of selectOwnAccounts; int8 arrives as a digit string. */
+/** A row of selectOwnAccounts. */
 export function accountView(r: Record<string, unknown>): AccountView {
-  return {
-    id: r.id as string,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-    ownerId: r.user_id as string | null,
-    number: r.number as string,
-    name: r.name as string,
-    currency: r.currency as string,
-    balance: BigInt(r.balance as string),
-    status: r.status as AccountStatus,
-    entrySeq: r.entry_seq as number,
-    system: r.system as boolean,
-  };
+  return { ...accountRow(r), createdAt: r.created_at as Date, updatedAt: r.updated_at as Date, name: r.name as string };
 }
 
 /**
@@ -48,23 +36,25 @@ export function selectAccounts(lookup: { ids: string[]; number: string | null },
   );
 }
 
-/** The rows of selectAccounts by id; int8 arrives as a digit string. */
+/** The rows of selectAccounts by id. */
 export function accountRows(result: PgResult): Map<string, AccountRow> {
   const map = new Map<string, AccountRow>();
-  for (const r of result.rows) {
-    const id = r.id as string;
-    map.set(id, {
-      id,
-      ownerId: r.user_id as string | null,
-      number: r.number as string,
-      currency: r.currency as string,
-      balance: BigInt(r.balance as string),
-      entrySeq: r.entry_seq as number,
-      status: r.status as AccountStatus,
-      system: r.system as boolean,
-    });
-  }
+  for (const r of result.rows) map.set(r.id as string, accountRow(r));
   return map;
+}
+
+/** The columns the money path reads; int8 arrives as a digit string. */
+function accountRow(r: Record<string, unknown>): AccountRow {
+  return {
+    id: r.id as string,
+    ownerId: r.user_id as string | null,
+    number: r.number as string,
+    currency: r.currency as string,
+    balance: BigInt(r.balance as string),
+    entrySeq: r.entry_seq as number,
+    status: r.status as AccountStatus,
+    system: r.system as boolean,
+  };
 }
 
 /** The new balance and entry seq of each (locked) account, in one statement. */
