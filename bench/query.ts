@@ -8,7 +8,7 @@ import { splitPoolMax } from '../src/db/pg.js';
 import { installedBaseline, MISSING } from './lib/baselines.js';
 import { fundedAccount, inBatches, loginOperator, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
-import { JWT_SECRET, ROOT, startGateway } from './lib/gateway.js';
+import { JWT_SECRET, procCpuMs, ROOT, startGateway } from './lib/gateway.js';
 import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { round } from './lib/stats.js';
 
@@ -26,6 +26,8 @@ interface Load {
   p50: number;
   p99: number;
   requests: number;
+  /** The server process's CPU time per request over the measured load: what a shared machine distorts least. */
+  cpuMsPerRequest: number;
   errors: number;
   non2xx: number;
   mismatches: number;
@@ -42,8 +44,9 @@ const aggregate = (autocannon as unknown as { aggregateResult(results: InstanceR
   .aggregateResult;
 
 /** Every caller on a connection of its own, all at once; latencies merged into one histogram. */
-async function load(url: string, callers: Caller[], seconds: number): Promise<Load> {
+async function load(url: string, callers: Caller[], seconds: number, pid: number): Promise<Load> {
   const started = performance.now();
+  const cpuBefore = procCpuMs(pid);
   const results = (await Promise.all(
     callers.map((c) =>
       autocannon({
@@ -59,6 +62,7 @@ async function load(url: string, callers: Caller[], seconds: number): Promise<Lo
     ),
   )) as unknown as InstanceResult[];
   const wall = (performance.now() - started) / 1000;
+  const cpuMs = procCpuMs(pid) - cpuBefore;
   const total = aggregate(results, { url, connections: callers.length });
   const requests = results.reduce((n, r) => n + r.totalCompletedRequests, 0);
   return {
@@ -66,6 +70,7 @@ async function load(url: string, callers: Caller[], seconds: number): Promise<Lo
     p50: total.latency.p50,
     p99: total.latency.p99,
     requests,
+    cpuMsPerRequest: round(cpuMs / Math.max(1, requests), 3),
     errors: total.errors + total.timeouts,
     non2xx: total.non2xx,
     mismatches: (total as unknown as { mismatches?: number }).mismatches ?? 0,
@@ -94,8 +99,8 @@ async function serverLoad(name: string, args: string[], env: Record<string, stri
       if (unframed(got) !== unframed(c.body)) throw new Error(`${name} answers differently:\n${JSON.stringify(got)}\n${JSON.stringify(c.body)}`);
       own.push({ headers: c.headers, body: got });
     }
-    await load(url, own, WARMUP_S);
-    return await load(url, own, DURATION_S);
+    await load(url, own, WARMUP_S, server.pid!);
+    return await load(url, own, DURATION_S, server.pid!);
   } finally {
     server.kill('SIGTERM');
   }
@@ -146,8 +151,8 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
         return { headers, body: await answer(gateway.url, headers) };
       },
     );
-    await load(gateway.url, callers, WARMUP_S);
-    gw = await load(gateway.url, callers, DURATION_S);
+    await load(gateway.url, callers, WARMUP_S, gateway.pid);
+    gw = await load(gateway.url, callers, DURATION_S, gateway.pid);
   } finally {
     await gateway.stop();
     const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').length - 1 : 0;
@@ -188,6 +193,10 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       ? q('p99 ms gateway / peer', { value: String(gw.p99), baseline: String(peer.p99), goal: `<= ${2 * peer.p99} (2 x peer)`, met: gw.p99 <= 2 * peer.p99 })
       : q('p99 ms gateway / peer', { value: String(gw.p99), baseline: MISSING }),
     q('p50 ms gateway / peer', { value: String(gw.p50), baseline: peer ? String(peer.p50) : MISSING }),
+    q('CPU ms per request gateway / peer', {
+      value: String(gw.cpuMsPerRequest),
+      baseline: peer ? `${peer.cpuMsPerRequest} peer, ${bare.cpuMsPerRequest} bare Apollo` : `${bare.cpuMsPerRequest} bare Apollo`,
+    }),
     q('p50 / p99 ms bare Apollo', { value: `${bare.p50} / ${bare.p99}` }),
     q('ratio bare type-graphql/bare SDL-first', { value: String(typeGraphqlRatio), baseline: `${sdl.reqPerSec}/s SDL` }),
     q('errors (gateway)', {

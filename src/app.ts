@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
+import type { RedisStringCache } from './shared/redis-cache.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RateLimits } from './shared/rate-limits.js';
 
@@ -71,10 +72,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let events: AgentEventStore | undefined;
   let stopEvicting = async () => {};
   // ioredis loads only with REDIS_URL.
-  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter } | undefined;
+  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
   if (config.redisUrl) {
-    const [{ RedisPubSub }, { RedisRateLimiter }] = await Promise.all([import('./pubsub/redis.pubsub.js'), import('./shared/redis-rate-limiter.js')]);
-    redis = { pubsub: new RedisPubSub(config.redisUrl, logger), limiter: new RedisRateLimiter(config.redisUrl) };
+    const [{ RedisPubSub }, { RedisRateLimiter }, { RedisStringCache }] = await Promise.all([
+      import('./pubsub/redis.pubsub.js'),
+      import('./shared/redis-rate-limiter.js'),
+      import('./shared/redis-cache.js'),
+    ]);
+    redis = {
+      pubsub: new RedisPubSub(config.redisUrl, logger),
+      limiter: new RedisRateLimiter(config.redisUrl),
+      persistedQueries: new RedisStringCache(config.redisUrl, 'coach:apq:'),
+    };
   }
   const pubsub: PubSub = redis?.pubsub ?? new MemoryPubSub();
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
@@ -142,7 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       activeSessionIds: (ids) => authServiceFor(core, openOrmRef.em.fork()).activeSessionIds(ids),
     };
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
-    const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat });
+    const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });
     // Timers only once the gateway serves: a start that fails leaves none behind.
     if (options.maintenance !== false) runner.startMaintenance();
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
@@ -173,6 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await stopEvicting();
         await pubsub.close();
         await redis?.limiter.close();
+        await redis?.persistedQueries.close();
         await moneyPool?.end();
         await openOrmRef.close(true);
         await embedded?.stop();
@@ -183,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await stopEvicting();
     await pubsub.close();
     await redis?.limiter.close();
+    await redis?.persistedQueries.close();
     await moneyPool?.end();
     await orm?.close(true);
     await embedded?.stop();

@@ -77,6 +77,8 @@ export function gatewayEnv(options: GatewayOptions, port: number): Record<string
     JWT_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'warn',
+    // Production serves metrics on a listener of its own: any free port, so benches of several checkouts can run at once.
+    METRICS_PORT: '0',
     SEED_DEMO: 'false',
     OPERATOR_USERNAME: OPERATOR.username,
     OPERATOR_PASSWORD: OPERATOR.password,
@@ -179,6 +181,14 @@ export async function waitReady(base: string, dead: () => boolean, started: numb
     await sleep(5);
   }
   return -1;
+}
+
+/** CPU time (user + system) a process has used so far, in ms; clock ticks are 100 Hz on Linux. */
+export function procCpuMs(pid: number): number {
+  // The fields after the command name, which may itself hold spaces and parentheses.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export function procRss(pid: number): number {

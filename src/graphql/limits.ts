@@ -40,11 +40,23 @@ export function limitRules(limits: Limits): ValidationRule[] {
 
 /** GRAPHQL_MAX_COST over HTTP: after validation, before execution, with the request's variables. */
 export function costPlugin(limits: Limits): ApolloServerPlugin {
+  // Apollo's document cache hands back one DocumentNode per query text: an operation without variables always costs the same.
+  const fixed = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
-          const error = costError(schema, document, request.operationName, request.variables, limits.maxCost);
+        async didResolveOperation({ schema, document, request, operation }) {
+          const cacheable = operation !== undefined && !operation.variableDefinitions?.length;
+          const name = request.operationName ?? '';
+          let error = cacheable ? fixed.get(document)?.get(name) : undefined;
+          if (error === undefined) {
+            error = costError(schema, document, request.operationName, request.variables, limits.maxCost);
+            if (cacheable) {
+              let byName = fixed.get(document);
+              if (!byName) fixed.set(document, (byName = new Map()));
+              byName.set(name, error);
+            }
+          }
           // 400 like the validation rules' refusals.
           if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
         },

@@ -1,5 +1,5 @@
 import type { Orm } from '../db/orm.js';
-import type { Account } from '../modules/accounts/account.entity.js';
+import type { AccountView } from '../modules/accounts/account.statements.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
 import { FeeCadence } from '../modules/budget/fee.entity.js';
@@ -64,7 +64,7 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
   const owner: AuthInfo = { userId: landlord.id, sessionId: 'demo-seed', role: Role.CUSTOMER };
   const services = createServices(deps, orm.em.fork());
   const existing = await services.accounts.list(me);
-  const named = async (auth: AuthInfo, accounts: Account[], name: string): Promise<Account> =>
+  const named = async (auth: AuthInfo, accounts: AccountView[], name: string): Promise<AccountView> =>
     accounts.find((a) => a.name === name) ?? (await services.accounts.open(auth, { name, currency: 'USD' }));
   const checking = await named(me, existing, 'Checking');
   const savings = await named(me, existing, 'Savings');

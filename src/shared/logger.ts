@@ -32,5 +32,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     formatters: { log: capFields, bindings: capFields },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Stdout without a write syscall per line: lines logged while a write is in flight go out with the next one (flushed on exit).
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

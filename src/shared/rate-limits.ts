@@ -27,13 +27,12 @@ export class RateLimits {
     const limits: Array<[string, number]> = [];
     if (caller.userId) limits.push([`${scope}:user:${caller.userId}`, this.perUser(scope)]);
     if (caller.ip) limits.push([`${scope}:ip:${caller.ip}`, this.perIp(scope)]);
-    for (const [key, limit] of limits) {
-      if (limit <= 0) continue;
-      const retryAfter = await this.limiter.consume(key, limit, windowSec);
-      if (retryAfter > 0) {
-        this.metrics.rateLimited(scope);
-        throw new DomainError('RATE_LIMITED', `${DESCRIPTIONS[scope]}: try again in ${retryAfter} s`, { retryAfter });
-      }
+    // Counted together (one round trip to Redis, whose client pipelines them); the user's refusal wins, as before.
+    const waits = await Promise.all(limits.map(([key, limit]) => (limit > 0 ? this.limiter.consume(key, limit, windowSec) : 0)));
+    const retryAfter = waits.find((wait) => wait > 0);
+    if (retryAfter !== undefined) {
+      this.metrics.rateLimited(scope);
+      throw new DomainError('RATE_LIMITED', `${DESCRIPTIONS[scope]}: try again in ${retryAfter} s`, { retryAfter });
     }
   }
 

@@ -3,12 +3,21 @@ import type { RateLimiter } from './rate-limiter.js';
 
 const PREFIX = 'coach:rl:';
 
+/** consume in one command (INCR, EXPIRE NX, PTTL), so auto-pipelining can batch the checks of concurrent requests into one write. */
+const CONSUME = `local count = redis.call('incr', KEYS[1])
+redis.call('expire', KEYS[1], ARGV[1], 'NX')
+return {count, redis.call('pttl', KEYS[1])}`;
+
+type LimiterRedis = Redis & { rlConsume(key: string, windowSec: number): Promise<[number, number]> };
+
 /** Fixed-window counters in Redis, so every instance of a fleet counts the same events. */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: LimiterRedis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Every HTTP operation checks a limit: commands issued in one tick go out in one write.
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true }) as LimiterRedis;
+    this.redis.defineCommand('rlConsume', { numberOfKeys: 1, lua: CONSUME });
     this.redis.on('error', () => {
       // Reported by the commands that fail; a limiter must not crash the process.
     });
@@ -35,15 +44,9 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async consume(key: string, limit: number, windowSec: number): Promise<number> {
-    const replies = await this.redis
-      .multi()
-      .incr(PREFIX + key)
-      .expire(PREFIX + key, windowSec, 'NX')
-      .pttl(PREFIX + key)
-      .exec();
-    const [count, , ttl] = replies!.map(([, v]) => Number(v));
-    if (count! <= limit) return 0;
-    return Math.max(1, Math.ceil(ttl! / 1000));
+    const [count, ttl] = await this.redis.rlConsume(PREFIX + key, windowSec);
+    if (count <= limit) return 0;
+    return Math.max(1, Math.ceil(ttl / 1000));
   }
 
   async release(key: string): Promise<void> {

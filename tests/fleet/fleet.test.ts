@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   AccountActivityDocument,
@@ -126,6 +127,20 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     await a.ok(LogoutDocument, {}, { token: other.token });
     const refused = async () => (await b.gql(MeDocument, {}, { token: other.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
     await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' });
+  });
+
+  it('answers on one instance a persisted query registered on the other (the APQ cache is in Redis)', async () => {
+    const query = `{ me { username } } # fleet apq ${key()}`;
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const post = (instance: GatewayProcess, body: Record<string, unknown>) =>
+      fetch(instance.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({ ...body, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+      }).then((r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }> }>);
+    expect((await post(b, {})).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(await post(a, { query })).toEqual({ data: { me: { username: user.user.username } } });
+    expect(await post(b, {})).toEqual({ data: { me: { username: user.user.username } } });
   });
 
   it("counts one user's sendMessage calls across both instances against one limit", async () => {

@@ -8,6 +8,7 @@ const entry = (checkedAtMs: number): CachedSession => ({
   expiresAtMs: checkedAtMs + 3_600_000,
   lastSeenAtMs: null,
   checkedAtMs,
+  user: { id: 'u1', createdAt: new Date(0), username: 'ada', email: null, role: Role.CUSTOMER },
 });
 
 describe('SessionCache', () => {

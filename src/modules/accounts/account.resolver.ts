@@ -4,12 +4,13 @@ import { requireAuth } from '../../graphql/context.js';
 import { Money, money } from '../../shared/money.js';
 import { Account } from './account.entity.js';
 import { OpenAccountInput } from './account.inputs.js';
+import type { AccountView } from './account.statements.js';
 
 @Resolver(() => Account)
 export class AccountResolver {
   @Authorized()
   @Query(() => [Account], { description: "The caller's accounts, open and closed, oldest first." })
-  accounts(@Ctx() ctx: GraphQLContext): Promise<Account[]> {
+  accounts(@Ctx() ctx: GraphQLContext): Promise<AccountView[]> {
     return ctx.services.accounts.list(requireAuth(ctx));
   }
 
@@ -51,7 +52,7 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => Money, { description: "Current balance in the account's currency; never negative." })
-  balance(@Root() account: Account): Money {
+  balance(@Root() account: AccountView): Money {
     return money(account.balance, account.currency);
   }
 }

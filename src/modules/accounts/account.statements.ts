@@ -1,6 +1,26 @@
 import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
-import type { AccountStatus } from './account.entity.js';
+import type { Account, AccountStatus } from './account.entity.js';
 import type { AccountRow } from './account.rules.js';
+
+/** What a read of an account answers with: the entity's fields as a plain object, never managed by the ORM. */
+export type AccountView = Pick<
+  Account,
+  'id' | 'createdAt' | 'updatedAt' | 'number' | 'name' | 'currency' | 'balance' | 'status' | 'entrySeq' | 'system' | 'ownerId'
+>;
+
+/** The caller's customer accounts, oldest first (`accounts`), rows for accountView. */
+export function selectOwnAccounts(userId: string): Stmt {
+  return stmt(
+    `select "id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system"
+     from "account" where "user_id" = ? and "system" = false order by "created_at", "id"`,
+    [userId],
+  );
+}
+
+/** A row of selectOwnAccounts. */
+export function accountView(r: Record<string, unknown>): AccountView {
+  return { ...accountRow(r), createdAt: r.created_at as Date, updatedAt: r.updated_at as Date, name: r.name as string };
+}
 
 /**
  * The accounts by id, plus the customer account with `number` if given; SELECT ... FOR
@@ -22,23 +42,25 @@ export function selectAccountsOf(accountIds: string[], numbers: string[], lock: 
   );
 }
 
-/** The rows of selectAccounts by id; int8 arrives as a digit string. */
+/** The rows of selectAccounts by id. */
 export function accountRows(result: PgResult): Map<string, AccountRow> {
   const map = new Map<string, AccountRow>();
-  for (const r of result.rows) {
-    const id = r.id as string;
-    map.set(id, {
-      id,
-      ownerId: r.user_id as string | null,
-      number: r.number as string,
-      currency: r.currency as string,
-      balance: BigInt(r.balance as string),
-      entrySeq: r.entry_seq as number,
-      status: r.status as AccountStatus,
-      system: r.system as boolean,
-    });
-  }
+  for (const r of result.rows) map.set(r.id as string, accountRow(r));
   return map;
+}
+
+/** The columns the money path reads; int8 arrives as a digit string. */
+function accountRow(r: Record<string, unknown>): AccountRow {
+  return {
+    id: r.id as string,
+    ownerId: r.user_id as string | null,
+    number: r.number as string,
+    currency: r.currency as string,
+    balance: BigInt(r.balance as string),
+    entrySeq: r.entry_seq as number,
+    status: r.status as AccountStatus,
+    system: r.system as boolean,
+  };
 }
 
 /** The new balance and entry seq of each (locked) account, in one statement. */

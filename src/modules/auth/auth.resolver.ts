@@ -5,6 +5,7 @@ import type { AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
 import { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import { AuthPayload, AuthSessionEvent, AuthSessionEventKind } from './auth.types.js';
+import type { UserView } from './session-cache.js';
 import { User } from './user.entity.js';
 
 @Resolver()
@@ -74,7 +75,7 @@ export class AuthResolver {
 
   @Authorized()
   @Query(() => User, { description: 'The signed-in user.' })
-  me(@Ctx() ctx: GraphQLContext): Promise<User> {
+  me(@Ctx() ctx: GraphQLContext): Promise<UserView> {
     return ctx.services.auth.me(requireAuth(ctx));
   }
 

@@ -1,6 +1,9 @@
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic } from '../../pubsub/topics.js';
-import type { Role } from './user.entity.js';
+import type { Role, User } from './user.entity.js';
+
+/** What `me` answers: the user's public fields as a plain object, never managed by the ORM. */
+export type UserView = Pick<User, 'id' | 'createdAt' | 'username' | 'email' | 'role'>;
 
 /** What authenticate needs of a session row it has read. */
 export interface CachedSession {
@@ -11,6 +14,8 @@ export interface CachedSession {
   lastSeenAtMs: number | null;
   /** When the row was read from the database. */
   checkedAtMs: number;
+  /** The user as read with the session (username and email never change; a role change ends the sessions), so `me` needs no read. */
+  user: UserView;
 }
 
 /**

@@ -4,6 +4,7 @@ import { requireAuth } from '../../graphql/context.js';
 import { Money } from '../../shared/money.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
+import type { AccountView } from '../accounts/account.statements.js';
 import { TransferView } from '../transfers/transfer.types.js';
 import { Card } from './card.entity.js';
 import { CardPaymentsArgs, IssueCardInput, RecordCardPaymentInput, UpdateCardInput } from './card.inputs.js';
@@ -142,7 +143,7 @@ export class CardPaymentResolver {
 @Resolver(() => Account)
 export class AccountCardsResolver {
   @FieldResolver(() => [Card], { description: "The account's cards, cancelled ones included, oldest first." })
-  cards(@Root() account: Account, @Ctx() ctx: GraphQLContext): Promise<Card[]> {
+  cards(@Root() account: AccountView, @Ctx() ctx: GraphQLContext): Promise<Card[]> {
     return ctx.services.cards.forAccount(account);
   }
 }

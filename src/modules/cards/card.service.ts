@@ -87,7 +87,7 @@ export class CardService {
   }
 
   /** Account.cards: the account is the caller's (it was resolved for them); batched. */
-  forAccount(account: Account): Promise<Card[]> {
+  forAccount(account: Pick<Account, 'id'>): Promise<Card[]> {
     return this.byAccount.load(account.id);
   }
 

@@ -4,6 +4,7 @@ import { requireAuth } from '../../graphql/context.js';
 import type { AccountActivityPayload } from '../../pubsub/topics.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
+import type { AccountView } from '../accounts/account.statements.js';
 import { TransferView } from '../transfers/transfer.types.js';
 import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.types.js';
 
@@ -12,7 +13,7 @@ import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.type
 export class AccountLedgerResolver {
   @FieldResolver(() => LedgerEntryConnection, { description: "The account's ledger entries, newest first (Relay connection)." })
   entries(
-    @Root() account: Account,
+    @Root() account: AccountView,
     @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { description: "Opaque cursor from a previous page's pageInfo.endCursor; BAD_USER_INPUT if it is not one.", nullable: true })
     after: string | null,
@@ -23,7 +24,7 @@ export class AccountLedgerResolver {
 
   @FieldResolver(() => Statement, { description: 'month is YYYY-MM, from 1970-01 to 9998-12' })
   statement(
-    @Root() account: Account,
+    @Root() account: AccountView,
     @Arg('month', () => String, { description: 'The calendar month (UTC) to summarise, as YYYY-MM; BAD_USER_INPUT for any other format.' }) month: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Statement> {

@@ -8,7 +8,7 @@ import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { money } from '../../shared/money.js';
 import { loadWindowPages } from '../../db/window-pages.js';
 import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.js';
-import type { Account } from '../accounts/account.entity.js';
+import type { AccountView } from '../accounts/account.statements.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { viewOfEntryData, viewOfTransferData } from '../transfers/transfer.events.js';
@@ -22,7 +22,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** Reading history: entry pages, monthly statements, live activity. Writing is the transfer service's. */
 export class LedgerService {
   /** Per operation, one loader per page shape: every account's page in one statement. */
-  private readonly entryLoaders = new Map<string, DataLoader<Account, Page<LedgerEntryView>, string>>();
+  private readonly entryLoaders = new Map<string, DataLoader<AccountView, Page<LedgerEntryView>, string>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -31,14 +31,14 @@ export class LedgerService {
   ) {}
 
   /** Newest first by the account's entry seq: keyset paging, so new entries never shift a page. */
-  entries(auth: AuthInfo, account: Account, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
+  entries(auth: AuthInfo, account: AccountView, first: number | null | undefined, after: string | null | undefined): Promise<Page<LedgerEntryView>> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
     const limit = pageSize(first);
     const beforeSeq = seqCursor(after);
     const key = `${limit}:${beforeSeq ?? ''}`;
     let loader = this.entryLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader((accounts: readonly Account[]) => this.entryPages(accounts, limit, beforeSeq), { cacheKeyFn: (a) => a.id });
+      loader = new DataLoader((accounts: readonly AccountView[]) => this.entryPages(accounts, limit, beforeSeq), { cacheKeyFn: (a) => a.id });
       this.entryLoaders.set(key, loader);
     }
     return loader.load(account);
@@ -48,7 +48,7 @@ export class LedgerService {
    * Pages of many accounts' entries in one statement (a window keeps `limit + 1` rows per
    * account); the total is the account's entrySeq, which always equals its entry count.
    */
-  private async entryPages(accounts: readonly Account[], limit: number, beforeSeq: number | null): Promise<Array<Page<LedgerEntryView>>> {
+  private async entryPages(accounts: readonly AccountView[], limit: number, beforeSeq: number | null): Promise<Array<Page<LedgerEntryView>>> {
     const byAccount = await loadWindowPages({
       em: this.em,
       entity: LedgerEntry,
@@ -71,7 +71,7 @@ export class LedgerService {
   }
 
   /** month is YYYY-MM (UTC). Opening and closing come from balanceAfter, so the months chain. */
-  async statement(auth: AuthInfo, account: Account, month: string): Promise<Statement> {
+  async statement(auth: AuthInfo, account: AccountView, month: string): Promise<Statement> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
     const match = MONTH.exec(month);
     if (!match) throw badUserInput([{ field: 'month', message: 'must be YYYY-MM, e.g. "2026-01"' }]);

@@ -1,5 +1,5 @@
 import { money } from '../../../shared/money.js';
-import type { Account } from '../../accounts/account.entity.js';
+import type { AccountView } from '../../accounts/account.statements.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
 import type { TransferRequest } from '../../transfers/transfer.inputs.js';
 import type { Tool, ToolContext, ToolServices } from './tool.js';
@@ -7,7 +7,7 @@ import type { Tool, ToolContext, ToolServices } from './tool.js';
 const UUID = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' };
 const HISTORY_PER_ACCOUNT = 100;
 
-async function accountsFor(services: ToolServices, auth: AuthInfo, accountId: unknown): Promise<Account[]> {
+async function accountsFor(services: ToolServices, auth: AuthInfo, accountId: unknown): Promise<AccountView[]> {
   return typeof accountId === 'string' ? [await services.accounts.get(auth, accountId)] : services.accounts.list(auth);
 }
 
