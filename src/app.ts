@@ -10,6 +10,7 @@ import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
+import { goalPostingHook } from './modules/plans/goal.posting.js';
 import { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -111,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const metrics = new AppMetrics(config.instanceId);
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub);
+    const postingHook = goalPostingHook(pubsub);
     const core: CoreDeps = {
       config,
       logger,
@@ -123,7 +125,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       sessionCache,
       moneyPool,
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
-      transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock, pubsub }, { lanes: Math.min(2, poolMax.money) }),
+      transferBatcher: new TransferBatcher(
+        { pool: moneyPool, format: formatOf(orm), clock, pubsub, logger, postingHook },
+        { lanes: Math.min(2, poolMax.money) },
+      ),
+      postingHook,
     };
     const openOrmRef = orm;
     const runner = new AgentRunner({

@@ -1,6 +1,7 @@
 import type { Config } from './config/config.js';
 import type { PgPool } from './db/pg.js';
 import type { TransferBatcher } from './modules/transfers/transfer.batch.js';
+import type { PostingHook } from './modules/transfers/transfer.events.js';
 import type { AgentRuntime } from './modules/agent/agent.runtime.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
@@ -28,6 +29,8 @@ export interface CoreDeps {
   moneyPool: PgPool;
   /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
   transferBatcher: TransferBatcher;
+  /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts). */
+  postingHook?: PostingHook;
 }
 
 /** What an operation's services need: the core, and this process's agent runtime. */

@@ -29,8 +29,7 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   const preferences = new PreferencesService(em, deps);
   const drafts = new DraftsService(em, deps, templates);
   const accounts = new AccountService(em, deps, cancelCardsOf);
-  // The listener runs after a posting commits, by when `goals` exists.
-  const transfers = new TransferService(em, deps, accounts, (posted) => goals.achieveReached(posted.entries.map((e) => e.accountId)));
+  const transfers = new TransferService(em, deps, accounts);
   const goals = new GoalService(em, deps, accounts);
   const chat = new ChatService(em, deps, drafts, goals);
   const budget = new BudgetService(em, deps, preferences);

@@ -8,6 +8,7 @@ import { formatOf, openPgPool } from '../../src/db/pg.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
+import { goalPostingHook } from '../../src/modules/plans/goal.posting.js';
 import { TransferBatcher } from '../../src/modules/transfers/transfer.batch.js';
 import type { PubSub } from '../../src/pubsub/pubsub.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -41,6 +42,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     throw error;
   }
   const rateLimiter = new MemoryRateLimiter();
+  const postingHook = goalPostingHook(pubsub);
   const deps: CoreDeps = {
     config,
     logger,
@@ -52,7 +54,8 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
     moneyPool,
-    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock: systemClock, pubsub }, { lanes: 1 }),
+    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
+    postingHook,
   };
   return { deps, orm, close };
 }

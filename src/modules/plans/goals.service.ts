@@ -12,7 +12,8 @@ import { User } from '../auth/user.entity.js';
 import { Goal, type GoalHorizon, GoalStatus, Priority } from './goal.entity.js';
 import type { GoalInput, GoalsArgs, UpdateGoalInput } from './plans.inputs.js';
 import { optionalText, parseDate, progressBasisPoints, title } from './plans.rules.js';
-import { achieveReached, goalDataOf } from './goals.statements.js';
+import { publishAchieved } from './goal.posting.js';
+import { achieveReached } from './goals.statements.js';
 import { goalView, type GoalView } from './plans.types.js';
 
 export class GoalService {
@@ -114,11 +115,7 @@ export class GoalService {
   async achieveReached(accountIds: readonly string[]): Promise<void> {
     if (accountIds.length === 0) return;
     const query = achieveReached(accountIds, this.deps.clock.now());
-    const rows = await this.em.execute<Array<Record<string, unknown>>>(query.sql, query.params);
-    for (const row of rows) {
-      const data = goalDataOf(row);
-      await this.deps.pubsub.publish(Topic.GOAL_ACHIEVED, data.userId, data);
-    }
+    await publishAchieved(this.deps.pubsub, await this.em.execute<Array<Record<string, unknown>>>(query.sql, query.params));
   }
 
   /** The goalAchieved subscription: the caller's own goals only (the topic key is the owner). */

@@ -2,9 +2,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { rawTransaction, type FormatQuery, type PgPool, type RawTx, type Stmt } from '../../db/pg.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
 import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.statements.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
-import { publishPosted, type PostedRows } from './transfer.events.js';
+import { afterPosting, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
 import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
 import type { TransferRow } from './transfer.types.js';
 import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.statements.js';
@@ -35,6 +36,9 @@ export interface TransferBatcherDeps {
   format: FormatQuery;
   clock: Clock;
   pubsub: PubSub;
+  logger: Logger;
+  /** One statement for the whole batch in its commit round trip; its rows after commit (transfer.events.ts). */
+  postingHook?: PostingHook;
 }
 
 /**
@@ -83,43 +87,55 @@ export class TransferBatcher {
 
   private async run(batch: Waiting[]): Promise<void> {
     let answers: Array<() => BatchOutcome>;
+    let hookRows: PostedRows['hookRows'];
     try {
-      answers = await rawTransaction(this.deps.pool, this.deps.format, (tx) =>
+      ({ answers, hookRows } = await rawTransaction(this.deps.pool, this.deps.format, (tx) =>
         transact(
           tx,
           batch.map((w) => w.request),
           this.deps.clock.now(),
+          this.deps.postingHook,
         ),
-      );
+      ));
     } catch (error) {
       // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
       for (const w of batch) w.reject(error);
       return;
     }
     // Batches publish in commit order, so an account's events never overtake each other across lanes.
-    const turn = this.publishing.then(() => this.answer(batch, answers));
+    const turn = this.publishing.then(() => this.answer(batch, answers, hookRows));
     this.publishing = turn;
     await turn;
   }
 
-  /** Publishes each posted transfer, then answers it; never throws (a failure is its request's). */
-  private async answer(batch: Waiting[], answers: Array<() => BatchOutcome>): Promise<void> {
+  /** Publishes each posted transfer, then the hook's reaction, then answers; never throws (a failure is its request's). */
+  private async answer(batch: Waiting[], answers: Array<() => BatchOutcome>, hookRows: PostedRows['hookRows']): Promise<void> {
+    const settled: Array<() => void> = [];
+    let first: PostedRows | undefined;
     for (const [i, w] of batch.entries()) {
-      let outcome: BatchOutcome;
       try {
-        outcome = answers[i]!();
-        if (!('error' in outcome)) await publishPosted(this.deps.pubsub, outcome);
+        const outcome = answers[i]!();
+        if (!('error' in outcome)) {
+          await publishPosted(this.deps.pubsub, outcome);
+          first ??= outcome;
+        }
+        settled.push(() => w.resolve(outcome));
       } catch (error) {
-        w.reject(error);
-        continue;
+        settled.push(() => w.reject(error));
       }
-      w.resolve(outcome);
     }
+    if (first) await afterPosting(this.deps, { ...first, hookRows });
+    for (const settle of settled) settle();
   }
 }
 
 /** One batch's transaction; answers are read after commit, so a broken replay fails its own request only. */
-async function transact(tx: RawTx, requests: BatchRequest[], now: Date): Promise<Array<() => BatchOutcome>> {
+async function transact(
+  tx: RawTx,
+  requests: BatchRequest[],
+  now: Date,
+  postingHook: PostingHook | undefined,
+): Promise<{ answers: Array<() => BatchOutcome>; hookRows: PostedRows['hookRows'] }> {
   const roles = assignRoles(requests);
   // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
   const claims = roles
@@ -154,6 +170,13 @@ async function transact(tx: RawTx, requests: BatchRequest[], now: Date): Promise
     writes.push(insertTransfers(postings.map((p) => p.transfer)), insertEntries(postings.flatMap((p) => p.entries)), updateBalances(touched, now));
   }
   if (settlements.length > 0) writes.push(settleKeys(settlements, now));
+  // Last of the writes: it sees every new balance of the batch.
+  const hook = hookStatements(
+    postingHook,
+    postings.flatMap((p) => p.entries),
+    now,
+  );
+  writes.push(...hook);
   const replays = roles.flatMap((r, i) => (r.kind === 'replay' ? [i] : []));
   const second = await tx.commit(...writes, ...replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
   // Each replay's two results follow the writes.
@@ -170,7 +193,7 @@ async function transact(tx: RawTx, requests: BatchRequest[], now: Date): Promise
     const led = answer(role.of);
     return 'error' in led ? led : { transfer: led.transfer, entries: [] };
   };
-  return requests.map((_, i) => () => answer(i));
+  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hook.length > 0 ? second[writes.length - 1]!.rows : undefined };
 }
 
 /** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */

@@ -1,3 +1,5 @@
+import type { PgResult, Stmt } from '../../db/pg.js';
+import type { Logger } from '../../shared/logger.js';
 import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/topics.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { EntryDirection } from '../ledger/ledger-entry.entity.js';
@@ -14,10 +16,40 @@ import { transferView, type TransferRow, type TransferView } from './transfer.ty
 export interface PostedRows {
   transfer: TransferRow;
   entries: EntryRow[];
+  /** What the posting hook's statement returned, in the same transaction. */
+  hookRows?: PgResult['rows'];
 }
 
-/** Told of each posting after its commit (wired in services.ts), so other modules react without transfers knowing them. */
-export type PostedListener = (posted: PostedRows) => Promise<void>;
+/**
+ * Another module's work in a posting's own transaction (built in app.ts, so transfers knows
+ * no other module): one statement last in the commit round trip, which sees the new balances
+ * and costs no round trip of its own; then, after commit, what its rows mean.
+ */
+export interface PostingHook {
+  statement(accountIds: readonly string[], at: Date): Stmt;
+  /** After commit; a failure is logged by the caller and the posting stands. */
+  afterCommit(rows: PgResult['rows']): Promise<void>;
+}
+
+/** The hook's statement for postings that move money (none for a replay or a proposal). */
+export function hookStatements(hook: PostingHook | undefined, entries: readonly EntryRow[], at: Date): Stmt[] {
+  return hook && entries.length > 0 ? [hook.statement([...new Set(entries.map((e) => e.accountId))], at)] : [];
+}
+
+/** The hook statement's rows: it is sent last, so its result is the last of the commit's. */
+export function hookRowsOf(hook: Stmt[], results: PgResult[]): PgResult['rows'] | undefined {
+  return hook.length > 0 ? results[results.length - 1]?.rows : undefined;
+}
+
+/** After commit: the hook's reaction to what its statement read; the posting stands whatever it does. */
+export async function afterPosting(deps: { postingHook?: PostingHook; logger: Logger }, posted: PostedRows): Promise<void> {
+  if (!deps.postingHook || !posted.hookRows) return;
+  try {
+    await deps.postingHook.afterCommit(posted.hookRows);
+  } catch (error) {
+    deps.logger.error({ err: error, transferId: posted.transfer.id }, 'the posting hook failed after commit');
+  }
+}
 
 /** After commit: each entry to its owner (system accounts have none), with its transfer. */
 export async function publishPosted(pubsub: PubSub, posted: PostedRows): Promise<void> {

@@ -14,7 +14,7 @@ import type { AccountService } from '../accounts/account.service.js';
 import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Transfer, TransferOrigin, TransferStatus } from './transfer.entity.js';
-import { publishPosted, toTransferData, type PostedListener, type PostedRows } from './transfer.events.js';
+import { afterPosting, hookRowsOf, hookStatements, publishPosted, toTransferData, type PostedRows } from './transfer.events.js';
 import type { CreateTransferInput, DepositInput, TransferRequest, TransfersArgs } from './transfer.inputs.js';
 import {
   canSee,
@@ -50,7 +50,7 @@ import {
 } from './transfer.statements.js';
 import { rowOfTransfer, transferView, type TransferRow, type TransferView } from './transfer.types.js';
 
-type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger'> & {
+type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHook'> & {
   config: Pick<Config, 'transferPendingTtlSec'>;
 };
 
@@ -98,7 +98,6 @@ export class TransferService {
     private readonly em: EntityManager,
     private readonly deps: TransferDeps,
     private readonly accounts: AccountService,
-    private readonly onPosted: PostedListener = async () => {},
   ) {}
 
   /**
@@ -118,9 +117,8 @@ export class TransferService {
           return postTransfer(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now);
         },
       });
+      // The batch published the entries and ran the posting hook after its commit.
       if ('error' in outcome) throw new DomainError(outcome.error.code, outcome.error.message);
-      // The batch published the entries after its commit; the listener runs as after any posting.
-      await this.listened(outcome);
       return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
     });
   }
@@ -198,8 +196,9 @@ export class TransferService {
         checkPair(from, system, checked.currency);
         const decision = posting(postTransfer(newTransfer(auth, TransferOrigin.OPERATOR, from, system, checked, now), from, system, now), now, false);
         const own = verdict.with(decision.transfer);
-        await tx.commit(...decision.writes, ...own.writes);
-        return { answer: own.answer, posted: { transfer: decision.transfer, entries: decision.entries } };
+        const hook = hookStatements(this.deps.postingHook, decision.entries, now);
+        const committed = await tx.commit(...decision.writes, ...own.writes, ...hook);
+        return { answer: own.answer, posted: { transfer: decision.transfer, entries: decision.entries, hookRows: hookRowsOf(hook, committed) } };
       });
       if (done.posted) {
         outcome = done.posted.transfer.status;
@@ -349,8 +348,9 @@ export class TransferService {
         await tx.commit(keyFailed(claimId, error.code, error.message, now));
         return { error: { code: error.code, message: error.message } };
       }
-      await tx.commit(...done.writes, ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]));
-      return { transfer: done.transfer, entries: done.entries };
+      const hook = hookStatements(this.deps.postingHook, done.entries, now);
+      const committed = await tx.commit(...done.writes, ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]), ...hook);
+      return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, committed) };
     });
   }
 
@@ -368,8 +368,9 @@ export class TransferService {
         return { error: notPendingRefusal(TransferStatus.EXPIRED) };
       }
       const done = await work(tx, transfer, now);
-      await tx.commit(...done.writes);
-      return { transfer: done.transfer, entries: done.entries };
+      const hook = hookStatements(this.deps.postingHook, done.entries, now);
+      const results = await tx.commit(...done.writes, ...hook);
+      return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, results) };
     });
   }
 
@@ -385,20 +386,10 @@ export class TransferService {
     return transferView(outcome.transfer, auth.userId, this.deps.clock.now());
   }
 
-  /** After commit: the events, then the listener (goals reaching their target); the posting stands whatever the listener does. */
+  /** After commit: the events, then what the posting hook read (goals reaching their target). */
   private async published(posted: PostedRows): Promise<void> {
     await publishPosted(this.deps.pubsub, posted);
-    await this.listened(posted);
-  }
-
-  /** The listener (goals reaching their target) for a posting with entries; the posting stands whatever it does. */
-  private async listened(posted: PostedRows): Promise<void> {
-    if (posted.entries.length === 0) return;
-    try {
-      await this.onPosted(posted);
-    } catch (error) {
-      this.deps.logger.error({ err: error, transferId: posted.transfer.id }, 'a listener of posted transfers failed');
-    }
+    await afterPosting(this.deps, posted);
   }
 }
 
