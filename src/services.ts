@@ -22,46 +22,90 @@ import { TransferService } from './modules/transfers/transfer.service.js';
 /**
  * The domain services of one operation, sharing that operation's EntityManager fork (and
  * so its DataLoaders, which batch per operation and never serve another request's rows).
+ * Each is built on first read and kept: a request pays only for the services it touches.
  * Everything but the agent's: seeding, scripts and the agent's own steps build these.
  */
 export function createServices(deps: CoreDeps, em: EntityManager) {
-  const templates = new TemplatesService(em, deps);
-  const preferences = new PreferencesService(em, deps);
-  const drafts = new DraftsService(em, deps, templates);
-  const accounts = new AccountService(em, deps, cancelCardsOf);
-  const transfers = new TransferService(em, deps, accounts);
-  const goals = new GoalService(em, deps, accounts);
-  const chat = new ChatService(em, deps, drafts, goals);
-  const budget = new BudgetService(em, deps, preferences);
-  return {
-    auth: authServiceFor(deps, em),
-    accounts,
-    transfers,
-    cards: new CardService(em, deps, accounts, transfers, (payment) => budget.afterApprovedPayment(payment)),
-    budget,
-    fees: new FeeService(em, deps, budget, preferences),
-    insights: new SpendingInsightsService(em, budget),
-    ledger: new LedgerService(em, deps, accounts),
-    chat,
-    drafts,
-    journal: new JournalService(em),
-    templates,
-    preferences,
-    portability: new PortabilityService(em, deps, templates, preferences),
-    goals,
-    plans: new PlanService(em, deps, goals, preferences),
+  let auth: AuthService | undefined;
+  let accounts: AccountService | undefined;
+  let transfers: TransferService | undefined;
+  let cards: CardService | undefined;
+  let budget: BudgetService | undefined;
+  let fees: FeeService | undefined;
+  let insights: SpendingInsightsService | undefined;
+  let ledger: LedgerService | undefined;
+  let chat: ChatService | undefined;
+  let drafts: DraftsService | undefined;
+  let journal: JournalService | undefined;
+  let templates: TemplatesService | undefined;
+  let preferences: PreferencesService | undefined;
+  let portability: PortabilityService | undefined;
+  let goals: GoalService | undefined;
+  let plans: PlanService | undefined;
+  const services = {
+    get auth(): AuthService {
+      return (auth ??= authServiceFor(deps, em));
+    },
+    get accounts(): AccountService {
+      return (accounts ??= new AccountService(em, deps, cancelCardsOf));
+    },
+    get transfers(): TransferService {
+      return (transfers ??= new TransferService(em, deps, services.accounts));
+    },
+    get cards(): CardService {
+      return (cards ??= new CardService(em, deps, services.accounts, services.transfers, (payment) => services.budget.afterApprovedPayment(payment)));
+    },
+    get budget(): BudgetService {
+      return (budget ??= new BudgetService(em, deps, services.preferences));
+    },
+    get fees(): FeeService {
+      return (fees ??= new FeeService(em, deps, services.budget, services.preferences));
+    },
+    get insights(): SpendingInsightsService {
+      return (insights ??= new SpendingInsightsService(em, services.budget));
+    },
+    get ledger(): LedgerService {
+      return (ledger ??= new LedgerService(em, deps, services.accounts));
+    },
+    get chat(): ChatService {
+      return (chat ??= new ChatService(em, deps, services.drafts, services.goals));
+    },
+    get drafts(): DraftsService {
+      return (drafts ??= new DraftsService(em, deps, services.templates));
+    },
+    get journal(): JournalService {
+      return (journal ??= new JournalService(em));
+    },
+    get templates(): TemplatesService {
+      return (templates ??= new TemplatesService(em, deps));
+    },
+    get preferences(): PreferencesService {
+      return (preferences ??= new PreferencesService(em, deps));
+    },
+    get portability(): PortabilityService {
+      return (portability ??= new PortabilityService(em, deps, services.templates, services.preferences));
+    },
+    get goals(): GoalService {
+      return (goals ??= new GoalService(em, deps, services.accounts));
+    },
+    get plans(): PlanService {
+      return (plans ??= new PlanService(em, deps, services.goals, services.preferences));
+    },
   };
+  return services;
 }
 
 export type DomainServices = ReturnType<typeof createServices>;
 
-/** An operation's services (a GraphQL request's): the domain services and the agent's, which needs this process's runtime. */
-export function createOperationServices(deps: AppDeps, em: EntityManager) {
-  const domain = createServices(deps, em);
-  return { ...domain, agent: new AgentService(em, deps, domain.chat, deps.agent) };
-}
+export type Services = DomainServices & { readonly agent: AgentService };
 
-export type Services = ReturnType<typeof createOperationServices>;
+/** An operation's services (a GraphQL request's): the domain services and the agent's, which needs this process's runtime. */
+export function createOperationServices(deps: AppDeps, em: EntityManager): Services {
+  const domain = createServices(deps, em);
+  let agent: AgentService | undefined;
+  // Defined, not spread: a spread would read (and so build) every service.
+  return Object.defineProperty(domain, 'agent', { enumerable: true, get: () => (agent ??= new AgentService(em, deps, domain.chat, deps.agent)) }) as Services;
+}
 
 /** The auth service alone, for callers that need nothing else (the sockets' session checks). */
 export function authServiceFor(deps: CoreDeps, em: EntityManager): AuthService {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { HeaderMap } from '@apollo/server';
@@ -104,6 +104,9 @@ export async function startHttpServer(
         }),
       },
       ApolloServerPluginLandingPageDisabled(),
+      // No field carries a cache hint: Apollo's cache-control plugin would wrap every resolver to end at "no-store" anyway.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin,
       costPlugin(config.graphql),
       loggingPlugin(logger),
       metricsPlugin(metrics),
@@ -185,6 +188,17 @@ export async function startHttpServer(
     },
   };
 }
+
+/** The header Apollo's cache-control plugin gives every answer here: nothing a resolver returns is for a shared cache. */
+const noStorePlugin: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
 
 /** RATE_LIMITED as HTTP 429 with Retry-After; Apollo keeps the status and header from `extensions.http`. */
 async function rateLimited(check: () => Promise<void>): Promise<void> {

@@ -74,6 +74,8 @@ describe('the HTTP endpoint', () => {
     const user = await registerUser(server);
     const res = await server.gql(MeDocument, {}, { token: user.token, headers: { 'x-request-id': 'req-abc.123' } });
     expect(res.headers.get('x-request-id')).toBe('req-abc.123');
+    // Per caller: never for a shared cache.
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const line = server.logs.find((l) => l.reqId === 'req-abc.123' && l.msg === 'graphql operation');
     expect(line).toMatchObject({ op: 'Me', type: 'query', errors: 0, user: user.user.id });
     expect(typeof line?.ms).toBe('number');

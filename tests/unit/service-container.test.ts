@@ -55,6 +55,15 @@ describe('createServices', () => {
     ]);
   });
 
+  it('builds a service on first read and hands the same one back after: a request pays only for what it touches', () => {
+    const services = createOperationServices({ clock: { now: () => new Date() } } as unknown as AppDeps, {} as EntityManager);
+    const transfers = services.transfers;
+    expect(services.transfers).toBe(transfers);
+    expect(services.cards.constructor.name).toBe('CardService');
+    expect(services.agent).toBe(services.agent);
+    expect(Object.keys(services)).toContain('agent');
+  });
+
   it("adds the agent's service for an operation, on the runtime it is given", async () => {
     const run = Object.assign(Object.create(AgentRun.prototype) as AgentRun, {
       id: runId,
