@@ -1,7 +1,6 @@
 import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities.js';
 import { MIGRATION_NAMES } from '../../migrations/names.js';
-import { releaseOrmContextsWhenIdle } from './orm-contexts.js';
 
 export type Orm = MikroORM;
 
@@ -38,7 +37,6 @@ export function ormOptions(url: string, poolMax = 10, extras: OrmExtras = {}): O
 }
 
 export async function openOrm(url: string, poolMax?: number, extras?: OrmExtras): Promise<Orm> {
-  releaseOrmContextsWhenIdle();
   return MikroORM.init(ormOptions(url, poolMax, extras));
 }
 
