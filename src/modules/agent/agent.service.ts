@@ -108,8 +108,15 @@ export class AgentService {
    * closes the gap (see replayThenLive).
    */
   async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
-    const run = await this.owned(auth, runId);
-    return storedRunEvents(this.em.getConnection('read'), this.deps, run.id, afterSeq ?? 0);
+    const connection = this.em.getConnection('read');
+    // A plain row, not an entity: thousands of sockets subscribe at once after a restart, and the ORM's query building is their garbage.
+    const rows: Array<{ id: string }> = isUuid(runId)
+      ? await connection.execute('select id from agent_run where id = ? and user_id = ?', [runId, auth.userId])
+      : [];
+    // The stored id, not the argument: pubsub keys are the canonical lowercase form.
+    const id = rows[0]?.id;
+    if (!id) throw notFound('Agent run');
+    return storedRunEvents(connection, this.deps, id, afterSeq ?? 0);
   }
 
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
