@@ -90,6 +90,7 @@ export function gatewayEnv(options: GatewayOptions, port: number): Record<string
     // The load comes from one address and a few users: the per-address and per-user socket caps are not what is measured.
     WS_MAX_CONNECTIONS_PER_IP: '1000000',
     WS_MAX_CONNECTIONS_PER_USER: '1000000',
+    ...(process.env.BENCH_HEAP_SNAPSHOTS ? { BENCH_HEAP_SNAPSHOTS: process.env.BENCH_HEAP_SNAPSHOTS } : {}),
     ...options.env,
   };
 }
@@ -146,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       new Promise((resolve, reject) => {
         if (!options.gcHook) return reject(new Error('start the gateway with gcHook to ask for a GC'));
         const id = nextId++;
-        const timer = setTimeout(() => reject(new Error('the gateway did not answer the GC request')), 30_000);
+        const timer = setTimeout(() => reject(new Error('the gateway did not answer the GC request')), process.env.BENCH_HEAP_SNAPSHOTS ? 600_000 : 30_000);
         pending.set(id, (memory) => {
           clearTimeout(timer);
           pending.delete(id);

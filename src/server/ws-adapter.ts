@@ -11,9 +11,10 @@ const SENT = Promise.resolve();
  */
 const UNEXPECTED_TYPE = /^Unexpected message of type \S+ received$/;
 
+/** Per socket for as long as it lives: the upgrade request itself (headers and all) is not kept. */
 export interface SocketExtra {
   readonly socket: WebSocket;
-  readonly request: IncomingMessage;
+  readonly userAgent: string | undefined;
 }
 
 /**
@@ -79,7 +80,7 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
             });
           }),
       },
-      { socket, request },
+      { socket, userAgent: request.headers['user-agent'] },
     );
     socket.once('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));

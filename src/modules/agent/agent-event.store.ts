@@ -1,10 +1,9 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Connection } from '@mikro-orm/postgresql';
 import type { PgPool } from '../../db/pg.js';
 import type { Orm } from '../../db/orm.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic, type AgentEventData, type AgentEventName, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { Clock } from '../../shared/clock.js';
-import { AgentEventRecord } from './agent-event.entity.js';
 import { isAgentEventName } from './agent.events.js';
 
 /** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
@@ -203,14 +202,28 @@ function newBatch(): Batch {
   return { items: [], done, settle };
 }
 
-/** The run's stored events with from < seq (< to, when given), in seq order. */
-export async function readRunEvents(em: EntityManager, runId: string, from: number, to?: number): Promise<AgentEventPayload[]> {
-  const rows = await em.find(AgentEventRecord, { run: runId, seq: to === undefined ? { $gt: from } : { $gt: from, $lt: to } }, { orderBy: { seq: 'asc' } });
-  return rows.map(recordPayload);
+interface EventRow {
+  session_id: string;
+  seq: number;
+  type: string;
+  data: Record<string, unknown> | string;
+  at: Date | string;
 }
 
-export function recordPayload(r: AgentEventRecord): AgentEventPayload {
-  if (!isAgentEventName(r.type)) throw new Error(`agent event ${r.seq} of run ${r.run.id} has an unknown type "${r.type}"`);
-  // The JSON column holds what emit wrote for this type; the database cannot say so itself.
-  return { runId: r.run.id, sessionId: r.sessionId, seq: r.seq, at: r.at.toISOString(), type: r.type, data: r.data } as AgentEventPayload;
+/**
+ * The run's stored events with from < seq (< to, when given), in seq order, read on the
+ * driver's shared connection (one per ORM, not per caller): an open
+ * subscription that may reread the store keeps no EntityManager fork of its own.
+ */
+export async function readRunEventRows(connection: Pick<Connection, 'execute'>, runId: string, from: number, to?: number): Promise<AgentEventPayload[]> {
+  const upper = to === undefined ? '' : ' and seq < ?';
+  const rows: EventRow[] = await connection.execute(
+    `select session_id, seq, type, data, at from agent_event_record where run_id = ? and seq > ?${upper} order by seq`,
+    to === undefined ? [runId, from] : [runId, from, to],
+  );
+  return rows.map((r: EventRow) => {
+    if (!isAgentEventName(r.type)) throw new Error(`agent event ${r.seq} of run ${runId} has an unknown type "${r.type}"`);
+    const data = typeof r.data === 'string' ? (JSON.parse(r.data) as Record<string, unknown>) : r.data;
+    return { runId, sessionId: r.session_id, seq: Number(r.seq), at: new Date(r.at).toISOString(), type: r.type, data } as AgentEventPayload;
+  });
 }

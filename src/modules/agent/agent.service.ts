@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type Connection, type EntityManager } from '@mikro-orm/postgresql';
 import { replayThenLive } from '../../pubsub/replay.js';
 import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
@@ -9,7 +9,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { type Message, MessageRole } from '../chat/message.entity.js';
-import { readRunEvents } from './agent-event.store.js';
+import { readRunEventRows } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
 import type { SendMessageInput } from './agent.inputs.js';
@@ -108,18 +108,15 @@ export class AgentService {
    * closes the gap (see replayThenLive).
    */
   async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
-    const run = await this.owned(auth, runId);
-    const em = this.em.fork();
-    return replayThenLive({
-      live: this.deps.pubsub.subscribe(Topic.AGENT_RUN, run.id),
-      read: (from, to) => readRunEvents(em, run.id, from, to),
-      after: afterSeq ?? 0,
-      isLast: (event) => event.type === 'RunFinished',
-      // A lossy transport may drop even RunFinished: look in the store now and then.
-      lossy: this.deps.pubsub.lossy,
-      pollMs: LOSSY_POLL_MS,
-      onError: (error) => this.deps.logger.warn({ err: error, runId: run.id }, 'agent event poll failed'),
-    });
+    const connection = this.em.getConnection('read');
+    // A plain row, not an entity: thousands of sockets subscribe at once after a restart, and the ORM's query building is their garbage.
+    const rows: Array<{ id: string }> = isUuid(runId)
+      ? await connection.execute('select id from agent_run where id = ? and user_id = ?', [runId, auth.userId])
+      : [];
+    // The stored id, not the argument: pubsub keys are the canonical lowercase form.
+    const id = rows[0]?.id;
+    if (!id) throw notFound('Agent run');
+    return storedRunEvents(connection, this.deps, id, afterSeq ?? 0);
   }
 
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
@@ -132,6 +129,29 @@ export class AgentService {
     if (!run) throw notFound('Agent run');
     return run;
   }
+}
+
+/**
+ * A run's stream, outside the service so an open subscription holds the run id, the pubsub and
+ * the ORM's shared connection, not the operation's services, its fork and the run entity in it.
+ */
+function storedRunEvents(
+  connection: Connection,
+  deps: Pick<CoreDeps, 'pubsub' | 'logger'>,
+  runId: string,
+  after: number,
+): AsyncIterableIterator<AgentEventPayload> {
+  const { pubsub, logger } = deps;
+  return replayThenLive({
+    live: pubsub.subscribe(Topic.AGENT_RUN, runId),
+    read: (from, to) => readRunEventRows(connection, runId, from, to),
+    after,
+    isLast: (event) => event.type === 'RunFinished',
+    // A lossy transport may drop even RunFinished: look in the store now and then.
+    lossy: pubsub.lossy,
+    pollMs: LOSSY_POLL_MS,
+    onError: (error) => logger.warn({ err: error, runId }, 'agent event poll failed'),
+  });
 }
 
 /** Unwinds sendMessage's transaction when its clientMessageId already has a run. */

@@ -56,8 +56,8 @@ export function attachWebSocketServer(
     {
       schema,
       onConnect: async (ctx) => {
-        const { socket, request } = ctx.extra;
-        const client = { ipAddress: quotas.addressOf(socket) ?? null, userAgent: request.headers['user-agent']?.slice(0, 500) ?? null };
+        const { socket, userAgent } = ctx.extra;
+        const client = { ipAddress: quotas.addressOf(socket) ?? null, userAgent: userAgent?.slice(0, 500) ?? null };
         // No subscription is public: a socket without a valid token is refused (4403).
         const signedIn = await auth.signIn(ctx.connectionParams);
         if (!signedIn || socket.readyState !== socket.OPEN) return false;
