@@ -140,7 +140,10 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
       }).then((r) => r.json() as Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }> }>);
     expect((await post(b, {})).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(await post(a, { query })).toEqual({ data: { me: { username: user.user.username } } });
-    expect(await post(b, {})).toEqual({ data: { me: { username: user.user.username } } });
+    // Apollo stores the query after answering, without waiting for the write: b may ask first.
+    let answer: Awaited<ReturnType<typeof post>> = {};
+    await until(async () => !(answer = await post(b, {})).errors, { intervalMs: 20, what: 'instance b to find the persisted query in Redis' });
+    expect(answer).toEqual({ data: { me: { username: user.user.username } } });
   });
 
   it("counts one user's sendMessage calls across both instances against one limit", async () => {
