@@ -44,10 +44,11 @@ export async function bundle(): Promise<void> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   await build({
     entryPoints: [join(ROOT, 'dist', 'src', 'main.js')],
-    outdir: BUNDLE_DIR,
+    outfile: join(BUNDLE_DIR, 'main.js'),
     bundle: true,
-    // Chunks: what the gateway imports lazily (migrations, PGlite, Redis, ajv) stays unloaded until used.
-    splitting: true,
+    // One file, no splitting: a split chunk of a CommonJS package exports only `default`, and
+    // `await import('class-validator')` (type-graphql), 'ajv' and 'graphql' need its named exports.
+    // What is imported lazily stays unevaluated until used, only parsed.
     format: 'esm',
     platform: 'node',
     target: 'node20',
