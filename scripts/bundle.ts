@@ -8,14 +8,13 @@ import { build, type Plugin } from 'esbuild';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = join(ROOT, 'dist', 'bundle');
 
-/** Loaded from node_modules at run time: native code, files read beside their own sources, worker entry points, optional drivers. */
+/** Loaded from node_modules at run time (an external is imported at start even from a lazily used module): native code, files read beside their own sources, worker entry points, optional drivers. */
 const EXTERNAL = [
   'bcrypt',
   '@electric-sql/*',
   'altair-static',
   'pino',
   'pino-pretty',
-  'ioredis',
   'pg-native',
   'pg-query-stream',
   // knex's other dialects, required only when configured.
