@@ -4,9 +4,9 @@
 // bench/results/report.html, drops the database.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { createBenchDatabase, type BenchDatabase } from './lib/db.js';
-import { ROOT, distBuilt, gatewayMode, setGatewayMode } from './lib/gateway.js';
+import { ROOT, distBuilt, distEntry, gatewayMode, setGatewayMode } from './lib/gateway.js';
 import { appendHistory, gitCommit, readHistory } from './lib/history.js';
 import { renderReport } from './lib/report.js';
 import { machine, RESULTS_DIR, writeResult, type BenchOutcome, type Row } from './lib/results.js';
@@ -38,6 +38,9 @@ function build(): void {
       console.warn('warning: no fresh dist/src/main.js; running the gateway from source with tsx');
       return setGatewayMode('source');
     }
+    // What `npm start` runs: the tsc output bundled into dist/bundle.
+    const bundled = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bundle.ts')], { cwd: ROOT, encoding: 'utf8' });
+    if (bundled.status !== 0) console.warn(`warning: bundling dist/ failed, running dist/src/main.js:\n${bundled.stderr.split('\n').slice(0, 10).join('\n')}`);
     // The startup bench's baseline is built the same way as the gateway: dist/bench/bare-server.js.
     const bare = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'bench/tsconfig.bare.json'], {
       cwd: ROOT,
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   }
   const selected = names.length ? names : Object.keys(BENCHES);
   build();
-  console.log(`gateway: ${gatewayMode() === 'dist' ? 'node dist/src/main.js' : 'node --import tsx src/main.ts'}`);
+  console.log(`gateway: ${gatewayMode() === 'dist' ? `node ${relative(ROOT, distEntry())}` : 'node --import tsx src/main.ts'}`);
   const db = await createBenchDatabase();
   const dropOnSignal = () => void db.drop().finally(() => process.exit(130));
   process.once('SIGINT', dropOnSignal);

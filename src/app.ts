@@ -72,6 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let moneyPool: PgPool | undefined;
   let events: AgentEventStore | undefined;
   let stopEvicting = async () => {};
+  let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
   let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
   if (config.redisUrl) {
@@ -131,6 +132,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ),
       postingHook,
     };
+    // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
+    users = bootstrapUsers(core, orm);
+    users.catch(() => undefined);
     const openOrmRef = orm;
     const runner = new AgentRunner({
       orm,
@@ -149,8 +153,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
-    await bootstrapUsers(core, orm);
     const schema = await buildAppSchema();
+    await users;
     // Each call on a fork of its own: a socket holds no EntityManager between messages.
     const authority: SessionAuthority = {
       authenticate: (t) => authServiceFor(core, openOrmRef.em.fork()).authenticate(t),
@@ -195,6 +199,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
     };
   } catch (error) {
+    await users?.catch(() => undefined);
     await events?.close();
     await stopEvicting();
     await pubsub.close();

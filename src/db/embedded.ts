@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -18,6 +16,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const memory = dataDir === 'memory';
   const location = memory ? 'memory' : path.resolve(dataDir, 'pg');
   if (!memory) await mkdir(location, { recursive: true });
+  // Imported here, not at the top: in the bundle (scripts/bundle.ts) a top-level import of an external loads at every start.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
   const db = await PGlite.create(memory ? 'memory://' : location);
   // PGlite runs one statement at a time; the socket server queues connections and
   // keeps each transaction to its own connection, so a pool can share it safely.

@@ -1,5 +1,13 @@
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
-import { getDistDirectory, renderAltair } from 'altair-static';
+import express, { type Request, type Response, type NextFunction, type RequestHandler, type Router } from 'express';
+
+/** Loaded on the first IDE request, not at start: most starts never serve the IDE. */
+const loadAltair = (() => {
+  let altair: ReturnType<typeof importAltair> | undefined;
+  return () => (altair ??= importAltair());
+})();
+function importAltair() {
+  return import('altair-static');
+}
 
 const IDE_ASSETS = '/graphql/ide/';
 
@@ -48,31 +56,40 @@ if (auth && auth.accessToken) {
 /** The Altair IDE, served entirely by the gateway: it works with no internet. */
 export function ideRouter(): Router {
   const router = express.Router();
-  router.use(IDE_ASSETS, express.static(getDistDirectory(), { index: false, maxAge: '1h' }));
+  let assets: RequestHandler | undefined;
+  router.use(IDE_ASSETS, (req: Request, res: Response, next: NextFunction) => {
+    if (assets) return assets(req, res, next);
+    loadAltair().then(({ getDistDirectory }) => {
+      assets ??= express.static(getDistDirectory(), { index: false, maxAge: '1h' });
+      assets(req, res, next);
+    }, next);
+  });
   router.get('/graphql', (req: Request, res: Response, next: NextFunction) => {
     const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
     if (!wantsHtml || req.query.query !== undefined) return next();
     const wsProtocol = req.protocol === 'https' ? 'wss' : 'ws';
-    res.type('html').send(
-      renderAltair({
-        baseURL: IDE_ASSETS,
-        endpointURL: '/graphql',
-        subscriptionsEndpoint: `${wsProtocol}://${req.get('host')}/graphql`,
-        initialSubscriptionRequestHandlerId: 'graphql-ws',
-        initialQuery: FIRST_QUERY,
-        initialHeaders: { Authorization: 'Bearer {{accessToken}}' },
-        initialSubscriptionsPayload: { authorization: 'Bearer {{accessToken}}' },
-        initialPostRequestScript: STORE_TOKENS,
-        initialEnvironments: {
-          activeSubEnvironment: ENVIRONMENT_ID,
-          subEnvironments: [{ id: ENVIRONMENT_ID, title: 'coach-gateway', variables: { accessToken: '', refreshToken: '' } }],
-        },
-        // No upsell or update banners: this is a local tool.
-        initialSettings: { 'banners.disable': true, 'alert.disableUpdateNotification': true, disablePushNotification: true },
-        disableAccount: true,
-        initialName: 'coach-gateway',
-      }),
-    );
+    loadAltair().then(({ renderAltair }) => {
+      res.type('html').send(
+        renderAltair({
+          baseURL: IDE_ASSETS,
+          endpointURL: '/graphql',
+          subscriptionsEndpoint: `${wsProtocol}://${req.get('host')}/graphql`,
+          initialSubscriptionRequestHandlerId: 'graphql-ws',
+          initialQuery: FIRST_QUERY,
+          initialHeaders: { Authorization: 'Bearer {{accessToken}}' },
+          initialSubscriptionsPayload: { authorization: 'Bearer {{accessToken}}' },
+          initialPostRequestScript: STORE_TOKENS,
+          initialEnvironments: {
+            activeSubEnvironment: ENVIRONMENT_ID,
+            subEnvironments: [{ id: ENVIRONMENT_ID, title: 'coach-gateway', variables: { accessToken: '', refreshToken: '' } }],
+          },
+          // No upsell or update banners: this is a local tool.
+          initialSettings: { 'banners.disable': true, 'alert.disableUpdateNotification': true, disablePushNotification: true },
+          disableAccount: true,
+          initialName: 'coach-gateway',
+        }),
+      );
+    }, next);
   });
   return router;
 }
