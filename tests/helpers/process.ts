@@ -18,6 +18,8 @@ export interface GatewayProcessOptions {
   dataDir?: string;
   /** false: the gateway's own rate limits, not the suite's raised ones. */
   suiteRateLimits?: boolean;
+  /** A built entry to run with plain node (dist/bundle/main.js, as `npm start` does) instead of src/main.ts under tsx. */
+  entry?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface GatewayProcessOptions {
  * Only PATH is inherited: no DATABASE_URL unless `env` names one.
  */
 export async function startGatewayProcess(env: Record<string, string>, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, options.entry ? [options.entry] : ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'development',
