@@ -1,4 +1,5 @@
 import { badUserInput } from '../../shared/errors.js';
+import { dayIn as calendarDayIn, isoDay } from '../../shared/time-zone.js';
 
 /** Pure planning rules: calendar days in a time zone, item order, goal progress. */
 
@@ -24,10 +25,9 @@ export function parseTime(value: string | null | undefined, field = 'time'): str
   return value.trim();
 }
 
-/** The calendar day of an instant in an IANA time zone. */
+/** The calendar day 'YYYY-MM-DD' of an instant in an IANA time zone (the shared, cached formatter). */
 export function dayIn(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return isoDay(calendarDayIn(instant, timeZone));
 }
 
 /** The day `days` after (or before) a calendar day. */
