@@ -1,7 +1,7 @@
 /** The rule-based assistant's budget conversations: jars, income, "where did my money go", "am I over budget". */
 import { formatGrouped } from '../../../shared/currency.js';
 import { currencyExponent, decimalToMinor, findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
-import { categoryWords, monthName, monthlySummary } from './local.replies.js';
+import { categoryWords, isObject, monthName, monthlySummary, type Json } from './local.replies.js';
 import type { AgentContext } from './provider.js';
 
 export type BudgetAction =
@@ -147,8 +147,6 @@ function iso(year: number, monthIndex: number): string {
   return new Date(Date.UTC(year, monthIndex, 1)).toISOString().slice(0, 7);
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 

@@ -1,4 +1,5 @@
 /** The rule-based assistant's planning requests: goals, a day's plan, items done, contributions to a savings goal. */
+import { addDays } from '../../plans/plans.rules.js';
 import { findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
 import type { Action, Exchange } from './local.action.js';
 import { listOf, transferProposed } from './local.replies.js';
@@ -84,7 +85,7 @@ export function planningMove(text: string, state: PlanningState, call: Call): Ac
   if (!intent || !state.tools.has(NEEDS[intent.kind])) return undefined;
   const result = (name: string) => state.done.findLast((e) => e.name === name);
   const today = state.context.planning?.today ?? state.now.toISOString().slice(0, 10);
-  const dateOf = (when: 'today' | 'tomorrow') => (when === 'today' ? today : addDay(today));
+  const dateOf = (when: 'today' | 'tomorrow') => (when === 'today' ? today : addDays(today, 1));
   switch (intent.kind) {
     case 'plan_day': {
       const planned = result('plan_day');
@@ -258,10 +259,6 @@ function bestMatch<T>(query: string, candidates: T[], text: (c: T) => string): T
     if (score > 0 && (!best || score > best.score)) best = { c, score };
   }
   return best?.c;
-}
-
-function addDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 function answer(text: string, reasoning: string): Action {

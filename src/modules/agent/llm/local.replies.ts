@@ -8,9 +8,10 @@ export interface ToolFailure {
   message: string;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A tool result's object (not an array, not null): what the replies read fields from. */
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** `{ error: { code, message } }` as tools report failures; anything else is a success. */
