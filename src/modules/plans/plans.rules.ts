@@ -81,8 +81,6 @@ export function progressBasisPoints(progress: bigint, target: bigint | null): nu
   return Number(bp > MAX_BASIS_POINTS ? MAX_BASIS_POINTS : bp);
 }
 
-export const PRIORITY_RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
-
 /** A title, trimmed and non-blank, at most `max` characters. */
 export function title(value: string, field = 'title', max = 200): string {
   const t = value.trim();
