@@ -73,15 +73,22 @@ export class RedisPubSub implements PubSub {
     let set = this.channels.get(channel);
     if (!set) {
       this.channels.set(channel, (set = new Set()));
-      this.subscriber
-        .subscribe(PREFIX + channel)
-        .then(() => {
+      const confirming = this.subscriber.subscribe(PREFIX + channel).then(
+        () => {
           if (this.channels.has(channel)) this.confirmed.add(channel);
-        })
-        .catch((error: unknown) => {
+        },
+        (error: unknown) => {
           this.logger.error({ err: error, channel }, 'redis subscribe failed');
           queue.fail(error);
-        });
+          throw error;
+        },
+      );
+      // ready() waits for it; a failure reaches ready() and this subscriber, and is not left unhandled.
+      this.pending.add(confirming);
+      confirming.then(
+        () => this.pending.delete(confirming),
+        () => this.pending.delete(confirming),
+      );
     }
     set.add(queue as AsyncQueue<unknown>);
     return queue;

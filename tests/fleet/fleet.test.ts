@@ -125,8 +125,15 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     const other = await registerUser(a);
     expect((await b.ok(MeDocument, {}, { token: other.token })).me.username).toBe(other.user.username);
     await a.ok(LogoutDocument, {}, { token: other.token });
-    const refused = async () => (await b.gql(MeDocument, {}, { token: other.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
-    await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' });
+    let last: unknown;
+    const refused = async () => {
+      const answer = await b.gql(MeDocument, {}, { token: other.token });
+      last = answer.errors?.[0]?.extensions ?? answer.data;
+      return answer.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+    };
+    await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' }).catch((error: Error) => {
+      throw new Error(`${error.message}; b's last answer: ${JSON.stringify(last)}`);
+    });
   });
 
   it('answers on one instance a persisted query registered on the other (the APQ cache is in Redis)', async () => {
