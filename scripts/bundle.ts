@@ -1,4 +1,5 @@
-// Bundles the tsc output (dist/src/main.js, decorator metadata already emitted) into dist/bundle:
+// Bundles the tsc output (dist/src/main.js, decorator metadata already emitted) into dist/bundle/gateway.cjs,
+// run by dist/bundle/main.js (scripts/bundle-main.ts) through V8's code cache:
 // one module graph instead of ~1,700 files to resolve, read and compile at every start.
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -43,24 +44,39 @@ export async function bundle(): Promise<void> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   await build({
     entryPoints: [join(ROOT, 'dist', 'src', 'main.js')],
-    outfile: join(BUNDLE_DIR, 'main.js'),
+    outfile: join(BUNDLE_DIR, 'gateway.cjs'),
     bundle: true,
     // One file, no splitting: a split chunk of a CommonJS package exports only `default`, and
     // `await import('class-validator')` (type-graphql), 'ajv' and 'graphql' need its named exports.
-    // What is imported lazily stays unevaluated until used, only parsed.
-    format: 'esm',
+    // What is imported lazily stays unevaluated until used, only parsed. CommonJS, so that
+    // main.js (scripts/bundle-main.ts) can run it as a vm.Script with V8's code cache.
+    format: 'cjs',
+    // import() in code V8 restored from a code cache fails (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING:
+    // the script's host-defined options are not restored with it), so esbuild turns each import()
+    // into require() in a promise: the lazily loaded externals (PGlite, altair-static, pino-pretty)
+    // still load on first use; the ES-module-only ones through require(esm), which Node >= 20.19 has.
+    supported: { 'dynamic-import': false },
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
     plugins: [mikroOrmVersion],
-    // The CommonJS packages inside call require() for built-ins and externals.
-    banner: { js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);' },
+    define: { 'import.meta.url': '__bundleImportMetaUrl' },
+    banner: { js: 'var __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     // MikroORM and type-graphql name tables and types after the classes: esbuild's renames must not show.
     keepNames: true,
     // Less source for V8 to scan at start; names stay (keepNames), so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,
     sourcemap: true,
+    logLevel: 'error',
+  });
+  await build({
+    entryPoints: [join(ROOT, 'scripts', 'bundle-main.ts')],
+    outfile: join(BUNDLE_DIR, 'main.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
     logLevel: 'error',
   });
 }

@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  console.error('coach-gateway failed to start:', error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** Settles once the gateway listens (true) or failed to start (false; the process is exiting). The bundle's loader waits on it to save V8's code cache. */
+export const started: Promise<boolean> = main().then(
+  () => true,
+  (error: unknown) => {
+    console.error('coach-gateway failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+    return false;
+  },
+);
