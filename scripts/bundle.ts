@@ -58,6 +58,21 @@ const importOnce: Plugin = {
   },
 };
 
+/**
+ * @apollo/utils.createhash picks node:crypto only when `module.require` exists, which esbuild's
+ * module wrapper lacks: bundled, Apollo hashed every request's query with sha.js, a SHA-256 in
+ * plain JavaScript. Here it is node:crypto, as unbundled.
+ */
+const nodeCryptoHash: Plugin = {
+  name: 'node-crypto-hash',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@apollo[\\/]utils\.createhash[\\/]dist[\\/]index\.js$/ }, () => ({
+      contents: `const { createHash } = require('node:crypto'); exports.createHash = (kind) => createHash(kind);`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle(): Promise<void> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   await build({
@@ -77,7 +92,7 @@ export async function bundle(): Promise<void> {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [mikroOrmVersion, importOnce],
+    plugins: [mikroOrmVersion, importOnce, nodeCryptoHash],
     define: { 'import.meta.url': '__bundleImportMetaUrl' },
     banner: { js: 'var __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     // MikroORM and type-graphql name tables and types after the classes: esbuild's renames must not show.
