@@ -7,6 +7,12 @@ import type { Logger } from '../shared/logger.js';
 /** graphql-ws awaits each send: a settled promise spares it wrapping `undefined` once per message. */
 const SENT = Promise.resolve();
 const uncork = (raw: Socket) => raw.uncork();
+/**
+ * A tick's frames go out in writes of about this size at most: one write is in flight until the
+ * kernel took all of it, and counts as buffered meanwhile, so one huge write (10,000 refusals at
+ * once) would look like a reader that stopped to the slow-consumer checks.
+ */
+const COALESCE_MAX_BYTES = 16 * 1024;
 
 /**
  * Frames handed to one socket in one tick leave in one write. Each frame is otherwise a syscall
@@ -87,6 +93,11 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
           if (socket.readyState === socket.OPEN) {
             coalesce(raw);
             socket.send(data);
+            if (raw.writableLength >= COALESCE_MAX_BYTES) {
+              // Flushes what the tick gathered so far; still corked for the rest of the tick.
+              raw.uncork();
+              raw.cork();
+            }
           }
           return SENT;
         },
