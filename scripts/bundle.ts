@@ -86,7 +86,8 @@ export async function bundle(): Promise<void> {
 async function useKeepName(file: string): Promise<void> {
   const code = await readFile(file, 'utf8');
   const at = code.indexOf(ESBUILD_KEEP_NAME);
-  if (at < 0 || code.indexOf(ESBUILD_KEEP_NAME, at + 1) >= 0) throw new Error(`esbuild's keepNames helper not found once in ${file}: check scripts/bundle.ts against this esbuild`);
+  if (at < 0 || code.indexOf(ESBUILD_KEEP_NAME, at + 1) >= 0)
+    throw new Error(`esbuild's keepNames helper not found once in ${file}: check scripts/bundle.ts against this esbuild`);
   const replacement = '__name=__bundleKeepName'.padEnd(ESBUILD_KEEP_NAME.length, ' ');
   await writeFile(file, code.slice(0, at) + replacement + code.slice(at + ESBUILD_KEEP_NAME.length));
 }
