@@ -8,6 +8,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
+import { authenticateBearer } from './modules/auth/auth.service.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
@@ -155,9 +156,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     const schema = await buildAppSchema();
     await users;
-    // Each call on a fork of its own: a socket holds no EntityManager between messages.
+    // A socket holds no EntityManager between messages; signing in needs none at all, only the shared connection.
     const authority: SessionAuthority = {
-      authenticate: (t) => authServiceFor(core, openOrmRef.em.fork()).authenticate(t),
+      authenticate: (t) => authenticateBearer(core, openOrmRef.em.getConnection(), t),
       activeSessionIds: (ids) => authServiceFor(core, openOrmRef.em.fork()).activeSessionIds(ids),
     };
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
