@@ -110,7 +110,7 @@ export function createOperationServices(deps: AppDeps, em: EntityManager): Servi
   }) as Services;
 }
 
-/** The auth service alone, for callers that need nothing else (the sockets' session checks). */
+/** The auth service alone, for callers that need nothing else. */
 export function authServiceFor(deps: CoreDeps, em: EntityManager): AuthService {
   return new AuthService(em, deps, new RunCanceller(em, deps));
 }

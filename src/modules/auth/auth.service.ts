@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.js';
 import type { CoreDeps } from '../../deps.js';
 import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
 import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
@@ -77,6 +78,23 @@ export async function authenticateBearer(
     await connection.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now.toISOString(), claims.sessionId]);
   }
   return { ...claims, role: session.role };
+}
+
+/**
+ * Which of these sessions are still live, on a connection alone. The sockets' sweep asks for
+ * every session with an open socket every few seconds: one array parameter, ids back as plain
+ * rows (through the ORM, thousands of ids were quoted into the text one by one and came back
+ * as as many partial entities, each sweep).
+ */
+export async function activeSessionIdsOn(connection: Pick<Connection, 'execute'>, now: Date, sessionIds: string[]): Promise<Set<string>> {
+  // Not a uuid: no such session (and not one bad id failing the whole statement).
+  const ids = sessionIds.filter(isUuid);
+  if (ids.length === 0) return new Set();
+  const rows = await connection.execute<Array<{ id: string }>>(
+    'select "id" from "auth_session" where "id" = any(?::uuid[]) and "revoked_at" is null and "expires_at" > ?',
+    [`{${ids.join(',')}}`, now.toISOString()],
+  );
+  return new Set(rows.map((r: { id: string }) => r.id));
 }
 
 export class AuthService {
@@ -166,10 +184,8 @@ export class AuthService {
   }
 
   /** Which of these sessions are still live, for long-lived sockets. */
-  async activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
-    const now = this.deps.clock.now();
-    const live = await this.em.find(AuthSession, { id: { $in: sessionIds }, revokedAt: null, expiresAt: { $gt: now } }, { fields: ['id'] });
-    return new Set(live.map((s) => s.id));
+  activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
+    return activeSessionIdsOn(this.em.getConnection(), this.deps.clock.now(), sessionIds);
   }
 
   watchSessionEvents(auth: AuthInfo): AsyncIterableIterator<AuthSessionEventPayload> {
