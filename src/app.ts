@@ -8,6 +8,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
+import { activeSessionIdsOn, authenticateBearer } from './modules/auth/auth.service.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
@@ -19,7 +20,7 @@ import { bootstrapUsers } from './seed/bootstrap.js';
 import { DEMO_CUSTOMER } from './seed/demo.js';
 import { startHttpServer } from './server/http.js';
 import type { SessionAuthority } from './server/ws/index.js';
-import { authServiceFor, createServices } from './services.js';
+import { createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
@@ -155,10 +156,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     const schema = await buildAppSchema();
     await users;
-    // Each call on a fork of its own: a socket holds no EntityManager between messages.
+    // A socket holds no EntityManager between messages; signing in needs none at all, only the shared connection.
     const authority: SessionAuthority = {
-      authenticate: (t) => authServiceFor(core, openOrmRef.em.fork()).authenticate(t),
-      activeSessionIds: (ids) => authServiceFor(core, openOrmRef.em.fork()).activeSessionIds(ids),
+      authenticate: (t) => authenticateBearer(core, openOrmRef.em.getConnection(), t),
+      activeSessionIds: (ids) => activeSessionIdsOn(openOrmRef.em.getConnection(), clock.now(), ids),
     };
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });

@@ -104,10 +104,13 @@ export function createOperationServices(deps: AppDeps, em: EntityManager): Servi
   const domain = createServices(deps, em);
   let agent: AgentService | undefined;
   // Defined, not spread: a spread would read (and so build) every service.
-  return Object.defineProperty(domain, 'agent', { enumerable: true, get: () => (agent ??= new AgentService(em, deps, domain.chat, deps.agent)) }) as Services;
+  return Object.defineProperty(domain, 'agent', {
+    enumerable: true,
+    get: () => (agent ??= new AgentService(em, deps, () => domain.chat, deps.agent)),
+  }) as Services;
 }
 
-/** The auth service alone, for callers that need nothing else (the sockets' session checks). */
+/** The auth service alone, for callers that need nothing else. */
 export function authServiceFor(deps: CoreDeps, em: EntityManager): AuthService {
   return new AuthService(em, deps, new RunCanceller(em, deps));
 }

@@ -97,6 +97,7 @@ export function gatewayEnv(options: GatewayOptions, port: number): Record<string
     WS_MAX_CONNECTIONS_PER_IP: '1000000',
     WS_MAX_CONNECTIONS_PER_USER: '1000000',
     ...(process.env.BENCH_HEAP_SNAPSHOTS ? { BENCH_HEAP_SNAPSHOTS: process.env.BENCH_HEAP_SNAPSHOTS } : {}),
+    ...(process.env.BENCH_ALLOC_PROFILE ? { BENCH_ALLOC_PROFILE: process.env.BENCH_ALLOC_PROFILE } : {}),
     ...options.env,
   };
 }

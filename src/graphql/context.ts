@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
 import type { AuthInfo, ClientInfo } from '../modules/auth/auth.types.js';
@@ -38,14 +39,22 @@ export class OperationContext implements GraphQLContext {
   private forked: EntityManager | undefined;
   private built: Services | undefined;
   private child: Logger | undefined;
+  private id: string | undefined;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly orm: Orm,
-    readonly requestId: string,
+    /** Undefined: made on first use (a subscription that never logs holds none), or taken from `origin`. */
+    requestId: string | undefined,
     readonly client: ClientInfo,
+    private readonly origin?: OperationContext,
   ) {
     this.clock = deps.clock;
+    this.id = requestId;
+  }
+
+  get requestId(): string {
+    return (this.id ??= this.origin?.requestId ?? randomUUID());
   }
 
   get em(): EntityManager {
@@ -62,7 +71,7 @@ export class OperationContext implements GraphQLContext {
 
   /** The same caller and request with nothing built yet: one per subscription event. */
   fresh(): OperationContext {
-    const ctx = new OperationContext(this.deps, this.orm, this.requestId, this.client);
+    const ctx = new OperationContext(this.deps, this.orm, this.id, this.client, this.id === undefined ? this : undefined);
     ctx.auth = this.auth;
     ctx.authError = this.authError;
     return ctx;

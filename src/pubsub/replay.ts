@@ -48,13 +48,29 @@ export function replayThenLive<T extends { seq: number }>(options: ReplayOptions
     }, options.pollMs);
     poll.unref();
   }
-  void (async () => {
-    for (const item of await read(last)) if (deliver(item)) return;
-    for await (const item of live) {
-      if (out.closed) return;
-      if (item.seq > last + 1) for (const missed of await read(last, item.seq)) if (deliver(missed)) return;
-      if (deliver(item)) return;
+  // Callbacks, not a suspended async loop: an open stream would keep the loop's frame, and with
+  // it the replayed rows (and their renderings), for as long as its run goes on.
+  const fail = (error: unknown) => out.fail(error);
+  const pump = () => void live.next().then(onLive).catch(fail);
+  const onLive = (result: IteratorResult<T>): void => {
+    if (result.done || out.closed) return;
+    const item = result.value;
+    if (item.seq <= last + 1) {
+      if (!deliver(item)) pump();
+      return;
     }
-  })().catch((error: unknown) => out.fail(error));
+    void read(last, item.seq)
+      .then((missed) => {
+        for (const m of missed) if (deliver(m)) return;
+        if (!deliver(item)) pump();
+      })
+      .catch(fail);
+  };
+  void read(last)
+    .then((stored) => {
+      for (const item of stored) if (deliver(item)) return;
+      pump();
+    })
+    .catch(fail);
   return out;
 }

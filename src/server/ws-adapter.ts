@@ -25,6 +25,7 @@ function coalesce(raw: Socket): void {
   raw.cork();
   process.nextTick(uncork, raw);
 }
+
 /**
  * graphql-ws throws this for a well-formed message of a type a client may not send (`next`,
  * `connection_ack`...): the client broke the protocol (4400), the server did not fail (4500).
@@ -80,39 +81,26 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   }, keepAliveMs);
   keepAlive.unref();
 
+  // One listener for every socket (`this` is the socket): a socket's own listeners are what it must close over.
+  function failed(this: WebSocket, error: Error) {
+    internalError(this, error, 'WebSocket error');
+  }
+  const onMessage = (socket: WebSocket, handle: (data: string) => Promise<void>) =>
+    socket.on('message', (data) => {
+      handle(String(data)).catch((error: unknown) => {
+        if (error instanceof Error && UNEXPECTED_TYPE.test(error.message)) socket.close(CloseCode.BadRequest, 'Invalid message received');
+        else internalError(socket, error, 'WebSocket message failed');
+      });
+    });
+
   wsServer.on('connection', (socket, request) => {
-    socket.once('error', (error) => internalError(socket, error, 'WebSocket error'));
+    socket.on('error', failed);
     socket.on('pong', answered);
     if (!admit(socket, request)) return;
     // The connection ws writes its frames to (the upgraded one); kept, not the request.
-    const raw = request.socket;
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) => {
-          if (socket.readyState === socket.OPEN) {
-            coalesce(raw);
-            socket.send(data);
-            if (raw.writableLength >= COALESCE_MAX_BYTES) {
-              // Flushes what the tick gathered so far; still corked for the rest of the tick.
-              raw.uncork();
-              raw.cork();
-            }
-          }
-          return SENT;
-        },
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => {
-              if (error instanceof Error && UNEXPECTED_TYPE.test(error.message)) socket.close(CloseCode.BadRequest, 'Invalid message received');
-              else internalError(socket, error, 'WebSocket message failed');
-            });
-          }),
-      },
-      { socket, userAgent: request.headers['user-agent'] },
-    );
-    socket.once('close', (code, reason) => {
+    const closed = server.opened(new Transport(socket, request.socket, onMessage), { socket, userAgent: request.headers['user-agent'] });
+    // 'close' comes once: `on` spares the wrapper `once` builds.
+    socket.on('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
     });
   });
@@ -125,4 +113,39 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
       await new Promise<void>((resolve, reject) => wsServer.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** graphql-ws's view of one socket: methods on a prototype, not three closures per socket. */
+class Transport {
+  readonly protocol: string;
+
+  constructor(
+    private readonly socket: WebSocket,
+    /** The connection ws writes the socket's frames to, corked per tick (coalesce). */
+    private readonly raw: Socket,
+    private readonly listen: (socket: WebSocket, handle: (data: string) => Promise<void>) => void,
+  ) {
+    this.protocol = socket.protocol;
+  }
+
+  send(data: string): Promise<void> {
+    const { socket, raw } = this;
+    if (socket.readyState !== socket.OPEN) return SENT;
+    coalesce(raw);
+    socket.send(data);
+    if (raw.writableLength >= COALESCE_MAX_BYTES) {
+      // Flushes what the tick gathered so far; still corked for the rest of the tick.
+      raw.uncork();
+      raw.cork();
+    }
+    return SENT;
+  }
+
+  close(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+  }
+
+  onMessage(handle: (data: string) => Promise<void>): void {
+    this.listen(this.socket, handle);
+  }
 }

@@ -47,12 +47,51 @@ describe('WebSocket sign-in', () => {
     const socket = new FakeSocket();
     const token = tokenExpiringIn(60);
     socketAuth.attach(socket, { auth: ALICE, token }, CLIENT);
-    expect(socketAuth.of(socket)).toEqual({ auth: ALICE, client: CLIENT, expiry: expect.anything() });
+    expect(socketAuth.of(socket)).toEqual({ auth: ALICE, client: CLIENT, expiresAt: new Date('2030-01-01T00:01:00Z').getTime() });
     vi.advanceTimersByTime(59_999);
     expect(socket.close).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     expect(socket.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }]);
     expect(metrics.wsDisconnected).toHaveBeenCalledWith('token_expired');
+  });
+
+  it('closes each of many sockets at its own token expiry, on one timer', async () => {
+    const { socketAuth, metrics } = auth();
+    const sockets = [60, 30, 60, 90].map((seconds) => {
+      const socket = new FakeSocket();
+      socketAuth.attach(socket, { auth: ALICE, token: tokenExpiringIn(seconds) }, CLIENT);
+      return socket;
+    });
+    const [first, second, third, fourth] = sockets as [FakeSocket, FakeSocket, FakeSocket, FakeSocket];
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(29_999);
+    expect(sockets.filter((s) => s.closes.length)).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(second.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }]);
+    expect(first.close).not.toHaveBeenCalled();
+    // The socket closed: the part that ends it forgets its state (the close handler's detach).
+    socketAuth.detach(second);
+    vi.advanceTimersByTime(29_999);
+    expect(first.close).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect([first.closes, third.closes]).toEqual([
+      [{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }],
+      [{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }],
+    ]);
+    // The earliest one left closing before its time re-arms the timer for the next.
+    socketAuth.detach(fourth);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(60_000);
+    expect(fourth.close).not.toHaveBeenCalled();
+    expect(metrics.wsDisconnected).toHaveBeenCalledTimes(3);
+  });
+
+  it('closes at once a socket whose token has no expiry or is already past it', () => {
+    const { socketAuth } = auth();
+    const socket = new FakeSocket();
+    socketAuth.attach(socket, { auth: ALICE, token: tokenExpiringIn(-5) }, CLIENT);
+    vi.advanceTimersByTime(0);
+    expect(socket.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }]);
   });
 
   it('forgets a socket that closed, and its expiry with it', () => {

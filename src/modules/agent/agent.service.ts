@@ -20,23 +20,33 @@ const LOSSY_POLL_MS = 3_000;
 
 /** Starts, stops and reads agent runs; the AgentRuntime (the AgentRunner) executes them. */
 export class AgentService {
-  private readonly messageLoader: DataLoader<string, Message | null>;
-  private readonly activeRunLoader: DataLoader<string, AgentRun | null>;
+  private messages: DataLoader<string, Message | null> | undefined;
+  private activeRuns: DataLoader<string, AgentRun | null> | undefined;
 
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger'>,
-    private readonly chat: ChatService,
+    /** Built on first use: a subscription's setup (watchRun) needs neither it nor the services it pulls in. */
+    private readonly chatService: () => ChatService,
     private readonly runtime: AgentRuntime,
-  ) {
-    this.messageLoader = new DataLoader(async (ids) => {
-      const found = await chat.messagesById([...ids]);
+  ) {}
+
+  private get chat(): ChatService {
+    return this.chatService();
+  }
+
+  private get messageLoader(): DataLoader<string, Message | null> {
+    return (this.messages ??= new DataLoader(async (ids) => {
+      const found = await this.chat.messagesById([...ids]);
       return ids.map((id) => found.find((m) => m.id === id) ?? null);
-    });
-    this.activeRunLoader = new DataLoader(async (sessionIds) => {
-      const runs = await em.find(AgentRun, { session: { $in: [...sessionIds] }, status: { $in: UNFINISHED } });
+    }));
+  }
+
+  private get activeRunLoader(): DataLoader<string, AgentRun | null> {
+    return (this.activeRuns ??= new DataLoader(async (sessionIds) => {
+      const runs = await this.em.find(AgentRun, { session: { $in: [...sessionIds] }, status: { $in: UNFINISHED } });
       return sessionIds.map((id) => runs.find((r) => r.session.id === id) ?? null);
-    });
+    }));
   }
 
   async send(auth: AuthInfo, input: SendMessageInput): Promise<AgentRunView> {

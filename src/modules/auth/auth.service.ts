@@ -1,8 +1,9 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type Connection, type EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
 import type { CoreDeps } from '../../deps.js';
 import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
 import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
@@ -40,6 +41,61 @@ export class RoleConflictError extends Error {
 export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache'> & {
   config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
 };
+
+/**
+ * AuthService.authenticate on a connection alone: the sockets sign in with it, so a burst of
+ * thousands of connection_inits builds no EntityManager fork and no query builder (their
+ * garbage outlived the session read and was promoted). Both statements are one plain row each.
+ */
+export async function authenticateBearer(
+  deps: Pick<AuthDeps, 'clock' | 'sessionCache'> & { config: Pick<Config, 'jwt'> },
+  connection: Pick<Connection, 'execute'>,
+  accessToken: string,
+): Promise<AuthInfo> {
+  const now = deps.clock.now();
+  const nowMs = now.getTime();
+  const claims = verifyAccessToken(deps.config.jwt, accessToken, now);
+  const session = await deps.sessionCache.getOrLoad(claims.sessionId, nowMs, async () => {
+    // The role as stored now, not the one in the token: a demoted user loses it at once.
+    const [row] = await connection.execute<Array<SessionRow>>(
+      'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role, u.username, u.email, u.created_at as user_created_at from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
+      [claims.sessionId],
+    );
+    if (!row || row.revoked_at !== null || new Date(row.expires_at) <= now) return null;
+    return {
+      userId: row.user_id,
+      role: row.role,
+      expiresAtMs: new Date(row.expires_at).getTime(),
+      lastSeenAtMs: row.last_seen_at === null ? null : new Date(row.last_seen_at).getTime(),
+      checkedAtMs: nowMs,
+      user: { id: row.user_id, createdAt: new Date(row.user_created_at), username: row.username, email: row.email, role: row.role },
+    };
+  });
+  if (!session) throw sessionEnded();
+  if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
+  if (session.lastSeenAtMs === null || nowMs - session.lastSeenAtMs > LAST_SEEN_RESOLUTION_MS) {
+    session.lastSeenAtMs = nowMs;
+    await connection.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now.toISOString(), claims.sessionId]);
+  }
+  return { ...claims, role: session.role };
+}
+
+/**
+ * Which of these sessions are still live, on a connection alone. The sockets' sweep asks for
+ * every session with an open socket every few seconds: one array parameter, ids back as plain
+ * rows (through the ORM, thousands of ids were quoted into the text one by one and came back
+ * as as many partial entities, each sweep).
+ */
+export async function activeSessionIdsOn(connection: Pick<Connection, 'execute'>, now: Date, sessionIds: string[]): Promise<Set<string>> {
+  // Not a uuid: no such session (and not one bad id failing the whole statement).
+  const ids = sessionIds.filter(isUuid);
+  if (ids.length === 0) return new Set();
+  const rows = await connection.execute<Array<{ id: string }>>(
+    'select "id" from "auth_session" where "id" = any(?::uuid[]) and "revoked_at" is null and "expires_at" > ?',
+    [`{${ids.join(',')}}`, now.toISOString()],
+  );
+  return new Set(rows.map((r: { id: string }) => r.id));
+}
 
 export class AuthService {
   constructor(
@@ -124,42 +180,12 @@ export class AuthService {
    * one indexed lookup.
    */
   async authenticate(accessToken: string): Promise<AuthInfo> {
-    const now = this.deps.clock.now();
-    const nowMs = now.getTime();
-    const claims = verifyAccessToken(this.deps.config.jwt, accessToken, now);
-    const { sessionCache } = this.deps;
-    const session = await sessionCache.getOrLoad(claims.sessionId, nowMs, async () => {
-      // The role as stored now, not the one in the token: a demoted user loses it at once.
-      const [row] = await this.em
-        .getConnection()
-        .execute<Array<SessionRow>>(
-          'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role, u.username, u.email, u.created_at as user_created_at from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
-          [claims.sessionId],
-        );
-      if (!row || row.revoked_at !== null || new Date(row.expires_at) <= now) return null;
-      return {
-        userId: row.user_id,
-        role: row.role,
-        expiresAtMs: new Date(row.expires_at).getTime(),
-        lastSeenAtMs: row.last_seen_at === null ? null : new Date(row.last_seen_at).getTime(),
-        checkedAtMs: nowMs,
-        user: { id: row.user_id, createdAt: new Date(row.user_created_at), username: row.username, email: row.email, role: row.role },
-      };
-    });
-    if (!session) throw sessionEnded();
-    if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
-    if (session.lastSeenAtMs === null || nowMs - session.lastSeenAtMs > LAST_SEEN_RESOLUTION_MS) {
-      session.lastSeenAtMs = nowMs;
-      await this.em.nativeUpdate(AuthSession, { id: claims.sessionId }, { lastSeenAt: now });
-    }
-    return { ...claims, role: session.role };
+    return authenticateBearer(this.deps, this.em.getConnection(), accessToken);
   }
 
   /** Which of these sessions are still live, for long-lived sockets. */
-  async activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
-    const now = this.deps.clock.now();
-    const live = await this.em.find(AuthSession, { id: { $in: sessionIds }, revokedAt: null, expiresAt: { $gt: now } }, { fields: ['id'] });
-    return new Set(live.map((s) => s.id));
+  activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
+    return activeSessionIdsOn(this.em.getConnection(), this.deps.clock.now(), sessionIds);
   }
 
   watchSessionEvents(auth: AuthInfo): AsyncIterableIterator<AuthSessionEventPayload> {

@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { CLOSE_UNAUTHORIZED } from './close-codes.js';
+import { createExpirySchedule } from './expiries.js';
 
 /** What the sockets ask of the auth module; built in app.ts, each call on an EntityManager fork of its own. */
 export interface SessionAuthority {
@@ -36,7 +37,14 @@ type Socket = Pick<WebSocket, 'close'>;
  * refused; one that is signed in lives no longer than its token (the client reconnects with a fresh one).
  */
 export function createSocketAuth({ authority, clock, metrics }: SocketAuthOptions) {
-  const states = new WeakMap<Socket, SocketAuth & { expiry: NodeJS.Timeout }>();
+  const states = new WeakMap<Socket, SocketAuth & { expiresAt: number }>();
+  const expiries = createExpirySchedule<Socket>({
+    clock,
+    expire: (socket) => {
+      metrics.wsDisconnected('token_expired');
+      socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+    },
+  });
   return {
     /** null: refuse the socket. A failure that is not a DomainError propagates (graphql-ws closes with 4500). */
     async signIn(connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<SignedIn | null> {
@@ -52,16 +60,9 @@ export function createSocketAuth({ authority, clock, metrics }: SocketAuthOption
 
     /** The token was checked once: the socket closes (4401) when it expires. */
     attach(socket: Socket, { auth, token }: SignedIn, client: ClientInfo): void {
-      const expiresInMs = (accessTokenExpiresAt(token)?.getTime() ?? 0) - clock.now().getTime();
-      const expiry = setTimeout(
-        () => {
-          metrics.wsDisconnected('token_expired');
-          socket.close(CLOSE_UNAUTHORIZED, 'token expired');
-        },
-        Math.max(0, expiresInMs),
-      );
-      expiry.unref();
-      states.set(socket, { auth, client, expiry });
+      const expiresAt = accessTokenExpiresAt(token)?.getTime() ?? 0;
+      expiries.add(socket, expiresAt);
+      states.set(socket, { auth, client, expiresAt });
     },
 
     of(socket: Socket): SocketAuth | undefined {
@@ -72,7 +73,7 @@ export function createSocketAuth({ authority, clock, metrics }: SocketAuthOption
       const state = states.get(socket);
       if (!state) return undefined;
       states.delete(socket);
-      clearTimeout(state.expiry);
+      expiries.remove(socket, state.expiresAt);
       return state;
     },
   };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { Orm } from '../../db/orm.js';
@@ -60,6 +59,8 @@ export function attachWebSocketServer(
         const client = { ipAddress: quotas.addressOf(socket) ?? null, userAgent: userAgent?.slice(0, 500) ?? null };
         // No subscription is public: a socket without a valid token is refused (4403).
         const signedIn = await auth.signIn(ctx.connectionParams);
+        // graphql-ws keeps connection_init's payload for the socket's life: the token in it is not needed once checked.
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         if (!signedIn || socket.readyState !== socket.OPEN) return false;
         if (!quotas.admitUser(socket, signedIn.auth.userId)) return false;
         auth.attach(socket, signedIn, client);
@@ -75,7 +76,7 @@ export function attachWebSocketServer(
       // Nothing built until a resolver asks: an open subscription holds its caller, not a fork.
       context: (ctx) => {
         const state = auth.of(ctx.extra.socket);
-        const context = new OperationContext(deps, orm, randomUUID(), state?.client ?? NO_CLIENT);
+        const context = new OperationContext(deps, orm, undefined, state?.client ?? NO_CLIENT);
         context.auth = state?.auth ?? null;
         return context;
       },
