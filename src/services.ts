@@ -44,7 +44,7 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   let plans: PlanService | undefined;
   const services = {
     get auth(): AuthService {
-      return (auth ??= authServiceFor(deps, em));
+      return (auth ??= new AuthService(em, deps, new RunCanceller(em, deps)));
     },
     get accounts(): AccountService {
       return (accounts ??= new AccountService(em, deps, cancelCardsOf));
@@ -108,9 +108,4 @@ export function createOperationServices(deps: AppDeps, em: EntityManager): Servi
     enumerable: true,
     get: () => (agent ??= new AgentService(em, deps, () => domain.chat, deps.agent)),
   }) as Services;
-}
-
-/** The auth service alone, for callers that need nothing else. */
-export function authServiceFor(deps: CoreDeps, em: EntityManager): AuthService {
-  return new AuthService(em, deps, new RunCanceller(em, deps));
 }

@@ -183,11 +183,6 @@ export class AuthService {
     return authenticateBearer(this.deps, this.em.getConnection(), accessToken);
   }
 
-  /** Which of these sessions are still live, for long-lived sockets. */
-  activeSessionIds(sessionIds: string[]): Promise<Set<string>> {
-    return activeSessionIdsOn(this.em.getConnection(), this.deps.clock.now(), sessionIds);
-  }
-
   watchSessionEvents(auth: AuthInfo): AsyncIterableIterator<AuthSessionEventPayload> {
     return this.deps.pubsub.subscribe(Topic.AUTH_SESSION, auth.userId);
   }
