@@ -128,7 +128,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       moneyPool,
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
       transferBatcher: new TransferBatcher(
-        { pool: moneyPool, format: formatOf(orm), clock, pubsub, logger, postingHook },
+        { pool: moneyPool, format: formatOf(orm.em), clock, pubsub, logger, postingHook },
         { lanes: Math.min(2, poolMax.money) },
       ),
       postingHook,

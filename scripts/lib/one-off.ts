@@ -54,7 +54,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
     moneyPool,
-    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
+    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm.em), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
     postingHook,
   };
   return { deps, orm, close };

@@ -148,9 +148,9 @@ export function splitPoolMax(max: number): { orm: number; money: number } {
   return { orm: Math.max(1, max - money), money };
 }
 
-/** The ORM's own escaping, for raw statements outside a request's EntityManager. */
-export function formatOf(orm: Orm): FormatQuery {
-  const platform = orm.em.getPlatform();
+/** The ORM's own escaping (of `orm.em` or a request's EntityManager), for statements sent past the ORM. */
+export function formatOf(em: Pick<Orm['em'], 'getPlatform'>): FormatQuery {
+  const platform = em.getPlatform();
   return (sql, params) => platform.formatQuery(sql, params);
 }
 

@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
-import { readRows } from '../../db/pg.js';
+import { formatOf, readRows } from '../../db/pg.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { parseCurrency } from '../../shared/money.js';
@@ -53,8 +53,7 @@ export class AccountService {
   /** A hot read (every `accounts`): one statement, plain rows; nothing here is changed, so nothing is managed. */
   async list(auth: AuthInfo): Promise<AccountView[]> {
     // On the money pool, which sees each posting as it commits; past the ORM (see readRows).
-    const platform = this.em.getPlatform();
-    const rows = await readRows(this.deps.moneyPool, (sql, params) => platform.formatQuery(sql, params), selectOwnAccounts(auth.userId));
+    const rows = await readRows(this.deps.moneyPool, formatOf(this.em), selectOwnAccounts(auth.userId));
     return rows.map(accountView);
   }
 

@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config/config.js';
-import { rawTransaction, type PgResult, type RawTx, type Stmt } from '../../db/pg.js';
+import { formatOf, rawTransaction, type PgResult, type RawTx, type Stmt } from '../../db/pg.js';
 import type { TransferData } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
@@ -375,8 +375,7 @@ export class TransferService {
   }
 
   private transaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
-    const platform = this.em.getPlatform();
-    return rawTransaction(this.deps.moneyPool, (sql, params) => platform.formatQuery(sql, params), work);
+    return rawTransaction(this.deps.moneyPool, formatOf(this.em), work);
   }
 
   /** After commit: raise a stored refusal, or publish the new entries and answer. */
