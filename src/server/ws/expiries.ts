@@ -65,12 +65,5 @@ export function createExpirySchedule<S>({ clock, expire }: ExpiryScheduleOptions
       for (const bucket of buckets.values()) n += bucket.size;
       return n;
     },
-
-    dispose(): void {
-      clearTimeout(timer);
-      timer = undefined;
-      armedFor = undefined;
-      buckets.clear();
-    },
   };
 }
