@@ -21,6 +21,12 @@ const missing = existsSync(CHROMIUM) ? undefined : `needs Chromium: ${CHROMIUM} 
 /** Resource types the IDE cannot work without: any of these from outside is a failure. */
 const REQUIRED_TYPES = new Set(['document', 'script', 'stylesheet', 'font']);
 
+/** A graphql-ws message the IDE received, as far as this test reads it. */
+interface WsMessage {
+  type: string;
+  payload?: { data?: { agentEvents: { __typename: string; seq: number; ok?: boolean; status?: string } } };
+}
+
 interface OutsideRequest {
   url: string;
   type: string;
@@ -35,6 +41,8 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
   const gatewayRequests: string[] = [];
   const outside: OutsideRequest[] = [];
   const pageErrors: string[] = [];
+  /** The IDE's WebSocket traffic, both ways, for the failure report. */
+  const frames: string[] = [];
 
   const isGateway = (raw: string, port: string) => {
     const url = new URL(raw);
@@ -97,13 +105,16 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
         .catch(() => []);
       const result = await resultText().catch((error: unknown) => `unreadable: ${String(error)}`);
       const requests = server.logs.filter((line) => line.msg === 'graphql operation').slice(-15);
+      const problems = server.logs.filter((line) => Number(line.level) >= 40).slice(-10);
       console.error(
         [
           `[ide.test] "${task.name}" failed; screenshot: ${shot}`,
           `open dialogs: ${JSON.stringify(modals)}`,
           `result pane: ${result.slice(0, 2_000)}`,
           `last gateway requests: ${JSON.stringify(requests)}`,
+          `last gateway warnings and errors: ${JSON.stringify(problems)}`,
           `last browser requests: ${JSON.stringify(gatewayRequests.slice(-10))}`,
+          `WebSocket frames (${frames.length}), the last 20: ${JSON.stringify(frames.slice(-20).map((frame) => frame.slice(0, 200)))}`,
         ].join('\n'),
       );
     });
@@ -197,12 +208,24 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
   it("follows a run's agentEvents over the WebSocket, the stored token in the connection parameters", { timeout: 90_000 }, async () => {
     expect(ideToken, 'the Login test ran first').not.toBe('');
     const session = await createSession(server, user.token, 'GENERAL');
-    const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'hello there' } }, { token: user.token })).sendMessage.id;
+    // A short run with a tool call (13 events): the IDE re-renders its result pane for every event,
+    // and a greeting's 92 cost Chromium 3 to 4 times as long (once, on a loaded CI machine, past the wait).
+    const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'show my transactions' } }, { token: user.token })).sendMessage
+      .id;
     const sent: string[] = [];
-    page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(String(frame.payload))));
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (frame) => {
+        sent.push(String(frame.payload));
+        frames.push(`> ${String(frame.payload).slice(0, 200)}`);
+      });
+      ws.on('framereceived', (frame) => frames.push(`< ${String(frame.payload)}`));
+      ws.on('close', () => frames.push('closed'));
+      ws.on('socketerror', (error) => frames.push(`error ${error}`));
+    });
 
-    await runInEditor(`subscription Follow { agentEvents(runId: "${runId}") { __typename seq ... on RunFinished { status } } }`, () =>
-      page.waitForEvent('websocket', (ws) => ws.url() === server.wsUrl),
+    await runInEditor(
+      `subscription Follow { agentEvents(runId: "${runId}") { __typename seq ... on ToolCallFinished { ok } ... on RunFinished { status } } }`,
+      () => page.waitForEvent('websocket', (ws) => ws.url() === server.wsUrl),
     );
     await expect.poll(() => sent.find((frame) => frame.includes('"connection_init"')), { timeout: 30_000 }).toBeDefined();
     const init = JSON.parse(sent.find((frame) => frame.includes('"connection_init"'))!) as { payload: unknown };
@@ -213,6 +236,13 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     const text = await resultText();
     expect(text).toContain('"status": "SUCCEEDED"');
     expect(text).not.toContain('"errors"');
+    // The pane shows the latest event only; the socket carried them all, in order, from the start.
+    const received = frames.filter((frame) => frame.startsWith('< ')).map((frame) => JSON.parse(frame.slice(2)) as WsMessage);
+    const events = received.flatMap((m) => (m.type === 'next' ? [m.payload!.data!.agentEvents] : []));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events).toContainEqual({ __typename: 'ToolCallFinished', seq: expect.any(Number), ok: true });
+    expect(events.at(-1)).toMatchObject({ __typename: 'RunFinished', status: 'SUCCEEDED' });
+    expect(received.at(-1)?.type).toBe('complete');
   });
 
   it('reached nothing outside the gateway that it needed', () => {
