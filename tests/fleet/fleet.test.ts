@@ -125,14 +125,29 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     const other = await registerUser(a);
     expect((await b.ok(MeDocument, {}, { token: other.token })).me.username).toBe(other.user.username);
     await a.ok(LogoutDocument, {}, { token: other.token });
+    const loggedOutAt = Date.now();
     let last: unknown;
+    const answers: string[] = [];
     const refused = async () => {
+      const asked = Date.now();
       const answer = await b.gql(MeDocument, {}, { token: other.token });
       last = answer.errors?.[0]?.extensions ?? answer.data;
-      return answer.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED';
+      const code = answer.errors?.[0]?.extensions?.code;
+      answers.push(`${asked - loggedOutAt}+${Date.now() - asked}ms ${String(code ?? 'ok')}`);
+      return code === 'UNAUTHENTICATED';
     };
-    await until(refused, { intervalMs: 50, what: 'instance b to refuse the logged-out token' }).catch((error: Error) => {
-      throw new Error(`${error.message}; b's last answer: ${JSON.stringify(last)}`);
+    // The session cache holds entries 60 s here: a refusal well within that came by SESSION_REVOKED.
+    await until(refused, { intervalMs: 50, timeoutMs: 10_000, what: 'instance b to refuse the logged-out token' }).catch((error: Error) => {
+      // A lost SESSION_REVOKED would show as a Redis warning on b (a reconnect drops what was published meanwhile).
+      const problems = (instance: GatewayProcess) =>
+        instance
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(4|5|6)\d/.test(line))
+          .slice(-5);
+      throw new Error(
+        `${error.message}; b's last answer: ${JSON.stringify(last)}; answers (asked after the logout + took): ${answers.slice(0, 3).join(', ')} ... ${answers.slice(-2).join(', ')} (${answers.length}); warnings on a: ${JSON.stringify(problems(a))}; on b: ${JSON.stringify(problems(b))}`,
+      );
     });
   });
 
