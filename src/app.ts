@@ -3,7 +3,7 @@ import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
-import { formatOf, openPgPool, splitPoolMax, type PgPool } from './db/pg.js';
+import { formatOf, openPgPool, plainSql, splitPoolMax, type PgPool } from './db/pg.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
@@ -126,6 +126,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       sessionCache,
       moneyPool,
+      plainSql: plainSql(orm),
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
       transferBatcher: new TransferBatcher(
         { pool: moneyPool, format: formatOf(orm.em), clock, pubsub, logger, postingHook },
@@ -156,10 +157,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     const schema = await buildAppSchema();
     await users;
-    // A socket holds no EntityManager between messages; signing in needs none at all, only the shared connection.
+    // A socket holds no EntityManager between messages; signing in needs none at all, only statements on the ORM's connections.
     const authority: SessionAuthority = {
-      authenticate: (t) => authenticateBearer(core, openOrmRef.em.getConnection(), t),
-      activeSessionIds: (ids) => activeSessionIdsOn(openOrmRef.em.getConnection(), clock.now(), ids),
+      authenticate: (t) => authenticateBearer(core, core.plainSql, t),
+      activeSessionIds: (ids) => activeSessionIdsOn(core.plainSql, clock.now(), ids),
     };
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });

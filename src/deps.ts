@@ -1,5 +1,5 @@
 import type { Config } from './config/config.js';
-import type { PgPool } from './db/pg.js';
+import type { PgPool, PlainSql } from './db/pg.js';
 import type { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import type { PostingHook } from './modules/transfers/transfer.events.js';
 import type { AgentRuntime } from './modules/agent/agent.runtime.js';
@@ -27,6 +27,8 @@ export interface CoreDeps {
   sessionCache: SessionCache;
   /** The money transaction's own connections (db/pg.ts). */
   moneyPool: PgPool;
+  /** Statements past the ORM on its own connections: the sockets' sign-in and subscribe reads (db/pg.ts). */
+  plainSql: PlainSql;
   /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
   transferBatcher: TransferBatcher;
   /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts). */

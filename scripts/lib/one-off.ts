@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import type { Config } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
-import { formatOf, openPgPool } from '../../src/db/pg.js';
+import { formatOf, openPgPool, plainSql } from '../../src/db/pg.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
@@ -54,6 +54,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     metrics: noMetrics,
     sessionCache: new SessionCache(0),
     moneyPool,
+    plainSql: plainSql(orm),
     transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm.em), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
     postingHook,
   };

@@ -167,6 +167,37 @@ export async function readRows(pool: Pick<PgPool, 'query'>, format: FormatQuery,
   return (await pool.query<Record<string, unknown>>(format(sql, params))).rows;
 }
 
+/** `execute(sql, params)` as the ORM's Connection offers it, `?` placeholders and plain rows back, minus the ORM's path. */
+export interface PlainSql {
+  execute<T extends object = Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]>;
+}
+
+interface KnexClient {
+  acquireConnection(): Promise<Pick<PgPoolClient, 'query'>>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/**
+ * Statements on the ORM's own connections, handed straight to the driver: for what thousands of
+ * sockets send at once (sign-in, the run's owner check, the replay). Through MikroORM and knex,
+ * each round trip allocated about 15 KB (query context, raw builder, logging) that a burst of
+ * subscribes promoted; on the ORM's pool, not the money pool, so a burst never queues transfers.
+ */
+export function plainSql(orm: Orm): PlainSql {
+  const client = orm.em.getConnection().getKnex().client as KnexClient;
+  const format = formatOf(orm.em);
+  return {
+    async execute<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+      const connection = await client.acquireConnection();
+      try {
+        return (await connection.query(format(sql, params))).rows as T[];
+      } finally {
+        await client.releaseConnection(connection);
+      }
+    },
+  };
+}
+
 const MARKS = Array.from({ length: 20 }, (_, n) => Array.from({ length: n }, () => '?').join(', '));
 /** `?, ?, ?` for n values. */
 export const marks = (n: number): string => MARKS[n] ?? Array.from({ length: n }, () => '?').join(', ');

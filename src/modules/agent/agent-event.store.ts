@@ -1,5 +1,4 @@
-import type { Connection } from '@mikro-orm/postgresql';
-import type { PgPool } from '../../db/pg.js';
+import type { PgPool, PlainSql } from '../../db/pg.js';
 import type { Orm } from '../../db/orm.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic, type AgentEventData, type AgentEventName, type AgentEventPayload } from '../../pubsub/topics.js';
@@ -211,13 +210,13 @@ interface EventRow {
 }
 
 /**
- * The run's stored events with from < seq (< to, when given), in seq order, read on the
- * driver's shared connection (one per ORM, not per caller): an open
- * subscription that may reread the store keeps no EntityManager fork of its own.
+ * The run's stored events with from < seq (< to, when given), in seq order, read past the ORM
+ * (db/pg.ts plainSql): an open subscription that may reread the store keeps no EntityManager
+ * fork of its own.
  */
-export async function readRunEventRows(connection: Pick<Connection, 'execute'>, runId: string, from: number, to?: number): Promise<AgentEventPayload[]> {
+export async function readRunEventRows(sql: PlainSql, runId: string, from: number, to?: number): Promise<AgentEventPayload[]> {
   const upper = to === undefined ? '' : ' and seq < ?';
-  const rows: EventRow[] = await connection.execute(
+  const rows = await sql.execute<EventRow>(
     `select session_id, seq, type, data, at from agent_event_record where run_id = ? and seq > ?${upper} order by seq`,
     to === undefined ? [runId, from] : [runId, from, to],
   );

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { UniqueConstraintViolationException, type Connection, type EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { PlainSql } from '../../db/pg.js';
 import { replayThenLive } from '../../pubsub/replay.js';
 import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
@@ -25,7 +26,7 @@ export class AgentService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger'>,
+    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger' | 'plainSql'>,
     /** Built on first use: a subscription's setup (watchRun) needs neither it nor the services it pulls in. */
     private readonly chatService: () => ChatService,
     private readonly runtime: AgentRuntime,
@@ -118,15 +119,13 @@ export class AgentService {
    * closes the gap (see replayThenLive).
    */
   async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
-    const connection = this.em.getConnection('read');
+    const sql = this.deps.plainSql;
     // A plain row, not an entity: thousands of sockets subscribe at once after a restart, and the ORM's query building is their garbage.
-    const rows: Array<{ id: string }> = isUuid(runId)
-      ? await connection.execute('select id from agent_run where id = ? and user_id = ?', [runId, auth.userId])
-      : [];
+    const rows = isUuid(runId) ? await sql.execute<{ id: string }>('select id from agent_run where id = ? and user_id = ?', [runId, auth.userId]) : [];
     // The stored id, not the argument: pubsub keys are the canonical lowercase form.
     const id = rows[0]?.id;
     if (!id) throw notFound('Agent run');
-    return storedRunEvents(connection, this.deps, id, afterSeq ?? 0);
+    return storedRunEvents(sql, this.deps, id, afterSeq ?? 0);
   }
 
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
@@ -143,18 +142,13 @@ export class AgentService {
 
 /**
  * A run's stream, outside the service so an open subscription holds the run id, the pubsub and
- * the ORM's shared connection, not the operation's services, its fork and the run entity in it.
+ * statements past the ORM, not the operation's services, its fork and the run entity in it.
  */
-function storedRunEvents(
-  connection: Connection,
-  deps: Pick<CoreDeps, 'pubsub' | 'logger'>,
-  runId: string,
-  after: number,
-): AsyncIterableIterator<AgentEventPayload> {
+function storedRunEvents(sql: PlainSql, deps: Pick<CoreDeps, 'pubsub' | 'logger'>, runId: string, after: number): AsyncIterableIterator<AgentEventPayload> {
   const { pubsub, logger } = deps;
   return replayThenLive({
     live: pubsub.subscribe(Topic.AGENT_RUN, runId),
-    read: (from, to) => readRunEventRows(connection, runId, from, to),
+    read: (from, to) => readRunEventRows(sql, runId, from, to),
     after,
     isLast: (event) => event.type === 'RunFinished',
     // A lossy transport may drop even RunFinished: look in the store now and then.

@@ -1,5 +1,6 @@
-import { LockMode, UniqueConstraintViolationException, type Connection, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
+import type { PlainSql } from '../../db/pg.js';
 import type { CoreDeps } from '../../deps.js';
 import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
@@ -38,18 +39,19 @@ export class RoleConflictError extends Error {
   }
 }
 
-export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache'> & {
+export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache' | 'plainSql'> & {
   config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
 };
 
 /**
- * AuthService.authenticate on a connection alone: the sockets sign in with it, so a burst of
- * thousands of connection_inits builds no EntityManager fork and no query builder (their
- * garbage outlived the session read and was promoted). Both statements are one plain row each.
+ * AuthService.authenticate with statements alone: the sockets sign in with it, so a burst of
+ * thousands of connection_inits builds no EntityManager fork, no query builder and no trip
+ * through the ORM's execute (their garbage outlived the session read and was promoted). Both
+ * statements are one plain row each.
  */
 export async function authenticateBearer(
   deps: Pick<AuthDeps, 'clock' | 'sessionCache'> & { config: Pick<Config, 'jwt'> },
-  connection: Pick<Connection, 'execute'>,
+  sql: PlainSql,
   accessToken: string,
 ): Promise<AuthInfo> {
   const now = deps.clock.now();
@@ -57,7 +59,7 @@ export async function authenticateBearer(
   const claims = verifyAccessToken(deps.config.jwt, accessToken, now);
   const session = await deps.sessionCache.getOrLoad(claims.sessionId, nowMs, async () => {
     // The role as stored now, not the one in the token: a demoted user loses it at once.
-    const [row] = await connection.execute<Array<SessionRow>>(
+    const [row] = await sql.execute<SessionRow>(
       'select s.user_id, s.expires_at, s.last_seen_at, s.revoked_at, u.role, u.username, u.email, u.created_at as user_created_at from auth_session s join app_user u on u.id = s.user_id where s.id = ?',
       [claims.sessionId],
     );
@@ -75,25 +77,25 @@ export async function authenticateBearer(
   if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
   if (session.lastSeenAtMs === null || nowMs - session.lastSeenAtMs > LAST_SEEN_RESOLUTION_MS) {
     session.lastSeenAtMs = nowMs;
-    await connection.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now.toISOString(), claims.sessionId]);
+    await sql.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now.toISOString(), claims.sessionId]);
   }
   return { ...claims, role: session.role };
 }
 
 /**
- * Which of these sessions are still live, on a connection alone. The sockets' sweep asks for
+ * Which of these sessions are still live, with a statement alone. The sockets' sweep asks for
  * every session with an open socket every few seconds: one array parameter, ids back as plain
  * rows (through the ORM, thousands of ids were quoted into the text one by one and came back
  * as as many partial entities, each sweep).
  */
-export async function activeSessionIdsOn(connection: Pick<Connection, 'execute'>, now: Date, sessionIds: string[]): Promise<Set<string>> {
+export async function activeSessionIdsOn(sql: PlainSql, now: Date, sessionIds: string[]): Promise<Set<string>> {
   // Not a uuid: no such session (and not one bad id failing the whole statement).
   const ids = sessionIds.filter(isUuid);
   if (ids.length === 0) return new Set();
-  const rows = await connection.execute<Array<{ id: string }>>(
-    'select "id" from "auth_session" where "id" = any(?::uuid[]) and "revoked_at" is null and "expires_at" > ?',
-    [`{${ids.join(',')}}`, now.toISOString()],
-  );
+  const rows = await sql.execute<{ id: string }>('select "id" from "auth_session" where "id" = any(?::uuid[]) and "revoked_at" is null and "expires_at" > ?', [
+    `{${ids.join(',')}}`,
+    now.toISOString(),
+  ]);
   return new Set(rows.map((r: { id: string }) => r.id));
 }
 
@@ -180,7 +182,7 @@ export class AuthService {
    * one indexed lookup.
    */
   async authenticate(accessToken: string): Promise<AuthInfo> {
-    return authenticateBearer(this.deps, this.em.getConnection(), accessToken);
+    return authenticateBearer(this.deps, this.deps.plainSql, accessToken);
   }
 
   watchSessionEvents(auth: AuthInfo): AsyncIterableIterator<AuthSessionEventPayload> {

@@ -7,7 +7,7 @@ import type { Metrics } from '../../shared/metrics.js';
 import { CLOSE_UNAUTHORIZED } from './close-codes.js';
 import { createExpirySchedule } from './expiries.js';
 
-/** What the sockets ask of the auth module; built in app.ts on the ORM's shared connection (authenticateBearer, activeSessionIdsOn), no EntityManager. */
+/** What the sockets ask of the auth module; built in app.ts with statements past the ORM (authenticateBearer, activeSessionIdsOn), no EntityManager. */
 export interface SessionAuthority {
   authenticate(accessToken: string): Promise<AuthInfo>;
   activeSessionIds(sessionIds: string[]): Promise<Set<string>>;
