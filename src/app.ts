@@ -159,7 +159,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await users;
     // A socket holds no EntityManager between messages; signing in needs none at all, only statements on the ORM's connections.
     const authority: SessionAuthority = {
-      authenticate: (t) => authenticateBearer(core, core.plainSql, t),
+      authenticate: (t) => authenticateBearer(core, t),
       activeSessionIds: (ids) => activeSessionIdsOn(core.plainSql, clock.now(), ids),
     };
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;

@@ -50,10 +50,10 @@ export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLi
  * statements are one plain row each.
  */
 export async function authenticateBearer(
-  deps: Pick<AuthDeps, 'clock' | 'sessionCache'> & { config: Pick<Config, 'jwt'> },
-  sql: PlainSql,
+  deps: Pick<AuthDeps, 'clock' | 'sessionCache' | 'plainSql'> & { config: Pick<Config, 'jwt'> },
   accessToken: string,
 ): Promise<AuthInfo> {
+  const sql = deps.plainSql;
   const now = deps.clock.now();
   const nowMs = now.getTime();
   const claims = verifyAccessToken(deps.config.jwt, accessToken, now);
@@ -182,7 +182,7 @@ export class AuthService {
    * one indexed lookup.
    */
   async authenticate(accessToken: string): Promise<AuthInfo> {
-    return authenticateBearer(this.deps, this.deps.plainSql, accessToken);
+    return authenticateBearer(this.deps, accessToken);
   }
 
   watchSessionEvents(auth: AuthInfo): AsyncIterableIterator<AuthSessionEventPayload> {
