@@ -212,12 +212,8 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
     // and a greeting's 92 cost Chromium 3 to 4 times as long (once, on a loaded CI machine, past the wait).
     const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'show my transactions' } }, { token: user.token })).sendMessage
       .id;
-    const sent: string[] = [];
     page.on('websocket', (ws) => {
-      ws.on('framesent', (frame) => {
-        sent.push(String(frame.payload));
-        frames.push(`> ${String(frame.payload).slice(0, 200)}`);
-      });
+      ws.on('framesent', (frame) => frames.push(`> ${String(frame.payload)}`));
       ws.on('framereceived', (frame) => frames.push(`< ${String(frame.payload)}`));
       ws.on('close', () => frames.push('closed'));
       ws.on('socketerror', (error) => frames.push(`error ${error}`));
@@ -227,8 +223,9 @@ describeNeeding(missing, 'the GraphQL IDE at GET /graphql (headless Chromium, ne
       `subscription Follow { agentEvents(runId: "${runId}") { __typename seq ... on ToolCallFinished { ok } ... on RunFinished { status } } }`,
       () => page.waitForEvent('websocket', (ws) => ws.url() === server.wsUrl),
     );
-    await expect.poll(() => sent.find((frame) => frame.includes('"connection_init"')), { timeout: 30_000 }).toBeDefined();
-    const init = JSON.parse(sent.find((frame) => frame.includes('"connection_init"'))!) as { payload: unknown };
+    const connectionInit = () => frames.find((frame) => frame.startsWith('> ') && frame.includes('"connection_init"'));
+    await expect.poll(connectionInit, { timeout: 30_000 }).toBeDefined();
+    const init = JSON.parse(connectionInit()!.slice(2)) as { payload: unknown };
     expect(init.payload).toEqual({ authorization: `Bearer ${ideToken}` });
 
     // Replayed from the start, then live, until RunFinished (the pane shows the latest events).
