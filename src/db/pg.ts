@@ -157,16 +157,6 @@ export function formatOf(em: Pick<Orm['em'], 'getPlatform'>): FormatQuery {
 /** A statement with `?` placeholders. */
 export const stmt = (sql: string, params: unknown[]): Stmt => ({ sql, params });
 
-/**
- * One read on a plain pool, for the hottest reads (`accounts`, asked with nearly every screen):
- * around a single select, MikroORM's and knex's execute path (query formatting and logging
- * context, knex's raw builder, tarn's acquire) cost about 10 % of a query's CPU in the query
- * bench's profile. The values are formatted by the ORM's platform, as on the money path.
- */
-export async function readRows(pool: Pick<PgPool, 'query'>, format: FormatQuery, { sql, params }: Stmt): Promise<Array<Record<string, unknown>>> {
-  return (await pool.query<Record<string, unknown>>(format(sql, params))).rows;
-}
-
 /** `execute(sql, params)` as the ORM's Connection offers it, `?` placeholders and plain rows back, minus the ORM's path. */
 export interface PlainSql {
   execute<T extends object = Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]>;
@@ -178,10 +168,11 @@ interface KnexClient {
 }
 
 /**
- * Statements on the ORM's own connections, handed straight to the driver: for what thousands of
- * sockets send at once (sign-in, the run's owner check, the replay). Through MikroORM and knex,
- * each round trip allocated about 15 KB (query context, raw builder, logging) that a burst of
- * subscribes promoted; on the ORM's pool, not the money pool, so a burst never queues transfers.
+ * Statements on the ORM's own connections, handed straight to the driver: for the hottest reads
+ * (`accounts`) and what thousands of sockets send at once (sign-in, the run's owner check, the
+ * replay). Through MikroORM and knex, each round trip cost ~10 % of a query's CPU and allocated
+ * ~15 KB (query context, raw builder, logging) that a burst of subscribes promoted. On the ORM's
+ * pool, not the money pool, so a burst never queues transfers.
  */
 export function plainSql(orm: Orm): PlainSql {
   const client = orm.em.getConnection().getKnex().client as KnexClient;

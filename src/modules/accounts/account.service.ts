@@ -1,7 +1,6 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
-import { formatOf, readRows } from '../../db/pg.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { parseCurrency } from '../../shared/money.js';
@@ -28,7 +27,7 @@ export class AccountService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'clock' | 'moneyPool'>,
+    private readonly deps: Pick<CoreDeps, 'clock' | 'plainSql'>,
     private readonly onClose: OnAccountClose = async () => {},
   ) {}
 
@@ -52,8 +51,9 @@ export class AccountService {
 
   /** A hot read (every `accounts`): one statement, plain rows; nothing here is changed, so nothing is managed. */
   async list(auth: AuthInfo): Promise<AccountView[]> {
-    // On the money pool, which sees each posting as it commits; past the ORM (see readRows).
-    const rows = await readRows(this.deps.moneyPool, formatOf(this.em), selectOwnAccounts(auth.userId));
+    // Past the ORM (see plainSql): around this one select, its execute path was ~10 % of a query's CPU.
+    const { sql, params } = selectOwnAccounts(auth.userId);
+    const rows = await this.deps.plainSql.execute(sql, params);
     return rows.map(accountView);
   }
 
