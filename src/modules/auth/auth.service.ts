@@ -193,12 +193,10 @@ export class AuthService {
   async me(auth: AuthInfo): Promise<UserView> {
     const cached = this.deps.sessionCache.get(auth.sessionId, this.deps.clock.now().getTime());
     if (cached && cached.userId === auth.userId) return cached.user;
-    const [row] = await this.em
-      .getConnection()
-      .execute<Array<{ id: string; created_at: Date; username: string; email: string | null; role: Role }>>(
-        'select "id", "created_at", "username", "email", "role" from "app_user" where "id" = ?',
-        [auth.userId],
-      );
+    const [row] = await this.deps.plainSql.execute<{ id: string; created_at: Date; username: string; email: string | null; role: Role }>(
+      'select "id", "created_at", "username", "email", "role" from "app_user" where "id" = ?',
+      [auth.userId],
+    );
     if (!row) throw sessionEnded();
     return { id: row.id, createdAt: row.created_at, username: row.username, email: row.email, role: row.role };
   }
