@@ -113,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
     const metrics = new AppMetrics(config.instanceId);
     const sessionCache = new SessionCache(config.sessionCacheMs);
-    stopEvicting = evictOnRevocation(sessionCache, pubsub);
+    stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
     const postingHook = goalPostingHook(pubsub);
     const core: CoreDeps = {
       config,

@@ -7,6 +7,11 @@ export class MemoryPubSub implements PubSub {
   readonly lossy = false;
   private readonly channels = new Map<string, Set<AsyncQueue<unknown>>>();
 
+  /** In one process nothing is ever lost. */
+  onGap(): () => void {
+    return () => {};
+  }
+
   async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {
     for (const queue of this.channels.get(channelOf(topic, key)) ?? []) queue.push(payload);
   }

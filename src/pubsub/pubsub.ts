@@ -6,6 +6,8 @@ export interface PubSub {
   readonly lossy: boolean;
   /** Subscriptions this instance holds that can receive (on Redis: channels it confirmed). */
   readonly subscriberCount: number;
+  /** Calls `listener` whenever messages may have been lost (a reconnect), once subscriptions receive again; returns the unsubscribe. */
+  onGap(listener: () => void): () => void;
   publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void>;
   subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]>;
   close(): Promise<void>;

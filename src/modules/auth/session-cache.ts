@@ -1,4 +1,5 @@
 import type { PubSub } from '../../pubsub/pubsub.js';
+import type { Logger } from '../../shared/logger.js';
 import { Topic } from '../../pubsub/topics.js';
 import type { Role, User } from './user.entity.js';
 
@@ -100,15 +101,21 @@ export class SessionCache {
 }
 
 /**
- * Evicts sessions revoked on any instance (SESSION_REVOKED comes through Redis in a fleet).
- * Returns the function that stops listening.
+ * Evicts sessions revoked on any instance (SESSION_REVOKED comes through Redis in a fleet), and
+ * drops the whole cache when the pub/sub may have lost messages (a Redis reconnect): a revocation
+ * of that gap would otherwise go unheard for up to the TTL. Returns the function that stops listening.
  */
-export function evictOnRevocation(cache: SessionCache, pubsub: PubSub): () => Promise<void> {
+export function evictOnRevocation(cache: SessionCache, pubsub: PubSub, logger: Logger): () => Promise<void> {
   const revocations = pubsub.subscribe(Topic.SESSION_REVOKED, 'all');
+  const stopDropping = pubsub.onGap(() => {
+    logger.warn({ sessions: cache.size }, 'session cache dropped: revocations published during the pub/sub gap may be lost');
+    cache.clear();
+  });
   const done = (async () => {
     for await (const { sessionIds } of revocations) cache.evict(sessionIds);
   })();
   return async () => {
+    stopDropping();
     await revocations.return?.();
     await done;
   };
