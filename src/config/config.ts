@@ -35,6 +35,8 @@ export interface Config {
   shutdownGraceMs: number;
   jwt: { secret: string; secretGenerated: boolean; issuer: string; audience: string; accessTtlSec: number };
   refreshTtlSec: number;
+  /** How long a rotated refresh token still answers with the pair its rotation issued (racing tabs); past it, a reuse revokes. */
+  refreshGraceSec: number;
   /** How long a checked session row is trusted without asking the database again (0: always ask). */
   sessionCacheMs: number;
   bcryptCost: number;
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       accessTtlSec: read.int('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 24 * 3600),
     },
     refreshTtlSec: read.int('REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    refreshGraceSec: read.int('REFRESH_TOKEN_GRACE_SECONDS', 5, 0, 60),
     sessionCacheMs: read.int('SESSION_CACHE_MS', 5_000, 0, 60_000),
     bcryptCost: read.int('BCRYPT_COST', 12, 4, 15),
     loginMaxFailuresPerUser: read.int('LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),

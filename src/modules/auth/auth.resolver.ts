@@ -30,7 +30,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Rotates: the old refresh token stops working. Reusing an old one revokes the whole session.',
+    description:
+      'Rotates: the old refresh token stops working; presented again within a few seconds (tabs racing) it gets the same new pair, later it revokes the whole session.',
   })
   refreshSession(
     @Arg('refreshToken', () => String, { description: 'The refreshToken of the latest AuthPayload; UNAUTHENTICATED when unknown, expired or revoked.' })

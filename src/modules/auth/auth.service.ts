@@ -11,7 +11,7 @@ import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inpu
 import type { AuthInfo, AuthPayload, ClientInfo } from './auth.types.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import type { UserView } from './session-cache.js';
-import { hashToken, newRefreshToken, signAccessToken, verifyAccessToken } from './tokens.js';
+import { hashToken, newRefreshToken, signAccessToken, successorRefreshToken, verifyAccessToken } from './tokens.js';
 import { type Role, User } from './user.entity.js';
 
 const LOGIN_WINDOW_SEC = 15 * 60;
@@ -40,7 +40,7 @@ export class RoleConflictError extends Error {
 }
 
 export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache' | 'plainSql'> & {
-  config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
+  config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'refreshGraceSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
 };
 
 /**
@@ -151,16 +151,25 @@ export class AuthService {
     return payload;
   }
 
+  /**
+   * Rotates the refresh token. A rotated one presented again within REFRESH_TOKEN_GRACE_SECONDS
+   * (two tabs refreshing at once) gets the very pair its rotation issued, so the racers share one
+   * session; presented later, it is taken for a stolen token and the session is revoked.
+   */
   async refresh(refreshToken: string, client: ClientInfo): Promise<AuthPayload> {
     const now = this.deps.clock.now();
     const invalid = () => new DomainError('UNAUTHENTICATED', 'Refresh token is not valid: sign in again');
     const outcome = await this.em.transactional(async (em) => {
-      // Locking the token row makes two concurrent refreshes with one token rotate once.
+      // Locking the token row makes concurrent refreshes with one token rotate once, the others wait and see it rotated.
       const token = await em.findOne(RefreshToken, { tokenHash: hashToken(refreshToken) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!token) return { error: invalid() };
       const session = await em.findOneOrFail(AuthSession, { id: token.session.id }, { populate: ['user'] });
       if (!session.isActive(now)) return { error: invalid() };
+      const successor = successorRefreshToken(this.deps.config.jwt, refreshToken);
       if (token.rotatedAt) {
+        const again = now.getTime() - token.rotatedAt.getTime() <= this.deps.config.refreshGraceSec * 1000;
+        const issued = again ? await em.findOne(RefreshToken, { tokenHash: hashToken(successor), session: session.id, rotatedAt: null }) : null;
+        if (issued) return { payload: this.issueTokens(em, session.user.getEntity(), session, token.rotatedAt, successor, false) };
         session.revokedAt = now;
         session.revokedReason = 'refresh token reused';
         return { error: invalid(), revoked: session };
@@ -169,7 +178,7 @@ export class AuthService {
       session.lastSeenAt = now;
       if (client.userAgent) session.userAgent = client.userAgent;
       if (client.ipAddress) session.ipAddress = client.ipAddress;
-      return { payload: this.issueTokens(em, session.user.getEntity(), session) };
+      return { payload: this.issueTokens(em, session.user.getEntity(), session, now, successor) };
     });
     if (outcome.revoked) await this.publishRevoked(outcome.revoked.user.id, [outcome.revoked.id]);
     if (outcome.error) throw outcome.error;
@@ -325,14 +334,17 @@ export class AuthService {
     const session = new AuthSession(em.getReference(User, user.id, { wrapped: true }), expiresAt, client.userAgent, client.ipAddress);
     session.lastSeenAt = now;
     em.persist(session);
-    return this.issueTokens(em, user, session);
+    return this.issueTokens(em, user, session, now, newRefreshToken());
   }
 
-  private issueTokens(em: EntityManager, user: User, session: AuthSession): AuthPayload {
+  /**
+   * The pair for `refreshToken`, the access token signed as at `issuedAt`: the same arguments give
+   * the same pair (a refresh within the grace interval repeats one); `store` false when its row exists.
+   */
+  private issueTokens(em: EntityManager, user: User, session: AuthSession, issuedAt: Date, refreshToken: string, store = true): AuthPayload {
     session.issuedToCaller = true;
-    const refreshToken = newRefreshToken();
-    em.persist(new RefreshToken(em.getReference(AuthSession, session.id, { wrapped: true }), hashToken(refreshToken)));
-    const access = signAccessToken(this.deps.config.jwt, { userId: user.id, sessionId: session.id, role: user.role }, this.deps.clock.now());
+    if (store) em.persist(new RefreshToken(em.getReference(AuthSession, session.id, { wrapped: true }), hashToken(refreshToken)));
+    const access = signAccessToken(this.deps.config.jwt, { userId: user.id, sessionId: session.id, role: user.role }, issuedAt);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user, session };
   }
 

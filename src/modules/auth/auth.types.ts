@@ -12,7 +12,8 @@ export class AuthPayload {
   accessToken!: string;
 
   @Field(() => String, {
-    description: 'Secret for refreshSession; keep it out of logs and URLs. Each use rotates it; presenting an old one again revokes the session.',
+    description:
+      'Secret for refreshSession; keep it out of logs and URLs. Each use rotates it; presenting an old one again after a few seconds revokes the session.',
   })
   refreshToken!: string;
 

@@ -1,4 +1,4 @@
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config/config.js';
 import { DomainError } from '../../shared/errors.js';
@@ -99,6 +99,15 @@ export function claimedUserId(jwtConfig: Config['jwt'], authorization: unknown, 
 
 export function newRefreshToken(): string {
   return `rt_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The refresh token a rotation of `token` issues: derived, not random, so that within the grace
+ * interval any instance can hand the same one again to a racing refresh while only hashes are stored.
+ * Unguessable without both the old token and the server secret.
+ */
+export function successorRefreshToken(jwtConfig: Config['jwt'], token: string): string {
+  return `rt_${createHmac('sha256', secretKey(jwtConfig)).update(`refresh-successor:${token}`).digest('base64url')}`;
 }
 
 export function hashToken(token: string): string {
