@@ -3,7 +3,10 @@ import type { AppDeps, CoreDeps } from './deps.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { AccountDeletionService } from './modules/auth/account-deletion.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import type { ClientInfo } from './modules/auth/auth.types.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
@@ -25,7 +28,9 @@ import { TransferService } from './modules/transfers/transfer.service.js';
  * Each is built on first read and kept: a request pays only for the services it touches.
  * Everything but the agent's: seeding, scripts and the agent's own steps build these.
  */
-export function createServices(deps: CoreDeps, em: EntityManager) {
+export function createServices(deps: CoreDeps, em: EntityManager, client: ClientInfo | null = null) {
+  let audit: AuditService | undefined;
+  let accountDeletion: AccountDeletionService | undefined;
   let auth: AuthService | undefined;
   let accounts: AccountService | undefined;
   let transfers: TransferService | undefined;
@@ -43,17 +48,25 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
   let goals: GoalService | undefined;
   let plans: PlanService | undefined;
   const services = {
+    get audit(): AuditService {
+      return (audit ??= new AuditService(em, deps, client));
+    },
     get auth(): AuthService {
-      return (auth ??= new AuthService(em, deps, new RunCanceller(em, deps)));
+      return (auth ??= new AuthService(em, deps, new RunCanceller(em, deps), services.audit));
+    },
+    get accountDeletion(): AccountDeletionService {
+      return (accountDeletion ??= new AccountDeletionService(em, deps, new RunCanceller(em, deps), services.audit, services.auth));
     },
     get accounts(): AccountService {
       return (accounts ??= new AccountService(em, deps, cancelCardsOf));
     },
     get transfers(): TransferService {
-      return (transfers ??= new TransferService(em, deps, services.accounts));
+      return (transfers ??= new TransferService(em, deps, services.accounts, services.audit));
     },
     get cards(): CardService {
-      return (cards ??= new CardService(em, deps, services.accounts, services.transfers, (payment) => services.budget.afterApprovedPayment(payment)));
+      return (cards ??= new CardService(em, deps, services.accounts, services.transfers, services.audit, (payment) =>
+        services.budget.afterApprovedPayment(payment),
+      ));
     },
     get budget(): BudgetService {
       return (budget ??= new BudgetService(em, deps, services.preferences));
@@ -83,7 +96,7 @@ export function createServices(deps: CoreDeps, em: EntityManager) {
       return (preferences ??= new PreferencesService(em, deps));
     },
     get portability(): PortabilityService {
-      return (portability ??= new PortabilityService(em, deps, services.templates, services.preferences));
+      return (portability ??= new PortabilityService(em, deps, services.templates, services.preferences, services.audit));
     },
     get goals(): GoalService {
       return (goals ??= new GoalService(em, deps, services.accounts));
@@ -100,8 +113,8 @@ export type DomainServices = ReturnType<typeof createServices>;
 export type Services = DomainServices & { readonly agent: AgentService };
 
 /** An operation's services (a GraphQL request's): the domain services and the agent's, which needs this process's runtime. */
-export function createOperationServices(deps: AppDeps, em: EntityManager): Services {
-  const domain = createServices(deps, em);
+export function createOperationServices(deps: AppDeps, em: EntityManager, client: ClientInfo | null = null): Services {
+  const domain = createServices(deps, em, client);
   let agent: AgentService | undefined;
   // Defined, not spread: a spread would read (and so build) every service.
   return Object.defineProperty(domain, 'agent', {

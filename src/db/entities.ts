@@ -1,6 +1,7 @@
 import { Account } from '../modules/accounts/account.entity.js';
 import { AgentEventRecord } from '../modules/agent/agent-event.entity.js';
 import { AgentRun } from '../modules/agent/agent-run.entity.js';
+import { AuditEvent } from '../modules/audit/audit-event.entity.js';
 import { Budget } from '../modules/budget/budget.entity.js';
 import { BudgetAlert } from '../modules/budget/budget-alert.entity.js';
 import { Fee } from '../modules/budget/fee.entity.js';
@@ -51,4 +52,5 @@ export const ENTITIES = [
   WeeklyPlan,
   DailyPlan,
   PlanItem,
+  AuditEvent,
 ];

@@ -62,7 +62,7 @@ export class OperationContext implements GraphQLContext {
   }
 
   get services(): Services {
-    return (this.built ??= createOperationServices(this.deps, this.em));
+    return (this.built ??= createOperationServices(this.deps, this.em, this.client));
   }
 
   get logger(): Logger {

@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
 import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
+import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
 import {
   BudgetResolver,
@@ -48,6 +49,7 @@ const RESOLVERS = [
   PlanResolver,
   AgentResolver,
   ChatSessionRunResolver,
+  AuditResolver,
 ] as const;
 
 /**

@@ -66,6 +66,15 @@ export class AuthResolver {
   }
 
   @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      "Ends the caller's account: every session revoked, personal content (journal, chats, drafts, templates, preferences, plans, goals, budget) erased, the username and email freed. Ledger rows, card payments and the audit trail stay, tied to an anonymized user. Needs the password (BAD_USER_INPUT when wrong); ACCOUNT_NOT_EMPTY while money is left in an account.",
+  })
+  deleteMyAccount(@Arg('password', () => String, { description: 'The current password.' }) password: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return ctx.services.accountDeletion.deleteMyAccount(requireAuth(ctx), password);
+  }
+
+  @Authorized()
   @Mutation(() => Boolean, { description: 'Revokes every other session of the caller.' })
   changePassword(
     @Arg('input', () => ChangePasswordInput, { description: 'The current and the new password.' }) input: ChangePasswordInput,

@@ -6,6 +6,8 @@ import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import { AuthSession } from './auth-session.entity.js';
 import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import type { AuthInfo, AuthPayload, ClientInfo } from './auth.types.js';
@@ -104,6 +106,7 @@ export class AuthService {
     private readonly em: EntityManager,
     private readonly deps: AuthDeps,
     private readonly agentRuns: Pick<RunCanceller, 'cancelRunsOfUser'>,
+    private readonly audit: Pick<AuditService, 'event' | 'record' | 'recordAlone'>,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
@@ -118,7 +121,9 @@ export class AuthService {
         if (email && (await em.findOne(User, { emailKey: email.toLowerCase() }, { fields: ['id'] }))) throw emailTaken();
         const user = new User(input.username, passwordHash, email);
         em.persist(user);
-        return this.openSession(em, user, client);
+        const opened = this.openSession(em, user, client);
+        await this.audit.record(em, this.audit.event(AuditAction.USER_REGISTERED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
+        return opened;
       }),
     );
     await this.publishSessionEvent('CREATED', payload.session, payload.user.id);
@@ -136,17 +141,29 @@ export class AuthService {
       limiter.consume(ipKey, config.loginMaxFailuresPerIp, LOGIN_WINDOW_SEC),
     ]);
     const retryAfter = Math.max(userWait, ipWait);
-    if (retryAfter > 0) throw tooManyAttempts(retryAfter, 'failed sign-ins');
+    if (retryAfter > 0) {
+      const locked = await this.em.findOne(User, { usernameKey: input.username.toLowerCase() }, { fields: ['id'] });
+      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_LOCKED_OUT, 'RATE_LIMITED', { userId: locked?.id ?? null, actorId: null }));
+      throw tooManyAttempts(retryAfter, 'failed sign-ins');
+    }
 
     const key = input.username.toLowerCase();
     const user = await this.em.findOne(User, key.includes('@') ? { emailKey: key } : { usernameKey: key }, {
       populate: ['passwordHash'],
     });
     const ok = user ? await this.deps.passwords.verify(input.password, user.passwordHash) : await this.deps.passwords.verifyNobody(input.password);
-    if (!user || !ok) throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
+    if (!user || !ok) {
+      // An unknown name goes to the system's trail, without the name: it may be someone's password typed in the wrong box.
+      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_FAILED, 'INVALID_CREDENTIALS', { userId: user?.id ?? null, actorId: null }));
+      throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
+    }
     await Promise.all([limiter.reset(userKey), limiter.release(ipKey)]);
     await this.upgradeHash(user, input.password);
-    const payload = await this.em.transactional((em) => this.openSession(em, user, client));
+    const payload = await this.em.transactional(async (em) => {
+      const opened = this.openSession(em, user, client);
+      await this.audit.record(em, this.audit.event(AuditAction.LOGIN_SUCCEEDED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
+      return opened;
+    });
     await this.publishSessionEvent('CREATED', payload.session, user.id);
     return payload;
   }
@@ -248,7 +265,11 @@ export class AuthService {
       throw badUserInput([{ field: 'currentPassword', message: 'is not your current password' }]);
     }
     const newHash = await this.deps.passwords.hash(input.newPassword);
-    const changed = await this.em.nativeUpdate(User, { id: user.id, passwordHash: checked }, { passwordHash: newHash });
+    const changed = await this.em.transactional(async (em) => {
+      const n = await em.nativeUpdate(User, { id: user.id, passwordHash: checked }, { passwordHash: newHash });
+      if (n > 0) await this.audit.record(em, this.audit.event(AuditAction.PASSWORD_CHANGED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
+      return n;
+    });
     if (changed === 0) {
       throw badUserInput([{ field: 'currentPassword', message: 'is no longer your current password: it was changed meanwhile' }]);
     }
@@ -289,8 +310,11 @@ export class AuthService {
     const user = await this.em.findOne(User, { usernameKey: username.toLowerCase() });
     if (!user) throw notFound(`User "${username}"`);
     if (user.role !== role) {
+      const from = user.role;
       user.role = role;
-      await this.em.flush();
+      // Run by a script: the system is the actor.
+      const row = this.audit.event(AuditAction.ROLE_CHANGED, `${from}->${role}`, { userId: user.id, actorId: null, target: `user:${user.id}` });
+      await this.em.transactional((em) => this.audit.record(em, row));
     }
     const ended = await this.endEverySession(user.id, `role changed to ${role}`, RUNS_CANCELLED.role);
     return { user, ...ended };
@@ -322,7 +346,10 @@ export class AuthService {
     const sessions = await this.em.find(AuthSession, { ...where, user: userId, revokedAt: null, expiresAt: { $gt: now } }, { fields: ['id'] });
     const ids = sessions.map((s) => s.id);
     if (ids.length > 0) {
-      await this.em.nativeUpdate(AuthSession, { id: { $in: ids }, revokedAt: null }, { revokedAt: now, revokedReason: reason });
+      await this.em.transactional(async (em) => {
+        await em.nativeUpdate(AuthSession, { id: { $in: ids }, revokedAt: null }, { revokedAt: now, revokedReason: reason });
+        await this.audit.record(em, ...ids.map((id) => this.audit.event(AuditAction.SESSION_REVOKED, reason, { userId, target: `session:${id}` })));
+      });
       await this.publishRevoked(userId, ids);
     }
     return ids;
@@ -346,6 +373,11 @@ export class AuthService {
     if (store) em.persist(new RefreshToken(em.getReference(AuthSession, session.id, { wrapped: true }), hashToken(refreshToken)));
     const access = signAccessToken(this.deps.config.jwt, { userId: user.id, sessionId: session.id, role: user.role }, issuedAt);
     return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user, session };
+  }
+
+  /** Sessions ended elsewhere (account deletion): this instance forgets them, the others are told. */
+  announceRevoked(userId: string, sessionIds: string[]): Promise<void> {
+    return this.publishRevoked(userId, sessionIds);
   }
 
   private async publishRevoked(userId: string, sessionIds: string[]): Promise<void> {

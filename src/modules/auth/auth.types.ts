@@ -69,3 +69,12 @@ export interface ClientInfo {
   ipAddress: string | null;
   userAgent: string | null;
 }
+
+@ObjectType({ description: 'Another user as others may see them: the id and the sign-in name ("deleted-…" once they left).' })
+export class PublicUser {
+  @Field(() => ID, { description: 'Stable id (UUID).' })
+  id!: string;
+
+  @Field(() => String, { description: 'Sign-in name.' })
+  username!: string;
+}

@@ -17,7 +17,7 @@ registerEnumType(Role, {
 
 @ObjectType({ description: 'A person (CUSTOMER) or a bank system (OPERATOR) that signs in.' })
 @Entity({ tableName: 'app_user' })
-export class User extends BaseEntity<'role' | 'email' | 'emailKey'> {
+export class User extends BaseEntity<'role' | 'email' | 'emailKey' | 'deletedAt'> {
   @Field(() => String, { description: 'Unique sign-in name.' })
   @Property({ type: 'text' })
   username: string;
@@ -41,6 +41,10 @@ export class User extends BaseEntity<'role' | 'email' | 'emailKey'> {
   @Field(() => Role, { description: 'CUSTOMER or OPERATOR.' })
   @Enum({ items: () => Role, nativeEnumName: 'user_role' })
   role: Role = Role.CUSTOMER;
+
+  /** Set by deleteMyAccount: the row stays (the ledger and the audit trail point at it), anonymized. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  deletedAt: Date | null = null;
 
   constructor(username: string, passwordHash: string, email: string | null = null) {
     super();

@@ -9,6 +9,9 @@ import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/paginati
 import { Account, AccountStatus } from '../accounts/account.entity.js';
 import { accountClosed } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
+import { insertAuditEvents } from '../audit/audit.statements.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { AuditAction } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { TransferService } from '../transfers/transfer.service.js';
@@ -52,6 +55,7 @@ export class CardService {
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly accounts: AccountService,
     private readonly transfers: TransferService,
+    private readonly audit: Pick<AuditService, 'event' | 'record'>,
     /** Runs after an approved payment committed (the budget's alerts, wired in services.ts). */
     private readonly afterApproved: (payment: CardPaymentView) => Promise<void> = async () => {},
   ) {}
@@ -113,20 +117,20 @@ export class CardService {
   async freeze(auth: AuthInfo, id: string): Promise<Card> {
     const card = await this.active(auth, id);
     card.status = CardStatus.FROZEN;
-    return this.save(card);
+    return this.save(card, auth);
   }
 
   async unfreeze(auth: AuthInfo, id: string): Promise<Card> {
     const card = await this.active(auth, id);
     card.status = CardStatus.ACTIVE;
-    return this.save(card);
+    return this.save(card, auth);
   }
 
   /** Final; cancelling a cancelled card answers with it. */
   async cancel(auth: AuthInfo, id: string): Promise<Card> {
     const card = await this.get(auth, id);
     card.status = CardStatus.CANCELLED;
-    return this.save(card);
+    return this.save(card, auth);
   }
 
   monthlyLimit(card: Card): Money | null {
@@ -233,12 +237,21 @@ export class CardService {
           requestHash: hash,
           createdAt: now,
         };
-        if (payment.declineReason !== null) return { answer: payment, writes: [insertPayment(payment)] };
+        // The card owner's trail; the actor is the network (the operator) that asked.
+        const audited = (p: CardPaymentRow) =>
+          insertAuditEvents([
+            this.audit.event(AuditAction.CARD_PAYMENT, p.declineReason === null ? p.status : `${p.status}:${p.declineReason}`, {
+              userId: p.userId,
+              actorId: auth.userId,
+              target: `card_payment:${p.id}`,
+            }),
+          ]);
+        if (payment.declineReason !== null) return { answer: payment, writes: [insertPayment(payment), audited(payment)] };
         return {
           post: { amount, currency, description: merchant },
           with: (transfer) => {
             const approved = { ...payment, status: CardPaymentStatus.APPROVED, transferId: transfer.id };
-            return { answer: approved, writes: [insertPayment(approved)] };
+            return { answer: approved, writes: [insertPayment(approved), audited(approved)] };
           },
         };
       },
@@ -255,9 +268,15 @@ export class CardService {
     return card;
   }
 
-  private async save(card: Card): Promise<Card> {
+  /** With `statusBy`, the status change and its audit row commit together. */
+  private async save(card: Card, statusBy?: AuthInfo): Promise<Card> {
     card.updatedAt = this.deps.clock.now();
-    await this.em.flush();
+    if (!statusBy) {
+      await this.em.flush();
+      return card;
+    }
+    const row = this.audit.event(AuditAction.CARD_STATUS_CHANGED, card.status, { userId: statusBy.userId, target: `card:${card.id}` });
+    await this.em.transactional((em) => this.audit.record(em, row));
     return card;
   }
 }

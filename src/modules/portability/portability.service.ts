@@ -1,6 +1,8 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { Account, AccountStatus } from '../accounts/account.entity.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { Card, CardStatus } from '../cards/card.entity.js';
@@ -28,10 +30,12 @@ export class PortabilityService {
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly templates: TemplatesService,
     private readonly preferences: PreferencesService,
+    private readonly audit: Pick<AuditService, 'event' | 'record' | 'recordAlone'>,
   ) {}
 
   async export(auth: AuthInfo): Promise<ExportDocument & { budget: BudgetDoc | null }> {
     const userId = auth.userId;
+    await this.audit.recordAlone(this.audit.event(AuditAction.DATA_EXPORTED, SUCCEEDED, { userId, target: `user:${userId}` }));
     await this.templates.active(userId);
     const em = this.em.fork();
     const [prefs, templates, sessions, entries, cards, budget, planning] = await Promise.all([
@@ -127,6 +131,7 @@ export class PortabilityService {
       // template to match, and collide on the unique indexes. NO KEY UPDATE: other writes
       // referencing the user (foreign key checks) do not wait for it.
       await em.execute(`select 1 from "app_user" where "id" = ? for no key update`, [auth.userId]);
+      await this.audit.record(em, this.audit.event(AuditAction.DATA_IMPORTED, SUCCEEDED, { userId: auth.userId, target: `user:${auth.userId}` }));
       const user = em.getReference(User, auth.userId, { wrapped: true });
 
       let prefs = await em.findOne(UserPreferences, { user: auth.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });

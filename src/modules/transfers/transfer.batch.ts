@@ -4,10 +4,11 @@ import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.statements.js';
+import { insertAuditEvents } from '../audit/audit.statements.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
 import { afterPosting, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
 import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
-import type { TransferRow } from './transfer.types.js';
+import type { AuditOf, TransferRow } from './transfer.types.js';
 import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.statements.js';
 
 /** What one transfer of a batch came to: its posted rows (entries empty on a replay), or a refusal. */
@@ -20,6 +21,8 @@ export interface BatchRequest {
   hash: string;
   lookup: AccountLookup;
   judge: JudgePosting;
+  /** Its audit row, written in the batch's commit (a replay or a repeat writes none: the first did). */
+  audit?: AuditOf;
 }
 
 interface Waiting {
@@ -170,6 +173,11 @@ async function transact(
     writes.push(insertTransfers(postings.map((p) => p.transfer)), insertEntries(postings.flatMap((p) => p.entries)), updateBalances(touched, now));
   }
   if (settlements.length > 0) writes.push(settleKeys(settlements, now));
+  const audits = judged.flatMap(({ i }) => {
+    const outcome = outcomes.get(i)!;
+    return requests[i]!.audit ? [requests[i]!.audit!(outcome)] : [];
+  });
+  if (audits.length > 0) writes.push(insertAuditEvents(audits));
   // Last of the writes: it sees every new balance of the batch.
   const hook = hookStatements(
     postingHook,

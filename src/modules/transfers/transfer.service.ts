@@ -12,6 +12,9 @@ import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination
 import type { AccountRow } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
 import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
+import { insertAuditEvents } from '../audit/audit.statements.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Transfer, TransferOrigin, TransferStatus } from './transfer.entity.js';
 import { afterPosting, hookRowsOf, hookStatements, publishPosted, toTransferData, type PostedRows } from './transfer.events.js';
@@ -48,7 +51,7 @@ import {
   transferOf,
   updateTransferStatus,
 } from './transfer.statements.js';
-import { rowOfTransfer, transferView, type TransferRow, type TransferView } from './transfer.types.js';
+import { rowOfTransfer, transferView, type AuditOf, type TransferRow, type TransferView } from './transfer.types.js';
 
 type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHook'> & {
   config: Pick<Config, 'transferPendingTtlSec'>;
@@ -98,7 +101,16 @@ export class TransferService {
     private readonly em: EntityManager,
     private readonly deps: TransferDeps,
     private readonly accounts: AccountService,
+    private readonly audit: Pick<AuditService, 'event'>,
   ) {}
+
+  /** The audit row of a request's verdict: `posted` on success, TRANSFER_REFUSED with the code otherwise. */
+  private auditOf(auth: AuthInfo, posted: AuditAction, target: string): AuditOf {
+    return (verdict) =>
+      'error' in verdict
+        ? this.audit.event(AuditAction.TRANSFER_REFUSED, verdict.error.code, { userId: auth.userId, target })
+        : this.audit.event(posted, SUCCEEDED, { userId: auth.userId, target: `transfer:${verdict.transfer.id}` });
+  }
 
   /**
    * Moves money now, from one of the caller's accounts: grouped with concurrent transfers into
@@ -112,6 +124,7 @@ export class TransferService {
         key: req.idempotencyKey,
         hash: requestHash({ kind: 'transfer', ...req }),
         lookup: lookupOf(req),
+        audit: this.auditOf(auth, AuditAction.TRANSFER_POSTED, `account:${req.fromAccountId}`),
         judge: (accounts, now) => {
           const { from, to } = pairOf(auth, req, accounts);
           return postTransfer(newTransfer(auth, TransferOrigin.USER, from, to, req, now), from, to, now);
@@ -130,7 +143,8 @@ export class TransferService {
   async propose(auth: AuthInfo, input: TransferRequest, origin: TransferOrigin = TransferOrigin.ASSISTANT): Promise<TransferView> {
     return this.counted('proposal', async () => {
       const req = checkRequest(input);
-      const outcome = await this.money(auth, { kind: 'proposal', ...req }, req.idempotencyKey, lookupOf(req), false, (accounts, now) => {
+      const audit = this.auditOf(auth, AuditAction.TRANSFER_PROPOSED, `account:${req.fromAccountId}`);
+      const outcome = await this.money(auth, { kind: 'proposal', ...req }, req.idempotencyKey, lookupOf(req), false, audit, (accounts, now) => {
         const { from, to } = pairOf(auth, req, accounts);
         const transfer = {
           ...newTransfer(auth, origin, from, to, req, now),
@@ -152,7 +166,8 @@ export class TransferService {
       // Created once per currency and never changed: it need not be in the money transaction.
       const systemId = await this.accounts.systemAccountId(this.em, currency);
       const lookup = { ids: [systemId, req.accountId], number: null };
-      const outcome = await this.money(auth, { kind: 'deposit', ...req }, input.idempotencyKey, lookup, true, (locked, now) => {
+      const audit = this.auditOf(auth, AuditAction.DEPOSIT_POSTED, `account:${req.accountId}`);
+      const outcome = await this.money(auth, { kind: 'deposit', ...req }, input.idempotencyKey, lookup, true, audit, (locked, now) => {
         const system = locked.get(systemId)!;
         const to = depositTarget(locked, req.accountId, currency);
         const checked: Checked = { ...req, fromAccountId: systemId, toAccountId: to.id, toAccountNumber: null, idempotencyKey: input.idempotencyKey };
@@ -216,7 +231,7 @@ export class TransferService {
   /** Posts a pending transfer with every check run again; a second confirm returns the posted one. */
   async confirm(auth: AuthInfo, id: string): Promise<TransferView> {
     return this.counted('confirm', async () => {
-      const outcome = await this.settle(auth, id, async (tx, transfer, now) => {
+      const outcome = await this.settle(auth, id, AuditAction.TRANSFER_POSTED, async (tx, transfer, now) => {
         if (transfer.status === TransferStatus.POSTED) return { transfer, entries: [], writes: [] };
         const [result] = await tx.send(selectAccounts({ ids: [transfer.fromAccountId, transfer.toAccountId], number: null }, true));
         const locked = accountRows(result!);
@@ -232,7 +247,7 @@ export class TransferService {
 
   async cancel(auth: AuthInfo, id: string): Promise<TransferView> {
     return this.counted('cancel', async () => {
-      const outcome = await this.settle(auth, id, async (_tx, transfer, now) => {
+      const outcome = await this.settle(auth, id, AuditAction.TRANSFER_CANCELLED, async (_tx, transfer, now) => {
         if (transfer.status === TransferStatus.POSTED) throw notPending(transfer.status);
         const cancelled = { ...transfer, status: TransferStatus.CANCELLED };
         return { transfer: cancelled, entries: [], writes: [updateTransferStatus(transfer.id, cancelled.status, now, false)] };
@@ -327,7 +342,15 @@ export class TransferService {
    * Round trip 1: BEGIN, the claim, the accounts (locked in id order when money moves);
    * round trip 2: every write, the key's outcome and COMMIT.
    */
-  private money(auth: AuthInfo, request: Record<string, unknown>, key: string | null, lookup: AccountLookup, lock: boolean, decide: Decide): Promise<Outcome> {
+  private money(
+    auth: AuthInfo,
+    request: Record<string, unknown>,
+    key: string | null,
+    lookup: AccountLookup,
+    lock: boolean,
+    audit: AuditOf,
+    decide: Decide,
+  ): Promise<Outcome> {
     const hash = requestHash(request);
     return this.transaction(async (tx) => {
       const now = this.deps.clock.now();
@@ -343,19 +366,25 @@ export class TransferService {
       try {
         done = decide(accountRows(results[results.length - 1]!), now);
       } catch (error) {
-        if (!(error instanceof DomainError) || claimId === null) throw error;
-        // Every rule is judged before the first write, so only the verdict is stored.
-        await tx.commit(keyFailed(claimId, error.code, error.message, now));
-        return { error: { code: error.code, message: error.message } };
+        if (!(error instanceof DomainError)) throw error;
+        // Every rule is judged before the first write, so only the verdict (and its audit row) is stored.
+        const refusal = { code: error.code, message: error.message };
+        await tx.commit(...(claimId === null ? [] : [keyFailed(claimId, error.code, error.message, now)]), insertAuditEvents([audit({ error: refusal })]));
+        return { error: refusal };
       }
       const hook = hookStatements(this.deps.postingHook, done.entries, now);
-      const committed = await tx.commit(...done.writes, ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]), ...hook);
+      const committed = await tx.commit(
+        ...done.writes,
+        ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]),
+        insertAuditEvents([audit(done)]),
+        ...hook,
+      );
       return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, committed) };
     });
   }
 
   /** Locks a transfer the caller started and lets `work` decide; expiry is settled first. */
-  private settle(auth: AuthInfo, id: string, work: (tx: RawTx, transfer: TransferRow, now: Date) => Promise<Decision>): Promise<Outcome> {
+  private settle(auth: AuthInfo, id: string, action: AuditAction, work: (tx: RawTx, transfer: TransferRow, now: Date) => Promise<Decision>): Promise<Outcome> {
     if (!isUuid(id)) throw notFound('Transfer');
     return this.transaction(async (tx) => {
       const now = this.deps.clock.now();
@@ -367,9 +396,21 @@ export class TransferService {
         await tx.commit(updateTransferStatus(transfer.id, TransferStatus.EXPIRED, now, false));
         return { error: notPendingRefusal(TransferStatus.EXPIRED) };
       }
-      const done = await work(tx, transfer, now);
+      const audit = this.auditOf(auth, action, `transfer:${transfer.id}`);
+      let done: Decision;
+      try {
+        done = await work(tx, transfer, now);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        // Nothing was written: the refusal's audit row alone commits.
+        const refusal = { code: error.code, message: error.message };
+        await tx.commit(insertAuditEvents([audit({ error: refusal })]));
+        return { error: refusal };
+      }
+      // A second confirm of a posted transfer writes nothing, and records nothing new.
+      const audits = done.writes.length === 0 ? [] : [insertAuditEvents([audit(done)])];
       const hook = hookStatements(this.deps.postingHook, done.entries, now);
-      const results = await tx.commit(...done.writes, ...hook);
+      const results = await tx.commit(...done.writes, ...audits, ...hook);
       return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, results) };
     });
   }

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Money, money } from '../../shared/money.js';
 import { ConnectionType } from '../../shared/pagination.js';
+import type { AuditRow } from '../audit/audit.statements.js';
 import { TransferOrigin, TransferStatus, type Transfer } from './transfer.entity.js';
 
 /**
@@ -122,3 +123,6 @@ export function transferView(t: TransferRow, viewerId: string, now: Date): Trans
     toUserId: t.toUserId,
   };
 }
+
+/** The audit row of a money request's verdict, written in the transaction that reached it. */
+export type AuditOf = (verdict: { transfer: TransferRow } | { error: { code: string } }) => AuditRow;

@@ -14,6 +14,7 @@ const LARGEST = 5;
 
 const listCards: Tool = {
   label: 'Reading your cards',
+  money: true,
   definition: {
     name: 'list_cards',
     description:
@@ -44,6 +45,7 @@ const listCards: Tool = {
 
 const cardSpending: Tool = {
   label: 'Adding up your card payments',
+  money: true,
   definition: {
     name: 'card_spending',
     description:

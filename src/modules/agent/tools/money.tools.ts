@@ -13,6 +13,7 @@ async function accountsFor(services: ToolServices, auth: AuthInfo, accountId: un
 
 const listAccounts: Tool = {
   label: 'Reading your accounts',
+  money: true,
   definition: {
     name: 'list_accounts',
     description: "Lists the user's accounts with their exact balances.",
@@ -36,6 +37,7 @@ const listAccounts: Tool = {
 
 const recentTransactions: Tool = {
   label: 'Looking through your transactions',
+  money: true,
   definition: {
     name: 'recent_transactions',
     description: "The user's most recent ledger entries, newest first, optionally for one account, a date range (ISO dates) or text in the description.",
@@ -84,6 +86,7 @@ const recentTransactions: Tool = {
 
 const monthlySummary: Tool = {
   label: 'Summarising your months',
+  money: true,
   definition: {
     name: 'monthly_summary',
     description: 'Credits and debits per month for the last few months, per account (or one account).',
@@ -121,6 +124,7 @@ const monthlySummary: Tool = {
 
 const proposeTransfer: Tool = {
   label: 'Preparing a transfer for you to confirm',
+  money: true,
   definition: {
     name: 'propose_transfer',
     description:

@@ -1,3 +1,4 @@
+import { AuditAction } from '../../audit/audit.types.js';
 import type { ValidateFunction } from 'ajv';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../../../shared/clock.js';
@@ -87,8 +88,9 @@ export async function runTool(
     const errors = (await toolValidators()).get(call.name)!.errors ?? [];
     result = toolError('INVALID_ARGUMENTS', errors.map((e) => `${e.instancePath || 'arguments'} ${e.message ?? 'is invalid'}`).join('; '));
   } else {
+    const services = env.services();
+    let outcome = 'SUCCEEDED';
     try {
-      const services = env.services();
       result = await tool.execute(args as Record<string, unknown>, {
         services,
         auth: env.auth,
@@ -99,11 +101,19 @@ export async function runTool(
       ok = true;
     } catch (error) {
       if (error instanceof DomainError) {
+        outcome = error.code;
         result = toolError(error.code, error.message, error.extensions.fields);
       } else {
+        outcome = 'INTERNAL';
         env.logger.error({ err: error, tool: call.name }, 'agent tool failed');
         result = toolError('INTERNAL', 'The tool failed unexpectedly');
       }
+    }
+    if (tool.money) {
+      // The actor is the user whose run it is; the target names the tool and the session.
+      await services.audit.recordAlone(
+        services.audit.event(AuditAction.TOOL_CALLED, outcome, { userId: env.auth.userId, target: `tool:${call.name} session:${env.session.id}` }),
+      );
     }
   }
 

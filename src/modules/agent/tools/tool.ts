@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../../shared/clock.js';
+import type { AuditService } from '../../audit/audit.service.js';
 import type { AccountService } from '../../accounts/account.service.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
 import type { BudgetService } from '../../budget/budget.service.js';
@@ -37,6 +38,8 @@ export interface ToolServices {
   goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
   /** Plans and items; moving and deleting items stay the user's. */
   plans: Pick<PlanService, 'calendar' | 'day' | 'week' | 'addItem' | 'updateItem'>;
+  /** The trail of the tools that read or propose money. */
+  audit: Pick<AuditService, 'event' | 'recordAlone'>;
 }
 
 /** One step's services on its own EntityManager fork; app.ts supplies it. */
@@ -54,5 +57,7 @@ export interface Tool {
   definition: ToolDefinition;
   /** The ThinkingStep a user sees while it runs, e.g. "Reading your accounts". */
   label: string;
+  /** Reads or proposes money: each call goes to the audit trail. */
+  money?: boolean;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
 }
