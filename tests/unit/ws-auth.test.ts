@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import jwt from 'jsonwebtoken';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
+import { AccessTokenExpiredError } from '../../src/modules/auth/tokens.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { createSocketAuth } from '../../src/server/ws/auth.js';
 import { CLOSE_UNAUTHORIZED } from '../../src/server/ws/close-codes.js';
@@ -40,6 +41,17 @@ describe('WebSocket sign-in', () => {
       throw new Error('database down');
     }).socketAuth;
     await expect(broken.signIn({ authorization: 'Bearer abc' })).rejects.toThrow('database down');
+  });
+
+  it('tells an expired token (to close 4401, the client refreshes) from a refused one (4403)', async () => {
+    const { socketAuth } = auth(async () => {
+      throw new AccessTokenExpiredError();
+    });
+    expect(await socketAuth.signInOrExpired({ authorization: 'Bearer abc' })).toBe('expired');
+    expect(await socketAuth.signIn({ authorization: 'Bearer abc' })).toBeNull();
+    const socket = new FakeSocket();
+    socketAuth.expire(socket);
+    expect(socket.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'token expired' }]);
   });
 
   it('closes (4401) a signed-in socket when its token expires', async () => {

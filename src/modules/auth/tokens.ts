@@ -50,7 +50,7 @@ export function verifyAccessToken(jwtConfig: Config['jwt'], token: string, now: 
     // jsonwebtoken's rule: expired once the clock (in whole seconds) reaches exp.
     if (Math.floor(now.getTime() / 1000) * 1000 < hit.expMs) return hit.claims;
     known.delete(token);
-    throw new DomainError('UNAUTHENTICATED', EXPIRED);
+    throw new AccessTokenExpiredError();
   }
   const claims = verifyOnce(jwtConfig, token, now);
   known.set(token, claims);
@@ -58,7 +58,12 @@ export function verifyAccessToken(jwtConfig: Config['jwt'], token: string, now: 
   return claims.claims;
 }
 
-const EXPIRED = 'Access token expired: refresh the session or sign in again';
+/** A well-signed access token past its expiry: the client should refresh, not sign in again (sockets close 4401, not 4403). */
+export class AccessTokenExpiredError extends DomainError {
+  constructor() {
+    super('UNAUTHENTICATED', 'Access token expired: refresh the session or sign in again');
+  }
+}
 
 function verifyOnce(jwtConfig: Config['jwt'], token: string, now: Date): { claims: AccessClaims; expMs: number } {
   let payload: jwt.JwtPayload | string;
@@ -70,8 +75,8 @@ function verifyOnce(jwtConfig: Config['jwt'], token: string, now: Date): { claim
       clockTimestamp: Math.floor(now.getTime() / 1000),
     });
   } catch (error) {
-    const expired = error instanceof jwt.TokenExpiredError;
-    throw new DomainError('UNAUTHENTICATED', expired ? EXPIRED : 'Access token is not valid: sign in again');
+    if (error instanceof jwt.TokenExpiredError) throw new AccessTokenExpiredError();
+    throw new DomainError('UNAUTHENTICATED', 'Access token is not valid: sign in again');
   }
   const role = typeof payload === 'object' ? payload.role : undefined;
   if (

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { AuthInfo, ClientInfo } from '../../modules/auth/auth.types.js';
-import { accessTokenExpiresAt, bearerToken } from '../../modules/auth/tokens.js';
+import { AccessTokenExpiredError, accessTokenExpiresAt, bearerToken } from '../../modules/auth/tokens.js';
 import type { Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
@@ -38,25 +38,35 @@ type Socket = Pick<WebSocket, 'close'>;
  */
 export function createSocketAuth({ authority, clock, metrics }: SocketAuthOptions) {
   const states = new WeakMap<Socket, SocketAuth & { expiresAt: number }>();
-  const expiries = createExpirySchedule<Socket>({
-    clock,
-    expire: (socket) => {
-      metrics.wsDisconnected('token_expired');
-      socket.close(CLOSE_UNAUTHORIZED, 'token expired');
-    },
-  });
+  // The same close whether the token expired before connection_init or during the connection: the client refreshes.
+  const expire = (socket: Socket) => {
+    metrics.wsDisconnected('token_expired');
+    socket.close(CLOSE_UNAUTHORIZED, 'token expired');
+  };
+  const expiries = createExpirySchedule<Socket>({ clock, expire });
+  /** As signIn, but 'expired' for a token that was good and has expired: close that socket with `expire`, not 4403. */
+  const signInOrExpired = async (connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<SignedIn | 'expired' | null> => {
+    const token = bearerToken(connectionParams?.authorization ?? connectionParams?.Authorization);
+    if (!token) return null;
+    try {
+      return { auth: await authority.authenticate(token), token };
+    } catch (error) {
+      if (error instanceof AccessTokenExpiredError) return 'expired';
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  };
   return {
-    /** null: refuse the socket. A failure that is not a DomainError propagates (graphql-ws closes with 4500). */
+    /** null: refuse. A failure that is not a DomainError propagates (graphql-ws closes with 4500). */
     async signIn(connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<SignedIn | null> {
-      const token = bearerToken(connectionParams?.authorization ?? connectionParams?.Authorization);
-      if (!token) return null;
-      try {
-        return { auth: await authority.authenticate(token), token };
-      } catch (error) {
-        if (error instanceof DomainError) return null;
-        throw error;
-      }
+      const signedIn = await signInOrExpired(connectionParams);
+      return signedIn === 'expired' ? null : signedIn;
     },
+
+    signInOrExpired,
+
+    /** Closes (4401 "token expired") a socket whose token has expired: graphql-ws clients retry 4403 as it is, five times. */
+    expire,
 
     /** The token was checked once: the socket closes (4401) when it expires. */
     attach(socket: Socket, { auth, token }: SignedIn, client: ClientInfo): void {

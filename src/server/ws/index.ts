@@ -57,11 +57,12 @@ export function attachWebSocketServer(
       onConnect: async (ctx) => {
         const { socket, userAgent } = ctx.extra;
         const client = { ipAddress: quotas.addressOf(socket) ?? null, userAgent: userAgent?.slice(0, 500) ?? null };
-        // No subscription is public: a socket without a valid token is refused (4403).
-        const signedIn = await auth.signIn(ctx.connectionParams);
+        // No subscription is public: a socket without a valid token is refused (4403), one with an expired token 4401.
+        const signedIn = await auth.signInOrExpired(ctx.connectionParams);
         // graphql-ws keeps connection_init's payload for the socket's life: the token in it is not needed once checked.
         (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-        if (!signedIn || socket.readyState !== socket.OPEN) return false;
+        if (signedIn === 'expired' && socket.readyState === socket.OPEN) auth.expire(socket);
+        if (!signedIn || signedIn === 'expired' || socket.readyState !== socket.OPEN) return false;
         if (!quotas.admitUser(socket, signedIn.auth.userId)) return false;
         auth.attach(socket, signedIn, client);
         sessions.add(signedIn.auth.sessionId, socket);
