@@ -23,13 +23,13 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-export function isTimeZone(value: string): boolean {
-  if (value === '' || value.length > 64) return false;
+/** The zone's IANA name as the time zone database spells it ("america/new_york" -> "America/New_York"); undefined for no zone. */
+export function canonicalTimeZone(value: string): string | undefined {
+  if (value === '' || value.length > 64) return undefined;
   try {
-    formatter(value);
-    return true;
+    return formatter(value).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

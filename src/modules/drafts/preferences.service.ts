@@ -1,7 +1,7 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { badUserInput, type FieldProblem } from '../../shared/errors.js';
-import { isTimeZone } from '../../shared/time-zone.js';
+import { canonicalTimeZone } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { UpdatePreferencesInput } from './drafts.inputs.js';
@@ -32,8 +32,9 @@ export class PreferencesService {
       else if (terms.has(key)) problems.push({ field: `personalGlossary[${i}].term`, message: `"${g.term}" is defined twice` });
       terms.add(key);
     });
-    const timeZone = input.timeZone?.trim();
-    if (timeZone !== undefined && !isTimeZone(timeZone)) problems.push({ field: 'timeZone', message: 'must be an IANA time zone, e.g. "Europe/Paris"' });
+    const typed = input.timeZone?.trim();
+    const timeZone = typed === undefined ? undefined : canonicalTimeZone(typed);
+    if (typed !== undefined && timeZone === undefined) problems.push({ field: 'timeZone', message: 'must be an IANA time zone, e.g. "Europe/Paris"' });
     if (problems.length) throw badUserInput(problems);
 
     const apply = (prefs: UserPreferences) => {
