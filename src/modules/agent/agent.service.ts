@@ -55,7 +55,7 @@ export class AgentService {
     const clientMessageId = input.clientMessageId ?? null;
     if (clientMessageId) {
       const earlier = await this.em.findOne(AgentRun, { session: session.id, clientMessageId });
-      if (earlier) return toView(earlier);
+      if (earlier) return this.resent(earlier, input.text);
     }
     // Runs cost money: a stricter limit than other operations (a resend above is free).
     await this.deps.rateLimits.check('sendMessage', { userId: auth.userId });
@@ -82,10 +82,10 @@ export class AgentService {
         return created;
       });
     } catch (error) {
-      if (error instanceof SameKey) return toView(error.run);
+      if (error instanceof SameKey) return this.resent(error.run, input.text);
       if (error instanceof UniqueConstraintViolationException) {
         const earlier = clientMessageId ? await this.em.fork().findOne(AgentRun, { session: session.id, clientMessageId }) : null;
-        if (earlier) return toView(earlier);
+        if (earlier) return this.resent(earlier, input.text);
         throw runInProgress();
       }
       throw error;
@@ -131,6 +131,18 @@ export class AgentService {
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
     const session = await this.chat.get(auth, sessionId);
     return this.deps.pubsub.subscribe(Topic.CHAT_SESSION, session.id);
+  }
+
+  /** A resend answers the first run; the same clientMessageId with another text is another request, refused as transfers refuse a reused key. */
+  private async resent(earlier: AgentRun, text: string): Promise<AgentRunView> {
+    const [message] = await this.chat.messagesById([earlier.userMessageId]);
+    if (message && message.content !== text) {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This clientMessageId was already used for a different message: use a new clientMessageId for a new message',
+      );
+    }
+    return toView(earlier);
   }
 
   private async owned(auth: AuthInfo, runId: string): Promise<AgentRun> {
