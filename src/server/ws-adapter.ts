@@ -32,6 +32,9 @@ function coalesce(raw: Socket): void {
  */
 const UNEXPECTED_TYPE = /^Unexpected message of type \S+ received$/;
 
+/** ws's error code for a message over maxPayload; it closes the socket with 1009. */
+const MESSAGE_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
 /** Per socket for as long as it lives: the upgrade request itself (headers and all) is not kept. */
 export interface SocketExtra {
   readonly socket: WebSocket;
@@ -83,6 +86,15 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
 
   // One listener for every socket (`this` is the socket): a socket's own listeners are what it must close over.
   function failed(this: WebSocket, error: Error) {
+    const code = (error as { code?: unknown }).code;
+    // ws refused a frame the client sent (too large, bad UTF-8, bad opcode) and is closing with its own code: a client's fault, not ours.
+    if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      logger.warn(
+        { code, reason: error.message },
+        code === MESSAGE_TOO_LARGE ? 'WebSocket closed: message too large (1009)' : 'WebSocket closed: invalid frame',
+      );
+      return;
+    }
     internalError(this, error, 'WebSocket error');
   }
   const onMessage = (socket: WebSocket, handle: (data: string) => Promise<void>) =>
