@@ -80,7 +80,9 @@ export async function exportPlans(em: EntityManager, userId: string): Promise<{ 
 
 /**
  * Adds the goals and plans inside the import's transaction: a week or day the user already
- * has keeps its own summary, and imported items go after its items.
+ * has keeps its own summary, and imported items go after its items. A goal (same title and
+ * creation time) or a day's item (same title and time) the user already has is matched, not
+ * doubled, so importing one's own export again adds nothing.
  */
 export async function restorePlansInto(
   em: EntityManager,
@@ -88,10 +90,15 @@ export async function restorePlansInto(
   goalDocs: GoalDoc[],
   plans: PlansDoc,
   now: Date,
-): Promise<{ goals: Goal[]; planItems: number }> {
+): Promise<{ goals: Goal[]; created: number; planItems: number }> {
   const user = em.getReference(User, userId, { wrapped: true });
+  const knownGoals = new Map((await em.find(Goal, { user: userId })).map((g) => [goalKey(g.title, g.createdAt), g]));
+  let created = 0;
   const accounts = goalDocs.some((g) => g.account) ? await em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
   const goals = goalDocs.map((d) => {
+    const known = knownGoals.get(goalKey(d.title, new Date(d.createdAt)));
+    if (known) return known;
+    created++;
     const account = d.account
       ? (accounts.find((a) => a.number === d.account!.number && a.currency === d.currency) ??
         accounts.find((a) => a.status === 'OPEN' && a.name === d.account!.name && a.currency === d.currency))
@@ -126,15 +133,16 @@ export async function restorePlansInto(
       if (!listed.has(date) && !existingDays.has(date)) existingDays.set(date, em.create(DailyPlan, { user, date, createdAt: now, updatedAt: now }));
     }
   }
-  const counts = await em.execute<Array<{ daily_plan_id: string; n: string }>>(
-    `select "daily_plan_id", count(*)::text as "n" from "plan_item" where "user_id" = ? group by "daily_plan_id"`,
+  const existingItems = await em.execute<Array<{ daily_plan_id: string; title: string; time: string | null }>>(
+    `select "daily_plan_id", "title", "time" from "plan_item" where "user_id" = ?`,
     [userId],
   );
   let planItems = 0;
   for (const d of plans.days) {
     const day = existingDays.get(d.date) ?? em.create(DailyPlan, { user, date: d.date, summary: d.summary, createdAt: now, updatedAt: now });
-    const after = Number(counts.find((c) => c.daily_plan_id === day.id)?.n ?? 0);
-    d.items.forEach((i, n) => {
+    const present = existingItems.filter((r) => r.daily_plan_id === day.id);
+    const items = d.items.filter((i) => !present.some((r) => r.title === i.title && r.time === i.time));
+    items.forEach((i, n) => {
       em.persist(
         Object.assign(new PlanItem(), {
           user,
@@ -144,14 +152,18 @@ export async function restorePlansInto(
           status: i.status,
           priority: i.priority,
           time: i.time,
-          position: after + n,
+          position: present.length + n,
           goal: i.goal === null ? null : goals[i.goal]!,
           createdAt: now,
           updatedAt: now,
         }),
       );
     });
-    planItems += d.items.length;
+    planItems += items.length;
   }
-  return { goals, planItems };
+  return { goals, created, planItems };
+}
+
+function goalKey(title: string, createdAt: Date): string {
+  return JSON.stringify([title, createdAt.getTime()]);
 }

@@ -165,8 +165,15 @@ export class PortabilityService {
       }
 
       const planning = await restorePlansInto(em, auth.userId, doc.goals, doc.plans, now);
+      // A session or entry the caller already has (an earlier import of the same export) is matched, not doubled.
+      const knownSessions = new Map((await em.find(ChatSession, { user: auth.userId })).map((s) => [sessionKey(s), s]));
+      const knownEntries = new Set((await em.find(JournalEntry, { user: auth.userId })).map((e) => entryKey(e)));
       let messageCount = 0;
+      let sessionCount = 0;
       const sessions = doc.chatSessions.map((s) => {
+        const known = knownSessions.get(sessionKey({ ...s, createdAt: new Date(s.createdAt) }));
+        if (known) return known;
+        sessionCount++;
         const session = new ChatSession(user, s.conversationType, s.title, s.metadata);
         session.contextGoal = s.context?.goal == null ? null : em.getReference(Goal, planning.goals[s.context.goal]!.id, { wrapped: true });
         session.contextPlanDate = s.context?.planDate ?? null;
@@ -191,7 +198,10 @@ export class PortabilityService {
         return session;
       });
 
+      let entryCount = 0;
       for (const e of doc.journalEntries) {
+        if (knownEntries.has(entryKey({ title: e.title, createdAt: new Date(e.createdAt) }))) continue;
+        entryCount++;
         const session = e.chatSession === null ? null : em.getReference(ChatSession, sessions[e.chatSession]!.id, { wrapped: true });
         em.persist(new JournalEntry(user, session, e.title, e.sections, new Date(e.createdAt)));
       }
@@ -200,11 +210,11 @@ export class PortabilityService {
       return {
         ...restored,
         cards,
-        goals: planning.goals.length,
+        goals: planning.created,
         planItems: planning.planItems,
         templates: doc.templates.length,
-        journalEntries: doc.journalEntries.length,
-        chatSessions: sessions.length,
+        journalEntries: entryCount,
+        chatSessions: sessionCount,
         messages: messageCount,
       };
     });
@@ -244,6 +254,14 @@ async function restoreCardsInto(em: EntityManager, userId: string, docs: ExportD
     restored++;
   }
   return restored;
+}
+
+function sessionKey(s: { conversationType: string; title: string | null; createdAt: Date }): string {
+  return JSON.stringify([s.conversationType, s.title, s.createdAt.getTime()]);
+}
+
+function entryKey(e: { title: string | null; createdAt: Date }): string {
+  return JSON.stringify([e.title, e.createdAt.getTime()]);
 }
 
 function sectionsKey(sections: ReadonlyArray<{ name: string; description?: string; aliases?: readonly string[] }>): string {
