@@ -9,6 +9,7 @@ import {
   LoginDocument,
   LogoutDocument,
   RecordCardPaymentDocument,
+  RefreshSessionDocument,
   VerifyAuditChainDocument,
   type AuditLogQuery,
 } from '../generated/graphql.js';
@@ -31,7 +32,8 @@ async function trail(user: { token: string }, action?: string): Promise<AuditNod
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...OPERATOR_ENV } });
+  // No grace interval: a rotated refresh token presented again is a reuse at once.
+  server = await startTestServer({ env: { ...OPERATOR_ENV, REFRESH_TOKEN_GRACE_SECONDS: '0' } });
   op = await loginOperator(server);
 });
 
@@ -131,6 +133,15 @@ describe('the audit trail', () => {
     const actions = (await trail(user)).map((e) => e.action);
     expect(actions).toContain('DATA_EXPORTED');
     expect(actions).toContain('DATA_IMPORTED');
+  });
+
+  it('records a refresh token reuse and the revocation it caused', async () => {
+    const user = await registerUser(server);
+    await server.ok(RefreshSessionDocument, { refreshToken: user.refreshToken });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expectError(await server.gql(RefreshSessionDocument, { refreshToken: user.refreshToken }), 'UNAUTHENTICATED');
+    const data = await server.ok(AuditLogDocument, { userId: user.user.id, action: 'REFRESH_TOKEN_REUSED' }, { token: op });
+    expect(data.auditLog.edges.map((e) => [e.node.outcome, e.node.target, e.node.actor])).toEqual([['SESSION_REVOKED', `session:${user.session.id}`, null]]);
   });
 
   it('pages newest first with cursors', async () => {

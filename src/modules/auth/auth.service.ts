@@ -189,6 +189,10 @@ export class AuthService {
         if (issued) return { payload: this.issueTokens(em, session.user.getEntity(), session, token.rotatedAt, successor, false) };
         session.revokedAt = now;
         session.revokedReason = 'refresh token reused';
+        await this.audit.record(
+          em,
+          this.audit.event(AuditAction.REFRESH_TOKEN_REUSED, 'SESSION_REVOKED', { userId: session.user.id, actorId: null, target: `session:${session.id}` }),
+        );
         return { error: invalid(), revoked: session };
       }
       token.rotatedAt = now;
