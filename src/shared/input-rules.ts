@@ -1,3 +1,5 @@
+import { badUserInput } from './errors.js';
+
 /**
  * What every input must be before it may reach the database, shared by the GraphQL input
  * guard, the JSON scalar, the DateTime scalar, statements and the import validator.
@@ -11,6 +13,38 @@ export function textProblem(value: string): string | undefined {
   if (value.includes('\u0000')) return 'must not contain a NUL character (U+0000)';
   if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (it holds a lone surrogate)';
   return undefined;
+}
+
+// C0 and C1 controls and DEL (Cc): escape sequences, bells, cursor moves; never part of a name.
+const CONTROL = /\p{Cc}/u;
+// The same but tab, line feed and carriage return, which a text of several lines holds.
+const CONTROL_IN_TEXT = /[^\P{Cc}\t\n\r]/u;
+// What shows nothing: white space, controls, format characters and the other default-ignorable
+// ones (zero-width spaces and joiners, BOM, soft hyphen, variation selectors, fillers), and the blank Braille cell.
+const INVISIBLE = /[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** Why a name (one line shown as a label: a jar, fee, account, merchant, title) is refused, or undefined. */
+export function nameProblem(value: string): string | undefined {
+  if (CONTROL.test(value)) return 'must not contain control characters (escape codes, tabs or line breaks)';
+  if (value.replace(INVISIBLE, '') === '') return 'must hold at least one visible character';
+  return undefined;
+}
+
+/** Why a free text (a description or note, where a line break makes sense) is refused, or undefined. */
+export function freeTextProblem(value: string): string | undefined {
+  return CONTROL_IN_TEXT.test(value) ? 'must not contain control characters other than tab and line breaks' : undefined;
+}
+
+/** BAD_USER_INPUT naming `field` when `value` is not a name (nameProblem). */
+export function checkName(value: string, field: string): void {
+  const problem = nameProblem(value);
+  if (problem) throw badUserInput([{ field, message: problem }]);
+}
+
+/** BAD_USER_INPUT naming `field` when `value` is not a free text (freeTextProblem). */
+export function checkFreeText(value: string | null | undefined, field: string): void {
+  const problem = value ? freeTextProblem(value) : undefined;
+  if (problem) throw badUserInput([{ field, message: problem }]);
 }
 
 /** Bounds for every JSON input: deep enough for any document this API writes, shallow enough for any recursion. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allocations, feeOccurrences, formatAmount, observations, parseDay, parseMonth, roundedShare } from '../../src/modules/budget/budget.rules.js';
+import { allocations, feeOccurrences, formatAmount, observations, roundedShare } from '../../src/modules/budget/budget.rules.js';
+import { parseDay, parseMonth } from '../../src/shared/calendar-input.js';
 import { FeeCadence } from '../../src/modules/budget/fee.entity.js';
 import { SpendingCategory } from '../../src/modules/cards/mcc.rules.js';
 import { monthRange } from '../../src/shared/time-zone.js';

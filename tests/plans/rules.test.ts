@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayIn, moveTo, parseDate, parseTime, parseWeekStart, progressBasisPoints, weekDays, weekStartAt } from '../../src/modules/plans/plans.rules.js';
+import { dayIn, moveTo, parseTime, parseWeekStart, progressBasisPoints, weekDays, weekStartAt } from '../../src/modules/plans/plans.rules.js';
+import { parseIsoDay } from '../../src/shared/calendar-input.js';
 
 describe('week boundaries in a time zone', () => {
   it('puts Sunday 23:30 UTC in the next week in Tokyo and in the same week in UTC', () => {
@@ -29,9 +30,9 @@ describe('week boundaries in a time zone', () => {
 
 describe('dates and times', () => {
   it('refuses impossible dates and times', () => {
-    expect(parseDate('2028-02-29')).toBe('2028-02-29');
-    expect(() => parseDate('2027-02-29')).toThrow(/YYYY-MM-DD/);
-    expect(() => parseDate('tomorrow')).toThrow(/YYYY-MM-DD/);
+    expect(parseIsoDay('2028-02-29')).toBe('2028-02-29');
+    expect(() => parseIsoDay('2027-02-29')).toThrow(/YYYY-MM-DD/);
+    expect(() => parseIsoDay('tomorrow')).toThrow(/YYYY-MM-DD/);
     expect(parseTime('07:05')).toBe('07:05');
     expect(parseTime('')).toBeNull();
     expect(() => parseTime('7:5')).toThrow(/HH:MM/);

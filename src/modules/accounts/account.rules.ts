@@ -20,7 +20,8 @@ export interface AccountRow {
   system: boolean;
 }
 
-export function checkOpen(account: AccountRow): void {
+/** A closed account takes nothing new: no money, no card, no goal linked to it. */
+export function checkOpen(account: Pick<AccountRow, 'status'>): void {
   if (account.status !== AccountStatus.OPEN) throw accountClosed();
 }
 

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { checkName } from '../../shared/input-rules.js';
 import { parseCurrency } from '../../shared/money.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -123,6 +124,7 @@ export class AccountService {
 }
 
 function accountName(value: string): string {
+  checkName(value, 'name');
   const name = value.trim();
   if (name.length < 1 || name.length > 100) throw badUserInput([{ field: 'name', message: 'must be 1 to 100 characters' }]);
   return name;

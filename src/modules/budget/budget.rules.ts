@@ -1,46 +1,21 @@
 import { badUserInput } from '../../shared/errors.js';
 import { formatGrouped } from '../../shared/currency.js';
+import { checkName } from '../../shared/input-rules.js';
+import type { Month } from '../../shared/calendar-input.js';
 import { daysInMonth, type CalendarDay } from '../../shared/time-zone.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
 import { FeeCadence } from './fee.entity.js';
 
 /*
- * The budget's rules as pure functions: months and days, allocation rounding, fee
+ * The budget's rules as pure functions: month arithmetic, allocation rounding, fee
  * occurrences and the insights' observations. No I/O.
  */
 
 export const FULL_ALLOCATION = 10000;
 
-export interface Month {
-  year: number;
-  month: number;
-}
-
-/** "YYYY-MM" -> Month; BAD_USER_INPUT otherwise. */
-export function parseMonth(value: string, field = 'month'): Month {
-  const m = /^(\d{4})-(\d{2})$/.exec(value.trim());
-  const month = m ? Number(m[2]) : 0;
-  if (!m || month < 1 || month > 12 || Number(m[1]) < 1970) throw badUserInput([{ field, message: 'must be a month "YYYY-MM", e.g. "2026-10"' }]);
-  return { year: Number(m[1]), month };
-}
-
-export function formatMonth(m: Month): string {
-  return `${String(m.year).padStart(4, '0')}-${String(m.month).padStart(2, '0')}`;
-}
-
 export function addMonths(m: Month, n: number): Month {
   const index = m.year * 12 + (m.month - 1) + n;
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
-}
-
-/** "YYYY-MM-DD" (a real calendar day) -> CalendarDay; BAD_USER_INPUT otherwise. */
-export function parseDay(value: string, field: string): CalendarDay {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
-  const day = m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : null;
-  if (!day || day.year < 1970 || day.month < 1 || day.month > 12 || day.day < 1 || day.day > daysInMonth(day.year, day.month)) {
-    throw badUserInput([{ field, message: 'must be a calendar day "YYYY-MM-DD", e.g. "2026-11-30"' }]);
-  }
-  return day;
 }
 
 /** income × bp / 10000 rounded half to even, in integer arithmetic. */
@@ -139,11 +114,17 @@ export function observations(f: ObservationFacts): string[] {
   return out;
 }
 
-/** Trimmed, 1 to 100 characters. */
+/** A jar's or fee's name: trimmed, 1 to 100 characters, visible, no control characters. */
 export function jarName(value: string, field = 'name'): string {
+  checkName(value, field);
   const name = value.trim();
   if (name === '' || name.length > 100) throw badUserInput([{ field, message: 'must be 1 to 100 non-blank characters' }]);
   return name;
+}
+
+/** An archived jar takes nothing new: no payment moved to it, no fee paid from it. */
+export function checkUnarchived(jar: { archived: boolean }, field = 'jarId'): void {
+  if (jar.archived) throw badUserInput([{ field, message: 'the jar is archived: choose one of your unarchived jars' }]);
 }
 
 export function basisPoints(value: number, field = 'allocationBasisPoints'): number {

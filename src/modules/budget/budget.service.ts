@@ -5,9 +5,11 @@ import type { CoreDeps } from '../../deps.js';
 import { Topic, type BudgetAlertPayload } from '../../pubsub/topics.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { checkFreeText } from '../../shared/input-rules.js';
 import { MAX_AMOUNT_MINOR, money, parseCurrency } from '../../shared/money.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import { inTransaction } from '../../shared/transactions.js';
+import { formatMonth, parseMonth } from '../../shared/calendar-input.js';
 import { dayIn, monthRange } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
@@ -17,7 +19,7 @@ import type { SpendingCategory } from '../cards/mcc.rules.js';
 import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { JarInput, SetMonthlyIncomeInput, UpdateJarInput } from './budget.inputs.js';
-import { FULL_ALLOCATION, allocations, basisPoints, distinctCategories, formatMonth, jarName, parseMonth } from './budget.rules.js';
+import { FULL_ALLOCATION, allocations, basisPoints, checkUnarchived, distinctCategories, jarName } from './budget.rules.js';
 import {
   claimAlert,
   deleteAssignment,
@@ -127,6 +129,7 @@ export class BudgetService {
     const name = jarName(input.name);
     const bp = basisPoints(input.allocationBasisPoints);
     const categories = distinctCategories(input.categories ?? []);
+    checkFreeText(input.description, 'description');
     return this.locked(auth, async (em) => {
       const jars = await this.activeJars(em, auth.userId);
       checkFits(jars, null, { name, bp, categories });
@@ -150,6 +153,7 @@ export class BudgetService {
     const name = input.name === null || input.name === undefined ? undefined : jarName(input.name);
     const bp = input.allocationBasisPoints === null || input.allocationBasisPoints === undefined ? undefined : basisPoints(input.allocationBasisPoints);
     const categories = input.categories ? distinctCategories(input.categories) : undefined;
+    checkFreeText(input.description, 'description');
     const jarId = (await this.ownJar(auth, id)).id;
     return this.locked(auth, async (em) => {
       const jar = (await em.findOne(Jar, { id: jarId }))!;
@@ -225,7 +229,7 @@ export class BudgetService {
     if (!payment) throw notFound('Card payment');
     if (payment.status !== CardPaymentStatus.APPROVED) throw badUserInput([{ field: 'paymentId', message: 'only approved payments count in a jar' }]);
     const jar = jarId === null ? null : await this.ownJar(auth, jarId);
-    if (jar?.archived) throw badUserInput([{ field: 'jarId', message: 'the jar is archived: move the payment to an unarchived jar' }]);
+    if (jar) checkUnarchived(jar);
     const write = jar
       ? upsertAssignment({ id: uuidv7(), paymentId: payment.id, userId: auth.userId, jarId: jar.id, at: this.deps.clock.now() })
       : deleteAssignment(payment.id);

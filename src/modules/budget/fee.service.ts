@@ -3,13 +3,14 @@ import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { money, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
-import { dayIn, isoDay } from '../../shared/time-zone.js';
+import { parseIsoDay, type Month } from '../../shared/calendar-input.js';
+import { dayIn, isoDay, type CalendarDay } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { FeeInput, UpdateFeeInput } from './budget.inputs.js';
-import { addMonths, feeOccurrences, jarName, parseDay, type Month } from './budget.rules.js';
+import { addMonths, checkUnarchived, feeOccurrences, jarName } from './budget.rules.js';
 import { DEFAULT_CURRENCY, jarView, type BudgetService } from './budget.service.js';
 import type { FeeView, JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
@@ -47,9 +48,11 @@ export class FeeService {
     const name = jarName(input.name);
     const amount = parsePositiveAmount(input.amountMinor);
     const currency = parseCurrency(input.currency);
-    const due = isoDay(parseDay(input.nextDueOn, 'nextDueOn'));
+    const due = parseIsoDay(input.nextDueOn, 'nextDueOn');
     return this.budget.locked(auth, async (em) => {
       const budget = await em.findOne(Budget, { user: auth.userId });
+      // Read again under the budget lock, which archiveJar takes too.
+      if (jar) checkUnarchived(await em.findOneOrFail(Jar, { id: jar.id }, { refresh: true }));
       const budgetCurrency = budget?.currency ?? DEFAULT_CURRENCY;
       if (currency !== budgetCurrency) throw new DomainError('CURRENCY_MISMATCH', `Your budget is in ${budgetCurrency}: give the fee in ${budgetCurrency}`);
       const now = this.deps.clock.now();
@@ -76,8 +79,12 @@ export class FeeService {
     if (input.name !== null && input.name !== undefined) fee.name = jarName(input.name);
     if (input.amountMinor !== null && input.amountMinor !== undefined) fee.amount = parsePositiveAmount(input.amountMinor);
     if (input.cadence) fee.cadence = input.cadence;
-    if (input.nextDueOn !== null && input.nextDueOn !== undefined) fee.nextDueOn = isoDay(parseDay(input.nextDueOn, 'nextDueOn'));
-    if (input.jarId) fee.jar = this.em.getReference(Jar, (await this.budget.ownJar(auth, input.jarId)).id, { wrapped: true });
+    if (input.nextDueOn !== null && input.nextDueOn !== undefined) fee.nextDueOn = parseIsoDay(input.nextDueOn, 'nextDueOn');
+    if (input.jarId) {
+      const jar = await this.budget.ownJar(auth, input.jarId);
+      checkUnarchived(jar);
+      fee.jar = this.em.getReference(Jar, jar.id, { wrapped: true });
+    }
     if (input.clearJar) fee.jar = null;
     if (input.active !== null && input.active !== undefined) fee.active = input.active;
     fee.updatedAt = this.deps.clock.now();
@@ -112,7 +119,13 @@ export class FeeService {
 export function upcoming(fees: Fee[], month: Month): FeeView[] {
   const out: FeeView[] = [];
   for (const fee of fees) {
-    for (const day of feeOccurrences(fee.cadence, parseDay(fee.nextDueOn, 'nextDueOn'), month)) out.push(feeView(fee, isoDay(day)));
+    for (const day of feeOccurrences(fee.cadence, storedDay(fee.nextDueOn), month)) out.push(feeView(fee, isoDay(day)));
   }
   return out.sort((a, b) => a.nextDueOn.localeCompare(b.nextDueOn) || a.id.localeCompare(b.id));
+}
+
+/** A stored due day, read as it was written (a row saved before today's bounds still reads). */
+function storedDay(value: string): CalendarDay {
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  return { year, month, day };
 }

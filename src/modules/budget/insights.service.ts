@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { money, parseCurrency } from '../../shared/money.js';
 import { pageSize } from '../../shared/pagination.js';
+import { formatMonth, parseMonth } from '../../shared/calendar-input.js';
 import { monthRange } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js';
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
 import type { SpendingCategory } from '../cards/mcc.rules.js';
-import { addMonths, formatMonth, observations, parseMonth } from './budget.rules.js';
+import { addMonths, observations } from './budget.rules.js';
 import { jarSpends, type BudgetService } from './budget.service.js';
 import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.statements.js';
 import { CategorySpend, type JarSpend, type SpendingInsightsView } from './budget.types.js';

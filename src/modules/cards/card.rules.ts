@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { parseMonth as parseCalendarMonth } from '../../shared/calendar-input.js';
 import { badUserInput } from '../../shared/errors.js';
+import { checkName } from '../../shared/input-rules.js';
 import { parsePositiveAmount } from '../../shared/money.js';
 import { AccountStatus } from '../accounts/account.entity.js';
 import type { AccountRow } from '../accounts/account.rules.js';
@@ -60,18 +62,16 @@ export function monthOf(at: Date): { from: Date; to: Date } {
   return { from: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)), to: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)) };
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** "YYYY-MM" (UTC) as [from, to); BAD_USER_INPUT on anything else. */
+/** "YYYY-MM" (UTC) as [from, to); BAD_USER_INPUT on anything the shared parser refuses. */
 export function parseMonth(value: string, field = 'month'): { from: Date; to: Date } {
-  const match = MONTH.exec(value);
-  if (!match || Number(match[1]) < 1970) throw badUserInput([{ field, message: 'must be YYYY-MM, e.g. "2026-01"' }]);
-  return monthOf(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1)));
+  const m = parseCalendarMonth(value, field);
+  return monthOf(new Date(Date.UTC(m.year, m.month - 1, 1)));
 }
 
 /** Trimmed; blank means no label. */
 export function cardLabel(value: string | null | undefined): string | null {
   const label = value?.trim() ?? '';
+  if (label !== '') checkName(label, 'label');
   if (label.length > 100) throw badUserInput([{ field: 'label', message: 'must be at most 100 characters' }]);
   return label === '' ? null : label;
 }
@@ -81,6 +81,7 @@ export function monthlyLimit(value: bigint | null | undefined): bigint | null {
 }
 
 export function merchantName(value: string): string {
+  checkName(value, 'merchant');
   const merchant = value.trim();
   if (merchant.length < 1 || merchant.length > 200) throw badUserInput([{ field: 'merchant', message: 'must be 1 to 200 characters' }]);
   return merchant;

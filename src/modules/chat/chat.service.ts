@@ -1,9 +1,10 @@
 import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
+import { parseIsoDay } from '../../shared/calendar-input.js';
 import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { jsonProblem } from '../../shared/input-rules.js';
+import { checkName, jsonProblem } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -11,7 +12,6 @@ import { User } from '../auth/user.entity.js';
 import type { DraftsService } from '../drafts/drafts.service.js';
 import { Goal } from '../plans/goal.entity.js';
 import type { GoalService } from '../plans/goals.service.js';
-import { parseDate } from '../plans/plans.rules.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
 import type { CreateChatSessionInput } from './chat.inputs.js';
 import type { MessagePageArgs } from './chat.types.js';
@@ -47,8 +47,9 @@ export class ChatService {
     }
     if (problems.length) throw badUserInput(problems);
     const title = input.title?.trim() || null;
+    if (title !== null) checkName(title, 'title');
     const goal = input.context?.goalId ? await this.goals.entity(auth, input.context.goalId) : null;
-    const planDate = input.context?.planDate ? parseDate(input.context.planDate, 'context.planDate') : null;
+    const planDate = input.context?.planDate ? parseIsoDay(input.context.planDate, 'context.planDate') : null;
     return this.em.transactional(async (em) => {
       const session = new ChatSession(
         em.getReference(User, auth.userId, { wrapped: true }),
@@ -84,6 +85,7 @@ export class ChatService {
   }
 
   async rename(auth: AuthInfo, id: string, title: string): Promise<ChatSession> {
+    checkName(title, 'title');
     const trimmed = title.trim();
     if (trimmed.length < 1 || trimmed.length > SIZE_CAPS.sessionTitle) {
       throw badUserInput([{ field: 'title', message: `must be 1 to ${SIZE_CAPS.sessionTitle} characters` }]);

@@ -3,8 +3,8 @@ import DataLoader from 'dataloader';
 import { filterIterator } from '../../pubsub/filter.js';
 import { Topic, type AccountActivityPayload } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
-import { badUserInput, notFound } from '../../shared/errors.js';
-import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
+import { notFound } from '../../shared/errors.js';
+import { formatMonth, parseMonth } from '../../shared/calendar-input.js';
 import { money } from '../../shared/money.js';
 import { loadWindowPages } from '../../db/window-pages.js';
 import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.js';
@@ -16,8 +16,6 @@ import { LedgerEntry } from './ledger-entry.entity.js';
 import { entryRow, entryView, type LedgerEntryView, type Statement } from './ledger.types.js';
 
 type LedgerDeps = Pick<CoreDeps, 'clock' | 'pubsub'>;
-
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** Reading history: entry pages, monthly statements, live activity. Writing is the transfer service's. */
 export class LedgerService {
@@ -73,13 +71,9 @@ export class LedgerService {
   /** month is YYYY-MM (UTC). Opening and closing come from balanceAfter, so the months chain. */
   async statement(auth: AuthInfo, account: AccountView, month: string): Promise<Statement> {
     if (account.ownerId !== auth.userId) throw notFound('Account');
-    const match = MONTH.exec(month);
-    if (!match) throw badUserInput([{ field: 'month', message: 'must be YYYY-MM, e.g. "2026-01"' }]);
-    const year = Number(match[1]);
-    const monthIndex = Number(match[2]) - 1;
-    const from = new Date(Date.UTC(year, monthIndex, 1));
-    const to = new Date(Date.UTC(year, monthIndex + 1, 1));
-    if (!inDateRange(from)) throw badUserInput([{ field: 'month', message: `must start ${DATE_RANGE_TEXT}` }]);
+    const { year, month: monthNumber } = parseMonth(month);
+    const from = new Date(Date.UTC(year, monthNumber - 1, 1));
+    const to = new Date(Date.UTC(year, monthNumber, 1));
     const [row] = await this.em.execute<Array<{ opening: string | null; closing: string | null; credits: string; debits: string; n: string }>>(
       `select
          (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" < ? order by "seq" desc limit 1) as "opening",
@@ -94,7 +88,7 @@ export class LedgerService {
     const closing = row?.closing === null || row?.closing === undefined ? opening : BigInt(row.closing);
     return {
       accountId: account.id,
-      month,
+      month: formatMonth({ year, month: monthNumber }),
       openingBalance: money(opening, account.currency),
       closingBalance: money(closing, account.currency),
       totalCredits: money(BigInt(row?.credits ?? 0), account.currency),

@@ -1,17 +1,19 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { Topic, type GoalData } from '../../pubsub/topics.js';
+import { parseIsoDay } from '../../shared/calendar-input.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { money, parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
+import { checkOpen } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { Goal, type GoalHorizon, GoalStatus, Priority } from './goal.entity.js';
 import type { GoalInput, GoalsArgs, UpdateGoalInput } from './plans.inputs.js';
-import { optionalText, parseDate, progressBasisPoints, title } from './plans.rules.js';
+import { optionalText, progressBasisPoints, title } from './plans.rules.js';
 import { publishAchieved } from './goal.posting.js';
 import { achieveReached } from './goals.statements.js';
 import { goalView, type GoalView } from './plans.types.js';
@@ -31,7 +33,7 @@ export class GoalService {
       description: optionalText(input.description, 'description'),
       horizon: input.horizon,
       priority: input.priority ?? Priority.MEDIUM,
-      targetDate: input.targetDate ? parseDate(input.targetDate, 'targetDate') : null,
+      targetDate: input.targetDate ? parseIsoDay(input.targetDate, 'targetDate') : null,
       createdAt: now,
       updatedAt: now,
     });
@@ -56,7 +58,7 @@ export class GoalService {
     if (input.horizon) goal.horizon = input.horizon;
     if (input.status) goal.status = input.status;
     if (input.priority) goal.priority = input.priority;
-    if (input.targetDate !== undefined) goal.targetDate = input.targetDate?.trim() ? parseDate(input.targetDate, 'targetDate') : null;
+    if (input.targetDate !== undefined) goal.targetDate = input.targetDate?.trim() ? parseIsoDay(input.targetDate, 'targetDate') : null;
     if ((input.targetMinor ?? null) !== null || (input.accountId ?? null) !== null) {
       await this.setSavings(auth, goal, {
         target: input.targetMinor ?? goal.target,
@@ -159,6 +161,8 @@ export class GoalService {
   /** Target, currency and account together: the account is the caller's and in the target's currency. */
   private async setSavings(auth: AuthInfo, goal: Goal, s: { target: bigint | null; currency: string | null; accountId: string | null }): Promise<void> {
     const account = s.accountId ? await this.accounts.get(auth, s.accountId) : null;
+    // A goal already linked keeps its account once closed; a new link needs an open one.
+    if (account && account.id !== goal.account?.id) checkOpen(account);
     const currency = s.currency ?? account?.currency ?? null;
     if (account && currency !== account.currency) {
       throw new DomainError('CURRENCY_MISMATCH', `The goal is in ${currency} but the account is in ${account.currency}: link an account in ${currency}`);

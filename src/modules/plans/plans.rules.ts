@@ -1,22 +1,13 @@
+import { LAST_YEAR, parseIsoDay } from '../../shared/calendar-input.js';
 import { badUserInput } from '../../shared/errors.js';
+import { checkFreeText, checkName } from '../../shared/input-rules.js';
 import { dayIn as calendarDayIn, isoDay } from '../../shared/time-zone.js';
 
 /** Pure planning rules: calendar days in a time zone, item order, goal progress. */
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY_MS = 86_400_000;
 export const MAX_BASIS_POINTS = 10_000n;
-
-/** A calendar day 'YYYY-MM-DD' that exists (no 2026-02-30); BAD_USER_INPUT naming the field otherwise. */
-export function parseDate(value: string, field = 'date'): string {
-  const m = DATE.exec(value.trim());
-  const day = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !day || day.getUTCFullYear() !== Number(m[1]) || day.getUTCMonth() !== Number(m[2]) - 1 || day.getUTCDate() !== Number(m[3])) {
-    throw badUserInput([{ field, message: "must be a date 'YYYY-MM-DD'" }]);
-  }
-  return m[0];
-}
 
 /** 'HH:MM' on a 24-hour clock, or null for none; a blank string clears it. */
 export function parseTime(value: string | null | undefined, field = 'time'): string | null {
@@ -51,8 +42,10 @@ export function weekStartAt(instant: Date, timeZone: string): string {
 
 /** weekStart must be a Monday: the error names the Monday of the week the date falls in. */
 export function parseWeekStart(value: string, field = 'weekStart'): string {
-  const date = parseDate(value, field);
+  const date = parseIsoDay(value, field);
   if (weekdayOf(date) !== 0) throw badUserInput([{ field, message: `must be a Monday: the week of ${date} starts on ${mondayOf(date)}` }]);
+  // Its seven days are all dates this API accepts.
+  if (Number(addDays(date, 6).slice(0, 4)) > LAST_YEAR) throw badUserInput([{ field, message: `must be a Monday whose week ends by ${LAST_YEAR}-12-31` }]);
   return date;
 }
 
@@ -83,6 +76,7 @@ export function progressBasisPoints(progress: bigint, target: bigint | null): nu
 
 /** A title, trimmed and non-blank, at most `max` characters. */
 export function title(value: string, field = 'title', max = 200): string {
+  checkName(value, field);
   const t = value.trim();
   if (t === '' || t.length > max) throw badUserInput([{ field, message: `must be 1 to ${max} characters` }]);
   return t;
@@ -91,6 +85,7 @@ export function title(value: string, field = 'title', max = 200): string {
 /** Optional free text: blank is none. */
 export function optionalText(value: string | null | undefined, field: string, max = 2000): string | null {
   if (value === null || value === undefined || value.trim() === '') return null;
+  checkFreeText(value, field);
   if (value.length > max) throw badUserInput([{ field, message: `must be at most ${max} characters` }]);
   return value.trim();
 }

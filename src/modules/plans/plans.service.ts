@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
 import type { Stmt } from '../../db/pg.js';
+import { parseIsoDay } from '../../shared/calendar-input.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { inTransaction } from '../../shared/transactions.js';
@@ -12,8 +13,8 @@ import { Goal, Priority } from './goal.entity.js';
 import type { GoalService } from './goals.service.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from './plan.entity.js';
 import type { DailyPlanInput, PlanItemInput, UpdatePlanItemInput, WeeklyPlanInput } from './plans.inputs.js';
-import { dayIn, moveTo, optionalText, parseDate, parseTime, parseWeekStart, title, weekDays, weekStartAt } from './plans.rules.js';
-import { ensureDays, itemOrder, lockDays, moveItemTo, renumber } from './plans.statements.js';
+import { dayIn, moveTo, optionalText, parseTime, parseWeekStart, title, weekDays, weekStartAt } from './plans.rules.js';
+import { ensureDays, itemOrder, lockDays, lockGoal, moveItemTo, renumber } from './plans.statements.js';
 import { dayView, itemView, weekView, type DailyPlanView, type GoalView, type PlanItemView, type WeeklyPlanView } from './plans.types.js';
 
 type Row = Record<string, unknown>;
@@ -91,7 +92,7 @@ export class PlanService {
   }
 
   async saveDay(auth: AuthInfo, input: DailyPlanInput): Promise<DailyPlanView> {
-    const date = parseDate(input.date);
+    const date = parseIsoDay(input.date);
     await inTransaction(this.em, async (tx) => {
       const [day] = await this.lock(tx, auth.userId, [date]);
       if (input.summary !== undefined) {
@@ -103,17 +104,18 @@ export class PlanService {
 
   /** The day's plan and items in order; null when the user never planned that day. */
   async day(auth: AuthInfo, dateInput: string): Promise<DailyPlanView | null> {
-    const date = parseDate(dateInput);
+    const date = parseIsoDay(dateInput);
     const day = await this.em.findOne(DailyPlan, { user: auth.userId, date }, { refresh: true });
     return day ? dayView(day, await this.items([day.id])) : null;
   }
 
   /** Appends an item to its day (created if needed) under the day's lock. */
   async addItem(auth: AuthInfo, input: PlanItemInput): Promise<PlanItemView> {
-    const date = parseDate(input.date);
+    const date = parseIsoDay(input.date);
     const goal = input.goalId ? await this.goals.entity(auth, input.goalId) : null;
     const fields = { title: title(input.title), notes: optionalText(input.notes, 'notes'), time: parseTime(input.time) };
     const id = await inTransaction(this.em, async (tx) => {
+      if (goal) await this.holdGoal(tx, auth, goal.id);
       const [day] = await this.lock(tx, auth.userId, [date]);
       const order = await this.run(tx, itemOrder(day!.id));
       const now = this.deps.clock.now();
@@ -137,7 +139,7 @@ export class PlanService {
   async updateItem(auth: AuthInfo, id: string, input: UpdatePlanItemInput): Promise<PlanItemView> {
     if (input.clearGoal && input.goalId) throw badUserInput([{ field: 'clearGoal', message: 'give either goalId or clearGoal, not both' }]);
     const goal = input.goalId ? await this.goals.entity(auth, input.goalId) : null;
-    const newDate = input.date ? parseDate(input.date) : null;
+    const newDate = input.date ? parseIsoDay(input.date) : null;
     const changes: Partial<PlanItem> = {};
     if (input.title !== undefined && input.title !== null) changes.title = title(input.title);
     if (input.notes !== undefined) changes.notes = optionalText(input.notes, 'notes');
@@ -146,7 +148,10 @@ export class PlanService {
     if (input.time !== undefined) changes.time = parseTime(input.time);
     await inTransaction(this.em, async (tx) => {
       const item = await this.entity(tx, auth, id);
-      if (goal) item.goal = tx.getReference(Goal, goal.id, { wrapped: true });
+      if (goal) {
+        await this.holdGoal(tx, auth, goal.id);
+        item.goal = tx.getReference(Goal, goal.id, { wrapped: true });
+      }
       if (input.clearGoal) item.goal = null;
       Object.assign(item, changes, { updatedAt: this.deps.clock.now() });
       if (newDate) await this.moveToDay(tx, auth, item, newDate);
@@ -207,6 +212,10 @@ export class PlanService {
     const order = (await this.run(tx, itemOrder(item.dailyPlan.id))).map((r) => r.id as string);
     if (!order.includes(item.id)) throw Object.assign(new Error('the item moved to another day meanwhile'), { code: '40001' });
     return order;
+  }
+
+  private async holdGoal(tx: EntityManager, auth: AuthInfo, goalId: string): Promise<void> {
+    if ((await this.run(tx, lockGoal(auth.userId, goalId))).length === 0) throw notFound('Goal');
   }
 
   /** Creates the days if needed and locks them (in id order, so two days never deadlock). */

@@ -16,6 +16,14 @@ export function lockDays(userId: string, dates: readonly string[]): Stmt {
   return stmt(`select "id", "date" from "daily_plan" where "user_id" = ? and "date" in (${marks(dates.length)}) order by "id" for update`, [userId, ...dates]);
 }
 
+/**
+ * The goal an item is about to link, held until commit: a deleteGoal waits for the link, or
+ * went first and this finds no row (NOT_FOUND rather than a foreign key violation).
+ */
+export function lockGoal(userId: string, goalId: string): Stmt {
+  return stmt(`select "id" from "goal" where "id" = ? and "user_id" = ? for key share`, [goalId, userId]);
+}
+
 /** A day's items in order, read under its lock. */
 export function itemOrder(dailyPlanId: string): Stmt {
   return stmt(`select "id" from "plan_item" where "daily_plan_id" = ? order by "position", "id"`, [dailyPlanId]);

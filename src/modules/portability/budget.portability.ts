@@ -3,14 +3,14 @@ import { badUserInput, DomainError } from '../../shared/errors.js';
 import { isCurrency } from '../../shared/currency.js';
 import { User } from '../auth/user.entity.js';
 import { Budget } from '../budget/budget.entity.js';
-import { FULL_ALLOCATION, parseDay } from '../budget/budget.rules.js';
+import { FULL_ALLOCATION } from '../budget/budget.rules.js';
 import { lockBudget } from '../budget/budget.statements.js';
 import { Fee, FeeCadence } from '../budget/fee.entity.js';
 import { PaymentJarAssignment } from '../budget/jar-assignment.entity.js';
 import { Jar } from '../budget/jar.entity.js';
 import { CardPayment } from '../cards/card-payment.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
-import { array, bool, int, Invalid, nullableText, object, oneOf, text, timestamp } from './export-document.js';
+import { array, bool, day, int, Invalid, nullableText, object, oneOf, text, timestamp } from './export-document.js';
 
 /*
  * The budget part of the export document: income, jars, fees and payments moved to another
@@ -137,12 +137,7 @@ function parse(value: unknown, at: string): BudgetDoc {
   const fees = array(b.fees, `${at}.fees`, MAX.fees).map((item, i) => {
     const path = `${at}.fees[${i}]`;
     const f = object(item, path);
-    const due = text(f.nextDueOn, `${path}.nextDueOn`, 10, 10);
-    try {
-      parseDay(due, 'nextDueOn');
-    } catch {
-      throw new Invalid(`${path}.nextDueOn`, 'must be a calendar day "YYYY-MM-DD"');
-    }
+    const due = day(f.nextDueOn, `${path}.nextDueOn`);
     return {
       name: text(f.name, `${path}.name`, 100, 1).trim(),
       amountMinor: minor(f.amountMinor, `${path}.amountMinor`),

@@ -1,6 +1,8 @@
+import { dayProblem } from '../../shared/calendar-input.js';
 import { badUserInput } from '../../shared/errors.js';
 import { DATE_RANGE_TEXT, inDateRange, jsonProblem } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
+import { canonicalTimeZone, isoDay } from '../../shared/time-zone.js';
 import { CardKind, CardStatus } from '../cards/card.entity.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
@@ -304,21 +306,15 @@ function parseCard(item: unknown, at: string): CardDoc {
 }
 
 function zone(value: unknown, path: string): string {
-  const name = text(value, path, 64, 1);
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-  } catch {
-    throw new Invalid(path, "must be an IANA time zone such as 'Europe/Paris'");
-  }
+  const name = canonicalTimeZone(text(value, path, 64, 1));
+  if (name === undefined) throw new Invalid(path, "must be an IANA time zone such as 'Europe/Paris'");
   return name;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function day(value: unknown, path: string): string {
-  const d = text(value, path, 10);
-  if (!DATE.test(d) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) throw new Invalid(path, "must be a date 'YYYY-MM-DD'");
-  return d;
+export function day(value: unknown, path: string): string {
+  const result = dayProblem(text(value, path, 10));
+  if ('problem' in result) throw new Invalid(path, result.problem);
+  return isoDay(result.day);
 }
 
 function parseGoal(item: unknown, at: string): GoalDoc {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError, badUserInput, notFound, type ErrorCode } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { checkFreeText } from '../../shared/input-rules.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import { parseAccountNumber } from '../accounts/account-number.rules.js';
 import { checkOpen, credit, debit, type AccountRow } from '../accounts/account.rules.js';
@@ -57,6 +58,7 @@ export function checkRequest(input: TransferRequest): Checked {
   if (key !== null && (key.length < 1 || key.length > 255)) {
     throw badUserInput([{ field: 'idempotencyKey', message: 'must be 1 to 255 characters' }]);
   }
+  checkFreeText(input.description, 'description');
   return {
     fromAccountId: input.fromAccountId.toLowerCase(),
     toAccountId: hasId ? input.toAccountId!.toLowerCase() : null,
