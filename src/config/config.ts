@@ -29,6 +29,8 @@ export interface Config {
   logFormat: LogFormat;
   /** Serve the reference chat page at GET /chat. */
   chatUi: boolean;
+  /** Serve the chat page's source maps (1.5 MB of source): only when debugging it. */
+  chatUiSourceMaps: boolean;
   /** Local debugging only: unexpected errors reach the client with message and stack. */
   exposeErrors: boolean;
   seedDemo: boolean;
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     logFormat: read.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     chatUi: read.bool('CHAT_UI', nodeEnv === 'development'),
+    chatUiSourceMaps: read.bool('CHAT_UI_SOURCE_MAPS', false),
     exposeErrors,
     seedDemo: read.bool('SEED_DEMO', seedDefault),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

@@ -117,7 +117,7 @@ export async function startHttpServer(
   app.use(healthRouter(orm, logger, () => stopping));
   if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
-  if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, logger }));
+  if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, sourceMaps: config.chatUiSourceMaps, logger }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(
