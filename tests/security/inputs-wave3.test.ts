@@ -204,6 +204,14 @@ describe('names made of nothing visible, and control characters', () => {
     expect((await ok(PAY, pay('Café Ünïcode 🌊'), op)).recordCardPayment.status).toBe('APPROVED');
   });
 
+  it('refuses a control character in a deposit description', async () => {
+    const account = await openAccount(server, user.token);
+    const DEPOSIT = 'mutation($input: DepositInput!) { recordDeposit(input: $input) { status } }';
+    const dep = (description: string) => ({ input: { accountId: account.id, amountMinor: '100', currency: 'USD', description, idempotencyKey: key() } });
+    for (const s of ['\u0001\u0007\u001b[31mred', 'Rent\u001b[2J']) await refused(DEPOSIT, dep(s), 'description', op);
+    expect((await ok(DEPOSIT, dep('Salary\n\tDecember'), op)).recordDeposit.status).toBe('POSTED');
+  });
+
   it('keeps tab and newline in a description where a line break makes sense, and names with inner spaces', async () => {
     await ok('mutation($id: ID!, $input: UpdateJarInput!) { updateJar(id: $id, input: $input) { id } }', {
       id: jarId,

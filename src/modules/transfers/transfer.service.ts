@@ -7,6 +7,7 @@ import type { TransferData } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { checkFreeText } from '../../shared/input-rules.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import type { AccountRow } from '../accounts/account.rules.js';
@@ -161,6 +162,7 @@ export class TransferService {
     return this.counted('deposit', async () => {
       const amount = parsePositiveAmount(input.amountMinor);
       const currency = parseCurrency(input.currency);
+      checkFreeText(input.description, 'description');
       if (!isUuid(input.accountId)) throw notFound('Account');
       const req = { accountId: input.accountId, amount, currency, description: input.description?.trim() || null };
       // Created once per currency and never changed: it need not be in the money transaction.
