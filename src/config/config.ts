@@ -75,10 +75,13 @@ export interface Config {
     sendStallMs: number;
     /** Every socket is pinged this often; one that has not answered the previous ping is cut. */
     keepAliveMs: number;
-    /** Open sockets per client address; the next is closed with 4429. */
-    maxConnectionsPerIp: number;
     /** Open sockets per signed-in user; the next is closed with 4429. */
     maxConnectionsPerUser: number;
+  };
+  /** What a client may hold open across every streaming transport (WebSocket, multipart, SSE). */
+  streams: {
+    /** Open connections per client address, all transports together: the next socket is closed with 4429, the next HTTP stream refused with 429. */
+    maxPerIp: number;
   };
   metricsEnabled: boolean;
   /**
@@ -106,6 +109,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_METRICS_PORT = 9464;
+const DEPRECATED_WS_MAX_CONNECTIONS_PER_IP = 'WS_MAX_CONNECTIONS_PER_IP';
 
 /** Reads and validates the environment once; every problem names its variable. */
 export function loadConfig(env: Env = process.env): { config: Config; warnings: string[] } {
@@ -136,6 +140,20 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   if ((operatorUsername === undefined) !== (operatorPassword === undefined)) {
     problems.push('OPERATOR_USERNAME and OPERATOR_PASSWORD must be set together');
   }
+
+  // It capped sockets only; read as STREAMS_MAX_PER_IP until deployments rename it (not listed in .env.example: new setups never set it).
+  const legacyPerIp = read.string(DEPRECATED_WS_MAX_CONNECTIONS_PER_IP) !== undefined;
+  if (legacyPerIp) {
+    warnings.push(
+      read.string('STREAMS_MAX_PER_IP') === undefined
+        ? 'WS_MAX_CONNECTIONS_PER_IP is deprecated: rename it STREAMS_MAX_PER_IP (it now caps WebSockets, multipart and SSE streams together)'
+        : 'WS_MAX_CONNECTIONS_PER_IP is deprecated and ignored: STREAMS_MAX_PER_IP is set',
+    );
+  }
+  const streamsMaxPerIp =
+    read.string('STREAMS_MAX_PER_IP') === undefined && legacyPerIp
+      ? read.int(DEPRECATED_WS_MAX_CONNECTIONS_PER_IP, 200, 1, 1_000_000)
+      : read.int('STREAMS_MAX_PER_IP', 200, 1, 1_000_000);
 
   const exposeErrors = read.bool('EXPOSE_ERRORS', false);
   if (exposeErrors && nodeEnv === 'production') {
@@ -213,10 +231,10 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       maxBufferedBytes: read.int('WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       sendStallMs: read.int('WS_SEND_STALL_MS', 30_000, 100, 600_000),
       keepAliveMs: read.int('WS_KEEPALIVE_MS', 12_000, 100, 600_000),
-      maxConnectionsPerIp: read.int('WS_MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
       // One socket carries every subscription of a browser tab: 50 is far above a person's tabs and devices.
       maxConnectionsPerUser: read.int('WS_MAX_CONNECTIONS_PER_USER', 50, 1, 1_000_000),
     },
+    streams: { maxPerIp: streamsMaxPerIp },
     metricsEnabled: read.bool('METRICS_ENABLED', true),
     metrics: {
       // In production the public port never serves /metrics: a loopback listener of its own.

@@ -1,14 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CLOSE_TOO_MANY_CONNECTIONS } from '../../src/server/ws/close-codes.js';
+import { createAddressSlots } from '../../src/server/subscriptions/addresses.js';
 import { createQuotas } from '../../src/server/ws/quotas.js';
 import { DomainError } from '../../src/shared/errors.js';
 import { FakeSocket } from './ws-fakes.js';
 
-const config = { maxConnectionsPerIp: 2, maxConnectionsPerUser: 2, maxSubscriptionsPerConnection: 2, maxSubscriptionsPerUser: 3 };
+const config = { maxConnectionsPerUser: 2, maxSubscriptionsPerConnection: 2, maxSubscriptionsPerUser: 3 };
 
 function quotas(check: (scope: string) => Promise<void> = async () => {}) {
   const metrics = { wsDisconnected: vi.fn() };
-  return { quotas: createQuotas<{ name: string }>({ config, rateLimits: { check }, metrics }), metrics };
+  return { quotas: createQuotas<{ name: string }>({ config, addresses: createAddressSlots(2), rateLimits: { check }, metrics }), metrics };
 }
 
 const op = (name: string) => ({ name });

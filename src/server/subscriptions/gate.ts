@@ -10,6 +10,7 @@ import { createDocumentCache } from '../ws/documents.js';
 import { createOperationMetrics, type OpenOperation } from '../ws/metrics.js';
 import { createQuotas } from '../ws/quotas.js';
 import { createSessionIndex } from '../ws/sessions.js';
+import { createAddressSlots } from './addresses.js';
 
 export interface OperationPayload {
   query?: unknown;
@@ -41,19 +42,22 @@ export interface SubscriptionGateOptions {
 
 /**
  * What every subscription transport (graphql-ws, multipart HTTP, SSE) shares, built once so a
- * user's caps and rate limits count across all of them: sign-in and token expiry, the sessions
+ * client's caps and rate limits count across all of them: the per-address cap, sign-in and token expiry, the sessions
  * index that ends a revoked session's streams, the quotas, the document cache and limits.
  */
 export function createSubscriptionGate({ deps, schema, rules, authority }: SubscriptionGateOptions) {
   const { config, metrics, logger } = deps;
   const auth = createSocketAuth({ authority, clock: deps.clock, metrics });
-  const quotas = createQuotas<OpenOperation>({ config: config.ws, rateLimits: deps.rateLimits, metrics });
+  const addresses = createAddressSlots(config.streams.maxPerIp);
+  const quotas = createQuotas<OpenOperation>({ config: config.ws, addresses, rateLimits: deps.rateLimits, metrics });
   const documents = createDocumentCache({ validate: (query) => validateOperation(schema, query, config.graphql, rules) });
   const outcomes = createOperationMetrics(metrics);
   const sessions = createSessionIndex({ authority, pubsub: deps.pubsub, logger });
 
   return {
     auth,
+    /** Every transport takes one per connection (STREAMS_MAX_PER_IP). */
+    addresses,
     quotas,
     outcomes,
     sessions,

@@ -4,10 +4,13 @@ import type { Config } from '../../config/config.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Metrics } from '../../shared/metrics.js';
 import type { Caller, RateLimits } from '../../shared/rate-limits.js';
+import type { AddressSlots } from '../subscriptions/addresses.js';
 import { CLOSE_TOO_MANY_CONNECTIONS } from './close-codes.js';
 
 export interface QuotaOptions {
-  config: Pick<Config['ws'], 'maxConnectionsPerIp' | 'maxConnectionsPerUser' | 'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerUser'>;
+  config: Pick<Config['ws'], 'maxConnectionsPerUser' | 'maxSubscriptionsPerConnection' | 'maxSubscriptionsPerUser'>;
+  /** Shared with the HTTP stream transports: one cap per address across all of them. */
+  addresses: AddressSlots;
   rateLimits: Pick<RateLimits, 'check'>;
   metrics: Pick<Metrics, 'wsDisconnected'>;
 }
@@ -28,12 +31,11 @@ const refuse = (code: string, message: string, extensions: Record<string, unknow
 ];
 
 /**
- * What one instance lets a client hold: sockets per address (from the upgrade on) and per
+ * What one instance lets a client hold: a slot of its address (from the upgrade on), sockets per
  * user (from the ack on), open operations per socket and per user, and the `subscribes` rate limit.
  */
-export function createQuotas<Op>({ config, rateLimits, metrics }: QuotaOptions) {
+export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics }: QuotaOptions) {
   const addresses = new WeakMap<Socket, string>();
-  const socketsPerIp = new Map<string, number>();
   const userOf = new WeakMap<Socket, string>();
   const socketsPerUser = new Map<string, number>();
   const operations = new Map<Socket, Map<string, Slot<Op>>>();
@@ -60,14 +62,14 @@ export function createQuotas<Op>({ config, rateLimits, metrics }: QuotaOptions) 
   return {
     /** At the upgrade: a socket that never sends connection_init still holds a slot until it closes. false: it was closed (4429). */
     admitAddress(socket: Socket, ip: string): boolean {
-      if ((socketsPerIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
+      const release = slots.take(ip);
+      if (!release) {
         metrics.wsDisconnected('too_many_connections');
         socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections from this address');
         return false;
       }
-      increment(socketsPerIp, ip);
       addresses.set(socket, ip);
-      socket.once('close', () => decrement(socketsPerIp, ip));
+      socket.once('close', release);
       return true;
     },
 
