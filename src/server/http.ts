@@ -123,7 +123,7 @@ export async function startHttpServer(
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
-    multipartSubscriptions({ streams, maxBufferedBytes: config.ws.maxBufferedBytes }),
+    multipartSubscriptions({ streams }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const header = req.get('x-request-id');

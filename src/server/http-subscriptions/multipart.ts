@@ -15,8 +15,6 @@ export const HTTP_SUBSCRIPTION_PROTOCOLS =
 
 export interface MultipartOptions {
   streams: HttpStreams;
-  /** A response holding more unsent bytes than this belongs to a reader that stopped: it is cut. */
-  maxBufferedBytes: number;
   heartbeatMs?: number;
 }
 
@@ -24,7 +22,7 @@ export interface MultipartOptions {
  * In front of Apollo on /graphql: a subscription is streamed as multipart when the client
  * accepts it, refused (406, naming the protocols) when not; anything else goes on to Apollo.
  */
-export function multipartSubscriptions({ streams, maxBufferedBytes, heartbeatMs = MULTIPART_HEARTBEAT_MS }: MultipartOptions) {
+export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTBEAT_MS }: MultipartOptions) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
     if (!isSubscription(params?.query, params?.operationName)) return next();
@@ -44,6 +42,7 @@ export function multipartSubscriptions({ streams, maxBufferedBytes, heartbeatMs 
         operationName: params!.operationName as string | null | undefined,
         variables: params!.variables as Record<string, unknown> | null | undefined,
       },
+      response: res,
     });
     if ('errors' in opened) return answer(res, opened.status, opened.errors);
 
@@ -56,10 +55,8 @@ export function multipartSubscriptions({ streams, maxBufferedBytes, heartbeatMs 
     res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store' });
     // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
     res.write(BOUNDARY);
-    const write = (json: string) => {
-      res.write(`\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}${BOUNDARY}`);
-      if (res.writableLength > maxBufferedBytes) res.destroy();
-    };
+    // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.
+    const write = (json: string) => res.write(`\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}${BOUNDARY}`);
     write('{}');
     const heartbeat = setInterval(() => write('{}'), heartbeatMs);
     heartbeat.unref();

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ExecutionResult } from 'graphql';
-import { createHandler } from 'graphql-sse/lib/use/express';
+import { createHandler } from 'graphql-sse';
 import { HTTP_SUBSCRIPTION_PROTOCOLS } from './multipart.js';
 import { mapEvents } from '../ws-events.js';
 import type { HttpStreams } from './streams.js';
@@ -10,24 +10,34 @@ const EVENT_STREAM = 'text/event-stream';
 /**
  * GraphQL over SSE (graphql-sse's protocol, distinct connections mode: one request per
  * subscription) at /graphql/stream. Refusals are streamed as a result with errors, then
- * complete, as graphql-sse does for validation errors; the error that ended a stream is its last result.
+ * complete, as graphql-sse does for validation errors, except the per-address cap and the rate
+ * limit, which answer 429 so a client backs off; the error that ended a stream is its last result.
  */
 export function sseSubscriptions(streams: HttpStreams) {
-  const handler = createHandler({
+  const handler = createHandler<Request, { res: Response }>({
     // Reservations (single connection mode) are not offered: no stream token is handed out.
     authenticate: () => null,
     onSubscribe: async (req, params) => {
-      const raw = req.raw;
+      const { raw, context } = req;
       const opened = await streams.open({
         transport: 'sse',
         authorization: raw.get('authorization'),
         client: { ipAddress: raw.ip ?? null, userAgent: raw.get('user-agent')?.slice(0, 500) ?? null },
         payload: params,
+        response: context.res,
       });
-      if ('errors' in opened) return { data: null, errors: opened.errors } as unknown as ExecutionResult;
+      if ('errors' in opened) {
+        if (opened.status === 429) {
+          return [
+            JSON.stringify({ errors: opened.errors }),
+            { status: 429, statusText: 'Too Many Requests', headers: { 'content-type': 'application/graphql-response+json; charset=utf-8' } },
+          ];
+        }
+        return { data: null, errors: opened.errors } as unknown as ExecutionResult;
+      }
       // graphql-sse returns the stream when the client goes; this also covers a close before its first write.
-      if (raw.res?.closed) void opened.parts.return?.();
-      else raw.res?.once('close', () => void opened.parts.return?.());
+      if (context.res.closed) void opened.parts.return?.();
+      else context.res.once('close', () => void opened.parts.return?.());
       return mapEvents(opened.parts, (part) => (part.payload ?? { data: null, errors: 'errors' in part ? part.errors : [] }) as ExecutionResult);
     },
   });
@@ -38,6 +48,33 @@ export function sseSubscriptions(streams: HttpStreams) {
       });
       return;
     }
-    await handler(req, res);
+    const [body, init] = await handler({
+      method: req.method,
+      url: req.url,
+      headers: { get: (key) => req.get(key) },
+      // express.json parsed a JSON body; anything else is graphql-sse's to refuse.
+      body: (req.body as Record<string, unknown> | undefined) ?? null,
+      raw: req,
+      context: { res },
+    });
+    res.writeHead(init.status, init.statusText, init.headers);
+    if (!body || typeof body === 'string') {
+      res.end(body ?? undefined);
+      return;
+    }
+    // Each event is handed over at once, not after the last write completed (graphql-sse's own
+    // adapter): a reader that stops leaves its bytes in the response, where the slow-consumer
+    // checks see them, not in a queue of graphql-sse's that nothing bounds.
+    const stop = () => void body.return(undefined);
+    res.once('close', stop);
+    try {
+      for await (const event of body) {
+        if (res.destroyed) break;
+        res.write(event);
+      }
+    } finally {
+      res.off('close', stop);
+      if (!res.destroyed) res.end();
+    }
   };
 }

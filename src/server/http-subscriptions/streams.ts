@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Orm } from '../../db/orm.js';
 import type { AppDeps } from '../../deps.js';
@@ -7,7 +8,8 @@ import { OperationContext } from '../../graphql/context.js';
 import type { ErrorFormatter } from '../../graphql/errors.js';
 import type { ClientInfo } from '../../modules/auth/auth.types.js';
 import type { SubscriptionGate, OperationPayload } from '../subscriptions/gate.js';
-import { CLOSE_UNAUTHORIZED } from '../ws/close-codes.js';
+import { CLOSE_SLOW_CONSUMER, CLOSE_UNAUTHORIZED } from '../ws/close-codes.js';
+import { createSlowConsumerGuard, type Consumer } from '../ws/slow-consumers.js';
 
 /** Apollo's multipart part shape, which SSE maps onto its own events: one result, or the error that ended the stream. */
 export type StreamPart = { payload: ExecutionResult<unknown> } | { payload: null; errors: GraphQLFormattedError[] };
@@ -17,6 +19,8 @@ export interface StreamRequest {
   authorization: string | undefined;
   client: ClientInfo;
   payload: OperationPayload;
+  /** What the stream is written to: a reader that stops reading is cut by its unsent bytes, as a WebSocket is. */
+  response: ServerResponse;
 }
 
 export type OpenedStream =
@@ -27,13 +31,34 @@ export type OpenedStream =
 
 const SHUTTING_DOWN = 1001;
 const STREAM_ID = 'http';
+const OPEN = 1;
+const CLOSED = 3;
 
 /** One HTTP stream as the shared parts see a socket: close() ends it with a last error part. */
-class StreamConnection extends EventEmitter {
+class StreamConnection extends EventEmitter implements Consumer {
   ending: GraphQLFormattedError | undefined;
+  readonly OPEN = OPEN;
+
+  constructor(private readonly response: ServerResponse) {
+    super();
+  }
+
+  get bufferedAmount(): number {
+    return this.response.writableLength;
+  }
+
+  get readyState(): number {
+    return this.ending || this.response.destroyed ? CLOSED : OPEN;
+  }
+
+  /** A reader that has not taken its last part within the grace: what it holds is dropped. */
+  terminate(): void {
+    if (!this.response.writableFinished) this.response.destroy();
+  }
+
   close(code?: number, reason = 'Stream closed'): void {
     if (this.ending) return;
-    const errorCode = code === CLOSE_UNAUTHORIZED ? 'UNAUTHENTICATED' : code === SHUTTING_DOWN ? 'UNAVAILABLE' : 'BAD_REQUEST';
+    const errorCode = code === CLOSE_UNAUTHORIZED ? 'UNAUTHENTICATED' : code === SHUTTING_DOWN || code === CLOSE_SLOW_CONSUMER ? 'UNAVAILABLE' : 'BAD_REQUEST';
     this.ending = {
       message: `${reason}: subscribe again${errorCode === 'UNAUTHENTICATED' ? ' with a fresh access token' : ''}`,
       extensions: { code: errorCode },
@@ -50,59 +75,88 @@ export interface HttpStreamsOptions {
 }
 
 /**
- * Subscriptions over HTTP (multipart and SSE), one operation per request: the same sign-in,
- * caps, rate limit, validation, cost limit and session ending as over graphql-ws.
+ * Subscriptions over HTTP (multipart and SSE), one operation per request: the same address cap,
+ * sign-in, caps, rate limit, validation, cost limit, session ending and slow-reader cut as over graphql-ws.
  */
 export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsOptions) {
   const open = new Set<StreamConnection>();
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
   const refuse = (status: number, code: string, message: string) => ({ status, errors: [{ message, extensions: { code } }] });
+  const slow = createSlowConsumerGuard({
+    clients: () => open,
+    maxBufferedBytes: deps.config.ws.maxBufferedBytes,
+    sendStallMs: deps.config.ws.sendStallMs,
+    logger: deps.logger,
+    // coach_ws_disconnects_total counts sockets; the log line names the stream.
+    metrics: { wsDisconnected: () => {} },
+    kind: 'HTTP stream',
+  });
+
+  const opening = async (conn: StreamConnection, { transport, authorization, client, payload }: StreamRequest, release: () => void): Promise<OpenedStream> => {
+    // No subscription is public, as over graphql-ws.
+    const signedIn = await gate.auth.signIn({ authorization });
+    if (!signedIn) return refuse(401, 'UNAUTHENTICATED', 'Subscriptions need a signed-in caller: send "Authorization: Bearer <access token>" (from login)');
+    const prepared = await gate.prepare(transport, conn, STREAM_ID, payload, { userId: signedIn.auth.userId, ip: client.ipAddress });
+    if (Array.isArray(prepared)) {
+      const code = prepared[0]?.extensions.code;
+      return { status: code === 'RATE_LIMITED' ? 429 : 400, errors: format(prepared) };
+    }
+    if (prepared.type !== 'subscription') {
+      gate.quotas.release(conn, STREAM_ID);
+      return refuse(400, 'BAD_REQUEST', 'Only subscriptions stream here: send queries and mutations to POST /graphql');
+    }
+    gate.auth.attach(conn, signedIn, client);
+    gate.sessions.add(signedIn.auth.sessionId, conn);
+    open.add(conn);
+    let cleaned = false;
+    const cleanup = () => {
+      if (cleaned) return;
+      cleaned = true;
+      release();
+      gate.quotas.release(conn, STREAM_ID);
+      gate.auth.detach(conn);
+      gate.sessions.remove(signedIn.auth.sessionId, conn);
+      open.delete(conn);
+      conn.emit('close');
+    };
+    const context = new OperationContext(deps, orm, randomUUID(), client);
+    context.auth = signedIn.auth;
+    let result: Awaited<ReturnType<SubscriptionGate['subscribe']>>;
+    try {
+      const { type: _type, ...args } = prepared;
+      result = await gate.subscribe({ ...args, contextValue: context });
+    } catch (error) {
+      cleanup();
+      throw error;
+    }
+    const op = gate.quotas.operation(conn, STREAM_ID);
+    if (op) gate.outcomes.executed(op, result);
+    // A subscription refused by its resolver (NOT_FOUND...) is one result, then the end.
+    const source = Symbol.asyncIterator in result ? result : once(result);
+    const render = (r: ExecutionResult): ExecutionResult => (r.errors ? ({ ...r, errors: format(r.errors) } as unknown as ExecutionResult) : r);
+    const failed = (error: unknown) => format([error instanceof GraphQLError ? error : new GraphQLError('Stream failed', { originalError: error as Error })]);
+    return { parts: endable(source, conn, render, failed, cleanup, () => slow.sent(conn)) };
+  };
 
   return {
-    async open({ transport, authorization, client, payload }: StreamRequest): Promise<OpenedStream> {
-      // No subscription is public, as over graphql-ws.
-      const signedIn = await gate.auth.signIn({ authorization });
-      if (!signedIn) return refuse(401, 'UNAUTHENTICATED', 'Subscriptions need a signed-in caller: send "Authorization: Bearer <access token>" (from login)');
-      const conn = new StreamConnection();
-      const prepared = await gate.prepare(transport, conn, STREAM_ID, payload, { userId: signedIn.auth.userId, ip: client.ipAddress });
-      if (Array.isArray(prepared)) {
-        const code = prepared[0]?.extensions.code;
-        return { status: code === 'RATE_LIMITED' ? 429 : 400, errors: format(prepared) };
+    async open(request: StreamRequest): Promise<OpenedStream> {
+      // Counted from the request on, as a WebSocket is from its upgrade: one cap per address across every transport.
+      const release = gate.addresses.take(request.client.ipAddress ?? 'unknown');
+      if (!release) {
+        return refuse(
+          429,
+          'RATE_LIMITED',
+          `Too many connections from this address: at most ${gate.addresses.max} WebSockets and HTTP streams together; close one first`,
+        );
       }
-      if (prepared.type !== 'subscription') {
-        gate.quotas.release(conn, STREAM_ID);
-        return refuse(400, 'BAD_REQUEST', 'Only subscriptions stream here: send queries and mutations to POST /graphql');
-      }
-      gate.auth.attach(conn, signedIn, client);
-      gate.sessions.add(signedIn.auth.sessionId, conn);
-      open.add(conn);
-      let cleaned = false;
-      const cleanup = () => {
-        if (cleaned) return;
-        cleaned = true;
-        gate.quotas.release(conn, STREAM_ID);
-        gate.auth.detach(conn);
-        gate.sessions.remove(signedIn.auth.sessionId, conn);
-        open.delete(conn);
-        conn.emit('close');
-      };
-      const context = new OperationContext(deps, orm, randomUUID(), client);
-      context.auth = signedIn.auth;
-      let result: Awaited<ReturnType<SubscriptionGate['subscribe']>>;
+      let opened: OpenedStream | undefined;
       try {
-        const { type: _type, ...args } = prepared;
-        result = await gate.subscribe({ ...args, contextValue: context });
-      } catch (error) {
-        cleanup();
-        throw error;
+        opened = await opening(new StreamConnection(request.response), request, release);
+      } finally {
+        // A refusal (or a failure) holds nothing; an opened stream gives its slot back when it ends.
+        if (!opened || 'errors' in opened) release();
       }
-      const op = gate.quotas.operation(conn, STREAM_ID);
-      if (op) gate.outcomes.executed(op, result);
-      // A subscription refused by its resolver (NOT_FOUND...) is one result, then the end.
-      const source = Symbol.asyncIterator in result ? result : once(result);
-      const render = (r: ExecutionResult): ExecutionResult => (r.errors ? ({ ...r, errors: format(r.errors) } as unknown as ExecutionResult) : r);
-      const failed = (error: unknown) => format([error instanceof GraphQLError ? error : new GraphQLError('Stream failed', { originalError: error as Error })]);
-      return { parts: endable(source, conn, render, failed, cleanup) };
+      return opened;
     },
 
     /** Open streams, for /metrics. */
@@ -112,6 +166,7 @@ export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsO
 
     /** At shutdown: every stream ends with an UNAVAILABLE part, so clients reconnect elsewhere. */
     dispose(): void {
+      slow.dispose();
       for (const conn of open) conn.close(SHUTTING_DOWN, 'The server is shutting down');
     },
   };
@@ -126,6 +181,8 @@ function endable(
   render: (result: ExecutionResult) => ExecutionResult,
   failed: (error: unknown) => GraphQLFormattedError[],
   cleanup: () => void,
+  /** Asked for the next part: the previous one was written, so its bytes are checked against the cap. */
+  sent: () => void,
 ): AsyncIterableIterator<StreamPart> {
   let finished = false;
   const ended = new Promise<undefined>((resolve) => conn.once('ending', () => resolve(undefined)));
@@ -142,6 +199,7 @@ function endable(
   const iterator: AsyncIterableIterator<StreamPart> = {
     async next() {
       if (finished) return { value: undefined, done: true };
+      sent();
       let item: IteratorResult<ExecutionResult> | undefined;
       try {
         item = conn.ending ? undefined : await Promise.race([source.next(), ended]);

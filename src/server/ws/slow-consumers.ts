@@ -1,4 +1,3 @@
-import type { WebSocket } from 'ws';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { CLOSE_SLOW_CONSUMER } from './close-codes.js';
@@ -6,30 +5,41 @@ import { CLOSE_SLOW_CONSUMER } from './close-codes.js';
 /** A slow consumer gets this long to take its close frame before the socket is cut. */
 export const SLOW_CLOSE_GRACE_MS = 1_000;
 
-type Socket = Pick<WebSocket, 'bufferedAmount' | 'readyState' | 'OPEN' | 'close' | 'terminate'>;
+/** What the guard needs of a connection: a `ws` WebSocket, or an HTTP stream (http-subscriptions/streams.ts). */
+export interface Consumer {
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  readonly OPEN: number;
+  /** Ends it with a last word that says why, behind what is already queued. */
+  close(code: number, reason: string): void;
+  /** Drops it and whatever it still holds. */
+  terminate(): void;
+}
 
 export interface SlowConsumerOptions {
-  /** Every open socket, for the stall sweep. */
-  clients: () => Iterable<Socket>;
+  /** Every open connection, for the stall sweep. */
+  clients: () => Iterable<Consumer>;
   maxBufferedBytes: number;
   sendStallMs: number;
   logger: Pick<Logger, 'warn'>;
   metrics: Pick<Metrics, 'wsDisconnected'>;
   graceMs?: number;
   now?: () => number;
+  /** Names the connection in the log line. */
+  kind?: string;
 }
 
 /**
- * Closes (1013) a socket whose reader stopped: at once when a send leaves more than
+ * Closes (1013) a connection whose reader stopped: at once when a send leaves more than
  * maxBufferedBytes queued, or when bytes stay queued for sendStallMs with nothing new sent.
  */
 export function createSlowConsumerGuard(options: SlowConsumerOptions) {
-  const { maxBufferedBytes, sendStallMs, logger, metrics, graceMs = SLOW_CLOSE_GRACE_MS, now = () => performance.now() } = options;
-  const stalledSince = new WeakMap<Socket, number>();
+  const { maxBufferedBytes, sendStallMs, logger, metrics, graceMs = SLOW_CLOSE_GRACE_MS, now = () => performance.now(), kind = 'WebSocket' } = options;
+  const stalledSince = new WeakMap<Consumer, number>();
 
-  const closeSlow = (socket: Socket) => {
+  const closeSlow = (socket: Consumer) => {
     if (socket.readyState !== socket.OPEN) return;
-    logger.warn({ buffered: socket.bufferedAmount }, 'closing a WebSocket that stopped reading');
+    logger.warn({ buffered: socket.bufferedAmount }, `closing a ${kind} that stopped reading`);
     metrics.wsDisconnected('slow_consumer');
     socket.close(CLOSE_SLOW_CONSUMER, 'Slow consumer: messages were not read in time');
     // A reader that stopped will not take the close frame either.
@@ -56,7 +66,7 @@ export function createSlowConsumerGuard(options: SlowConsumerOptions) {
 
   return {
     /** After a message was handed to the socket. */
-    sent(socket: Socket): void {
+    sent(socket: Consumer): void {
       if (socket.bufferedAmount > maxBufferedBytes) closeSlow(socket);
     },
 
