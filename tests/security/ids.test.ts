@@ -49,9 +49,11 @@ type Kind =
   | 'fee'
   | 'cardPayment'
   | 'goal'
-  | 'planItem';
+  | 'planItem'
+  | 'user';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
+  'Query.auditLog.userId': 'user',
   'Query.card.id': 'card',
   'Query.cardPayments.accountId': 'account',
   'Query.cards.accountId': 'account',
@@ -176,6 +178,7 @@ beforeAll(async () => {
     jar: jar.createJar.id,
     fee: fee.createFee.id,
     cardPayment: payment.recordCardPayment.id,
+    user: victim.user.id,
     account: a.id,
     card: card.issueCard.id,
     transfer: transfer.createTransfer.id,

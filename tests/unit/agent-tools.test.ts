@@ -23,6 +23,7 @@ function fakes(overrides: Partial<ToolServices> = {}) {
     templates: { active: vi.fn(async () => ({ sections: [{ name: 'Wins', description: 'What went well', aliases: [] }] })) },
     preferences: { get: vi.fn(async () => ({ preferredFeedbackStyle: FeedbackStyle.DIRECT, purposeStatement: null })) },
     drafts: { draftFor: vi.fn(async () => null) },
+    audit: { event: vi.fn((action: string, outcome: string, facts: object) => ({ action, outcome, ...facts })), recordAlone: vi.fn(async () => {}) },
     ...overrides,
   } as unknown as ToolServices;
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
@@ -35,9 +36,16 @@ function fakes(overrides: Partial<ToolServices> = {}) {
 
 describe('runTool', () => {
   it('runs a tool on the services it is given and reports the step around the call', async () => {
-    const { call, servicesFor, events } = fakes();
+    const { call, services, servicesFor, events } = fakes();
     const outcome = await call('list_accounts', '{}');
     expect(servicesFor).toHaveBeenCalledTimes(1);
+    // A tool that reads money leaves a row in the user's audit trail.
+    expect(services.audit.recordAlone).toHaveBeenCalledWith({
+      action: 'TOOL_CALLED',
+      outcome: 'SUCCEEDED',
+      userId: 'u1',
+      target: 'tool:list_accounts session:c1',
+    });
     expect(outcome.record).toMatchObject({ tool: 'list_accounts', ok: true, result: { accounts: [{ id: 'a1', balance: '123.45', balanceMinor: '12345' }] } });
     expect(outcome.step).toMatchObject({ label: 'Reading your accounts', startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:05.000Z' });
     expect(events.map((e) => e.type)).toEqual(['ThinkingStep', 'ToolCallStarted', 'ToolCallFinished', 'ThinkingStep']);
@@ -57,9 +65,10 @@ describe('runTool', () => {
     const list = vi.fn(async () => {
       throw new DomainError('FORBIDDEN', 'Not yours');
     });
-    const { call } = fakes({ accounts: { list, get: vi.fn() } as unknown as ToolServices['accounts'] });
+    const { call, services } = fakes({ accounts: { list, get: vi.fn() } as unknown as ToolServices['accounts'] });
     const outcome = await call('list_accounts', '');
     expect(outcome.record).toMatchObject({ ok: false, result: { error: { code: 'FORBIDDEN', message: 'Not yours' } } });
+    expect(services.audit.recordAlone).toHaveBeenCalledWith(expect.objectContaining({ action: 'TOOL_CALLED', outcome: 'FORBIDDEN' }));
   });
 });
 

@@ -36,7 +36,9 @@ describe('createServices', () => {
   it('builds every domain service from the core deps alone: seeding and scripts need no agent', () => {
     const services = createServices({ clock: { now: () => new Date() } } as CoreDeps, {} as EntityManager);
     expect(Object.keys(services).sort()).toEqual([
+      'accountDeletion',
       'accounts',
+      'audit',
       'auth',
       'budget',
       'cards',

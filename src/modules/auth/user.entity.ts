@@ -44,7 +44,7 @@ export class User extends BaseEntity<'role' | 'email' | 'emailKey' | 'deletedAt'
 
   /** Set by deleteMyAccount: the row stays (the ledger and the audit trail point at it), anonymized. */
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
-  deletedAt: Date | null = null;
+  deletedAt?: Date | null;
 
   constructor(username: string, passwordHash: string, email: string | null = null) {
     super();
