@@ -8,6 +8,7 @@ import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
+import { AuditChainer } from './modules/audit/audit-chainer.js';
 import { activeSessionIdsOn, authenticateBearer } from './modules/auth/auth.service.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
@@ -28,6 +29,9 @@ import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import type { RedisStringCache } from './shared/redis-cache.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RateLimits } from './shared/rate-limits.js';
+
+/** How soon a new audit row gets its place in its chain (audit-chainer.ts). */
+const AUDIT_CHAIN_INTERVAL_MS = 1_000;
 
 export interface AppOptions {
   logger?: Logger;
@@ -165,7 +169,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });
     // Timers only once the gateway serves: a start that fails leaves none behind.
-    if (options.maintenance !== false) runner.startMaintenance();
+    const chainer = new AuditChainer(() => openOrmRef.em.fork(), logger);
+    if (options.maintenance !== false) {
+      runner.startMaintenance();
+      chainer.start(AUDIT_CHAIN_INTERVAL_MS);
+    }
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -190,6 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
+        await chainer.stop();
         await eventStore.close();
         await stopEvicting();
         await pubsub.close();

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuditLogDocument,
@@ -18,6 +19,7 @@ import { expectError } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 
 let server: TestServer;
 let op: string;
@@ -173,10 +175,11 @@ describe('the audit trail', () => {
         ),
       ),
     );
+    // Chained after commit: verifyAuditChain chains what is left, then checks.
+    expect((await server.ok(VerifyAuditChainDocument, {}, { token: op })).verifyAuditChain).toMatchObject({ intact: true, firstBrokenId: null });
     const seqs = await sql<{ seq: string }>(`select "seq"::text as "seq" from "audit_event" e where e."chain" = ? order by e."seq"`, [user.user.id]);
     expect(seqs.map((r) => Number(r.seq))).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect((await trail(user, 'TRANSFER_POSTED')).length).toBe(24);
-    expect((await server.ok(VerifyAuditChainDocument, {}, { token: op })).verifyAuditChain).toMatchObject({ intact: true, firstBrokenId: null });
   });
 });
 
@@ -190,6 +193,41 @@ describe('the audit chain', () => {
     await expect(sql(`update "audit_event" set "outcome" = 'SUCCEEDED'`)).rejects.toThrow(/append-only/);
     await expect(sql(`delete from "audit_event"`)).rejects.toThrow(/append-only/);
     await expect(sql(`truncate "audit_event"`)).rejects.toThrow(/append-only/);
+  });
+
+  it('chains new rows after commit, within seconds, without anyone asking', async () => {
+    const user = await registerUser(server);
+    await until(
+      async () => {
+        const [row] = await sql<{ hash: string | null; seq: string | null }>(`select "hash", "seq"::text as "seq" from "audit_event" where "chain" = ?`, [
+          user.user.id,
+        ]);
+        return row !== undefined && row.hash !== null && row.seq === '1';
+      },
+      { timeoutMs: 10_000, what: 'the chainer to chain a new row' },
+    );
+  });
+
+  it('allows only the chainer its one change: the chain columns of an unchained row', async () => {
+    const user = await registerUser(server);
+    await server.ok(VerifyAuditChainDocument, {}, { token: op });
+    const [row] = await sql<{ id: string }>(`select "id" from "audit_event" where "chain" = ?`, [user.user.id]);
+    // Chained already: a new hash is refused.
+    await expect(sql(`update "audit_event" set "hash" = repeat('f', 64) where "id" = ?`, [row!.id])).rejects.toThrow(/append-only/);
+    // An unchained row (the chainer held off by its lock): content and hash together are refused too.
+    const holder = new pg.Client({ connectionString: server.app.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query(`select pg_advisory_lock(hashtextextended('audit_event_chainer', 0))`);
+      await server.gql(LoginDocument, { input: { username: user.user.username, password: 'wrong-password-x' } });
+      const [fresh] = await sql<{ id: string }>(`select "id" from "audit_event" where "chain" = ? and "hash" is null`, [user.user.id]);
+      expect(fresh).toBeDefined();
+      await expect(
+        sql(`update "audit_event" set "outcome" = 'SUCCEEDED', "seq" = 99, "prev_hash" = 'x', "hash" = 'y' where "id" = ?`, [fresh!.id]),
+      ).rejects.toThrow(/append-only/);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('names a row edited by hand, and the row after one removed by hand', async () => {

@@ -3,13 +3,15 @@ import { v7 as uuidv7 } from 'uuid';
 
 /**
  * One row of the append-only audit trail. Written only by statements (audit.statements.ts) in
- * the transaction of what it records; the database fills `seq`, `prevHash` and `hash` (trigger
- * `audit_event_chain`) and refuses UPDATE and DELETE. This entity is for reading and for the
- * schema's snapshot.
+ * the transaction of what it records, without its place in the chain: the chainer (database
+ * function `audit_event_chain_pending`) gives it `seq`, `prevHash` and `hash` soon after, once,
+ * outside the transaction that held the account locks. The database refuses any other UPDATE and
+ * every DELETE. This entity is for reading and for the schema's snapshot.
  */
 @Entity({ tableName: 'audit_event' })
 @Unique({ properties: ['chain', 'seq'] })
 @Index({ properties: ['userId', 'id'] })
+@Index({ name: 'audit_event_unchained_index', expression: 'create index "audit_event_unchained_index" on "audit_event" ("at", "id") where "hash" is null' })
 export class AuditEvent {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -44,12 +46,13 @@ export class AuditEvent {
   @Property({ type: 'text' })
   chain!: string;
 
-  @Property({ type: 'bigint' })
-  seq!: string;
+  /** Null until chained. */
+  @Property({ type: 'bigint', nullable: true })
+  seq!: string | null;
 
-  @Property({ type: 'text' })
-  prevHash!: string;
+  @Property({ type: 'text', nullable: true })
+  prevHash!: string | null;
 
-  @Property({ type: 'text' })
-  hash!: string;
+  @Property({ type: 'text', nullable: true })
+  hash!: string | null;
 }

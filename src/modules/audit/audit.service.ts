@@ -6,7 +6,9 @@ import { isUuid } from '../../shared/ids.js';
 import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import type { AuthInfo, ClientInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
-import { insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.statements.js';
+import { CHAIN_PENDING_SQL, insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.statements.js';
+
+const CHAIN_BATCH = 10_000;
 import type { AuditAction, AuditChainCheck, AuditEventView, AuditLogArgs } from './audit.types.js';
 
 /** What an event says beside its action and outcome. */
@@ -106,8 +108,12 @@ export class AuditService {
     return toPage(views, limit, (v) => [v.id], counted[0]?.n ?? 0, { forward: true, hadCursor: cursor !== null });
   }
 
-  /** Recomputes every row's hash and link (OPERATOR). */
+  /** Chains what is still unchained, then recomputes every row's hash and link (OPERATOR). */
   async verify(): Promise<AuditChainCheck> {
+    for (;;) {
+      const [chained] = await this.em.execute<Array<{ n: number }>>(CHAIN_PENDING_SQL, [CHAIN_BATCH, true]);
+      if ((chained?.n ?? 0) < CHAIN_BATCH) break;
+    }
     const [row] = await this.em.execute<Array<{ checked: number; first_broken_id: string | null }>>(VERIFY_CHAIN_SQL, []);
     return { checked: row?.checked ?? 0, intact: !row?.first_broken_id, firstBrokenId: row?.first_broken_id ?? null };
   }

@@ -2,8 +2,9 @@ import { marks, stmt, type Stmt } from '../../db/pg.js';
 
 /*
  * The audit trail's statements. A row is written in the transaction of what it records, as one
- * more statement of that transaction (on the money path it rides the commit's round trip). The
- * database numbers it in its chain and hashes it (trigger "audit_event_chain").
+ * more statement of that transaction (on the money path it rides the commit's round trip), as a
+ * plain insert. Its place in its chain (seq, prev_hash, hash) is given after commit by the
+ * database function "audit_event_chain_pending" (audit-chainer.ts, and verifyAuditChain).
  */
 
 /** The chain of the events with no user: start-ups, sign-ins to unknown names. */
@@ -24,29 +25,31 @@ export interface AuditRow {
 
 const COLUMNS = 10;
 
-/**
- * Several events in one statement. Rows go in chain order: the trigger locks each chain as it
- * reaches it, so two transactions writing the same chains lock them in the same order.
- */
+/** Several events in one statement, unchained. */
 export function insertAuditEvents(rows: AuditRow[]): Stmt {
-  const sorted = [...rows].sort((a, b) => chainOf(a).localeCompare(chainOf(b)));
   const params: unknown[] = [];
-  for (const r of sorted) params.push(r.id, r.at, r.userId, r.actorId, r.action, r.target, r.outcome, r.ip, r.userAgent, chainOf(r));
+  for (const r of rows) params.push(r.id, r.at, r.userId, r.actorId, r.action, r.target, r.outcome, r.ip, r.userAgent, chainOf(r));
   return stmt(
     `insert into "audit_event" ("id", "at", "user_id", "actor_id", "action", "target", "outcome", "ip", "user_agent", "chain")
-     values ${sorted.map(() => `(${marks(COLUMNS)})`).join(', ')}`,
+     values ${rows.map(() => `(${marks(COLUMNS)})`).join(', ')}`,
     params,
   );
 }
+
+/**
+ * Chains up to `?` unchained rows, oldest first, and returns how many; the second parameter says
+ * whether to wait for another chainer (true) or skip when one is at work (false).
+ */
+export const CHAIN_PENDING_SQL = `select "audit_event_chain_pending"(?, ?) as "n"`;
 
 export function chainOf(row: Pick<AuditRow, 'userId'>): string {
   return row.userId ?? SYSTEM_CHAIN;
 }
 
 /**
- * Every row with whether it follows: its hash recomputed from its content, its prev_hash equal to
- * the hash of the row before it in its chain, its seq one more. A row edited by hand fails the
- * first; a removed row breaks the next one's link. First break by time first.
+ * Every chained row with whether it follows: its hash recomputed from its content, its prev_hash
+ * equal to the hash of the row before it in its chain, its seq one more. A row edited by hand
+ * fails the first; a removed row breaks the next one's link. First break by time first.
  */
 export const VERIFY_CHAIN_SQL = `
   with checked as (
@@ -55,6 +58,7 @@ export const VERIFY_CHAIN_SQL = `
         and e."prev_hash" = coalesce(lag(e."hash") over w, repeat('0', 64))
         and e."seq" = coalesce(lag(e."seq") over w, 0) + 1 as ok
     from "audit_event" e
+    where e."hash" is not null
     window w as (partition by e."chain" order by e."seq")
   )
   select count(*)::int as "checked",
