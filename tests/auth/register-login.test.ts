@@ -71,8 +71,11 @@ describe('register', () => {
 describe('login', () => {
   it('accepts the username in any case, or the email', async () => {
     const user = await registerUser(server, { username: 'Linus', email: 'linus@example.com' });
-    await server.ok(LoginDocument, { input: { username: 'linus', password: user.password } });
-    await server.ok(LoginDocument, { input: { username: 'LINUS@example.com', password: user.password } });
+    for (const username of ['linus', 'LINUS@example.com']) {
+      const login = await server.ok(LoginDocument, { input: { username, password: user.password } });
+      expect(login.login.user.id, username).toBe(user.user.id);
+      expect((await server.ok(MeDocument, {}, { token: login.login.accessToken })).me.username).toBe('Linus');
+    }
   });
 
   it('answers a wrong username and a wrong password with the same words', async () => {

@@ -128,7 +128,7 @@ describe('export and import', () => {
   it('imports into a fresh account with new ids, and exporting that account gives the same content', async () => {
     const fresh = await registerUser(server);
     const summary = await server.ok(ImportMyDataDocument, { data: exported }, { token: fresh.token });
-    expect(summary.importMyData).toEqual({ templates: 2, journalEntries: 2, chatSessions: 4, messages: 8, goals: 2, planItems: 3 });
+    expect(summary.importMyData).toEqual({ templates: 2, cards: 0, journalEntries: 2, chatSessions: 4, messages: 8, goals: 2, planItems: 3 });
     const again = (await server.ok(ExportMyDataDocument, {}, { token: fresh.token })).exportMyData as Record<string, unknown>;
     expect(withoutStamp(again)).toEqual(withoutStamp(exported));
 
