@@ -26,7 +26,7 @@ export class TransferResolver {
   @Authorized()
   @Mutation(() => TransferView, {
     description:
-      "Moves money now from one of the caller's accounts to another account: POSTED, or an error and nothing moved (INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, SAME_ACCOUNT, ACCOUNT_CLOSED, BALANCE_LIMIT, IDEMPOTENCY_KEY_REUSED).",
+      "Moves money now from one of the caller's accounts to another account: POSTED, or an error and nothing moved (INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, SAME_ACCOUNT, ACCOUNT_CLOSED, BALANCE_LIMIT, IDEMPOTENCY_KEY_REUSED; NOT_FOUND for an account that is not the caller's or does not exist; BAD_USER_INPUT for an amount, currency, description or key out of bounds).",
   })
   createTransfer(
     @Arg('input', () => CreateTransferInput, { description: 'From, to, amount and an idempotency key.' }) input: CreateTransferInput,
