@@ -15,7 +15,7 @@ import {
   type AuditLogQuery,
 } from '../generated/graphql.js';
 import { fundedCard, MCC } from '../factories/budget.js';
-import { expectError } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

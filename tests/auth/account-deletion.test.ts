@@ -12,7 +12,8 @@ import {
   UpdatePreferencesDocument,
 } from '../generated/graphql.js';
 import { createJar, fundedCard, MCC, setIncome, spend } from '../factories/budget.js';
-import { createSession, expectError } from '../factories/chat.js';
+import { createSession } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { ledgerViolations } from '../helpers/ledger.js';

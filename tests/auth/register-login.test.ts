@@ -3,6 +3,7 @@ import { LoginDocument, MeDocument, RegisterDocument } from '../generated/graphq
 import { registerUser } from '../factories/users.js';
 import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,8 +12,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 async function userCount(): Promise<number> {
   const rows = await server.app.orm.em.fork().getConnection().execute<Array<{ n: string }>>('select count(*) as n from app_user');

@@ -16,14 +16,13 @@ import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.js';
 import { TestClock } from '../helpers/clock.js';
 import { collect } from '../helpers/subscriptions.js';
+import { codeOf } from '../helpers/errors.js';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('refresh token reuse after the grace interval', () => {
   const clock = new TestClock();

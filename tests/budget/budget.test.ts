@@ -21,9 +21,10 @@ import { createJar, fundedAccount, fundedCard, MCC, setIncome, spend } from '../
 import { deposit, loginOperator, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
-import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 import { subscribers } from '../helpers/wait.js';
+import { codeOf } from '../helpers/errors.js';
 
 const clock = new TestClock();
 let server: TestServer;
@@ -34,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const codeOf = (r: GqlResult<unknown>) => r.errors?.[0]?.extensions?.code;
 const as = (user: TestUser) => ({ token: user.token });
 
 describe('income and jars', () => {

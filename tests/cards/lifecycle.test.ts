@@ -22,9 +22,10 @@ import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../facto
 import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { ledgerViolations } from '../helpers/ledger.js';
-import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 import { subscribers } from '../helpers/wait.js';
+import { codeOf } from '../helpers/errors.js';
 
 const clock = new TestClock();
 let server: TestServer;
@@ -38,8 +39,6 @@ beforeAll(async () => {
   intruder = await registerUser(server);
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: GqlResult<unknown>) => r.errors?.[0]?.extensions?.code;
 
 async function issue(accountId: string, extra: { label?: string; monthlyLimitMinor?: string } = {}, token = user.token): Promise<CardFieldsFragment> {
   return (await server.ok(IssueCardDocument, { input: { accountId, kind: 'VIRTUAL', ...extra } }, { token })).issueCard;

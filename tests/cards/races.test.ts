@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AccountEntriesDocument, CardDocument, IssueCardDocument, RecordCardPaymentDocument } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { CardDocument, IssueCardDocument, RecordCardPaymentDocument } from '../generated/graphql.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
@@ -30,8 +30,6 @@ const pay = (cardId: string, amountMinor: string, idempotencyKey = key()) =>
     { token: op },
   );
 
-const balanceOf = async (id: string) => (await server.ok(AccountEntriesDocument, { id }, { token: user.token })).account.balance.minor;
-
 describeNeeding(RACES_NEED_POSTGRES, 'card payments racing on PostgreSQL', () => {
   it('approves exactly 10 of 50 concurrent payments against a monthly limit that allows 10', async () => {
     const { account, card } = await cardOn(1_000_000, '1000');
@@ -40,7 +38,7 @@ describeNeeding(RACES_NEED_POSTGRES, 'card payments racing on PostgreSQL', () =>
     const statuses = results.map((r) => r.data!.recordCardPayment);
     expect(statuses.filter((p) => p.status === 'APPROVED')).toHaveLength(10);
     expect(statuses.filter((p) => p.declineReason === 'MONTHLY_LIMIT_EXCEEDED')).toHaveLength(40);
-    expect(await balanceOf(account.id)).toBe(String(1_000_000 - 1000));
+    expect(await balanceOf(server, user.token, account.id)).toBe(String(1_000_000 - 1000));
     expect((await server.ok(CardDocument, { id: card.id }, { token: user.token })).card.spentThisMonth.minor).toBe('1000');
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
@@ -52,7 +50,7 @@ describeNeeding(RACES_NEED_POSTGRES, 'card payments racing on PostgreSQL', () =>
     const statuses = results.map((r) => r.data!.recordCardPayment);
     expect(statuses.filter((p) => p.status === 'APPROVED')).toHaveLength(10);
     expect(statuses.filter((p) => p.declineReason === 'INSUFFICIENT_FUNDS')).toHaveLength(40);
-    expect(await balanceOf(account.id)).toBe('0');
+    expect(await balanceOf(server, user.token, account.id)).toBe('0');
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
 
@@ -67,7 +65,7 @@ describeNeeding(RACES_NEED_POSTGRES, 'card payments racing on PostgreSQL', () =>
     const after = await ledgerSnapshot(server.app);
     expect(after.transfers - before.transfers).toBe(1);
     expect(after.entries - before.entries).toBe(2);
-    expect(await balanceOf(account.id)).toBe('7500');
+    expect(await balanceOf(server, user.token, account.id)).toBe('7500');
 
     const reused = await Promise.all(Array.from({ length: 5 }, (_, i) => pay(card.id, String(2501 + i), shared)));
     expect(reused.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(Array(5).fill('IDEMPOTENCY_KEY_REUSED'));

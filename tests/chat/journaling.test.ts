@@ -8,7 +8,8 @@ import {
   JournalEntryDocument,
   UpdateDraftDocument,
 } from '../generated/graphql.js';
-import { createSession, expectError } from '../factories/chat.js';
+import { createSession } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -15,7 +15,8 @@ import {
   TemplatesDocument,
   UpdateDraftDocument,
 } from '../generated/graphql.js';
-import { appendMessages, createSession, expectError } from '../factories/chat.js';
+import { appendMessages, createSession } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import type { GqlResult } from '../helpers/server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -11,7 +11,8 @@ import {
   SessionMessagesDocument,
   UpdateDraftDocument,
 } from '../generated/graphql.js';
-import { appendMessages, createSession, expectError } from '../factories/chat.js';
+import { appendMessages, createSession } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { countStatements } from '../helpers/sql.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -9,7 +9,8 @@ import {
   UpdateDraftDocument,
   UpdatePreferencesDocument,
 } from '../generated/graphql.js';
-import { createSession, expectError } from '../factories/chat.js';
+import { createSession } from '../factories/chat.js';
+import { expectError } from '../helpers/errors.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -1,7 +1,5 @@
-import type { GraphQLFormattedError } from 'graphql';
-import { expect } from 'vitest';
 import { CreateChatSessionDocument, type ConversationType } from '../generated/graphql.js';
-import type { Gateway, GqlResult, TestServer } from '../helpers/server.js';
+import type { Gateway, TestServer } from '../helpers/server.js';
 import { createServices } from '../../src/services.js';
 import { MessageRole } from '../../src/modules/chat/message.entity.js';
 
@@ -16,19 +14,4 @@ export async function appendMessages(server: TestServer, sessionId: string, coun
   for (let i = 0; i < count; i++) {
     await services.chat.appendMessage(sessionId, i % 2 === 0 ? MessageRole.USER : MessageRole.ASSISTANT, text(i));
   }
-}
-
-/** Asserts one error with this code (and, when given, a `fields` entry naming `field`). */
-export function expectError(result: GqlResult<unknown>, code: string, field?: string): GraphQLFormattedError {
-  expect(result.errors, JSON.stringify(result)).toHaveLength(1);
-  const error = result.errors![0]!;
-  expect(error.extensions?.code, JSON.stringify(error)).toBe(code);
-  if (field !== undefined) {
-    const fields = (error.extensions?.fields ?? []) as Array<{ field: string }>;
-    expect(
-      fields.map((f) => f.field),
-      JSON.stringify(error),
-    ).toContain(field);
-  }
-  return error;
 }

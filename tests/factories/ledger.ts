@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LoginDocument, OpenAccountDocument, RecordDepositDocument, type AccountFieldsFragment } from '../generated/graphql.js';
+import { AccountDocument, LoginDocument, OpenAccountDocument, RecordDepositDocument, type AccountFieldsFragment } from '../generated/graphql.js';
 import type { Gateway } from '../helpers/server.js';
 
 export const OPERATOR_ENV = { OPERATOR_USERNAME: 'op', OPERATOR_PASSWORD: 'operator-password-9' } as const;
@@ -37,3 +37,8 @@ export async function deposit(
 
 /** A fresh idempotency key. */
 export const key = (): string => randomUUID();
+
+/** An account's balance in minor units, as its owner reads it. */
+export async function balanceOf(server: Gateway, token: string, accountId: string): Promise<string> {
+  return (await server.ok(AccountDocument, { id: accountId }, { token })).account.balance.minor;
+}

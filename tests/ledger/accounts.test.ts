@@ -14,6 +14,7 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 const clock = new TestClock();
 let server: TestServer;
@@ -25,8 +26,6 @@ beforeAll(async () => {
   user = await registerUser(server);
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('opening and managing accounts', () => {
   it("opens an account with a zero balance and a check-digit number, listed among the caller's accounts", async () => {

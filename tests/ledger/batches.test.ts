@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AccountDocument, CreateTransferDocument } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { CreateTransferDocument } from '../generated/graphql.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
+import { codeOf } from '../helpers/errors.js';
 
 /**
  * Group commit (transfers/transfer.batch.ts), through the API: DB_POOL_MAX=2 leaves one money
@@ -25,8 +26,6 @@ afterAll(() => server?.stop());
 
 type Input = { fromAccountId: string; toAccountId: string; amountMinor: string; currency: string; idempotencyKey: string };
 const send = (input: Input) => server.gql(CreateTransferDocument, { input }, { token: user.token });
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
-const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
 
 /** Sends `inputs` at once while the one money lane is held, so they all land in the next batch. */
 async function asOneBatch(inputs: Input[]) {
@@ -78,8 +77,8 @@ describeNeeding(RACES_NEED_POSTGRES, 'transfers grouped into one transaction', (
     ]);
     expect(answers.map((r) => codeOf(r) ?? r.data?.createTransfer.status)).toEqual(['POSTED', 'INSUFFICIENT_FUNDS', 'POSTED', 'SAME_ACCOUNT']);
     expect(transactions).toBe(1);
-    expect(await balanceOf(from.id)).toBe('0');
-    expect(await balanceOf(to.id)).toBe('100');
+    expect(await balanceOf(server, user.token, from.id)).toBe('0');
+    expect(await balanceOf(server, user.token, to.id)).toBe('100');
     // The refusal was stored with its key: a retry fails the same way once the money is there.
     await deposit(server, op, from.id, 100);
     expect(codeOf(await send({ ...base, amountMinor: '60', idempotencyKey: refusedKey }))).toBe('INSUFFICIENT_FUNDS');
@@ -96,8 +95,8 @@ describeNeeding(RACES_NEED_POSTGRES, 'transfers grouped into one transaction', (
     expect(answers[1]!.data).toEqual(answers[0]!.data);
     expect(codeOf(answers[2]!)).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(transactions).toBe(1);
-    expect(await balanceOf(from.id)).toBe('750');
-    expect(await balanceOf(to.id)).toBe('250');
+    expect(await balanceOf(server, user.token, from.id)).toBe('750');
+    expect(await balanceOf(server, user.token, to.id)).toBe('250');
     // And later, as a replay of the committed key.
     expect((await send(input)).data).toEqual(answers[0]!.data);
     expect(await ledgerViolations(server.app)).toEqual([]);

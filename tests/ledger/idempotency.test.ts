@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountDocument, CreateTransferDocument, RecordDepositDocument } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { CreateTransferDocument, RecordDepositDocument } from '../generated/graphql.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { itNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 let server: TestServer;
 let op: string;
@@ -15,9 +16,6 @@ beforeAll(async () => {
   user = await registerUser(server);
 });
 afterAll(() => server?.stop());
-
-const balanceOf = async (id: string, token = user.token) => (await server.ok(AccountDocument, { id }, { token })).account.balance.minor;
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('idempotency keys', () => {
   itNeeding(RACES_NEED_POSTGRES, 'posts once when the same key is sent 20 times at once, and every request gets that transfer', async () => {
@@ -30,8 +28,8 @@ describe('idempotency keys', () => {
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const ids = new Set(results.map((r) => r.data!.createTransfer.id));
     expect(ids.size).toBe(1);
-    expect(await balanceOf(from.id)).toBe('7500');
-    expect(await balanceOf(to.id)).toBe('2500');
+    expect(await balanceOf(server, user.token, from.id)).toBe('7500');
+    expect(await balanceOf(server, user.token, to.id)).toBe('2500');
     const after = await ledgerSnapshot(server.app);
     expect(after.transfers - before.transfers).toBe(1);
     expect(after.entries - before.entries).toBe(2);
@@ -53,7 +51,7 @@ describe('idempotency keys', () => {
     const first = await server.ok(CreateTransferDocument, { input }, { token: user.token });
     const again = await server.ok(CreateTransferDocument, { input }, { token: user.token });
     expect(again.createTransfer).toEqual(first.createTransfer);
-    expect(await balanceOf(from.id)).toBe('600');
+    expect(await balanceOf(server, user.token, from.id)).toBe('600');
   });
 
   it('keeps failing a key whose first attempt broke a business rule, even once the rule would pass', async () => {
@@ -63,10 +61,10 @@ describe('idempotency keys', () => {
     expect(codeOf(await server.gql(CreateTransferDocument, { input }, { token: user.token }))).toBe('INSUFFICIENT_FUNDS');
     await deposit(server, op, from.id, 1000);
     expect(codeOf(await server.gql(CreateTransferDocument, { input }, { token: user.token }))).toBe('INSUFFICIENT_FUNDS');
-    expect(await balanceOf(from.id)).toBe('1000');
+    expect(await balanceOf(server, user.token, from.id)).toBe('1000');
     const fresh = await server.ok(CreateTransferDocument, { input: { ...input, idempotencyKey: key() } }, { token: user.token });
     expect(fresh.createTransfer.status).toBe('POSTED');
-    expect(await balanceOf(from.id)).toBe('700');
+    expect(await balanceOf(server, user.token, from.id)).toBe('700');
   });
 
   it('scopes keys per user: another user may use the same key', async () => {
@@ -92,7 +90,7 @@ describe('idempotency keys', () => {
     const input = { accountId: account.id, amountMinor: '999', currency: 'USD', idempotencyKey: key() };
     const results = await Promise.all(Array.from({ length: 10 }, () => server.gql(RecordDepositDocument, { input }, { token: op })));
     expect(new Set(results.map((r) => r.data?.recordDeposit.id)).size).toBe(1);
-    expect(await balanceOf(account.id)).toBe('999');
+    expect(await balanceOf(server, user.token, account.id)).toBe('999');
     expect(codeOf(await server.gql(RecordDepositDocument, { input: { ...input, amountMinor: '1000' } }, { token: op }))).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await ledgerViolations(server.app)).toEqual([]);
   });

@@ -21,6 +21,7 @@ import { registerUser, type TestUser } from '../factories/users.js';
 import { ledgerSnapshot } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
+import { codeOf } from '../helpers/errors.js';
 
 let server: TestServer;
 let op: string;
@@ -65,8 +66,6 @@ beforeAll(async () => {
   theirPendingId = pending.id;
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe("another user's ids", () => {
   it('are NOT_FOUND for every query and mutation that takes an id, exactly like missing ids, and change nothing', async () => {

@@ -3,7 +3,6 @@ import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { createServices } from '../../src/services.js';
 import {
-  AccountDocument,
   CancelTransferDocument,
   CloseAccountDocument,
   ConfirmTransferDocument,
@@ -12,11 +11,12 @@ import {
   TransfersDocument,
   type AccountFieldsFragment,
 } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 const TTL_SECONDS = 60;
 const clock = new TestClock();
@@ -41,8 +41,6 @@ afterAll(() => server?.stop());
 const services = () => createServices(server.app.deps, server.app.orm.em.fork());
 const propose = (amount: bigint, toAccountId = to.id) =>
   services().transfers.propose(auth, { fromAccountId: from.id, toAccountId, amountMinor: amount, currency: 'USD', description: 'Proposed' });
-const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('pending transfers', () => {
   it('hold no money until confirmed; confirming twice posts once and returns the posted transfer', async () => {
@@ -62,8 +60,8 @@ describe('pending transfers', () => {
     ]);
     expect(first.confirmTransfer).toMatchObject({ id: pending.id, status: 'POSTED' });
     expect(second.confirmTransfer).toMatchObject({ id: pending.id, status: 'POSTED' });
-    expect(await balanceOf(from.id)).toBe('8500');
-    expect(await balanceOf(to.id)).toBe('1500');
+    expect(await balanceOf(server, user.token, from.id)).toBe('8500');
+    expect(await balanceOf(server, user.token, to.id)).toBe('1500');
     expect(codeOf(await server.gql(CancelTransferDocument, { id: pending.id }, { token: user.token }))).toBe('TRANSFER_NOT_PENDING');
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
@@ -92,7 +90,7 @@ describe('pending transfers', () => {
   it('expire after the configured time: shown EXPIRED, swept by expireDue, refused at confirmation', async () => {
     const swept = await propose(100n);
     const lazy = await propose(200n);
-    const balance = await balanceOf(from.id);
+    const balance = await balanceOf(server, user.token, from.id);
     clock.advance(TTL_SECONDS * 1000 + 1);
     try {
       expect((await server.ok(TransferDocument, { id: lazy.id }, { token: user.token })).transfer.status).toBe('EXPIRED');
@@ -109,7 +107,7 @@ describe('pending transfers', () => {
       // Not swept yet: confirmation itself records the expiry.
       expect(codeOf(await server.gql(ConfirmTransferDocument, { id: lazy.id }, { token: user.token }))).toBe('TRANSFER_NOT_PENDING');
       expect(codeOf(await server.gql(CancelTransferDocument, { id: lazy.id }, { token: user.token }))).toBe('TRANSFER_NOT_PENDING');
-      expect(await balanceOf(from.id)).toBe(balance);
+      expect(await balanceOf(server, user.token, from.id)).toBe(balance);
     } finally {
       clock.reset();
     }

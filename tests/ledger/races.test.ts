@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AccountDocument, CreateTransferDocument } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { CreateTransferDocument } from '../generated/graphql.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { describeNeeding, RACES_NEED_POSTGRES } from '../helpers/components.js';
 import { ledgerViolations } from '../helpers/ledger.js';
@@ -9,7 +9,6 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 let server: TestServer;
 let op: string;
 let user: TestUser;
-const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
 
 describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
   beforeAll(async () => {
@@ -39,8 +38,8 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
     expect(posted).toHaveLength(10);
     expect(codes).toHaveLength(90);
     expect(new Set(codes)).toEqual(new Set(['INSUFFICIENT_FUNDS']));
-    expect(await balanceOf(from.id)).toBe('0');
-    expect(await balanceOf(to.id)).toBe(String(10 * 1234));
+    expect(await balanceOf(server, user.token, from.id)).toBe('0');
+    expect(await balanceOf(server, user.token, to.id)).toBe(String(10 * 1234));
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
 
@@ -66,7 +65,7 @@ describeNeeding(RACES_NEED_POSTGRES, 'concurrent transfers', () => {
     const errors = results.flatMap((r) => r.errors ?? []);
     expect(errors).toEqual([]);
     expect(results.every((r) => r.data?.createTransfer?.status === 'POSTED')).toBe(true);
-    const [ba, bb] = [BigInt(await balanceOf(a.id)), BigInt(await balanceOf(b.id))];
+    const [ba, bb] = [BigInt(await balanceOf(server, user.token, a.id)), BigInt(await balanceOf(server, user.token, b.id))];
     expect(ba + bb).toBe(200_000n);
     expect(ba).toBe(100_000n - 500n * 7n + 500n * 3n);
     expect(await ledgerViolations(server.app)).toEqual([]);

@@ -7,9 +7,9 @@ import { redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { MemoryRateLimiter, type RateLimiter } from '../../src/shared/rate-limiter.js';
 import { RedisRateLimiter } from '../../src/shared/redis-rate-limiter.js';
+import { codeOf } from '../helpers/errors.js';
 
 const MAX_FAILURES = 5;
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 /** Counts the password checks that reach bcrypt on this server. */
 function countBcrypt(server: TestServer): { calls: number } {

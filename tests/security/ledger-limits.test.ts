@@ -3,12 +3,13 @@ import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { DomainError } from '../../src/shared/errors.js';
 import { createServices } from '../../src/services.js';
-import { AccountDocument, CreateTransferDocument, RecordDepositDocument, StatementDocument } from '../generated/graphql.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { CreateTransferDocument, RecordDepositDocument, StatementDocument } from '../generated/graphql.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { TestClock } from '../helpers/clock.js';
 import { ledgerSnapshot } from '../helpers/ledger.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 const MAX = '1000000000000000';
 const INT64_MAX = '9223372036854775807';
@@ -25,12 +26,10 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 type Res = { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> };
-const codeOf = (r: Res) => r.errors?.[0]?.extensions?.code;
 const fieldsOf = (r: Res) => r.errors?.[0]?.extensions?.fields as Array<{ field: string; message: string }> | undefined;
 const sql = (text: string, params: unknown[] = []) => server.app.orm.em.fork().execute<Array<Record<string, unknown>>>(text, params);
 const depositRes = (accountId: string, amountMinor: string, currency: string) =>
   server.gql(RecordDepositDocument, { input: { accountId, amountMinor, currency, idempotencyKey: key() } }, { token: op });
-const balanceOf = async (id: string) => (await server.ok(AccountDocument, { id }, { token: user.token })).account.balance.minor;
 
 describe('a single amount is capped at 10^15 minor units', () => {
   it('refuses a larger amount on every amount input with BAD_USER_INPUT naming the field and the maximum', async () => {
@@ -71,7 +70,7 @@ describe('a single amount is capped at 10^15 minor units', () => {
       },
       { token: user.token },
     );
-    expect(await balanceOf(to.id)).toBe(MAX);
+    expect(await balanceOf(server, user.token, to.id)).toBe(MAX);
   });
 
   it("cannot lock a currency: the issue's 2^63-1 CHF deposit is refused and CHF deposits keep working", async () => {
@@ -81,8 +80,8 @@ describe('a single amount is capped at 10^15 minor units', () => {
     await deposit(server, op, other.id, 1, 'CHF');
     await deposit(server, op, account.id, MAX, 'CHF');
     await deposit(server, op, other.id, 1, 'CHF');
-    expect(await balanceOf(account.id)).toBe(MAX);
-    expect(await balanceOf(other.id)).toBe('2');
+    expect(await balanceOf(server, user.token, account.id)).toBe(MAX);
+    expect(await balanceOf(server, user.token, other.id)).toBe('2');
   });
 });
 
@@ -98,7 +97,7 @@ describe('every balance is checked before posting', () => {
     expect(await ledgerSnapshot(server.app)).toEqual(before);
     // Room left is still usable.
     await deposit(server, op, account.id, 800, 'NOK');
-    expect(await balanceOf(account.id)).toBe('801');
+    expect(await balanceOf(server, user.token, account.id)).toBe('801');
   });
 
   it('refuses a transfer or deposit that would take a customer balance past int64 with BALANCE_LIMIT, writing nothing', async () => {

@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { createServices } from '../../src/services.js';
+import { codeOf } from '../helpers/errors.js';
 
 const OPERATOR = { OPERATOR_USERNAME: 'boss', OPERATOR_PASSWORD: 'boss-password-1' };
 
@@ -16,8 +17,6 @@ beforeAll(async () => {
   server = await startTestServer({ env: { ...OPERATOR, SESSION_CACHE_MS: '0' } });
 });
 afterAll(() => server?.stop());
-
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
 async function userRow(username: string): Promise<{ role: string; password_hash: string } | undefined> {
   const rows = await server.app.orm.em

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument } from '../generated/graphql.js';
 import { registerUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { codeOf } from '../helpers/errors.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,7 +11,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const codeOf = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 const sql = () => server.app.orm.em.fork().getConnection();
 const hashOf = async (userId: string) => (await sql().execute<Array<{ h: string }>>('select password_hash as h from app_user where id = ?', [userId]))[0]!.h;
 const login = (username: string, password: string) => server.gql(LoginDocument, { input: { username, password } });
