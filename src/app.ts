@@ -9,7 +9,7 @@ import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
 import { createProvider } from './modules/agent/provider.factory.js';
 import { AuditChainer } from './modules/audit/audit-chainer.js';
-import { activeSessionIdsOn, authenticateBearer } from './modules/auth/auth.service.js';
+import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-check.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
