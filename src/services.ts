@@ -20,6 +20,7 @@ import { GoalService } from './modules/plans/goals.service.js';
 import { PlanService } from './modules/plans/plans.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/ledger/ledger.service.js';
+import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
 
 /**
@@ -34,6 +35,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let auth: AuthService | undefined;
   let accounts: AccountService | undefined;
   let transfers: TransferService | undefined;
+  let transferQueries: TransferQueries | undefined;
   let cards: CardService | undefined;
   let budget: BudgetService | undefined;
   let fees: FeeService | undefined;
@@ -63,8 +65,11 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     get transfers(): TransferService {
       return (transfers ??= new TransferService(em, deps, services.accounts, services.audit));
     },
+    get transferQueries(): TransferQueries {
+      return (transferQueries ??= new TransferQueries(em, deps, services.accounts));
+    },
     get cards(): CardService {
-      return (cards ??= new CardService(em, deps, services.accounts, services.transfers, services.audit, (payment) =>
+      return (cards ??= new CardService(em, deps, services.accounts, services.transfers, services.transferQueries, services.audit, (payment) =>
         services.budget.afterApprovedPayment(payment),
       ));
     },

@@ -53,6 +53,7 @@ describe('createServices', () => {
       'portability',
       'preferences',
       'templates',
+      'transferQueries',
       'transfers',
     ]);
   });

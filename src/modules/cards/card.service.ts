@@ -14,6 +14,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
+import type { TransferQueries } from '../transfers/transfer.queries.js';
 import type { TransferService } from '../transfers/transfer.service.js';
 import { requestHash } from '../transfers/transfer.rules.js';
 import type { TransferView } from '../transfers/transfer.types.js';
@@ -54,7 +55,8 @@ export class CardService {
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly accounts: AccountService,
-    private readonly transfers: TransferService,
+    private readonly transfers: Pick<TransferService, 'debitToSystem'>,
+    private readonly transferQueries: Pick<TransferQueries, 'get'>,
     private readonly audit: Pick<AuditService, 'event' | 'record'>,
     /** Runs after an approved payment committed (the budget's alerts, wired in services.ts). */
     private readonly afterApproved: (payment: CardPaymentView) => Promise<void> = async () => {},
@@ -180,7 +182,7 @@ export class CardService {
 
   /** CardPayment.transfer: the posted transfer, null for a decline. */
   async paymentTransfer(auth: AuthInfo, payment: CardPaymentView): Promise<TransferView | null> {
-    return payment.transferId === null ? null : this.transfers.get(auth, payment.transferId);
+    return payment.transferId === null ? null : this.transferQueries.get(auth, payment.transferId);
   }
 
   /**

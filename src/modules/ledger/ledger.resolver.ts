@@ -37,7 +37,7 @@ export class LedgerEntryResolver {
   /** Subscription payloads carry their transfer; a page's entries load theirs, batched. */
   @FieldResolver(() => TransferView, { description: 'The transfer that posted this entry.' })
   transfer(@Root() entry: LedgerEntryView, @Ctx() ctx: GraphQLContext): Promise<TransferView> {
-    return entry.transfer ? Promise.resolve(entry.transfer) : ctx.services.transfers.forEntry(requireAuth(ctx), entry.transferId);
+    return entry.transfer ? Promise.resolve(entry.transfer) : ctx.services.transferQueries.forEntry(requireAuth(ctx), entry.transferId);
   }
 
   @Authorized()

@@ -14,13 +14,13 @@ export class TransferResolver {
     @Arg('id', () => ID, { description: "The transfer's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TransferView> {
-    return ctx.services.transfers.get(requireAuth(ctx), id);
+    return ctx.services.transferQueries.get(requireAuth(ctx), id);
   }
 
   @Authorized()
   @Query(() => TransferConnection, { description: 'Transfers the caller sent or received, newest first.' })
   transfers(@Args(() => TransfersArgs) args: TransfersArgs, @Ctx() ctx: GraphQLContext): Promise<Page<TransferView>> {
-    return ctx.services.transfers.list(requireAuth(ctx), args);
+    return ctx.services.transferQueries.list(requireAuth(ctx), args);
   }
 
   @Authorized()

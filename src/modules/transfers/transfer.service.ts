@@ -1,15 +1,12 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config/config.js';
 import { formatOf, rawTransaction, type PgResult, type RawTx, type Stmt } from '../../db/pg.js';
-import type { TransferData } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { checkFreeText } from '../../shared/input-rules.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
-import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import type { AccountRow } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
 import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
@@ -18,10 +15,9 @@ import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Transfer, TransferOrigin, TransferStatus } from './transfer.entity.js';
-import { afterPosting, hookRowsOf, hookStatements, publishPosted, toTransferData, type PostedRows } from './transfer.events.js';
-import type { CreateTransferInput, DepositInput, TransferRequest, TransfersArgs } from './transfer.inputs.js';
+import { afterPosting, hookRowsOf, hookStatements, publishPosted, type PostedRows } from './transfer.events.js';
+import type { CreateTransferInput, DepositInput, TransferRequest } from './transfer.inputs.js';
 import {
-  canSee,
   checkPair,
   checkRequest,
   depositTarget,
@@ -52,7 +48,7 @@ import {
   transferOf,
   updateTransferStatus,
 } from './transfer.statements.js';
-import { rowOfTransfer, transferView, type AuditOf, type TransferRow, type TransferView } from './transfer.types.js';
+import { transferView, type AuditOf, type TransferRow, type TransferView } from './transfer.types.js';
 
 type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHook'> & {
   config: Pick<Config, 'transferPendingTtlSec'>;
@@ -92,12 +88,6 @@ export type SystemDebitVerdict<T> =
   | { post: { amount: bigint; currency: string; description: string }; with: (transfer: TransferRow) => { answer: T; writes: Stmt[] } };
 
 export class TransferService {
-  private readonly byId = new DataLoader<string, Transfer | null>(async (ids) => {
-    const rows = await this.em.find(Transfer, { id: { $in: [...ids] } });
-    const map = new Map(rows.map((t) => [t.id, t]));
-    return ids.map((id) => map.get(id) ?? null);
-  });
-
   constructor(
     private readonly em: EntityManager,
     private readonly deps: TransferDeps,
@@ -277,61 +267,6 @@ export class TransferService {
       { status: TransferStatus.PENDING_CONFIRMATION, expiresAt: { $lte: this.deps.clock.now() } },
       { status: TransferStatus.EXPIRED, updatedAt: this.deps.clock.now() },
     );
-  }
-
-  async get(auth: AuthInfo, id: string): Promise<TransferView> {
-    return transferView(await this.visible(auth, id), auth.userId, this.deps.clock.now());
-  }
-
-  /** The JSON-safe snapshot that events carry (the agent's TransferProposed), for a transfer the caller may see. */
-  async snapshot(auth: AuthInfo, id: string): Promise<TransferData> {
-    return toTransferData(await this.visible(auth, id));
-  }
-
-  /** For LedgerEntry.transfer: the entry is the caller's, so its transfer is theirs to see; batched. */
-  async forEntry(auth: AuthInfo, transferId: string): Promise<TransferView> {
-    const transfer = await this.byId.load(transferId);
-    if (!transfer) throw notFound('Transfer');
-    return transferView(rowOfTransfer(transfer), auth.userId, this.deps.clock.now());
-  }
-
-  /** Newest first by id (uuid v7: time-ordered), keyset-paged so inserts never shift a page. */
-  async list(auth: AuthInfo, args: TransfersArgs): Promise<Page<TransferView>> {
-    const limit = pageSize(args.first);
-    const cursor = uuidCursor(args.after);
-    const now = this.deps.clock.now();
-    const me = auth.userId;
-    const conditions: Array<FilterQuery<Transfer>> = [{ $or: [{ initiator: me }, { fromUser: me }, { toUser: me, status: TransferStatus.POSTED }] }];
-    if (args.accountId) {
-      const account = await this.accounts.get(auth, args.accountId);
-      conditions.push({ $or: [{ fromAccount: account.id }, { toAccount: account.id }] });
-    }
-    if (args.status === TransferStatus.PENDING_CONFIRMATION) {
-      conditions.push({ status: TransferStatus.PENDING_CONFIRMATION, expiresAt: { $gt: now } });
-    } else if (args.status === TransferStatus.EXPIRED) {
-      conditions.push({
-        $or: [{ status: TransferStatus.EXPIRED }, { status: TransferStatus.PENDING_CONFIRMATION, expiresAt: { $lte: now } }],
-      });
-    } else if (args.status) {
-      conditions.push({ status: args.status });
-    }
-    const where: FilterQuery<Transfer> = { $and: conditions };
-    const [rows, total] = await Promise.all([
-      this.em.find(Transfer, cursor ? { $and: [where, { id: { $lt: cursor } }] } : where, {
-        orderBy: { id: 'desc' },
-        limit: limit + 1,
-      }),
-      this.em.count(Transfer, where),
-    ]);
-    const views = rows.map((t) => transferView(rowOfTransfer(t), me, now));
-    return toPage(views, limit, (t) => [t.id], total, { forward: true, hadCursor: cursor !== null });
-  }
-
-  private async visible(auth: AuthInfo, id: string): Promise<TransferRow> {
-    const transfer = isUuid(id) ? await this.byId.load(id) : null;
-    const row = transfer ? rowOfTransfer(transfer) : null;
-    if (!row || !canSee(auth.userId, row)) throw notFound('Transfer');
-    return row;
   }
 
   // ---------- the money transaction ----------

@@ -165,7 +165,7 @@ export async function proposeAndReport(
   request: TransferRequest,
 ): Promise<Record<string, unknown>> {
   const transfer = await services.transfers.propose(auth, request);
-  writer.emit('TransferProposed', { transfer: await services.transfers.snapshot(auth, transfer.id) });
+  writer.emit('TransferProposed', { transfer: await services.transferQueries.snapshot(auth, transfer.id) });
   const accounts = await services.accounts.list(auth);
   const nameOf = (id: string) => accounts.find((a) => a.id === id)?.name;
   return {

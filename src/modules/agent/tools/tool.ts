@@ -15,6 +15,7 @@ import type { TemplatesService } from '../../drafts/templates.service.js';
 import type { LedgerService } from '../../ledger/ledger.service.js';
 import type { GoalService } from '../../plans/goals.service.js';
 import type { PlanService } from '../../plans/plans.service.js';
+import type { TransferQueries } from '../../transfers/transfer.queries.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
@@ -23,7 +24,8 @@ import type { ToolDefinition } from '../llm/provider.js';
 export interface ToolServices {
   accounts: Pick<AccountService, 'list' | 'get'>;
   ledger: Pick<LedgerService, 'entries' | 'statement'>;
-  transfers: Pick<TransferService, 'propose' | 'snapshot'>;
+  transfers: Pick<TransferService, 'propose'>;
+  transferQueries: Pick<TransferQueries, 'snapshot'>;
   /** Reads only: freezing a card is the user's own freezeCard. */
   cards: Pick<CardService, 'list' | 'payments'>;
   /** Reads, plus the income and new jars the user asks for in so many words. */
