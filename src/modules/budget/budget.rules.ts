@@ -1,14 +1,15 @@
-import { badUserInput } from '../../shared/errors.js';
+import { DomainError, badUserInput } from '../../shared/errors.js';
 import { formatGrouped } from '../../shared/currency.js';
 import { checkName } from '../../shared/input-rules.js';
 import type { Month } from '../../shared/calendar-input.js';
 import { daysInMonth, type CalendarDay } from '../../shared/time-zone.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
 import { FeeCadence } from './fee.entity.js';
+import type { Jar } from './jar.entity.js';
 
 /*
  * The budget's rules as pure functions: month arithmetic, allocation rounding, fee
- * occurrences and the insights' observations. No I/O.
+ * occurrences, the insights' observations and the checks that span jars. No I/O.
  */
 
 export const FULL_ALLOCATION = 10000;
@@ -138,4 +139,40 @@ export function distinctCategories(values: readonly SpendingCategory[]): Spendin
   const set = new Set(values);
   if (set.size !== values.length) throw badUserInput([{ field: 'categories', message: 'must not repeat a category' }]);
   return [...set];
+}
+
+/** The budget currency until setMonthlyIncome sets another. */
+export const DEFAULT_CURRENCY = 'USD';
+
+export interface BudgetFacts {
+  currency: string;
+  monthlyIncome: bigint | null;
+}
+
+export function budgetFacts(budget: BudgetFacts | null): BudgetFacts {
+  return { currency: budget?.currency ?? DEFAULT_CURRENCY, monthlyIncome: budget?.monthlyIncome ?? null };
+}
+
+export function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
+  return allocations(budget.monthlyIncome ?? 0n, jars);
+}
+
+/** The checks that span jars; `others` are the user's other unarchived jars, read under the lock. */
+export function checkFits(others: Jar[], selfId: string | null, jar: { name: string; bp: number; categories: readonly SpendingCategory[] }): void {
+  const key = jar.name.toLowerCase();
+  if (others.some((j) => j.id !== selfId && j.name.toLowerCase() === key)) {
+    throw new DomainError('JAR_NAME_TAKEN', `You already have a jar called "${jar.name}": pick another name`);
+  }
+  const total = others.reduce((sum, j) => sum + (j.id === selfId ? 0 : j.allocationBasisPoints), 0) + jar.bp;
+  if (total > FULL_ALLOCATION) {
+    throw new DomainError(
+      'BUDGET_OVER_ALLOCATED',
+      `Your jars would hold ${total / 100}% of your income: at most ${(FULL_ALLOCATION - total + jar.bp) / 100}% is left to allocate`,
+      { availableBasisPoints: FULL_ALLOCATION - total + jar.bp },
+    );
+  }
+  for (const category of jar.categories) {
+    const holder = others.find((j) => j.id !== selfId && j.categories.includes(category));
+    if (holder) throw new DomainError('CATEGORY_TAKEN', `${category} is already in your "${holder.name}" jar: remove it there first`, { category });
+  }
 }

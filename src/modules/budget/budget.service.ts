@@ -15,11 +15,10 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js';
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
-import type { SpendingCategory } from '../cards/mcc.rules.js';
 import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { JarInput, SetMonthlyIncomeInput, UpdateJarInput } from './budget.inputs.js';
-import { FULL_ALLOCATION, allocations, basisPoints, checkUnarchived, distinctCategories, jarName } from './budget.rules.js';
+import { allocationsOf, basisPoints, budgetFacts, checkFits, checkUnarchived, distinctCategories, jarName, type BudgetFacts } from './budget.rules.js';
 import {
   claimAlert,
   deleteAssignment,
@@ -30,25 +29,11 @@ import {
   spentByJar,
   upsertAssignment,
 } from './budget.statements.js';
-import type { BudgetView, JarMonthView, JarSpend, JarView } from './budget.types.js';
+import { budgetView, jarSpends, jarView, type BudgetView, type JarMonthView, type JarSpend, type JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';
 
-export const DEFAULT_CURRENCY = 'USD';
-
 type Rows = Array<Record<string, unknown>>;
-
-export function jarView(jar: Jar): JarView {
-  return {
-    id: jar.id,
-    name: jar.name,
-    description: jar.description,
-    allocationBasisPoints: jar.allocationBasisPoints,
-    categories: [...jar.categories],
-    archived: jar.archived,
-    createdAt: jar.createdAt,
-  };
-}
 
 /**
  * Income, jars, moved payments and budget alerts. Reads card payments, never writes them:
@@ -314,57 +299,4 @@ export interface BudgetOverview {
   month: string;
   budget: BudgetView;
   jars: JarSpend[];
-}
-
-export interface BudgetFacts {
-  currency: string;
-  monthlyIncome: bigint | null;
-}
-
-function budgetFacts(budget: BudgetFacts | null): BudgetFacts {
-  return { currency: budget?.currency ?? DEFAULT_CURRENCY, monthlyIncome: budget?.monthlyIncome ?? null };
-}
-
-function budgetView(budget: BudgetFacts | null, jars: Jar[]): BudgetView {
-  const facts = budgetFacts(budget);
-  return {
-    currency: facts.currency,
-    monthlyIncome: facts.monthlyIncome === null ? null : money(facts.monthlyIncome, facts.currency),
-    allocatedBasisPoints: jars.reduce((sum, j) => sum + j.allocationBasisPoints, 0),
-    jars: jars.map(jarView),
-  };
-}
-
-/** Each jar's allocation, spending and what is left, in the budget currency. */
-export function jarSpends(budget: BudgetFacts, jars: Jar[], spent: Map<string, bigint>): JarSpend[] {
-  const allocated = allocationsOf(budget, jars);
-  return jars.map((jar) => {
-    const a = allocated.get(jar.id) ?? 0n;
-    const s = spent.get(jar.id) ?? 0n;
-    return { jar: jarView(jar), allocated: money(a, budget.currency), spent: money(s, budget.currency), remaining: money(a - s, budget.currency) };
-  });
-}
-
-function allocationsOf(budget: BudgetFacts, jars: Jar[]): Map<string, bigint> {
-  return allocations(budget.monthlyIncome ?? 0n, jars);
-}
-
-/** The checks that span jars; `others` are the user's other unarchived jars, read under the lock. */
-function checkFits(others: Jar[], selfId: string | null, jar: { name: string; bp: number; categories: readonly SpendingCategory[] }): void {
-  const key = jar.name.toLowerCase();
-  if (others.some((j) => j.id !== selfId && j.name.toLowerCase() === key)) {
-    throw new DomainError('JAR_NAME_TAKEN', `You already have a jar called "${jar.name}": pick another name`);
-  }
-  const total = others.reduce((sum, j) => sum + (j.id === selfId ? 0 : j.allocationBasisPoints), 0) + jar.bp;
-  if (total > FULL_ALLOCATION) {
-    throw new DomainError(
-      'BUDGET_OVER_ALLOCATED',
-      `Your jars would hold ${total / 100}% of your income: at most ${(FULL_ALLOCATION - total + jar.bp) / 100}% is left to allocate`,
-      { availableBasisPoints: FULL_ALLOCATION - total + jar.bp },
-    );
-  }
-  for (const category of jar.categories) {
-    const holder = others.find((j) => j.id !== selfId && j.categories.includes(category));
-    if (holder) throw new DomainError('CATEGORY_TAKEN', `${category} is already in your "${holder.name}" jar: remove it there first`, { category });
-  }
 }

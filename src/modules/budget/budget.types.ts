@@ -1,7 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Money } from '../../shared/money.js';
+import { Money, money } from '../../shared/money.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
+import { allocationsOf, budgetFacts, type BudgetFacts } from './budget.rules.js';
 import { FeeCadence } from './fee.entity.js';
+import type { Jar } from './jar.entity.js';
 
 @ObjectType('Jar', { description: "A budget envelope ('jar'): a share of monthly income for some categories of spending." })
 export class JarView {
@@ -174,4 +176,36 @@ export class BudgetAlertView {
 
   @Field(() => Money, { description: 'Spent in the jar this month, the payment included; more than allocated.' })
   spent!: Money;
+}
+
+export function jarView(jar: Jar): JarView {
+  return {
+    id: jar.id,
+    name: jar.name,
+    description: jar.description,
+    allocationBasisPoints: jar.allocationBasisPoints,
+    categories: [...jar.categories],
+    archived: jar.archived,
+    createdAt: jar.createdAt,
+  };
+}
+
+export function budgetView(budget: BudgetFacts | null, jars: Jar[]): BudgetView {
+  const facts = budgetFacts(budget);
+  return {
+    currency: facts.currency,
+    monthlyIncome: facts.monthlyIncome === null ? null : money(facts.monthlyIncome, facts.currency),
+    allocatedBasisPoints: jars.reduce((sum, j) => sum + j.allocationBasisPoints, 0),
+    jars: jars.map(jarView),
+  };
+}
+
+/** Each jar's allocation, spending and what is left, in the budget currency. */
+export function jarSpends(budget: BudgetFacts, jars: Jar[], spent: Map<string, bigint>): JarSpend[] {
+  const allocated = allocationsOf(budget, jars);
+  return jars.map((jar) => {
+    const a = allocated.get(jar.id) ?? 0n;
+    const s = spent.get(jar.id) ?? 0n;
+    return { jar: jarView(jar), allocated: money(a, budget.currency), spent: money(s, budget.currency), remaining: money(a - s, budget.currency) };
+  });
 }

@@ -10,9 +10,9 @@ import { User } from '../auth/user.entity.js';
 import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { FeeInput, UpdateFeeInput } from './budget.inputs.js';
-import { addMonths, checkUnarchived, feeOccurrences, jarName } from './budget.rules.js';
-import { DEFAULT_CURRENCY, jarView, type BudgetService } from './budget.service.js';
-import type { FeeView, JarView } from './budget.types.js';
+import { DEFAULT_CURRENCY, addMonths, checkUnarchived, feeOccurrences, jarName } from './budget.rules.js';
+import type { BudgetService } from './budget.service.js';
+import { jarView, type FeeView, type JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';
 

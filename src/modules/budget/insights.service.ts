@@ -8,9 +8,9 @@ import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js'
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
 import type { SpendingCategory } from '../cards/mcc.rules.js';
 import { addMonths, observations } from './budget.rules.js';
-import { jarSpends, type BudgetService } from './budget.service.js';
+import type { BudgetService } from './budget.service.js';
 import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.statements.js';
-import { CategorySpend, type JarSpend, type SpendingInsightsView } from './budget.types.js';
+import { CategorySpend, jarSpends, type JarSpend, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { upcoming } from './fee.service.js';
 
