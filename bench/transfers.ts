@@ -95,7 +95,7 @@ async function viaGateway(url: string, user: BenchUser, accounts: Acct[]): Promi
 
 /**
  * The transfer service's transaction written by hand: the same statements in the same
- * order (see transfer.service.ts money, transfer.statements.ts and account.statements.ts), the same row locks, one
+ * order (see transfer.service.ts money, transfer.sql.ts and account.sql.ts), the same row locks, one
  * round trip per statement as one writes it with pg's parameters.
  */
 async function transferBySql(client: pg.PoolClient, userId: string, from: Acct, to: Acct, amount: bigint): Promise<void> {

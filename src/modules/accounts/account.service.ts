@@ -11,7 +11,7 @@ import { User } from '../auth/user.entity.js';
 import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
-import { accountView, selectOwnAccounts, type AccountView } from './account.statements.js';
+import { accountView, selectOwnAccounts, type AccountView } from './account.sql.js';
 
 const NUMBER_ATTEMPTS = 5;
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/logger.js';
-import { CHAIN_PENDING_SQL } from './audit.statements.js';
+import { CHAIN_PENDING_SQL } from './audit.sql.js';
 
 /** What the chainer needs: one statement, run in its own transaction (autocommit). */
 export interface ChainerSql {

@@ -2,7 +2,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
- * One row of the append-only audit trail. Written only by statements (audit.statements.ts) in
+ * One row of the append-only audit trail. Written only by statements (audit.sql.ts) in
  * the transaction of what it records, without its place in the chain: the chainer (database
  * function `audit_event_chain_pending`) gives it `seq`, `prevHash` and `hash` soon after, once,
  * outside the transaction that held the account locks. The database refuses any other UPDATE and

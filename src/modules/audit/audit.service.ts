@@ -6,7 +6,7 @@ import { isUuid } from '../../shared/ids.js';
 import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination.js';
 import type { AuthInfo, ClientInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
-import { CHAIN_PENDING_SQL, insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.statements.js';
+import { CHAIN_PENDING_SQL, insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.sql.js';
 
 const CHAIN_BATCH = 10_000;
 import type { AuditAction, AuditChainCheck, AuditEventView, AuditLogArgs } from './audit.types.js';

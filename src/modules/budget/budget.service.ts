@@ -28,7 +28,7 @@ import {
   selectPaymentJars,
   spentByJar,
   upsertAssignment,
-} from './budget.statements.js';
+} from './budget.sql.js';
 import { budgetView, jarSpends, jarView, type BudgetView, type JarMonthView, type JarSpend, type JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';

@@ -9,7 +9,7 @@ import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.t
 import type { SpendingCategory } from '../cards/mcc.rules.js';
 import { addMonths, observations } from './budget.rules.js';
 import type { BudgetService } from './budget.service.js';
-import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.statements.js';
+import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.sql.js';
 import { CategorySpend, jarSpends, type JarSpend, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { upcoming } from './fee.service.js';

@@ -45,7 +45,7 @@ registerEnumType(DeclineReason, {
 
 /**
  * The card network's request and its verdict. Written only inside the money transaction
- * (raw SQL, card.statements.ts), approved ones together with their transfer. The network's
+ * (raw SQL, card.sql.ts), approved ones together with their transfer. The network's
  * idempotency key is scoped to the operator that recorded it, like a transfer's to its user.
  */
 @Entity()

@@ -9,7 +9,7 @@ import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/paginati
 import { Account, AccountStatus } from '../accounts/account.entity.js';
 import { accountClosed } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
-import { insertAuditEvents } from '../audit/audit.statements.js';
+import { insertAuditEvents } from '../audit/audit.sql.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -22,7 +22,7 @@ import { Card, CardStatus } from './card.entity.js';
 import { CardPayment, CardPaymentStatus } from './card-payment.entity.js';
 import type { CardPaymentsArgs, IssueCardInput, RecordCardPaymentInput, UpdateCardInput } from './card.inputs.js';
 import { cardLabel, declineReason, expiryOf, last4Of, merchantName, monthlyLimit, monthOf, newCardNumber, parseMonth } from './card.rules.js';
-import { cardOf, insertPayment, paymentOf, selectCard, selectPaymentByKey, selectSpent, spentOf } from './card.statements.js';
+import { cardOf, insertPayment, paymentOf, selectCard, selectPaymentByKey, selectSpent, spentOf } from './card.sql.js';
 import { paymentView, rowOfPayment, type CardPaymentRow, type CardPaymentView } from './card.types.js';
 import { categoryOf, parseMcc } from './mcc.rules.js';
 

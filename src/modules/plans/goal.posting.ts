@@ -2,7 +2,7 @@ import type { PgResult } from '../../db/pg.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic } from '../../pubsub/topics.js';
 import type { PostingHook } from '../transfers/transfer.events.js';
-import { achieveReached, goalDataOf } from './goals.statements.js';
+import { achieveReached, goalDataOf } from './goals.sql.js';
 
 /** Each goal the guarded update made ACHIEVED, announced to its owner with the whole goal. */
 export async function publishAchieved(pubsub: PubSub, rows: PgResult['rows']): Promise<void> {

@@ -15,7 +15,7 @@ import { Goal, type GoalHorizon, GoalStatus, Priority } from './goal.entity.js';
 import type { GoalInput, GoalsArgs, UpdateGoalInput } from './plans.inputs.js';
 import { optionalText, progressBasisPoints, title } from './plans.rules.js';
 import { publishAchieved } from './goal.posting.js';
-import { achieveReached } from './goals.statements.js';
+import { achieveReached } from './goals.sql.js';
 import { goalView, type GoalView } from './plans.types.js';
 
 export class GoalService {

@@ -14,7 +14,7 @@ import type { GoalService } from './goals.service.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from './plan.entity.js';
 import type { DailyPlanInput, PlanItemInput, UpdatePlanItemInput, WeeklyPlanInput } from './plans.inputs.js';
 import { dayIn, moveTo, optionalText, parseTime, parseWeekStart, title, weekDays, weekStartAt } from './plans.rules.js';
-import { ensureDays, itemOrder, lockDays, lockGoal, moveItemTo, renumber } from './plans.statements.js';
+import { ensureDays, itemOrder, lockDays, lockGoal, moveItemTo, renumber } from './plans.sql.js';
 import { dayView, itemView, weekView, type DailyPlanView, type GoalView, type PlanItemView, type WeeklyPlanView } from './plans.types.js';
 
 type Row = Record<string, unknown>;

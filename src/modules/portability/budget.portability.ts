@@ -4,7 +4,7 @@ import { isCurrency } from '../../shared/currency.js';
 import { User } from '../auth/user.entity.js';
 import { Budget } from '../budget/budget.entity.js';
 import { FULL_ALLOCATION } from '../budget/budget.rules.js';
-import { lockBudget } from '../budget/budget.statements.js';
+import { lockBudget } from '../budget/budget.sql.js';
 import { Fee, FeeCadence } from '../budget/fee.entity.js';
 import { PaymentJarAssignment } from '../budget/jar-assignment.entity.js';
 import { Jar } from '../budget/jar.entity.js';

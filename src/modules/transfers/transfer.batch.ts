@@ -3,13 +3,13 @@ import { rawTransaction, type FormatQuery, type PgPool, type RawTx, type Stmt } 
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.statements.js';
-import { insertAuditEvents } from '../audit/audit.statements.js';
+import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.sql.js';
+import { insertAuditEvents } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
 import { afterPosting, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
 import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
 import type { AuditOf, TransferRow } from './transfer.types.js';
-import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.statements.js';
+import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.sql.js';
 
 /** What one transfer of a batch came to: its posted rows (entries empty on a replay), or a refusal. */
 export type BatchOutcome = PostedRows | { error: Refusal };

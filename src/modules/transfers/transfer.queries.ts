@@ -28,12 +28,12 @@ export class TransferQueries {
   ) {}
 
   async get(auth: AuthInfo, id: string): Promise<TransferView> {
-    return transferView(await this.visible(auth, id), auth.userId, this.deps.clock.now());
+    return transferView(await this.visibleOrNotFound(auth, id), auth.userId, this.deps.clock.now());
   }
 
   /** The JSON-safe snapshot that events carry (the agent's TransferProposed), for a transfer the caller may see. */
   async snapshot(auth: AuthInfo, id: string): Promise<TransferData> {
-    return toTransferData(await this.visible(auth, id));
+    return toTransferData(await this.visibleOrNotFound(auth, id));
   }
 
   /** For LedgerEntry.transfer: the entry is the caller's, so its transfer is theirs to see; batched. */
@@ -75,7 +75,7 @@ export class TransferQueries {
     return toPage(views, limit, (t) => [t.id], total, { forward: true, hadCursor: cursor !== null });
   }
 
-  private async visible(auth: AuthInfo, id: string): Promise<TransferRow> {
+  private async visibleOrNotFound(auth: AuthInfo, id: string): Promise<TransferRow> {
     const transfer = isUuid(id) ? await this.byId.load(id) : null;
     const row = transfer ? rowOfTransfer(transfer) : null;
     if (!row || !canSee(auth.userId, row)) throw notFound('Transfer');

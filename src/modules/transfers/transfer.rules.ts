@@ -11,7 +11,7 @@ import { EntryDirection } from '../ledger/ledger-entry.entity.js';
 import type { EntryRow } from '../ledger/ledger.types.js';
 import { TransferStatus, type TransferOrigin } from './transfer.entity.js';
 import type { TransferRequest } from './transfer.inputs.js';
-import type { KeyOutcome } from './transfer.statements.js';
+import type { KeyOutcome } from './transfer.sql.js';
 import type { TransferRow } from './transfer.types.js';
 
 /*

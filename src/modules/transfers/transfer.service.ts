@@ -9,8 +9,8 @@ import { checkFreeText } from '../../shared/input-rules.js';
 import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import type { AccountRow } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
-import { accountRows, selectAccounts, updateBalances } from '../accounts/account.statements.js';
-import { insertAuditEvents } from '../audit/audit.statements.js';
+import { accountRows, selectAccounts, updateBalances } from '../accounts/account.sql.js';
+import { insertAuditEvents } from '../audit/audit.sql.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -47,7 +47,7 @@ import {
   selectTransferForUpdate,
   transferOf,
   updateTransferStatus,
-} from './transfer.statements.js';
+} from './transfer.sql.js';
 import { transferView, type AuditOf, type TransferRow, type TransferView } from './transfer.types.js';
 
 type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHook'> & {

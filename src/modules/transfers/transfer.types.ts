@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Money, money } from '../../shared/money.js';
 import { ConnectionType } from '../../shared/pagination.js';
-import type { AuditRow } from '../audit/audit.statements.js';
+import type { AuditRow } from '../audit/audit.sql.js';
 import { TransferOrigin, TransferStatus, type Transfer } from './transfer.entity.js';
 
 /**

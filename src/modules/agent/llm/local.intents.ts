@@ -52,7 +52,7 @@ const SPENT_AT = /\b(?:at|on)\s+([A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*){0,3})/;
 const NOT_A_MERCHANT =
   /^(?:I|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\b/;
 /** Words a user says for a spending category (SpendingCategory values), first match wins. */
-const CATEGORY_WORDS: Array<[RegExp, string]> = [
+const CATEGORY_PATTERNS: Array<[RegExp, string]> = [
   [/\b(?:dining|dine|restaurants?|eating out|eat out|takeaways?|take-?out|bars?|cafes?|coffee shops?|fast food)\b/i, 'DINING'],
   [/\b(?:groceries|grocery|supermarkets?|food shopping)\b/i, 'GROCERIES'],
   [/\b(?:transport|transportation|transit|commut\w*|taxis?|cabs?|fuel|petrol|gas stations?|parking|trains?|bus(?:es)?)\b/i, 'TRANSPORT'],
@@ -169,7 +169,7 @@ function stripAccount(name: string): string {
 /** "what did I spend on dining last month?", "card spending this month", "how much did I pay at Blue Bottle?". */
 function cardSpendingIntent(text: string): Extract<Intent, { kind: 'card_spending' }> | undefined {
   if (!SPEND.test(text) || !ASKING.test(text)) return undefined;
-  const category = CATEGORY_WORDS.find(([pattern]) => pattern.test(text))?.[1];
+  const category = CATEGORY_PATTERNS.find(([pattern]) => pattern.test(text))?.[1];
   const named = category ? undefined : SPENT_AT.exec(text)?.[1];
   const merchant = named && !NOT_A_MERCHANT.test(named) ? named : undefined;
   if (!category && !merchant && !/\bcards?\b/i.test(text)) return undefined;

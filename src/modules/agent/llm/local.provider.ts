@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../../../shared/clock.js';
-import { decide } from './local.plan.js';
+import { decide } from './local.decide.js';
 import { ProviderError, abortableDelay, type ChatMessage, type LlmProvider, type ProviderEvent, type ProviderRequest } from './provider.js';
 
 export interface LocalProviderOptions {

@@ -287,10 +287,10 @@ export function freezeProposal(cards: CardRef[], mentioned: string): string {
   );
 }
 
-const CATEGORY_WORDS: Record<string, string> = { CASH: 'cash withdrawals', FEES: 'fees and insurance', OTHER: 'other things' };
+const CATEGORY_PHRASES: Record<string, string> = { CASH: 'cash withdrawals', FEES: 'fees and insurance', OTHER: 'other things' };
 
 export function categoryWords(category: string): string {
-  return CATEGORY_WORDS[category] ?? category.toLowerCase();
+  return CATEGORY_PHRASES[category] ?? category.toLowerCase();
 }
 
 /** "Last month (2026-10) you spent 86.40 USD on dining in 5 card payments. The most at …". */
