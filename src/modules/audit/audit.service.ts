@@ -7,9 +7,10 @@ import { pageSize, toPage, uuidCursor, type Page } from '../../shared/pagination
 import type { AuthInfo, ClientInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
 import { CHAIN_PENDING_SQL, insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.sql.js';
-
-const CHAIN_BATCH = 10_000;
 import type { AuditAction, AuditChainCheck, AuditEventView, AuditLogArgs } from './audit.types.js';
+
+/** Rows verify chains per statement before it checks. */
+const CHAIN_BATCH = 10_000;
 
 /** What an event says beside its action and outcome. */
 export interface AuditFacts {

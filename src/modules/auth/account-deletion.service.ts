@@ -5,6 +5,7 @@ import type { RunCanceller } from '../agent/run-canceller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from './auth.types.js';
+import { sessionEnded } from './session-check.js';
 import { User } from './user.entity.js';
 
 /**
@@ -59,7 +60,7 @@ export class AccountDeletionService {
 
   async deleteMyAccount(auth: AuthInfo, password: string): Promise<boolean> {
     const user = await this.em.findOne(User, { id: auth.userId }, { populate: ['passwordHash'] });
-    if (!user || user.deletedAt) throw new DomainError('UNAUTHENTICATED', 'Session has ended: sign in again');
+    if (!user || user.deletedAt) throw sessionEnded();
     if (!(await this.deps.passwords.verify(password, user.passwordHash))) {
       throw badUserInput([{ field: 'password', message: 'is not your current password' }]);
     }

@@ -81,17 +81,16 @@ export class AuthService {
       limiter.consume(userKey, config.loginMaxFailuresPerUser, LOGIN_WINDOW_SEC),
       limiter.consume(ipKey, config.loginMaxFailuresPerIp, LOGIN_WINDOW_SEC),
     ]);
-    const retryAfter = Math.max(userWait, ipWait);
-    if (retryAfter > 0) {
-      const locked = await this.em.findOne(User, { usernameKey: input.username.toLowerCase() }, { fields: ['id'] });
-      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_LOCKED_OUT, 'RATE_LIMITED', { userId: locked?.id ?? null, actorId: null }));
-      throw tooManyAttempts(retryAfter, 'failed sign-ins');
-    }
-
     const key = input.username.toLowerCase();
     const user = await this.em.findOne(User, key.includes('@') ? { emailKey: key } : { usernameKey: key }, {
       populate: ['passwordHash'],
     });
+    const retryAfter = Math.max(userWait, ipWait);
+    if (retryAfter > 0) {
+      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_LOCKED_OUT, 'RATE_LIMITED', { userId: user?.id ?? null, actorId: null }));
+      throw tooManyAttempts(retryAfter, 'failed sign-ins');
+    }
+
     const ok = user ? await this.deps.passwords.verify(input.password, user.passwordHash) : await this.deps.passwords.verifyNobody(input.password);
     if (!user || !ok) {
       // An unknown name goes to the system's trail, without the name: it may be someone's password typed in the wrong box.

@@ -6,8 +6,8 @@ import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { money, parseCurrency, parsePositiveAmount, type Money } from '../../shared/money.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
-import { Account, AccountStatus } from '../accounts/account.entity.js';
-import { accountClosed } from '../accounts/account.rules.js';
+import { Account } from '../accounts/account.entity.js';
+import { checkOpen } from '../accounts/account.rules.js';
 import type { AccountService } from '../accounts/account.service.js';
 import { insertAuditEvents } from '../audit/audit.sql.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -65,7 +65,7 @@ export class CardService {
   /** A card on one of the caller's open accounts. The full number is generated and only its last four digits kept. */
   async issue(auth: AuthInfo, input: IssueCardInput): Promise<Card> {
     const account = await this.accounts.get(auth, input.accountId);
-    if (account.status !== AccountStatus.OPEN) throw accountClosed();
+    checkOpen(account);
     const now = this.deps.clock.now();
     const expiry = expiryOf(now);
     const card = Object.assign(new Card(), {

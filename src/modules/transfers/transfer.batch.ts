@@ -174,8 +174,8 @@ async function transact(
   }
   if (settlements.length > 0) writes.push(settleKeys(settlements, now));
   const audits = judged.flatMap(({ i }) => {
-    const outcome = outcomes.get(i)!;
-    return requests[i]!.audit ? [requests[i]!.audit!(outcome)] : [];
+    const audit = requests[i]!.audit;
+    return audit ? [audit(outcomes.get(i)!)] : [];
   });
   if (audits.length > 0) writes.push(insertAuditEvents(audits));
   // Last of the writes: it sees every new balance of the batch.
