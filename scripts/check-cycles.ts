@@ -92,3 +92,55 @@ if (components.length === 0) {
   }
   process.exitCode = 1;
 }
+
+// Modules (the folders under src/modules/) must point one way too: a file-level acyclic graph can
+// still have ledger -> transfers and transfers -> ledger through different files.
+const moduleOf = (file: string) => /^src\/modules\/([^/]+)\//.exec(name(file))?.[1];
+const moduleEdges = new Map<string, Map<string, [string, string]>>();
+for (const [file, targets] of edges) {
+  const from = moduleOf(file);
+  if (!from) continue;
+  for (const target of targets) {
+    const to = moduleOf(target);
+    if (!to || to === from) continue;
+    const out = moduleEdges.get(from) ?? new Map<string, [string, string]>();
+    if (!out.has(to)) out.set(to, [file, target]);
+    moduleEdges.set(from, out);
+  }
+}
+const reaches = (from: string, to: string): boolean => {
+  const seen = new Set([from]);
+  const queue = [from];
+  for (let i = 0; i < queue.length; i++) {
+    for (const next of moduleEdges.get(queue[i])?.keys() ?? []) {
+      if (next === to) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(next);
+    }
+  }
+  return false;
+};
+const moduleCycles = [...moduleEdges].flatMap(([from, out]) =>
+  [...out].filter(([to]) => reaches(to, from)).map(([to, [file, target]]) => `  ${from} -> ${to} (${name(file)} imports ${name(target)})`),
+);
+if (moduleCycles.length === 0) {
+  console.log(`check-cycles: no cycle between the ${new Set([...edges.keys()].map(moduleOf).filter(Boolean)).size} modules`);
+} else {
+  console.error('modules that point at each other (each arrow below lies on a cycle):');
+  for (const line of moduleCycles.sort()) console.error(line);
+  process.exitCode = 1;
+}
+
+// Rule 14: what modules use sits below them, so nothing under src/modules or src/shared imports the
+// schema assembly (src/graphql/) or the server (src/server/), which import the modules.
+const upward = [...edges].flatMap(([file, targets]) =>
+  /^src\/(modules|shared)\//.test(name(file))
+    ? targets.filter((t) => /^src\/(graphql|server)\//.test(name(t))).map((t) => `  ${name(file)} imports ${name(t)}`)
+    : [],
+);
+if (upward.length > 0) {
+  console.error('imports that point up from a module or shared/ to graphql/ or server/:');
+  for (const line of upward) console.error(line);
+  process.exitCode = 1;
+}

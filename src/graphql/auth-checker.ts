@@ -1,6 +1,6 @@
 import type { AuthCheckerFn } from 'type-graphql';
 import { DomainError } from '../shared/errors.js';
-import { requireAuth, type GraphQLContext } from './context.js';
+import { requireAuth, type GraphQLContext } from '../shared/request-context.js';
 
 /** `@Authorized()` needs a live session; `@Authorized('OPERATOR')` also that role. */
 export const authChecker: AuthCheckerFn<GraphQLContext> = ({ context }, roles) => {

@@ -17,14 +17,14 @@ import { badUserInput, DomainError, type FieldProblem } from '../shared/errors.j
 import { isUuid } from '../shared/ids.js';
 import { textProblem } from '../shared/input-rules.js';
 import { authChecker } from './auth-checker.js';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext } from '../shared/request-context.js';
 
 /**
  * The one gate every argument passes, over HTTP and WebSocket alike, before a resolver (and
  * so the database) sees it: a string that PostgreSQL cannot store as text is BAD_USER_INPUT
  * naming the field; an ID that is not a UUID names nothing this API gave out, so NOT_FOUND.
  * Both are answered after the field's own auth check, as type-graphql's validation is.
- * JSON values are checked by their scalar (src/graphql/scalars.ts) while being coerced.
+ * JSON values are checked by their scalar (src/shared/scalars.ts) while being coerced.
  */
 export function guardInputs(schema: GraphQLSchema): void {
   const roles = rootFieldRoles(schema);

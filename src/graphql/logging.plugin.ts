@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../shared/logger.js';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext } from '../shared/request-context.js';
 
 /** One line per operation: request id, operation name, duration, outcome. Never variables. */
 export function loggingPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Metrics } from '../shared/metrics.js';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext } from '../shared/request-context.js';
 
 /** Counts and times every HTTP operation by name and outcome (ok, or the first error's code). */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContext> {

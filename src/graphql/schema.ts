@@ -16,14 +16,15 @@ import {
 } from '../modules/budget/budget.resolver.js';
 import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
-import { DraftsResolver } from '../modules/drafts/drafts.resolver.js';
+import { ChatSessionDraftResolver, DraftsResolver } from '../modules/drafts/drafts.resolver.js';
+import { PreferencesResolver } from '../modules/preferences/preferences.resolver.js';
 import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
-import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
+import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/transfers/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { guardInputs } from './input-guard.js';
-import { DateTimeScalar } from './scalars.js';
+import { DateTimeScalar } from '../shared/scalars.js';
 
 const RESOLVERS = [
   AuthResolver,
@@ -44,6 +45,8 @@ const RESOLVERS = [
   CardPaymentJarResolver,
   ChatResolver,
   DraftsResolver,
+  ChatSessionDraftResolver,
+  PreferencesResolver,
   PortabilityResolver,
   GoalResolver,
   PlanResolver,

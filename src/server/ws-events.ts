@@ -1,5 +1,5 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import type { OperationContext } from '../graphql/context.js';
+import type { OperationContext } from './context.js';
 
 type Rendering = ExecutionResult | Promise<ExecutionResult>;
 

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { MinorUnitsScalar } from '../graphql/scalars.js';
+import { MinorUnitsScalar } from './scalars.js';
 import { formatDecimal, isCurrency } from './currency.js';
 import { badUserInput } from './errors.js';
 import { INT64_MAX, INT64_MIN } from './int64.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAccount } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { DateTimeScalar } from '../../src/graphql/scalars.js';
+import { DateTimeScalar } from '../../src/shared/scalars.js';
 import { importDoc } from '../factories/import-doc.js';
 
 let server: TestServer;

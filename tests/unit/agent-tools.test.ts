@@ -8,7 +8,7 @@ import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { ConversationType, type ChatSession } from '../../src/modules/chat/chat-session.entity.js';
 import { DomainError } from '../../src/shared/errors.js';
-import { FeedbackStyle } from '../../src/modules/drafts/drafts.types.js';
+import { FeedbackStyle } from '../../src/modules/preferences/preferences.types.js';
 
 // The agent's steps get their services from an injected factory, so a tool call and the prompt run here on fakes, with no database.
 const auth: AuthInfo = { userId: 'u1', sessionId: 's1', role: Role.CUSTOMER };

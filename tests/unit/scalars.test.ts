@@ -1,6 +1,6 @@
 import { graphql, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DateTimeScalar, MinorUnitsScalar } from '../../src/graphql/scalars.js';
+import { DateTimeScalar, MinorUnitsScalar } from '../../src/shared/scalars.js';
 
 // A one-field schema that echoes its MinorUnits argument, to exercise the scalar as graphql-js does.
 const schema = new GraphQLSchema({

@@ -6,7 +6,7 @@ import { AccountStatus } from '../../src/modules/accounts/account.entity.js';
 import { credit, debit, type AccountRow } from '../../src/modules/accounts/account.rules.js';
 import type { AuthInfo } from '../../src/modules/auth/auth.types.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
-import { EntryDirection } from '../../src/modules/ledger/ledger-entry.entity.js';
+import { EntryDirection } from '../../src/modules/transfers/ledger-entry.entity.js';
 import { claimSlot, judgeBatch, type JudgePosting } from '../../src/modules/transfers/transfer-batch.rules.js';
 import { TransferOrigin, TransferStatus } from '../../src/modules/transfers/transfer.entity.js';
 import {

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import { Money, money } from '../../shared/money.js';
 import { Account } from './account.entity.js';
 import { OpenAccountInput } from './account.inputs.js';

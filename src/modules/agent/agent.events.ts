@@ -1,5 +1,5 @@
 import { Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
-import { JSONScalar } from '../../graphql/scalars.js';
+import { JSONScalar } from '../../shared/scalars.js';
 import type { AgentEventData, AgentEventName, AgentEventOf } from '../../pubsub/topics.js';
 import { Message } from '../chat/message.entity.js';
 import { Draft } from '../drafts/draft.entity.js';

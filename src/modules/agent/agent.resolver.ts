@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import type { AgentEventPayload } from '../../pubsub/topics.js';
 import { ChatSession } from '../chat/chat-session.entity.js';
 import { Message } from '../chat/message.entity.js';

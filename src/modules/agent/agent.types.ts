@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { JSONScalar } from '../../graphql/scalars.js';
+import { JSONScalar } from '../../shared/scalars.js';
 import { type Message } from '../chat/message.entity.js';
 
 export enum AgentRunStatus {

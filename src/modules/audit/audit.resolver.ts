@@ -1,6 +1,6 @@
 import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import type { Page } from '../../shared/pagination.js';
 import { AuditChainCheck, AuditEventConnection, AuditLogArgs, type AuditEventView } from './audit.types.js';
 

@@ -1,17 +1,11 @@
 import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../shared/pagination.js';
+import { AuthAction } from '../auth/auth.trail.js';
 import { PublicUser } from '../auth/auth.types.js';
 
 /** The actions the trail records; the contract's examples plus the ones this gateway adds. */
 export const AuditAction = {
-  USER_REGISTERED: 'USER_REGISTERED',
-  LOGIN_SUCCEEDED: 'LOGIN_SUCCEEDED',
-  LOGIN_FAILED: 'LOGIN_FAILED',
-  LOGIN_LOCKED_OUT: 'LOGIN_LOCKED_OUT',
-  REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
-  SESSION_REVOKED: 'SESSION_REVOKED',
-  PASSWORD_CHANGED: 'PASSWORD_CHANGED',
-  ROLE_CHANGED: 'ROLE_CHANGED',
+  ...AuthAction,
   TRANSFER_POSTED: 'TRANSFER_POSTED',
   TRANSFER_PROPOSED: 'TRANSFER_PROPOSED',
   TRANSFER_REFUSED: 'TRANSFER_REFUSED',
@@ -26,8 +20,7 @@ export const AuditAction = {
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
-/** SUCCEEDED, or what refused it (an error code, DECLINED). */
-export const SUCCEEDED = 'SUCCEEDED';
+export { SUCCEEDED } from '../auth/auth.trail.js';
 
 @ObjectType('AuditEvent', {
   description: 'A security or money event, append-only. Each row carries the hash of the one before it, so a removed or edited row breaks the chain.',

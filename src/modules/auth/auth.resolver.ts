@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import type { AuthSessionEventPayload } from '../../pubsub/topics.js';
 import { AuthSession } from './auth-session.entity.js';
 import { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
@@ -63,15 +63,6 @@ export class AuthResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
     return ctx.services.auth.revokeSession(requireAuth(ctx), id);
-  }
-
-  @Authorized()
-  @Mutation(() => Boolean, {
-    description:
-      "Ends the caller's account: every session revoked, personal content (journal, chats, drafts, templates, preferences, plans, goals, budget) erased, the username and email freed. Ledger rows, card payments and the audit trail stay, tied to an anonymized user. Needs the password (BAD_USER_INPUT when wrong); ACCOUNT_NOT_EMPTY while money is left in an account.",
-  })
-  deleteMyAccount(@Arg('password', () => String, { description: 'The current password.' }) password: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.services.accountDeletion.deleteMyAccount(requireAuth(ctx), password);
   }
 
   @Authorized()

@@ -1,11 +1,9 @@
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
 import type { CoreDeps } from '../../deps.js';
-import type { RunCanceller } from '../agent/run-canceller.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { Topic, type AuthSessionEventPayload } from '../../pubsub/topics.js';
-import type { AuditService } from '../audit/audit.service.js';
-import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
+import { AuthAction, SUCCEEDED, type AuthTrail, type RunStopper } from './auth.trail.js';
 import { AuthSession } from './auth-session.entity.js';
 import type { ChangePasswordInput, LoginInput, RegisterInput } from './auth.inputs.js';
 import type { AuthInfo, AuthPayload, ClientInfo } from './auth.types.js';
@@ -46,8 +44,8 @@ export class AuthService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: AuthDeps,
-    private readonly agentRuns: Pick<RunCanceller, 'cancelRunsOfUser'>,
-    private readonly audit: Pick<AuditService, 'event' | 'record' | 'recordAlone'>,
+    private readonly agentRuns: RunStopper,
+    private readonly audit: AuthTrail,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
@@ -63,7 +61,7 @@ export class AuthService {
         const user = new User(input.username, passwordHash, email);
         em.persist(user);
         const opened = this.openSession(em, user, client);
-        await this.audit.record(em, this.audit.event(AuditAction.USER_REGISTERED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
+        await this.audit.record(em, this.audit.event(AuthAction.USER_REGISTERED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
         return opened;
       }),
     );
@@ -87,21 +85,21 @@ export class AuthService {
     });
     const retryAfter = Math.max(userWait, ipWait);
     if (retryAfter > 0) {
-      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_LOCKED_OUT, 'RATE_LIMITED', { userId: user?.id ?? null, actorId: null }));
+      await this.audit.recordAlone(this.audit.event(AuthAction.LOGIN_LOCKED_OUT, 'RATE_LIMITED', { userId: user?.id ?? null, actorId: null }));
       throw tooManyAttempts(retryAfter, 'failed sign-ins');
     }
 
     const ok = user ? await this.deps.passwords.verify(input.password, user.passwordHash) : await this.deps.passwords.verifyNobody(input.password);
     if (!user || !ok) {
       // An unknown name goes to the system's trail, without the name: it may be someone's password typed in the wrong box.
-      await this.audit.recordAlone(this.audit.event(AuditAction.LOGIN_FAILED, 'INVALID_CREDENTIALS', { userId: user?.id ?? null, actorId: null }));
+      await this.audit.recordAlone(this.audit.event(AuthAction.LOGIN_FAILED, 'INVALID_CREDENTIALS', { userId: user?.id ?? null, actorId: null }));
       throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
     await Promise.all([limiter.reset(userKey), limiter.release(ipKey)]);
     await this.upgradeHash(user, input.password);
     const payload = await this.em.transactional(async (em) => {
       const opened = this.openSession(em, user, client);
-      await this.audit.record(em, this.audit.event(AuditAction.LOGIN_SUCCEEDED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
+      await this.audit.record(em, this.audit.event(AuthAction.LOGIN_SUCCEEDED, SUCCEEDED, { userId: user.id, target: `session:${opened.session.id}` }));
       return opened;
     });
     await this.publishSessionEvent('CREATED', payload.session, user.id);
@@ -131,7 +129,7 @@ export class AuthService {
         session.revokedReason = 'refresh token reused';
         await this.audit.record(
           em,
-          this.audit.event(AuditAction.REFRESH_TOKEN_REUSED, 'SESSION_REVOKED', { userId: session.user.id, actorId: null, target: `session:${session.id}` }),
+          this.audit.event(AuthAction.REFRESH_TOKEN_REUSED, 'SESSION_REVOKED', { userId: session.user.id, actorId: null, target: `session:${session.id}` }),
         );
         return { error: invalid(), revoked: session };
       }
@@ -211,7 +209,7 @@ export class AuthService {
     const newHash = await this.deps.passwords.hash(input.newPassword);
     const changed = await this.em.transactional(async (em) => {
       const n = await em.nativeUpdate(User, { id: user.id, passwordHash: checked }, { passwordHash: newHash });
-      if (n > 0) await this.audit.record(em, this.audit.event(AuditAction.PASSWORD_CHANGED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
+      if (n > 0) await this.audit.record(em, this.audit.event(AuthAction.PASSWORD_CHANGED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
       return n;
     });
     if (changed === 0) {
@@ -257,7 +255,7 @@ export class AuthService {
       const from = user.role;
       user.role = role;
       // Run by a script: the system is the actor.
-      const row = this.audit.event(AuditAction.ROLE_CHANGED, `${from}->${role}`, { userId: user.id, actorId: null, target: `user:${user.id}` });
+      const row = this.audit.event(AuthAction.ROLE_CHANGED, `${from}->${role}`, { userId: user.id, actorId: null, target: `user:${user.id}` });
       await this.em.transactional((em) => this.audit.record(em, row));
     }
     const ended = await this.endEverySession(user.id, `role changed to ${role}`, RUNS_CANCELLED.role);
@@ -292,7 +290,7 @@ export class AuthService {
     if (ids.length > 0) {
       await this.em.transactional(async (em) => {
         await em.nativeUpdate(AuthSession, { id: { $in: ids }, revokedAt: null }, { revokedAt: now, revokedReason: reason });
-        await this.audit.record(em, ...ids.map((id) => this.audit.event(AuditAction.SESSION_REVOKED, reason, { userId, target: `session:${id}` })));
+        await this.audit.record(em, ...ids.map((id) => this.audit.event(AuthAction.SESSION_REVOKED, reason, { userId, target: `session:${id}` })));
       });
       await this.publishRevoked(userId, ids);
     }

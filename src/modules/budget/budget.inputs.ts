@@ -1,6 +1,6 @@
 import { ArrayMaxSize, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { MinorUnitsScalar } from '../../graphql/scalars.js';
+import { MinorUnitsScalar } from '../../shared/scalars.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
 import { FeeCadence } from './fee.entity.js';
 

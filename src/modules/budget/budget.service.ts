@@ -15,7 +15,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js';
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
-import type { PreferencesService } from '../drafts/preferences.service.js';
+import type { PreferencesService } from '../preferences/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { JarInput, SetMonthlyIncomeInput, UpdateJarInput } from './budget.inputs.js';
 import { allocationsOf, basisPoints, budgetFacts, checkFits, checkUnarchived, distinctCategories, jarName, type BudgetFacts } from './budget.rules.js';

@@ -7,7 +7,7 @@ import { parseIsoDay, type Month } from '../../shared/calendar-input.js';
 import { dayIn, isoDay, type CalendarDay } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import type { PreferencesService } from '../drafts/preferences.service.js';
+import type { PreferencesService } from '../preferences/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { FeeInput, UpdateFeeInput } from './budget.inputs.js';
 import { DEFAULT_CURRENCY, addMonths, checkUnarchived, feeOccurrences, jarName } from './budget.rules.js';

@@ -1,6 +1,6 @@
 import { Length, Matches, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { MinorUnitsScalar } from '../../graphql/scalars.js';
+import { MinorUnitsScalar } from '../../shared/scalars.js';
 import { CardKind } from './card.entity.js';
 import { SpendingCategory } from './mcc.rules.js';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import { Money } from '../../shared/money.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';

@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, Property, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
-import { JSONScalar } from '../../graphql/scalars.js';
+import { JSONScalar } from '../../shared/scalars.js';
 import { User } from '../auth/user.entity.js';
 import { Goal } from '../plans/goal.entity.js';
 

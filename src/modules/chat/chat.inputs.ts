@@ -1,6 +1,6 @@
 import { MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
-import { JSONScalar } from '../../graphql/scalars.js';
+import { JSONScalar } from '../../shared/scalars.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { ConversationType } from './chat-session.entity.js';
 

@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAuth, type GraphQLContext } from '../../graphql/context.js';
+import { requireAuth, type GraphQLContext } from '../../shared/request-context.js';
 import type { Page } from '../../shared/pagination.js';
-import { Draft } from '../drafts/draft.entity.js';
 import { ChatContextView, ChatSession } from './chat-session.entity.js';
 import { CreateChatSessionInput } from './chat.inputs.js';
 import { ChatSessionConnection, MessageConnection } from './chat.types.js';
@@ -81,11 +80,6 @@ export class ChatResolver {
     @Arg('before', () => String, { description: 'Cursor of the oldest message seen: the page before it (with last).', nullable: true }) before?: string | null,
   ): Promise<Page<Message>> {
     return ctx.services.chat.messages(session, { first, after, last, before });
-  }
-
-  @FieldResolver(() => Draft, { nullable: true, description: "The session's current draft (JOURNALING sessions; null elsewhere)." })
-  draft(@Root() session: ChatSession, @Ctx() ctx: GraphQLContext): Promise<Draft | null> {
-    return ctx.services.drafts.draftFor(session);
   }
 
   @FieldResolver(() => ChatContextView, { nullable: true, description: 'The goal or day given at creation; null when neither was.' })

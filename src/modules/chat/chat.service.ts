@@ -9,7 +9,6 @@ import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import type { DraftsService } from '../drafts/drafts.service.js';
 import { Goal } from '../plans/goal.entity.js';
 import type { GoalService } from '../plans/goals.service.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
@@ -24,6 +23,11 @@ export interface ChatSessionListArgs {
   includeArchived?: boolean | null;
 }
 
+/** What a new JOURNALING session asks of the drafts module, which sits above chat. */
+export interface DraftStarter {
+  startDraft(em: EntityManager, session: ChatSession, at: Date): unknown;
+}
+
 export class ChatService {
   /** Per operation (this service lives as long as one operation): one loader per page shape. */
   private readonly messageLoaders = new Map<string, DataLoader<ChatSession, Page<Message>, string>>();
@@ -31,7 +35,7 @@ export class ChatService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
-    private readonly drafts: DraftsService,
+    private readonly drafts: DraftStarter,
     private readonly goals: Pick<GoalService, 'entity'>,
   ) {}
 

@@ -1,10 +1,10 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { requireAuth, type GraphQLContext } from '../../graphql/context.js';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireAuth, type GraphQLContext } from '../../shared/request-context.js';
 import { ConnectionType, type Page } from '../../shared/pagination.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
 import { Draft } from './draft.entity.js';
-import { SaveTemplateInput, UpdateDraftInput, UpdatePreferencesInput } from './drafts.inputs.js';
+import { SaveTemplateInput, UpdateDraftInput } from './drafts.inputs.js';
 import { JournalEntry } from './journal-entry.entity.js';
-import { UserPreferencesView } from './drafts.types.js';
 import { UserTemplate } from './user-template.entity.js';
 
 export const JournalEntryConnection = ConnectionType('JournalEntry', JournalEntry);
@@ -72,21 +72,6 @@ export class DraftsResolver {
   }
 
   @Authorized()
-  @Query(() => UserPreferencesView, { description: 'What the assistant knows about the caller; defaults until updatePreferences is first called.' })
-  preferences(@Ctx() ctx: GraphQLContext): Promise<UserPreferencesView> {
-    return ctx.services.preferences.get(requireAuth(ctx).userId);
-  }
-
-  @Authorized()
-  @Mutation(() => UserPreferencesView, { description: 'Changes what the assistant knows about the caller; returns all preferences.' })
-  updatePreferences(
-    @Arg('input', () => UpdatePreferencesInput, { description: 'Only the fields given change.' }) input: UpdatePreferencesInput,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<UserPreferencesView> {
-    return ctx.services.preferences.update(requireAuth(ctx), input);
-  }
-
-  @Authorized()
   @Query(() => [UserTemplate], { description: "The caller's journaling templates; exactly one is active." })
   templates(@Ctx() ctx: GraphQLContext): Promise<UserTemplate[]> {
     return ctx.services.templates.list(requireAuth(ctx));
@@ -108,5 +93,14 @@ export class DraftsResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserTemplate> {
     return ctx.services.templates.activate(requireAuth(ctx), id);
+  }
+}
+
+/** A session's draft, declared here so that chat, below drafts, does not import it. */
+@Resolver(() => ChatSession)
+export class ChatSessionDraftResolver {
+  @FieldResolver(() => Draft, { nullable: true, description: "The session's current draft (JOURNALING sessions; null elsewhere)." })
+  draft(@Root() session: ChatSession, @Ctx() ctx: GraphQLContext): Promise<Draft | null> {
+    return ctx.services.drafts.draftFor(session);
   }
 }

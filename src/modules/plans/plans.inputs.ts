@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { MinorUnitsScalar } from '../../graphql/scalars.js';
+import { MinorUnitsScalar } from '../../shared/scalars.js';
 import { GoalHorizon, GoalStatus, Priority } from './goal.entity.js';
 import { PlanItemStatus } from './plan.entity.js';
 

@@ -8,7 +8,7 @@ import { isUuid } from '../../shared/ids.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import type { PreferencesService } from '../drafts/preferences.service.js';
+import type { PreferencesService } from '../preferences/preferences.service.js';
 import { Goal, Priority } from './goal.entity.js';
 import type { GoalService } from './goals.service.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from './plan.entity.js';

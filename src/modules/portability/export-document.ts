@@ -6,7 +6,7 @@ import { canonicalTimeZone, isoDay } from '../../shared/time-zone.js';
 import { CardKind, CardStatus } from '../cards/card.entity.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
-import { FeedbackStyle } from '../drafts/drafts.types.js';
+import { FeedbackStyle } from '../preferences/preferences.types.js';
 import { templateSectionProblems } from '../drafts/sections.rules.js';
 import { GoalHorizon, GoalStatus, Priority } from '../plans/goal.entity.js';
 import { PlanItemStatus } from '../plans/plan.entity.js';

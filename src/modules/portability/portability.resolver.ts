@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { requireAuth, type GraphQLContext } from '../../graphql/context.js';
-import { JSONScalar } from '../../graphql/scalars.js';
+import { requireAuth, type GraphQLContext } from '../../shared/request-context.js';
+import { JSONScalar } from '../../shared/scalars.js';
 import type { ExportDocument } from './export-document.js';
 import { ImportSummary } from './portability.types.js';
 
@@ -22,5 +22,14 @@ export class PortabilityResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ImportSummary> {
     return ctx.services.portability.import(requireAuth(ctx), data);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      "Ends the caller's account: every session revoked, personal content (journal, chats, drafts, templates, preferences, plans, goals, budget) erased, the username and email freed. Ledger rows, card payments and the audit trail stay, tied to an anonymized user. Needs the password (BAD_USER_INPUT when wrong); ACCOUNT_NOT_EMPTY while money is left in an account.",
+  })
+  deleteMyAccount(@Arg('password', () => String, { description: 'The current password.' }) password: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return ctx.services.accountDeletion.deleteMyAccount(requireAuth(ctx), password);
   }
 }

@@ -2,8 +2,8 @@ import type { PgResult, Stmt } from '../../db/pg.js';
 import type { Logger } from '../../shared/logger.js';
 import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/topics.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
-import type { EntryDirection } from '../ledger/ledger-entry.entity.js';
-import { entryView, type EntryRow, type LedgerEntryView } from '../ledger/ledger.types.js';
+import type { EntryDirection } from './ledger-entry.entity.js';
+import { entryView, type EntryRow, type LedgerEntryView } from './ledger.types.js';
 import type { TransferOrigin, TransferStatus } from './transfer.entity.js';
 import { transferView, type TransferRow, type TransferView } from './transfer.types.js';
 

@@ -1,5 +1,5 @@
 import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
-import type { EntryRow } from '../ledger/ledger.types.js';
+import type { EntryRow } from './ledger.types.js';
 import type { TransferOrigin, TransferStatus } from './transfer.entity.js';
 import type { TransferRow } from './transfer.types.js';
 

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Orm } from '../../db/orm.js';
 import type { AppDeps } from '../../deps.js';
-import { OperationContext } from '../../graphql/context.js';
+import { OperationContext } from '../context.js';
 import type { ErrorFormatter } from '../../graphql/errors.js';
 import type { ClientInfo } from '../../modules/auth/auth.types.js';
 import type { SubscriptionGate, OperationPayload } from '../subscriptions/gate.js';

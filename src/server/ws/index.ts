@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { WebSocketServer } from 'ws';
 import type { Orm } from '../../db/orm.js';
-import { OperationContext } from '../../graphql/context.js';
+import { OperationContext } from '../context.js';
 import type { ErrorFormatter } from '../../graphql/errors.js';
 import type { AppDeps } from '../../deps.js';
 import { clientAddress, type TrustProxy } from '../client-address.js';

@@ -1,5 +1,6 @@
 import { SIZE_CAPS } from '../../../shared/size-caps.js';
-import { UpdateDraftInput, UpdatePreferencesInput } from '../../drafts/drafts.inputs.js';
+import { UpdateDraftInput } from '../../drafts/drafts.inputs.js';
+import { UpdatePreferencesInput } from '../../preferences/preferences.inputs.js';
 import { DraftUpdateMode } from '../../drafts/drafts.types.js';
 import { draftSnapshot } from '../snapshots.js';
 import type { Tool } from './tool.js';

@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { DATE_RANGE_TEXT, inDateRange, JSON_LIMITS, jsonProblem } from '../shared/input-rules.js';
-import { INT64_MAX, INT64_MIN } from '../shared/int64.js';
+import { DATE_RANGE_TEXT, inDateRange, JSON_LIMITS, jsonProblem } from './input-rules.js';
+import { INT64_MAX, INT64_MIN } from './int64.js';
 
 const DIGITS = /^-?\d+$/;
 

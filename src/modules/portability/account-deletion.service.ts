@@ -4,9 +4,9 @@ import { DomainError, badUserInput } from '../../shared/errors.js';
 import type { RunCanceller } from '../agent/run-canceller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
-import type { AuthInfo } from './auth.types.js';
-import { sessionEnded } from './session-check.js';
-import { User } from './user.entity.js';
+import type { AuthInfo } from '../auth/auth.types.js';
+import { sessionEnded } from '../auth/session-check.js';
+import { User } from '../auth/user.entity.js';
 
 /**
  * What "personal content" means, table by table, in the order the foreign keys allow. Rows a

@@ -1,7 +1,7 @@
 import { Entity, Enum, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
-import { FeedbackStyle } from './drafts.types.js';
+import { FeedbackStyle } from './preferences.types.js';
 
 export interface GlossaryTermData {
   term: string;

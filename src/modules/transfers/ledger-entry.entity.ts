@@ -3,7 +3,7 @@ import { registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
 import { Account } from '../accounts/account.entity.js';
-import { Transfer } from '../transfers/transfer.entity.js';
+import { Transfer } from './transfer.entity.js';
 
 export enum EntryDirection {
   DEBIT = 'DEBIT',

@@ -11,7 +11,7 @@ import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.
 import type { AccountView } from '../accounts/account.sql.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
-import { viewOfEntryData, viewOfTransferData } from '../transfers/transfer.events.js';
+import { viewOfEntryData, viewOfTransferData } from './transfer.events.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { entryRow, entryView, type LedgerEntryView, type Statement } from './ledger.types.js';
 

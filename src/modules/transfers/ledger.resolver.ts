@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context.js';
-import { requireAuth } from '../../graphql/context.js';
+import type { GraphQLContext } from '../../shared/request-context.js';
+import { requireAuth } from '../../shared/request-context.js';
 import type { AccountActivityPayload } from '../../pubsub/topics.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
 import type { AccountView } from '../accounts/account.sql.js';
-import { TransferView } from '../transfers/transfer.types.js';
+import { TransferView } from './transfer.types.js';
 import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.types.js';
 
 /** An account's history: its entry pages and monthly statements. */

@@ -4,7 +4,7 @@ import { badUserInput, type FieldProblem } from '../../shared/errors.js';
 import { canonicalTimeZone } from '../../shared/time-zone.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import type { UpdatePreferencesInput } from './drafts.inputs.js';
+import type { UpdatePreferencesInput } from './preferences.inputs.js';
 import { UserPreferences } from './user-preferences.entity.js';
 
 export class PreferencesService {

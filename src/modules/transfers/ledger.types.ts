@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Money, money } from '../../shared/money.js';
 import { ConnectionType } from '../../shared/pagination.js';
-import { type TransferView } from '../transfers/transfer.types.js';
+import { type TransferView } from './transfer.types.js';
 import { EntryDirection, type LedgerEntry } from './ledger-entry.entity.js';
 
 @ObjectType('LedgerEntry', {

@@ -7,19 +7,8 @@ import type { AppDeps } from '../deps.js';
 import { createOperationServices, type Services } from '../services.js';
 import { DomainError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
+import type { GraphQLContext } from '../shared/request-context.js';
 import type { Logger } from '../shared/logger.js';
-
-export interface GraphQLContext {
-  requestId: string;
-  logger: Logger;
-  em: EntityManager;
-  services: Services;
-  auth: AuthInfo | null;
-  /** Why a presented token was refused; raised only where a field needs a caller. */
-  authError: DomainError | null;
-  client: ClientInfo;
-  clock: Clock;
-}
 
 export interface ContextInput {
   requestId: string;
@@ -94,9 +83,4 @@ export async function createContext(deps: AppDeps, orm: Orm, input: ContextInput
     }
   }
   return ctx;
-}
-
-export function requireAuth(ctx: GraphQLContext): AuthInfo {
-  if (ctx.auth) return ctx.auth;
-  throw ctx.authError ?? new DomainError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <access token>"');
 }
