@@ -4,6 +4,7 @@ import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
 import { formatOf, openPgPool, plainSql, splitPoolMax, type PgPool } from './db/pg.js';
+import { Flags } from './flags/flags.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
@@ -76,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let orm: Orm | undefined;
   let moneyPool: PgPool | undefined;
   let events: AgentEventStore | undefined;
+  let flags: Flags | undefined;
   let stopEvicting = async () => {};
   let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
@@ -119,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
     const postingHook = goalPostingHook(pubsub);
+    flags = await Flags.open({ ...config.flags, logger });
     const core: CoreDeps = {
       config,
       logger,
@@ -128,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       rateLimiter: limiter,
       rateLimits: new RateLimits(limiter, config.rateLimits, metrics),
       metrics,
+      flags,
       sessionCache,
       moneyPool,
       plainSql: plainSql(orm),
@@ -201,6 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await chainer.stop();
         await eventStore.close();
         await stopEvicting();
+        await flags?.close();
         await pubsub.close();
         await redis?.limiter.close();
         await redis?.persistedQueries.close();
@@ -213,6 +218,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await users?.catch(() => undefined);
     await events?.close();
     await stopEvicting();
+    await flags?.close();
     await pubsub.close();
     await redis?.limiter.close();
     await redis?.persistedQueries.close();

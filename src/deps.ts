@@ -1,4 +1,5 @@
 import type { Config } from './config/config.js';
+import type { Flags } from './flags/flags.js';
 import type { PgPool, PlainSql } from './db/pg.js';
 import type { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import type { PostingHook } from './modules/transfers/transfer.events.js';
@@ -23,6 +24,8 @@ export interface CoreDeps {
   /** Rate limits on operations, subscribe messages and agent runs. */
   rateLimits: RateLimits;
   metrics: Metrics;
+  /** Feature flags: the one evaluation point (flags/flags.ts). */
+  flags: Flags;
   /** Session rows checked recently by this process; revocation evicts them. */
   sessionCache: SessionCache;
   /** The money transaction's own connections (db/pg.ts). */

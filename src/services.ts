@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppDeps, CoreDeps } from './deps.js';
+import type { Flags } from './flags/flags.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
@@ -50,6 +51,9 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let goals: GoalService | undefined;
   let plans: PlanService | undefined;
   const services = {
+    get flags(): Flags {
+      return deps.flags;
+    },
     get audit(): AuditService {
       return (audit ??= new AuditService(em, deps, client));
     },

@@ -12,6 +12,7 @@ import { goalPostingHook } from '../../src/modules/plans/goal.posting.js';
 import { TransferBatcher } from '../../src/modules/transfers/transfer.batch.js';
 import type { PubSub } from '../../src/pubsub/pubsub.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { Flags } from '../../src/flags/flags.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { noMetrics } from '../../src/shared/metrics.js';
 import { MemoryRateLimiter } from '../../src/shared/rate-limiter.js';
@@ -29,7 +30,9 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
   const url = config.databaseUrl ?? embedded!.url;
   const moneyPool = openPgPool(url, { max: 1, applicationName: `coach-gateway ${name}` });
   let orm: Orm | undefined;
+  const flags = await Flags.open({ ...config.flags, logger });
   const close = async () => {
+    await flags.close();
     await moneyPool.end();
     await orm?.close(true);
     await embedded?.stop();
@@ -52,6 +55,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     rateLimiter,
     rateLimits: new RateLimits(rateLimiter, config.rateLimits, noMetrics),
     metrics: noMetrics,
+    flags,
     sessionCache: new SessionCache(0),
     moneyPool,
     plainSql: plainSql(orm),

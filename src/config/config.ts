@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import proxyaddr from 'proxy-addr';
+import { FLAG_KEYS, flagEnvName, type FlagKey } from '../flags/flags.catalog.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -31,6 +32,8 @@ export interface Config {
   chatUi: boolean;
   /** Serve the chat page's source maps (1.5 MB of source): only when debugging it. */
   chatUiSourceMaps: boolean;
+  /** Feature flags: the flags file (re-read on change) and FEATURE_* overrides, which win (src/flags/). */
+  flags: { file: string | undefined; overrides: Partial<Record<FlagKey, boolean>> };
   /** Local debugging only: unexpected errors reach the client with message and stack. */
   exposeErrors: boolean;
   seedDemo: boolean;
@@ -190,6 +193,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     logFormat: read.oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     chatUi: read.bool('CHAT_UI', nodeEnv === 'development'),
     chatUiSourceMaps: read.bool('CHAT_UI_SOURCE_MAPS', false),
+    flags: { file: read.string('FLAGS_FILE'), overrides: read.flagOverrides() },
     exposeErrors,
     seedDemo: read.bool('SEED_DEMO', seedDefault),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
@@ -309,6 +313,18 @@ class Reader {
       );
       return false;
     }
+  }
+
+  /** FEATURE_<KEY>=true|false for each known flag; an unknown FEATURE_ name is a typo worth stopping for. */
+  flagOverrides(): Partial<Record<FlagKey, boolean>> {
+    const byEnvName = new Map(FLAG_KEYS.map((key) => [flagEnvName(key), key]));
+    const overrides: Partial<Record<FlagKey, boolean>> = {};
+    for (const name of Object.keys(this.env).filter((n) => n.startsWith('FEATURE_'))) {
+      const key = byEnvName.get(name);
+      if (key === undefined) this.problems.push(`${name} names no feature flag (known: ${[...byEnvName.keys()].join(', ')})`);
+      else if (this.string(name) !== undefined) overrides[key] = this.bool(name, true);
+    }
+    return overrides;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

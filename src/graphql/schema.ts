@@ -20,6 +20,7 @@ import { ChatSessionDraftResolver, DraftsResolver } from '../modules/drafts/draf
 import { PreferencesResolver } from '../modules/preferences/preferences.resolver.js';
 import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
+import { FlagsResolver } from '../flags/flags.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/transfers/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
 import { authChecker } from './auth-checker.js';
@@ -48,6 +49,7 @@ const RESOLVERS = [
   ChatSessionDraftResolver,
   PreferencesResolver,
   PortabilityResolver,
+  FlagsResolver,
   GoalResolver,
   PlanResolver,
   AgentResolver,

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'JAR_NAME_TAKEN'
   | 'CATEGORY_TAKEN'
   | 'UNAVAILABLE'
+  | 'FEATURE_DISABLED'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldProblem {
