@@ -3,6 +3,7 @@ import { SetContextLink } from '@apollo/client/link/context';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
+import introspection from './generated/possible-types.js';
 
 const ACCESS = 'coach.accessToken';
 const REFRESH = 'coach.refreshToken';
@@ -62,22 +63,7 @@ export function createApi(onSocket: (state: 'connected' | 'closed') => void): Ap
     return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
   };
   const client = new ApolloClient({
-    cache: new InMemoryCache({
-      possibleTypes: {
-        AgentEvent: [
-          'RunStarted',
-          'MessageAdded',
-          'ThinkingStep',
-          'ReasoningDelta',
-          'ToolCallStarted',
-          'ToolCallFinished',
-          'TokenDelta',
-          'DraftUpdated',
-          'TransferProposed',
-          'RunFinished',
-        ],
-      },
-    }),
+    cache: new InMemoryCache({ possibleTypes: introspection.possibleTypes }),
     link: ApolloLink.split(isSubscription, new GraphQLWsLink(socket), http),
     defaultOptions: { query: { fetchPolicy: 'network-only' } },
   });

@@ -266,7 +266,7 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
   it('needed nothing from outside the gateway', async () => {
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
-    // The README shows the proposal state.
+    // docs/clients.md shows the proposal state.
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await copyFile(join(ARTIFACTS, '3-proposal.png'), join('docs', 'chat.png'));
   });
 });

@@ -13,7 +13,8 @@ afterAll(() => server?.stop());
 /** The ```graphql blocks of the README's walkthrough, in order. */
 function walkthroughBlocks(): string[] {
   const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## API walkthrough'), readme.indexOf('## API overview'));
+  const start = readme.indexOf('## API walkthrough');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 

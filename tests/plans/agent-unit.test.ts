@@ -115,9 +115,9 @@ describe('the per-conversation tool table', () => {
     }
   });
 
-  it('is the table the README shows', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const rows = [...readme.matchAll(/^\| (GENERAL|JOURNALING|COACHING|PLANNING|REFLECTION) \| ([a-z_, ]+)(?: \(read only\))? \|$/gm)];
+  it('is the table docs/api.md shows', () => {
+    const page = readFileSync('docs/api.md', 'utf8');
+    const rows = [...page.matchAll(/^\| (GENERAL|JOURNALING|COACHING|PLANNING|REFLECTION) \| ([a-z_, ]+)(?: \(read only\))? \|$/gm)];
     expect(Object.fromEntries(rows.map((r) => [r[1], r[2]!.split(', ')]))).toEqual(CONVERSATION_TOOLS);
   });
 

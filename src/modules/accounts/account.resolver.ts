@@ -24,7 +24,10 @@ export class AccountResolver {
   }
 
   @Authorized()
-  @Mutation(() => Account, { description: 'Opens an account for the caller at zero balance, with a fresh account number.' })
+  @Mutation(() => Account, {
+    description:
+      'Opens an account for the caller at zero balance, with a fresh account number. BAD_USER_INPUT for a name out of bounds or a currency that is not an ISO 4217 code.',
+  })
   openAccount(
     @Arg('input', () => OpenAccountInput, { description: 'Name and currency.' }) input: OpenAccountInput,
     @Ctx() ctx: GraphQLContext,

@@ -42,13 +42,13 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Revokes the calling session.' })
+  @Mutation(() => Boolean, { description: 'Revokes the calling session. UNAUTHENTICATED when not signed in.' })
   logout(@Ctx() ctx: GraphQLContext): Promise<boolean> {
     return ctx.services.auth.logout(requireAuth(ctx));
   }
 
   @Authorized()
-  @Mutation(() => Int, { description: 'Revokes every session of the caller; returns how many.' })
+  @Mutation(() => Int, { description: 'Revokes every session of the caller; returns how many. UNAUTHENTICATED when not signed in.' })
   logoutAll(@Ctx() ctx: GraphQLContext): Promise<number> {
     return ctx.services.auth.logoutAll(requireAuth(ctx));
   }
@@ -66,7 +66,10 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Revokes every other session of the caller.' })
+  @Mutation(() => Boolean, {
+    description:
+      'Revokes every other session of the caller. BAD_USER_INPUT when currentPassword is wrong or the new password is out of bounds; RATE_LIMITED (with retryAfter) after too many attempts.',
+  })
   changePassword(
     @Arg('input', () => ChangePasswordInput, { description: 'The current and the new password.' }) input: ChangePasswordInput,
     @Ctx() ctx: GraphQLContext,

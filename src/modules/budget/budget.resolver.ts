@@ -68,7 +68,7 @@ export class BudgetResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: "Deletes one of the caller's fees for good; true when deleted." })
+  @Mutation(() => Boolean, { description: "Deletes one of the caller's fees for good; true when deleted. NOT_FOUND for a fee not the caller's." })
   deleteFee(@Arg('id', () => ID, { description: 'The fee id.' }) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     return ctx.services.fees.deleteFee(requireAuth(ctx), id);
   }
@@ -103,7 +103,10 @@ export class JarResolver {
   }
 
   @Authorized()
-  @Mutation(() => JarView, { description: 'Changes an unarchived jar; the same checks as createJar.' })
+  @Mutation(() => JarView, {
+    description:
+      "Changes an unarchived jar; the same checks as createJar (JAR_NAME_TAKEN, CATEGORY_TAKEN, BUDGET_OVER_ALLOCATED). NOT_FOUND for a jar not the caller's; BAD_USER_INPUT for an archived jar or a field out of bounds.",
+  })
   updateJar(
     @Arg('id', () => ID, { description: 'The jar id.' }) id: string,
     @Arg('input', () => UpdateJarInput, { description: 'The fields to change; the others stay.' }) input: UpdateJarInput,
@@ -113,7 +116,9 @@ export class JarResolver {
   }
 
   @Authorized()
-  @Mutation(() => JarView, { description: 'Frees its allocation, name and categories; payments moved to it stay counted there.' })
+  @Mutation(() => JarView, {
+    description: "Frees its allocation, name and categories; payments moved to it stay counted there. NOT_FOUND for a jar not the caller's.",
+  })
   archiveJar(@Arg('id', () => ID, { description: 'The jar id.' }) id: string, @Ctx() ctx: GraphQLContext): Promise<JarView> {
     return ctx.services.budget.archiveJar(requireAuth(ctx), id);
   }
@@ -161,7 +166,8 @@ export class SpendingInsightsResolver {
 export class CardPaymentJarResolver {
   @Authorized()
   @Mutation(() => CardPaymentView, {
-    description: "Moves one approved payment to another of the caller's unarchived jars (jarId null: back to the category's jar). The ledger is not touched.",
+    description:
+      "Moves one approved payment to another of the caller's unarchived jars (jarId null: back to the category's jar). The ledger is not touched. NOT_FOUND for a payment or jar not the caller's; BAD_USER_INPUT for a payment that was not approved or an archived jar.",
   })
   assignPaymentToJar(
     @Arg('paymentId', () => ID, { description: "One of the caller's approved card payments." }) paymentId: string,

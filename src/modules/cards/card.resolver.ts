@@ -32,7 +32,10 @@ export class CardResolver {
   }
 
   @Authorized()
-  @Mutation(() => Card, { description: "A card on one of the caller's open accounts; expires at the end of the month three years on." })
+  @Mutation(() => Card, {
+    description:
+      "A card on one of the caller's open accounts; expires at the end of the month three years on. NOT_FOUND for an account not the caller's; ACCOUNT_CLOSED for a closed one; BAD_USER_INPUT for a label or limit out of bounds.",
+  })
   issueCard(
     @Arg('input', () => IssueCardInput, { description: 'Account, kind, optional label and monthly limit.' }) input: IssueCardInput,
     @Ctx() ctx: GraphQLContext,
@@ -117,7 +120,10 @@ export class CardPaymentResolver {
   }
 
   @Authorized('OPERATOR')
-  @Mutation(() => CardPaymentView, { description: 'OPERATOR only: the card network asking to pay. A decline is a DECLINED payment, not an error.' })
+  @Mutation(() => CardPaymentView, {
+    description:
+      'OPERATOR only (FORBIDDEN otherwise): the card network asking to pay. A decline is a DECLINED payment, not an error. NOT_FOUND for an unknown card; IDEMPOTENCY_KEY_REUSED for a key sent before with another request; BAD_USER_INPUT for a bad amount, currency or merchant category code.',
+  })
   recordCardPayment(
     @Arg('input', () => RecordCardPaymentInput, { description: "The network's request." }) input: RecordCardPaymentInput,
     @Ctx() ctx: GraphQLContext,

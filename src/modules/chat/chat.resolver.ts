@@ -30,7 +30,10 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Mutation(() => ChatSession, { description: 'Starts an empty chat session (a JOURNALING one with an empty draft).' })
+  @Mutation(() => ChatSession, {
+    description:
+      "Starts an empty chat session (a JOURNALING one with an empty draft). NOT_FOUND for a context.goalId not the caller's; BAD_USER_INPUT for a bad title, metadata or context.planDate.",
+  })
   createChatSession(
     @Arg('input', () => CreateChatSessionInput, { description: 'Conversation type, optional title and metadata.' }) input: CreateChatSessionInput,
     @Ctx() ctx: GraphQLContext,

@@ -12,7 +12,10 @@ export const JournalEntryConnection = ConnectionType('JournalEntry', JournalEntr
 @Resolver()
 export class DraftsResolver {
   @Authorized()
-  @Mutation(() => Draft, { description: "Writes into the session's draft by hand (the assistant does the same through DraftUpdated)." })
+  @Mutation(() => Draft, {
+    description:
+      "Writes into the session's draft by hand (the assistant does the same through DraftUpdated). NOT_FOUND for a session not the caller's; BAD_USER_INPUT for a session that is not JOURNALING, a section the active template lacks or text out of bounds.",
+  })
   updateDraft(
     @Arg('input', () => UpdateDraftInput, { description: 'Session, sections and mode.' }) input: UpdateDraftInput,
     @Ctx() ctx: GraphQLContext,
@@ -78,7 +81,10 @@ export class DraftsResolver {
   }
 
   @Authorized()
-  @Mutation(() => UserTemplate, { description: "Creates a journaling template, or updates the caller's template with the given id." })
+  @Mutation(() => UserTemplate, {
+    description:
+      "Creates a journaling template, or updates the caller's template with the given id. NOT_FOUND for an id not the caller's; BAD_USER_INPUT for a name or sections out of bounds.",
+  })
   saveTemplate(
     @Arg('input', () => SaveTemplateInput, { description: 'The template: name and sections.' }) input: SaveTemplateInput,
     @Ctx() ctx: GraphQLContext,

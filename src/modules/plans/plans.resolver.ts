@@ -30,7 +30,10 @@ export class GoalResolver {
   }
 
   @Authorized()
-  @Mutation(() => GoalView, { description: 'Changes the fields given; a savings goal whose account already holds the new target becomes ACHIEVED.' })
+  @Mutation(() => GoalView, {
+    description:
+      "Changes the fields given; a savings goal whose account already holds the new target becomes ACHIEVED. NOT_FOUND for a goal or account not the caller's; CURRENCY_MISMATCH for an account in another currency than the goal; BAD_USER_INPUT for a field out of bounds.",
+  })
   updateGoal(
     @Arg('id', () => ID, { description: 'The goal id.' }) id: string,
     @Arg('input', () => UpdateGoalInput, { description: 'The changes.' }) input: UpdateGoalInput,
@@ -80,7 +83,9 @@ export class PlanResolver {
   }
 
   @Authorized()
-  @Mutation(() => WeeklyPlanView, { description: "Creates or updates the week's plan (and its seven days)." })
+  @Mutation(() => WeeklyPlanView, {
+    description: "Creates or updates the week's plan (and its seven days). BAD_USER_INPUT when weekStart is not a Monday or a field is out of bounds.",
+  })
   saveWeeklyPlan(
     @Arg('input', () => WeeklyPlanInput, { description: 'The week.' }) input: WeeklyPlanInput,
     @Ctx() ctx: GraphQLContext,
@@ -89,7 +94,7 @@ export class PlanResolver {
   }
 
   @Authorized()
-  @Mutation(() => DailyPlanView, { description: "Creates or updates the day's plan." })
+  @Mutation(() => DailyPlanView, { description: "Creates or updates the day's plan. BAD_USER_INPUT for a bad date or a field out of bounds." })
   saveDailyPlan(@Arg('input', () => DailyPlanInput, { description: 'The day.' }) input: DailyPlanInput, @Ctx() ctx: GraphQLContext): Promise<DailyPlanView> {
     return ctx.services.plans.saveDay(requireAuth(ctx), input);
   }
@@ -101,7 +106,10 @@ export class PlanResolver {
   }
 
   @Authorized()
-  @Mutation(() => PlanItemView, { description: 'Changes the fields given (status included); a new date moves the item to the end of that day.' })
+  @Mutation(() => PlanItemView, {
+    description:
+      "Changes the fields given (status included); a new date moves the item to the end of that day. NOT_FOUND for an item or goal not the caller's; BAD_USER_INPUT for goalId with clearGoal, a bad date or time, or a field out of bounds.",
+  })
   updatePlanItem(
     @Arg('id', () => ID, { description: 'The item id.' }) id: string,
     @Arg('input', () => UpdatePlanItemInput, { description: 'The changes.' }) input: UpdatePlanItemInput,

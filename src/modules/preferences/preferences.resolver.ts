@@ -13,7 +13,10 @@ export class PreferencesResolver {
   }
 
   @Authorized()
-  @Mutation(() => UserPreferencesView, { description: 'Changes what the assistant knows about the caller; returns all preferences.' })
+  @Mutation(() => UserPreferencesView, {
+    description:
+      'Changes what the assistant knows about the caller; returns all preferences. BAD_USER_INPUT for a field out of bounds or an unknown time zone.',
+  })
   updatePreferences(
     @Arg('input', () => UpdatePreferencesInput, { description: 'Only the fields given change.' }) input: UpdatePreferencesInput,
     @Ctx() ctx: GraphQLContext,

@@ -60,7 +60,10 @@ export class TransferResolver {
   }
 
   @Authorized('OPERATOR')
-  @Mutation(() => TransferView, { description: 'OPERATOR role only: money entering from outside the bank.' })
+  @Mutation(() => TransferView, {
+    description:
+      'OPERATOR role only (FORBIDDEN otherwise): money entering from outside the bank. NOT_FOUND for an unknown account; ACCOUNT_CLOSED, CURRENCY_MISMATCH (not the account currency) or BALANCE_LIMIT, and nothing moves; IDEMPOTENCY_KEY_REUSED for a key sent before with another request; BAD_USER_INPUT for a bad amount or currency.',
+  })
   recordDeposit(
     @Arg('input', () => DepositInput, { description: 'Account, amount, currency and idempotency key.' }) input: DepositInput,
     @Ctx() ctx: GraphQLContext,
