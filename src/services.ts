@@ -6,6 +6,7 @@ import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { AccountDeletionService } from './modules/auth/account-deletion.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { OperatorProvisioning } from './modules/auth/operator.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
@@ -33,6 +34,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let audit: AuditService | undefined;
   let accountDeletion: AccountDeletionService | undefined;
   let auth: AuthService | undefined;
+  let provisioning: OperatorProvisioning | undefined;
   let accounts: AccountService | undefined;
   let transfers: TransferService | undefined;
   let transferQueries: TransferQueries | undefined;
@@ -55,6 +57,9 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     },
     get auth(): AuthService {
       return (auth ??= new AuthService(em, deps, new RunCanceller(em, deps), services.audit));
+    },
+    get provisioning(): OperatorProvisioning {
+      return (provisioning ??= new OperatorProvisioning(em, deps, services.auth, services.audit));
     },
     get accountDeletion(): AccountDeletionService {
       return (accountDeletion ??= new AccountDeletionService(em, deps, new RunCanceller(em, deps), services.audit, services.auth));
