@@ -1,5 +1,5 @@
 import type { Orm } from '../db/orm.js';
-import type { AccountView } from '../modules/accounts/account.sql.js';
+import type { AccountView } from '../modules/accounts/account.types.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
 import { FeeCadence } from '../modules/budget/fee.entity.js';

@@ -11,7 +11,8 @@ import { User } from '../auth/user.entity.js';
 import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
-import { accountView, selectOwnAccounts, type AccountView } from './account.sql.js';
+import { accountView, selectOwnAccounts } from './account.sql.js';
+import type { AccountView } from './account.types.js';
 
 const NUMBER_ATTEMPTS = 5;
 
