@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppDeps, CoreDeps } from './deps.js';
+import { eraseAccounts, holdsMoney } from './modules/accounts/account.erasure.js';
 import { AccountService } from './modules/accounts/account.service.js';
+import { eraseAgentRuns } from './modules/agent/agent.erasure.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuditService } from './modules/audit/audit.service.js';
@@ -8,21 +10,30 @@ import { AccountDeletionService } from './modules/auth/account-deletion.service.
 import { AuthService } from './modules/auth/auth.service.js';
 import { OperatorProvisioning } from './modules/auth/operator.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
+import { eraseBudget } from './modules/budget/budget.erasure.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
+import { eraseCards } from './modules/cards/card.erasure.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
+import { eraseChat } from './modules/chat/chat.erasure.js';
 import { ChatService } from './modules/chat/chat.service.js';
+import { eraseDrafts } from './modules/drafts/drafts.erasure.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/drafts/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { GoalService } from './modules/plans/goals.service.js';
+import { erasePlans } from './modules/plans/plans.erasure.js';
 import { PlanService } from './modules/plans/plans.service.js';
 import { PortabilityService } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
+import type { Eraser } from './shared/erasure.js';
+
+/** Account deletion's parts, one per module, in the order the foreign keys allow; a new module with personal rows adds its own. */
+const PERSONAL_DATA: readonly Eraser[] = [eraseAgentRuns, eraseDrafts, eraseChat, erasePlans, eraseBudget, eraseCards, eraseAccounts];
 
 /**
  * The domain services of one operation, sharing that operation's EntityManager fork (and
@@ -62,7 +73,15 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       return (provisioning ??= new OperatorProvisioning(em, deps, services.auth, services.audit));
     },
     get accountDeletion(): AccountDeletionService {
-      return (accountDeletion ??= new AccountDeletionService(em, deps, new RunCanceller(em, deps), services.audit, services.auth));
+      return (accountDeletion ??= new AccountDeletionService(
+        em,
+        deps,
+        new RunCanceller(em, deps),
+        services.audit,
+        services.auth,
+        { holdsMoney },
+        PERSONAL_DATA,
+      ));
     },
     get accounts(): AccountService {
       return (accounts ??= new AccountService(em, deps, cancelCardsOf));
