@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Account } from '../accounts/account.entity.js';
+import { customerAccounts } from '../accounts/account.reads.js';
 import { User } from '../auth/user.entity.js';
-import { Goal, type GoalHorizon, type GoalStatus, type Priority } from '../plans/goal.entity.js';
-import { weekDays } from '../plans/plans.rules.js';
-import { DailyPlan, PlanItem, type PlanItemStatus, WeeklyPlan } from '../plans/plan.entity.js';
+import { Goal, type GoalHorizon, type GoalStatus, type Priority } from './goal.entity.js';
+import { weekDays } from './plans.rules.js';
+import { DailyPlan, PlanItem, type PlanItemStatus, WeeklyPlan } from './plan.entity.js';
 
 /** Goals and plans in an export: never ids; an item names its goal by index into `goals`. */
 export interface GoalDoc {
@@ -94,7 +95,7 @@ export async function restorePlansInto(
   const user = em.getReference(User, userId, { wrapped: true });
   const knownGoals = new Map((await em.find(Goal, { user: userId })).map((g) => [goalKey(g.title, g.createdAt), g]));
   let created = 0;
-  const accounts = goalDocs.some((g) => g.account) ? await em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } }) : [];
+  const accounts = goalDocs.some((g) => g.account) ? await customerAccounts(em, userId) : [];
   const goals = goalDocs.map((d) => {
     const known = knownGoals.get(goalKey(d.title, new Date(d.createdAt)));
     if (known) return known;
