@@ -52,6 +52,7 @@ describe('createServices', () => {
       'plans',
       'portability',
       'preferences',
+      'provisioning',
       'templates',
       'transferQueries',
       'transfers',

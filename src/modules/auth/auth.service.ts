@@ -21,6 +21,7 @@ const LOGIN_WINDOW_SEC = 15 * 60;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const tooManyAttempts = (retryAfter: number, what: string) =>
   new DomainError('RATE_LIMITED', `Too many ${what}: try again in ${retryAfter} seconds`, { retryAfter });
+
 export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache' | 'plainSql'> & {
   config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'refreshGraceSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
 };
