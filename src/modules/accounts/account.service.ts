@@ -97,6 +97,11 @@ export class AccountService {
     return account;
   }
 
+  /** The user's customer accounts, oldest first, on `em` (an import's transaction relinks cards and goals to them). */
+  customerAccounts(em: EntityManager, userId: string): Promise<Account[]> {
+    return em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
   // ---- for the transfer service's money transaction (em is that transaction's) ----
 
   /** The currency's system account, created on first use; returns its id. */

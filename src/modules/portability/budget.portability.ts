@@ -1,5 +1,5 @@
 import { isCurrency } from '../../shared/currency.js';
-import type { BudgetDoc } from '../budget/budget.document.js';
+import type { BudgetDoc } from '../budget/budget-document.service.js';
 import { FULL_ALLOCATION } from '../budget/budget.rules.js';
 import { FeeCadence } from '../budget/fee.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';

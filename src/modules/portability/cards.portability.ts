@@ -1,5 +1,5 @@
 import { CardKind, CardStatus } from '../cards/card.entity.js';
-import type { CardDoc } from '../cards/card.document.js';
+import type { CardDoc } from '../cards/card-document.service.js';
 import { TIMESTAMP, int, list, minorSchema, minorUnits, nullable, oneOf, record, text, timestamp } from './document-schema.js';
 
 /* The document's cards (optional on import: documents from before cards have none). */

@@ -1,6 +1,6 @@
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { ConversationType } from '../chat/chat-session.entity.js';
-import type { ChatSessionDoc } from '../chat/chat.document.js';
+import type { ChatSessionDoc } from '../chat/chat-document.service.js';
 import { metadataProblem } from '../chat/chat.rules.js';
 import { MessageRole } from '../chat/message.entity.js';
 import { DAY, TIMESTAMP, bool, day, index, Invalid, list, nullable, oneOf, record, reference, text, timestamp } from './document-schema.js';

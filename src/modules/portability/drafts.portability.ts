@@ -1,7 +1,7 @@
 import type { SchemaObject } from 'ajv';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { canonicalTimeZone } from '../../shared/time-zone.js';
-import type { JournalEntryDoc, PreferencesDoc, SectionDoc, TemplateDoc } from '../drafts/drafts.document.js';
+import type { JournalEntryDoc, PreferencesDoc, SectionDoc, TemplateDoc } from '../drafts/drafts-document.service.js';
 import { FeedbackStyle } from '../drafts/drafts.types.js';
 import { templateSectionProblems } from '../drafts/sections.rules.js';
 import { TIMESTAMP, bool, distinct, index, Invalid, list, nullable, oneOf, record, reference, text, timestamp } from './document-schema.js';

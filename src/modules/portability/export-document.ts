@@ -1,10 +1,10 @@
 import type { ValidateFunction } from 'ajv';
 import { badUserInput } from '../../shared/errors.js';
-import type { BudgetDoc } from '../budget/budget.document.js';
-import type { CardDoc } from '../cards/card.document.js';
-import type { ChatSessionDoc } from '../chat/chat.document.js';
-import type { JournalEntryDoc, PreferencesDoc, TemplateDoc } from '../drafts/drafts.document.js';
-import type { GoalDoc, PlansDoc } from '../plans/plans.document.js';
+import type { BudgetDoc } from '../budget/budget-document.service.js';
+import type { CardDoc } from '../cards/card-document.service.js';
+import type { ChatSessionDoc } from '../chat/chat-document.service.js';
+import type { JournalEntryDoc, PreferencesDoc, TemplateDoc } from '../drafts/drafts-document.service.js';
+import type { GoalDoc, PlansDoc } from '../plans/plans-document.service.js';
 import { budgetSchema, checkBudget } from './budget.portability.js';
 import { cardsSchema, checkCards } from './cards.portability.js';
 import { chatSessionsSchema, checkChatSessions } from './chat.portability.js';

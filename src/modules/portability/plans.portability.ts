@@ -1,6 +1,6 @@
 import { GoalHorizon, GoalStatus, Priority } from '../plans/goal.entity.js';
 import { PlanItemStatus } from '../plans/plan.entity.js';
-import type { GoalDoc, PlansDoc } from '../plans/plans.document.js';
+import type { GoalDoc, PlansDoc } from '../plans/plans-document.service.js';
 import { accountRefSchema } from './cards.portability.js';
 import { DAY, TIMESTAMP, day, index, Invalid, list, minorSchema, minorUnits, nullable, oneOf, record, reference, text, timestamp } from './document-schema.js';
 

@@ -3,49 +3,54 @@ import type { CoreDeps } from '../../deps.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
-import { exportBudget, restoreBudgetInto } from '../budget/budget.document.js';
-import { exportCards, restoreCards } from '../cards/card.document.js';
-import { exportChatSessions, restoreChatSessions } from '../chat/chat.document.js';
-import { exportJournal, exportTemplates, preferencesDoc, restoreJournal, restorePreferences, restoreTemplates } from '../drafts/drafts.document.js';
-import type { PreferencesService } from '../drafts/preferences.service.js';
-import type { TemplatesService } from '../drafts/templates.service.js';
-import { exportPlans, restorePlansInto } from '../plans/plans.document.js';
+import type { BudgetDocumentService } from '../budget/budget-document.service.js';
+import type { CardDocumentService } from '../cards/card-document.service.js';
+import type { ChatDocumentService } from '../chat/chat-document.service.js';
+import type { DraftsDocumentService } from '../drafts/drafts-document.service.js';
+import type { PlansDocumentService } from '../plans/plans-document.service.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
 import type { ImportSummary } from './portability.types.js';
 
+/** The modules' services for their slices of the document. */
+export interface DocumentSlices {
+  drafts: DraftsDocumentService;
+  chat: ChatDocumentService;
+  cards: CardDocumentService;
+  plans: PlansDocumentService;
+  budget: BudgetDocumentService;
+}
+
 /**
- * Export and import: each module reads and restores its own slice (its *.document.ts); this
- * service puts the slices together and runs the restores in one transaction, which is what
+ * Export and import: each module reads and restores its own slice through its document service;
+ * this service puts the slices together and runs the restores in one transaction, which is what
  * makes an import all-or-nothing.
  */
 export class PortabilityService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
-    private readonly templates: TemplatesService,
-    private readonly preferences: PreferencesService,
+    private readonly slices: DocumentSlices,
     private readonly audit: Pick<AuditService, 'event' | 'record' | 'recordAlone'>,
   ) {}
 
   async export(auth: AuthInfo): Promise<ExportDocument> {
     const userId = auth.userId;
     await this.audit.recordAlone(this.audit.event(AuditAction.DATA_EXPORTED, SUCCEEDED, { userId, target: `user:${userId}` }));
-    await this.templates.active(userId);
-    const em = this.em.fork();
-    const [prefs, templates, cards, budget, planning] = await Promise.all([
-      this.preferences.get(userId),
-      exportTemplates(em, userId),
-      exportCards(em, userId),
-      exportBudget(em, userId),
-      exportPlans(em, userId),
+    const { drafts, chat: chatSlice, cards: cardSlice, plans, budget: budgetSlice } = this.slices;
+    const [preferences, templates, cards, budget, planning] = await Promise.all([
+      drafts.exportPreferences(userId),
+      drafts.exportTemplates(userId),
+      cardSlice.exportCards(userId),
+      budgetSlice.exportBudget(userId),
+      plans.exportPlans(userId),
     ]);
-    const chat = await exportChatSessions(em, userId, planning.goalIndex);
-    const journalEntries = await exportJournal(em, userId, new Map(chat.ids.map((id, i) => [id, i])));
+    const chat = await chatSlice.exportChatSessions(userId, planning.goalIndex);
+    const journalEntries = await drafts.exportJournal(userId, new Map(chat.ids.map((id, i) => [id, i])));
     return {
       format: EXPORT_FORMAT,
       version: EXPORT_VERSION,
       exportedAt: this.deps.clock.now().toISOString(),
-      preferences: preferencesDoc(prefs),
+      preferences,
       templates,
       chatSessions: chat.sessions,
       journalEntries,
@@ -78,13 +83,14 @@ export class PortabilityService {
       // referencing the user (foreign key checks) do not wait for it.
       await em.execute(`select 1 from "app_user" where "id" = ? for no key update`, [userId]);
       await this.audit.record(em, this.audit.event(AuditAction.DATA_IMPORTED, SUCCEEDED, { userId, target: `user:${userId}` }));
-      await restorePreferences(em, userId, doc.preferences, now);
-      await restoreTemplates(em, userId, doc.templates, now);
-      const planning = await restorePlansInto(em, userId, doc.goals, doc.plans, now);
-      const chat = await restoreChatSessions(em, userId, doc.chatSessions, planning.goals, now);
-      const journalEntries = await restoreJournal(em, userId, doc.journalEntries, chat.sessions);
-      const cards = await restoreCards(em, userId, doc.cards, now);
-      const restored = await restoreBudgetInto(em, userId, doc.budget, now);
+      const { drafts, chat: chatSlice, cards: cardSlice, plans, budget } = this.slices;
+      await drafts.restorePreferences(em, userId, doc.preferences, now);
+      await drafts.restoreTemplates(em, userId, doc.templates, now);
+      const planning = await plans.restorePlansInto(em, userId, doc.goals, doc.plans, now);
+      const chat = await chatSlice.restoreChatSessions(em, userId, doc.chatSessions, planning.goals, now);
+      const journalEntries = await drafts.restoreJournal(em, userId, doc.journalEntries, chat.sessions);
+      const cards = await cardSlice.restoreCards(em, userId, doc.cards, now);
+      const restored = await budget.restoreBudgetInto(em, userId, doc.budget, now);
       return {
         ...restored,
         cards,
