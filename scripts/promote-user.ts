@@ -31,7 +31,7 @@ if (config.redisUrl) {
 const { deps, orm, close } = await openOneOff('promote-user', config, logger, pubsub);
 let exitCode = 0;
 try {
-  const { user, sessionsRevoked, runsCancelled } = await createServices(deps, orm.em.fork()).auth.changeRole(username, Role.OPERATOR);
+  const { user, sessionsRevoked, runsCancelled } = await createServices(deps, orm.em.fork()).provisioning.changeRole(username, Role.OPERATOR);
   console.log(`"${user.username}" is now ${user.role}: ${sessionsRevoked} session(s) revoked, ${runsCancelled} agent run(s) cancelled; it must sign in again.`);
 } catch (error) {
   if (!(error instanceof DomainError)) throw error;

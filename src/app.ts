@@ -21,6 +21,7 @@ import type { RedisPubSub } from './pubsub/redis.pubsub.js';
 import { bootstrapUsers } from './seed/bootstrap.js';
 import { DEMO_CUSTOMER } from './seed/demo.js';
 import { startHttpServer } from './server/http.js';
+import { gatewayMaintenance } from './server/maintenance.js';
 import type { SessionAuthority } from './server/ws/index.js';
 import { createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -31,13 +32,10 @@ import type { RedisStringCache } from './shared/redis-cache.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RateLimits } from './shared/rate-limits.js';
 
-/** How soon a new audit row gets its place in its chain (audit-chainer.ts). */
-const AUDIT_CHAIN_INTERVAL_MS = 1_000;
-
 export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
-  /** False: no agent heartbeats, stale-run sweep or transfer expiry sweep (tests that count statements). Default true. */
+  /** False: no agent heartbeats, stale-run sweep, transfer expiry sweep or audit chainer (tests that count statements). Default true. */
   maintenance?: boolean;
 }
 
@@ -155,7 +153,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       metrics,
       instanceId: config.instanceId,
       servicesFor: (em) => createServices(core, em),
-      transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
       events: eventStore,
     });
     const deps: AppDeps = { ...core, agent: runner };
@@ -173,11 +170,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });
     // Timers only once the gateway serves: a start that fails leaves none behind.
-    const chainer = new AuditChainer(() => openOrmRef.em.fork(), logger);
-    if (options.maintenance !== false) {
-      runner.startMaintenance();
-      chainer.start(AUDIT_CHAIN_INTERVAL_MS);
-    }
+    const maintenance = gatewayMaintenance(
+      {
+        runner,
+        transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
+        chainer: new AuditChainer(() => openOrmRef.em.fork()),
+      },
+      logger,
+    );
+    if (options.maintenance !== false) maintenance.start();
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -202,7 +203,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
-        await chainer.stop();
+        // After the drain: the audit rows of the last requests get chained, and runs in their grace period keep beating.
+        await maintenance.stop();
         await eventStore.close();
         await stopEvicting();
         await flags?.close();

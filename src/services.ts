@@ -1,28 +1,45 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppDeps, CoreDeps } from './deps.js';
 import type { Flags } from './flags/flags.js';
+import { eraseAccounts, holdsMoney } from './modules/accounts/account.erasure.js';
 import { AccountService } from './modules/accounts/account.service.js';
+import { eraseAgentRuns } from './modules/agent/agent.erasure.js';
 import { AgentService } from './modules/agent/agent.service.js';
 import { RunCanceller } from './modules/agent/run-canceller.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { AccountDeletionService } from './modules/portability/account-deletion.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { OperatorProvisioning } from './modules/auth/operator.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
+import { BudgetDocumentService } from './modules/budget/budget-document.service.js';
+import { eraseBudget } from './modules/budget/budget.erasure.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
+import { CardDocumentService } from './modules/cards/card-document.service.js';
+import { eraseCards } from './modules/cards/card.erasure.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
+import { ChatDocumentService } from './modules/chat/chat-document.service.js';
+import { eraseChat } from './modules/chat/chat.erasure.js';
 import { ChatService } from './modules/chat/chat.service.js';
+import { DraftsDocumentService } from './modules/drafts/drafts-document.service.js';
+import { eraseDrafts } from './modules/drafts/drafts.erasure.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
 import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/preferences/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { GoalService } from './modules/plans/goals.service.js';
+import { PlansDocumentService } from './modules/plans/plans-document.service.js';
+import { erasePlans } from './modules/plans/plans.erasure.js';
 import { PlanService } from './modules/plans/plans.service.js';
-import { PortabilityService } from './modules/portability/portability.service.js';
+import { PortabilityService, type DocumentSlices } from './modules/portability/portability.service.js';
 import { LedgerService } from './modules/transfers/ledger.service.js';
 import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
+import type { Eraser } from './shared/erasure.js';
+
+/** Account deletion's parts, one per module, in the order the foreign keys allow; a new module with personal rows adds its own. */
+const PERSONAL_DATA: readonly Eraser[] = [eraseAgentRuns, eraseDrafts, eraseChat, erasePlans, eraseBudget, eraseCards, eraseAccounts];
 
 /**
  * The domain services of one operation, sharing that operation's EntityManager fork (and
@@ -34,6 +51,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let audit: AuditService | undefined;
   let accountDeletion: AccountDeletionService | undefined;
   let auth: AuthService | undefined;
+  let provisioning: OperatorProvisioning | undefined;
   let accounts: AccountService | undefined;
   let transfers: TransferService | undefined;
   let transferQueries: TransferQueries | undefined;
@@ -60,8 +78,19 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     get auth(): AuthService {
       return (auth ??= new AuthService(em, deps, new RunCanceller(em, deps), services.audit));
     },
+    get provisioning(): OperatorProvisioning {
+      return (provisioning ??= new OperatorProvisioning(em, deps, services.auth, services.audit));
+    },
     get accountDeletion(): AccountDeletionService {
-      return (accountDeletion ??= new AccountDeletionService(em, deps, new RunCanceller(em, deps), services.audit, services.auth));
+      return (accountDeletion ??= new AccountDeletionService(
+        em,
+        deps,
+        new RunCanceller(em, deps),
+        services.audit,
+        services.auth,
+        { holdsMoney },
+        PERSONAL_DATA,
+      ));
     },
     get accounts(): AccountService {
       return (accounts ??= new AccountService(em, deps, cancelCardsOf));
@@ -105,7 +134,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       return (preferences ??= new PreferencesService(em, deps));
     },
     get portability(): PortabilityService {
-      return (portability ??= new PortabilityService(em, deps, services.templates, services.preferences, services.audit));
+      return (portability ??= new PortabilityService(em, deps, documentSlices(em.fork(), services), services.audit));
     },
     get goals(): GoalService {
       return (goals ??= new GoalService(em, deps, services.accounts));
@@ -118,6 +147,18 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
 }
 
 export type DomainServices = ReturnType<typeof createServices>;
+
+/** Each module's service for its slice of the export document; reads on `em`, a fork of the operation's, as the export always did. */
+function documentSlices(em: EntityManager, services: Pick<DomainServices, 'accounts' | 'preferences' | 'templates'>): DocumentSlices {
+  const drafts = new DraftsDocumentService(em, services.preferences, services.templates);
+  return {
+    drafts,
+    chat: new ChatDocumentService(em, drafts),
+    cards: new CardDocumentService(em, services.accounts),
+    plans: new PlansDocumentService(em, services.accounts),
+    budget: new BudgetDocumentService(em),
+  };
+}
 
 export type Services = DomainServices & { readonly agent: AgentService };
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config.js';
 import type { Orm } from '../db/orm.js';
-import { RoleConflictError } from '../modules/auth/auth.service.js';
+import { RoleConflictError } from '../modules/auth/operator.js';
 import { Role } from '../modules/auth/user.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
@@ -11,7 +11,7 @@ export async function bootstrapUsers(deps: CoreDeps, orm: Orm): Promise<void> {
   const { config, logger } = deps;
   try {
     if (config.operator) {
-      await createServices(deps, orm.em.fork()).auth.ensureUser(config.operator.username, config.operator.password, Role.OPERATOR);
+      await createServices(deps, orm.em.fork()).provisioning.ensureUser(config.operator.username, config.operator.password, Role.OPERATOR);
       logger.info({ username: config.operator.username }, 'operator account ensured');
     }
     if (config.seedDemo) await seedDemoData(deps, orm);

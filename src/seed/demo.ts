@@ -1,5 +1,5 @@
 import type { Orm } from '../db/orm.js';
-import type { AccountView } from '../modules/accounts/account.sql.js';
+import type { AccountView } from '../modules/accounts/account.types.js';
 import type { AuthInfo } from '../modules/auth/auth.types.js';
 import { Role, type User } from '../modules/auth/user.entity.js';
 import { FeeCadence } from '../modules/budget/fee.entity.js';
@@ -42,9 +42,9 @@ const FIXED_PRICE_MCCS = new Set(['4899', '5815', '5818']);
 /** Idempotent: running it again leaves one demo customer and one demo operator. */
 export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   const services = createServices(deps, orm.em.fork());
-  const customer = await services.auth.ensureUser(DEMO_CUSTOMER.username, DEMO_CUSTOMER.password, Role.CUSTOMER);
-  const operator = await services.auth.ensureUser(DEMO_OPERATOR.username, DEMO_OPERATOR.password, Role.OPERATOR);
-  const landlord = await services.auth.ensureUser(DEMO_LANDLORD.username, DEMO_LANDLORD.password, Role.CUSTOMER);
+  const customer = await services.provisioning.ensureUser(DEMO_CUSTOMER.username, DEMO_CUSTOMER.password, Role.CUSTOMER);
+  const operator = await services.provisioning.ensureUser(DEMO_OPERATOR.username, DEMO_OPERATOR.password, Role.OPERATOR);
+  const landlord = await services.provisioning.ensureUser(DEMO_LANDLORD.username, DEMO_LANDLORD.password, Role.CUSTOMER);
   await seedDemoAccounts(deps, orm, customer, operator, landlord);
   await seedDemoBudget(deps, orm, customer);
   await seedDemoPlans(deps, orm, customer);

@@ -74,7 +74,7 @@ describe("a user's agent runs end with the user's sessions", () => {
   it('a role change cancels them', async () => {
     const user = await registerUser(server);
     const { runId, finished } = await startSlowRun(user);
-    await createServices(server.app.deps, server.app.orm.em.fork()).auth.changeRole(user.user.username, Role.OPERATOR);
+    await createServices(server.app.deps, server.app.orm.em.fork()).provisioning.changeRole(user.user.username, Role.OPERATOR);
     await expectCancelled(user, user.password, runId, await finished, /role was changed/);
   });
 

@@ -103,7 +103,7 @@ describe('role changes', () => {
     const sub = collect(server.ws(user.token, { on: { closed: (e) => (closeCode = (e as { code: number }).code) } }), AuthSessionEventsDocument);
     await server.subscribed(() => sub);
 
-    const changed = await createServices(server.app.deps, server.app.orm.em.fork()).auth.changeRole(user.user.username, Role.OPERATOR);
+    const changed = await createServices(server.app.deps, server.app.orm.em.fork()).provisioning.changeRole(user.user.username, Role.OPERATOR);
     expect(changed.sessionsRevoked).toBe(2);
 
     await sub.ended;

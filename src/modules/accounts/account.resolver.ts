@@ -4,7 +4,7 @@ import { requireAuth } from '../../shared/request-context.js';
 import { Money, money } from '../../shared/money.js';
 import { Account } from './account.entity.js';
 import { OpenAccountInput } from './account.inputs.js';
-import type { AccountView } from './account.sql.js';
+import type { AccountView } from './account.types.js';
 
 @Resolver(() => Account)
 export class AccountResolver {

@@ -11,7 +11,8 @@ import { User } from '../auth/user.entity.js';
 import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
-import { accountView, selectOwnAccounts, type AccountView } from './account.sql.js';
+import { accountView, selectOwnAccounts } from './account.sql.js';
+import type { AccountView } from './account.types.js';
 
 const NUMBER_ATTEMPTS = 5;
 
@@ -94,6 +95,11 @@ export class AccountService {
     });
     this.byId.clear(id);
     return account;
+  }
+
+  /** The user's customer accounts, oldest first, on `em` (an import's transaction relinks cards and goals to them). */
+  customerAccounts(em: EntityManager, userId: string): Promise<Account[]> {
+    return em.find(Account, { user: userId, system: false }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
   // ---- for the transfer service's money transaction (em is that transaction's) ----

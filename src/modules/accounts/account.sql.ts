@@ -1,12 +1,7 @@
 import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
-import type { Account, AccountStatus } from './account.entity.js';
+import type { AccountStatus } from './account.entity.js';
 import type { AccountRow } from './account.rules.js';
-
-/** What a read of an account answers with: the entity's fields as a plain object, never managed by the ORM. */
-export type AccountView = Pick<
-  Account,
-  'id' | 'createdAt' | 'updatedAt' | 'number' | 'name' | 'currency' | 'balance' | 'status' | 'entrySeq' | 'system' | 'ownerId'
->;
+import type { AccountView } from './account.types.js';
 
 /** The caller's customer accounts, oldest first (`accounts`), rows for accountView. */
 export function selectOwnAccounts(userId: string): Stmt {

@@ -21,15 +21,13 @@ import type { ServicesFor } from './tools/tool.js';
 
 export const MAX_TURNS = 8;
 const HISTORY_MESSAGES = 30;
-const HEARTBEAT_MS = 5_000;
+/** How often this instance says its runs are alive (beat). */
+export const HEARTBEAT_MS = 5_000;
 /** A run whose executing instance has not beaten for this long is taken for dead. */
 const STALE_MS = 20_000;
+/** How often the sweep for dead instances' runs looks (sweepStale). */
+export const STALE_SWEEP_MS = STALE_MS / 2;
 const INTERRUPTED = { code: 'INTERRUPTED', message: 'The gateway stopped while this run was in progress: send the message again' };
-
-/** Every TTL, between once a second and every STALE_MS / 2: a proposal is recorded EXPIRED at most that late. */
-function expirySweepMs(ttlSec: number): number {
-  return Math.min(STALE_MS / 2, Math.max(1_000, ttlSec * 1000));
-}
 
 class RunFailure extends Error {
   constructor(
@@ -52,8 +50,6 @@ export interface AgentRunnerDeps {
   instanceId: string;
   /** The services a run step (the prompt, a tool, the chat writes) calls, on the fork it is given. */
   servicesFor: ServicesFor;
-  /** Proposals the user never confirmed, recorded EXPIRED by the maintenance sweep; `ttlSec` paces it. */
-  transferExpiry: { ttlSec: number; expireDue(): Promise<unknown> };
   /** Where runs write their events (built in app.ts). */
   events: AgentEventStore;
 }
@@ -65,7 +61,6 @@ export interface AgentRunnerDeps {
 export class AgentRunner implements AgentRuntime {
   private readonly active = new Map<string, { abort: AbortController; done: Promise<void>; reason?: StoredError }>();
   private readonly cancellations: AsyncIterableIterator<TopicPayloads[Topic.AGENT_CANCEL]>;
-  private readonly timers: NodeJS.Timeout[] = [];
   private accepting = true;
   private readonly orm: Orm;
   readonly provider: LlmProvider;
@@ -95,30 +90,16 @@ export class AgentRunner implements AgentRuntime {
     return this.accepting;
   }
 
-  /**
-   * Starts heartbeats for this instance's runs and the sweep that ends other instances'
-   * runs whose heartbeat went stale (their process died).
-   */
-  startMaintenance(): void {
-    const beat = setInterval(() => {
-      const ids = [...this.active.keys()];
-      if (ids.length === 0) return;
-      this.orm.em
-        .fork()
-        .nativeUpdate(AgentRun, { id: { $in: ids } }, { heartbeatAt: this.deps.clock.now() })
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'agent heartbeat failed'));
-    }, HEARTBEAT_MS);
-    const sweep = setInterval(() => {
-      this.recoverInterrupted({ staleOnly: true }).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'agent sweep failed'));
-    }, STALE_MS / 2);
-    // Proposals the user never confirmed: reads already treat them as expired, this records it.
-    const expiry = setInterval(() => {
-      this.deps.transferExpiry.expireDue().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'transfer expiry sweep failed'));
-    }, expirySweepMs(this.deps.transferExpiry.ttlSec));
-    for (const timer of [beat, sweep, expiry]) {
-      timer.unref();
-      this.timers.push(timer);
-    }
+  /** The heartbeat of this instance's runs (every HEARTBEAT_MS, server/maintenance.ts): they are alive. */
+  async beat(): Promise<void> {
+    const ids = [...this.active.keys()];
+    if (ids.length === 0) return;
+    await this.orm.em.fork().nativeUpdate(AgentRun, { id: { $in: ids } }, { heartbeatAt: this.deps.clock.now() });
+  }
+
+  /** Ends other instances' runs whose heartbeat went stale (every STALE_SWEEP_MS, server/maintenance.ts): their process died. */
+  sweepStale(): Promise<number> {
+    return this.recoverInterrupted({ staleOnly: true });
   }
 
   start(runId: string): void {
@@ -136,7 +117,6 @@ export class AgentRunner implements AgentRuntime {
   /** Shutdown: lets running runs finish for up to `graceMs`, then cancels the rest. */
   async stop(graceMs: number): Promise<void> {
     this.accepting = false;
-    for (const timer of this.timers) clearInterval(timer);
     const all = () => Promise.all([...this.active.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));

@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/config.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
@@ -10,31 +10,15 @@ import type { AuthInfo, AuthPayload, ClientInfo } from './auth.types.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import type { UserView } from './session-cache.js';
 import { authenticateBearer, sessionEnded } from './session-check.js';
+import { RUNS_CANCELLED, type RunsCancelled } from './runs-cancelled.js';
 import { hashToken, newRefreshToken, signAccessToken, successorRefreshToken } from './tokens.js';
+import { emailTaken, usernameTaken, withUniqueErrors } from './unique-names.js';
 import { type Role, User } from './user.entity.js';
 
 const LOGIN_WINDOW_SEC = 15 * 60;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const tooManyAttempts = (retryAfter: number, what: string) =>
   new DomainError('RATE_LIMITED', `Too many ${what}: try again in ${retryAfter} seconds`, { retryAfter });
-/** Why a user's agent runs were cancelled for them: the reason RunFinished carries. */
-const RUNS_CANCELLED = {
-  logoutAll: { code: 'REVOKED', message: 'Cancelled: every session of this user was signed out' },
-  password: { code: 'REVOKED', message: "Cancelled: this user's password was changed" },
-  role: { code: 'REVOKED', message: "Cancelled: this user's role was changed" },
-} as const;
-
-/** Start-up was asked to give an existing user a role it does not have: it never does. */
-export class RoleConflictError extends Error {
-  constructor(
-    readonly username: string,
-    readonly role: Role,
-    readonly wanted: Role,
-  ) {
-    super(`the existing user "${username}" is ${role}, not ${wanted}`);
-    this.name = 'RoleConflictError';
-  }
-}
 
 export type AuthDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'passwords' | 'rateLimiter' | 'sessionCache' | 'plainSql'> & {
   config: Pick<Config, 'jwt' | 'refreshTtlSec' | 'refreshGraceSec' | 'loginMaxFailuresPerUser' | 'loginMaxFailuresPerIp' | 'operator'>;
@@ -53,7 +37,7 @@ export class AuthService {
     // The operator's name stays reserved even where no row holds it (yet, or any more).
     if (this.isReserved(input.username)) throw usernameTaken();
     const passwordHash = await this.deps.passwords.hash(input.password);
-    const payload = await this.withUniqueErrors(() =>
+    const payload = await withUniqueErrors(() =>
       this.em.transactional(async (em) => {
         const taken = await em.findOne(User, { usernameKey: input.username.toLowerCase() }, { fields: ['id'] });
         if (taken) throw usernameTaken();
@@ -222,47 +206,8 @@ export class AuthService {
     return true;
   }
 
-  /**
-   * Start-up: makes sure this user exists with this role and password. Never changes the
-   * role of an existing user (someone may have registered the name first): RoleConflictError.
-   * A password reset here ends every session of the user.
-   */
-  async ensureUser(username: string, password: string, role: Role): Promise<User> {
-    const existing = await this.em.findOne(User, { usernameKey: username.toLowerCase() }, { populate: ['passwordHash'] });
-    if (existing) {
-      if (existing.role !== role) throw new RoleConflictError(existing.username, existing.role, role);
-      if (!(await this.deps.passwords.verify(password, existing.passwordHash))) {
-        existing.passwordHash = await this.deps.passwords.hash(password);
-        await this.em.flush();
-        await this.endEverySession(existing.id, 'password reset at start-up', RUNS_CANCELLED.password);
-      }
-      return existing;
-    }
-    const user = new User(username, await this.deps.passwords.hash(password));
-    user.role = role;
-    await this.withUniqueErrors(() => this.em.persistAndFlush(user));
-    return user;
-  }
-
-  /**
-   * A deliberate role change (scripts/promote-user.ts): ends every session, refresh token,
-   * subscription and agent run of the user, so nothing keeps acting under the old role.
-   */
-  async changeRole(username: string, role: Role): Promise<{ user: User; sessionsRevoked: number; runsCancelled: number }> {
-    const user = await this.em.findOne(User, { usernameKey: username.toLowerCase() });
-    if (!user) throw notFound(`User "${username}"`);
-    if (user.role !== role) {
-      const from = user.role;
-      user.role = role;
-      // Run by a script: the system is the actor.
-      const row = this.audit.event(AuthAction.ROLE_CHANGED, `${from}->${role}`, { userId: user.id, actorId: null, target: `user:${user.id}` });
-      await this.em.transactional((em) => this.audit.record(em, row));
-    }
-    const ended = await this.endEverySession(user.id, `role changed to ${role}`, RUNS_CANCELLED.role);
-    return { user, ...ended };
-  }
-
-  private async endEverySession(userId: string, reason: string, runs: { code: string; message: string }) {
+  /** Every session and agent run of the user ends (operator provisioning: a reset password, a new role). */
+  async endEverySession(userId: string, reason: string, runs: RunsCancelled): Promise<{ sessionsRevoked: number; runsCancelled: number }> {
     const revoked = await this.revoke(userId, {}, reason);
     const runsCancelled = await this.agentRuns.cancelRunsOfUser(userId, runs);
     return { sessionsRevoked: revoked.length, runsCancelled };
@@ -348,35 +293,4 @@ export class AuthService {
       ipAddress: session.ipAddress,
     });
   }
-
-  /** The unique indexes are the last word when two registrations race. */
-  private async withUniqueErrors<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
-        const constraint = violatedConstraint(error);
-        if (constraint === 'app_user_email_key_unique') throw emailTaken();
-        if (constraint === 'app_user_username_key_unique') throw usernameTaken();
-      }
-      throw error;
-    }
-  }
-}
-
-/** The constraint's name, not a search of the message: that also quotes the SQL's column list. */
-function violatedConstraint(error: UniqueConstraintViolationException): string | undefined {
-  const own = (error as { constraint?: unknown }).constraint;
-  if (typeof own === 'string') return own;
-  return /violates unique constraint "([^"]+)"/.exec(error.message)?.[1];
-}
-
-function usernameTaken(): DomainError {
-  return new DomainError('USERNAME_TAKEN', 'That username is taken: choose another', { fields: [{ field: 'username', message: 'is taken' }] });
-}
-
-function emailTaken(): DomainError {
-  return new DomainError('EMAIL_TAKEN', 'That email is already registered: sign in instead', {
-    fields: [{ field: 'email', message: 'is already registered' }],
-  });
 }

@@ -4,7 +4,7 @@ import { requireAuth } from '../../shared/request-context.js';
 import { Money } from '../../shared/money.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
-import type { AccountView } from '../accounts/account.sql.js';
+import type { AccountView } from '../accounts/account.types.js';
 import { TransferView } from '../transfers/transfer.types.js';
 import { Card } from './card.entity.js';
 import { CardPaymentsArgs, IssueCardInput, RecordCardPaymentInput, UpdateCardInput } from './card.inputs.js';

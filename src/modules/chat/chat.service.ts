@@ -2,9 +2,9 @@ import type DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { parseIsoDay } from '../../shared/calendar-input.js';
-import { badUserInput, notFound, type FieldProblem } from '../../shared/errors.js';
+import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { checkName, jsonProblem } from '../../shared/input-rules.js';
+import { checkName } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
 import { pageSize, timeIdCursor, toPage, type Page } from '../../shared/pagination.js';
 import type { AuthInfo } from '../auth/auth.types.js';
@@ -13,6 +13,7 @@ import { Goal } from '../plans/goal.entity.js';
 import type { GoalService } from '../plans/goals.service.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
 import type { CreateChatSessionInput } from './chat.inputs.js';
+import { metadataProblem } from './chat.rules.js';
 import type { MessagePageArgs } from './chat.types.js';
 import { createMessageLoader, messagePlan } from './message.loader.js';
 import { Message, type MessageRole } from './message.entity.js';
@@ -40,16 +41,9 @@ export class ChatService {
   ) {}
 
   async create(auth: AuthInfo, input: CreateChatSessionInput): Promise<ChatSession> {
-    const problems: FieldProblem[] = [];
     const metadata = input.metadata ?? null;
-    if (metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
-      problems.push({ field: 'metadata', message: 'must be a JSON object' });
-    } else if (metadata !== null && JSON.stringify(metadata).length > SIZE_CAPS.metadataBytes) {
-      problems.push({ field: 'metadata', message: `must be at most ${SIZE_CAPS.metadataBytes} characters as JSON` });
-    } else if (metadata !== null && jsonProblem(metadata, SIZE_CAPS.metadataDepth)) {
-      problems.push({ field: 'metadata', message: `must be nested at most ${SIZE_CAPS.metadataDepth} levels deep` });
-    }
-    if (problems.length) throw badUserInput(problems);
+    const problem = metadataProblem(metadata);
+    if (problem) throw badUserInput([{ field: 'metadata', message: problem }]);
     const title = input.title?.trim() || null;
     if (title !== null) checkName(title, 'title');
     const goal = input.context?.goalId ? await this.goals.entity(auth, input.context.goalId) : null;

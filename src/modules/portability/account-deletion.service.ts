@@ -1,53 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
+import { statementsEraser, type Eraser } from '../../shared/erasure.js';
 import { DomainError, badUserInput } from '../../shared/errors.js';
 import type { RunCanceller } from '../agent/run-canceller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
+import { RUNS_CANCELLED } from '../auth/runs-cancelled.js';
 import { sessionEnded } from '../auth/session-check.js';
 import { User } from '../auth/user.entity.js';
 
-/**
- * What "personal content" means, table by table, in the order the foreign keys allow. Rows a
- * bank must keep (transfers, ledger entries, card payments, idempotency keys, the audit trail)
- * are not here: they stay, pointing at the anonymized user row. A new module with personal
- * rows adds its statement here.
- */
-const ERASE: readonly string[] = [
-  `delete from "plan_item" where "user_id" = ?`,
-  `delete from "daily_plan" where "user_id" = ?`,
-  `delete from "weekly_plan" where "user_id" = ?`,
-  `delete from "agent_event_record" where "session_id" in (select "id" from "chat_session" where "user_id" = ?)`,
-  `delete from "draft" where "session_id" in (select "id" from "chat_session" where "user_id" = ?)`,
-  `delete from "journal_entry" where "user_id" = ?`,
-  `update "chat_session" set "context_goal_id" = null where "user_id" = ?`,
-  `delete from "message" where "session_id" in (select "id" from "chat_session" where "user_id" = ?)`,
-  `delete from "agent_run" where "user_id" = ?`,
-  `delete from "chat_session" where "user_id" = ?`,
-  `delete from "goal" where "user_id" = ?`,
-  `delete from "user_template" where "user_id" = ?`,
-  `delete from "user_preferences" where "user_id" = ?`,
-  `delete from "budget_alert" where "user_id" = ?`,
-  `delete from "payment_jar_assignment" where "user_id" = ?`,
-  `delete from "fee" where "user_id" = ?`,
-  `delete from "jar" where "user_id" = ?`,
-  `delete from "budget" where "user_id" = ?`,
-  // Cards stay (their payments point at them), cancelled and without the user's label.
-  `update "card" set "status" = 'CANCELLED', "label" = null where "user_id" = ?`,
-  // Accounts stay (the ledger points at them), closed and without the user's name for them.
-  `update "account" set "status" = 'CLOSED', "name" = 'Closed account' where "user_id" = ? and not "system"`,
+/** The user's own sessions and refresh tokens, erased after every other module's part. */
+const eraseSessions = statementsEraser([
   `delete from "refresh_token" where "session_id" in (select "id" from "auth_session" where "user_id" = ?)`,
   `delete from "auth_session" where "user_id" = ?`,
-];
-
-/** Why the user's runs ended: the reason their RunFinished carries. */
-const RUNS_CANCELLED = { code: 'REVOKED', message: 'Cancelled: this account was deleted' };
+]);
 
 /**
  * The right to leave: deleteMyAccount. Refused while money is left in an account; otherwise, in
  * one transaction, every session ends, personal content is erased, the user row is anonymized
  * (the username and email are freed for anyone to take) and the audit trail records it.
+ * Each module erases its own rows: rows a bank must keep (transfers, ledger entries, card
+ * payments, idempotency keys, the audit trail) stay, pointing at the anonymized user row.
  */
 export class AccountDeletionService {
   constructor(
@@ -56,6 +30,9 @@ export class AccountDeletionService {
     private readonly agentRuns: Pick<RunCanceller, 'cancelRunsOfUser'>,
     private readonly audit: Pick<AuditService, 'event' | 'record'>,
     private readonly sessions: { announceRevoked(userId: string, sessionIds: string[]): Promise<void> },
+    private readonly accounts: { holdsMoney(em: EntityManager, userId: string): Promise<boolean> },
+    /** Every other module's part, in the order the foreign keys allow (services.ts). */
+    private readonly erasers: readonly Eraser[],
   ) {}
 
   async deleteMyAccount(auth: AuthInfo, password: string): Promise<boolean> {
@@ -65,23 +42,19 @@ export class AccountDeletionService {
       throw badUserInput([{ field: 'password', message: 'is not your current password' }]);
     }
     // Stop the runs first, so none writes into a session being erased.
-    await this.agentRuns.cancelRunsOfUser(user.id, RUNS_CANCELLED);
+    await this.agentRuns.cancelRunsOfUser(user.id, RUNS_CANCELLED.deleted);
     const now = this.deps.clock.now();
     const sessionIds = await this.em.transactional(async (em) => {
       // The user row locked: a transfer or a second deletion waits, and sees the account gone.
       await em.execute(`select 1 from "app_user" where "id" = ? for update`, [user.id]);
-      const funded = await em.execute<Array<{ n: number }>>(
-        `select count(*)::int as "n" from "account" where "user_id" = ? and not "system" and "status" = 'OPEN' and "balance" <> 0`,
-        [user.id],
-      );
-      if ((funded[0]?.n ?? 0) > 0) {
+      if (await this.accounts.holdsMoney(em, user.id)) {
         throw new DomainError(
           'ACCOUNT_NOT_EMPTY',
           'Money is still in your accounts: move it out (createTransfer) and close them (closeAccount) before deleting your account',
         );
       }
       const sessions = await em.execute<Array<{ id: string }>>(`select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
-      for (const sql of ERASE) await em.execute(sql, [user.id], 'run');
+      for (const erase of [...this.erasers, eraseSessions]) await erase(em, user.id);
       const anonymous = `deleted-${user.id}`;
       await em.execute(
         `update "app_user" set "username" = ?, "username_key" = ?, "email" = null, "email_key" = null, "password_hash" = '!', "deleted_at" = ?, "updated_at" = ? where "id" = ?`,

@@ -4,7 +4,7 @@ import { requireAuth } from '../../shared/request-context.js';
 import type { AccountActivityPayload } from '../../pubsub/topics.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
-import type { AccountView } from '../accounts/account.sql.js';
+import type { AccountView } from '../accounts/account.types.js';
 import { TransferView } from './transfer.types.js';
 import { LedgerEntryConnection, LedgerEntryView, Statement } from './ledger.types.js';
 

@@ -8,7 +8,7 @@ import { formatMonth, parseMonth } from '../../shared/calendar-input.js';
 import { money } from '../../shared/money.js';
 import { loadWindowPages } from '../../db/window-pages.js';
 import { pageSize, seqCursor, toPage, type Page } from '../../shared/pagination.js';
-import type { AccountView } from '../accounts/account.sql.js';
+import type { AccountView } from '../accounts/account.types.js';
 import type { AccountService } from '../accounts/account.service.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { viewOfEntryData, viewOfTransferData } from './transfer.events.js';

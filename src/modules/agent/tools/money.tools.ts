@@ -1,5 +1,5 @@
 import { money } from '../../../shared/money.js';
-import type { AccountView } from '../../accounts/account.sql.js';
+import type { AccountView } from '../../accounts/account.types.js';
 import type { AuthInfo } from '../../auth/auth.types.js';
 import type { TransferRequest } from '../../transfers/transfer.inputs.js';
 import type { Tool, ToolContext, ToolServices } from './tool.js';

@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CoreDeps } from '../../deps.js';
+import { notFound } from '../../shared/errors.js';
+import type { AuthService } from './auth.service.js';
+import { AuthAction, type AuthTrail } from './auth.trail.js';
+import { RUNS_CANCELLED } from './runs-cancelled.js';
+import { withUniqueErrors } from './unique-names.js';
+import { type Role, User } from './user.entity.js';
+
+/** Start-up was asked to give an existing user a role it does not have: it never does. */
+export class RoleConflictError extends Error {
+  constructor(
+    readonly username: string,
+    readonly role: Role,
+    readonly wanted: Role,
+  ) {
+    super(`the existing user "${username}" is ${role}, not ${wanted}`);
+    this.name = 'RoleConflictError';
+  }
+}
+
+/** Users made or changed by start-up and scripts, never by a caller of the API: the operator, the demo users, promote-user. */
+export class OperatorProvisioning {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: Pick<CoreDeps, 'passwords'>,
+    private readonly sessions: Pick<AuthService, 'endEverySession'>,
+    private readonly audit: Pick<AuthTrail, 'event' | 'record'>,
+  ) {}
+
+  /**
+   * Makes sure this user exists with this role and password. Never changes the role of an
+   * existing user (someone may have registered the name first): RoleConflictError.
+   * A password reset here ends every session of the user.
+   */
+  async ensureUser(username: string, password: string, role: Role): Promise<User> {
+    const existing = await this.em.findOne(User, { usernameKey: username.toLowerCase() }, { populate: ['passwordHash'] });
+    if (existing) {
+      if (existing.role !== role) throw new RoleConflictError(existing.username, existing.role, role);
+      if (!(await this.deps.passwords.verify(password, existing.passwordHash))) {
+        existing.passwordHash = await this.deps.passwords.hash(password);
+        await this.em.flush();
+        await this.sessions.endEverySession(existing.id, 'password reset at start-up', RUNS_CANCELLED.password);
+      }
+      return existing;
+    }
+    const user = new User(username, await this.deps.passwords.hash(password));
+    user.role = role;
+    await withUniqueErrors(() => this.em.persistAndFlush(user));
+    return user;
+  }
+
+  /**
+   * A deliberate role change (scripts/promote-user.ts): ends every session, refresh token,
+   * subscription and agent run of the user, so nothing keeps acting under the old role.
+   */
+  async changeRole(username: string, role: Role): Promise<{ user: User; sessionsRevoked: number; runsCancelled: number }> {
+    const user = await this.em.findOne(User, { usernameKey: username.toLowerCase() });
+    if (!user) throw notFound(`User "${username}"`);
+    if (user.role !== role) {
+      const from = user.role;
+      user.role = role;
+      // Run by a script: the system is the actor.
+      const row = this.audit.event(AuthAction.ROLE_CHANGED, `${from}->${role}`, { userId: user.id, actorId: null, target: `user:${user.id}` });
+      await this.em.transactional((em) => this.audit.record(em, row));
+    }
+    const ended = await this.sessions.endEverySession(user.id, `role changed to ${role}`, RUNS_CANCELLED.role);
+    return { user, ...ended };
+  }
+}

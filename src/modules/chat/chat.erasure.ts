@@ -1,0 +1,8 @@
+import { statementsEraser } from '../../shared/erasure.js';
+
+/** Account deletion: the user's chat sessions and their messages (before the goals a session may be about). */
+export const eraseChat = statementsEraser([
+  `update "chat_session" set "context_goal_id" = null where "user_id" = ?`,
+  `delete from "message" where "session_id" in (select "id" from "chat_session" where "user_id" = ?)`,
+  `delete from "chat_session" where "user_id" = ?`,
+]);
