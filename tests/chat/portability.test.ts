@@ -163,6 +163,8 @@ describe('export and import', () => {
       ['chatSessions[3].context.goal', corrupt((d) => (d.chatSessions[3].context.goal = 5))],
       ['plans.weeks[0].weekStart', corrupt((d) => (d.plans.weeks[0].weekStart = '2026-12-01'))],
       ['goals[0].targetMinor', corrupt((d) => (d.goals[0].targetMinor = '-5'))],
+      ['goals[0].currency', corrupt((d) => (d.goals[0].currency = ' US'))],
+      ['goals[0].currency', corrupt((d) => (d.goals[0].currency = 'XYZ'))],
       ['version', corrupt((d) => (d.version = 99))],
       ['chatSessions', corrupt((d) => (d.chatSessions = 'none'))],
     ];

@@ -1,15 +1,29 @@
-import { isCurrency } from '../../shared/currency.js';
 import type { BudgetDoc } from '../budget/budget-document.service.js';
 import { FULL_ALLOCATION } from '../budget/budget.rules.js';
 import { FeeCadence } from '../budget/fee.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
-import { DAY, TIMESTAMP, bool, day, int, Invalid, list, minorSchema, minorUnits, nullable, oneOf, record, text, timestamp } from './document-schema.js';
+import {
+  DAY,
+  TIMESTAMP,
+  bool,
+  currencyCode,
+  day,
+  int,
+  Invalid,
+  list,
+  minorSchema,
+  minorUnits,
+  nullable,
+  oneOf,
+  record,
+  text,
+  timestamp,
+} from './document-schema.js';
 
 /* The document's budget (optional: null or absent means none): its schema and the checks past it. */
 
 const MAX = { jars: 200, fees: 1000, assignments: 100_000 } as const;
 const AMOUNT_HINT = 'must be a whole number of minor units up to 10^15, as a string';
-const CURRENCY_HINT = 'must be an ISO 4217 code such as "USD"';
 const currency = text(3, 3);
 const jarIndex = { type: 'integer', minimum: 0, hint: 'must be the index of a jar in budget.jars' };
 
@@ -53,10 +67,6 @@ export const budgetSchema = nullable(
 
 export function checkBudget(b: BudgetDoc | null): BudgetDoc | null {
   if (b === null) return null;
-  const code = (value: string, path: string) => {
-    if (!isCurrency(value)) throw new Invalid(path, CURRENCY_HINT);
-    return value;
-  };
   const jar = (value: number | null, path: string) => {
     if (value !== null && value >= b.jars.length)
       throw new Invalid(path, `must be ${b.jars.length === 0 ? 'null: budget.jars is empty' : `an integer from 0 to ${b.jars.length - 1}`}`);
@@ -70,7 +80,7 @@ export function checkBudget(b: BudgetDoc | null): BudgetDoc | null {
     return {
       ...f,
       name: f.name.trim(),
-      currency: code(f.currency, `${at}.currency`),
+      currency: currencyCode(f.currency, `${at}.currency`),
       nextDueOn: day(f.nextDueOn, `${at}.nextDueOn`),
       createdAt: timestamp(f.createdAt, `${at}.createdAt`),
     };
@@ -83,10 +93,10 @@ export function checkBudget(b: BudgetDoc | null): BudgetDoc | null {
       ...a,
       payment: {
         ...a.payment,
-        currency: code(a.payment.currency, `${at}.payment.currency`),
+        currency: currencyCode(a.payment.currency, `${at}.payment.currency`),
         createdAt: timestamp(a.payment.createdAt, `${at}.payment.createdAt`),
       },
     };
   });
-  return { ...b, currency: code(b.currency, 'budget.currency'), jars, fees, assignments };
+  return { ...b, currency: currencyCode(b.currency, 'budget.currency'), jars, fees, assignments };
 }

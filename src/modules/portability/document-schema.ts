@@ -1,5 +1,6 @@
 import type { AnySchemaObject, ErrorObject, SchemaObject } from 'ajv';
 import { dayProblem } from '../../shared/calendar-input.js';
+import { isCurrency } from '../../shared/currency.js';
 import { DATE_RANGE_TEXT, inDateRange } from '../../shared/input-rules.js';
 import { isoDay } from '../../shared/time-zone.js';
 
@@ -74,6 +75,12 @@ export function minorUnits(value: string | null, path: string, hint: string): vo
 }
 
 /** A TIMESTAMP that passed the schema, as the canonical ISO form within the supported years. */
+/** An ISO 4217 code as the API takes it (upper case): a schema's length check lets "XYZ" or " US" through. */
+export function currencyCode(value: string, path: string): string {
+  if (!isCurrency(value)) throw new Invalid(path, 'must be an ISO 4217 code such as "USD"');
+  return value;
+}
+
 export function timestamp(value: string, path: string): string {
   const at = new Date(value);
   if (Number.isNaN(at.getTime())) throw new Invalid(path, 'must be an ISO-8601 date-time');

@@ -2,7 +2,23 @@ import { GoalHorizon, GoalStatus, Priority } from '../plans/goal.entity.js';
 import { PlanItemStatus } from '../plans/plan.entity.js';
 import type { GoalDoc, PlansDoc } from '../plans/plans-document.service.js';
 import { accountRefSchema } from './cards.portability.js';
-import { DAY, TIMESTAMP, day, index, Invalid, list, minorSchema, minorUnits, nullable, oneOf, record, reference, text, timestamp } from './document-schema.js';
+import {
+  DAY,
+  TIMESTAMP,
+  currencyCode,
+  day,
+  index,
+  Invalid,
+  list,
+  minorSchema,
+  minorUnits,
+  nullable,
+  oneOf,
+  record,
+  reference,
+  text,
+  timestamp,
+} from './document-schema.js';
 
 /* The document's goals and plans (each optional on import). */
 
@@ -30,7 +46,13 @@ export function checkGoals(goals: GoalDoc[]): GoalDoc[] {
     const at = `goals[${i}]`;
     minorUnits(g.targetMinor, `${at}.targetMinor`, TARGET_HINT);
     if (g.targetMinor !== null && g.currency === null) throw new Invalid(`${at}.currency`, 'is needed with targetMinor');
-    return { ...g, targetDate: g.targetDate === null ? null : day(g.targetDate, `${at}.targetDate`), createdAt: timestamp(g.createdAt, `${at}.createdAt`) };
+    const currency = g.currency === null ? null : currencyCode(g.currency, `${at}.currency`);
+    return {
+      ...g,
+      currency,
+      targetDate: g.targetDate === null ? null : day(g.targetDate, `${at}.targetDate`),
+      createdAt: timestamp(g.createdAt, `${at}.createdAt`),
+    };
   });
 }
 
