@@ -54,11 +54,16 @@ describe('the demo budget', () => {
     expect(insights.observations.some((o) => /^Dining is \d+% over its jar\.$/.test(o))).toBe(true);
   });
 
-  it('answers "how much is left in my groceries jar?" from this month’s jar', async () => {
-    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === 'Groceries')!;
+  /** This month's figures of the jar named `name`, then the answer to `question` in a COACHING session. */
+  async function askJar(name: string, question: string) {
+    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === name)!;
     const month = (await server.ok(JarMonthDocument, { id: jar.id, month: monthOf(0) }, { token })).jar.month;
     const session = await createSession(server, token, 'COACHING');
-    const run = await converse(server, token, session.id, 'how much is left in my groceries jar?');
+    return { month, run: await converse(server, token, session.id, question) };
+  }
+
+  it('answers "how much is left in my groceries jar?" from this month’s jar', async () => {
+    const { month, run } = await askJar('Groceries', 'how much is left in my groceries jar?');
     expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['budget_overview', true]]);
     expect(run.text).toContain(`Your Groceries jar has ${shown(month.remaining)} left for ${monthName(monthOf(0))}`);
   });
@@ -132,10 +137,7 @@ describe('the demo budget', () => {
   });
 
   it('answers "what’s left in my dining jar?", typed with a curly apostrophe, from this month’s jar', async () => {
-    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === 'Dining')!;
-    const month = (await server.ok(JarMonthDocument, { id: jar.id, month: monthOf(0) }, { token })).jar.month;
-    const session = await createSession(server, token, 'COACHING');
-    const run = await converse(server, token, session.id, 'what’s left in my dining jar?');
+    const { month, run } = await askJar('Dining', 'what’s left in my dining jar?');
     expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['budget_overview', true]]);
     const left = BigInt(month.remaining.minor) < 0n ? `is ${unsigned(month.remaining)} over` : `has ${shown(month.remaining)} left`;
     expect(run.text).toContain(`Your Dining jar ${left} for ${monthName(monthOf(0))} ${monthOf(0).slice(0, 4)}`);
