@@ -10,9 +10,10 @@ import {
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { converse, expectGaplessSeq, follow } from '../helpers/agent.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 
 let fake: FakeOpenAi;
@@ -20,16 +21,10 @@ let server: TestServer;
 let user: TestUser;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  server = await startTestServer({
-    env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000', SHUTDOWN_GRACE_MS: '500' },
-  });
+  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 3000, env: { SHUTDOWN_GRACE_MS: '500' } }));
   user = await registerUser(server);
 });
-afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => server?.stop());
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i + 1}`).join(' ');
 const call = (id: string, name: string, args: unknown, fragments = 3) => ({ toolCall: { id, name, arguments: JSON.stringify(args), fragments } });

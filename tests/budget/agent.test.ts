@@ -6,6 +6,7 @@ import {
   CardPaymentsDocument,
   CardsDocument,
   FeesDocument,
+  GoalsDocument,
   JarMonthDocument,
   LoginDocument,
   SpendingInsightsDocument,
@@ -13,8 +14,9 @@ import {
 } from '../generated/graphql.js';
 import { spend } from '../factories/budget.js';
 import { createSession } from '../factories/chat.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
 import { startTestServer, type Gateway, type TestServer } from '../helpers/server.js';
 
 const login = async (server: Gateway, who: { username: string; password: string }) => (await server.ok(LoginDocument, { input: { ...who } })).login.accessToken;
@@ -26,6 +28,8 @@ function monthOf(offset: number): string {
 const monthName = (month: string) => new Date(`${month}-01T00:00:00Z`).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
 /** "1,250.00 USD" as the answers print a Money. */
 const shown = (m: { decimal: string; currency: string }) => `${m.decimal.replace(/\B(?=(\d{3})+(?!\d))/g, ',')} ${m.currency}`;
+/** An overspent amount as the answers say it: "76.00 USD over". */
+const unsigned = (m: { decimal: string; currency: string }) => shown({ ...m, decimal: m.decimal.replace(/^-/, '') });
 
 describe('the demo budget', () => {
   let server: TestServer;
@@ -50,11 +54,16 @@ describe('the demo budget', () => {
     expect(insights.observations.some((o) => /^Dining is \d+% over its jar\.$/.test(o))).toBe(true);
   });
 
-  it('answers "how much is left in my groceries jar?" from this month’s jar', async () => {
-    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === 'Groceries')!;
+  /** This month's figures of the jar named `name`, then the answer to `question` in a COACHING session. */
+  async function askJar(name: string, question: string) {
+    const jar = (await server.ok(BudgetDocument, {}, { token })).budget.jars.find((j) => j.name === name)!;
     const month = (await server.ok(JarMonthDocument, { id: jar.id, month: monthOf(0) }, { token })).jar.month;
     const session = await createSession(server, token, 'COACHING');
-    const run = await converse(server, token, session.id, 'how much is left in my groceries jar?');
+    return { month, run: await converse(server, token, session.id, question) };
+  }
+
+  it('answers "how much is left in my groceries jar?" from this month’s jar', async () => {
+    const { month, run } = await askJar('Groceries', 'how much is left in my groceries jar?');
     expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['budget_overview', true]]);
     expect(run.text).toContain(`Your Groceries jar has ${shown(month.remaining)} left for ${monthName(monthOf(0))}`);
   });
@@ -126,21 +135,71 @@ describe('the demo budget', () => {
     const again = await converse(server, token, session.id, 'make a jar for travel with 10%');
     expect(again.text).toMatch(/I couldn't make that jar: You already have a jar called "Travel"/);
   });
+
+  it('answers "what’s left in my dining jar?", typed with a curly apostrophe, from this month’s jar', async () => {
+    const { month, run } = await askJar('Dining', 'what’s left in my dining jar?');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['budget_overview', true]]);
+    const left = BigInt(month.remaining.minor) < 0n ? `is ${unsigned(month.remaining)} over` : `has ${shown(month.remaining)} left`;
+    expect(run.text).toContain(`Your Dining jar ${left} for ${monthName(monthOf(0))} ${monthOf(0).slice(0, 4)}`);
+    expect(run.text).toContain(`${shown(month.allocated)} allocated, ${shown(month.spent)} spent`);
+  });
+
+  it('answers "where can I save money?" with the jars spent past their allocation and the largest payments', async () => {
+    const op = await login(server, DEMO_OPERATOR);
+    const [card] = (await server.ok(CardsDocument, {}, { token })).cards;
+    await spend(server, op, card!.id, 50_000, '5812');
+    const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(0), currency: 'USD', first: 3 }, { token })).spendingInsights;
+    const over = insights.byJar.filter((j) => BigInt(j.remaining.minor) < 0n);
+    expect(over.map((j) => j.jar.name)).toContain('Dining');
+    const merchants = new Map(
+      (await server.ok(CardPaymentsDocument, { month: monthOf(0), first: 100 }, { token })).cardPayments.edges.map((e) => [e.node.id, e.node]),
+    );
+    const session = await createSession(server, token, 'GENERAL');
+    const run = await converse(server, token, session.id, 'where can I save money?');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['spending_insights', true]]);
+    for (const j of over)
+      expect(run.text).toContain(`${j.jar.name} is ${unsigned(j.remaining)} over its jar (${shown(j.spent)} spent of ${shown(j.allocated)})`);
+    const largest = insights.largestPayments.map((p) => `${shown(p.amount)} at ${merchants.get(p.id)!.merchant}`);
+    expect(largest.length).toBeGreaterThan(0);
+    expect(run.text).toContain(`Your largest payments were ${largest[0]}`);
+    for (const payment of largest) expect(run.text).toContain(payment);
+  });
+
+  it('answers "what fees are coming up?" with each fee due next month, its day and the total', async () => {
+    const fees = (await server.ok(UpcomingFeesDocument, {}, { token })).upcomingFees;
+    expect(fees.length).toBeGreaterThan(0);
+    const total = fees.reduce((sum, f) => sum + BigInt(f.amount.minor), 0n);
+    const session = await createSession(server, token, 'COACHING');
+    const run = await converse(server, token, session.id, 'what fees are coming up?');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['spending_insights', true]]);
+    const lines = fees.map((f) => `- ${f.name}: ${shown(f.amount)} on ${f.nextDueOn}`);
+    expect(run.text).toBe(
+      `Fees due in ${monthName(monthOf(1))} ${monthOf(1).slice(0, 4)}:\n${lines.join('\n')}\nThat is ${shown({ decimal: (Number(total) / 100).toFixed(2), currency: 'USD' })} in all.`,
+    );
+  });
+
+  it('answers "how are my goals going?" with each active goal’s progress against its target', async () => {
+    const goals = (await server.ok(GoalsDocument, { status: 'ACTIVE' }, { token })).goals.edges.map((e) => e.node);
+    const saving = goals.filter((g) => g.target !== null);
+    expect(saving.length).toBeGreaterThan(0);
+    const session = await createSession(server, token, 'GENERAL');
+    const run = await converse(server, token, session.id, 'how are my goals going?');
+    expect(run.run.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['list_goals', true]]);
+    for (const g of goals) expect(run.text).toContain(`- ${g.title}`);
+    for (const g of saving) {
+      const saved = `${g.progress!.decimal} ${g.progress!.currency} saved of ${g.target!.decimal} ${g.target!.currency} (${g.progressBasisPoints! / 100}%)`;
+      expect(run.text).toContain(`${g.title}${g.targetDate ? ` (by ${g.targetDate})` : ''}: ${saved}`);
+    }
+  });
 });
 
 describe('the budget tools on an OpenAI-compatible provider', () => {
   let fake: FakeOpenAi;
   let server: TestServer;
   beforeAll(async () => {
-    fake = await startFakeOpenAi();
-    server = await startTestServer({
-      env: { SEED_DEMO: 'true', LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000' },
-    });
+    ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 3000, env: { SEED_DEMO: 'true' } }));
   });
-  afterAll(async () => {
-    await server?.stop();
-    await fake?.close();
-  });
+  afterAll(() => server?.stop());
 
   it('offers budget_overview and spending_insights with JSON schemas, runs one scripted call of each and feeds the real figures back', async () => {
     const token = await login(server, DEMO_CUSTOMER);

@@ -12,9 +12,10 @@ import {
   type SpendingCategory,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
 import { ledgerSnapshot, ledgerViolations } from '../helpers/ledger.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
 import { startTestServer, type Gateway, type TestServer } from '../helpers/server.js';
 
 function monthOf(offset: number): string {
@@ -143,15 +144,9 @@ describe('card_spending on an OpenAI-compatible provider', () => {
   let fake: FakeOpenAi;
   let server: TestServer;
   beforeAll(async () => {
-    fake = await startFakeOpenAi();
-    server = await startTestServer({
-      env: { SEED_DEMO: 'true', LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000' },
-    });
+    ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 3000, env: { SEED_DEMO: 'true' } }));
   });
-  afterAll(async () => {
-    await server?.stop();
-    await fake?.close();
-  });
+  afterAll(() => server?.stop());
 
   it('offers card_spending and list_cards (no way to freeze), runs a scripted card_spending call and feeds the model the real totals', async () => {
     const token = await demoToken(server);

@@ -5,9 +5,10 @@ import { chromium, type Browser, type BrowserContext, type Page, type WebSocketR
 import { afterAll, beforeAll, beforeEach, expect, it, onTestFinished } from 'vitest';
 import { buildChatUi } from '../../scripts/build-chat.js';
 import { AccountsDocument, AgentRunDocument, LoginDocument, TransferDocument } from '../generated/graphql.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { describeNeeding } from '../helpers/components.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
 
 /**
@@ -47,10 +48,7 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
   beforeAll(async () => {
     await buildChatUi();
     await mkdir(ARTIFACTS, { recursive: true });
-    fake = await startFakeOpenAi();
-    server = await startTestServer({
-      env: { CHAT_UI: 'true', SEED_DEMO: 'true', LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '30000' },
-    });
+    ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 30_000, env: { CHAT_UI: 'true', SEED_DEMO: 'true' } }));
     demoToken = (await server.ok(LoginDocument, { input: DEMO })).login.accessToken;
     const port = new URL(server.url).port;
     const isGateway = (raw: string) => {
@@ -105,7 +103,6 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    await fake?.close();
   });
 
   /** Types a message into the open session and returns the run's element once it appears. */

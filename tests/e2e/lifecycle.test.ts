@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AgentRunDocument, CreateChatSessionDocument, LoginDocument, MeDocument, RegisterDocument, SendMessageDocument } from '../generated/graphql.js';
 import { startFakeOpenAi } from '../fakes/openai-server.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
+import { scriptedLlmEnv } from '../helpers/scripted-llm.js';
 import { until } from '../helpers/wait.js';
 
 /** `npm start` minus the build: the real entry point, its own embedded database on disk, the gateway's own rate limits. */
@@ -70,7 +71,7 @@ describe('the gateway process', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'coach-crash-'));
     dirs.push(dataDir);
     const fake = await startFakeOpenAi();
-    const env = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl };
+    const env = scriptedLlmEnv(fake);
     try {
       const first = await startGateway(dataDir, '4', env);
       const reg = await first.gql(RegisterDocument, { input: { username: 'crashy', email: null, password: 'password-crash-1' } });
@@ -104,7 +105,7 @@ describe('the gateway process', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'coach-drain-'));
     dirs.push(dataDir);
     const fake = await startFakeOpenAi();
-    const env = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, SHUTDOWN_GRACE_MS: '2000' };
+    const env = { ...scriptedLlmEnv(fake), SHUTDOWN_GRACE_MS: '2000' };
     const short = 'one two three four five six seven eight';
     const long = Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ');
     try {

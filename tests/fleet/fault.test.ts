@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
 import { redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
 import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '../helpers/process.js';
+import { scriptedLlmEnv } from '../helpers/scripted-llm.js';
 import { until } from '../helpers/wait.js';
 
 const missing = [await redisMissing(), PROCESSES_NEED_POSTGRES].filter(Boolean).join('; ') || undefined;
@@ -28,8 +29,7 @@ function startInstance(id: string): Promise<GatewayProcess> {
     DATABASE_URL: db.url!,
     REDIS_URL: TEST_REDIS_URL,
     INSTANCE_ID: `fault-${id}`,
-    LLM_PROVIDER: 'openai',
-    LLM_BASE_URL: fake.baseUrl,
+    ...scriptedLlmEnv(fake),
     SHUTDOWN_GRACE_MS: '1000',
     ...OPERATOR_ENV,
   });

@@ -21,6 +21,7 @@ import { killGatewayProcesses, startGatewayProcess, type GatewayProcess } from '
 import { until } from '../helpers/wait.js';
 import { describeNeeding, PROCESSES_NEED_POSTGRES } from '../helpers/components.js';
 import { redisGet, redisMissing, TEST_REDIS_URL } from '../helpers/redis.js';
+import { scriptedLlmEnv } from '../helpers/scripted-llm.js';
 import { collect } from '../helpers/subscriptions.js';
 
 // The embedded PGlite is one database session behind its socket: a transaction on one connection holds every other
@@ -38,8 +39,7 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     fake = await startFakeOpenAi();
     const env = {
       REDIS_URL: TEST_REDIS_URL,
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: fake.baseUrl,
+      ...scriptedLlmEnv(fake),
       SHUTDOWN_GRACE_MS: '500',
       // A minute: only the revocation message can end a cached session within the test.
       SESSION_CACHE_MS: '60000',

@@ -3,24 +3,21 @@ import { CreateChatSessionDocument, CreateGoalDocument, DailyPlanDocument, Trans
 import { createSession } from '../factories/chat.js';
 import { openAccount } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
 
 let fake: FakeOpenAi;
 let server: TestServer;
 let user: TestUser;
 let other: TestUser;
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  server = await startTestServer({ env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000' } });
+  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 3000 }));
   user = await registerUser(server);
   other = await registerUser(server);
 });
-afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => server?.stop());
 
 const call = (id: string, name: string, args: unknown) => ({ toolCall: { id, name, arguments: JSON.stringify(args), fragments: 2 } });
 const offered = (i: number) => (fake.requests[i]!.tools ?? []).map((t) => t.function.name);

@@ -4,8 +4,9 @@ import { TransfersDocument } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { deposit, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let local: TestServer;
@@ -13,16 +14,11 @@ let openai: TestServer;
 let fake: FakeOpenAi;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  [local, openai] = await Promise.all([
-    startTestServer({ env: { ...OPERATOR_ENV } }),
-    startTestServer({ env: { ...OPERATOR_ENV, LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '3000' } }),
-  ]);
+  let scripted;
+  [local, scripted] = await Promise.all([startTestServer({ env: { ...OPERATOR_ENV } }), startScriptedServer({ llmTimeoutMs: 3000, env: { ...OPERATOR_ENV } })]);
+  ({ fake, server: openai } = scripted);
 });
-afterAll(async () => {
-  await Promise.all([local?.stop(), openai?.stop()]);
-  await fake?.close();
-});
+afterAll(() => Promise.all([local?.stop(), openai?.stop()]));
 
 /** A user with USD "Checking" (100.00) and "Savings" accounts. */
 async function customer(server: TestServer): Promise<{ user: TestUser; checking: string; savings: string }> {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRunDocument, ChangePasswordDocument, LoginDocument, LogoutAllDocument, SendMessageDocument } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { Topic, type AgentEventPayload } from '../../src/pubsub/topics.js';
 import { createServices } from '../../src/services.js';
@@ -12,13 +13,9 @@ import { createServices } from '../../src/services.js';
 let fake: FakeOpenAi;
 let server: TestServer;
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  server = await startTestServer({ env: { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', SHUTDOWN_GRACE_MS: '500' } });
+  ({ fake, server } = await startScriptedServer({ env: { SHUTDOWN_GRACE_MS: '500' } }));
 });
-afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => server?.stop());
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i + 1}`).join(' ');
 

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentEventsDocument, RefreshSessionDocument, SendMessageDocument, type AgentEventsSubscription } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { agentEventsCache, expectGaplessSeq } from '../helpers/agent.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
 
 type AgentEvent = AgentEventsSubscription['agentEvents'];
 
@@ -16,15 +17,9 @@ let fake: FakeOpenAi;
 let server: TestServer;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  server = await startTestServer({
-    env: { ACCESS_TOKEN_TTL_SECONDS: '10', LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '20000' },
-  });
+  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 20_000, env: { ACCESS_TOKEN_TTL_SECONDS: '10' } }));
 });
-afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => server?.stop());
 
 describe('a WebSocket and the access token it was opened with', () => {
   it('closes at the token\'s expiry with 4401 "token expired"; the next token subscribes again and afterSeq loses no event', async () => {

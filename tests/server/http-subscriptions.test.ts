@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentEventsDocument, AuthSessionEventsDocument, LogoutDocument, SendMessageDocument, type AgentEventsSubscription } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { agentEventsCache, expectGaplessSeq } from '../helpers/agent.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 import { MULTIPART, multipartRequest } from '../helpers/multipart.js';
@@ -21,15 +22,10 @@ let user: TestUser;
 let fake: FakeOpenAi;
 
 beforeAll(async () => {
-  fake = await startFakeOpenAi();
-  const llm = { LLM_PROVIDER: 'openai', LLM_BASE_URL: fake.baseUrl, LLM_MODEL: 'scripted-model', LLM_TIMEOUT_MS: '20000' };
-  server = await startTestServer({ env: { ...llm, WS_MAX_SUBSCRIPTIONS_PER_USER: String(MAX_PER_USER) } });
+  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 20_000, env: { WS_MAX_SUBSCRIPTIONS_PER_USER: String(MAX_PER_USER) } }));
   user = await registerUser(server);
 });
-afterAll(async () => {
-  await server?.stop();
-  await fake?.close();
-});
+afterAll(() => server?.stop());
 
 /** A run whose answer is held after its first words until the test releases it. */
 async function heldRun(token: string) {

@@ -1,44 +1,148 @@
-/** The rule-based assistant's planning requests: goals, a day's plan, items done, contributions to a savings goal. */
+/** The planning rows: goals, a day's plan, items done, contributions to a savings goal. */
 import { addDays } from '../../plans/plans.rules.js';
+import { answer, call, type Action } from './local.action.js';
 import { findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
-import type { Action, Exchange } from './local.action.js';
+import { MONTH_NAMES, monthEnd } from './local.period.js';
 import { listOf, transferProposed } from './local.replies.js';
-import type { AgentContext } from './provider.js';
+import type { Row, Turn } from './local.row.js';
 
-type PlanningIntent =
-  | { kind: 'plan_day'; when: 'today' | 'tomorrow'; items: Array<{ title: string; time?: string }> }
-  | { kind: 'show_plan'; when: 'today' | 'tomorrow' }
-  | { kind: 'did_item'; what: string }
-  | { kind: 'list_goals' }
-  | { kind: 'create_goal'; text: string }
-  | { kind: 'contribute'; amountText: string; goal: string };
+type When = 'today' | 'tomorrow';
 
 const PLAN_DAY = /^(?:please\s+|can you\s+|help me\s+)?plan (?:my |out my )?(day|today|tomorrow)(?:\s+(today|tomorrow))?\s*[:,-]\s*(.+)$/i;
 const SHOW_PLAN =
   /\bwhat(?:'s| is| do i have)\s+(?:on\s+)?(?:my\s+)?(?:plan|agenda|schedule|to-?do list)\b|\bshow (?:me )?my (?:plan|agenda|schedule)\b|\bwhat(?:'s| is) planned\b/i;
 const DID = /^(?:i(?:'ve| have)?\s+)?(?:did|done|finished|completed|went to|made)\s+(?:with\s+)?(?:the\s+|my\s+)?(.+?)[.!]*$/i;
-const LIST_GOALS = /\bwhat are my goals\b|\b(?:show|list|tell me)(?: me)? (?:all )?my goals\b|^(?:my )?goals\s*\??$/i;
+const LIST_GOALS =
+  /\bwhat are my goals\b|\bhow(?:'s| is| are)\b.*\bgoals?\b.*\b(?:going|doing|coming along)\b|\b(?:progress|status) (?:of|on) my goals?\b|\b(?:show|list|tell me)(?: me)? (?:all )?my goals\b|^(?:my )?goals\s*\??$/i;
 const CREATE_GOAL = /^(?:please\s+)?(?:add|set|create|make|start)(?: me)? (?:a |an )?(?:new )?(?:savings )?goal\s*(?:to|of|for|:)?\s+(.+)$/i;
 const CONTRIBUTE = /\b(?:put|add|move|send|transfer|save)\s+(.+?)\s+(?:toward|towards|to|into|for)\s+(?:my|the)\s+(.+?)\s+goal\b/i;
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
-export function planningIntent(text: string): PlanningIntent | undefined {
-  const t = text.trim();
-  const day = PLAN_DAY.exec(t);
-  if (day) {
-    const when = [day[1], day[2]].some((w) => /tomorrow/i.test(w ?? '')) ? 'tomorrow' : 'today';
+const todayOf = ({ context, now }: Pick<Turn, 'context' | 'now'>) => context.planning?.today ?? now.toISOString().slice(0, 10);
+const dateOf = (when: When, turn: Turn) => (when === 'today' ? todayOf(turn) : addDays(todayOf(turn), 1));
+const resultOf = (turn: Turn, tool: string) => turn.done.findLast((e) => e.name === tool)?.result;
+
+const planDay: Row<{ when: When; items: Array<{ title: string; time?: string }> }> = {
+  kind: 'plan_day',
+  tool: 'plan_day',
+  onlyWhereOffered: true,
+  example: `plan a day ("plan my day tomorrow: gym at 7, call mom")`,
+  match: ({ text }) => {
+    const day = PLAN_DAY.exec(text);
+    if (!day) return undefined;
+    const when: When = [day[1], day[2]].some((w) => /tomorrow/i.test(w ?? '')) ? 'tomorrow' : 'today';
     const items = splitItems(day[3]!);
-    if (items.length) return { kind: 'plan_day', when, items };
+    return items.length ? { when, items } : undefined;
+  },
+  arguments: ({ when, items }, turn) => ({ date: dateOf(when, turn), items }),
+  reply: ({ when }, __, planned) => dayText(planned, when, 'Planned'),
+};
+
+const contribute: Row<{ amountText: string; goal: string }> = {
+  kind: 'contribute',
+  tool: 'propose_goal_contribution',
+  onlyWhereOffered: true,
+  example: `prepare a contribution to a savings goal for you to confirm ("put 100 dollars toward my vacation goal")`,
+  match: ({ text }) => {
+    const asked = CONTRIBUTE.exec(text);
+    return asked && findAmount(asked[1]!) ? { amountText: asked[1]!, goal: asked[2]! } : undefined;
+  },
+  arguments: contributionArguments,
+  reply: (_, __, proposed) => {
+    const goal = (proposed as { goal?: { title?: string } }).goal?.title;
+    const text = transferProposed(proposed, { amount: '', currency: '', from: 'your account', to: 'the goal account' });
+    return `${text}${goal ? ` It goes toward "${goal}".` : ''}`;
+  },
+};
+
+const createGoal: Row<{ text: string }> = {
+  kind: 'create_goal',
+  tool: 'create_goal',
+  onlyWhereOffered: true,
+  example: `add a goal ("add a goal to save 2000 dollars for a vacation by June")`,
+  match: ({ text }) => {
+    const goal = CREATE_GOAL.exec(text);
+    return goal ? { text: goal[1]!.replace(/[.!]+$/, '') } : undefined;
+  },
+  arguments: ({ text }, turn) => goalArgs(text, turn),
+  reply: (_, __, created) => createdText(created),
+};
+
+const listGoals: Row<object> = {
+  kind: 'list_goals',
+  tool: 'list_goals',
+  onlyWhereOffered: true,
+  example: `show your goals and how far along they are ("how are my goals going?")`,
+  match: ({ text }) => (LIST_GOALS.test(text) ? {} : undefined),
+  reply: (_, __, listed) => goalsText(listed),
+};
+
+const showPlan: Row<{ when: When }> = {
+  kind: 'show_plan',
+  tool: 'list_plan',
+  onlyWhereOffered: true,
+  example: `read your plan ("what's on my plan today?")`,
+  match: ({ text }) => (SHOW_PLAN.test(text) ? { when: /\btomorrow\b/i.test(text) ? 'tomorrow' : 'today' } : undefined),
+  arguments: ({ when }, turn) => ({ date: dateOf(when, turn) }),
+  reply: ({ when }, __, listed) => dayText(listed, when, 'Your plan'),
+};
+
+const didItem: Row<{ what: string }> = {
+  kind: 'did_item',
+  tool: 'set_item_status',
+  onlyWhereOffered: true,
+  example: `tick items off ("I did the gym")`,
+  match: ({ text }) => {
+    const did = DID.exec(text);
+    return did ? { what: did[1]! } : undefined;
+  },
+  arguments: ({ what }, turn) => {
+    const listed = resultOf(turn, 'list_plan');
+    if (!listed) return call('list_plan', { date: todayOf(turn) }, "Rule: find the item in today's plan first.");
+    const items = ((listed as { day?: { items?: Array<{ id: string; title: string; status: string }> } }).day?.items ?? []).filter((i) => i.status !== 'DONE');
+    const match = bestMatch(what, items, (i) => i.title);
+    if (!match) {
+      const open = items.map((i) => `"${i.title}"`);
+      return answer(
+        open.length
+          ? `I couldn't find "${what}" among today's open items (${listOf(open)}). Which one did you do?`
+          : `There's nothing open on today's plan to mark as done.`,
+        'Rule: no open item matches.',
+      );
+    }
+    return { itemId: match.id, status: 'DONE' };
+  },
+  reply: ({ what }, __, set) => `Nice work! I marked "${(set as { item?: { title?: string } }).item?.title ?? what}" as done.`,
+};
+
+/** The planning rows in the table's order: a day's plan before a contribution before a new goal, as their words overlap. */
+export const PLANNING_ROWS: Row[] = [planDay, contribute, createGoal, listGoals, showPlan, didItem];
+
+/** What a planning request asks for, whatever the tools offered; undefined when the text is none. */
+export function planningIntent(text: string): ({ kind: string } & Record<string, unknown>) | undefined {
+  for (const row of PLANNING_ROWS) {
+    const data = row.match({ text, raw: text, conversationType: 'PLANNING' });
+    if (data !== undefined) return { kind: row.kind, ...(data as object) };
   }
-  const contribute = CONTRIBUTE.exec(t);
-  if (contribute && findAmount(contribute[1]!)) return { kind: 'contribute', amountText: contribute[1]!, goal: contribute[2]! };
-  const goal = CREATE_GOAL.exec(t);
-  if (goal) return { kind: 'create_goal', text: goal[1]!.replace(/[.!]+$/, '') };
-  if (LIST_GOALS.test(t)) return { kind: 'list_goals' };
-  if (SHOW_PLAN.test(t)) return { kind: 'show_plan', when: /\btomorrow\b/i.test(t) ? 'tomorrow' : 'today' };
-  const did = DID.exec(t);
-  if (did) return { kind: 'did_item', what: did[1]! };
   return undefined;
+}
+
+function contributionArguments({ amountText, goal: named }: { amountText: string; goal: string }, turn: Turn): Record<string, unknown> | Action {
+  const listed = resultOf(turn, 'list_goals');
+  if (!listed) return call('list_goals', {}, 'Rule: a contribution needs the goal and its account; read the goals.');
+  const goal = bestMatch(named, goalsOf(listed) ?? [], (g) => g.title);
+  if (!goal) return answer(`I couldn't find a goal called "${named}". ${goalsText(listed)}`, 'Rule: no goal matches.');
+  const amount = findAmount(amountText)!;
+  const currency = /^(?<c>[\d.]+) (?<cur>[A-Z]{3})$/.exec(String(goal.target ?? ''))?.groups?.cur ?? 'USD';
+  if (amount.negative || amount.unknownCurrency || (amount.currency && amount.currency !== currency && !(amount.anyDollar && isDollarCurrency(currency)))) {
+    return answer(
+      `The "${goal.title}" goal is in ${currency}: how much ${currency} should I put toward it?`,
+      'Rule: the amount does not fit the goal currency.',
+    );
+  }
+  const minor = toMinorUnits(amount.value, currency);
+  if ('error' in minor || /^0+$/.test(minor.minor))
+    return answer(`How much should I put toward "${goal.title}"?`, 'Rule: the amount is not a positive amount of the currency.');
+  return { goalId: goal.id, amountMinor: minor.minor };
 }
 
 /** "gym at 7, finish the report and call mom" → items with 'HH:MM' times where given. */
@@ -61,132 +165,22 @@ export function splitItems(text: string): Array<{ title: string; time?: string }
     });
 }
 
-interface PlanningState {
-  done: Exchange[];
-  context: AgentContext;
-  tools: Set<string>;
-  now: Date;
-}
-
-type Call = (name: string, args: Record<string, unknown>, why: string) => Action;
-
-const NEEDS: Record<PlanningIntent['kind'], string> = {
-  plan_day: 'plan_day',
-  show_plan: 'list_plan',
-  did_item: 'set_item_status',
-  list_goals: 'list_goals',
-  create_goal: 'create_goal',
-  contribute: 'propose_goal_contribution',
-};
-
-/** The next move for a planning request, or undefined when the text is none (or its tool is not offered here). */
-export function planningMove(text: string, state: PlanningState, call: Call): Action | undefined {
-  const intent = planningIntent(text);
-  if (!intent || !state.tools.has(NEEDS[intent.kind])) return undefined;
-  const result = (name: string) => state.done.findLast((e) => e.name === name);
-  const today = state.context.planning?.today ?? state.now.toISOString().slice(0, 10);
-  const dateOf = (when: 'today' | 'tomorrow') => (when === 'today' ? today : addDays(today, 1));
-  switch (intent.kind) {
-    case 'plan_day': {
-      const planned = result('plan_day');
-      if (planned) return answer(dayText(planned.result, intent.when, 'Planned'), 'Rule: the items were added; read the day back.');
-      return call(
-        'plan_day',
-        { date: dateOf(intent.when), items: intent.items },
-        `Rule: plan ${intent.when} with ${intent.items.length} item(s), times where given.`,
-      );
-    }
-    case 'show_plan': {
-      const listed = result('list_plan');
-      if (listed) return answer(dayText(listed.result, intent.when, 'Your plan'), 'Rule: read the day back.');
-      return call('list_plan', { date: dateOf(intent.when) }, `Rule: a question about ${intent.when}'s plan.`);
-    }
-    case 'did_item': {
-      const set = result('set_item_status');
-      if (set) {
-        const item = (set.result as { item?: { title?: string } }).item;
-        return answer(`Nice work! I marked "${item?.title ?? intent.what}" as done.`, 'Rule: the item is DONE; acknowledge.');
-      }
-      const listed = result('list_plan');
-      if (!listed) return call('list_plan', { date: today }, "Rule: find the item in today's plan first.");
-      const items = ((listed.result as { day?: { items?: Array<{ id: string; title: string; status: string }> } }).day?.items ?? []).filter(
-        (i) => i.status !== 'DONE',
-      );
-      const match = bestMatch(intent.what, items, (i) => i.title);
-      if (!match) {
-        const open = items.map((i) => `"${i.title}"`);
-        return answer(
-          open.length
-            ? `I couldn't find "${intent.what}" among today's open items (${listOf(open)}). Which one did you do?`
-            : `There's nothing open on today's plan to mark as done.`,
-          'Rule: no open item matches.',
-        );
-      }
-      return call('set_item_status', { itemId: match.id, status: 'DONE' }, `Rule: "${intent.what}" matches "${match.title}"; mark it DONE.`);
-    }
-    case 'list_goals': {
-      const listed = result('list_goals');
-      if (listed) return answer(goalsText(listed.result), 'Rule: read the active goals back with their progress.');
-      return call('list_goals', {}, 'Rule: a question about goals.');
-    }
-    case 'create_goal': {
-      const created = result('create_goal');
-      if (created) return answer(createdText(created.result), 'Rule: the goal exists; confirm it.');
-      return call('create_goal', goalArgs(intent.text, state), 'Rule: a new goal; amount, account and date read from the request.');
-    }
-    case 'contribute':
-      return contribute(intent, state, call, result);
-  }
-}
-
-function contribute(
-  intent: Extract<PlanningIntent, { kind: 'contribute' }>,
-  state: PlanningState,
-  call: Call,
-  result: (n: string) => Exchange | undefined,
-): Action {
-  const proposed = result('propose_goal_contribution');
-  if (proposed) {
-    const goal = (proposed.result as { goal?: { title?: string } }).goal?.title;
-    return answer(
-      `${transferProposed(proposed.result, { amount: '', currency: '', from: 'your account', to: 'the goal account' })}${goal ? ` It goes toward "${goal}".` : ''}`,
-      'Rule: a contribution was proposed; ask the user to confirm it.',
-    );
-  }
-  const goals = goalsOf(result('list_goals')?.result) ?? state.context.planning?.goals.map((g) => ({ ...g, accountId: 'unknown' }));
-  if (!result('list_goals')) return call('list_goals', {}, 'Rule: a contribution needs the goal and its account; read the goals.');
-  const goal = bestMatch(intent.goal, goals ?? [], (g) => g.title);
-  if (!goal) return answer(`I couldn't find a goal called "${intent.goal}". ${goalsText(result('list_goals')!.result)}`, 'Rule: no goal matches.');
-  const amount = findAmount(intent.amountText)!;
-  const currency = /^(?<c>[\d.]+) (?<cur>[A-Z]{3})$/.exec(String(goal.target ?? ''))?.groups?.cur ?? 'USD';
-  if (amount.negative || amount.unknownCurrency || (amount.currency && amount.currency !== currency && !(amount.anyDollar && isDollarCurrency(currency)))) {
-    return answer(
-      `The "${goal.title}" goal is in ${currency}: how much ${currency} should I put toward it?`,
-      'Rule: the amount does not fit the goal currency.',
-    );
-  }
-  const minor = toMinorUnits(amount.value, currency);
-  if ('error' in minor || /^0+$/.test(minor.minor))
-    return answer(`How much should I put toward "${goal.title}"?`, 'Rule: the amount is not a positive amount of the currency.');
-  return call('propose_goal_contribution', { goalId: goal.id, amountMinor: minor.minor }, `Rule: ${minor.minor} minor units toward "${goal.title}".`);
-}
-
 /** "save 2000 dollars for a vacation by June" → title, target, currency, the savings account, a target date. */
-function goalArgs(text: string, state: PlanningState): Record<string, unknown> {
+function goalArgs(text: string, turn: Turn): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   let rest = text;
   const by = /\s+by\s+(?:the end of\s+)?([a-z]+)(?:\s+(\d{4}))?\s*$/i.exec(rest);
-  const month = by ? MONTHS.findIndex((m) => m.startsWith(by[1]!.toLowerCase()) && by[1]!.length >= 3) : -1;
+  const month = by ? MONTH_NAMES.findIndex((m) => m.startsWith(by[1]!.toLowerCase()) && by[1]!.length >= 3) : -1;
   if (by && month >= 0) {
-    const today = state.context.planning?.today ?? state.now.toISOString().slice(0, 10);
+    const today = todayOf(turn);
     const [year, current] = [Number(today.slice(0, 4)), Number(today.slice(5, 7)) - 1];
     const y = by[2] ? Number(by[2]) : month >= current ? year : year + 1;
-    args.targetDate = new Date(Date.UTC(y, month + 1, 0)).toISOString().slice(0, 10);
+    args.targetDate = monthEnd(y, month + 1);
     rest = rest.slice(0, by.index);
   }
   const amount = findAmount(rest);
   if (amount && !amount.negative && !amount.unknownCurrency) {
-    const savings = state.context.accounts.filter((a) => /sav/i.test(a.name));
+    const savings = turn.context.accounts.filter((a) => /sav/i.test(a.name));
     const currency =
       amount.currency ?? (amount.anyDollar ? (savings.find((a) => isDollarCurrency(a.currency))?.currency ?? 'USD') : (savings[0]?.currency ?? 'USD'));
     const minor = toMinorUnits(amount.value, currency);
@@ -259,8 +253,4 @@ function bestMatch<T>(query: string, candidates: T[], text: (c: T) => string): T
     if (score > 0 && (!best || score > best.score)) best = { c, score };
   }
   return best?.c;
-}
-
-function answer(text: string, reasoning: string): Action {
-  return { type: 'answer', text, reasoning };
 }

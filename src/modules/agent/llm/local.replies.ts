@@ -1,18 +1,16 @@
 /** The rule-based assistant's answers, written from tool results and the context. */
+import { TOOL_LABELS, isToolName } from '../tools/tool-labels.js';
+import { categoryWords } from './local.categories.js';
 import { soundsDifficult, topicOf } from './local.journal.js';
 import { balanceMinorOf, formatMinor, type AccountRef } from './local.money.js';
+import { monthName } from './local.period.js';
+import { isObject, list, money, str, text, type Json } from './local.results.js';
 import type { AgentContext, FeedbackStyle } from './provider.js';
 
 export interface ToolFailure {
   code: string;
   message: string;
 }
-
-export type Json = Record<string, unknown>;
-
-/** A tool result's object (not an array, not null): what the replies read fields from. */
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** `{ error: { code, message } }` as tools report failures; anything else is a success. */
 export function failureOf(result: unknown): ToolFailure | undefined {
@@ -194,12 +192,6 @@ export function transactions(result: unknown, filter: { text?: string }): string
   return `${intro}\n${lines.join('\n')}`;
 }
 
-/** "2026-10" -> "October 2026". */
-export function monthName(month: string): string {
-  const date = /^\d{4}-\d{2}$/.test(month) ? new Date(`${month}-01T00:00:00Z`) : undefined;
-  return date ? date.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }) : month;
-}
-
 /**
  * Names what it counts: "In October 2026 you spent 525.00 USD from Checking, mostly on
  * dining with your cards (…), and received 3200.00 USD into Checking." Accounts with
@@ -287,12 +279,6 @@ export function freezeProposal(cards: CardRef[], mentioned: string): string {
   );
 }
 
-const CATEGORY_PHRASES: Record<string, string> = { CASH: 'cash withdrawals', FEES: 'fees and insurance', OTHER: 'other things' };
-
-export function categoryWords(category: string): string {
-  return CATEGORY_PHRASES[category] ?? category.toLowerCase();
-}
-
 /** "Last month (2026-10) you spent 86.40 USD on dining in 5 card payments. The most at …". */
 export function cardSpending(result: unknown, asked: { category?: string; merchant?: string; when: string }): string {
   const r = isObject(result) ? result : {};
@@ -330,27 +316,16 @@ function capitalize(text: string): string {
 
 // ---------- failures and the rest ----------
 
-const DOING: Record<string, string> = {
-  structure_journal: 'add that to your journal draft',
-  save_journal: 'save your journal',
-  update_preferences: 'update your preferences',
-  list_accounts: 'read your accounts',
-  recent_transactions: 'read your transactions',
-  monthly_summary: 'build your monthly summary',
-  propose_transfer: 'prepare that transfer',
-  list_cards: 'read your cards',
-  card_spending: 'add up your card spending',
-  budget_overview: 'read your budget',
-  spending_insights: 'work out where your money went',
-  set_monthly_income: 'set your monthly income',
-  create_jar: 'make that jar',
-};
+/** "read your accounts": what the assistant names when it could not use the tool. */
+function taskOf(tool: string): string {
+  return isToolName(tool) ? TOOL_LABELS[tool].task : `use ${tool}`;
+}
 
 export function toolFailed(tool: string, failure: ToolFailure): string {
   if (failure.code === 'DRAFT_EMPTY') {
     return "There is nothing in your journal draft to save yet. Tell me what's on your mind first, and I'll add it to your draft.";
   }
-  const doing = DOING[tool] ?? `use ${tool}`;
+  const doing = taskOf(tool);
   const message = failure.message.replace(/\s+$/, '');
   const hint =
     failure.code === 'INSUFFICIENT_FUNDS'
@@ -361,36 +336,15 @@ export function toolFailed(tool: string, failure: ToolFailure): string {
   return `I couldn't ${doing}: ${message}${/[.!?]$/.test(message) ? '' : '.'}${hint}`;
 }
 
-export function capabilities(tools: Set<string>, conversationType: AgentContext['conversationType']): string {
-  const can: string[] = [];
-  if (tools.has('structure_journal')) can.push(`write into your journal draft ("create a journal entry to say I'm sad")`);
-  if (tools.has('save_journal')) can.push(`save it ("save the journal")`);
-  if (tools.has('update_preferences')) can.push(`change how I give feedback ("I prefer direct feedback")`);
-  if (tools.has('list_accounts')) can.push(`show your balances ("how much do I have?")`);
-  if (tools.has('propose_transfer')) can.push(`prepare a transfer for you to confirm ("send 50 dollars from checking to savings")`);
-  if (tools.has('recent_transactions')) can.push(`list recent transactions ("recent transactions")`);
-  if (tools.has('card_spending')) can.push(`add up your card spending by category or merchant ("what did I spend on dining last month?")`);
-  if (tools.has('list_cards')) can.push(`find the card to freeze for you to confirm ("freeze my card")`);
-  if (tools.has('monthly_summary')) can.push(`summarise money in and out by month ("monthly summary")`);
-  if (tools.has('plan_day')) can.push(`plan a day ("plan my day tomorrow: gym at 7, call mom") and tick items off ("I did the gym")`);
-  if (tools.has('list_plan')) can.push(`read your plan ("what's on my plan today?")`);
-  if (tools.has('list_goals')) can.push(`list your goals ("what are my goals?")`);
-  if (tools.has('create_goal')) can.push(`add a goal ("add a goal to save 2000 dollars for a vacation by June")`);
-  if (tools.has('propose_goal_contribution'))
-    can.push(`prepare a contribution to a savings goal for you to confirm ("put 100 dollars toward my vacation goal")`);
-  const journaling = conversationType === 'JOURNALING' ? ' In this journaling conversation, anything else you tell me goes into your draft.' : '';
-  return can.length > 0 ? `I can ${can.join('; ')}.${journaling}` : 'No tools are available in this conversation.';
-}
-
 export const OFFLINE = "I'm the offline rule-based assistant (no language model is configured), so I only understand a fixed set of requests.";
 
-export function fallback(tools: Set<string>, context: AgentContext): string {
-  return `${OFFLINE} ${capabilities(tools, context.conversationType)}`;
+export function fallback(capabilities: string): string {
+  return `${OFFLINE} ${capabilities}`;
 }
 
-export function greeting(tools: Set<string>, context: AgentContext): string {
+export function greeting(capabilities: string, context: AgentContext): string {
   const name = context.conversationType === 'JOURNALING' ? ' What is on your mind today?' : '';
-  return `Hello! ${OFFLINE} ${capabilities(tools, context.conversationType)}${name}`;
+  return `Hello! ${OFFLINE} ${capabilities}${name}`;
 }
 
 export function journalQuestion(context: AgentContext): string {
@@ -399,5 +353,11 @@ export function journalQuestion(context: AgentContext): string {
 }
 
 export function toolUnavailable(tool: string): string {
-  return `I can't ${DOING[tool] ?? `use ${tool}`} in this conversation: that tool is not available here.`;
+  return `I can't ${taskOf(tool)} in this conversation: that tool is not available here.`;
+}
+
+/** The category that took the most of the month's card spending, from spending_insights. */
+export function topCategory(insights: unknown): { category: string; spent: string } | undefined {
+  const top = list(isObject(insights) ? insights.byCategory : undefined)[0];
+  return top ? { category: categoryWords(text(top.category)), spent: money(top.spent) } : undefined;
 }

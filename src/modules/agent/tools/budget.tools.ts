@@ -28,7 +28,6 @@ export function overviewResult(o: BudgetOverview): Record<string, unknown> {
 }
 
 const budgetOverview: Tool = {
-  label: 'Reading your budget',
   definition: {
     name: 'budget_overview',
     description:
@@ -41,7 +40,6 @@ const budgetOverview: Tool = {
 };
 
 const spendingInsights: Tool = {
-  label: 'Looking at where your money went',
   definition: {
     name: 'spending_insights',
     description:
@@ -70,7 +68,6 @@ const spendingInsights: Tool = {
 };
 
 const setMonthlyIncome: Tool = {
-  label: 'Updating your monthly income',
   definition: {
     name: 'set_monthly_income',
     description:
@@ -90,7 +87,6 @@ const setMonthlyIncome: Tool = {
 };
 
 const createJar: Tool = {
-  label: 'Making a new jar',
   definition: {
     name: 'create_jar',
     description:

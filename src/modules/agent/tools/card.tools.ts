@@ -13,7 +13,6 @@ const MAX_MONTHS = 24;
 const LARGEST = 5;
 
 const listCards: Tool = {
-  label: 'Reading your cards',
   money: true,
   definition: {
     name: 'list_cards',
@@ -44,7 +43,6 @@ const listCards: Tool = {
 };
 
 const cardSpending: Tool = {
-  label: 'Adding up your card payments',
   money: true,
   definition: {
     name: 'card_spending',

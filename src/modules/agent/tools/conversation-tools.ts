@@ -1,4 +1,5 @@
 import type { ConversationType } from '../../chat/chat-session.entity.js';
+import type { ToolName } from './tool-labels.js';
 
 /*
  * The one table of which tools each conversation type offers (the README shows it). A tool
@@ -10,7 +11,7 @@ const READ_CARDS = ['list_cards', 'card_spending'] as const;
 const READ_GOALS = ['list_goals'] as const;
 const READ_BUDGET = ['budget_overview', 'spending_insights'] as const;
 
-export const CONVERSATION_TOOLS: Readonly<Record<ConversationType, readonly string[]>> = {
+export const CONVERSATION_TOOLS: Readonly<Record<ConversationType, readonly ToolName[]>> = {
   GENERAL: [...READ_MONEY, ...READ_CARDS, ...READ_BUDGET, ...READ_GOALS, 'list_plan'],
   JOURNALING: ['structure_journal', 'save_journal', 'update_preferences'],
   COACHING: [...READ_MONEY, 'propose_transfer', ...READ_CARDS, ...READ_BUDGET, 'set_monthly_income', 'create_jar'],

@@ -7,7 +7,6 @@ import type { Tool } from './tool.js';
 import { validatedInput } from './validate-input.js';
 
 const structureJournal: Tool = {
-  label: 'Organising your journal draft',
   definition: {
     name: 'structure_journal',
     description:
@@ -45,7 +44,6 @@ const structureJournal: Tool = {
 };
 
 const saveJournal: Tool = {
-  label: 'Saving your journal entry',
   definition: {
     name: 'save_journal',
     description: "Saves the session's draft as a journal entry and starts an empty draft. Only when the user asked to save.",
@@ -58,7 +56,6 @@ const saveJournal: Tool = {
 };
 
 const updatePreferences: Tool = {
-  label: 'Updating your preferences',
   definition: {
     name: 'update_preferences',
     description: "Changes the user's coaching preferences; fields left out stay as they are.",
@@ -97,7 +94,6 @@ const updatePreferences: Tool = {
 };
 
 const listJournalEntries: Tool = {
-  label: 'Reading your journal',
   definition: {
     name: 'list_journal_entries',
     description: "The user's saved journal entries, newest first, optionally matching words (full-text search over titles and sections).",

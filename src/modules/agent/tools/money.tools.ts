@@ -12,7 +12,6 @@ async function accountsFor(services: ToolServices, auth: AuthInfo, accountId: un
 }
 
 const listAccounts: Tool = {
-  label: 'Reading your accounts',
   money: true,
   definition: {
     name: 'list_accounts',
@@ -36,7 +35,6 @@ const listAccounts: Tool = {
 };
 
 const recentTransactions: Tool = {
-  label: 'Looking through your transactions',
   money: true,
   definition: {
     name: 'recent_transactions',
@@ -85,7 +83,6 @@ const recentTransactions: Tool = {
 };
 
 const monthlySummary: Tool = {
-  label: 'Summarising your months',
   money: true,
   definition: {
     name: 'monthly_summary',
@@ -123,7 +120,6 @@ const monthlySummary: Tool = {
 };
 
 const proposeTransfer: Tool = {
-  label: 'Preparing a transfer for you to confirm',
   money: true,
   definition: {
     name: 'propose_transfer',

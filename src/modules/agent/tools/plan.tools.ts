@@ -44,7 +44,6 @@ async function dateOrToday(services: ToolServices, auth: AuthInfo, date: unknown
 }
 
 const listGoals: Tool = {
-  label: 'Reading your goals',
   definition: {
     name: 'list_goals',
     description: "The user's goals with their progress (savings goals: the linked account's balance against the target). Active ones by default.",
@@ -57,7 +56,6 @@ const listGoals: Tool = {
 };
 
 const createGoal: Tool = {
-  label: 'Adding your goal',
   definition: {
     name: 'create_goal',
     description:
@@ -91,7 +89,6 @@ const createGoal: Tool = {
 };
 
 const updateGoal: Tool = {
-  label: 'Updating your goal',
   definition: {
     name: 'update_goal',
     description:
@@ -119,7 +116,6 @@ const updateGoal: Tool = {
 };
 
 const planDay: Tool = {
-  label: 'Planning your day',
   definition: {
     name: 'plan_day',
     description: "Adds items, in order, to the end of a day's plan (date YYYY-MM-DD in the user's time zone; today when left out). time is HH:MM (24-hour).",
@@ -159,7 +155,6 @@ const planDay: Tool = {
 };
 
 const listPlan: Tool = {
-  label: 'Reading your plan',
   definition: {
     name: 'list_plan',
     description: "A day's plan items in order (date YYYY-MM-DD, today when left out), or with weekStart (a Monday) the week's focus areas and its seven days.",
@@ -177,7 +172,6 @@ const listPlan: Tool = {
 };
 
 const setItemStatus: Tool = {
-  label: 'Updating your plan',
   definition: {
     name: 'set_item_status',
     description: 'Marks a plan item TODO, DONE or SKIPPED (find its id with list_plan).',
@@ -195,7 +189,6 @@ const setItemStatus: Tool = {
 };
 
 const proposeGoalContribution: Tool = {
-  label: 'Preparing a contribution to your goal for you to confirm',
   definition: {
     name: 'propose_goal_contribution',
     description:

@@ -16,6 +16,7 @@ import { CONVERSATION_TOOLS } from './conversation-tools.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
 import { PLAN_TOOLS } from './plan.tools.js';
+import { TOOL_LABELS } from './tool-labels.js';
 import type { Tool, ToolServices } from './tool.js';
 
 /** Every tool there is; a session sees only its type's (toolsFor). */
@@ -62,7 +63,12 @@ export async function runTool(
   const offered = toolsFor(env.session.conversationType);
   const known = TOOLS.find((t) => t.definition.name === call.name);
   const tool = offered.find((t) => t.definition.name === call.name);
-  const step: StoredStep = { id: uuidv7(), label: tool?.label ?? `Trying ${call.name}`, startedAt: env.clock.now().toISOString(), finishedAt: null };
+  const step: StoredStep = {
+    id: uuidv7(),
+    label: tool ? TOOL_LABELS[tool.definition.name].step : `Trying ${call.name}`,
+    startedAt: env.clock.now().toISOString(),
+    finishedAt: null,
+  };
   env.writer.emit('ThinkingStep', { stepId: step.id, label: step.label, done: false });
 
   let args: unknown = call.arguments;

@@ -19,6 +19,7 @@ import type { TransferQueries } from '../../transfers/transfer.queries.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
+import type { ToolName } from './tool-labels.js';
 
 /** The services the agent (its tools, prompt and runner) may call: reads, proposals and journaling, never a posting. */
 export interface ToolServices {
@@ -56,9 +57,8 @@ export interface ToolContext {
 }
 
 export interface Tool {
-  definition: ToolDefinition;
-  /** The ThinkingStep a user sees while it runs, e.g. "Reading your accounts". */
-  label: string;
+  /** Its name keys its label in tool-labels.ts. */
+  definition: ToolDefinition & { name: ToolName };
   /** Reads or proposes money: each call goes to the audit trail. */
   money?: boolean;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<Record<string, unknown>>;
