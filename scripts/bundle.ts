@@ -36,7 +36,8 @@ const EXTERNAL = [
  * per closure made, measured on Node 20). With keepNames every arrow and async function made at
  * run time (each request's, each subscription's) is wrapped, named or not.
  */
-const ESBUILD_KEEP_NAME = '__name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
+// esbuild renames the helper's parameter (value2, …) when the bundle has a top-level `value` of its own.
+const ESBUILD_KEEP_NAME = /__name=\(target,(value\d*)\)=>__defProp\(target,"name",\{value(?::\1)?,configurable:!0\}\)/g;
 /**
  * The same for what keepNames is here for (classes and functions esbuild renamed); a function
  * already named so, or an anonymous arrow or async function (no prototype), is left as it is,
@@ -134,11 +135,11 @@ export async function bundle(): Promise<void> {
 /** Points esbuild's helper at KEEP_NAME, padded to its length so the source map's columns still hold. */
 async function useKeepName(file: string): Promise<void> {
   const code = await readFile(file, 'utf8');
-  const at = code.indexOf(ESBUILD_KEEP_NAME);
-  if (at < 0 || code.indexOf(ESBUILD_KEEP_NAME, at + 1) >= 0)
-    throw new Error(`esbuild's keepNames helper not found once in ${file}: check scripts/bundle.ts against this esbuild`);
-  const replacement = '__name=__bundleKeepName'.padEnd(ESBUILD_KEEP_NAME.length, ' ');
-  await writeFile(file, code.slice(0, at) + replacement + code.slice(at + ESBUILD_KEEP_NAME.length));
+  const found = [...code.matchAll(ESBUILD_KEEP_NAME)];
+  if (found.length !== 1) throw new Error(`esbuild's keepNames helper not found once in ${file}: check scripts/bundle.ts against this esbuild`);
+  const [{ index: at, 0: helper }] = found;
+  const replacement = '__name=__bundleKeepName'.padEnd(helper.length, ' ');
+  await writeFile(file, code.slice(0, at) + replacement + code.slice(at + helper.length));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
