@@ -1,4 +1,4 @@
-import { marks, stmt, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type Stmt } from '../../db/statement.js';
 
 /*
  * The audit trail's statements. A row is written in the transaction of what it records, as one

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
-import type { Stmt } from '../../db/pg.js';
+import type { Stmt } from '../../db/statement.js';
 import { parseIsoDay } from '../../shared/calendar-input.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
