@@ -3,6 +3,7 @@ import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
+import { ormSql } from './db/orm-sql.js';
 import { openPgPool, plainSql, splitPoolMax, type PgPool } from './db/pg.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
@@ -172,7 +173,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const chat = config.chatUi ? { demo: config.seedDemo ? { ...DEMO_CUSTOMER } : null } : undefined;
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });
     // Timers only once the gateway serves: a start that fails leaves none behind.
-    const chainer = new AuditChainer(() => openOrmRef.em.fork(), logger);
+    const chainer = new AuditChainer(() => ({ execute: (sql, params) => ormSql(openOrmRef.em.fork(), sql, params) }), logger);
     if (options.maintenance !== false) {
       runner.startMaintenance();
       chainer.start(AUDIT_CHAIN_INTERVAL_MS);

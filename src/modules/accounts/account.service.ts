@@ -12,6 +12,7 @@ import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } fr
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
 import { accountView, selectOwnAccounts, type AccountView } from './account.sql.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 const NUMBER_ATTEMPTS = 5;
 
@@ -113,7 +114,8 @@ export class AccountService {
     if (existing) return existing.id;
     const account = new Account(null, number, name, currency);
     account.system = true;
-    await em.execute(
+    await ormSql(
+      em,
       `insert into "account" ("id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system")
        values (?, ?, ?, null, ?, ?, ?, 0, 'OPEN', 0, true) on conflict ("number") do nothing`,
       [account.id, account.createdAt, account.updatedAt, number, account.name, currency],

@@ -7,6 +7,7 @@ import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from './auth.types.js';
 import { sessionEnded } from './session-check.js';
 import { User } from './user.entity.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /**
  * What "personal content" means, table by table, in the order the foreign keys allow. Rows a
@@ -69,8 +70,9 @@ export class AccountDeletionService {
     const now = this.deps.clock.now();
     const sessionIds = await this.em.transactional(async (em) => {
       // The user row locked: a transfer or a second deletion waits, and sees the account gone.
-      await em.execute(`select 1 from "app_user" where "id" = ? for update`, [user.id]);
-      const funded = await em.execute<Array<{ n: number }>>(
+      await ormSql(em, `select 1 from "app_user" where "id" = ? for update`, [user.id]);
+      const funded = await ormSql<{ n: number }>(
+        em,
         `select count(*)::int as "n" from "account" where "user_id" = ? and not "system" and "status" = 'OPEN' and "balance" <> 0`,
         [user.id],
       );
@@ -80,13 +82,13 @@ export class AccountDeletionService {
           'Money is still in your accounts: move it out (createTransfer) and close them (closeAccount) before deleting your account',
         );
       }
-      const sessions = await em.execute<Array<{ id: string }>>(`select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
-      for (const sql of ERASE) await em.execute(sql, [user.id], 'run');
+      const sessions = await ormSql<{ id: string }>(em, `select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
+      for (const sql of ERASE) await ormSql(em, sql, [user.id]);
       const anonymous = `deleted-${user.id}`;
-      await em.execute(
+      await ormSql(
+        em,
         `update "app_user" set "username" = ?, "username_key" = ?, "email" = null, "email_key" = null, "password_hash" = '!', "deleted_at" = ?, "updated_at" = ? where "id" = ?`,
         [anonymous, anonymous, now, now, user.id],
-        'run',
       );
       await this.audit.record(em, this.audit.event(AuditAction.ACCOUNT_DELETED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
       return sessions.map((s) => s.id);

@@ -11,6 +11,7 @@ import { Jar } from '../budget/jar.entity.js';
 import { CardPayment } from '../cards/card-payment.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
 import { array, bool, day, int, Invalid, nullableText, object, oneOf, text, timestamp } from './export-document.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /*
  * The budget part of the export document: income, jars, fees and payments moved to another
@@ -189,7 +190,7 @@ export async function restoreBudgetInto(em: EntityManager, userId: string, doc: 
   const restored: BudgetRestored = { jars: 0, fees: 0, jarAssignments: 0 };
   if (!doc) return restored;
   const lock = lockBudget(userId);
-  await em.execute(lock.sql, lock.params);
+  await ormSql(em, lock.sql, lock.params);
   const user = em.getReference(User, userId, { wrapped: true });
   let budget = await em.findOne(Budget, { user: userId });
   if (!budget) em.persist((budget = Object.assign(new Budget(), { user, currency: doc.currency, createdAt: now })));

@@ -4,6 +4,7 @@ import { User } from '../auth/user.entity.js';
 import { Goal, type GoalHorizon, type GoalStatus, type Priority } from '../plans/goal.entity.js';
 import { weekDays } from '../plans/plans.rules.js';
 import { DailyPlan, PlanItem, type PlanItemStatus, WeeklyPlan } from '../plans/plan.entity.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** Goals and plans in an export: never ids; an item names its goal by index into `goals`. */
 export interface GoalDoc {
@@ -133,7 +134,8 @@ export async function restorePlansInto(
       if (!listed.has(date) && !existingDays.has(date)) existingDays.set(date, em.create(DailyPlan, { user, date, createdAt: now, updatedAt: now }));
     }
   }
-  const existingItems = await em.execute<Array<{ daily_plan_id: string; title: string; time: string | null }>>(
+  const existingItems = await ormSql<{ daily_plan_id: string; title: string; time: string | null }>(
+    em,
     `select "daily_plan_id", "title", "time" from "plan_item" where "user_id" = ?`,
     [userId],
   );

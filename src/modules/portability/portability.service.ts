@@ -19,6 +19,7 @@ import { Goal } from '../plans/goal.entity.js';
 import { exportPlans, restorePlansInto } from './plans-document.js';
 import type { ImportSummary } from './portability.types.js';
 import { exportBudget, parseBudgetDoc, restoreBudgetInto, type BudgetDoc } from './budget.portability.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /**
  * Export and import span the chat and drafts modules' tables: reading and writing them
@@ -130,7 +131,7 @@ export class PortabilityService {
       // One import at a time per user: parallel ones would each find no preferences row or
       // template to match, and collide on the unique indexes. NO KEY UPDATE: other writes
       // referencing the user (foreign key checks) do not wait for it.
-      await em.execute(`select 1 from "app_user" where "id" = ? for no key update`, [auth.userId]);
+      await ormSql(em, `select 1 from "app_user" where "id" = ? for no key update`, [auth.userId]);
       await this.audit.record(em, this.audit.event(AuditAction.DATA_IMPORTED, SUCCEEDED, { userId: auth.userId, target: `user:${auth.userId}` }));
       const user = em.getReference(User, auth.userId, { wrapped: true });
 
