@@ -51,7 +51,7 @@ export interface TransferBatcherDeps {
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
-  /** One statement for the whole batch in its commit round trip; its rows after commit (transfer.events.ts). */
+  /** One statement for the whole batch, last of its commit's writes; its rows after commit (transfer.events.ts). */
   postingHook?: PostingHook;
 }
 

@@ -59,7 +59,7 @@ export interface KeyOutcome {
   transfer: TransferRow | null;
 }
 
-/** The key's row, then the transfer it made (no row if none): send both in one round trip. */
+/** The key's row, then the transfer it made (no row if none): send both in one send. */
 export function selectKeyOutcome(userId: string, key: string): Stmt[] {
   return [
     stmt(`select "request_hash", "error_code", "error_message" from "idempotency_key" where "user_id" = ? and "key" = ?`, [userId, key]),
