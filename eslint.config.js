@@ -18,6 +18,31 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
     },
   },
+  // House rule 13: no library's private API in src/, knex's least of all (the pools we need are pg's, opened by db/pg.ts).
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          ['Identifier', 'name'],
+          ['Literal', 'value'],
+        ].map(([node, field]) => ({
+          selector: `${node}[${field}=/^(acquireConnection|releaseConnection|acquireRawConnection|destroyRawConnection|_freeResources|_acquireConnection|numUsed|numFree|numPendingAcquires|numPendingCreates|__knex.*)$/]`,
+          message: "knex's (or tarn's) private API: use a pg pool of our own (db/pg.ts), house rule 13",
+        })),
+        {
+          selector:
+            "MemberExpression[object.property.name='client'][property.name='pool'], MemberExpression[object.property.name='client'][property.value='pool']",
+          message: "knex's pool is private: use a pg pool of our own (db/pg.ts), house rule 13",
+        },
+        {
+          selector: "MemberExpression[object.callee.property.name='getKnex'][property.name='client']",
+          message: "knex's client is private: use a pg pool of our own (db/pg.ts), house rule 13",
+        },
+      ],
+    },
+  },
   // Tests and benches poke at raw JSON answers and frames: `any` there is the honest type.
   { files: ['tests/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // Plain-JS files run under Node (bench/lib/gc-hook.mjs, this file).

@@ -124,7 +124,7 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
   // peer.mjs keeps its own pool size: say so rather than edit the shared baseline.
   const split = splitPoolMax(DB_POOL_MAX);
   const notes: string[] = [
-    `the peer reads over a pg pool of 10 (fixed in peer.mjs); the gateway has DB_POOL_MAX=${DB_POOL_MAX}: ORM ${split.orm}, money ${split.money}`,
+    `the peer reads over a pg pool of 10 (fixed in peer.mjs); the gateway has DB_POOL_MAX=${DB_POOL_MAX}: plain reads ${split.plain} (what this bench reads on), ORM ${split.orm}, money ${split.money}`,
   ];
   const redis = await redisReachable(REDIS_URL);
   if (!redis) notes.push(`Redis not reachable at ${REDIS_URL}: the gateway ran with in-memory rate limits`);

@@ -3,7 +3,8 @@ import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
 import type { AppDeps, CoreDeps } from './deps.js';
 import { migrate, openOrm, type Orm } from './db/orm.js';
-import { formatOf, openPgPool, plainSql, splitPoolMax, type PgPool } from './db/pg.js';
+import { ormSql } from './db/orm-sql.js';
+import { openPgPool, plainSql, splitPoolMax, type PgPool } from './db/pg.js';
 import { Flags } from './flags/flags.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
@@ -74,6 +75,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   let orm: Orm | undefined;
   let moneyPool: PgPool | undefined;
+  let plainPool: PgPool | undefined;
   let events: AgentEventStore | undefined;
   let flags: Flags | undefined;
   let stopEvicting = async () => {};
@@ -96,17 +98,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
-    // The embedded PGlite runs one statement at a time behind its socket, so a second money
-    // connection buys nothing there, and every extra connection (and reconnect) is one more
-    // client its queue interleaves: the ORM keeps the pool, the money path one steady connection.
-    const poolMax = embedded ? { orm: config.dbPoolMax, money: 1 } : splitPoolMax(config.dbPoolMax);
-    orm = await openOrm(config.databaseUrl ?? embedded!.url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
-    moneyPool = openPgPool(config.databaseUrl ?? embedded!.url, {
-      max: poolMax.money,
-      idleTimeoutMillis: embedded ? 0 : undefined,
-      applicationName: 'coach-gateway money',
-      onError: (err) => logger.warn({ err }, 'money pool: an idle connection failed'),
-    });
+    // The embedded PGlite runs one statement at a time behind its socket, so a second connection
+    // of our own buys nothing there, and every extra connection (and reconnect) is one more client
+    // its queue interleaves: the ORM keeps the pool, the money path and plain reads one steady connection each.
+    const poolMax = embedded ? { orm: config.dbPoolMax, money: 1, plain: 1 } : splitPoolMax(config.dbPoolMax);
+    const url = config.databaseUrl ?? embedded!.url;
+    orm = await openOrm(url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
+    const ownPool = (name: string, max: number) =>
+      openPgPool(url, {
+        max,
+        idleTimeoutMillis: embedded ? 0 : undefined,
+        applicationName: `coach-gateway ${name}`,
+        onError: (err) => logger.warn({ err }, `${name} pool: an idle connection failed`),
+      });
+    moneyPool = ownPool('money', poolMax.money);
+    plainPool = ownPool('reads', poolMax.plain);
     const eventStore = (events = new AgentEventStore({
       orm,
       pubsub,
@@ -132,12 +138,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       flags,
       sessionCache,
       moneyPool,
-      plainSql: plainSql(orm),
+      plainPool,
+      plainSql: plainSql(plainPool),
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
-      transferBatcher: new TransferBatcher(
-        { pool: moneyPool, format: formatOf(orm.em), clock, pubsub, logger, postingHook },
-        { lanes: Math.min(2, poolMax.money) },
-      ),
+      transferBatcher: new TransferBatcher({ pool: moneyPool, clock, pubsub, logger, postingHook }, { lanes: Math.min(2, poolMax.money) }),
       postingHook,
     };
     // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
@@ -162,7 +166,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
     const schema = await buildAppSchema();
     await users;
-    // A socket holds no EntityManager between messages; signing in needs none at all, only statements on the ORM's connections.
+    // A socket holds no EntityManager between messages; signing in needs none at all, only plain statements.
     const authority: SessionAuthority = {
       authenticate: (t) => authenticateBearer(core, t),
       activeSessionIds: (ids) => activeSessionIdsOn(core.plainSql, clock.now(), ids),
@@ -174,7 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       {
         runner,
         transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
-        chainer: new AuditChainer(() => openOrmRef.em.fork()),
+        chainer: new AuditChainer(() => ({ execute: (sql, params) => ormSql(openOrmRef.em.fork(), sql, params) })),
       },
       logger,
     );
@@ -212,6 +216,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await redis?.limiter.close();
         await redis?.persistedQueries.close();
         await moneyPool?.end();
+        await plainPool?.end();
         await openOrmRef.close(true);
         await embedded?.stop();
       },
@@ -225,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await redis?.limiter.close();
     await redis?.persistedQueries.close();
     await moneyPool?.end();
+    await plainPool?.end();
     await orm?.close(true);
     await embedded?.stop();
     throw error;

@@ -30,7 +30,9 @@ export interface CoreDeps {
   sessionCache: SessionCache;
   /** The money transaction's own connections (db/pg.ts). */
   moneyPool: PgPool;
-  /** Statements past the ORM on its own connections: the sockets' sign-in and subscribe reads (db/pg.ts). */
+  /** The plain statements' own connections (db/pg.ts). */
+  plainPool: PgPool;
+  /** Statements past the ORM on plainPool: the hottest reads, the sockets' sign-in and subscribe reads (db/pg.ts). */
   plainSql: PlainSql;
   /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
   transferBatcher: TransferBatcher;

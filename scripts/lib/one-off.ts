@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import type { Config } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate, openOrm, type Orm } from '../../src/db/orm.js';
-import { formatOf, openPgPool, plainSql } from '../../src/db/pg.js';
+import { openPgPool, plainSql } from '../../src/db/pg.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
@@ -29,11 +29,13 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
   const moneyPool = openPgPool(url, { max: 1, applicationName: `coach-gateway ${name}` });
+  const plainPool = openPgPool(url, { max: 1, applicationName: `coach-gateway ${name} reads` });
   let orm: Orm | undefined;
   const flags = await Flags.open({ ...config.flags, logger });
   const close = async () => {
     await flags.close();
     await moneyPool.end();
+    await plainPool.end();
     await orm?.close(true);
     await embedded?.stop();
   };
@@ -58,8 +60,9 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     flags,
     sessionCache: new SessionCache(0),
     moneyPool,
-    plainSql: plainSql(orm),
-    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm.em), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
+    plainPool,
+    plainSql: plainSql(plainPool),
+    transferBatcher: new TransferBatcher({ pool: moneyPool, clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
     postingHook,
   };
   return { deps, orm, close };

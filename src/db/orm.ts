@@ -1,6 +1,7 @@
 import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities.js';
 import { MIGRATION_NAMES } from '../../migrations/names.js';
+import { ormSql } from './orm-sql.js';
 
 export type Orm = MikroORM;
 
@@ -52,7 +53,7 @@ export async function migrate(orm: Orm): Promise<string[]> {
 /** How many of the migrations the database has not recorded as executed (all of them on an empty database). */
 export async function pendingMigrations(orm: Orm): Promise<number> {
   const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
-  const [exists] = await orm.em.getConnection().execute<Array<{ found: string | null }>>('select to_regclass(?) as found', [table]);
+  const [exists] = await ormSql<{ found: string | null }>(orm.em.fork(), 'select to_regclass(?) as found', [table]);
   if (!exists?.found) return MIGRATION_NAMES.length;
   const rows = await orm.em.getConnection().execute<Array<{ name: string }>>(`select name from "${table}"`);
   const executed = new Set(rows.map((r) => r.name));

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityDictionary, EntityName } from '@mikro-orm/core';
+import { ormSql } from './orm-sql.js';
 
 export interface WindowPagesQuery<T extends object> {
   em: EntityManager;
@@ -38,7 +39,8 @@ export async function loadWindowPages<T extends object>(query: WindowPagesQuery<
     params.push(bounds.below);
   }
   params.push(query.limit);
-  const rows = await em.getConnection().execute<Array<Record<string, unknown>>>(
+  const rows = await ormSql(
+    em,
     `select * from (
        select x.*, row_number() over (partition by x.${parentColumn} order by x.${order.column} ${order.direction}) as rn
        from ${table} x

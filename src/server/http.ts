@@ -226,7 +226,7 @@ function metricSources(deps: AppDeps, orm: Orm, ws: WebSocketStats, streams: Htt
     wsSubscriptions: () => ws.subscriptions() - streams.size,
     httpStreams: () => streams.size,
     pubsubSubscriptions: () => deps.pubsub.subscriberCount,
-    dbPool: () => dbPoolStats(orm, deps.moneyPool),
+    dbPool: () => dbPoolStats([deps.moneyPool, deps.plainPool]),
     agentRunsActive: () => deps.agent.activeRuns,
     agentRunsByStatus: () => {
       // Cached briefly: a scrape every second must not become a table scan every second.

@@ -130,7 +130,7 @@ export class AppMetrics implements Metrics {
     });
     new Gauge({
       name: 'coach_db_pool_connections',
-      help: 'Database pool connections by state',
+      help: "Connections of the database pools this process opens (money path, plain reads) by state; the ORM's has no public figures",
       labelNames: ['state'],
       registers,
       collect() {
@@ -142,7 +142,7 @@ export class AppMetrics implements Metrics {
     });
     new Gauge({
       name: 'coach_db_pool_pending_acquires',
-      help: 'Operations waiting for a database connection',
+      help: 'Operations waiting for a connection of those pools',
       registers,
       collect() {
         this.set(sourcesOf()?.dbPool()?.pending ?? 0);

@@ -90,19 +90,19 @@ describe('GET /metrics', () => {
   });
 
   it('counts the database pool connections held, and their return', async () => {
-    const { client } = server.app.orm.em.getConnection().getKnex() as unknown as { client: KnexClient };
+    const { plainPool } = server.app.deps;
     const pool = async () => {
       const { text } = await scrape();
       const figure = (state: string) => sample(text, 'coach_db_pool_connections', { state });
       return { used: figure('used'), free: figure('free'), pending: sample(text, 'coach_db_pool_pending_acquires') };
     };
-    const held = [await client.acquireConnection(), await client.acquireConnection()];
+    const held = [await plainPool.connect(), await plainPool.connect()];
     let during: Awaited<ReturnType<typeof pool>> | undefined;
     try {
       // A background sweep may hold a connection for a moment: the figure must settle on the two held here.
       await until(async () => (during = await pool()).used === 2);
     } finally {
-      for (const connection of held) await client.releaseConnection(connection);
+      for (const connection of held) connection.release();
     }
     expect(during!.pending).toBe(0);
     expect(during!.used! + during!.free!).toBeLessThanOrEqual(10); // DB_POOL_MAX
@@ -111,12 +111,6 @@ describe('GET /metrics', () => {
     expect(after!.free).toBeGreaterThanOrEqual(2);
   });
 });
-
-/** The part of knex's client the pool test uses: checking a connection out and back in, as a query does. */
-interface KnexClient {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<unknown>;
-}
 
 describe('AppMetrics', () => {
   it('counts finished agent runs by status and their provider tokens', async () => {

@@ -6,9 +6,9 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
  * The statements the sockets send past the ORM (sign-in, the run's owner check, the replay) run
- * on the ORM's own connections: values escaped as the ORM escapes them, and a connection handed
- * back after a failed statement. DB_POOL_MAX=2 leaves the ORM one connection, so one not handed
- * back stops every later statement.
+ * on a pool of their own: values bound, never in the text, and a connection handed back after a
+ * failed statement. DB_POOL_MAX=2 leaves that pool one connection, so one not handed back stops
+ * every later statement.
  */
 let server: TestServer;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('statements past the ORM (plainSql)', () => {
-  it('escapes values as the ORM does and returns plain rows', async () => {
+  it('binds its values and returns plain rows', async () => {
     const hostile = `it's'); drop table app_user; --`;
     const rows = await server.app.deps.plainSql.execute<{ text: string; n: number; ids: string[] }>('select ?::text as text, ?::int as n, ?::text[] as ids', [
       hostile,
@@ -25,6 +25,11 @@ describe('statements past the ORM (plainSql)', () => {
       '{a,b}',
     ]);
     expect(rows).toEqual([{ text: hostile, n: 7, ids: ['a', 'b'] }]);
+  });
+
+  it('takes a ? inside a quoted literal or identifier as text, not as a placeholder', async () => {
+    const rows = await server.app.deps.plainSql.execute<{ '?': string; n: number }>(`select 'a?b' as "?", ?::int as n`, [3]);
+    expect(rows).toEqual([{ '?': 'a?b', n: 3 }]);
   });
 
   it('hands its connection back after a failed statement, so sign-in, subscribe and replay still run', { timeout: 20_000 }, async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { rawTransaction, stmt, type PgPool } from '../../src/db/pg.js';
+import type { PgPool } from '../../src/db/pg.js';
+import { rawTransaction } from '../../src/db/raw-tx.js';
+import { stmt } from '../../src/db/statement.js';
 
-/** A pool whose one client fails the first batch of each attempt with the given SQLSTATEs, in turn. */
+/** A pool whose one client fails the first statement past BEGIN of each attempt with the given SQLSTATEs, in turn. */
 function fakePool(failures: string[]) {
   const texts: string[] = [];
   const released: unknown[] = [];
@@ -9,16 +11,15 @@ function fakePool(failures: string[]) {
   const pool = {
     async connect() {
       const failure = failures[attempts++];
-      let first = true;
+      let failed = false;
       return {
-        async query(text: string) {
-          texts.push(text);
-          if (first && failure) {
-            first = false;
+        async query(text: string, values?: unknown[]) {
+          texts.push(values === undefined ? text : `${text} -- ${values.join(',')}`);
+          if (failure && !failed && text !== 'begin') {
+            failed = true;
             throw Object.assign(new Error(`sqlstate ${failure}`), { code: failure });
           }
-          first = false;
-          return text.split(';\n').map(() => ({ rows: [{ ok: 1 }] }));
+          return { rows: [{ ok: 1 }] };
         },
         release(error?: unknown) {
           released.push(error);
@@ -29,34 +30,56 @@ function fakePool(failures: string[]) {
   return { pool, texts, released, attempts: () => attempts };
 }
 
-const format = (sql: string, params: unknown[]) => `${sql} -- ${params.join(',')}`;
-
 describe('rawTransaction', () => {
   it('runs the transaction again after a serialization failure and a deadlock, rolling back each time', async () => {
     const { pool, texts, released, attempts } = fakePool(['40001', '40P01']);
-    const result = await rawTransaction(pool, format, async (tx) => {
+    const result = await rawTransaction(pool, async (tx) => {
       await tx.send(stmt('select ?', [1]));
       await tx.commit(stmt('update ?', [2]));
       return 'done';
     });
     expect(result).toBe('done');
     expect(attempts()).toBe(3);
-    expect(texts).toEqual(['begin;\nselect ? -- 1', 'rollback', 'begin;\nselect ? -- 1', 'rollback', 'begin;\nselect ? -- 1', 'update ? -- 2;\ncommit']);
+    expect(texts).toEqual([
+      'begin',
+      'select $1 -- 1',
+      'rollback',
+      'begin',
+      'select $1 -- 1',
+      'rollback',
+      'begin',
+      'select $1 -- 1',
+      'update $1 -- 2',
+      'commit',
+    ]);
     expect(released).toEqual([undefined, undefined, undefined]);
   });
 
   it('throws any other error at once, after rolling back', async () => {
     const { pool, texts, attempts } = fakePool(['23505']);
-    await expect(rawTransaction(pool, format, async (tx) => tx.send(stmt('select 1', [])))).rejects.toMatchObject({ code: '23505' });
+    await expect(rawTransaction(pool, async (tx) => tx.send(stmt('select 1', [])))).rejects.toMatchObject({ code: '23505' });
     expect(attempts()).toBe(1);
-    expect(texts).toEqual(['begin;\nselect 1 -- ', 'rollback']);
+    expect(texts).toEqual(['begin', 'select 1 -- ', 'rollback']);
   });
 
   it('commits when the work returns without committing, and one result comes back per statement', async () => {
     const { pool, texts } = fakePool([]);
-    const results = await rawTransaction(pool, format, (tx) => tx.send(stmt('a', []), stmt('b', [])));
+    const results = await rawTransaction(pool, (tx) => tx.send(stmt('a', []), stmt('b', [])));
     expect(results).toHaveLength(2);
-    expect(texts).toEqual(['begin;\na -- ;\nb -- ', 'commit']);
+    expect(texts).toEqual(['begin', 'a -- ', 'b -- ', 'commit']);
+  });
+
+  it('sends the commit writes as one statement, each value bound in order, then COMMIT', async () => {
+    const { pool, texts } = fakePool([]);
+    const committed = await rawTransaction(pool, (tx) => tx.commit(stmt('insert ?, ?', ["it's", 1]), stmt(`update '?' ?`, [2])));
+    expect(committed.rows).toEqual([{ ok: 1 }]);
+    expect(texts).toEqual(['begin', `with "w0" as (insert $1, $2) update '?' $3 -- it's,1,2`, 'commit']);
+  });
+
+  it('rolls back when the commit writes fail, and sends no COMMIT', async () => {
+    const { pool, texts } = fakePool(['23505']);
+    await expect(rawTransaction(pool, (tx) => tx.commit(stmt('insert ?', [1])))).rejects.toMatchObject({ code: '23505' });
+    expect(texts).toEqual(['begin', 'insert $1 -- 1', 'rollback']);
   });
 
   it('destroys a connection that cannot roll back instead of returning it to the pool', async () => {
@@ -71,7 +94,7 @@ describe('rawTransaction', () => {
         };
       },
     } as unknown as Pick<PgPool, 'connect'>;
-    await expect(rawTransaction(pool, format, (tx) => tx.send(stmt('select 1', [])))).rejects.toThrow('boom');
+    await expect(rawTransaction(pool, (tx) => tx.send(stmt('select 1', [])))).rejects.toThrow('boom');
     expect(released).toHaveLength(1);
     expect(released[0]).toBeInstanceOf(Error);
   });

@@ -11,6 +11,7 @@ import { User } from '../auth/user.entity.js';
 import { cardSettlementAccountNumber, newAccountNumber, systemAccountNumber } from './account-number.rules.js';
 import { Account, AccountStatus } from './account.entity.js';
 import type { OpenAccountInput } from './account.inputs.js';
+import { ormSql } from '../../db/orm-sql.js';
 import { accountView, selectOwnAccounts } from './account.sql.js';
 import type { AccountView } from './account.types.js';
 
@@ -119,7 +120,8 @@ export class AccountService {
     if (existing) return existing.id;
     const account = new Account(null, number, name, currency);
     account.system = true;
-    await em.execute(
+    await ormSql(
+      em,
       `insert into "account" ("id", "created_at", "updated_at", "user_id", "number", "name", "currency", "balance", "status", "entry_seq", "system")
        values (?, ?, ?, null, ?, ?, ?, 0, 'OPEN', 0, true) on conflict ("number") do nothing`,
       [account.id, account.createdAt, account.updatedAt, number, account.name, currency],

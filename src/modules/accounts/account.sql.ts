@@ -1,4 +1,4 @@
-import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type PgResult, type Stmt } from '../../db/statement.js';
 import type { AccountStatus } from './account.entity.js';
 import type { AccountRow } from './account.rules.js';
 import type { AccountView } from './account.types.js';
@@ -37,10 +37,10 @@ export function selectAccountsOf(accountIds: string[], numbers: string[], lock: 
   );
 }
 
-/** The rows of selectAccounts by id. */
+/** The rows of selectAccounts by id (a row of nulls, where a join found no account, is none). */
 export function accountRows(result: PgResult): Map<string, AccountRow> {
   const map = new Map<string, AccountRow>();
-  for (const r of result.rows) map.set(r.id as string, accountRow(r));
+  for (const r of result.rows) if (r.id !== null) map.set(r.id as string, accountRow(r));
   return map;
 }
 

@@ -4,6 +4,7 @@ import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic, type AgentEventData, type AgentEventName, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { Clock } from '../../shared/clock.js';
 import { isAgentEventName } from './agent.events.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
 const MAX_ROWS = 1_000;
@@ -100,9 +101,7 @@ export class AgentEventStore {
 
   /** The highest seq stored for the run, 0 when it has none. */
   async lastSeq(runId: string): Promise<number> {
-    const rows = await this.options.orm.em
-      .getConnection()
-      .execute<Array<{ seq: number | null }>>('select max(seq) as seq from agent_event_record where run_id = ?', [runId]);
+    const rows = await ormSql<{ seq: number | null }>(this.options.orm.em.fork(), 'select max(seq) as seq from agent_event_record where run_id = ?', [runId]);
     return rows[0]?.seq ?? 0;
   }
 
@@ -174,7 +173,7 @@ export class AgentEventStore {
     const { connection, orm } = this.options;
     if (connection === 'orm') {
       // knex would spread an array binding into a list: each column goes as an array literal.
-      await orm.em.getConnection('write').execute(INSERT.replace(/\$\d+/g, '?'), columns.map(arrayLiteral), 'run');
+      await ormSql(orm.em.fork(), INSERT.replace(/\$\d+/g, '?'), columns.map(arrayLiteral));
       return;
     }
     if (this.closed) throw new Error('The agent event store is closed');

@@ -8,6 +8,7 @@ import type { AuthInfo, ClientInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
 import { CHAIN_PENDING_SQL, insertAuditEvents, VERIFY_CHAIN_SQL, type AuditRow } from './audit.sql.js';
 import type { AuditAction, AuditChainCheck, AuditEventView, AuditLogArgs } from './audit.types.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** Rows verify chains per statement before it checks. */
 const CHAIN_BATCH = 10_000;
@@ -63,7 +64,7 @@ export class AuditService {
   async record(em: EntityManager, ...rows: AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
     const s = insertAuditEvents(rows);
-    await em.execute(s.sql, s.params, 'run');
+    await ormSql(em, s.sql, s.params);
   }
 
   /** Writes rows on their own (what they record wrote nothing else). */
@@ -88,13 +89,14 @@ export class AuditService {
     }
     const filter = where.join(' and ');
     const [rows, counted] = await Promise.all([
-      this.em.execute<LogRow[]>(
+      ormSql<LogRow>(
+        this.em,
         `select e."id", e."at", e."actor_id", u."username" as "actor_username", e."action", e."target", e."outcome", e."ip", e."user_agent"
          from "audit_event" e left join "app_user" u on u."id" = e."actor_id"
          where ${filter}${cursor ? ' and e."id" < ?' : ''} order by e."id" desc limit ?`,
         [...params, ...(cursor ? [cursor] : []), limit + 1],
       ),
-      this.em.execute<Array<{ n: number }>>(`select count(*)::int as "n" from "audit_event" e where ${filter}`, params),
+      ormSql<{ n: number }>(this.em, `select count(*)::int as "n" from "audit_event" e where ${filter}`, params),
     ]);
     const views = rows.map((r): AuditEventView => ({
       id: r.id,
@@ -112,10 +114,10 @@ export class AuditService {
   /** Chains what is still unchained, then recomputes every row's hash and link (OPERATOR). */
   async verify(): Promise<AuditChainCheck> {
     for (;;) {
-      const [chained] = await this.em.execute<Array<{ n: number }>>(CHAIN_PENDING_SQL, [CHAIN_BATCH, true]);
+      const [chained] = await ormSql<{ n: number }>(this.em, CHAIN_PENDING_SQL, [CHAIN_BATCH, true]);
       if ((chained?.n ?? 0) < CHAIN_BATCH) break;
     }
-    const [row] = await this.em.execute<Array<{ checked: number; first_broken_id: string | null }>>(VERIFY_CHAIN_SQL, []);
+    const [row] = await ormSql<{ checked: number; first_broken_id: string | null }>(this.em, VERIFY_CHAIN_SQL);
     return { checked: row?.checked ?? 0, intact: !row?.first_broken_id, firstBrokenId: row?.first_broken_id ?? null };
   }
 }

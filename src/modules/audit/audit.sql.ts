@@ -1,9 +1,9 @@
-import { marks, stmt, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type Stmt } from '../../db/statement.js';
 
 /*
  * The audit trail's statements. A row is written in the transaction of what it records, as one
- * more statement of that transaction (on the money path it rides the commit's round trip), as a
- * plain insert. Its place in its chain (seq, prev_hash, hash) is given after commit by the
+ * more statement of that transaction (on the money path, one more write of the commit's single
+ * statement), as a plain insert. Its place in its chain (seq, prev_hash, hash) is given after commit by the
  * database function "audit_event_chain_pending" (audit-chainer.ts, and verifyAuditChain).
  */
 

@@ -50,7 +50,7 @@ export async function authenticateBearer(
   if (session.userId !== claims.userId || session.expiresAtMs <= nowMs) throw sessionEnded();
   if (session.lastSeenAtMs === null || nowMs - session.lastSeenAtMs > LAST_SEEN_RESOLUTION_MS) {
     session.lastSeenAtMs = nowMs;
-    await sql.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now.toISOString(), claims.sessionId]);
+    await sql.execute('update "auth_session" set "last_seen_at" = ? where "id" = ?', [now, claims.sessionId]);
   }
   return { ...claims, role: session.role };
 }
@@ -66,8 +66,8 @@ export async function activeSessionIdsOn(sql: PlainSql, now: Date, sessionIds: s
   const ids = sessionIds.filter(isUuid);
   if (ids.length === 0) return new Set();
   const rows = await sql.execute<{ id: string }>('select "id" from "auth_session" where "id" = any(?::uuid[]) and "revoked_at" is null and "expires_at" > ?', [
-    `{${ids.join(',')}}`,
-    now.toISOString(),
+    ids,
+    now,
   ]);
   return new Set(rows.map((r: { id: string }) => r.id));
 }

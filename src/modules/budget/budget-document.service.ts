@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ormSql } from '../../db/orm-sql.js';
 import { DomainError } from '../../shared/errors.js';
 import { User } from '../auth/user.entity.js';
 import { CardPayment } from '../cards/card-payment.entity.js';
@@ -102,7 +103,7 @@ export class BudgetDocumentService {
     const restored: BudgetRestored = { jars: 0, fees: 0, jarAssignments: 0 };
     if (!doc) return restored;
     const lock = lockBudget(userId);
-    await em.execute(lock.sql, lock.params);
+    await ormSql(em, lock.sql, lock.params);
     const user = em.getReference(User, userId, { wrapped: true });
     let budget = await em.findOne(Budget, { user: userId });
     if (!budget) em.persist((budget = Object.assign(new Budget(), { user, currency: doc.currency, createdAt: now })));

@@ -32,8 +32,7 @@ import {
 import { budgetView, jarSpends, jarView, type BudgetView, type JarMonthView, type JarSpend, type JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';
-
-type Rows = Array<Record<string, unknown>>;
+import { ormSql } from '../../db/orm-sql.js';
 
 /**
  * Income, jars, moved payments and budget alerts. Reads card payments, never writes them:
@@ -50,7 +49,7 @@ export class BudgetService {
 
   private readonly paymentJars = new DataLoader<string, string | null>(async (ids) => {
     const query = selectPaymentJars(ids);
-    const rows = await this.em.execute<Rows>(query.sql, query.params);
+    const rows = await ormSql(this.em, query.sql, query.params);
     const map = new Map(rows.map((r) => [r.id as string, (r.jar_id as string | null) ?? null]));
     return ids.map((id) => map.get(id) ?? null);
   });
@@ -96,7 +95,7 @@ export class BudgetService {
     const m = month === undefined ? dayIn(this.deps.clock.now(), timeZone) : parseMonth(month);
     const { from, to } = monthRange(m.year, m.month, timeZone);
     const query = selectJarSpent(auth.userId, budget.currency, from, to);
-    const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params));
+    const spent = spentByJar(await ormSql(this.em, query.sql, query.params));
     return { month: formatMonth(m), budget: budgetView(budget, jars), jars: jarSpends(budget, jars, spent) };
   }
 
@@ -173,7 +172,7 @@ export class BudgetService {
     const { timeZone, budget, jars } = await this.facts(auth);
     const { from, to } = monthRange(m.year, m.month, timeZone);
     const query = selectJarSpent(auth.userId, budget.currency, from, to);
-    const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params)).get(jar.id) ?? 0n;
+    const spent = spentByJar(await ormSql(this.em, query.sql, query.params)).get(jar.id) ?? 0n;
     const allocated = allocationsOf(budget, jars).get(jar.id) ?? 0n;
     return {
       month: formatMonth(m),
@@ -191,7 +190,7 @@ export class BudgetService {
     const limit = pageSize(first);
     const cursor = timeIdCursor(after);
     const query = selectJarPaymentIds(month.jarId, auth.userId, month.spent.currency, month.from, month.to, cursor, limit);
-    const rows = await this.em.execute<Rows>(query.sql, query.params);
+    const rows = await ormSql(this.em, query.sql, query.params);
     const ids = rows.flatMap((r) => (r.id === null ? [] : [r.id as string]));
     const payments = ids.length ? await this.em.find(CardPayment, { id: { $in: ids } }) : [];
     const byId = new Map(payments.map((p) => [p.id, p]));
@@ -218,7 +217,7 @@ export class BudgetService {
     const write = jar
       ? upsertAssignment({ id: uuidv7(), paymentId: payment.id, userId: auth.userId, jarId: jar.id, at: this.deps.clock.now() })
       : deleteAssignment(payment.id);
-    await this.em.execute(write.sql, write.params);
+    await ormSql(this.em, write.sql, write.params);
     this.paymentJars.clear(payment.id);
     return paymentView(rowOfPayment(payment));
   }
@@ -239,12 +238,12 @@ export class BudgetService {
       const day = dayIn(payment.createdAt, timeZone);
       const { from, to } = monthRange(day.year, day.month, timeZone);
       const query = selectJarSpent(userId, budget.currency, from, to);
-      const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params)).get(jar.id) ?? 0n;
+      const spent = spentByJar(await ormSql(this.em, query.sql, query.params)).get(jar.id) ?? 0n;
       const allocated = allocationsOf(budget, jars).get(jar.id) ?? 0n;
       if (spent <= allocated) return;
       const month = formatMonth(day);
       const claim = claimAlert({ id: uuidv7(), userId, jarId: jar.id, month, allocated, spent, at: this.deps.clock.now() });
-      const won = await this.em.execute<Rows>(claim.sql, claim.params);
+      const won = await ormSql(this.em, claim.sql, claim.params);
       if (won.length === 0) return;
       const payload: BudgetAlertPayload = {
         userId,
@@ -289,7 +288,7 @@ export class BudgetService {
   locked<T>(auth: AuthInfo, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return inTransaction(this.em, async (em) => {
       const lock = lockBudget(auth.userId);
-      await em.execute(lock.sql, lock.params);
+      await ormSql(em, lock.sql, lock.params);
       return work(em);
     });
   }

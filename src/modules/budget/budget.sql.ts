@@ -1,4 +1,4 @@
-import { marks, stmt, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type Stmt } from '../../db/statement.js';
 
 /*
  * The budget's reads of card payments and the ledger, as plain SQL (run with em.execute).

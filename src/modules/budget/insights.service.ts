@@ -13,6 +13,7 @@ import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from 
 import { CategorySpend, jarSpends, type JarSpend, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { upcoming } from './fee.service.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -45,7 +46,7 @@ export class SpendingInsightsService {
       selectCategorySpent(auth.userId, currency, previousFrom, from, to),
       selectReceived(auth.userId, currency, from, to),
     ];
-    const [jarRows, categoryRows, receivedRows] = await Promise.all(statements.map((s) => this.em.execute<Rows>(s.sql, s.params)));
+    const [jarRows, categoryRows, receivedRows] = await Promise.all(statements.map((s) => ormSql(this.em, s.sql, s.params)));
     const fees = inBudget ? await this.em.find(Fee, { user: auth.userId, active: true, currency }) : [];
 
     const byJar: JarSpend[] = inBudget ? jarSpends(budget, jars, spentByJar(jarRows!)) : [];

@@ -25,6 +25,7 @@ import { cardLabel, declineReason, expiryOf, last4Of, merchantName, monthlyLimit
 import { cardOf, insertPayment, paymentOf, selectCard, selectPaymentByKey, selectSpent, spentOf } from './card.sql.js';
 import { paymentView, rowOfPayment, type CardPaymentRow, type CardPaymentView } from './card.types.js';
 import { categoryOf, parseMcc } from './mcc.rules.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** closeAccount's cascade (wired in services.ts): the account's cards end with it, in its transaction. */
 export async function cancelCardsOf(em: EntityManager, accountId: string, at: Date): Promise<void> {
@@ -47,7 +48,7 @@ export class CardService {
   private readonly spent = new DataLoader<string, bigint>(async (cardIds) => {
     const { from, to } = monthOf(this.deps.clock.now());
     const query = selectSpent(cardIds, from, to);
-    const spent = spentOf(await this.em.execute<Array<Record<string, unknown>>>(query.sql, query.params));
+    const spent = spentOf(await ormSql(this.em, query.sql, query.params));
     return cardIds.map((id) => spent.get(id) ?? 0n);
   });
 

@@ -1,4 +1,4 @@
-import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type PgResult, type Stmt } from '../../db/statement.js';
 import type { CardStatus } from './card.entity.js';
 import type { CardPaymentStatus, DeclineReason } from './card-payment.entity.js';
 import type { CardRow } from './card.rules.js';

@@ -17,6 +17,7 @@ import { metadataProblem } from './chat.rules.js';
 import type { MessagePageArgs } from './chat.types.js';
 import { createMessageLoader, messagePlan } from './message.loader.js';
 import { Message, type MessageRole } from './message.entity.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 export interface ChatSessionListArgs {
   first?: number | null;
@@ -125,14 +126,11 @@ export class ChatService {
     return inTransaction(async (em) => {
       const now = this.deps.clock.now();
       // The row lock this takes orders concurrent appends to one session.
-      const rows = await em
-        .getConnection()
-        .execute<Array<{ message_count: number }>>(
-          'update chat_session set message_count = message_count + 1, updated_at = ? where id = ? returning message_count',
-          [now, sessionId],
-          'all',
-          em.getTransactionContext(),
-        );
+      const rows = await ormSql<{ message_count: number }>(
+        em,
+        'update chat_session set message_count = message_count + 1, updated_at = ? where id = ? returning message_count',
+        [now, sessionId],
+      );
       if (rows.length === 0) throw notFound('Chat session');
       const message = new Message(em.getReference(ChatSession, sessionId, { wrapped: true }), rows[0]!.message_count, role, content, runId);
       if (options.id) message.id = options.id;

@@ -1,8 +1,8 @@
-import type { PgResult } from '../../db/pg.js';
+import type { PgResult } from '../../db/statement.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic } from '../../pubsub/topics.js';
 import type { PostingHook } from '../transfers/transfer.events.js';
-import { achieveReached, goalDataOf } from './goals.sql.js';
+import { achieveReachedAt, goalDataOf } from './goals.sql.js';
 
 /** Each goal the guarded update made ACHIEVED, announced to its owner with the whole goal. */
 export async function publishAchieved(pubsub: PubSub, rows: PgResult['rows']): Promise<void> {
@@ -14,12 +14,12 @@ export async function publishAchieved(pubsub: PubSub, rows: PgResult['rows']): P
 
 /**
  * Savings goals reaching their target, checked inside the posting's own transaction (one
- * statement in its commit round trip, so a transfer costs no extra round trip) and
+ * statement among its commit's writes, so a transfer costs no extra round trip) and
  * announced after it commits. The status guard keeps it once-only under concurrent postings.
  */
 export function goalPostingHook(pubsub: PubSub): PostingHook {
   return {
-    statement: (accountIds, at) => achieveReached(accountIds, at),
+    statement: (balances, at) => achieveReachedAt(balances, at),
     afterCommit: (rows) => publishAchieved(pubsub, rows),
   };
 }

@@ -17,6 +17,7 @@ import { optionalText, progressBasisPoints, title } from './plans.rules.js';
 import { publishAchieved } from './goal.posting.js';
 import { achieveReached } from './goals.sql.js';
 import { goalView, type GoalView } from './plans.types.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 export class GoalService {
   constructor(
@@ -117,7 +118,7 @@ export class GoalService {
   async achieveReached(accountIds: readonly string[]): Promise<void> {
     if (accountIds.length === 0) return;
     const query = achieveReached(accountIds, this.deps.clock.now());
-    await publishAchieved(this.deps.pubsub, await this.em.execute<Array<Record<string, unknown>>>(query.sql, query.params));
+    await publishAchieved(this.deps.pubsub, await ormSql(this.em, query.sql, query.params));
   }
 
   /** The goalAchieved subscription: the caller's own goals only (the topic key is the owner). */

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ormSql } from '../../db/orm-sql.js';
 import { Account } from '../accounts/account.entity.js';
 import type { AccountService } from '../accounts/account.service.js';
 import { User } from '../auth/user.entity.js';
@@ -144,7 +145,8 @@ export class PlansDocumentService {
         if (!listed.has(date) && !existingDays.has(date)) existingDays.set(date, em.create(DailyPlan, { user, date, createdAt: now, updatedAt: now }));
       }
     }
-    const existingItems = await em.execute<Array<{ daily_plan_id: string; title: string; time: string | null }>>(
+    const existingItems = await ormSql<{ daily_plan_id: string; title: string; time: string | null }>(
+      em,
       `select "daily_plan_id", "title", "time" from "plan_item" where "user_id" = ?`,
       [userId],
     );

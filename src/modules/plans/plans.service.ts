@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { CoreDeps } from '../../deps.js';
-import type { Stmt } from '../../db/pg.js';
+import type { Stmt } from '../../db/statement.js';
 import { parseIsoDay } from '../../shared/calendar-input.js';
 import { badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -16,6 +16,7 @@ import type { DailyPlanInput, PlanItemInput, UpdatePlanItemInput, WeeklyPlanInpu
 import { dayIn, moveTo, optionalText, parseTime, parseWeekStart, title, weekDays, weekStartAt } from './plans.rules.js';
 import { ensureDays, itemOrder, lockDays, lockGoal, moveItemTo, renumber } from './plans.sql.js';
 import { dayView, itemView, weekView, type DailyPlanView, type GoalView, type PlanItemView, type WeeklyPlanView } from './plans.types.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -236,6 +237,6 @@ export class PlanService {
   }
 
   private run(em: EntityManager, query: Stmt): Promise<Row[]> {
-    return em.execute<Row[]>(query.sql, query.params);
+    return ormSql<Row>(em, query.sql, query.params);
   }
 }

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { marks, stmt, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type Stmt } from '../../db/statement.js';
 
 /** The user's plan rows for these days, created where missing (another request may create them first). */
 export function ensureDays(userId: string, dates: readonly string[], at: Date): Stmt {

@@ -9,6 +9,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { RUNS_CANCELLED } from '../auth/runs-cancelled.js';
 import { sessionEnded } from '../auth/session-check.js';
 import { User } from '../auth/user.entity.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** The user's own sessions and refresh tokens, erased after every other module's part. */
 const eraseSessions = statementsEraser([
@@ -46,20 +47,20 @@ export class AccountDeletionService {
     const now = this.deps.clock.now();
     const sessionIds = await this.em.transactional(async (em) => {
       // The user row locked: a transfer or a second deletion waits, and sees the account gone.
-      await em.execute(`select 1 from "app_user" where "id" = ? for update`, [user.id]);
+      await ormSql(em, `select 1 from "app_user" where "id" = ? for update`, [user.id]);
       if (await this.accounts.holdsMoney(em, user.id)) {
         throw new DomainError(
           'ACCOUNT_NOT_EMPTY',
           'Money is still in your accounts: move it out (createTransfer) and close them (closeAccount) before deleting your account',
         );
       }
-      const sessions = await em.execute<Array<{ id: string }>>(`select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
+      const sessions = await ormSql<{ id: string }>(em, `select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
       for (const erase of [...this.erasers, eraseSessions]) await erase(em, user.id);
       const anonymous = `deleted-${user.id}`;
-      await em.execute(
+      await ormSql(
+        em,
         `update "app_user" set "username" = ?, "username_key" = ?, "email" = null, "email_key" = null, "password_hash" = '!', "deleted_at" = ?, "updated_at" = ? where "id" = ?`,
         [anonymous, anonymous, now, now, user.id],
-        'run',
       );
       await this.audit.record(em, this.audit.event(AuditAction.ACCOUNT_DELETED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
       return sessions.map((s) => s.id);

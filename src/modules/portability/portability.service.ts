@@ -10,6 +10,7 @@ import type { DraftsDocumentService } from '../drafts/drafts-document.service.js
 import type { PlansDocumentService } from '../plans/plans-document.service.js';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExportDocument, type ExportDocument } from './export-document.js';
 import type { ImportSummary } from './portability.types.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 /** The modules' services for their slices of the document. */
 export interface DocumentSlices {
@@ -81,7 +82,7 @@ export class PortabilityService {
       // One import at a time per user: parallel ones would each find no preferences row or
       // template to match, and collide on the unique indexes. NO KEY UPDATE: other writes
       // referencing the user (foreign key checks) do not wait for it.
-      await em.execute(`select 1 from "app_user" where "id" = ? for no key update`, [userId]);
+      await ormSql(em, `select 1 from "app_user" where "id" = ? for no key update`, [userId]);
       await this.audit.record(em, this.audit.event(AuditAction.DATA_IMPORTED, SUCCEEDED, { userId, target: `user:${userId}` }));
       const { drafts, chat: chatSlice, cards: cardSlice, plans, budget } = this.slices;
       await drafts.restorePreferences(em, userId, doc.preferences, now);

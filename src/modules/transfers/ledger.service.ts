@@ -14,6 +14,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { viewOfEntryData, viewOfTransferData } from './transfer.events.js';
 import { LedgerEntry } from './ledger-entry.entity.js';
 import { entryRow, entryView, type LedgerEntryView, type Statement } from './ledger.types.js';
+import { ormSql } from '../../db/orm-sql.js';
 
 type LedgerDeps = Pick<CoreDeps, 'clock' | 'pubsub'>;
 
@@ -74,7 +75,8 @@ export class LedgerService {
     const { year, month: monthNumber } = parseMonth(month);
     const from = new Date(Date.UTC(year, monthNumber - 1, 1));
     const to = new Date(Date.UTC(year, monthNumber, 1));
-    const [row] = await this.em.execute<Array<{ opening: string | null; closing: string | null; credits: string; debits: string; n: string }>>(
+    const [row] = await ormSql<{ opening: string | null; closing: string | null; credits: string; debits: string; n: string }>(
+      this.em,
       `select
          (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" < ? order by "seq" desc limit 1) as "opening",
          (select "balance_after" from "ledger_entry" where "account_id" = ? and "posted_at" >= ? and "posted_at" < ? order by "seq" desc limit 1) as "closing",

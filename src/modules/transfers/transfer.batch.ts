@@ -1,15 +1,27 @@
 import { v7 as uuidv7 } from 'uuid';
-import { rawTransaction, type FormatQuery, type PgPool, type RawTx, type Stmt } from '../../db/pg.js';
+import type { PgPool } from '../../db/pg.js';
+import { rawTransaction, type RawTx } from '../../db/raw-tx.js';
+import type { Stmt } from '../../db/statement.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.sql.js';
 import { insertAuditEvents } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
-import { afterPosting, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
+import { afterPosting, hookRowsOf, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
 import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
 import type { AuditOf, TransferRow } from './transfer.types.js';
-import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.sql.js';
+import {
+  claimedIds,
+  claimKeys,
+  claimThenLock,
+  insertEntries,
+  insertTransfers,
+  keyOutcome,
+  selectKeyOutcome,
+  settleKeys,
+  type KeySettlement,
+} from './transfer.sql.js';
 
 /** What one transfer of a batch came to: its posted rows (entries empty on a replay), or a refusal. */
 export type BatchOutcome = PostedRows | { error: Refusal };
@@ -36,21 +48,19 @@ type Role = { kind: 'fresh'; claimId: string | null } | { kind: 'replay' } | { k
 
 export interface TransferBatcherDeps {
   pool: Pick<PgPool, 'connect'>;
-  format: FormatQuery;
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
-  /** One statement for the whole batch in its commit round trip; its rows after commit (transfer.events.ts). */
+  /** One statement for the whole batch, last of its commit's writes; its rows after commit (transfer.events.ts). */
   postingHook?: PostingHook;
 }
 
 /**
  * Group commit for createTransfer: while `lanes` batches are in flight, arriving transfers
- * queue, and the next batch takes up to `maxBatch` of them into one transaction of two round
- * trips. Round trip 1: BEGIN, every claim, one lock of the union of the batch's accounts in
- * id order. Then the rules, in arrival order on running balances (transfer-batch.rules).
- * Round trip 2: every write, the replays' stored outcomes, COMMIT. Events go out after commit,
- * per transfer, in order, before any client is answered.
+ * queue, and the next batch takes up to `maxBatch` of them into one transaction. BEGIN; every
+ * claim and then one lock of the union of the batch's accounts in id order, as one statement. Then the rules, in arrival order on running balances (transfer-batch.rules); the
+ * replays' stored outcomes, if any; then every write as one statement and COMMIT (db/raw-tx.ts).
+ * Events go out after commit, per transfer, in order, before any client is answered.
  */
 export class TransferBatcher {
   /** Enough to amortise a commit; few enough that a batch's statements and lock set stay short. */
@@ -92,7 +102,7 @@ export class TransferBatcher {
     let answers: Array<() => BatchOutcome>;
     let hookRows: PostedRows['hookRows'];
     try {
-      ({ answers, hookRows } = await rawTransaction(this.deps.pool, this.deps.format, (tx) =>
+      ({ answers, hookRows } = await rawTransaction(this.deps.pool, (tx) =>
         transact(
           tx,
           batch.map((w) => w.request),
@@ -149,15 +159,15 @@ async function transact(
     requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
     true,
   );
-  const first = await tx.send(...claims.map(({ i, claimId }) => claimKey(claimId, now, requests[i]!.userId, requests[i]!.key!, requests[i]!.hash)), lock);
-  // No row back: the key was committed by another transaction (ON CONFLICT waited for it).
-  claims.forEach(({ i }, n) => {
-    if (first[n]!.rows.length === 0) roles[i] = { kind: 'replay' };
-  });
+  const claiming = claims.map(({ i, claimId }) => ({ id: claimId, userId: requests[i]!.userId, key: requests[i]!.key!, hash: requests[i]!.hash }));
+  const [first] = await tx.send(claims.length > 0 ? claimThenLock(claimKeys(claiming, now), lock) : lock);
+  // Not among the ids claimed: the key was committed by another transaction (ON CONFLICT waited for it).
+  const claimed = claimedIds(first!);
+  for (const { i, claimId } of claims) if (!claimed.has(claimId)) roles[i] = { kind: 'replay' };
   const judged = roles.flatMap((r, i) => (r.kind === 'fresh' ? [{ i, claimId: r.claimId }] : []));
   const { verdicts, touched } = judgeBatch(
     judged.map(({ i }) => requests[i]!.judge),
-    accountRows(first[first.length - 1]!),
+    accountRows(first!),
     now,
   );
   const outcomes = new Map<number, BatchOutcome>();
@@ -186,22 +196,23 @@ async function transact(
   );
   writes.push(...hook);
   const replays = roles.flatMap((r, i) => (r.kind === 'replay' ? [i] : []));
-  const second = await tx.commit(...writes, ...replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
-  // Each replay's two results follow the writes.
-  const replayAt = new Map(replays.map((i, n) => [i, writes.length + 2 * n]));
+  const stored = replays.length === 0 ? [] : await tx.send(...replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
+  // Each replay's two results, in turn.
+  const replayAt = new Map(replays.map((i, n) => [i, 2 * n]));
+  const committed = await tx.commit(...writes);
   const answer = (i: number): BatchOutcome => {
     const role = roles[i]!;
     const request = requests[i]!;
     if (role.kind === 'fresh') return outcomes.get(i)!;
     if (role.kind === 'replay') {
       const at = replayAt.get(i)!;
-      return asOutcome(keyVerdict(keyOutcome(second[at]!, second[at + 1]!), request.hash));
+      return asOutcome(keyVerdict(keyOutcome(stored[at]!, stored[at + 1]!), request.hash));
     }
     if (requests[role.of]!.hash !== request.hash) return { error: keyReused() };
     const led = answer(role.of);
     return 'error' in led ? led : { transfer: led.transfer, entries: [] };
   };
-  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hook.length > 0 ? second[writes.length - 1]!.rows : undefined };
+  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hookRowsOf(hook, committed) };
 }
 
 /** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */

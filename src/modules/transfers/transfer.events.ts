@@ -1,4 +1,4 @@
-import type { PgResult, Stmt } from '../../db/pg.js';
+import type { PgResult, Stmt } from '../../db/statement.js';
 import type { Logger } from '../../shared/logger.js';
 import { Topic, type LedgerEntryData, type TransferData } from '../../pubsub/topics.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
@@ -20,25 +20,39 @@ export interface PostedRows {
   hookRows?: PgResult['rows'];
 }
 
+/** An account's balance after a posting's entries, as the commit writes it. */
+export interface NewBalance {
+  accountId: string;
+  balance: bigint;
+}
+
 /**
  * Another module's work in a posting's own transaction (built in app.ts, so transfers knows
- * no other module): one statement last in the commit round trip, which sees the new balances
- * and costs no round trip of its own; then, after commit, what its rows mean.
+ * no other module): one statement last in the commit's writes, given the new balances (the
+ * writes go as one statement, in which it would read the old ones) and costing no round trip
+ * of its own; then, after commit, what its rows mean.
  */
 export interface PostingHook {
-  statement(accountIds: readonly string[], at: Date): Stmt;
+  statement(balances: readonly NewBalance[], at: Date): Stmt;
   /** After commit; a failure is logged by the caller and the posting stands. */
   afterCommit(rows: PgResult['rows']): Promise<void>;
 }
 
 /** The hook's statement for postings that move money (none for a replay or a proposal). */
 export function hookStatements(hook: PostingHook | undefined, entries: readonly EntryRow[], at: Date): Stmt[] {
-  return hook && entries.length > 0 ? [hook.statement([...new Set(entries.map((e) => e.accountId))], at)] : [];
+  return hook && entries.length > 0 ? [hook.statement(newBalances(entries), at)] : [];
 }
 
-/** The hook statement's rows: it is sent last, so its result is the last of the commit's. */
-export function hookRowsOf(hook: Stmt[], results: PgResult[]): PgResult['rows'] | undefined {
-  return hook.length > 0 ? results[results.length - 1]?.rows : undefined;
+/** Each account's balance after its last entry (the highest seq). */
+function newBalances(entries: readonly EntryRow[]): NewBalance[] {
+  const last = new Map<string, EntryRow>();
+  for (const e of entries) if ((last.get(e.accountId)?.seq ?? -1) < e.seq) last.set(e.accountId, e);
+  return [...last.values()].map((e) => ({ accountId: e.accountId, balance: e.balanceAfter }));
+}
+
+/** The hook statement's rows: it is the last write, so the commit's result is its. */
+export function hookRowsOf(hook: Stmt[], committed: PgResult): PgResult['rows'] | undefined {
+  return hook.length > 0 ? committed.rows : undefined;
 }
 
 /** After commit: the hook's reaction to what its statement read; the posting stands whatever it does. */

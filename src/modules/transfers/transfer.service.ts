@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../../config/config.js';
-import { formatOf, rawTransaction, type PgResult, type RawTx, type Stmt } from '../../db/pg.js';
+import { rawTransaction, type RawTx } from '../../db/raw-tx.js';
+import type { PgResult, Stmt } from '../../db/statement.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -36,7 +37,9 @@ import {
   type Refusal,
 } from './transfer.rules.js';
 import {
+  claimedIds,
   claimKey,
+  claimThenLock,
   insertEntries,
   insertTransfer,
   keyDone,
@@ -63,14 +66,14 @@ interface Decision extends PostedRows {
 }
 
 /**
- * The rules of one request, judged on the rows read under lock. No I/O: its writes go out
- * in the same round trip as COMMIT, so the locks are held for two round trips in all.
+ * The rules of one request, judged on the rows read under lock. No I/O: its writes go out as
+ * one statement queued with COMMIT (db/raw-tx.ts), so the locks are held for one await more.
  */
 type Decide = (accounts: Map<string, AccountRow>, now: Date) => Decision;
 
 /**
  * A customer account paying one of the system accounts, judged by another module under the
- * account lock (a card payment): it reads its own rows in the same round trip and answers
+ * account lock (a card payment): it reads its own rows in the same send and answers
  * without money (a replay, a decline) or with a posting plus its own rows to write with it.
  */
 export interface SystemDebit<T> {
@@ -78,7 +81,7 @@ export interface SystemDebit<T> {
   lockKey: string;
   accountId: string;
   systemAccountId: string;
-  /** Run after the locks, in the same round trip: they see every earlier request's commit. */
+  /** Run after the locks, in the same send: they see every earlier request's commit. */
   reads: Stmt[];
   decide(accounts: Map<string, AccountRow>, reads: PgResult[], now: Date): SystemDebitVerdict<T>;
 }
@@ -276,8 +279,8 @@ export class TransferService {
    * inserted first: a concurrent request with the same key waits on it, then reads the
    * winner's outcome. A business-rule failure is stored with the key and the transaction
    * still commits, so a retry fails the same way instead of succeeding later.
-   * Round trip 1: BEGIN, the claim, the accounts (locked in id order when money moves);
-   * round trip 2: every write, the key's outcome and COMMIT.
+   * BEGIN; the claim and the accounts (locked in id order when money moves) as one statement;
+   * every write and the key's outcome as one statement; COMMIT.
    */
   private money(
     auth: AuthInfo,
@@ -292,16 +295,16 @@ export class TransferService {
     return this.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const claimId = key === null ? null : uuidv7();
-      const claim = claimId === null ? [] : [claimKey(claimId, now, auth.userId, key!, hash)];
-      const results = await tx.send(...claim, selectAccounts(lookup, lock));
-      if (claimId !== null && results[0]!.rows.length === 0) {
+      const locking = selectAccounts(lookup, lock);
+      const [locked] = await tx.send(claimId === null ? locking : claimThenLock(claimKey(claimId, now, auth.userId, key!, hash), locking));
+      if (claimId !== null && !claimedIds(locked!).has(claimId)) {
         const [keyRow, transfer] = await tx.send(...selectKeyOutcome(auth.userId, key!));
         const verdict = keyVerdict(keyOutcome(keyRow!, transfer!), hash);
         return 'error' in verdict ? verdict : { transfer: verdict.transfer, entries: [] };
       }
       let done: Decision;
       try {
-        done = decide(accountRows(results[results.length - 1]!), now);
+        done = decide(accountRows(locked!), now);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         // Every rule is judged before the first write, so only the verdict (and its audit row) is stored.
@@ -347,13 +350,13 @@ export class TransferService {
       // A second confirm of a posted transfer writes nothing, and records nothing new.
       const audits = done.writes.length === 0 ? [] : [insertAuditEvents([audit(done)])];
       const hook = hookStatements(this.deps.postingHook, done.entries, now);
-      const results = await tx.commit(...done.writes, ...audits, ...hook);
-      return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, results) };
+      const committed = await tx.commit(...done.writes, ...audits, ...hook);
+      return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, committed) };
     });
   }
 
   private transaction<T>(work: (tx: RawTx) => Promise<T>): Promise<T> {
-    return rawTransaction(this.deps.moneyPool, formatOf(this.em), work);
+    return rawTransaction(this.deps.moneyPool, work);
   }
 
   /** After commit: raise a stored refusal, or publish the new entries and answer. */

@@ -1,21 +1,46 @@
-import { marks, stmt, type PgResult, type Stmt } from '../../db/pg.js';
+import { marks, stmt, type PgResult, type Stmt } from '../../db/statement.js';
 import type { EntryRow } from './ledger.types.js';
 import type { TransferOrigin, TransferStatus } from './transfer.entity.js';
 import type { TransferRow } from './transfer.types.js';
 
 /*
  * The money transaction's transfer and idempotency-key statements as plain SQL (run by
- * db/pg.ts rawTransaction): no unit of work, query building or hydration while the row
+ * db/raw-tx.ts rawTransaction): no unit of work, query building or hydration while the row
  * locks are held. The driver parses timestamptz to Date and hands int8 over as a string.
  */
 
 /** Claims an idempotency key; no row back means another request holds it (ON CONFLICT waited for it to commit). */
 export function claimKey(id: string, at: Date, userId: string, key: string, hash: string): Stmt {
+  return claimKeys([{ id, userId, key, hash }], at);
+}
+
+/** Claims several keys in one statement, in the order given; the ids back are those claimed. */
+export function claimKeys(claims: ReadonlyArray<{ id: string; userId: string; key: string; hash: string }>, at: Date): Stmt {
   return stmt(
     `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash")
-     values (?, ?, ?, ?, ?, ?) on conflict ("user_id", "key") do nothing returning "id"`,
-    [id, at, at, userId, key, hash],
+     values ${claims.map(() => `(${marks(6)})`).join(', ')} on conflict ("user_id", "key") do nothing returning "id"`,
+    claims.flatMap((c) => [c.id, at, at, c.userId, c.key, c.hash]),
   );
+}
+
+/**
+ * The claims, then the account lock, as one statement (one round trip). The claims run to the
+ * end first (the lock waits on their array): a request waiting on another's key holds no
+ * account lock meanwhile, as when they were two statements. One row per locked account (one
+ * row of nulls when none is found), each with the ids claimed.
+ */
+export function claimThenLock(claims: Stmt, lock: Stmt): Stmt {
+  return stmt(
+    `with "claimed" as (${claims.sql})
+     select "l".*, "c"."claimed" from (select array(select "id" from "claimed")::text[] as "claimed" offset 0) "c"
+     left join lateral (${lock.sql}) "l" on true`,
+    [...claims.params, ...lock.params],
+  );
+}
+
+/** The ids claimThenLock claimed. */
+export function claimedIds(result: PgResult): Set<string> {
+  return new Set((result.rows[0]?.claimed as string[] | undefined) ?? []);
 }
 
 /**
@@ -34,7 +59,7 @@ export interface KeyOutcome {
   transfer: TransferRow | null;
 }
 
-/** The key's row, then the transfer it made (no row if none): send both in one round trip. */
+/** The key's row, then the transfer it made (no row if none): send both in one send. */
 export function selectKeyOutcome(userId: string, key: string): Stmt[] {
   return [
     stmt(`select "request_hash", "error_code", "error_message" from "idempotency_key" where "user_id" = ? and "key" = ?`, [userId, key]),
