@@ -202,9 +202,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       deps,
       events: eventStore,
       async stop() {
-        // Not ready, new runs refused at once; running runs get the grace period to finish
-        // (their subscribers still connected), the rest are cancelled; then HTTP drains.
-        server.beginShutdown();
+        // Not ready, still serving through the drain delay; then new runs are refused, running runs get the
+        // grace period to finish (their subscribers still connected), the rest are cancelled; then HTTP drains.
+        await server.beginShutdown();
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
         // After the drain: the audit rows of the last requests get chained, and runs in their grace period keep beating.

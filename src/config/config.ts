@@ -38,6 +38,12 @@ export interface Config {
   exposeErrors: boolean;
   seedDemo: boolean;
   shutdownGraceMs: number;
+  /** How long /readyz answers 503 before the listener closes, so a load balancer's health check takes the instance out first. */
+  shutdownDrainDelayMs: number;
+  /** Idle keep-alive sockets live this long: longer than a load balancer's idle timeout, so the balancer closes them first. */
+  httpKeepAliveTimeoutMs: number;
+  /** Time to receive a request's headers; above the keep-alive timeout, as Node requires for a reused socket. */
+  httpHeadersTimeoutMs: number;
   jwt: { secret: string; secretGenerated: boolean; issuer: string; audience: string; accessTtlSec: number };
   refreshTtlSec: number;
   /** How long a rotated refresh token still answers with the pair its rotation issued (racing tabs); past it, a reuse revokes. */
@@ -112,6 +118,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_METRICS_PORT = 9464;
+/** Two missed checks of a balancer checking every 2 s, with a second to spare (deploy/haproxy.cfg). */
+const DEFAULT_PRODUCTION_DRAIN_DELAY_MS = 5_000;
 const DEPRECATED_WS_MAX_CONNECTIONS_PER_IP = 'WS_MAX_CONNECTIONS_PER_IP';
 
 /** Reads and validates the environment once; every problem names its variable. */
@@ -171,6 +179,13 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   const metricsToken = read.string('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters long');
 
+  // Past the 60 s idle timeout that AWS ALB, nginx and haproxy setups commonly use.
+  const httpKeepAliveTimeoutMs = read.int('HTTP_KEEPALIVE_TIMEOUT_MS', 65_000, 1_000, 3_600_000);
+  const httpHeadersTimeoutMs = read.int('HTTP_HEADERS_TIMEOUT_MS', httpKeepAliveTimeoutMs + 1_000, 1_000, 3_600_000);
+  if (httpHeadersTimeoutMs <= httpKeepAliveTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must be greater than HTTP_KEEPALIVE_TIMEOUT_MS: a request arriving on a reused socket would be cut');
+  }
+
   const llmBaseUrl = read.url('LLM_BASE_URL', ['http:', 'https:']);
   const llmApiKey = read.string('LLM_API_KEY');
   const llmProvider = read.oneOf('LLM_PROVIDER', ['local', 'openai'] as const, llmBaseUrl || llmApiKey ? 'openai' : 'local');
@@ -197,6 +212,9 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     exposeErrors,
     seedDemo: read.bool('SEED_DEMO', seedDefault),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    shutdownDrainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', nodeEnv === 'production' ? DEFAULT_PRODUCTION_DRAIN_DELAY_MS : 0, 0, 600_000),
+    httpKeepAliveTimeoutMs,
+    httpHeadersTimeoutMs,
     jwt: {
       secret: secret ?? '',
       secretGenerated,

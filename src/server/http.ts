@@ -35,8 +35,8 @@ export interface RunningServer {
   port: number;
   /** The port of the metrics listener when it is not the main one. */
   metricsPort: number | undefined;
-  /** Shutdown begins: /readyz answers 503 so a load balancer stops sending new work; requests are still served. */
-  beginShutdown(): void;
+  /** Shutdown begins: /readyz answers 503 so a load balancer stops sending new work; requests are still served for SHUTDOWN_DRAIN_DELAY_MS. */
+  beginShutdown(): Promise<void>;
   /** Stops accepting, drains in-flight requests, closes the WebSockets. */
   stop(): Promise<void>;
 }
@@ -71,6 +71,8 @@ export async function startHttpServer(
   const trust = trustProxy(config.trustProxy);
   app.set('trust proxy', trust);
   const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
+  httpServer.headersTimeout = config.httpHeadersTimeoutMs;
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
   // One gate for every subscription transport: a user's caps and rate limits count across them.
@@ -178,8 +180,10 @@ export async function startHttpServer(
   return {
     port,
     metricsPort: metricsServer?.port,
-    beginShutdown() {
+    async beginShutdown() {
       stopping = true;
+      // The balancer's health check must see the 503 before the listener closes, or it sends requests to a closed port.
+      if (config.shutdownDrainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainDelayMs));
     },
     async stop() {
       stopping = true;

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 
 /**
- * Set by .ci/run, which provides PostgreSQL, Redis and Chromium: there a test that would be
+ * Set by .ci/run, which provides PostgreSQL, Redis, Chromium and haproxy: there a test that would be
  * skipped for a missing component fails instead, naming it, so a broken CI machine cannot
  * turn the suite green by skipping.
  */

@@ -23,6 +23,12 @@ describe('the HTTP endpoint', () => {
     expect(await ready.json()).toEqual({ status: 'ready', database: 'ok', pendingMigrations: 0 });
   });
 
+  it('keeps an idle connection 65 s, longer than a load balancer keeps its own, and says so to the client', async () => {
+    const ready = await fetch(server.url.replace('/graphql', '/readyz'));
+    await ready.body?.cancel();
+    expect(ready.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('answers a malformed query with GRAPHQL_PARSE_FAILED and stays up', async () => {
     const res = await post(JSON.stringify({ query: '{ me { username ' }));
     expect(res.status).toBe(400);

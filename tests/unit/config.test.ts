@@ -46,4 +46,16 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).config.seedDemo).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x', SEED_DEMO: 'true' }).config.seedDemo).toBe(true);
   });
+
+  it('keeps idle HTTP connections longer than a load balancer does, and drains for a while in production', () => {
+    expect(loadConfig({}).config).toMatchObject({ httpKeepAliveTimeoutMs: 65_000, httpHeadersTimeoutMs: 66_000, shutdownDrainDelayMs: 0 });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).config.shutdownDrainDelayMs).toBe(5_000);
+    expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT_MS: '30000' }).config.httpHeadersTimeoutMs).toBe(31_000);
+  });
+
+  it('refuses a headers timeout that is not above the keep-alive timeout', () => {
+    expect(problemsOf({ HTTP_KEEPALIVE_TIMEOUT_MS: '30000', HTTP_HEADERS_TIMEOUT_MS: '30000' })).toEqual([
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS must be greater/),
+    ]);
+  });
 });
