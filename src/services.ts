@@ -7,9 +7,11 @@ import { AuditService } from './modules/audit/audit.service.js';
 import { AccountDeletionService } from './modules/auth/account-deletion.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
+import { BudgetAlertService } from './modules/budget/budget-alerts.service.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
+import { PaymentJarService } from './modules/budget/payment-jars.service.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -38,6 +40,8 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let transferQueries: TransferQueries | undefined;
   let cards: CardService | undefined;
   let budget: BudgetService | undefined;
+  let paymentJars: PaymentJarService | undefined;
+  let budgetAlerts: BudgetAlertService | undefined;
   let fees: FeeService | undefined;
   let insights: SpendingInsightsService | undefined;
   let ledger: LedgerService | undefined;
@@ -70,11 +74,17 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     },
     get cards(): CardService {
       return (cards ??= new CardService(em, deps, services.accounts, services.transfers, services.transferQueries, services.audit, (payment) =>
-        services.budget.afterApprovedPayment(payment),
+        services.budgetAlerts.afterApprovedPayment(payment),
       ));
     },
     get budget(): BudgetService {
       return (budget ??= new BudgetService(em, deps, services.preferences));
+    },
+    get paymentJars(): PaymentJarService {
+      return (paymentJars ??= new PaymentJarService(em, deps, services.budget));
+    },
+    get budgetAlerts(): BudgetAlertService {
+      return (budgetAlerts ??= new BudgetAlertService(em, deps, services.budget));
     },
     get fees(): FeeService {
       return (fees ??= new FeeService(em, deps, services.budget, services.preferences));
