@@ -12,6 +12,7 @@ import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
 import { PaymentJarService } from './modules/budget/payment-jars.service.js';
+import { TransactionJarService } from './modules/budget/transaction-jars.service.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
 import { ChatService } from './modules/chat/chat.service.js';
 import { DraftsService } from './modules/drafts/drafts.service.js';
@@ -24,6 +25,9 @@ import { PortabilityService } from './modules/portability/portability.service.js
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
+import { TransactionEditService } from './modules/transactions/edits.service.js';
+import { TransactionFeed } from './modules/transactions/feed.service.js';
+import { ManualTransactionService } from './modules/transactions/manual.service.js';
 
 /**
  * The domain services of one operation, sharing that operation's EntityManager fork (and
@@ -42,6 +46,10 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let budget: BudgetService | undefined;
   let paymentJars: PaymentJarService | undefined;
   let budgetAlerts: BudgetAlertService | undefined;
+  let transactionJars: TransactionJarService | undefined;
+  let transactionFeed: TransactionFeed | undefined;
+  let transactionEdits: TransactionEditService | undefined;
+  let manualTransactions: ManualTransactionService | undefined;
   let fees: FeeService | undefined;
   let insights: SpendingInsightsService | undefined;
   let ledger: LedgerService | undefined;
@@ -78,19 +86,33 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       ));
     },
     get budget(): BudgetService {
-      return (budget ??= new BudgetService(em, deps, services.preferences));
+      return (budget ??= new BudgetService(em, deps, services.preferences, services.transactionFeed));
     },
     get paymentJars(): PaymentJarService {
       return (paymentJars ??= new PaymentJarService(em, deps, services.budget));
     },
     get budgetAlerts(): BudgetAlertService {
-      return (budgetAlerts ??= new BudgetAlertService(em, deps, services.budget));
+      return (budgetAlerts ??= new BudgetAlertService(em, deps, services.budget, services.transactionFeed));
+    },
+    get transactionJars(): TransactionJarService {
+      return (transactionJars ??= new TransactionJarService(services.budget, services.paymentJars, services.transactionFeed, services.transactionEdits));
+    },
+    get transactionFeed(): TransactionFeed {
+      return (transactionFeed ??= new TransactionFeed(em, deps, services.preferences));
+    },
+    get transactionEdits(): TransactionEditService {
+      return (transactionEdits ??= new TransactionEditService(deps, services.transactionFeed));
+    },
+    get manualTransactions(): ManualTransactionService {
+      return (manualTransactions ??= new ManualTransactionService(em, deps, services.budget, services.transactionFeed, (tx, userId) =>
+        services.budgetAlerts.afterManualSpending(tx, userId),
+      ));
     },
     get fees(): FeeService {
       return (fees ??= new FeeService(em, deps, services.budget, services.preferences));
     },
     get insights(): SpendingInsightsService {
-      return (insights ??= new SpendingInsightsService(em, services.budget));
+      return (insights ??= new SpendingInsightsService(em, services.budget, services.transactionFeed));
     },
     get ledger(): LedgerService {
       return (ledger ??= new LedgerService(em, deps, services.accounts));

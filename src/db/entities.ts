@@ -23,6 +23,9 @@ import { LedgerEntry } from '../modules/ledger/ledger-entry.entity.js';
 import { Goal } from '../modules/plans/goal.entity.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
+import { CategorizationRule } from '../modules/transactions/categorization-rule.entity.js';
+import { ManualTransaction } from '../modules/transactions/manual-transaction.entity.js';
+import { TransactionEdit } from '../modules/transactions/transaction-edit.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
 export const ENTITIES = [
@@ -53,4 +56,7 @@ export const ENTITIES = [
   DailyPlan,
   PlanItem,
   AuditEvent,
+  ManualTransaction,
+  TransactionEdit,
+  CategorizationRule,
 ];

@@ -21,6 +21,8 @@ import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
+import { TransactionResolver } from '../modules/transactions/transaction.resolver.js';
+import { InsightsTransactionsResolver, JarMonthTransactionsResolver, TransactionJarResolver } from '../modules/budget/transaction-jar.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { guardInputs } from './input-guard.js';
 import { DateTimeScalar } from './scalars.js';
@@ -42,6 +44,10 @@ const RESOLVERS = [
   FeeResolver,
   SpendingInsightsResolver,
   CardPaymentJarResolver,
+  TransactionResolver,
+  TransactionJarResolver,
+  JarMonthTransactionsResolver,
+  InsightsTransactionsResolver,
   ChatResolver,
   DraftsResolver,
   PortabilityResolver,

@@ -14,12 +14,11 @@ import type { PreferencesService } from '../drafts/preferences.service.js';
 import { Budget } from './budget.entity.js';
 import type { JarInput, SetMonthlyIncomeInput, UpdateJarInput } from './budget.inputs.js';
 import { allocationsOf, basisPoints, budgetFacts, checkFits, distinctCategories, jarName, type BudgetFacts } from './budget.rules.js';
-import { lockBudget, selectJarSpent, spentByJar } from './budget.sql.js';
+import type { TransactionFeed } from '../transactions/feed.service.js';
+import { lockBudget } from './budget.sql.js';
 import { budgetView, jarSpends, jarView, type BudgetView, type JarMonthView, type JarSpend, type JarView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { Jar } from './jar.entity.js';
-
-type Rows = Array<Record<string, unknown>>;
 
 /**
  * Income and jars: their administration and what each jar spent. Moved payments are
@@ -38,6 +37,7 @@ export class BudgetService {
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly preferences: PreferencesService,
+    private readonly feed: Pick<TransactionFeed, 'spentByJar'>,
   ) {}
 
   async budget(auth: AuthInfo): Promise<BudgetView> {
@@ -74,8 +74,7 @@ export class BudgetService {
     const { timeZone, budget, jars } = await this.facts(auth);
     const m = month === undefined ? dayIn(this.deps.clock.now(), timeZone) : parseMonth(month);
     const { from, to } = monthRange(m.year, m.month, timeZone);
-    const query = selectJarSpent(auth.userId, budget.currency, from, to);
-    const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params));
+    const spent = await this.feed.spentByJar({ userId: auth.userId, timeZone, currency: budget.currency, from, to });
     return { month: formatMonth(m), budget: budgetView(budget, jars), jars: jarSpends(budget, jars, spent) };
   }
 
@@ -151,8 +150,7 @@ export class BudgetService {
     const m = parseMonth(month);
     const { timeZone, budget, jars } = await this.facts(auth);
     const { from, to } = monthRange(m.year, m.month, timeZone);
-    const query = selectJarSpent(auth.userId, budget.currency, from, to);
-    const spent = spentByJar(await this.em.execute<Rows>(query.sql, query.params)).get(jar.id) ?? 0n;
+    const spent = (await this.feed.spentByJar({ userId: auth.userId, timeZone, currency: budget.currency, from, to })).get(jar.id) ?? 0n;
     const allocated = allocationsOf(budget, jars).get(jar.id) ?? 0n;
     return {
       month: formatMonth(m),
@@ -160,6 +158,7 @@ export class BudgetService {
       spent: money(spent, budget.currency),
       remaining: money(allocated - spent, budget.currency),
       jarId: jar.id,
+      timeZone,
       from,
       to,
     };
