@@ -53,7 +53,7 @@ export async function startSandboxBank(options: SandboxBankOptions): Promise<San
   const items = new ItemStore(now);
   const links = new Map<string, LinkSession>();
   const publicTokens = new Map<string, Item>();
-  const faults: Fault[] = [];
+  const faults: Array<Fault | null> = [];
   let base = '';
 
   const institution = (id: unknown): SandboxInstitution => {
@@ -174,7 +174,10 @@ export async function startSandboxBank(options: SandboxBankOptions): Promise<San
       return { modified: true };
     },
     '/sandbox/faults': (b) => {
+      if (b.clear === true) faults.length = 0;
       const count = Number(b.count ?? 1);
+      // `skip` calls answer normally first: a fault in the middle of a paged sync.
+      for (let i = 0; i < Number(b.skip ?? 0); i++) faults.push(null);
       for (let i = 0; i < count; i++)
         faults.push({ status: Number(b.status ?? 500), retryAfter: b.retry_after as number | undefined, hangMs: b.hang_ms as number | undefined });
       return { queued: faults.length };

@@ -1,3 +1,5 @@
+import { scheduleSyncs } from './modules/linking/sync.schedule.js';
+import { setLinkingAddress, startLinking } from './modules/linking/linking.factory.js';
 import 'reflect-metadata';
 import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
@@ -77,6 +79,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let moneyPool: PgPool | undefined;
   let events: AgentEventStore | undefined;
   let stopEvicting = async () => {};
+  let linking: Awaited<ReturnType<typeof startLinking>> | undefined;
   let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
   let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
@@ -119,6 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
     const postingHook = goalPostingHook(pubsub);
+    linking = await startLinking(config, logger);
     const core: CoreDeps = {
       config,
       logger,
@@ -137,6 +141,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         { lanes: Math.min(2, poolMax.money) },
       ),
       postingHook,
+      linking: linking.runtime,
     };
     // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
     users = bootstrapUsers(core, orm);
@@ -170,13 +175,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const server = await startHttpServer(deps, orm, schema, metrics, authority, { chat, persistedQueries: redis?.persistedQueries });
     // Timers only once the gateway serves: a start that fails leaves none behind.
     const chainer = new AuditChainer(() => openOrmRef.em.fork(), logger);
+    let stopSyncs = async () => {};
     if (options.maintenance !== false) {
       runner.startMaintenance();
       chainer.start(AUDIT_CHAIN_INTERVAL_MS);
+      if (config.aggregator.syncIntervalSec > 0)
+        stopSyncs = scheduleSyncs(core, config.aggregator.syncIntervalSec, () => createServices(core, openOrmRef.em.fork()).linkSync);
     }
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    setLinkingAddress(linking.runtime, config, `http://${host}:${server.port}`);
     return {
       url: `http://${host}:${server.port}/graphql`,
       wsUrl: `ws://${host}:${server.port}/graphql`,
@@ -199,6 +208,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await runner.stop(config.shutdownGraceMs);
         await server.stop();
         await chainer.stop();
+        await stopSyncs();
+        await linking?.close();
         await eventStore.close();
         await stopEvicting();
         await pubsub.close();
@@ -211,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     };
   } catch (error) {
     await users?.catch(() => undefined);
+    await linking?.close();
     await events?.close();
     await stopEvicting();
     await pubsub.close();

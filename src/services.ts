@@ -25,6 +25,9 @@ import { PortabilityService } from './modules/portability/portability.service.js
 import { LedgerService } from './modules/ledger/ledger.service.js';
 import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
+import { LinkingService } from './modules/linking/linking.service.js';
+import { LinkSyncService } from './modules/linking/sync.service.js';
+import { WebhookService } from './modules/linking/webhook.service.js';
 import { TransactionEditService } from './modules/transactions/edits.service.js';
 import { TransactionFeed } from './modules/transactions/feed.service.js';
 import { ManualTransactionService } from './modules/transactions/manual.service.js';
@@ -50,6 +53,9 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let transactionFeed: TransactionFeed | undefined;
   let transactionEdits: TransactionEditService | undefined;
   let manualTransactions: ManualTransactionService | undefined;
+  let linking: LinkingService | undefined;
+  let linkSync: LinkSyncService | undefined;
+  let webhooks: WebhookService | undefined;
   let fees: FeeService | undefined;
   let insights: SpendingInsightsService | undefined;
   let ledger: LedgerService | undefined;
@@ -107,6 +113,15 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       return (manualTransactions ??= new ManualTransactionService(em, deps, services.budget, services.transactionFeed, (tx, userId) =>
         services.budgetAlerts.afterManualSpending(tx, userId),
       ));
+    },
+    get linking(): LinkingService {
+      return (linking ??= new LinkingService(em, deps, deps.linking, services.linkSync));
+    },
+    get linkSync(): LinkSyncService {
+      return (linkSync ??= new LinkSyncService(em, deps, deps.linking));
+    },
+    get webhooks(): WebhookService {
+      return (webhooks ??= new WebhookService(em, deps, services.linkSync));
     },
     get fees(): FeeService {
       return (fees ??= new FeeService(em, deps, services.budget, services.preferences));

@@ -21,6 +21,7 @@ import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/ledger/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
+import { LinkingResolver } from '../modules/linking/linking.resolver.js';
 import { TransactionResolver } from '../modules/transactions/transaction.resolver.js';
 import { InsightsTransactionsResolver, JarMonthTransactionsResolver, TransactionJarResolver } from '../modules/budget/transaction-jar.resolver.js';
 import { authChecker } from './auth-checker.js';
@@ -45,6 +46,7 @@ const RESOLVERS = [
   SpendingInsightsResolver,
   CardPaymentJarResolver,
   TransactionResolver,
+  LinkingResolver,
   TransactionJarResolver,
   JarMonthTransactionsResolver,
   InsightsTransactionsResolver,

@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'JAR_NAME_TAKEN'
   | 'CATEGORY_TAKEN'
   | 'UNAVAILABLE'
+  | 'LINK_SESSION_EXPIRED'
+  | 'LINK_LOGIN_REQUIRED'
+  | 'AGGREGATOR_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldProblem {

@@ -50,6 +50,8 @@ describe('createServices', () => {
       'insights',
       'journal',
       'ledger',
+      'linkSync',
+      'linking',
       'manualTransactions',
       'paymentJars',
       'plans',
@@ -61,6 +63,7 @@ describe('createServices', () => {
       'transactionJars',
       'transferQueries',
       'transfers',
+      'webhooks',
     ]);
   });
 

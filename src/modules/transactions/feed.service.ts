@@ -160,7 +160,9 @@ function feedFilter(filter: TransactionFilter | null, timeZone: string): FeedFil
     if (!isUuid(filter.accountId)) return null;
     f.accountId = filter.accountId.toLowerCase();
   }
-  // No linked account has transactions in the feed yet.
-  if (filter.linkedAccountId) return null;
+  if (filter.linkedAccountId) {
+    if (!isUuid(filter.linkedAccountId)) return null;
+    f.linkedAccountId = filter.linkedAccountId.toLowerCase();
+  }
   return f;
 }

@@ -4,6 +4,7 @@ import { requireAuth } from '../../graphql/context.js';
 import type { Page } from '../../shared/pagination.js';
 import { Account } from '../accounts/account.entity.js';
 import { CardPaymentView } from '../cards/card.types.js';
+import { LinkedAccountView } from '../linking/linking.types.js';
 import { TransferView } from '../transfers/transfer.types.js';
 import { CategorizeTransactionInput, ManualTransactionInput, TransactionFilter, UpdateManualTransactionInput } from './transaction.inputs.js';
 import { TransactionConnection, TransactionView } from './transaction.types.js';
@@ -69,6 +70,11 @@ export class TransactionResolver {
   account(@Root() tx: TransactionView, @Ctx() ctx: GraphQLContext): Promise<Account | null> {
     const auth = requireAuth(ctx);
     return tx.accountId ? ctx.services.accounts.visible(auth, tx.accountId, auth.userId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => LinkedAccountView, { nullable: true, description: 'The linked account, for a LINKED transaction.' })
+  linkedAccount(@Root() tx: TransactionView, @Ctx() ctx: GraphQLContext): Promise<LinkedAccountView | null> {
+    return tx.linkedAccountId ? ctx.services.linking.ofTransaction(requireAuth(ctx), tx.linkedAccountId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => CardPaymentView, { nullable: true, description: 'The card payment, for a CARD transaction.' })

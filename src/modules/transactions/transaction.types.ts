@@ -40,6 +40,7 @@ export class TransactionView {
   accountId!: string | null;
   cardPaymentId!: string | null;
   transferId!: string | null;
+  linkedAccountId!: string | null;
   /** Whom a categorization rule follows ('account:<id>'); null when none can. */
   counterparty!: string | null;
   /** The sort key: the moment, or the start of a manual transaction's day. */
@@ -77,6 +78,7 @@ export function transactionOfRow(r: Record<string, unknown>): TransactionView {
     cardPaymentId: (r.card_payment_id as string | null) ?? null,
     transferId: (r.transfer_id as string | null) ?? null,
     counterparty: (r.counterparty as string | null) ?? null,
+    linkedAccountId: (r.linked_account_id as string | null) ?? null,
     at: r.at as Date,
   };
 }
