@@ -1,3 +1,5 @@
+import { syncRound } from './modules/linking/sync.schedule.js';
+import { setLinkingAddress, startLinking } from './modules/linking/linking.factory.js';
 import 'reflect-metadata';
 import type { Config } from './config/config.js';
 import type { EmbeddedPostgres } from './db/embedded.js';
@@ -79,6 +81,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let events: AgentEventStore | undefined;
   let flags: Flags | undefined;
   let stopEvicting = async () => {};
+  let linking: Awaited<ReturnType<typeof startLinking>> | undefined;
   let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
   let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
@@ -126,6 +129,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
     const postingHook = goalPostingHook(pubsub);
     flags = await Flags.open({ ...config.flags, logger });
+    linking = await startLinking(config, logger);
     const core: CoreDeps = {
       config,
       logger,
@@ -143,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
       transferBatcher: new TransferBatcher({ pool: moneyPool, clock, pubsub, logger, postingHook }, { lanes: Math.min(2, poolMax.money) }),
       postingHook,
+      linking: linking.runtime,
     };
     // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
     users = bootstrapUsers(core, orm);
@@ -179,6 +184,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         runner,
         transferExpiry: { ttlSec: config.transferPendingTtlSec, expireDue: () => createServices(core, openOrmRef.em.fork()).transfers.expireDue() },
         chainer: new AuditChainer(() => ({ execute: (sql, params) => ormSql(openOrmRef.em.fork(), sql, params) })),
+        linkSync:
+          config.aggregator.syncIntervalSec > 0
+            ? {
+                everyMs: config.aggregator.syncIntervalSec * 1000,
+                round: syncRound(core, config.aggregator.syncIntervalSec, () => createServices(core, openOrmRef.em.fork()).linkSync),
+              }
+            : undefined,
       },
       logger,
     );
@@ -186,6 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Subscriptions made at start (revocations, cancellations) must be live before traffic.
     await redis?.pubsub.ready();
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    setLinkingAddress(linking.runtime, config, `http://${host}:${server.port}`);
     return {
       url: `http://${host}:${server.port}/graphql`,
       wsUrl: `ws://${host}:${server.port}/graphql`,
@@ -209,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await server.stop();
         // After the drain: the audit rows of the last requests get chained, and runs in their grace period keep beating.
         await maintenance.stop();
+        await linking?.close();
         await eventStore.close();
         await stopEvicting();
         await flags?.close();
@@ -223,6 +237,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     };
   } catch (error) {
     await users?.catch(() => undefined);
+    await linking?.close();
     await events?.close();
     await stopEvicting();
     await flags?.close();

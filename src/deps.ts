@@ -4,6 +4,7 @@ import type { PgPool, PlainSql } from './db/pg.js';
 import type { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import type { PostingHook } from './modules/transfers/transfer.events.js';
 import type { AgentRuntime } from './modules/agent/agent.runtime.js';
+import type { LinkingRuntime } from './modules/linking/linking.runtime.js';
 import type { PasswordHasher } from './modules/auth/passwords.js';
 import type { SessionCache } from './modules/auth/session-cache.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -36,6 +37,8 @@ export interface CoreDeps {
   plainSql: PlainSql;
   /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
   transferBatcher: TransferBatcher;
+  /** The aggregator client and the token cipher of linked accounts (linking/). */
+  linking: LinkingRuntime;
   /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts). */
   postingHook?: PostingHook;
 }

@@ -11,11 +11,14 @@ import { AccountDeletionService } from './modules/portability/account-deletion.s
 import { AuthService } from './modules/auth/auth.service.js';
 import { OperatorProvisioning } from './modules/auth/operator.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
+import { BudgetAlertService } from './modules/budget/budget-alerts.service.js';
 import { BudgetDocumentService } from './modules/budget/budget-document.service.js';
 import { eraseBudget } from './modules/budget/budget.erasure.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
 import { SpendingInsightsService } from './modules/budget/insights.service.js';
+import { PaymentJarService } from './modules/budget/payment-jars.service.js';
+import { TransactionJarService } from './modules/budget/transaction-jars.service.js';
 import { CardDocumentService } from './modules/cards/card-document.service.js';
 import { eraseCards } from './modules/cards/card.erasure.js';
 import { CardService, cancelCardsOf } from './modules/cards/card.service.js';
@@ -36,10 +39,28 @@ import { PortabilityService, type DocumentSlices } from './modules/portability/p
 import { LedgerService } from './modules/transfers/ledger.service.js';
 import { TransferQueries } from './modules/transfers/transfer.queries.js';
 import { TransferService } from './modules/transfers/transfer.service.js';
+import { LinkingService } from './modules/linking/linking.service.js';
+import { LinkSyncService } from './modules/linking/sync.service.js';
+import { WebhookService } from './modules/linking/webhook.service.js';
+import { TransactionEditService } from './modules/transactions/edits.service.js';
+import { TransactionFeed } from './modules/transactions/feed.service.js';
+import { ManualTransactionService } from './modules/budget/manual-transactions.service.js';
+import { eraseLinking } from './modules/linking/linking.erasure.js';
+import { eraseTransactions } from './modules/transactions/transactions.erasure.js';
 import type { Eraser } from './shared/erasure.js';
 
 /** Account deletion's parts, one per module, in the order the foreign keys allow; a new module with personal rows adds its own. */
-const PERSONAL_DATA: readonly Eraser[] = [eraseAgentRuns, eraseDrafts, eraseChat, erasePlans, eraseBudget, eraseCards, eraseAccounts];
+const PERSONAL_DATA: readonly Eraser[] = [
+  eraseAgentRuns,
+  eraseDrafts,
+  eraseChat,
+  erasePlans,
+  eraseTransactions,
+  eraseLinking,
+  eraseBudget,
+  eraseCards,
+  eraseAccounts,
+];
 
 /**
  * The domain services of one operation, sharing that operation's EntityManager fork (and
@@ -57,6 +78,15 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let transferQueries: TransferQueries | undefined;
   let cards: CardService | undefined;
   let budget: BudgetService | undefined;
+  let paymentJars: PaymentJarService | undefined;
+  let budgetAlerts: BudgetAlertService | undefined;
+  let transactionJars: TransactionJarService | undefined;
+  let transactionFeed: TransactionFeed | undefined;
+  let transactionEdits: TransactionEditService | undefined;
+  let manualTransactions: ManualTransactionService | undefined;
+  let linking: LinkingService | undefined;
+  let linkSync: LinkSyncService | undefined;
+  let webhooks: WebhookService | undefined;
   let fees: FeeService | undefined;
   let insights: SpendingInsightsService | undefined;
   let ledger: LedgerService | undefined;
@@ -103,17 +133,46 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     },
     get cards(): CardService {
       return (cards ??= new CardService(em, deps, services.accounts, services.transfers, services.transferQueries, services.audit, (payment) =>
-        services.budget.afterApprovedPayment(payment),
+        services.budgetAlerts.afterApprovedPayment(payment),
       ));
     },
     get budget(): BudgetService {
-      return (budget ??= new BudgetService(em, deps, services.preferences));
+      return (budget ??= new BudgetService(em, deps, services.preferences, services.transactionFeed));
+    },
+    get paymentJars(): PaymentJarService {
+      return (paymentJars ??= new PaymentJarService(em, deps, services.budget));
+    },
+    get budgetAlerts(): BudgetAlertService {
+      return (budgetAlerts ??= new BudgetAlertService(em, deps, services.budget, services.transactionFeed));
+    },
+    get transactionJars(): TransactionJarService {
+      return (transactionJars ??= new TransactionJarService(services.budget, services.paymentJars, services.transactionFeed, services.transactionEdits));
+    },
+    get transactionFeed(): TransactionFeed {
+      return (transactionFeed ??= new TransactionFeed(em, deps, services.preferences));
+    },
+    get transactionEdits(): TransactionEditService {
+      return (transactionEdits ??= new TransactionEditService(deps, services.transactionFeed));
+    },
+    get manualTransactions(): ManualTransactionService {
+      return (manualTransactions ??= new ManualTransactionService(em, deps, services.budget, services.transactionFeed, (tx, userId) =>
+        services.budgetAlerts.afterManualSpending(tx, userId),
+      ));
+    },
+    get linking(): LinkingService {
+      return (linking ??= new LinkingService(em, deps, deps.linking, services.linkSync));
+    },
+    get linkSync(): LinkSyncService {
+      return (linkSync ??= new LinkSyncService(em, deps, deps.linking));
+    },
+    get webhooks(): WebhookService {
+      return (webhooks ??= new WebhookService(em, deps, services.linkSync));
     },
     get fees(): FeeService {
       return (fees ??= new FeeService(em, deps, services.budget, services.preferences));
     },
     get insights(): SpendingInsightsService {
-      return (insights ??= new SpendingInsightsService(em, services.budget));
+      return (insights ??= new SpendingInsightsService(em, services.budget, services.transactionFeed));
     },
     get ledger(): LedgerService {
       return (ledger ??= new LedgerService(em, deps, services.accounts));

@@ -1,5 +1,6 @@
 // What a one-off command (seed, promote-user) needs: the configured database, migrated, and
 // the core dependencies the services take, with in-process rate limits and no metrics.
+import { startLinking } from '../../src/modules/linking/linking.factory.js';
 import 'reflect-metadata';
 import type { Config } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
@@ -46,6 +47,12 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     await close();
     throw error;
   }
+  const linking = await startLinking(config, logger);
+  const closeDb = close;
+  const closeAll = async () => {
+    await linking.close();
+    await closeDb();
+  };
   const rateLimiter = new MemoryRateLimiter();
   const postingHook = goalPostingHook(pubsub);
   const deps: CoreDeps = {
@@ -64,6 +71,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     plainSql: plainSql(plainPool),
     transferBatcher: new TransferBatcher({ pool: moneyPool, clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
     postingHook,
+    linking: linking.runtime,
   };
-  return { deps, orm, close };
+  return { deps, orm, close: closeAll };
 }

@@ -55,6 +55,21 @@ export interface Config {
   loginMaxFailuresPerIp: number;
   operator: { username: string; password: string } | undefined;
   transferPendingTtlSec: number;
+  /** Linked bank accounts: the aggregator and the secrets its tokens and webhooks use. */
+  aggregator: {
+    /** Unset: the sandbox aggregator, started in this process on a loopback port. */
+    url: string | undefined;
+    clientId: string;
+    secret: string;
+    webhookSecret: string;
+    /** Where the aggregator posts its webhooks; unset: this gateway's own address. */
+    webhookUrl: string | undefined;
+    /** Seconds between scheduled syncs of every linked item; 0: only webhooks and syncLinkedAccount. */
+    syncIntervalSec: number;
+    /** AES-256-GCM key of the stored access tokens (32 bytes). */
+    tokenKey: Buffer;
+    tokenKeyGenerated: boolean;
+  };
   /** Per-operation validation limits, the same over HTTP and WebSocket. */
   graphql: {
     introspection: boolean;
@@ -146,6 +161,19 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     }
   }
 
+  const rawTokenKey = read.string('LINK_TOKEN_KEY');
+  let tokenKey =
+    rawTokenKey === undefined ? undefined : /^[0-9a-f]{64}$/i.test(rawTokenKey) ? Buffer.from(rawTokenKey, 'hex') : Buffer.from(rawTokenKey, 'base64');
+  const tokenKeyGenerated = tokenKey === undefined;
+  if (tokenKey !== undefined && tokenKey.length !== 32) problems.push('LINK_TOKEN_KEY must be 32 bytes, as 64 hex digits or base64');
+  if (tokenKey === undefined) {
+    // A real aggregator's tokens must outlive a restart; the embedded sandbox's live in its memory anyway.
+    if (nodeEnv === 'production' && env.AGGREGATOR_URL?.trim())
+      problems.push('LINK_TOKEN_KEY is required with AGGREGATOR_URL when NODE_ENV=production (32 random bytes, hex or base64)');
+    else warnings.push('LINK_TOKEN_KEY is not set: generated a random one, so linked accounts must be linked again after a restart');
+    tokenKey = randomBytes(32);
+  }
+
   const operatorUsername = read.string('OPERATOR_USERNAME');
   const operatorPassword = read.string('OPERATOR_PASSWORD');
   if ((operatorUsername === undefined) !== (operatorPassword === undefined)) {
@@ -230,6 +258,16 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     loginMaxFailuresPerIp: read.int('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100000),
     operator: operatorUsername !== undefined && operatorPassword !== undefined ? { username: operatorUsername, password: operatorPassword } : undefined,
     transferPendingTtlSec: read.int('TRANSFER_PENDING_TTL_SECONDS', 15 * 60, 1, 7 * 24 * 3600),
+    aggregator: {
+      url: read.url('AGGREGATOR_URL', ['http:', 'https:']),
+      clientId: read.string('AGGREGATOR_CLIENT_ID') ?? 'sandbox-client',
+      secret: read.string('AGGREGATOR_SECRET') ?? 'sandbox-secret',
+      webhookSecret: read.string('AGGREGATOR_WEBHOOK_SECRET') ?? 'sandbox-webhook-secret',
+      webhookUrl: read.url('AGGREGATOR_WEBHOOK_URL', ['http:', 'https:']),
+      syncIntervalSec: read.int('LINK_SYNC_INTERVAL', 3600, 0, 7 * 24 * 3600),
+      tokenKey,
+      tokenKeyGenerated,
+    },
     graphql: {
       introspection: read.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
       hideSuggestions: nodeEnv === 'production',

@@ -23,6 +23,14 @@ import { LedgerEntry } from '../modules/transfers/ledger-entry.entity.js';
 import { Goal } from '../modules/plans/goal.entity.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
+import { LinkSession } from '../modules/linking/link-session.entity.js';
+import { LinkedAccount } from '../modules/linking/linked-account.entity.js';
+import { LinkedItem } from '../modules/linking/linked-item.entity.js';
+import { LinkedTransaction } from '../modules/linking/linked-transaction.entity.js';
+import { WebhookReceipt } from '../modules/linking/webhook-receipt.entity.js';
+import { CategorizationRule } from '../modules/transactions/categorization-rule.entity.js';
+import { ManualTransaction } from '../modules/transactions/manual-transaction.entity.js';
+import { TransactionEdit } from '../modules/transactions/transaction-edit.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
 export const ENTITIES = [
@@ -53,4 +61,12 @@ export const ENTITIES = [
   DailyPlan,
   PlanItem,
   AuditEvent,
+  ManualTransaction,
+  TransactionEdit,
+  CategorizationRule,
+  LinkedItem,
+  LinkedAccount,
+  LinkedTransaction,
+  LinkSession,
+  WebhookReceipt,
 ];

@@ -23,6 +23,9 @@ import { PortabilityResolver } from '../modules/portability/portability.resolver
 import { FlagsResolver } from '../flags/flags.resolver.js';
 import { AccountLedgerResolver, LedgerEntryResolver, StatementResolver } from '../modules/transfers/ledger.resolver.js';
 import { TransferResolver } from '../modules/transfers/transfer.resolver.js';
+import { LinkingResolver, TransactionLinkedAccountResolver } from '../modules/linking/linking.resolver.js';
+import { TransactionResolver } from '../modules/transactions/transaction.resolver.js';
+import { InsightsTransactionsResolver, JarMonthTransactionsResolver, TransactionJarResolver } from '../modules/budget/transaction-jar.resolver.js';
 import { authChecker } from './auth-checker.js';
 import { guardInputs } from './input-guard.js';
 import { DateTimeScalar } from '../shared/scalars.js';
@@ -44,6 +47,12 @@ const RESOLVERS = [
   FeeResolver,
   SpendingInsightsResolver,
   CardPaymentJarResolver,
+  TransactionResolver,
+  LinkingResolver,
+  TransactionLinkedAccountResolver,
+  TransactionJarResolver,
+  JarMonthTransactionsResolver,
+  InsightsTransactionsResolver,
   ChatResolver,
   DraftsResolver,
   ChatSessionDraftResolver,

@@ -16,6 +16,8 @@ export enum Topic {
   BUDGET_ALERT = 'BUDGET_ALERT',
   /** key: the goal owner's user id: a savings goal reached its target */
   GOAL_ACHIEVED = 'GOAL_ACHIEVED',
+  /** key: user id: a linked account synced, needs a sign-in, was relinked or unlinked */
+  LINKED_ACCOUNT = 'LINKED_ACCOUNT',
 }
 
 export interface AuthSessionEventPayload {
@@ -167,4 +169,26 @@ export interface TopicPayloads {
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
   [Topic.BUDGET_ALERT]: BudgetAlertPayload;
   [Topic.GOAL_ACHIEVED]: GoalData;
+  [Topic.LINKED_ACCOUNT]: LinkedAccountEventPayload;
+}
+
+/** JSON-safe snapshot of a linked account, as events carry it: amounts as digit strings, times as ISO strings. */
+export interface LinkedAccountData {
+  id: string;
+  institutionId: string;
+  institutionName: string;
+  name: string;
+  mask: string | null;
+  kind: string;
+  currency: string;
+  balanceMinor: string | null;
+  status: string;
+  lastSyncedAt: string | null;
+}
+
+export interface LinkedAccountEventPayload {
+  userId: string;
+  kind: 'SYNCED' | 'LOGIN_REQUIRED' | 'RELINKED' | 'UNLINKED';
+  account: LinkedAccountData;
+  sync: { added: number; modified: number; removed: number } | null;
 }

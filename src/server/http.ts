@@ -23,6 +23,7 @@ import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
 import type { StringCache } from '../shared/redis-cache.js';
 import { chatPageRouter } from './chat-page.js';
+import { webhookRouter } from './webhooks.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
@@ -120,6 +121,7 @@ export async function startHttpServer(
   app.use(healthRouter(orm, logger, () => stopping));
   if (config.metricsEnabled && config.metrics.port === undefined) app.use(metricsRouter(metrics, config.metrics.token));
   app.use(ideRouter());
+  app.use(webhookRouter(deps, orm));
   if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, sourceMaps: config.chatUiSourceMaps, logger }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));

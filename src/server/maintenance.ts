@@ -12,7 +12,7 @@ export interface PeriodicTask {
 
 /**
  * The fleet's upkeep timers (agent heartbeats and stale-run sweep, the pending transfers'
- * expiry, the audit chainer), each job owned by its module. app.ts starts them once the
+ * expiry, the audit chainer, linked accounts' scheduled syncs), each job owned by its module. app.ts starts them once the
  * gateway serves and stops them at shutdown; a failed tick is logged, the next one tries again.
  */
 export class Maintenance {
@@ -39,11 +39,19 @@ export class Maintenance {
     await Promise.all(this.running);
   }
 
+  private readonly busy = new Set<PeriodicTask>();
+
+  /** A tick that finds the task's previous one still running skips: rounds never pile up. */
   private tick(task: PeriodicTask): void {
+    if (this.busy.has(task)) return;
+    this.busy.add(task);
     const run = task
       .run()
       .catch((error: unknown) => this.logger.warn({ err: error }, `${task.name} failed`))
-      .finally(() => this.running.delete(run));
+      .finally(() => {
+        this.running.delete(run);
+        this.busy.delete(task);
+      });
     this.running.add(run);
   }
 }
@@ -55,10 +63,12 @@ export function gatewayMaintenance(
     /** Records proposals past their expiry EXPIRED (TransferService.expireDue on a fresh fork); `ttlSec` paces it. */
     transferExpiry: { ttlSec: number; expireDue(): Promise<unknown> };
     chainer: Pick<AuditChainer, 'tick'>;
+    /** Linked accounts not synced for LINK_SYNC_INTERVAL (linking/sync.schedule.ts); absent when that is 0. */
+    linkSync?: { everyMs: number; round(): Promise<unknown> };
   },
   logger: Logger,
 ): Maintenance {
-  const { runner, transferExpiry, chainer } = parts;
+  const { runner, transferExpiry, chainer, linkSync } = parts;
   return new Maintenance(
     [
       { name: 'agent heartbeat', everyMs: HEARTBEAT_MS, run: () => runner.beat() },
@@ -66,6 +76,7 @@ export function gatewayMaintenance(
       // Reads already treat an unconfirmed proposal past its expiry as expired; this records it.
       { name: 'transfer expiry sweep', everyMs: expirySweepMs(transferExpiry.ttlSec), run: () => transferExpiry.expireDue() },
       { name: 'audit chainer', everyMs: CHAIN_INTERVAL_MS, run: () => chainer.tick() },
+      ...(linkSync ? [{ name: 'linked accounts sync', everyMs: linkSync.everyMs, run: () => linkSync.round() }] : []),
     ],
     logger,
   );

@@ -24,6 +24,9 @@ export type ErrorCode =
   | 'CATEGORY_TAKEN'
   | 'UNAVAILABLE'
   | 'FEATURE_DISABLED'
+  | 'LINK_SESSION_EXPIRED'
+  | 'LINK_LOGIN_REQUIRED'
+  | 'AGGREGATOR_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldProblem {

@@ -76,7 +76,7 @@ export class BudgetResolver {
   @Authorized()
   @Subscription(() => BudgetAlertView, {
     description: "A card payment pushed one of the caller's jars over its allocation: once per jar and month.",
-    subscribe: ({ context }) => context.services.budget.watchAlerts(requireAuth(context)),
+    subscribe: ({ context }) => context.services.budgetAlerts.watchAlerts(requireAuth(context)),
   })
   budgetAlerts(@Root() payload: BudgetAlertPayload): BudgetAlertView {
     return {
@@ -138,7 +138,7 @@ export class JarMonthResolver {
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Page<CardPaymentView>> {
-    return ctx.services.budget.jarMonthPayments(requireAuth(ctx), month, first, after);
+    return ctx.services.paymentJars.jarMonthPayments(requireAuth(ctx), month, first, after);
   }
 }
 
@@ -175,7 +175,7 @@ export class CardPaymentJarResolver {
     jarId: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CardPaymentView> {
-    return ctx.services.budget.assignPaymentToJar(requireAuth(ctx), paymentId, jarId);
+    return ctx.services.paymentJars.assignPaymentToJar(requireAuth(ctx), paymentId, jarId);
   }
 
   @FieldResolver(() => JarView, {
@@ -184,6 +184,6 @@ export class CardPaymentJarResolver {
       'The budget jar this spending counts against: the jar whose categories include this category, or the one the user moved it to; null when declined or no jar takes it.',
   })
   jar(@Root() payment: CardPaymentView, @Ctx() ctx: GraphQLContext): Promise<JarView | null> {
-    return ctx.services.budget.paymentJar(payment);
+    return ctx.services.paymentJars.paymentJar(payment);
   }
 }

@@ -1,7 +1,7 @@
 import { marks, stmt, type Stmt } from '../../db/statement.js';
 
 /*
- * The budget's reads of card payments and the ledger, as plain SQL (run with em.execute).
+ * The budget's own statements (payments' jars, alerts, the budget lock), as plain SQL (run with db/orm-sql.ts: values bound).
  * A payment's jar is its assignment's, else the unarchived jar holding its category: the
  * EFFECTIVE_JAR joins below are that rule, in one place. int8 arrives as a digit string.
  */
@@ -11,34 +11,6 @@ const EFFECTIVE_JAR = `
   left join "jar" cj on a."id" is null and cj."user_id" = p."user_id" and not cj."archived" and p."category"::text = any(cj."categories")`;
 
 const SPENDING = `p."user_id" = ? and p."status" = 'APPROVED' and p."currency" = ? and p."created_at" >= ? and p."created_at" < ?`;
-
-/** Spent per effective jar in [from, to): a row per jar that spent anything. */
-export function selectJarSpent(userId: string, currency: string, from: Date, to: Date): Stmt {
-  return stmt(
-    `select coalesce(a."jar_id", cj."id") as "jar_id", sum(p."amount")::text as "spent" from "card_payment" p ${EFFECTIVE_JAR}
-     where ${SPENDING} and coalesce(a."jar_id", cj."id") is not null group by 1`,
-    [userId, currency, from, to],
-  );
-}
-
-/** Spent per category in the month [from, to) and the one before [previousFrom, from). */
-export function selectCategorySpent(userId: string, currency: string, previousFrom: Date, from: Date, to: Date): Stmt {
-  return stmt(
-    `select p."category", p."created_at" >= ? as "current", sum(p."amount")::text as "spent", count(*)::int as "payments"
-     from "card_payment" p where ${SPENDING} group by 1, 2`,
-    [from, userId, currency, previousFrom, to],
-  );
-}
-
-/** Credits to the user's accounts from outside them (deposits, other users) in [from, to). */
-export function selectReceived(userId: string, currency: string, from: Date, to: Date): Stmt {
-  return stmt(
-    `select coalesce(sum(e."amount"), 0)::text as "received" from "ledger_entry" e join "transfer" t on t."id" = e."transfer_id"
-     where e."user_id" = ? and e."direction" = 'CREDIT' and e."currency" = ? and e."posted_at" >= ? and e."posted_at" < ?
-       and t."from_user_id" is distinct from ?`,
-    [userId, currency, from, to, userId],
-  );
-}
 
 /** Each payment's effective jar (null: none); declined payments count in no jar. */
 export function selectPaymentJars(paymentIds: readonly string[]): Stmt {

@@ -7,29 +7,29 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { CardPayment, CardPaymentStatus } from '../cards/card-payment.entity.js';
 import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.types.js';
 import type { SpendingCategory } from '../cards/mcc.rules.js';
+import type { SpentRow, TransactionFeed } from '../transactions/feed.service.js';
+import { TransactionSource } from '../transactions/transaction.enums.js';
+import type { SourceSpend, TransactionView } from '../transactions/transaction.types.js';
 import { addMonths, observations } from './budget.rules.js';
 import type { BudgetService } from './budget.service.js';
-import { selectCategorySpent, selectJarSpent, selectReceived, spentByJar } from './budget.sql.js';
 import { CategorySpend, jarSpends, type JarSpend, type SpendingInsightsView } from './budget.types.js';
 import { Fee } from './fee.entity.js';
 import { upcoming } from './fee.service.js';
-import { ormSql } from '../../db/orm-sql.js';
 
-type Rows = Array<Record<string, unknown>>;
-
-/** The SQL statements of spendingInsights (largestPayments not asked for), whatever the number of payments. */
-export const INSIGHTS_STATEMENTS = 7;
+/** The SQL statements of spendingInsights (largestPayments and largestTransactions not asked for), whatever the number of transactions. */
+export const INSIGHTS_STATEMENTS = 6;
 
 /**
- * One month of spending from the database: spendingInsights runs INSIGHTS_STATEMENTS (7)
- * statements whatever the number of payments — preferences, budget, jars (the budget's
- * facts), spent per jar, spent per category (this and the previous month), received, fees —
- * and largestPayments one more when asked for.
+ * One month of spending from the transaction feed, every source: spendingInsights runs
+ * INSIGHTS_STATEMENTS (6) statements whatever the number of transactions — preferences,
+ * budget, jars (the budget's facts), spent per jar, category and source (this and the
+ * previous month, one statement), received, fees — and each largest list one more when asked for.
  */
 export class SpendingInsightsService {
   constructor(
     private readonly em: EntityManager,
     private readonly budget: Pick<BudgetService, 'facts'>,
+    private readonly feed: Pick<TransactionFeed, 'spent' | 'received' | 'largest'>,
   ) {}
 
   /** INSIGHTS_STATEMENTS statements: see the class comment. */
@@ -41,16 +41,21 @@ export class SpendingInsightsService {
     const previous = addMonths(m, -1);
     const previousFrom = monthRange(previous.year, previous.month, timeZone).from;
     const inBudget = budget.currency === currency;
-    const statements = [
-      selectJarSpent(auth.userId, currency, from, to),
-      selectCategorySpent(auth.userId, currency, previousFrom, from, to),
-      selectReceived(auth.userId, currency, from, to),
-    ];
-    const [jarRows, categoryRows, receivedRows] = await Promise.all(statements.map((s) => ormSql(this.em, s.sql, s.params)));
+    const [spentRows, received] = await Promise.all([
+      this.feed.spent({ userId: auth.userId, timeZone, currency, from: previousFrom, to }, from),
+      this.feed.received({ userId: auth.userId, timeZone, currency, from, to }),
+    ]);
     const fees = inBudget ? await this.em.find(Fee, { user: auth.userId, active: true, currency }) : [];
 
-    const byJar: JarSpend[] = inBudget ? jarSpends(budget, jars, spentByJar(jarRows!)) : [];
-    const categories = categoryTotals(categoryRows!);
+    const current = spentRows.filter((r) => r.current);
+    const byJar: JarSpend[] = inBudget
+      ? jarSpends(
+          budget,
+          jars,
+          sumBy(current, (r) => r.jarId),
+        )
+      : [];
+    const categories = categoryTotals(spentRows);
     const byCategory = categories
       .filter((c) => c.payments > 0)
       .sort((a, b) => (b.spent > a.spent ? 1 : b.spent < a.spent ? -1 : a.category.localeCompare(b.category)))
@@ -63,9 +68,10 @@ export class SpendingInsightsService {
       currency,
       income: inBudget && budget.monthlyIncome !== null ? money(budget.monthlyIncome, currency) : null,
       totalSpent: money(totalSpent, currency),
-      totalReceived: money(BigInt(receivedRows![0]!.received as string), currency),
+      totalReceived: money(received, currency),
       byCategory,
       byJar,
+      bySource: sourceTotals(current, currency),
       changeFromPreviousMonth: money(totalSpent - previousSpent, currency),
       upcomingFees,
       observations: observations({
@@ -75,9 +81,19 @@ export class SpendingInsightsService {
         upcomingFees: upcomingFees.map((f) => ({ amount: f.amount.minor })),
       }),
       userId: auth.userId,
+      timeZone,
       from,
       to,
     };
+  }
+
+  /** SpendingInsights.largestTransactions: every source, one statement. */
+  largestTransactions(insights: SpendingInsightsView, first: number | null): Promise<TransactionView[]> {
+    const limit = pageSize(first, 'first', 5);
+    return this.feed.largest(
+      { userId: insights.userId, timeZone: insights.timeZone, currency: insights.currency, from: insights.from, to: insights.to },
+      limit,
+    );
   }
 
   /** SpendingInsights.largestPayments: one statement. */
@@ -92,16 +108,39 @@ export class SpendingInsightsService {
   }
 }
 
-function categoryTotals(rows: Rows): Array<{ category: SpendingCategory; spent: bigint; previous: bigint; payments: number }> {
+function categoryTotals(rows: SpentRow[]): Array<{ category: SpendingCategory; spent: bigint; previous: bigint; payments: number }> {
   const map = new Map<SpendingCategory, { category: SpendingCategory; spent: bigint; previous: bigint; payments: number }>();
   for (const r of rows) {
-    const category = r.category as SpendingCategory;
-    const entry = map.get(category) ?? { category, spent: 0n, previous: 0n, payments: 0 };
+    const entry = map.get(r.category) ?? { category: r.category, spent: 0n, previous: 0n, payments: 0 };
     if (r.current) {
-      entry.spent += BigInt(r.spent as string);
-      entry.payments += r.payments as number;
-    } else entry.previous += BigInt(r.spent as string);
-    map.set(category, entry);
+      entry.spent += r.spent;
+      entry.payments += r.transactions;
+    } else entry.previous += r.spent;
+    map.set(r.category, entry);
   }
   return [...map.values()].sort((a, b) => a.category.localeCompare(b.category));
+}
+
+function sumBy(rows: SpentRow[], key: (r: SpentRow) => string | null): Map<string, bigint> {
+  const sums = new Map<string, bigint>();
+  for (const r of rows) {
+    const k = key(r);
+    if (k !== null) sums.set(k, (sums.get(k) ?? 0n) + r.spent);
+  }
+  return sums;
+}
+
+/** Every source, in the enum's order, with what it added (zero included). */
+function sourceTotals(rows: SpentRow[], currency: string): SourceSpend[] {
+  return Object.values(TransactionSource).map((source) => {
+    const of = rows.filter((r) => r.source === source);
+    return {
+      source,
+      spent: money(
+        of.reduce((sum, r) => sum + r.spent, 0n),
+        currency,
+      ),
+      transactions: of.reduce((n, r) => n + r.transactions, 0),
+    };
+  });
 }

@@ -17,10 +17,11 @@ import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
 import { PLAN_TOOLS } from './plan.tools.js';
 import { TOOL_LABELS } from './tool-labels.js';
+import { TRANSACTION_TOOLS } from './transaction.tools.js';
 import type { Tool, ToolServices } from './tool.js';
 
 /** Every tool there is; a session sees only its type's (toolsFor). */
-const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS, ...BUDGET_TOOLS, ...PLAN_TOOLS];
+const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS, ...BUDGET_TOOLS, ...PLAN_TOOLS, ...TRANSACTION_TOOLS];
 
 /** The tools a conversation type offers, from the one table in conversation-tools.ts. */
 export function toolsFor(type: ConversationType): Tool[] {

@@ -31,6 +31,11 @@ export const TOOL_LABELS = {
   list_plan: { step: 'Reading your plan', task: 'read your plan' },
   set_item_status: { step: 'Updating your plan', task: 'update that plan item' },
   propose_goal_contribution: { step: 'Preparing a contribution to your goal for you to confirm', task: 'prepare that contribution to your goal' },
+  list_transactions: { step: 'Reading your transactions from every source', task: 'read your transactions' },
+  record_cash_spending: { step: 'Recording your cash spending', task: 'record that spending' },
+  categorize_transaction: { step: 'Categorising that transaction', task: 'categorise that transaction' },
+  list_linked_accounts: { step: 'Reading your linked accounts', task: 'read your linked accounts' },
+  sync_linked_accounts: { step: 'Syncing your linked accounts', task: 'sync your linked accounts' },
 } as const satisfies Record<string, ToolLabel>;
 
 export type ToolName = keyof typeof TOOL_LABELS;

@@ -15,6 +15,10 @@ import type { TemplatesService } from '../../drafts/templates.service.js';
 import type { LedgerService } from '../../transfers/ledger.service.js';
 import type { GoalService } from '../../plans/goals.service.js';
 import type { PlanService } from '../../plans/plans.service.js';
+import type { LinkingService } from '../../linking/linking.service.js';
+import type { TransactionEditService } from '../../transactions/edits.service.js';
+import type { TransactionFeed } from '../../transactions/feed.service.js';
+import type { ManualTransactionService } from '../../budget/manual-transactions.service.js';
 import type { TransferQueries } from '../../transfers/transfer.queries.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
@@ -41,6 +45,11 @@ export interface ToolServices {
   goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
   /** Plans and items; moving and deleting items stay the user's. */
   plans: Pick<PlanService, 'calendar' | 'day' | 'week' | 'addItem' | 'updateItem'>;
+  /** The one feed, every source; manual entries and categories the user asks for; linked banks (read, sync). */
+  transactionFeed: Pick<TransactionFeed, 'page'>;
+  manualTransactions: Pick<ManualTransactionService, 'record'>;
+  transactionEdits: Pick<TransactionEditService, 'categorize'>;
+  linking: Pick<LinkingService, 'list' | 'syncNow'>;
   /** The trail of the tools that read or propose money. */
   audit: Pick<AuditService, 'event' | 'recordAlone'>;
 }

@@ -1,0 +1,167 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import type { CoreDeps } from '../../deps.js';
+import { Topic } from '../../pubsub/topics.js';
+import { DomainError } from '../../shared/errors.js';
+import type { Bound } from '../transactions/bound.js';
+import { AggregatorError, type AggregatorTransaction, type SyncPage } from './aggregator.js';
+import { linkedCategory } from './category.rules.js';
+import { LinkedAccount } from './linked-account.entity.js';
+import { linkedAccountData } from './linking.events.js';
+import { LinkedAccountEventKind } from './linking.enums.js';
+import type { LinkingRuntime } from './linking.runtime.js';
+import {
+  carryEditsFromPending,
+  claimLease,
+  commitCursor,
+  deleteRemoved,
+  deleteReplacedPending,
+  extendLease,
+  markLoginRequired,
+  releaseLease,
+  updateBalance,
+  upsertTransactions,
+  type TxnRow,
+} from './linking.sql.js';
+
+export interface SyncCounts {
+  added: number;
+  modified: number;
+  removed: number;
+}
+
+const PAGE_SIZE = 500;
+const LEASE_MS = 120_000;
+/** Restarts after "mutation during pagination" before the sync gives up for now. */
+const RESTARTS = 3;
+
+/**
+ * One linked item's sync, Plaid's /transactions/sync way: pages from the last committed
+ * cursor, each page written in one transaction with multi-row statements, the cursor stored
+ * only when the whole sync committed. A page applied twice (a restart mid-sync) changes
+ * nothing: rows are upserted by the bank's id. One instance of the fleet syncs an item at a
+ * time: the item's lease row is claimed with one guarded UPDATE.
+ */
+export class LinkSyncService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: Pick<CoreDeps, 'clock' | 'moneyPool' | 'logger' | 'pubsub'>,
+    private readonly runtime: Pick<LinkingRuntime, 'aggregator' | 'cipher'>,
+  ) {}
+
+  /** Null when another sync holds the item (or it is not ACTIVE); LINK_LOGIN_REQUIRED and AGGREGATOR_UNAVAILABLE as DomainErrors. */
+  async syncItem(itemId: string): Promise<SyncCounts | null> {
+    const now = this.deps.clock.now();
+    const claimed = (await this.run(claimLease(itemId, now, new Date(now.getTime() + LEASE_MS))))[0];
+    if (!claimed) return null;
+    const userId = claimed.user_id as string;
+    let accessToken: string;
+    try {
+      accessToken = this.runtime.cipher.open(claimed.access_token_sealed as string, itemId);
+    } catch (error) {
+      await this.run(releaseLease(itemId));
+      throw error;
+    }
+    const accounts = await this.em.find(LinkedAccount, { item: itemId }, { refresh: true });
+    const accountIds = new Map(accounts.filter((a) => !a.disconnected).map((a) => [a.externalId, a]));
+    const counts: SyncCounts = { added: 0, modified: 0, removed: 0 };
+    try {
+      let cursor = claimed.cursor as string;
+      for (let restarts = 0; ;) {
+        try {
+          let page: SyncPage;
+          do {
+            page = await this.runtime.aggregator.sync(accessToken, cursor, PAGE_SIZE);
+            await this.applyPage(itemId, userId, accountIds, page, counts);
+            cursor = page.nextCursor;
+          } while (page.hasMore);
+          break;
+        } catch (error) {
+          if (!(error instanceof AggregatorError && error.kind === 'MUTATION_DURING_PAGINATION') || ++restarts > RESTARTS) throw error;
+          cursor = claimed.cursor as string;
+        }
+      }
+      await this.refreshBalances(accessToken, accountIds);
+      await this.run(commitCursor(itemId, cursor, this.deps.clock.now()));
+    } catch (error) {
+      if (error instanceof AggregatorError && error.kind === 'LOGIN_REQUIRED') {
+        await this.run(markLoginRequired(itemId, this.deps.clock.now()));
+        await this.announce(userId, accounts, LinkedAccountEventKind.LOGIN_REQUIRED, null);
+        throw new DomainError('LINK_LOGIN_REQUIRED', 'The bank wants you to sign in again: relink the account with startAccountLink(relinkAccountId)');
+      }
+      await this.run(releaseLease(itemId));
+      if (error instanceof AggregatorError)
+        throw new DomainError('AGGREGATOR_UNAVAILABLE', 'The bank-data aggregator did not answer: the account will sync later');
+      throw error;
+    }
+    await this.announce(userId, accounts, LinkedAccountEventKind.SYNCED, counts);
+    return counts;
+  }
+
+  /** Publishes one event per connected account of the item. */
+  async announce(userId: string, accounts: LinkedAccount[], kind: LinkedAccountEventKind, sync: SyncCounts | null): Promise<void> {
+    const fresh = await this.em.find(LinkedAccount, { id: { $in: accounts.map((a) => a.id) } }, { refresh: true, populate: ['item'] });
+    for (const account of fresh.filter((a) => !a.disconnected)) {
+      await this.deps.pubsub.publish(Topic.LINKED_ACCOUNT, userId, { userId, kind, account: linkedAccountData(account), sync });
+    }
+  }
+
+  /** One page, one transaction: upserts, the pending rows replaced by posted ones (their edits carried over), removals. */
+  private async applyPage(itemId: string, userId: string, accounts: Map<string, LinkedAccount>, page: SyncPage, counts: SyncCounts): Promise<void> {
+    const rows = [...page.added, ...page.modified].flatMap((t) => this.rowOf(t, accounts));
+    const ids = [...accounts.values()].map((a) => a.id);
+    const statements: Bound[] = [];
+    if (rows.length > 0) {
+      const keys = rows.map((r) => r.externalId);
+      statements.push(upsertTransactions(userId, rows, this.deps.clock.now()), carryEditsFromPending(ids, keys), deleteReplacedPending(ids, keys));
+    }
+    if (page.removed.length > 0) statements.push(deleteRemoved(ids, page.removed));
+    statements.push(extendLease(itemId, new Date(this.deps.clock.now().getTime() + LEASE_MS)));
+    const client = await this.deps.moneyPool.connect();
+    try {
+      await client.query('begin');
+      for (const s of statements) await client.query(s.text, s.values);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    counts.added += page.added.length;
+    counts.modified += page.modified.length;
+    counts.removed += page.removed.length;
+  }
+
+  private rowOf(t: AggregatorTransaction, accounts: Map<string, LinkedAccount>): TxnRow[] {
+    const account = accounts.get(t.accountExternalId);
+    if (!account || t.amountMinor === 0n) return [];
+    return [
+      {
+        id: uuidv7(),
+        accountId: account.id,
+        externalId: t.externalId,
+        direction: t.amountMinor > 0n ? 'OUT' : 'IN',
+        amount: t.amountMinor > 0n ? t.amountMinor : -t.amountMinor,
+        currency: t.currency,
+        description: (t.merchant ?? t.name).slice(0, 200),
+        merchant: t.merchant,
+        category: linkedCategory(t.category, t.mcc),
+        occurredOn: t.date,
+        pending: t.pending,
+        pendingExternalId: t.pendingExternalId,
+      },
+    ];
+  }
+
+  private async refreshBalances(accessToken: string, accounts: Map<string, LinkedAccount>): Promise<void> {
+    for (const remote of await this.runtime.aggregator.accounts(accessToken)) {
+      const local = accounts.get(remote.externalId);
+      if (local) await this.run(updateBalance(local.id, remote.balanceMinor));
+    }
+  }
+
+  private async run(statement: Bound): Promise<Array<Record<string, unknown>>> {
+    return (await this.deps.moneyPool.query(statement.text, statement.values)).rows as Array<Record<string, unknown>>;
+  }
+}
