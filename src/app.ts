@@ -8,7 +8,7 @@ import { Flags } from './flags/flags.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
-import { createProvider } from './modules/agent/provider.factory.js';
+import { createProviders } from './modules/agent/provider.factory.js';
 import { AuditChainer } from './modules/audit/audit-chainer.js';
 import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-check.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
@@ -28,6 +28,8 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import type { RedisStringCache } from './shared/redis-cache.js';
+import type { RedisCooldowns } from './shared/redis-cooldowns.js';
+import { MemoryCooldowns, type Cooldowns } from './shared/cooldowns.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RateLimits } from './shared/rate-limits.js';
 
@@ -81,21 +83,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let stopEvicting = async () => {};
   let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
-  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
+  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache; cooldowns: RedisCooldowns } | undefined;
   if (config.redisUrl) {
-    const [{ RedisPubSub }, { RedisRateLimiter }, { RedisStringCache }] = await Promise.all([
+    const [{ RedisPubSub }, { RedisRateLimiter }, { RedisStringCache }, { RedisCooldowns }] = await Promise.all([
       import('./pubsub/redis.pubsub.js'),
       import('./shared/redis-rate-limiter.js'),
       import('./shared/redis-cache.js'),
+      import('./shared/redis-cooldowns.js'),
     ]);
     redis = {
       pubsub: new RedisPubSub(config.redisUrl, logger),
       limiter: new RedisRateLimiter(config.redisUrl),
       persistedQueries: new RedisStringCache(config.redisUrl, 'coach:apq:'),
+      cooldowns: new RedisCooldowns(config.redisUrl, config.llm.cooldown),
     };
   }
   const pubsub: PubSub = redis?.pubsub ?? new MemoryPubSub();
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
+  const cooldowns: Cooldowns = redis?.cooldowns ?? new MemoryCooldowns(config.llm.cooldown);
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
     // The embedded PGlite runs one statement at a time behind its socket, so a second money
@@ -148,7 +153,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const openOrmRef = orm;
     const runner = new AgentRunner({
       orm,
-      provider: await createProvider(config.llm, clock),
+      providers: await createProviders(config.llm, { clock, cooldowns, metrics, logger }),
+      flags,
       pubsub,
       clock,
       logger,
@@ -209,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await pubsub.close();
         await redis?.limiter.close();
         await redis?.persistedQueries.close();
+        await redis?.cooldowns.close();
         await moneyPool?.end();
         await openOrmRef.close(true);
         await embedded?.stop();
@@ -222,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await pubsub.close();
     await redis?.limiter.close();
     await redis?.persistedQueries.close();
+    await redis?.cooldowns.close();
     await moneyPool?.end();
     await orm?.close(true);
     await embedded?.stop();
