@@ -1,27 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiProvider, type OpenAiProviderOptions } from '../../src/modules/agent/llm/openai.provider.js';
-import { ProviderError, type AgentContext, type ChatMessage, type ProviderEvent, type ToolDefinition } from '../../src/modules/agent/llm/provider.js';
+import { ProviderError, type ChatMessage, type ProviderEvent, type ToolDefinition } from '../../src/modules/agent/llm/provider.js';
 import { ProviderChain, type ChainEvent } from '../../src/modules/agent/llm/chain.js';
 import { MemoryCooldowns } from '../../src/shared/cooldowns.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { noMetrics } from '../../src/shared/metrics.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import { hello, plainContext } from '../helpers/llm.js';
 
-const context: AgentContext = {
-  conversationType: 'GENERAL',
-  templateSections: [],
-  draftSections: [],
-  emptySections: [],
-  accounts: [],
-  preferences: { preferredFeedbackStyle: 'SUPPORTIVE', purposeStatement: null },
-};
+const context = plainContext;
 const tools: ToolDefinition[] = [
   { name: 'list_accounts', description: 'Lists accounts', parameters: { type: 'object', properties: {} } },
   { name: 'monthly_summary', description: 'Sums by month', parameters: { type: 'object', properties: { months: { type: 'integer' } } } },
-];
-const hello: ChatMessage[] = [
-  { role: 'system', content: 'You are a coach.' },
-  { role: 'user', content: 'Hello there' },
 ];
 
 let fake: FakeOpenAi;
