@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UpdatePreferencesDocument } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { OPERATOR_ENV, deposit, loginOperator, openAccount } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -126,6 +127,28 @@ describe('a run on a chain of two providers', () => {
       failed('UNAVAILABLE'),
       served('backup', 'claude-fake'),
     ]);
+  });
+
+  it("sends whichever provider serves the user's goals, challenges and glossary in the system prompt", async () => {
+    await server.ok(
+      UpdatePreferencesDocument,
+      {
+        input: {
+          longTermGoals: ['Own a home by 2030'],
+          knownChallenges: ['Impulse buying late at night'],
+          personalGlossary: [{ term: 'the pot', definition: 'my emergency savings account' }],
+        },
+      },
+      { token: user.token },
+    );
+    openai.script([[{ status: 401 }]]);
+    await converse(server, user.token, (await createSession(server, user.token, 'REFLECTION')).id, 'how did my month go?');
+    const system = anthropic.requests[0]?.system ?? '';
+    expect(system).toContain('- Own a home by 2030');
+    expect(system).toContain('- Impulse buying late at night');
+    expect(system).toContain('- the pot: my emergency savings account');
+    expect(system).toContain('This is a reflection session');
+    expect(openai.requests[0]?.messages[0]?.content).toBe(system);
   });
 
   it('counts attempts and fallbacks per provider in the metrics', async () => {

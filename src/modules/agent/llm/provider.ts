@@ -37,10 +37,18 @@ export interface AgentContext {
   emptySections: string[];
   accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
   preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+  /** Long-term goals, known challenges and the personal glossary from the preferences; absent: none. */
+  profile?: AgentProfile;
   /** COACHING only: the budget this month (amounts as decimal text in its currency). */
   budget?: AgentBudget;
   /** Goals and plan (PLANNING and COACHING sessions). */
   planning?: PlanningContext;
+}
+
+export interface AgentProfile {
+  longTermGoals: string[];
+  knownChallenges: string[];
+  glossary: Array<{ term: string; definition: string }>;
 }
 
 export interface AgentBudget {
