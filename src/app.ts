@@ -168,7 +168,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
-    logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
+    const chain = runner.provider.providers.map((p) => `${p.name} (${p.model})`);
+    logger.info({ provider: runner.provider.name, model: runner.provider.model, chain }, `agent providers: ${chain.join(' -> ')}`);
     const schema = await buildAppSchema();
     await users;
     // A socket holds no EntityManager between messages; signing in needs none at all, only statements on the ORM's connections.

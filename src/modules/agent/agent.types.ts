@@ -129,7 +129,10 @@ export class AgentRunView {
   @Field(() => AgentRunStatus, { description: 'Where the run is; see AgentRunStatus.' })
   status!: AgentRunStatus;
 
-  @Field(() => String, { description: 'The LLM provider: "openai" (any OpenAI-compatible server) or "local" (the built-in rule-based one).' })
+  @Field(() => String, {
+    description:
+      'The LLM provider that served the run (its last turn): its name in the chain, e.g. "openai" (any OpenAI-compatible server), "anthropic", or "local" (the built-in rule-based one); the head of the chain until one serves. See attempts.',
+  })
   provider!: string;
 
   @Field(() => String, { description: 'The model that answered, e.g. "gpt-4o-mini", or "rule-based-v1" for the built-in local provider.' })
