@@ -150,7 +150,7 @@ export class AgentRunView {
   @Field(() => AgentError, { description: 'Why the run FAILED or was CANCELLED; null otherwise.', nullable: true })
   error!: AgentError | null;
 
-  @Field(() => [ProviderAttempt], { description: 'Every provider tried for the run, in order, over all its turns; empty until the first turn ends.' })
+  @Field(() => [ProviderAttempt], { description: 'Every provider tried for the run, in order, over all its turns; recorded when the run ends (empty before).' })
   attempts!: ProviderAttempt[];
 
   @Field(() => Date, { description: 'When the run was queued (UTC).' })
