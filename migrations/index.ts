@@ -10,6 +10,7 @@ import { Migration20261130180711 } from './Migration20261130180711.js';
 import { Migration20261207155242 } from './Migration20261207155242.js';
 import { Migration20261207182558 } from './Migration20261207182558.js';
 import { Migration20261207190422 } from './Migration20261207190422.js';
+import { Migration20261207190639 } from './Migration20261207190639.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207155242', class: Migration20261207155242 },
   { name: 'Migration20261207182558', class: Migration20261207182558 },
   { name: 'Migration20261207190422', class: Migration20261207190422 },
+  { name: 'Migration20261207190639', class: Migration20261207190639 },
 ];

@@ -13,4 +13,5 @@ export const MIGRATION_NAMES = [
   'Migration20261207155242',
   'Migration20261207182558',
   'Migration20261207190422',
+  'Migration20261207190639',
 ];

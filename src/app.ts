@@ -11,7 +11,7 @@ import { Flags } from './flags/flags.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { AgentRunner } from './modules/agent/agent.runner.js';
 import { AgentEventStore } from './modules/agent/agent-event.store.js';
-import { createProvider } from './modules/agent/provider.factory.js';
+import { createProviders } from './modules/agent/provider.factory.js';
 import { AuditChainer } from './modules/audit/audit-chainer.js';
 import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-check.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
@@ -32,6 +32,8 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import type { RedisStringCache } from './shared/redis-cache.js';
+import type { RedisCooldowns } from './shared/redis-cooldowns.js';
+import { MemoryCooldowns, type Cooldowns } from './shared/cooldowns.js';
 import { AppMetrics } from './shared/metrics.js';
 import { RateLimits } from './shared/rate-limits.js';
 
@@ -84,21 +86,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let linking: Awaited<ReturnType<typeof startLinking>> | undefined;
   let users: Promise<void> | undefined;
   // ioredis loads only with REDIS_URL.
-  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache } | undefined;
+  let redis: { pubsub: RedisPubSub; limiter: RedisRateLimiter; persistedQueries: RedisStringCache; cooldowns: RedisCooldowns } | undefined;
   if (config.redisUrl) {
-    const [{ RedisPubSub }, { RedisRateLimiter }, { RedisStringCache }] = await Promise.all([
+    const [{ RedisPubSub }, { RedisRateLimiter }, { RedisStringCache }, { RedisCooldowns }] = await Promise.all([
       import('./pubsub/redis.pubsub.js'),
       import('./shared/redis-rate-limiter.js'),
       import('./shared/redis-cache.js'),
+      import('./shared/redis-cooldowns.js'),
     ]);
     redis = {
       pubsub: new RedisPubSub(config.redisUrl, logger),
       limiter: new RedisRateLimiter(config.redisUrl),
       persistedQueries: new RedisStringCache(config.redisUrl, 'coach:apq:'),
+      cooldowns: new RedisCooldowns(config.redisUrl, config.llm.cooldown),
     };
   }
   const pubsub: PubSub = redis?.pubsub ?? new MemoryPubSub();
   const limiter = redis?.limiter ?? new MemoryRateLimiter();
+  const cooldowns: Cooldowns = redis?.cooldowns ?? new MemoryCooldowns(config.llm.cooldown);
   if (config.redisUrl) logger.info({ redis: describeUrl(config.redisUrl) }, 'pub/sub and rate limits through Redis');
   try {
     // The embedded PGlite runs one statement at a time behind its socket, so a second connection
@@ -155,7 +160,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const openOrmRef = orm;
     const runner = new AgentRunner({
       orm,
-      provider: await createProvider(config.llm, clock),
+      providers: await createProviders(config.llm, { clock, cooldowns, metrics, logger }),
+      flags,
       pubsub,
       clock,
       logger,
@@ -168,7 +174,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
     const interrupted = await runner.recoverInterrupted({ staleOnly: config.redisUrl !== undefined });
     if (interrupted > 0) logger.warn({ runs: interrupted }, 'ended agent runs interrupted by an earlier stop as FAILED (INTERRUPTED)');
-    logger.info({ provider: runner.provider.name, model: runner.provider.model }, `agent provider: ${runner.provider.name}`);
+    const chain = runner.provider.providers.map((p) => `${p.name} (${p.model})`);
+    logger.info({ provider: runner.provider.name, model: runner.provider.model, chain }, `agent providers: ${chain.join(' -> ')}`);
     const schema = await buildAppSchema();
     await users;
     // A socket holds no EntityManager between messages; signing in needs none at all, only plain statements.
@@ -229,6 +236,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await pubsub.close();
         await redis?.limiter.close();
         await redis?.persistedQueries.close();
+        await redis?.cooldowns.close();
         await moneyPool?.end();
         await plainPool?.end();
         await openOrmRef.close(true);
@@ -244,6 +252,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await pubsub.close();
     await redis?.limiter.close();
     await redis?.persistedQueries.close();
+    await redis?.cooldowns.close();
     await moneyPool?.end();
     await plainPool?.end();
     await orm?.close(true);

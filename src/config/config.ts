@@ -114,14 +114,35 @@ export interface Config {
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
   llm: {
-    provider: 'local' | 'openai';
-    baseUrl: string;
-    apiKey: string;
-    model: string;
+    /** The chain, in the order runs try it (LLM_PROVIDERS; the single-provider variables make a chain of one). */
+    providers: LlmProviderConfig[];
     timeoutMs: number;
+    /** Retries of one provider per turn, before the first token; backoff from `retryBaseMs`, waits summed within `retryBudgetMs`. */
     maxRetries: number;
+    retryBaseMs: number;
+    retryBudgetMs: number;
+    /** `failures` within `windowMs` rest a provider for `cooldownMs`. */
+    cooldown: { failures: number; windowMs: number; cooldownMs: number };
   };
 }
+
+export type LlmKind = 'openai' | 'anthropic' | 'local';
+
+export interface LlmProviderConfig {
+  /** Names the provider in runs, attempts, metrics and logs. */
+  name: string;
+  kind: LlmKind;
+  baseUrl: string;
+  apiKey: string;
+  model: string;
+}
+
+const LLM_KINDS = ['openai', 'anthropic', 'local'] as const;
+const LLM_DEFAULTS: Record<LlmKind, { baseUrl: string; model: string }> = {
+  openai: { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' },
+  anthropic: { baseUrl: 'https://api.anthropic.com', model: 'claude-sonnet-4-5' },
+  local: { baseUrl: '', model: 'rule-based-v1' },
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -220,6 +241,18 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   if (llmProvider === 'openai' && !llmBaseUrl && !llmApiKey) {
     problems.push('LLM_PROVIDER=openai needs LLM_API_KEY (for OpenAI) or LLM_BASE_URL (for a compatible server such as Ollama)');
   }
+  const llmModel = read.string('LLM_MODEL');
+  const chainNames = read.string('LLM_PROVIDERS');
+  const llmProviders =
+    chainNames === undefined
+      ? [single(llmProvider, llmBaseUrl, llmApiKey, llmModel)]
+      : read.llmChain(
+          'LLM_PROVIDERS',
+          chainNames.split(',').map((n) => n.trim()),
+        );
+  if (chainNames !== undefined && (llmBaseUrl || llmApiKey || llmModel || read.string('LLM_PROVIDER'))) {
+    warnings.push('LLM_PROVIDERS is set: LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY and LLM_MODEL are ignored (use LLM_<NAME>_BASE_URL and the like)');
+  }
 
   const config: Config = {
     env: nodeEnv,
@@ -303,17 +336,32 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       token: metricsToken,
     },
     llm: {
-      provider: llmProvider,
-      baseUrl: llmBaseUrl ?? 'https://api.openai.com/v1',
-      // Compatible local servers (Ollama, llama.cpp) ignore the key but the client needs one.
-      apiKey: llmApiKey ?? 'not-needed',
-      model: read.string('LLM_MODEL') ?? 'gpt-4o-mini',
+      providers: llmProviders,
       timeoutMs: read.int('LLM_TIMEOUT_MS', 60_000, 100, 600_000),
       maxRetries: read.int('LLM_MAX_RETRIES', 2, 0, 10),
+      retryBaseMs: read.int('LLM_RETRY_BASE_MS', 500, 1, 60_000),
+      retryBudgetMs: read.int('LLM_RETRY_BUDGET_MS', 10_000, 0, 600_000),
+      cooldown: {
+        failures: read.int('LLM_COOLDOWN_FAILURES', 3, 1, 1000),
+        windowMs: read.int('LLM_COOLDOWN_WINDOW_SECONDS', 60, 1, 3600) * 1000,
+        cooldownMs: read.int('LLM_COOLDOWN_SECONDS', 30, 1, 3600) * 1000,
+      },
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
+}
+
+/** The single-provider settings as a chain of one, named as before ('openai' or 'local'). */
+function single(kind: 'openai' | 'local', baseUrl: string | undefined, apiKey: string | undefined, model: string | undefined): LlmProviderConfig {
+  return {
+    name: kind,
+    kind,
+    baseUrl: baseUrl ?? LLM_DEFAULTS[kind].baseUrl,
+    // Compatible local servers (Ollama, llama.cpp) ignore the key but the client needs one.
+    apiKey: apiKey ?? 'not-needed',
+    model: kind === 'local' ? LLM_DEFAULTS.local.model : (model ?? LLM_DEFAULTS.openai.model),
+  };
 }
 
 class Reader {
@@ -381,6 +429,31 @@ class Reader {
       else if (this.string(name) !== undefined) overrides[key] = this.bool(name, true);
     }
     return overrides;
+  }
+
+  /** LLM_<NAME>_KIND, _BASE_URL, _API_KEY and _MODEL for each name of the chain; KIND defaults to the name when it is a kind. */
+  llmChain(listName: string, names: string[]): LlmProviderConfig[] {
+    const chain: LlmProviderConfig[] = [];
+    for (const name of names) {
+      if (!/^[a-z][a-z0-9_-]{0,30}$/.test(name) || chain.some((p) => p.name === name)) {
+        this.problems.push(`${listName} must list distinct provider names (lower-case letters, digits, - and _), e.g. "openai,anthropic" (got "${name}")`);
+        continue;
+      }
+      const prefix = `LLM_${name.toUpperCase().replace(/-/g, '_')}_`;
+      const kind = this.oneOf(`${prefix}KIND`, LLM_KINDS, (LLM_KINDS as readonly string[]).includes(name) ? (name as LlmKind) : 'openai');
+      const apiKey = this.string(`${prefix}API_KEY`);
+      const baseUrl = this.url(`${prefix}BASE_URL`, ['http:', 'https:']);
+      if (kind !== 'local' && !apiKey && !baseUrl) this.problems.push(`${prefix}API_KEY or ${prefix}BASE_URL is needed for the ${kind} provider "${name}"`);
+      chain.push({
+        name,
+        kind,
+        baseUrl: baseUrl ?? LLM_DEFAULTS[kind].baseUrl,
+        apiKey: apiKey ?? 'not-needed',
+        model: kind === 'local' ? LLM_DEFAULTS.local.model : (this.string(`${prefix}MODEL`) ?? LLM_DEFAULTS[kind].model),
+      });
+    }
+    if (chain.length === 0 && names.every((n) => n === '')) this.problems.push(`${listName} must name at least one provider`);
+    return chain;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -108,6 +108,8 @@ export interface AgentEventData {
   TokenDelta: { messageId: string | null; delta: string };
   DraftUpdated: { draft: DraftSnapshot };
   TransferProposed: { transfer: TransferData };
+  /** `reason`: the error class of the provider left behind (RATE_LIMITED, UNAVAILABLE, ...). */
+  ProviderFallback: { from: string; to: string; reason: string };
   RunFinished: {
     status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
     message: MessageSnapshot | null;

@@ -26,6 +26,10 @@ export interface Metrics {
   transfer(kind: string, outcome: string): void;
   rateLimited(scope: string): void;
   wsDisconnected(reason: string): void;
+  /** One try of one provider of the chain: SERVED, FAILED (with its error class) or SKIPPED_COOLING_DOWN. */
+  providerAttempt(provider: string, outcome: string, errorCode: string | null): void;
+  providerFallback(from: string, to: string): void;
+  providerCooldown(provider: string): void;
 }
 
 /** Numbers read at scrape time from the parts that hold them. */
@@ -55,6 +59,9 @@ export class AppMetrics implements Metrics {
   private readonly transfers: Counter<'kind' | 'outcome'>;
   private readonly limited: Counter<'scope'>;
   private readonly disconnects: Counter<'reason'>;
+  private readonly attempts: Counter<'provider' | 'outcome' | 'error'>;
+  private readonly fallbacks: Counter<'from' | 'to'>;
+  private readonly cooldowns: Counter<'provider'>;
 
   constructor(instanceId: string) {
     const registers = [this.registry];
@@ -93,6 +100,19 @@ export class AppMetrics implements Metrics {
       labelNames: ['reason'],
       registers,
     });
+    this.attempts = new Counter({
+      name: 'coach_llm_attempts_total',
+      help: 'Tries of a provider of the LLM chain, by outcome (SERVED, FAILED, SKIPPED_COOLING_DOWN) and error class',
+      labelNames: ['provider', 'outcome', 'error'],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'coach_llm_fallbacks_total',
+      help: 'Runs moved from one provider to the next',
+      labelNames: ['from', 'to'],
+      registers,
+    });
+    this.cooldowns = new Counter({ name: 'coach_llm_cooldowns_total', help: 'Cooldowns a provider entered', labelNames: ['provider'], registers });
 
     // prom-client calls collect() with the gauge as `this`.
     const sourcesOf = () => this.sources;
@@ -202,6 +222,18 @@ export class AppMetrics implements Metrics {
     this.disconnects.inc({ reason });
   }
 
+  providerAttempt(provider: string, outcome: string, errorCode: string | null): void {
+    this.attempts.inc({ provider, outcome, error: errorCode ?? '' });
+  }
+
+  providerFallback(from: string, to: string): void {
+    this.fallbacks.inc({ from, to });
+  }
+
+  providerCooldown(provider: string): void {
+    this.cooldowns.inc({ provider });
+  }
+
   async text(): Promise<string> {
     return this.registry.metrics();
   }
@@ -222,4 +254,7 @@ export const noMetrics: Metrics = {
   transfer: () => {},
   rateLimited: () => {},
   wsDisconnected: () => {},
+  providerAttempt: () => {},
+  providerFallback: () => {},
+  providerCooldown: () => {},
 };

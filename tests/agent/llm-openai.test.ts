@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiProvider, type OpenAiProviderOptions } from '../../src/modules/agent/llm/openai.provider.js';
-import { ProviderError, type AgentContext, type ChatMessage, type ProviderEvent, type ToolDefinition } from '../../src/modules/agent/llm/provider.js';
+import { ProviderError, type ChatMessage, type ProviderEvent, type ToolDefinition } from '../../src/modules/agent/llm/provider.js';
+import { ProviderChain, type ChainEvent } from '../../src/modules/agent/llm/chain.js';
+import { MemoryCooldowns } from '../../src/shared/cooldowns.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { noMetrics } from '../../src/shared/metrics.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
+import { hello, plainContext } from '../helpers/llm.js';
 
-const context: AgentContext = {
-  conversationType: 'GENERAL',
-  templateSections: [],
-  draftSections: [],
-  emptySections: [],
-  accounts: [],
-  preferences: { preferredFeedbackStyle: 'SUPPORTIVE', purposeStatement: null },
-};
+const context = plainContext;
 const tools: ToolDefinition[] = [
   { name: 'list_accounts', description: 'Lists accounts', parameters: { type: 'object', properties: {} } },
   { name: 'monthly_summary', description: 'Sums by month', parameters: { type: 'object', properties: { months: { type: 'integer' } } } },
-];
-const hello: ChatMessage[] = [
-  { role: 'system', content: 'You are a coach.' },
-  { role: 'user', content: 'Hello there' },
 ];
 
 let fake: FakeOpenAi;
@@ -32,14 +26,26 @@ beforeEach(() => {
   fake.reset();
 });
 
-function provider(overrides: Partial<OpenAiProviderOptions> = {}) {
-  return new OpenAiProvider({ baseUrl: fake.baseUrl, apiKey: 'test-key', model: 'fake-model', timeoutMs: 2_000, maxRetries: 2, retryBaseMs: 5, ...overrides });
+function bare(overrides: Partial<OpenAiProviderOptions> = {}) {
+  return new OpenAiProvider({ baseUrl: fake.baseUrl, apiKey: 'test-key', model: 'fake-model', timeoutMs: 2_000, ...overrides });
 }
 
-async function collect(stream: AsyncIterable<ProviderEvent>): Promise<{ events: ProviderEvent[]; error?: unknown }> {
+/** The provider as the agent uses it: a chain of one, which owns the retries. */
+function provider(overrides: Partial<OpenAiProviderOptions> & { maxRetries?: number; retryBaseMs?: number } = {}) {
+  const { maxRetries = 2, retryBaseMs = 5, ...options } = overrides;
+  return new ProviderChain([bare(options)], {
+    retry: { maxRetries, baseMs: retryBaseMs, budgetMs: 60_000 },
+    cooldowns: new MemoryCooldowns({ failures: 1_000, windowMs: 60_000, cooldownMs: 1_000 }),
+    metrics: noMetrics,
+    logger: createLogger('silent'),
+  });
+}
+
+/** The model's events; the chain's own records (attempts, fallbacks) are tested in chain tests. */
+async function collect(stream: AsyncIterable<ChainEvent>): Promise<{ events: ProviderEvent[]; error?: unknown }> {
   const events: ProviderEvent[] = [];
   try {
-    for await (const event of stream) events.push(event);
+    for await (const event of stream) if (event.type !== 'attempt' && event.type !== 'fallback') events.push(event);
     return { events };
   } catch (error) {
     return { events, error };
@@ -191,7 +197,7 @@ describe('OpenAiProvider against a scripted OpenAI-compatible server', () => {
   it('does not count time the consumer spends handling events as server silence', async () => {
     fake.script([[{ text: 'slow reader here' }]]);
     const events: ProviderEvent[] = [];
-    for await (const event of provider({ timeoutMs: 100 }).stream({ messages: hello, tools, context, signal: new AbortController().signal })) {
+    for await (const event of bare({ timeoutMs: 100 }).stream({ messages: hello, tools, context, signal: new AbortController().signal })) {
       events.push(event);
       if (events.length === 1) await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -200,7 +206,7 @@ describe('OpenAiProvider against a scripted OpenAI-compatible server', () => {
 
   it('times out a stall before the first chunk without retrying it', async () => {
     fake.script([[{ stallMs: 1_000 }, { text: 'late' }]]);
-    const { events, error } = await collect(provider({ timeoutMs: 100 }).stream({ messages: hello, tools, context, signal: new AbortController().signal }));
+    const { events, error } = await collect(bare({ timeoutMs: 100 }).stream({ messages: hello, tools, context, signal: new AbortController().signal }));
     expect(events).toEqual([]);
     expect(error).toMatchObject({ code: 'TIMEOUT', afterOutput: false });
     expect(fake.requests).toHaveLength(1);
@@ -213,7 +219,7 @@ describe('OpenAiProvider against a scripted OpenAI-compatible server', () => {
     let caught: unknown;
     let abortedAt = 0;
     try {
-      for await (const event of provider().stream({ messages: hello, tools, context, signal: abort.signal })) {
+      for await (const event of bare().stream({ messages: hello, tools, context, signal: abort.signal })) {
         events.push(event);
         if (events.length === 3) {
           abortedAt = performance.now();

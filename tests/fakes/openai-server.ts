@@ -27,8 +27,8 @@ export type FakeStep =
   | { toolCalls: FakeToolCall[]; tokenDelayMs?: number }
   /** Sent as the last chunk (choices: []), after finish_reason, as OpenAI does. */
   | { usage: { prompt_tokens: number; completion_tokens: number; total_tokens?: number } }
-  /** Fails the request with this status before streaming (the rest of the turn is ignored). */
-  | { status: number; body?: unknown }
+  /** Fails the request with this status before streaming (the rest of the turn is ignored); `headers` such as retry-after. */
+  | { status: number; body?: unknown; headers?: Record<string, string> }
   /** Destroys the socket after this many chunks of the turn (never reaching [DONE]). */
   | { failAfterChunks: number }
   /** Sends nothing for a while. */
@@ -124,6 +124,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const failure = steps.find((s): s is Extract<FakeStep, { status: number }> => 'status' in s);
     if (failure) {
       const error = failure.body ?? { error: { message: `scripted failure ${failure.status}`, type: 'server_error', code: null } };
+      for (const [name, value] of Object.entries(failure.headers ?? {})) res.setHeader(name, value);
       return json(res, failure.status, error);
     }
     await streamTurn(res, requestNo, body, steps);
@@ -249,12 +250,12 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));

@@ -1,10 +1,15 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeatureFlagsDocument } from '../generated/graphql.js';
+import { toolsFor } from '../../src/modules/agent/tools/registry.js';
+import { ConversationType } from '../../src/modules/chat/chat-session.entity.js';
+import { FeatureFlagsDocument, LinkedAccountsDocument, StartAccountLinkDocument } from '../generated/graphql.js';
 import { loginOperator, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
+import { expectError } from '../helpers/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { until } from '../helpers/wait.js';
 
@@ -72,5 +77,25 @@ describe('featureFlags', () => {
     writeFlags({ 'tools.cards': { enabled: true } });
     await until(() => server.logs.filter((line) => line.msg === 'flags file re-read').length >= 2, { what: 'the file re-read', timeoutMs: 10_000 });
     expect((await flagsFor(alice.token))['tools.cards']).toEqual({ enabled: false, reason: 'DISABLED' });
+  });
+});
+
+describe('a capability switched off', () => {
+  it('refuses new links with FEATURE_DISABLED naming the flag, and lists no linking tools for the agent', async () => {
+    const off = await startTestServer({ env: { FEATURE_LINKED_ACCOUNTS: 'false' } });
+    try {
+      const bob = await registerUser(off);
+      const refused = await off.gql(StartAccountLinkDocument, { input: { institutionId: randomUUID() } }, { token: bob.token });
+      const error = expectError(refused, 'FEATURE_DISABLED');
+      expect(error.extensions?.flag).toBe('linked-accounts');
+      expect(error.message).toContain('linked-accounts');
+      expect((await off.ok(LinkedAccountsDocument, {}, { token: bob.token })).linkedAccounts).toEqual([]);
+      const names = toolsFor(ConversationType.COACHING, new Set(['linked-accounts'])).map((t) => t.definition.name);
+      expect(names).toContain('list_transactions');
+      expect(names).not.toContain('sync_linked_accounts');
+      expect(names).not.toContain('list_linked_accounts');
+    } finally {
+      await off.stop();
+    }
   });
 });

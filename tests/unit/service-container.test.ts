@@ -85,6 +85,7 @@ describe('createServices', () => {
       status: AgentRunStatus.RUNNING,
       steps: [],
       toolCalls: [],
+      attempts: [],
       createdAt: new Date(),
     });
     const em = { findOne: vi.fn(async (entity: unknown) => (entity === AgentRun ? run : null)) } as unknown as EntityManager;

@@ -97,6 +97,8 @@ type ChatEvent_DraftUpdated_Fragment = { __typename: 'DraftUpdated', runId: stri
 
 type ChatEvent_MessageAdded_Fragment = { __typename: 'MessageAdded', runId: string, seq: number, message: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } };
 
+type ChatEvent_ProviderFallback_Fragment = { __typename: 'ProviderFallback', runId: string, seq: number };
+
 type ChatEvent_ReasoningDelta_Fragment = { __typename: 'ReasoningDelta', delta: string, runId: string, seq: number };
 
 type ChatEvent_RunFinished_Fragment = { __typename: 'RunFinished', status: AgentRunStatus, runId: string, seq: number, error: { code: string, message: string } | null, finalMessage: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } | null };
@@ -116,6 +118,7 @@ type ChatEvent_TransferProposed_Fragment = { __typename: 'TransferProposed', run
 export type ChatEventFragment =
   | ChatEvent_DraftUpdated_Fragment
   | ChatEvent_MessageAdded_Fragment
+  | ChatEvent_ProviderFallback_Fragment
   | ChatEvent_ReasoningDelta_Fragment
   | ChatEvent_RunFinished_Fragment
   | ChatEvent_RunStarted_Fragment
@@ -196,6 +199,7 @@ export type ChatRunEventsSubscriptionVariables = Exact<{
 export type ChatRunEventsSubscription = { agentEvents:
     | { __typename: 'DraftUpdated', runId: string, seq: number, draft: { id: string, isEmpty: boolean, sections: Array<{ name: string, content: string }> } }
     | { __typename: 'MessageAdded', runId: string, seq: number, message: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } }
+    | { __typename: 'ProviderFallback', runId: string, seq: number }
     | { __typename: 'ReasoningDelta', delta: string, runId: string, seq: number }
     | { __typename: 'RunFinished', status: AgentRunStatus, runId: string, seq: number, error: { code: string, message: string } | null, finalMessage: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } | null }
     | { __typename: 'RunStarted', runId: string, seq: number, userMessage: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } }
@@ -214,6 +218,7 @@ export type ChatSessionEventsSubscriptionVariables = Exact<{
 export type ChatSessionEventsSubscription = { chatSessionEvents:
     | { __typename: 'DraftUpdated', runId: string, seq: number }
     | { __typename: 'MessageAdded', runId: string, seq: number }
+    | { __typename: 'ProviderFallback', runId: string, seq: number }
     | { __typename: 'ReasoningDelta', runId: string, seq: number }
     | { __typename: 'RunFinished', runId: string, seq: number }
     | { __typename: 'RunStarted', runId: string, seq: number }

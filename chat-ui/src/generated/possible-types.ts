@@ -6,6 +6,7 @@ const result: PossibleTypesResultData = {
     "AgentEvent": [
       "DraftUpdated",
       "MessageAdded",
+      "ProviderFallback",
       "ReasoningDelta",
       "RunFinished",
       "RunStarted",

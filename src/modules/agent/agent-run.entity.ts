@@ -24,6 +24,15 @@ export interface StoredUsage {
   totalTokens: number;
 }
 
+/** One provider tried for the run, in order (see llm/chain.ts). */
+export interface StoredAttempt {
+  provider: string;
+  model: string;
+  outcome: 'SERVED' | 'FAILED' | 'SKIPPED_COOLING_DOWN';
+  errorCode: string | null;
+  latencyMs: number;
+}
+
 export interface StoredError {
   code: string;
   message: string;
@@ -38,7 +47,7 @@ export interface StoredError {
   expression: `create unique index "agent_run_one_unfinished_per_session" on "agent_run" ("session_id") where "status" in ('QUEUED', 'RUNNING')`,
 })
 export class AgentRun extends BaseEntity<
-  'status' | 'assistantMessageId' | 'steps' | 'toolCalls' | 'usage' | 'error' | 'finishedAt' | 'clientMessageId' | 'instanceId' | 'heartbeatAt'
+  'status' | 'assistantMessageId' | 'steps' | 'toolCalls' | 'attempts' | 'usage' | 'error' | 'finishedAt' | 'clientMessageId' | 'instanceId' | 'heartbeatAt'
 > {
   @ManyToOne(() => ChatSession, { ref: true, deleteRule: 'cascade' })
   session: Ref<ChatSession>;
@@ -71,6 +80,10 @@ export class AgentRun extends BaseEntity<
 
   @Property({ type: 'json' })
   toolCalls: StoredToolCall[] = [];
+
+  /** Every try of a provider, over all the run's turns; provider and model above name the one that served last. */
+  @Property({ type: 'json', default: '[]' })
+  attempts: StoredAttempt[] = [];
 
   @Property({ type: 'json', nullable: true })
   usage: StoredUsage | null = null;

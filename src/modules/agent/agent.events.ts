@@ -112,6 +112,20 @@ export class TransferProposed extends AgentEvent {
   transfer!: TransferView;
 }
 
+@ObjectType({ description: 'The run moved to the next provider of the chain before any token of the answer streamed.', implements: AgentEvent })
+export class ProviderFallback extends AgentEvent {
+  @Field(() => String, { description: 'The provider left behind (its name in LLM_PROVIDERS).' })
+  from!: string;
+
+  @Field(() => String, { description: 'The provider the run moved to.' })
+  to!: string;
+
+  @Field(() => String, {
+    description: 'Why: the error class of the provider left behind (RATE_LIMITED, TIMEOUT, UNAVAILABLE, AUTH, BAD_REQUEST or CONTEXT_TOO_LONG).',
+  })
+  reason!: string;
+}
+
 @ObjectType({ implements: AgentEvent, description: "Always the run's last event." })
 export class RunFinished extends AgentEvent {
   @Field(() => AgentRunStatus, { description: 'SUCCEEDED, FAILED or CANCELLED.' })
@@ -141,6 +155,7 @@ export const AGENT_EVENT_CLASSES = {
   TokenDelta,
   DraftUpdated,
   TransferProposed,
+  ProviderFallback,
   RunFinished,
 } satisfies Record<AgentEventName, ClassType<AgentEvent>>;
 

@@ -1,6 +1,7 @@
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
+import { profileLines } from './agent-profile.rules.js';
 import { MAX_GOALS, planningSection } from './agent.context.js';
 import type { AgentBudget, AgentContext, PlanningContext } from './llm/provider.js';
 import { goalSummary } from './tools/plan.tools.js';
@@ -23,6 +24,11 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
     emptySections: template.sections.map((s) => s.name).filter((n) => !filled.has(n)),
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
     preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
+    profile: {
+      longTermGoals: [...(preferences.longTermGoals ?? [])],
+      knownChallenges: [...(preferences.knownChallenges ?? [])],
+      glossary: (preferences.personalGlossary ?? []).map((t) => ({ term: t.term, definition: t.definition })),
+    },
     ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
     ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
   };
@@ -72,6 +78,7 @@ export function systemPrompt(context: AgentContext): string {
     `Feedback style the user prefers: ${context.preferences.preferredFeedbackStyle.toLowerCase()}.`,
   ];
   if (context.preferences.purposeStatement) lines.push(`The user's purpose: ${context.preferences.purposeStatement}`);
+  if (context.profile) lines.push(...profileLines(context.profile).lines);
   if (context.conversationType === 'JOURNALING') {
     lines.push(
       'This is a journaling session. Put what the user shares into their draft with structure_journal, using these sections:',
@@ -81,6 +88,13 @@ export function systemPrompt(context: AgentContext): string {
         ? `Sections still empty: ${context.emptySections.join(', ')}. Gently invite the user to fill them.`
         : 'Every section has content.',
       'Save the draft with save_journal only when the user clearly asks to save it.',
+    );
+  }
+  if (context.conversationType === 'REFLECTION') {
+    lines.push(
+      'This is a reflection session: help the user look back. Read their journal entries with list_journal_entries and their goals with list_goals.',
+      'Point out patterns, progress and what they seem to have learned, quoting their own words; ask one open question at a time.',
+      'Do not plan, propose transfers or judge; suggest a planning session if they want to act on what they found.',
     );
   }
   if (context.conversationType === 'PLANNING') {

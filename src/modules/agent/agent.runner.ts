@@ -14,9 +14,13 @@ import { AgentRun, type StoredError, type StoredUsage } from './agent-run.entity
 import { AgentRunStatus } from './agent.types.js';
 import { buildAgentContext, systemPrompt } from './agent.prompt.js';
 import type { AgentRuntime } from './agent.runtime.js';
-import { ProviderError, type ChatMessage, type LlmProvider, type ToolCallRequest } from './llm/provider.js';
+import type { Flags } from '../../flags/flags.js';
+import type { ProviderChains } from './provider.factory.js';
+import type { ProviderChain } from './llm/chain.js';
+import { ProviderError, type ChatMessage, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
 import { runTool, toolsFor } from './tools/registry.js';
+import { switchedOffFamilies } from './tools/switched-off.js';
 import type { ServicesFor } from './tools/tool.js';
 
 export const MAX_TURNS = 8;
@@ -41,7 +45,9 @@ class RunFailure extends Error {
 /** What the runner is built from, in app.ts. */
 export interface AgentRunnerDeps {
   orm: Orm;
-  provider: LlmProvider;
+  /** The configured chain, and the local assistant alone for users whose `ai` flag is off. */
+  providers: ProviderChains;
+  flags: Pick<Flags, 'isEnabled'>;
   pubsub: PubSub;
   clock: Clock;
   logger: Logger;
@@ -63,11 +69,11 @@ export class AgentRunner implements AgentRuntime {
   private readonly cancellations: AsyncIterableIterator<TopicPayloads[Topic.AGENT_CANCEL]>;
   private accepting = true;
   private readonly orm: Orm;
-  readonly provider: LlmProvider;
+  readonly provider: ProviderChain;
 
   constructor(private readonly deps: AgentRunnerDeps) {
     this.orm = deps.orm;
-    this.provider = deps.provider;
+    this.provider = deps.providers.configured;
     // A cancel may be asked of any instance; the one executing the run acts on it.
     const cancellations = deps.pubsub.subscribe(Topic.AGENT_CANCEL, 'all');
     this.cancellations = cancellations;
@@ -191,12 +197,15 @@ export class AgentRunner implements AgentRuntime {
           m.role === MessageRole.ASSISTANT ? { role: 'assistant', content: m.content } : { role: 'user', content: m.content },
         ),
       ];
-      const tools = toolsFor(session.conversationType).map((t) => t.definition);
+      const caller = { userId: run.userId, role: auth.role };
+      const chain = (await deps.flags.isEnabled('ai', caller)) ? deps.providers.configured : deps.providers.offline;
+      const switchedOff = await switchedOffFamilies(deps.flags, caller);
+      const tools = toolsFor(session.conversationType, switchedOff).map((t) => t.definition);
       for (let turn = 1; ; turn++) {
         if (turn > MAX_TURNS) throw new RunFailure('TOOL_LIMIT', `The assistant used tools for ${MAX_TURNS} turns without answering`);
         const calls: ToolCallRequest[] = [];
         let turnText = '';
-        for await (const event of this.provider.stream({ messages, tools, context, signal })) {
+        for await (const event of chain.stream({ messages, tools, context, signal })) {
           if (signal.aborted) break;
           if (event.type === 'text') {
             turnText += event.delta;
@@ -206,6 +215,11 @@ export class AgentRunner implements AgentRuntime {
             writer.emit('ReasoningDelta', { delta: event.delta });
           } else if (event.type === 'tool_call') {
             calls.push(event.call);
+          } else if (event.type === 'attempt') {
+            run.attempts.push(event.attempt);
+            if (event.attempt.outcome === 'SERVED') [run.provider, run.model] = [event.attempt.provider, event.attempt.model];
+          } else if (event.type === 'fallback') {
+            writer.emit('ProviderFallback', { from: event.from, to: event.to, reason: event.reason });
           } else {
             sawUsage = true;
             usage.promptTokens += event.usage.promptTokens;
@@ -226,6 +240,7 @@ export class AgentRunner implements AgentRuntime {
             session,
             writer,
             signal,
+            switchedOff,
           });
           run.steps.push(outcome.step);
           run.toolCalls.push(outcome.record);

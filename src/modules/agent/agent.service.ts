@@ -14,7 +14,7 @@ import { readRunEventRows } from './agent-event.store.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
 import type { SendMessageInput } from './agent.inputs.js';
-import { AgentRunStatus, type AgentRunView } from './agent.types.js';
+import { AgentRunStatus, type AgentRunView, type ProviderOutcome } from './agent.types.js';
 
 const UNFINISHED = [AgentRunStatus.QUEUED, AgentRunStatus.RUNNING];
 const LOSSY_POLL_MS = 3_000;
@@ -192,6 +192,7 @@ export function toView(run: AgentRun): AgentRunView {
     toolCalls: run.toolCalls.map((c) => ({ id: c.id, tool: c.tool, arguments: c.arguments, ok: c.ok, result: c.result })),
     usage: run.usage,
     error: run.error,
+    attempts: run.attempts.map((a) => ({ ...a, outcome: a.outcome as ProviderOutcome })),
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     userMessageId: run.userMessageId,

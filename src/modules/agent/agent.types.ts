@@ -78,6 +78,42 @@ export class AgentStep {
   finishedAt!: Date | null;
 }
 
+export enum ProviderOutcome {
+  SERVED = 'SERVED',
+  FAILED = 'FAILED',
+  SKIPPED_COOLING_DOWN = 'SKIPPED_COOLING_DOWN',
+}
+registerEnumType(ProviderOutcome, {
+  name: 'ProviderOutcome',
+  description: 'What one try of a provider of the chain came to.',
+  valuesConfig: {
+    SERVED: { description: 'It answered the turn.' },
+    FAILED: { description: 'It failed; see errorCode.' },
+    SKIPPED_COOLING_DOWN: { description: 'Not tried: it failed too often lately and is resting.' },
+  },
+});
+
+@ObjectType({ description: 'One provider tried for a run, in order.' })
+export class ProviderAttempt {
+  @Field(() => String, { description: 'Its name in the chain (LLM_PROVIDERS), e.g. "openai".' })
+  provider!: string;
+
+  @Field(() => String, { description: 'The model asked.' })
+  model!: string;
+
+  @Field(() => ProviderOutcome, { description: 'SERVED, FAILED or SKIPPED_COOLING_DOWN.' })
+  outcome!: ProviderOutcome;
+
+  @Field(() => String, {
+    description: "The provider's error class when FAILED: RATE_LIMITED, TIMEOUT, UNAVAILABLE, AUTH, BAD_REQUEST, CONTEXT_TOO_LONG.",
+    nullable: true,
+  })
+  errorCode!: string | null;
+
+  @Field(() => Int, { description: 'How long the try took, in milliseconds (0 when skipped).' })
+  latencyMs!: number;
+}
+
 /** The GraphQL face of a run; messages are resolved by id, in batches. */
 @ObjectType('AgentRun', {
   description:
@@ -93,7 +129,10 @@ export class AgentRunView {
   @Field(() => AgentRunStatus, { description: 'Where the run is; see AgentRunStatus.' })
   status!: AgentRunStatus;
 
-  @Field(() => String, { description: 'The LLM provider: "openai" (any OpenAI-compatible server) or "local" (the built-in rule-based one).' })
+  @Field(() => String, {
+    description:
+      'The LLM provider that served the run (its last turn): its name in the chain, e.g. "openai" (any OpenAI-compatible server), "anthropic", or "local" (the built-in rule-based one); the head of the chain until one serves. See attempts.',
+  })
   provider!: string;
 
   @Field(() => String, { description: 'The model that answered, e.g. "gpt-4o-mini", or "rule-based-v1" for the built-in local provider.' })
@@ -110,6 +149,9 @@ export class AgentRunView {
 
   @Field(() => AgentError, { description: 'Why the run FAILED or was CANCELLED; null otherwise.', nullable: true })
   error!: AgentError | null;
+
+  @Field(() => [ProviderAttempt], { description: 'Every provider tried for the run, in order, over all its turns; recorded when the run ends (empty before).' })
+  attempts!: ProviderAttempt[];
 
   @Field(() => Date, { description: 'When the run was queued (UTC).' })
   createdAt!: Date;

@@ -30,17 +30,20 @@ export class LinkingService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'clock' | 'pubsub' | 'logger'>,
+    private readonly deps: Pick<CoreDeps, 'clock' | 'pubsub' | 'logger' | 'flags'>,
     private readonly runtime: LinkingRuntime,
     private readonly sync: Pick<LinkSyncService, 'syncItem' | 'announce'>,
   ) {}
 
   async institutions(search: string | null): Promise<InstitutionView[]> {
+    await this.deps.flags.require('linked-accounts', null);
     const found = await this.aggregate(() => this.runtime.aggregator.institutions(search?.trim() || null));
     return found.map((i) => ({ id: institutionKey(i.id), name: i.name }));
   }
 
   async start(auth: AuthInfo, input: StartAccountLinkInput): Promise<LinkSessionView> {
+    // Off: no new link and no call to the aggregator; what was linked stays readable and removable.
+    await this.deps.flags.require('linked-accounts', auth);
     const relink = input.relinkAccountId ? await this.own(auth, input.relinkAccountId) : null;
     const redirectUri = input.redirectUri ?? this.runtime.defaultRedirectUri;
     if (!/^https?:\/\//i.test(redirectUri) || !URL.canParse(redirectUri)) throw badUserInput([{ field: 'redirectUri', message: 'must be an http(s) URL' }]);
@@ -76,6 +79,7 @@ export class LinkingService {
 
   /** Exchanges the public token, stores the token sealed and the accounts, and syncs once. */
   async complete(auth: AuthInfo, input: CompleteAccountLinkInput): Promise<LinkedAccountView[]> {
+    await this.deps.flags.require('linked-accounts', auth);
     const session = isUuid(input.linkSessionId) ? await this.em.findOne(LinkSession, { id: input.linkSessionId.toLowerCase(), user: auth.userId }) : null;
     if (!session) throw notFound('Link session');
     if (session.completedAt !== null || session.expiresAt.getTime() < this.deps.clock.now().getTime()) {
@@ -139,6 +143,7 @@ export class LinkingService {
   }
 
   async syncNow(auth: AuthInfo, id: string): Promise<SyncResultView> {
+    await this.deps.flags.require('linked-accounts', auth);
     const account = await this.own(auth, id);
     if (account.disconnected) throw badUserInput([{ field: 'id', message: 'the account is unlinked' }]);
     const item = account.item.getEntity();

@@ -1,8 +1,9 @@
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { failureOfStatus, retryAfterMs } from './failure.rules.js';
+import { StreamGuard } from './stream-guard.js';
 import {
   ProviderError,
-  abortableDelay,
   type ChatMessage,
   type LlmProvider,
   type ProviderEvent,
@@ -13,80 +14,48 @@ import {
 } from './provider.js';
 
 export interface OpenAiProviderOptions {
+  /** Names the provider in the chain (LLM_PROVIDERS); 'openai' for the single-provider settings. */
+  name?: string;
   /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama) */
   baseUrl: string;
   apiKey: string;
   model: string;
   /** No chunk (or no response) for this long ends the turn with TIMEOUT. */
   timeoutMs: number;
-  /** Retries of a turn that failed before yielding anything (429, 5xx, connection errors). */
-  maxRetries: number;
-  /** First backoff delay; doubles per attempt, plus up to as much again of jitter. */
-  retryBaseMs?: number;
 }
 
-const MAX_BACKOFF_MS = 30_000;
-
-/** Chat completions over any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio, llama.cpp). */
+/** Chat completions over any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio, llama.cpp). One try per call: the chain retries. */
 export class OpenAiProvider implements LlmProvider {
-  readonly name = 'openai';
+  readonly name: string;
   readonly model: string;
   private readonly client: OpenAI;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly retryBaseMs: number;
 
   constructor(options: OpenAiProviderOptions) {
+    this.name = options.name ?? 'openai';
     this.model = options.model;
     this.timeoutMs = options.timeoutMs;
-    this.maxRetries = Math.max(0, options.maxRetries);
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    // Retries and timeouts are ours: the SDK cannot tell whether output already reached the user.
+    // Retries and timeouts are the chain's: the SDK cannot tell whether output already reached the user.
     // Its own timeout only backs ours up (it covers the wait for response headers only).
     this.client = new OpenAI({ baseURL: options.baseUrl, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs * 2 });
   }
 
   async *stream(request: ProviderRequest): AsyncGenerator<ProviderEvent> {
     let yielded = false;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        for await (const event of this.attempt(request, () => yielded)) {
-          yielded = true;
-          yield event;
-        }
-        return;
-      } catch (caught) {
-        const error = this.toProviderError(caught, yielded);
-        if (yielded || attempt >= this.maxRetries || !isRetryable(caught)) throw error;
-        await abortableDelay(this.backoffMs(attempt, caught), request.signal, false);
+    try {
+      for await (const event of this.attempt(request, () => yielded)) {
+        yielded = true;
+        yield event;
       }
+    } catch (caught) {
+      throw toProviderError(caught, yielded);
     }
   }
 
   private async *attempt(request: ProviderRequest, yielded: () => boolean): AsyncGenerator<ProviderEvent> {
-    const { signal } = request;
-    if (signal.aborted) throw new ProviderError('CANCELLED', 'The run was cancelled', false);
-    const http = new AbortController();
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    const idle = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        http.abort();
-      }, this.timeoutMs);
-    };
-    const onAbort = () => http.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const interrupted = () =>
-      timedOut
-        ? new ProviderError('TIMEOUT', `The model sent nothing for ${this.timeoutMs} ms`, yielded())
-        : signal.aborted
-          ? new ProviderError('CANCELLED', 'The run was cancelled', yielded())
-          : undefined;
-
+    const guard = new StreamGuard(request.signal, this.timeoutMs);
     try {
-      idle();
+      guard.waiting();
       const stream = await this.client.chat.completions.create(
         {
           model: this.model,
@@ -95,18 +64,17 @@ export class OpenAiProvider implements LlmProvider {
           stream: true,
           stream_options: { include_usage: true },
         },
-        { signal: http.signal },
+        { signal: guard.http.signal },
       );
       const calls = new ToolCallAssembler();
       let usage: TokenUsage | undefined;
       // The SDK ends the iteration quietly on abort; `interrupted()` tells why it ended.
       for await (const chunk of stream) {
-        // The clock runs only while waiting for the server, not while the consumer handles events.
-        clearTimeout(timer);
+        guard.arrived();
         if (chunk.usage) usage = toUsage(chunk.usage);
         const choice = chunk.choices?.[0];
         if (!choice) {
-          idle();
+          guard.waiting();
           continue;
         }
         const delta = (choice.delta ?? {}) as ChatCompletionChunk.Choice.Delta & Record<string, unknown>;
@@ -115,67 +83,32 @@ export class OpenAiProvider implements LlmProvider {
         if (typeof delta.content === 'string' && delta.content !== '') yield { type: 'text', delta: delta.content };
         if (delta.tool_calls) calls.add(delta.tool_calls);
         if (choice.finish_reason) for (const call of calls.finish()) yield { type: 'tool_call', call };
-        idle();
+        guard.waiting();
       }
-      clearTimeout(timer);
-      const stopped = interrupted();
+      guard.arrived();
+      const stopped = guard.interrupted(yielded());
       if (stopped) throw stopped;
       for (const call of calls.finish()) yield { type: 'tool_call', call };
       if (usage) yield { type: 'usage', usage };
     } catch (caught) {
-      throw interrupted() ?? caught;
+      throw guard.interrupted(yielded()) ?? caught;
     } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      // Also covers a consumer that stops iterating early: the HTTP stream must not linger.
-      http.abort();
+      guard.close();
     }
   }
-
-  private toProviderError(caught: unknown, afterOutput: boolean): ProviderError {
-    if (caught instanceof ProviderError) return caught;
-    if (caught instanceof APIUserAbortError) return new ProviderError('CANCELLED', 'The run was cancelled', afterOutput);
-    const detail =
-      caught instanceof APIError && caught.status !== undefined
-        ? `HTTP ${caught.status}: ${caught.message}`
-        : caught instanceof Error
-          ? caught.message
-          : String(caught);
-    const when = afterOutput ? 'while streaming' : 'before answering';
-    return new ProviderError('PROVIDER_ERROR', `The model server failed ${when} (${detail})`, afterOutput, { cause: caught });
-  }
-
-  private backoffMs(attempt: number, caught: unknown): number {
-    const exponential = this.retryBaseMs * 2 ** attempt;
-    const jittered = exponential + Math.random() * exponential;
-    const hinted = caught instanceof APIError ? retryAfterMs(caught.headers) : undefined;
-    return Math.min(MAX_BACKOFF_MS, Math.max(jittered, hinted ?? 0));
-  }
 }
 
-/** 429, 5xx and connection failures (including a stream cut before any output) are worth another try. */
-function isRetryable(caught: unknown): boolean {
-  if (caught instanceof ProviderError || caught instanceof APIUserAbortError) return false;
-  if (caught instanceof APIConnectionError) return true;
-  if (caught instanceof APIError) return caught.status === 429 || (caught.status !== undefined && caught.status >= 500);
-  return isNetworkFailure(caught);
-}
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
-/** undici reports a body cut mid-stream as TypeError('terminated'), with the socket error as its cause. */
-function isNetworkFailure(caught: unknown): boolean {
-  if (!(caught instanceof Error)) return false;
-  if (caught instanceof TypeError && caught.message === 'terminated') return true;
-  const code = (caught as { code?: unknown }).code ?? (caught.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && NETWORK_CODES.has(code);
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = Number(headers?.get('retry-after-ms'));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const seconds = Number(headers?.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+function toProviderError(caught: unknown, afterOutput: boolean): ProviderError {
+  if (caught instanceof ProviderError) return caught;
+  if (caught instanceof APIUserAbortError) return new ProviderError('CANCELLED', 'The run was cancelled', afterOutput);
+  const status = caught instanceof APIError ? caught.status : undefined;
+  const message = caught instanceof Error ? caught.message : String(caught);
+  const detail = status !== undefined ? `HTTP ${status}: ${message}` : message;
+  const when = afterOutput ? 'while streaming' : 'before answering';
+  // Without a status: a connection refused or cut, or an error object inside the stream.
+  const failure = status !== undefined ? failureOfStatus(status, message) : 'UNAVAILABLE';
+  const hint = caught instanceof APIError ? retryAfterMs(caught.headers) : undefined;
+  return new ProviderError('PROVIDER_ERROR', `The model server failed ${when} (${detail})`, afterOutput, { cause: caught, failure, retryAfterMs: hint });
 }
 
 /** Non-standard fields: DeepSeek and older vLLM send `reasoning_content`, Ollama and newer vLLM `reasoning`. */

@@ -37,10 +37,18 @@ export interface AgentContext {
   emptySections: string[];
   accounts: Array<{ id: string; name: string; number: string; currency: string; /** decimal */ balance: string }>;
   preferences: { preferredFeedbackStyle: FeedbackStyle; purposeStatement: string | null };
+  /** Long-term goals, known challenges and the personal glossary from the preferences; absent: none. */
+  profile?: AgentProfile;
   /** COACHING only: the budget this month (amounts as decimal text in its currency). */
   budget?: AgentBudget;
   /** Goals and plan (PLANNING and COACHING sessions). */
   planning?: PlanningContext;
+}
+
+export interface AgentProfile {
+  longTermGoals: string[];
+  knownChallenges: string[];
+  glossary: Array<{ term: string; definition: string }>;
 }
 
 export interface AgentBudget {
@@ -99,15 +107,25 @@ export interface LlmProvider {
 
 export type ProviderErrorCode = 'PROVIDER_ERROR' | 'TIMEOUT' | 'CANCELLED';
 
+/** The provider's error class: what the chain does about a failure (docs/providers.md). */
+export type ProviderFailure = 'RATE_LIMITED' | 'TIMEOUT' | 'UNAVAILABLE' | 'AUTH' | 'BAD_REQUEST' | 'CONTEXT_TOO_LONG';
+
 export class ProviderError extends Error {
+  /** Unset for a cancellation. */
+  readonly failure: ProviderFailure | undefined;
+  /** The server's retry-after hint, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly code: ProviderErrorCode,
     message: string,
     /** True when events of this turn had already been yielded: the turn must not be replayed. */
     readonly afterOutput: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; failure?: ProviderFailure; retryAfterMs?: number },
   ) {
     super(message, options);
+    this.failure = options?.failure ?? (code === 'TIMEOUT' ? 'TIMEOUT' : code === 'PROVIDER_ERROR' ? 'UNAVAILABLE' : undefined);
+    this.retryAfterMs = options?.retryAfterMs;
     // 'AbortError' lets generic abort handling (name checks) recognise a cancellation.
     this.name = code === 'CANCELLED' ? 'AbortError' : 'ProviderError';
   }

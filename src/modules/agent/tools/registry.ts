@@ -19,14 +19,30 @@ import { PLAN_TOOLS } from './plan.tools.js';
 import { TOOL_LABELS } from './tool-labels.js';
 import { TRANSACTION_TOOLS } from './transaction.tools.js';
 import type { Tool, ToolServices } from './tool.js';
+import type { FlagKey } from '../../../flags/flags.catalog.js';
+
+/** Each tool family and the flag that switches it off for a user. */
+/** The feed's tools that reach other banks: off with the linked-accounts flag. */
+const LINKED_TOOLS = new Set(['list_linked_accounts', 'sync_linked_accounts']);
+
+export const TOOL_FAMILIES: ReadonlyArray<{ flag: FlagKey; tools: Tool[] }> = [
+  { flag: 'tools.journal', tools: JOURNAL_TOOLS },
+  { flag: 'tools.money', tools: MONEY_TOOLS },
+  { flag: 'tools.cards', tools: CARD_TOOLS },
+  { flag: 'tools.budget', tools: BUDGET_TOOLS },
+  { flag: 'tools.plans', tools: PLAN_TOOLS },
+  { flag: 'tools.budget', tools: TRANSACTION_TOOLS.filter((t) => !LINKED_TOOLS.has(t.definition.name)) },
+  { flag: 'linked-accounts', tools: TRANSACTION_TOOLS.filter((t) => LINKED_TOOLS.has(t.definition.name)) },
+];
 
 /** Every tool there is; a session sees only its type's (toolsFor). */
-const TOOLS: Tool[] = [...JOURNAL_TOOLS, ...MONEY_TOOLS, ...CARD_TOOLS, ...BUDGET_TOOLS, ...PLAN_TOOLS, ...TRANSACTION_TOOLS];
+const TOOLS: Tool[] = TOOL_FAMILIES.flatMap((f) => f.tools);
 
-/** The tools a conversation type offers, from the one table in conversation-tools.ts. */
-export function toolsFor(type: ConversationType): Tool[] {
+/** The tools a conversation type offers (the one table in conversation-tools.ts), less the families switched off. */
+export function toolsFor(type: ConversationType, switchedOff: ReadonlySet<FlagKey> = new Set()): Tool[] {
   const names = new Set(CONVERSATION_TOOLS[type]);
-  return TOOLS.filter((t) => names.has(t.definition.name));
+  const off = new Set(TOOL_FAMILIES.filter((f) => switchedOff.has(f.flag)).flatMap((f) => f.tools));
+  return TOOLS.filter((t) => names.has(t.definition.name) && !off.has(t));
 }
 
 let validators: Promise<Map<string, ValidateFunction>> | undefined;
@@ -59,9 +75,12 @@ export async function runTool(
     session: ChatSession;
     writer: Pick<RunEventWriter, 'emit'>;
     signal: AbortSignal;
+    /** Tool families whose flag is off for this user: a call to one is refused. */
+    switchedOff?: ReadonlySet<FlagKey>;
   },
 ): Promise<ToolOutcome> {
-  const offered = toolsFor(env.session.conversationType);
+  const offered = toolsFor(env.session.conversationType, env.switchedOff);
+  const family = TOOL_FAMILIES.find((f) => f.tools.some((t) => t.definition.name === call.name));
   const known = TOOLS.find((t) => t.definition.name === call.name);
   const tool = offered.find((t) => t.definition.name === call.name);
   const step: StoredStep = {
@@ -82,7 +101,12 @@ export async function runTool(
   }
   env.writer.emit('ToolCallStarted', { callId: call.id, tool: call.name, arguments: args });
 
-  if (known && !tool) {
+  if (known && !tool && family && env.switchedOff?.has(family.flag)) {
+    result = toolError(
+      'FEATURE_DISABLED',
+      `${call.name} is switched off (flag "${family.flag}"). Tools here: ${offered.map((t) => t.definition.name).join(', ')}`,
+    );
+  } else if (known && !tool) {
     result = toolError(
       'TOOL_NOT_OFFERED',
       `${call.name} is not available in a ${env.session.conversationType} conversation. Tools here: ${offered.map((t) => t.definition.name).join(', ')}`,
