@@ -81,6 +81,8 @@ export interface MessageSnapshot {
   content: string;
   createdAt: string;
   runId: string | null;
+  /** Absent in events stored before messages had parents. */
+  parent?: { id: string } | null;
 }
 
 /** JSON-safe copy of a draft inside an agent event (see agent/snapshots.ts). */
@@ -106,6 +108,7 @@ export interface AgentEventData {
   TokenDelta: { messageId: string | null; delta: string };
   DraftUpdated: { draft: DraftSnapshot };
   TransferProposed: { transfer: TransferData };
+  ActiveLeafChanged: { leaf: MessageSnapshot };
   RunFinished: {
     status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
     message: MessageSnapshot | null;

@@ -57,6 +57,7 @@ export function agentEventsCache(): InMemoryCache {
         'TokenDelta',
         'DraftUpdated',
         'TransferProposed',
+        'ActiveLeafChanged',
         'RunFinished',
       ],
     },

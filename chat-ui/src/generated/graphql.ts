@@ -93,6 +93,8 @@ export type ChatDraftFragment = { id: string, isEmpty: boolean, sections: Array<
 
 export type ChatTransferFragment = { id: string, status: TransferStatus, expiresAt: string | null, toAccountNumber: string, amount: { decimal: string, currency: string }, fromAccount: { name: string } | null, toAccount: { name: string } | null };
 
+type ChatEvent_ActiveLeafChanged_Fragment = { __typename: 'ActiveLeafChanged', runId: string, seq: number };
+
 type ChatEvent_DraftUpdated_Fragment = { __typename: 'DraftUpdated', runId: string, seq: number, draft: { id: string, isEmpty: boolean, sections: Array<{ name: string, content: string }> } };
 
 type ChatEvent_MessageAdded_Fragment = { __typename: 'MessageAdded', runId: string, seq: number, message: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } };
@@ -114,6 +116,7 @@ type ChatEvent_ToolCallStarted_Fragment = { __typename: 'ToolCallStarted', callI
 type ChatEvent_TransferProposed_Fragment = { __typename: 'TransferProposed', runId: string, seq: number, transfer: { id: string, status: TransferStatus, expiresAt: string | null, toAccountNumber: string, amount: { decimal: string, currency: string }, fromAccount: { name: string } | null, toAccount: { name: string } | null } };
 
 export type ChatEventFragment =
+  | ChatEvent_ActiveLeafChanged_Fragment
   | ChatEvent_DraftUpdated_Fragment
   | ChatEvent_MessageAdded_Fragment
   | ChatEvent_ReasoningDelta_Fragment
@@ -194,6 +197,7 @@ export type ChatRunEventsSubscriptionVariables = Exact<{
 
 
 export type ChatRunEventsSubscription = { agentEvents:
+    | { __typename: 'ActiveLeafChanged', runId: string, seq: number }
     | { __typename: 'DraftUpdated', runId: string, seq: number, draft: { id: string, isEmpty: boolean, sections: Array<{ name: string, content: string }> } }
     | { __typename: 'MessageAdded', runId: string, seq: number, message: { id: string, role: MessageRole, content: string, runId: string | null, createdAt: string } }
     | { __typename: 'ReasoningDelta', delta: string, runId: string, seq: number }
@@ -212,6 +216,7 @@ export type ChatSessionEventsSubscriptionVariables = Exact<{
 
 
 export type ChatSessionEventsSubscription = { chatSessionEvents:
+    | { __typename: 'ActiveLeafChanged', runId: string, seq: number }
     | { __typename: 'DraftUpdated', runId: string, seq: number }
     | { __typename: 'MessageAdded', runId: string, seq: number }
     | { __typename: 'ReasoningDelta', runId: string, seq: number }

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BranchStateDocument,
+  CancelAgentRunDocument,
+  ChatSessionEventsDocument,
+  ConfirmTransferDocument,
+  EditMessageDocument,
+  RegenerateMessageDocument,
+  SendMessageDocument,
+  SwitchBranchDocument,
+  TransfersDocument,
+} from '../generated/graphql.js';
+import { createSession } from '../factories/chat.js';
+import { deposit, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { registerUser, type TestUser } from '../factories/users.js';
+import type { FakeOpenAi } from '../fakes/openai-server.js';
+import { converse, follow } from '../helpers/agent.js';
+import { expectError } from '../helpers/errors.js';
+import { startScriptedServer } from '../helpers/scripted-llm.js';
+import type { TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/subscriptions.js';
+
+let fake: FakeOpenAi;
+let server: TestServer;
+let user: TestUser;
+
+beforeAll(async () => {
+  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 3000, env: { ...OPERATOR_ENV } }));
+  user = await registerUser(server);
+});
+afterAll(() => server?.stop());
+
+async function branch(sessionId: string, token = user.token) {
+  const { chatSession } = await server.ok(BranchStateDocument, { id: sessionId, first: 100 }, { token });
+  return { leaf: chatSession.activeLeaf?.id ?? null, total: chatSession.messages.totalCount, path: chatSession.messages.edges.map((e) => e.node) };
+}
+
+/** What the model was sent, past the system prompt. */
+const conversationSent = () =>
+  fake.requests
+    .at(-1)!
+    .messages.filter((m) => m.role !== 'system')
+    .map((m) => `${m.role}: ${String(m.content)}`);
+
+async function regenerate(messageId: string) {
+  const { regenerateMessage } = await server.ok(RegenerateMessageDocument, { messageId }, { token: user.token });
+  return follow(server, user.token, regenerateMessage.id);
+}
+
+async function edit(messageId: string, text: string) {
+  const { editMessage } = await server.ok(EditMessageDocument, { messageId, text }, { token: user.token });
+  return follow(server, user.token, editMessage.id);
+}
+
+describe('a conversation is a tree whose active branch the server keeps', () => {
+  it('regenerates an answer beside the old one, answering from the same question only', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const first = await converse(server, user.token, session.id, 'what is a budget?');
+    const question = first.run.userMessage.id;
+    const old = first.run.assistantMessage!.id;
+    fake.script([[{ text: 'A plan for money.' }]]);
+    const again = await regenerate(old);
+    expect(again.run).toMatchObject({ status: 'SUCCEEDED', userMessage: { id: question } });
+    expect(conversationSent()).toEqual(['user: what is a budget?']);
+    const fresh = again.run.assistantMessage!.id;
+
+    const state = await branch(session.id);
+    expect(state.leaf).toBe(fresh);
+    expect(state.total).toBe(2);
+    expect(state.path.map((m) => [m.id, m.parentId])).toEqual([
+      [question, null],
+      [fresh, question],
+    ]);
+    expect(state.path[1]!.siblings).toEqual({ index: 1, count: 2, ids: [old, fresh] });
+    expect(state.path[0]!.siblings).toEqual({ index: 0, count: 1, ids: [question] });
+  });
+
+  it('edits a question into a sibling with its own answer, and the next message follows the new branch', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'first question');
+    const b = await converse(server, user.token, session.id, 'second question');
+    const edited = await edit(b.run.userMessage.id, 'second question, reworded');
+    expect(edited.text).toBe('You said: second question, reworded');
+    expect(conversationSent()).toEqual([`user: first question`, `assistant: ${a.text}`, 'user: second question, reworded']);
+    const c = await converse(server, user.token, session.id, 'third');
+    expect(conversationSent()).toEqual([
+      'user: first question',
+      `assistant: ${a.text}`,
+      'user: second question, reworded',
+      `assistant: ${edited.text}`,
+      'user: third',
+    ]);
+    const state = await branch(session.id);
+    expect(state.path.map((m) => m.content)).toEqual(['first question', a.text, 'second question, reworded', edited.text, 'third', c.text]);
+    expect(state.path[2]!.siblings).toEqual({ index: 1, count: 2, ids: [b.run.userMessage.id, edited.run.userMessage.id] });
+    expect(state.path[2]!.parentId).toBe(a.run.assistantMessage!.id);
+  });
+
+  it('edits the first message into a second root', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'hello');
+    const edited = await edit(a.run.userMessage.id, 'hello there');
+    const state = await branch(session.id);
+    expect(state.path.map((m) => m.content)).toEqual(['hello there', edited.text]);
+    expect(state.path[0]).toMatchObject({ parentId: null, siblings: { index: 1, count: 2, ids: [a.run.userMessage.id, edited.run.userMessage.id] } });
+  });
+
+  it('switches to the newest leaf under a message, survives a reload, and tells other tabs', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'q1');
+    const b = await converse(server, user.token, session.id, 'q2');
+    const regenerated = await regenerate(a.run.assistantMessage!.id);
+    expect((await branch(session.id)).path.map((m) => m.content)).toEqual(['q1', regenerated.text]);
+
+    const tab = await server.subscribed(() => collect(server.ws(user.token), ChatSessionEventsDocument, { sessionId: session.id }));
+    const switched = await server.ok(SwitchBranchDocument, { messageId: a.run.assistantMessage!.id }, { token: user.token });
+    // The old answer's branch ends where it ended: q2's answer is the newest leaf under it.
+    expect(switched.switchBranch.activeLeaf?.id).toBe(b.run.assistantMessage!.id);
+    const [event] = (await tab.waitFor(1)).map((e) => e.chatSessionEvents);
+    expect(event).toMatchObject({ __typename: 'ActiveLeafChanged', sessionId: session.id, seq: 0, leaf: { id: b.run.assistantMessage!.id } });
+    tab.stop();
+
+    // Another device, or a reload, reads the same branch.
+    const state = await branch(session.id);
+    expect(state.leaf).toBe(b.run.assistantMessage!.id);
+    expect(state.path.map((m) => m.content)).toEqual(['q1', a.text, 'q2', b.text]);
+    const next = await converse(server, user.token, session.id, 'q3');
+    expect(conversationSent()).toEqual(['user: q1', `assistant: ${a.text}`, 'user: q2', `assistant: ${b.text}`, 'user: q3']);
+    expect(next.run.userMessage.id).toBe((await branch(session.id)).path[4]!.id);
+
+    const back = await server.ok(SwitchBranchDocument, { messageId: a.run.userMessage.id }, { token: user.token });
+    // Under q1 the newest child is the regenerated answer, a leaf.
+    expect(back.switchBranch.activeLeaf?.id).toBe(regenerated.run.assistantMessage!.id);
+  });
+
+  it('pages the active branch in both directions, counting only that branch', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'one');
+    await converse(server, user.token, session.id, 'two');
+    await edit(a.run.userMessage.id, 'uno');
+    await converse(server, user.token, session.id, 'dos');
+    const all = (await branch(session.id)).path.map((m) => m.content);
+    expect(all).toEqual(['uno', 'You said: uno', 'dos', 'You said: dos']);
+
+    const newest = (await server.ok(BranchStateDocument, { id: session.id, last: 3 }, { token: user.token })).chatSession.messages;
+    expect(newest.totalCount).toBe(4);
+    expect(newest.edges.map((e) => e.node.content)).toEqual(all.slice(1));
+    expect(newest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+    const older = (await server.ok(BranchStateDocument, { id: session.id, last: 3, before: newest.pageInfo.startCursor }, { token: user.token })).chatSession
+      .messages;
+    expect(older.edges.map((e) => e.node.content)).toEqual(['uno']);
+    expect(older.pageInfo.hasPreviousPage).toBe(false);
+
+    const head = (await server.ok(BranchStateDocument, { id: session.id, first: 2 }, { token: user.token })).chatSession.messages;
+    expect(head.edges.map((e) => e.node.content)).toEqual(all.slice(0, 2));
+    const rest = (await server.ok(BranchStateDocument, { id: session.id, first: 10, after: head.pageInfo.endCursor }, { token: user.token })).chatSession
+      .messages;
+    expect(rest.edges.map((e) => e.node.content)).toEqual(all.slice(2));
+    expect(rest).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+  });
+});
+
+describe('what cannot branch', () => {
+  it('refuses to regenerate a question or edit an answer: NOT_BRANCHABLE', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'hi');
+    expectError(await server.gql(RegenerateMessageDocument, { messageId: a.run.userMessage.id }, { token: user.token }), 'NOT_BRANCHABLE');
+    expectError(await server.gql(EditMessageDocument, { messageId: a.run.assistantMessage!.id, text: 'rewritten' }, { token: user.token }), 'NOT_BRANCHABLE');
+    expect((await branch(session.id)).path).toHaveLength(2);
+  });
+
+  it("answers NOT_FOUND for another user's message or an unknown id, and BAD_USER_INPUT for a blank edit", async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'mine');
+    const stranger = await registerUser(server);
+    for (const messageId of [a.run.assistantMessage!.id, a.run.userMessage.id, '0190a0a0-0000-7000-8000-000000000000', 'not-an-id']) {
+      expectError(await server.gql(RegenerateMessageDocument, { messageId }, { token: stranger.token }), 'NOT_FOUND');
+      expectError(await server.gql(EditMessageDocument, { messageId, text: 'x' }, { token: stranger.token }), 'NOT_FOUND');
+      expectError(await server.gql(SwitchBranchDocument, { messageId }, { token: stranger.token }), 'NOT_FOUND');
+    }
+    expectError(await server.gql(EditMessageDocument, { messageId: a.run.userMessage.id, text: '   ' }, { token: user.token }), 'BAD_USER_INPUT', 'text');
+    expect((await branch(session.id)).leaf).toBe(a.run.assistantMessage!.id);
+  });
+
+  it('keeps one run at a time: RUN_IN_PROGRESS for regenerate, edit and switch while a run answers', async () => {
+    const session = await createSession(server, user.token, 'GENERAL');
+    const a = await converse(server, user.token, session.id, 'first');
+    let release!: () => void;
+    fake.script([[{ until: new Promise<void>((r) => (release = r)) }, { text: 'late' }]]);
+    const running = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'second' } }, { token: user.token })).sendMessage;
+    for (const result of [
+      await server.gql(RegenerateMessageDocument, { messageId: a.run.assistantMessage!.id }, { token: user.token }),
+      await server.gql(EditMessageDocument, { messageId: a.run.userMessage.id, text: 'other' }, { token: user.token }),
+      await server.gql(SwitchBranchDocument, { messageId: a.run.assistantMessage!.id }, { token: user.token }),
+    ]) {
+      expectError(result, 'RUN_IN_PROGRESS');
+    }
+    await server.ok(CancelAgentRunDocument, { id: running.id }, { token: user.token });
+    release();
+    expect((await follow(server, user.token, running.id)).run.status).toBe('CANCELLED');
+    expect((await branch(session.id)).path.map((m) => m.content)).toEqual(['first', a.text, 'second']);
+  });
+});
+
+describe('a transfer proposed in a branch the user leaves', () => {
+  it('stays pending and confirmable, and the new branch never mentions it to the model', async () => {
+    const op = await loginOperator(server);
+    const owner = user;
+    const checking = await openAccount(server, owner.token, 'USD', 'Checking');
+    const savings = await openAccount(server, owner.token, 'USD', 'Savings');
+    await deposit(server, op, checking.id, 10_000);
+    const session = await createSession(server, owner.token, 'COACHING');
+    const args = { fromAccountId: checking.id, toAccountId: savings.id, amountMinor: '2500', currency: 'USD' };
+    fake.script([
+      [{ toolCall: { id: 'call_1', name: 'propose_transfer', arguments: JSON.stringify(args) } }],
+      [{ text: 'I proposed moving 25.00 to Savings: confirm it.' }],
+    ]);
+    const proposing = await converse(server, owner.token, session.id, 'move 25 to savings');
+    const [proposed] = proposing.of('TransferProposed');
+    expect(proposed!.transfer.status).toBe('PENDING_CONFIRMATION');
+
+    fake.script([[{ text: 'Saving is a good habit.' }]]);
+    await regenerate(proposing.run.assistantMessage!.id);
+    const sent = fake.requests
+      .at(-1)!
+      .messages.map((m) => JSON.stringify(m))
+      .join('\n');
+    expect(sent).not.toContain('proposed moving');
+    expect(sent).not.toContain('call_1');
+
+    const pending = (await server.ok(TransfersDocument, { status: 'PENDING_CONFIRMATION' }, { token: owner.token })).transfers.edges.map((e) => e.node.id);
+    expect(pending).toEqual([proposed!.transfer.id]);
+    const confirmed = await server.ok(ConfirmTransferDocument, { id: proposed!.transfer.id }, { token: owner.token });
+    expect(confirmed.confirmTransfer.status).toBe('POSTED');
+  });
+});
