@@ -3,8 +3,11 @@ import {
   BranchStateDocument,
   CancelAgentRunDocument,
   ChatSessionEventsDocument,
+  ChatSessionsDocument,
   ConfirmTransferDocument,
   EditMessageDocument,
+  ExportMyDataDocument,
+  ImportMyDataDocument,
   RegenerateMessageDocument,
   SendMessageDocument,
   SwitchBranchDocument,
@@ -232,5 +235,65 @@ describe('a transfer proposed in a branch the user leaves', () => {
     expect(pending).toEqual([proposed!.transfer.id]);
     const confirmed = await server.ok(ConfirmTransferDocument, { id: proposed!.transfer.id }, { token: owner.token });
     expect(confirmed.confirmTransfer.status).toBe('POSTED');
+  });
+});
+
+describe('export and import carry the whole tree and the active branch', () => {
+  interface TreeDoc {
+    title: string | null;
+    messages: Array<{ content: string; parent?: number | null }>;
+    activeLeaf?: number | null;
+  }
+  const treesOf = async (token: string) => ((await server.ok(ExportMyDataDocument, {}, { token })).exportMyData as { chatSessions: TreeDoc[] }).chatSessions;
+
+  it('restores every branch and the chosen one, and a second import doubles nothing', async () => {
+    const owner = await registerUser(server);
+    const session = await createSession(server, owner.token, 'GENERAL', 'Branched');
+    const a = await converse(server, owner.token, session.id, 'root');
+    fake.script([[{ text: 'second answer' }]]);
+    const { regenerateMessage } = await server.ok(RegenerateMessageDocument, { messageId: a.run.assistantMessage!.id }, { token: owner.token });
+    await follow(server, owner.token, regenerateMessage.id);
+    await server.ok(SwitchBranchDocument, { messageId: a.run.assistantMessage!.id }, { token: owner.token });
+
+    const [tree] = await treesOf(owner.token);
+    expect(tree).toMatchObject({
+      messages: [
+        { content: 'root', parent: null },
+        { content: a.text, parent: 0 },
+        { content: 'second answer', parent: 0 },
+      ],
+      activeLeaf: 1,
+    });
+
+    const copy = await registerUser(server);
+    const data = (await server.ok(ExportMyDataDocument, {}, { token: owner.token })).exportMyData;
+    expect((await server.ok(ImportMyDataDocument, { data }, { token: copy.token })).importMyData).toMatchObject({ chatSessions: 1, messages: 3 });
+    expect(await treesOf(copy.token)).toEqual(await treesOf(owner.token));
+    const imported = (await server.ok(ChatSessionsDocument, {}, { token: copy.token })).chatSessions.edges[0]!.node.id;
+    expect((await branch(imported, copy.token)).path.map((m) => m.content)).toEqual(['root', a.text]);
+
+    expect((await server.ok(ImportMyDataDocument, { data }, { token: copy.token })).importMyData).toMatchObject({ chatSessions: 0, messages: 0 });
+    expect(await treesOf(copy.token)).toEqual(await treesOf(owner.token));
+  });
+
+  it('reads a document without parents as one path ending at its last message, and refuses a parent that is not earlier', async () => {
+    const owner = await registerUser(server);
+    await createSession(server, owner.token, 'GENERAL', 'Flat');
+    const data = (await server.ok(ExportMyDataDocument, {}, { token: owner.token })).exportMyData as { chatSessions: TreeDoc[] };
+    const at = '2026-01-01T00:00:00.000Z';
+    data.chatSessions[0]!.messages = ['a', 'b', 'c'].map((content, i) => ({ role: i % 2 ? 'ASSISTANT' : 'USER', content, createdAt: at }));
+    delete data.chatSessions[0]!.activeLeaf;
+    const flat = await registerUser(server);
+    await server.ok(ImportMyDataDocument, { data }, { token: flat.token });
+    const [tree] = await treesOf(flat.token);
+    expect(tree!.messages.map((m) => m.parent)).toEqual([null, 0, 1]);
+    expect(tree!.activeLeaf).toBe(2);
+
+    data.chatSessions[0]!.messages[1]!.parent = 2;
+    expectError(
+      await server.gql(ImportMyDataDocument, { data }, { token: (await registerUser(server)).token }),
+      'BAD_USER_INPUT',
+      'chatSessions[0].messages[1].parent',
+    );
   });
 });

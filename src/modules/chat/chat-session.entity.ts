@@ -73,7 +73,7 @@ export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 
 
   /** The last message of the branch the user is on: kept here so every device and a reload see one branch. Named, not imported: Message refers to this file. */
   @ManyToOne({ entity: 'Message', ref: true, nullable: true, deleteRule: 'set null' })
-  activeLeaf: Ref<BaseEntity> | null = null;
+  activeLeaf: Ref<BaseEntity<string>> | null = null;
 
   @Field(() => Date, { description: 'Last activity (UTC): a message, rename or archive. chatSessions lists by it, most recent first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
