@@ -1,5 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/** Existing sessions become one path: each message's parent is the one before it, the leaf the last. */
+export const ONE_PATH_PER_SESSION = [
+  `update "message" m set "parent_id" = o."prev" from (select "id", lag("id") over (partition by "session_id" order by "seq") as "prev" from "message") o where o."id" = m."id" and o."prev" is not null;`,
+  `update "chat_session" s set "active_leaf_id" = (select m."id" from "message" m where m."session_id" = s."id" order by m."seq" desc limit 1);`,
+];
+
 export class Migration20261207192038 extends Migration {
 
   override async up(): Promise<void> {
@@ -10,9 +16,7 @@ export class Migration20261207192038 extends Migration {
     this.addSql(`alter table "message" add constraint "message_parent_id_foreign" foreign key ("parent_id") references "message" ("id") on update cascade on delete cascade;`);
     this.addSql(`create index "message_parent_id_index" on "message" ("parent_id");`);
 
-    // Existing sessions become one path: each message's parent is the one before it, the leaf the last.
-    this.addSql(`update "message" m set "parent_id" = o."prev" from (select "id", lag("id") over (partition by "session_id" order by "seq") as "prev" from "message") o where o."id" = m."id" and o."prev" is not null;`);
-    this.addSql(`update "chat_session" s set "active_leaf_id" = (select m."id" from "message" m where m."session_id" = s."id" order by m."seq" desc limit 1);`);
+    for (const statement of ONE_PATH_PER_SESSION) this.addSql(statement);
   }
 
   override async down(): Promise<void> {
