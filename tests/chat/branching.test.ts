@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BranchSessionsDocument,
   BranchStateDocument,
   CancelAgentRunDocument,
   ChatSessionEventsDocument,
@@ -160,6 +161,26 @@ describe('a conversation is a tree whose active branch the server keeps', () => 
       .messages;
     expect(rest.edges.map((e) => e.node.content)).toEqual(all.slice(2));
     expect(rest).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: false, hasPreviousPage: true } });
+    const past = (await server.ok(BranchStateDocument, { id: session.id, first: 10, after: rest.pageInfo.endCursor }, { token: user.token })).chatSession
+      .messages;
+    expect(past).toMatchObject({ totalCount: 4, edges: [] });
+  });
+});
+
+describe('sessions listed together', () => {
+  it('page each branch on its own, counting a branch whose window is empty', async () => {
+    const owner = await registerUser(server);
+    const long = await createSession(server, owner.token, 'GENERAL');
+    const short = await createSession(server, owner.token, 'GENERAL');
+    await converse(server, owner.token, long.id, 'one');
+    await converse(server, owner.token, long.id, 'two');
+    await converse(server, owner.token, short.id, 'only');
+    const cursor = (await server.ok(BranchStateDocument, { id: short.id, first: 2 }, { token: owner.token })).chatSession.messages.pageInfo.endCursor;
+    const listed = (await server.ok(BranchSessionsDocument, { after: cursor }, { token: owner.token })).chatSessions.edges.map((e) => e.node);
+    const page = (id: string) => listed.find((s) => s.id === id)!.messages;
+    expect(page(long.id)).toMatchObject({ totalCount: 4 });
+    expect(page(long.id).edges).toHaveLength(2);
+    expect(page(short.id)).toEqual({ totalCount: 2, edges: [] });
   });
 });
 

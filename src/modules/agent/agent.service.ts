@@ -28,7 +28,7 @@ export class AgentService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger' | 'plainSql'>,
+    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger' | 'plainSql' | 'clock'>,
     /** Built on first use: a subscription's setup (watchRun) needs neither it nor the services it pulls in. */
     private readonly chatService: () => ChatService,
     private readonly runtime: AgentRuntime,
@@ -111,7 +111,7 @@ export class AgentService {
       runId,
       sessionId,
       seq: 0,
-      at: new Date().toISOString(),
+      at: this.deps.clock.now().toISOString(),
       type: 'ActiveLeafChanged',
       data: { leaf: messageSnapshot(leaf) },
     });

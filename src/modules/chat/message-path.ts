@@ -1,5 +1,6 @@
 import type { EntityDictionary } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ChatSession } from './chat-session.entity.js';
 import { Message } from './message.entity.js';
 
 /** Keyset bounds on seq along a path, and how many rows to keep from which end. */
@@ -33,8 +34,12 @@ function toMessages(em: EntityManager, rows: Row[], extra: string[]): Message[] 
  * A window of each session's active path (its active leaf back to the first message), in one
  * statement: a child's seq is always above its parent's, so seq orders the path.
  */
-export async function loadActivePaths(em: EntityManager, sessionIds: readonly string[], window: PathWindow): Promise<Map<string, PathPage>> {
-  const ids = [...new Set(sessionIds)];
+export async function loadActivePaths(
+  em: EntityManager,
+  sessions: readonly Pick<ChatSession, 'id' | 'messageCount'>[],
+  window: PathWindow,
+): Promise<Map<string, PathPage>> {
+  const ids = [...new Set(sessions.map((s) => s.id))];
   const rows = await em.getConnection().execute<Row[]>(
     `with recursive path as (
        select m.* from message m join chat_session s on s.active_leaf_id = m.id where s.id in (${marks(ids)})
@@ -49,24 +54,24 @@ export async function loadActivePaths(em: EntityManager, sessionIds: readonly st
      select * from bounded where rn <= ? order by session_id, rn`,
     [...ids, window.afterSeq, window.afterSeq, window.beforeSeq, window.beforeSeq, window.limit],
   );
-  const totals = new Map<string, number>();
-  if (rows.length < ids.length) {
-    // A window past the end holds no rows but the page still reports the path's length.
-    const counts = await em.getConnection().execute<Row[]>(
-      `with recursive path as (
-           select m.id, m.parent_id, m.session_id from message m join chat_session s on s.active_leaf_id = m.id where s.id in (${marks(ids)})
-           union all
-           select p.id, p.parent_id, p.session_id from message p join path c on p.id = c.parent_id
-         ) select session_id, count(*) as path_total from path group by session_id`,
-      ids,
-    );
-    for (const c of counts) totals.set(String(c.session_id), Number(c.path_total));
-  }
-  const pages = new Map<string, PathPage>(ids.map((id) => [id, { rows: [], total: totals.get(id) ?? 0 }]));
+  const pages = new Map<string, PathPage>(ids.map((id) => [id, { rows: [], total: 0 }]));
   for (const row of rows) {
     const page = pages.get(String(row.session_id))!;
     page.total = Number(row.path_total);
     page.rows.push(...toMessages(em, [row], ['path_total', 'rn']));
+  }
+  const windowless = [...new Set(sessions.filter((s) => s.messageCount > 0 && pages.get(s.id)!.rows.length === 0).map((s) => s.id))];
+  if (windowless.length > 0) {
+    // A window past either end holds no rows, but its page still reports the path's length.
+    const counts = await em.getConnection().execute<Row[]>(
+      `with recursive path as (
+         select m.id, m.parent_id, m.session_id from message m join chat_session s on s.active_leaf_id = m.id where s.id in (${marks(windowless)})
+         union all
+         select p.id, p.parent_id, p.session_id from message p join path c on p.id = c.parent_id
+       ) select session_id, count(*) as path_total from path group by session_id`,
+      windowless,
+    );
+    for (const c of counts) pages.get(String(c.session_id))!.total = Number(c.path_total);
   }
   return pages;
 }

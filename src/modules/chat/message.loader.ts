@@ -18,11 +18,7 @@ export function messagePlan(args: MessagePageArgs): PathWindow {
 export function createMessageLoader(em: EntityManager, plan: PathWindow): DataLoader<ChatSession, Page<Message>, string> {
   return new DataLoader<ChatSession, Page<Message>, string>(
     async (sessions) => {
-      const paths = await loadActivePaths(
-        em,
-        sessions.map((s) => s.id),
-        { ...plan, limit: plan.limit + 1 },
-      );
+      const paths = await loadActivePaths(em, sessions, { ...plan, limit: plan.limit + 1 });
       const hadCursor = plan.forward ? plan.afterSeq !== null : plan.beforeSeq !== null;
       return sessions.map((session) => {
         const path = paths.get(session.id) ?? { rows: [], total: 0 };
