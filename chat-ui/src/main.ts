@@ -22,7 +22,7 @@ interface PageConfig {
   demo: { username: string; password: string } | null;
 }
 
-const TYPES: ConversationType[] = ['GENERAL', 'COACHING', 'JOURNALING'];
+const TYPES: ConversationType[] = ['GENERAL', 'COACHING', 'JOURNALING', 'PLANNING', 'REFLECTION'];
 const root = document.getElementById('app')!;
 const connection = h('span', { class: 'connection', 'data-testid': 'connection', text: 'idle' });
 const api = createApi((state) => {
@@ -185,7 +185,8 @@ async function showChat(): Promise<void> {
   const create = async (conversationType: ConversationType) => {
     const { data } = await api.client.mutate({
       mutation: ChatCreateSessionDocument,
-      variables: { input: { conversationType, title: `${conversationType.toLowerCase()} ${new Date().toLocaleTimeString()}` } },
+      // The header shows the type beside the title: the title says when, not the type again.
+      variables: { input: { conversationType, title: `Started ${new Date().toLocaleTimeString()}` } },
     });
     await loadSessions();
     await open(data!.createChatSession.id);

@@ -125,7 +125,13 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('new-coaching').click();
     await eventually(() => page.getByTestId('session-title').innerText()).toMatch(/coaching/);
+    for (const type of ['general', 'coaching', 'journaling', 'planning', 'reflection']) await expect(page.getByTestId(`new-${type}`).count()).resolves.toBe(1);
+    // The type once, beside the title.
+    expect((await page.getByTestId('session-title').innerText()).match(/coaching/gi)).toHaveLength(1);
     await eventually(() => page.getByTestId('input').isEnabled()).toBe(true);
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    const served = await page.request.get(new URL(icon!, page.url()).href);
+    expect([served.status(), served.headers()['content-type']]).toEqual([200, expect.stringMatching(/^image\/svg\+xml/)]);
   });
 
   it('"how much money do I have?" streams tokens, shows the tool call, and ends equal to the stored answer', { timeout: 60_000 }, async () => {
