@@ -11,6 +11,7 @@ import { Migration20261207155242 } from './Migration20261207155242.js';
 import { Migration20261207182558 } from './Migration20261207182558.js';
 import { Migration20261207190422 } from './Migration20261207190422.js';
 import { Migration20261207190639 } from './Migration20261207190639.js';
+import { Migration20261207192038 } from './Migration20261207192038.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207182558', class: Migration20261207182558 },
   { name: 'Migration20261207190422', class: Migration20261207190422 },
   { name: 'Migration20261207190639', class: Migration20261207190639 },
+  { name: 'Migration20261207192038', class: Migration20261207192038 },
 ];

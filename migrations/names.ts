@@ -14,4 +14,5 @@ export const MIGRATION_NAMES = [
   'Migration20261207182558',
   'Migration20261207190422',
   'Migration20261207190639',
+  'Migration20261207192038',
 ];

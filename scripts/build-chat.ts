@@ -25,6 +25,7 @@ export async function buildChatUi(outDir = CHAT_UI_DIST): Promise<void> {
   });
   await copyFile(join(ROOT, 'chat-ui', 'src', 'styles.css'), join(outDir, 'app.css'));
   await copyFile(join(ROOT, 'chat-ui', 'index.html'), join(outDir, 'index.html'));
+  await copyFile(join(ROOT, 'chat-ui', 'favicon.svg'), join(outDir, 'favicon.svg'));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -5,6 +5,9 @@ import {
   ChatCancelTransferDocument,
   ChatConfirmTransferDocument,
   ChatCreateSessionDocument,
+  ChatEditDocument,
+  ChatRegenerateDocument,
+  ChatSwitchBranchDocument,
   ChatLoginDocument,
   ChatRefreshDocument,
   ChatSendDocument,
@@ -15,6 +18,7 @@ import {
   type ChatMessageFragment,
   type ConversationType,
 } from './generated/graphql.js';
+import { historyBubble, type BranchActions } from './branch-controls.js';
 import { RunView } from './run-view.js';
 
 /** What the gateway tells the page: the demo credentials when the demo data is seeded. */
@@ -22,7 +26,7 @@ interface PageConfig {
   demo: { username: string; password: string } | null;
 }
 
-const TYPES: ConversationType[] = ['GENERAL', 'COACHING', 'JOURNALING'];
+const TYPES: ConversationType[] = ['GENERAL', 'COACHING', 'JOURNALING', 'PLANNING', 'REFLECTION'];
 const root = document.getElementById('app')!;
 const connection = h('span', { class: 'connection', 'data-testid': 'connection', text: 'idle' });
 const api = createApi((state) => {
@@ -137,7 +141,9 @@ async function showChat(): Promise<void> {
         runId,
         0,
         (event) => {
-          if (event.__typename === 'RunStarted') view.element.prepend(bubble(event.userMessage));
+          // A regenerated answer's question is already on the page.
+          if (event.__typename === 'RunStarted' && !messages.querySelector(`[data-message-id="${event.userMessage.id}"]`))
+            view.element.prepend(bubble(event.userMessage));
           view.apply(event);
           messages.scrollTop = messages.scrollHeight;
         },
@@ -158,7 +164,7 @@ async function showChat(): Promise<void> {
       ...session.messages.edges
         .map((e) => e.node)
         .filter((m) => !active || m.runId !== active)
-        .map(bubble),
+        .map((m) => historyBubble(m, branch)),
     );
     renderDraft(session.conversationType === 'JOURNALING' ? session.draft : null);
     for (const li of Array.from(sessionList.children)) li.classList.toggle('active', (li as HTMLElement).dataset.sessionId === id);
@@ -166,6 +172,20 @@ async function showChat(): Promise<void> {
     if (active) follow(active);
     // Other tabs: a run started elsewhere shows up here too.
     current.follows.push(followSession(api.client, id, (event) => follow(event.runId), renewIfExpired));
+  };
+
+  /** Every branch move reloads the session: the server keeps the active branch, the page shows it. */
+  const branchThen = (work: (sessionId: string) => Promise<unknown>) => {
+    const id = current?.id;
+    if (id)
+      void work(id)
+        .then(() => open(id))
+        .catch(showError);
+  };
+  const branch: BranchActions = {
+    switchTo: (messageId) => branchThen(() => api.client.mutate({ mutation: ChatSwitchBranchDocument, variables: { messageId } })),
+    regenerate: (messageId) => branchThen(() => api.client.mutate({ mutation: ChatRegenerateDocument, variables: { messageId } })),
+    edit: (messageId, text) => branchThen(() => api.client.mutate({ mutation: ChatEditDocument, variables: { messageId, text } })),
   };
 
   const loadSessions = async () => {
@@ -185,7 +205,8 @@ async function showChat(): Promise<void> {
   const create = async (conversationType: ConversationType) => {
     const { data } = await api.client.mutate({
       mutation: ChatCreateSessionDocument,
-      variables: { input: { conversationType, title: `${conversationType.toLowerCase()} ${new Date().toLocaleTimeString()}` } },
+      // The header shows the type beside the title: the title says when, not the type again.
+      variables: { input: { conversationType, title: `Started ${new Date().toLocaleTimeString()}` } },
     });
     await loadSessions();
     await open(data!.createChatSession.id);

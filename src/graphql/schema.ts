@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../modules/accounts/account.resolver.js';
 import { AGENT_EVENT_TYPES } from '../modules/agent/agent.events.js';
 import { AgentResolver, ChatSessionRunResolver } from '../modules/agent/agent.resolver.js';
+import { BranchingResolver } from '../modules/agent/branching.resolver.js';
 import { AuditResolver } from '../modules/audit/audit.resolver.js';
 import { AuthResolver, AuthSessionResolver } from '../modules/auth/auth.resolver.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../modules/budget/budget.resolver.js';
 import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modules/cards/card.resolver.js';
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
+import { MessageResolver } from '../modules/chat/message.resolver.js';
 import { ChatSessionDraftResolver, DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PreferencesResolver } from '../modules/preferences/preferences.resolver.js';
 import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
@@ -54,6 +56,7 @@ const RESOLVERS = [
   JarMonthTransactionsResolver,
   InsightsTransactionsResolver,
   ChatResolver,
+  MessageResolver,
   DraftsResolver,
   ChatSessionDraftResolver,
   PreferencesResolver,
@@ -63,6 +66,7 @@ const RESOLVERS = [
   PlanResolver,
   AgentResolver,
   ChatSessionRunResolver,
+  BranchingResolver,
   AuditResolver,
 ] as const;
 

@@ -83,6 +83,8 @@ export interface MessageSnapshot {
   content: string;
   createdAt: string;
   runId: string | null;
+  /** Absent in events stored before messages had parents. */
+  parent?: { id: string } | null;
 }
 
 /** JSON-safe copy of a draft inside an agent event (see agent/snapshots.ts). */
@@ -110,6 +112,7 @@ export interface AgentEventData {
   TransferProposed: { transfer: TransferData };
   /** `reason`: the error class of the provider left behind (RATE_LIMITED, UNAVAILABLE, ...). */
   ProviderFallback: { from: string; to: string; reason: string };
+  ActiveLeafChanged: { leaf: MessageSnapshot };
   RunFinished: {
     status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
     message: MessageSnapshot | null;

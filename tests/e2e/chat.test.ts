@@ -125,7 +125,13 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('new-coaching').click();
     await eventually(() => page.getByTestId('session-title').innerText()).toMatch(/coaching/);
+    for (const type of ['general', 'coaching', 'journaling', 'planning', 'reflection']) await expect(page.getByTestId(`new-${type}`).count()).resolves.toBe(1);
+    // The type once, beside the title.
+    expect((await page.getByTestId('session-title').innerText()).match(/coaching/gi)).toHaveLength(1);
     await eventually(() => page.getByTestId('input').isEnabled()).toBe(true);
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    const served = await page.request.get(new URL(icon!, page.url()).href);
+    expect([served.status(), served.headers()['content-type']]).toEqual([200, expect.stringMatching(/^image\/svg\+xml/)]);
   });
 
   it('"how much money do I have?" streams tokens, shows the tool call, and ends equal to the stored answer', { timeout: 60_000 }, async () => {
@@ -237,6 +243,38 @@ describeNeeding(missing, 'the chat page at GET /chat (headless Chromium, network
     await eventually(() => page.getByTestId('draft').innerText()).toMatch(/Thoughts & Feelings\s+A calm day, and proud of saving\./);
     await eventually(() => run.getAttribute('data-finished')).toBe('SUCCEEDED');
     await shot('7-journaling');
+  });
+
+  it('regenerates an answer, shows ‹ 2 / 2 › to go back to the first, keeps the branch over a reload, and edits a question', { timeout: 90_000 }, async () => {
+    let sessionId = '';
+    const reopen = () => page.locator(`.sessions li[data-session-id="${sessionId}"]`).click();
+    const answerBubble = () => page.locator('[data-testid=messages] > .message.assistant').last();
+    fake.script([[{ text: 'First answer.' }], [{ text: 'Second answer.' }]]);
+    await page.getByTestId('new-general').click();
+    await eventually(() => page.getByTestId('session-title').innerText()).toMatch(/general/);
+    sessionId = (await page.locator('.sessions li.active').getAttribute('data-session-id'))!;
+    const first = await say('first question');
+    await eventually(() => first.getAttribute('data-finished')).toBe('SUCCEEDED');
+    await reopen();
+    await eventually(() => answerBubble().innerText()).toMatch(/^First answer\./);
+    await answerBubble().getByTestId('regenerate').click();
+    await eventually(() => lastRun().getByTestId('answer').textContent()).toBe('Second answer.');
+    await eventually(() => lastRun().getAttribute('data-finished')).toBe('SUCCEEDED');
+    await reopen();
+    await eventually(() => answerBubble().getByTestId('siblings').textContent()).toBe('2 / 2');
+    await answerBubble().getByTestId('sibling-prev').click();
+    await eventually(() => answerBubble().innerText()).toMatch(/^First answer\./);
+    expect(await answerBubble().getByTestId('siblings').textContent()).toBe('1 / 2');
+    await page.reload();
+    await reopen();
+    await eventually(() => answerBubble().getByTestId('siblings').textContent()).toBe('1 / 2');
+    await shot('8-branches');
+    page.once('dialog', (dialog) => void dialog.accept('first question, reworded'));
+    await page.locator('[data-testid=messages] > .message.user').last().getByTestId('edit').click();
+    await eventually(() => lastRun().getByTestId('answer').textContent()).toBe('You said: first question, reworded');
+    await eventually(() => lastRun().getAttribute('data-finished')).toBe('SUCCEEDED');
+    await reopen();
+    await eventually(() => page.locator('[data-testid=messages] > .message.user').last().getByTestId('siblings').textContent()).toBe('2 / 2');
   });
 
   it('lets another tab of the same session follow a run it did not start (chatSessionEvents)', { timeout: 60_000 }, async () => {

@@ -58,6 +58,7 @@ export function agentEventsCache(): InMemoryCache {
         'DraftUpdated',
         'TransferProposed',
         'ProviderFallback',
+        'ActiveLeafChanged',
         'RunFinished',
       ],
     },

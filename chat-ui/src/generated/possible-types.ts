@@ -4,6 +4,7 @@ export interface PossibleTypesResultData {
 const result: PossibleTypesResultData = {
   "possibleTypes": {
     "AgentEvent": [
+      "ActiveLeafChanged",
       "DraftUpdated",
       "MessageAdded",
       "ProviderFallback",

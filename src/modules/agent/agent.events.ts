@@ -126,6 +126,16 @@ export class ProviderFallback extends AgentEvent {
   reason!: string;
 }
 
+@ObjectType({
+  description:
+    "The session's active leaf moved without a new message (switchBranch, or regenerateMessage going back to the question): sent on chatSessionEvents only, with seq 0. runId is the run that wrote the leaf (the new run for a regeneration); the leaf's own id for a leaf no run wrote (an imported message).",
+  implements: AgentEvent,
+})
+export class ActiveLeafChanged extends AgentEvent {
+  @Field(() => Message, { description: 'The new active leaf.' })
+  leaf!: Message;
+}
+
 @ObjectType({ implements: AgentEvent, description: "Always the run's last event." })
 export class RunFinished extends AgentEvent {
   @Field(() => AgentRunStatus, { description: 'SUCCEEDED, FAILED or CANCELLED.' })
@@ -156,6 +166,7 @@ export const AGENT_EVENT_CLASSES = {
   DraftUpdated,
   TransferProposed,
   ProviderFallback,
+  ActiveLeafChanged,
   RunFinished,
 } satisfies Record<AgentEventName, ClassType<AgentEvent>>;
 

@@ -189,7 +189,8 @@ export class AgentRunner implements AgentRuntime {
     let status = AgentRunStatus.SUCCEEDED;
     let error: StoredError | null = null;
     try {
-      const history = await chat.history(session.id, HISTORY_MESSAGES);
+      // The branch this run answers, not the session's other branches (an abandoned one's proposals stay out).
+      const history = await chat.historyTo(run.userMessageId, HISTORY_MESSAGES);
       let context = await buildAgentContext(deps.servicesFor(orm.em.fork()), auth, session);
       const messages: ChatMessage[] = [
         { role: 'system', content: systemPrompt(context) },
@@ -270,6 +271,7 @@ export class AgentRunner implements AgentRuntime {
     if (answer.length > 0 || status === AgentRunStatus.SUCCEEDED) {
       assistantMessage = await deps.servicesFor(orm.em.fork()).chat.appendMessage(session.id, MessageRole.ASSISTANT, answer, run.id, {
         id: assistantMessageId,
+        parentId: run.userMessageId,
       });
       writer.emit('MessageAdded', { message: messageSnapshot(assistantMessage) });
     }

@@ -11,6 +11,8 @@ import { ChatSession } from '../chat/chat-session.entity.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { type Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEventRows } from './agent-event.store.js';
+import { checkBranchable } from './branching.rules.js';
+import { messageSnapshot } from './snapshots.js';
 import { AgentRun } from './agent-run.entity.js';
 import type { AgentRuntime } from './agent.runtime.js';
 import type { SendMessageInput } from './agent.inputs.js';
@@ -26,7 +28,7 @@ export class AgentService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger' | 'plainSql'>,
+    private readonly deps: Pick<CoreDeps, 'rateLimits' | 'pubsub' | 'logger' | 'plainSql' | 'clock'>,
     /** Built on first use: a subscription's setup (watchRun) needs neither it nor the services it pulls in. */
     private readonly chatService: () => ChatService,
     private readonly runtime: AgentRuntime,
@@ -57,35 +59,106 @@ export class AgentService {
       const earlier = await this.em.findOne(AgentRun, { session: session.id, clientMessageId });
       if (earlier) return this.resent(earlier, input.text);
     }
-    // Runs cost money: a stricter limit than other operations (a resend above is free).
+    return this.startRun(auth, session.id, clientMessageId, input.text, (em) =>
+      this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em }),
+    );
+  }
+
+  /** A new answer to the question the assistant message answered; it becomes that question's newest child. */
+  async regenerate(auth: AuthInfo, messageId: string): Promise<AgentRunView> {
+    const answer = await this.chat.ownedMessage(auth, messageId);
+    const [question] = answer.parent ? await this.chat.messagesById([answer.parent.id]) : [];
+    checkBranchable('regenerate', answer.role, question?.role ?? null);
+    const run = await this.startRun(auth, answer.session.id, null, null, async (em) => {
+      // Back to the question: the run's answer lands beside the old one.
+      await this.chat.setActiveLeaf(em, answer.session.id, question!.id);
+      return question!;
+    });
+    await this.announceLeaf(run.id, question!);
+    return run;
+  }
+
+  /** A new user message beside the old one, with a run answering it; the old branch stays. */
+  async edit(auth: AuthInfo, messageId: string, text: string): Promise<AgentRunView> {
+    const original = await this.chat.ownedMessage(auth, messageId);
+    checkBranchable('edit', original.role, null);
+    const parentId = original.parent?.id ?? null;
+    return this.startRun(auth, original.session.id, null, text, (em) =>
+      this.chat.appendMessage(original.session.id, MessageRole.USER, text, null, { em, parentId }),
+    );
+  }
+
+  /** The session's active leaf becomes the newest leaf under the message; refused while a run answers on the current branch. */
+  async switchBranch(auth: AuthInfo, messageId: string): Promise<ChatSession> {
+    const message = await this.chat.ownedMessage(auth, messageId);
+    const sessionId = message.session.id;
+    const leafId = await this.em.transactional(async (em) => {
+      await this.chat.lockSession(em, sessionId);
+      if (await em.count(AgentRun, { session: sessionId, status: { $in: UNFINISHED } })) throw runInProgress();
+      const leaf = await this.chat.newestLeafUnder(em, message.id);
+      await this.chat.setActiveLeaf(em, sessionId, leaf);
+      return leaf;
+    });
+    const [leaf] = await this.chat.messagesById([leafId]);
+    await this.announceLeaf(leaf!.runId ?? leaf!.id, leaf!);
+    return this.chat.get(auth, sessionId);
+  }
+
+  /** Other tabs and devices follow the branch: a leaf move with no new message is announced on the session. */
+  private async announceLeaf(runId: string, leaf: Message): Promise<void> {
+    const sessionId = leaf.session.id;
+    await this.deps.pubsub.publish(Topic.CHAT_SESSION, sessionId, {
+      runId,
+      sessionId,
+      seq: 0,
+      at: this.deps.clock.now().toISOString(),
+      type: 'ActiveLeafChanged',
+      data: { leaf: messageSnapshot(leaf) },
+    });
+  }
+
+  /**
+   * Starts a run on the message `userMessage` stores or picks, inside the transaction that checks
+   * no other run is unfinished. `text`: what a clientMessageId resend is compared against.
+   */
+  private async startRun(
+    auth: AuthInfo,
+    sessionId: string,
+    clientMessageId: string | null,
+    text: string | null,
+    userMessage: (em: EntityManager) => Promise<Message>,
+  ): Promise<AgentRunView> {
+    // Runs cost money: a stricter limit than other operations (a resend is free).
     await this.deps.rateLimits.check('sendMessage', { userId: auth.userId });
     if (!this.runtime.acceptingRuns) throw new DomainError('UNAVAILABLE', 'The gateway is shutting down: send the message again in a moment');
     let run: AgentRun;
     try {
       run = await this.em.transactional(async (em) => {
-        // Appending takes the session row lock, so this check and insert see every other sendMessage.
-        const message = await this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em });
+        // The session row lock orders this check and insert after every other run start.
+        await this.chat.lockSession(em, sessionId);
+        const message = await userMessage(em);
         // The same key sent meanwhile (it held the lock): its run is the answer, and this message is rolled back.
-        const earlier = clientMessageId ? await em.findOne(AgentRun, { session: session.id, clientMessageId }) : null;
+        const earlier = clientMessageId ? await em.findOne(AgentRun, { session: sessionId, clientMessageId }) : null;
         if (earlier) throw new SameKey(earlier);
-        if (await em.count(AgentRun, { session: session.id, status: { $in: UNFINISHED } })) throw runInProgress();
+        if (await em.count(AgentRun, { session: sessionId, status: { $in: UNFINISHED } })) throw runInProgress();
         const created = new AgentRun(
-          em.getReference(ChatSession, session.id, { wrapped: true }),
+          em.getReference(ChatSession, sessionId, { wrapped: true }),
           auth.userId,
           message.id,
           this.runtime.provider.name,
           this.runtime.provider.model,
           clientMessageId,
         );
-        message.runId = created.id;
+        // A regenerated question keeps the run that first answered it.
+        message.runId ??= created.id;
         em.persist(created);
         return created;
       });
     } catch (error) {
-      if (error instanceof SameKey) return this.resent(error.run, input.text);
+      if (error instanceof SameKey) return this.resent(error.run, text ?? '');
       if (error instanceof UniqueConstraintViolationException) {
-        const earlier = clientMessageId ? await this.em.fork().findOne(AgentRun, { session: session.id, clientMessageId }) : null;
-        if (earlier) return this.resent(earlier, input.text);
+        const earlier = clientMessageId ? await this.em.fork().findOne(AgentRun, { session: sessionId, clientMessageId }) : null;
+        if (earlier) return this.resent(earlier, text ?? '');
         throw runInProgress();
       }
       throw error;

@@ -15,6 +15,7 @@ export function messageSnapshot(message: Message): MessageSnapshot {
     content: message.content,
     createdAt: message.createdAt.toISOString(),
     runId: message.runId,
+    parent: message.parent ? { id: message.parent.id } : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { EntityManager, Ref } from '@mikro-orm/postgresql';
+import { ormSql } from '../../db/orm-sql.js';
 import { User } from '../auth/user.entity.js';
 import { Goal } from '../plans/goal.entity.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
@@ -23,7 +24,10 @@ export interface ChatSessionDoc {
   metadata: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
-  messages: Array<{ role: MessageRole; content: string; createdAt: string }>;
+  /** The whole tree, oldest first; `parent` indexes an earlier message (optional on import: the one before). */
+  messages: Array<{ role: MessageRole; content: string; createdAt: string; parent?: number | null }>;
+  /** The active branch's last message, an index into messages; optional on import (the last one). */
+  activeLeaf?: number | null;
   /** JOURNALING sessions only. */
   draft: { sections: SectionDoc[] } | null;
   /** What the session is about: `goal` indexes into goals. Optional on import. */
@@ -57,7 +61,7 @@ export class ChatDocumentService {
         metadata: s.metadata,
         createdAt: s.createdAt.toISOString(),
         updatedAt: s.updatedAt.toISOString(),
-        messages: (messagesOf.get(s.id) ?? []).map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt.toISOString() })),
+        ...treeDoc(messagesOf.get(s.id) ?? [], s.activeLeaf?.id ?? null),
         draft: s.conversationType === ConversationType.JOURNALING ? { sections: drafts.get(s.id) ?? [] } : null,
         context:
           s.contextGoal || s.contextPlanDate ? { goal: s.contextGoal ? (goalIndex.get(s.contextGoal.id) ?? null) : null, planDate: s.contextPlanDate } : null,
@@ -81,6 +85,7 @@ export class ChatDocumentService {
     const known = new Map((await em.find(ChatSession, { user: userId })).map((s) => [sessionKey(s), s]));
     let created = 0;
     let messages = 0;
+    const leaves: Array<[sessionId: string, messageId: string]> = [];
     const sessions = docs.map((s) => {
       const same = known.get(sessionKey({ ...s, createdAt: new Date(s.createdAt) }));
       if (same) return em.getReference(ChatSession, same.id, { wrapped: true });
@@ -94,17 +99,49 @@ export class ChatDocumentService {
       session.messageCount = s.messages.length;
       em.persist(session);
       const ref = em.getReference(ChatSession, session.id, { wrapped: true });
+      const restored: Message[] = [];
       s.messages.forEach((m, i) => {
         const message = new Message(ref, i + 1, m.role, m.content);
+        const parent = m.parent === undefined ? restored[i - 1] : m.parent === null ? undefined : restored[m.parent];
+        message.parent = parent ? em.getReference(Message, parent.id, { wrapped: true }) : null;
         message.createdAt = message.updatedAt = new Date(m.createdAt);
+        restored.push(message);
         em.persist(message);
       });
+      const leaf = s.activeLeaf === undefined ? restored.at(-1) : s.activeLeaf === null ? undefined : restored[s.activeLeaf];
+      if (leaf) leaves.push([session.id, leaf.id]);
       messages += s.messages.length;
       if (s.conversationType === ConversationType.JOURNALING) this.drafts.restoreDraft(em, ref, s.draft?.sections ?? [], now);
       return ref;
     });
+    await this.restoreLeaves(em, leaves);
     return { sessions, created, messages };
   }
+
+  /** After the rows exist, so the session's insert need not wait on its messages' (and its updatedAt stays the document's). */
+  private async restoreLeaves(em: EntityManager, leaves: Array<[string, string]>): Promise<void> {
+    if (leaves.length === 0) return;
+    await em.flush();
+    await ormSql(
+      em,
+      `update chat_session s set active_leaf_id = v.leaf from (values ${leaves.map(() => '(?::uuid, ?::uuid)').join(', ')}) as v(id, leaf) where s.id = v.id`,
+      leaves.flat(),
+    );
+  }
+}
+
+/** A session's messages as the document holds them: parents and the active leaf as indexes into the list. */
+function treeDoc(messages: Message[], activeLeafId: string | null): Pick<ChatSessionDoc, 'messages' | 'activeLeaf'> {
+  const at = new Map(messages.map((m, i) => [m.id, i]));
+  return {
+    messages: messages.map((m) => ({
+      role: m.role,
+      content: m.content,
+      createdAt: m.createdAt.toISOString(),
+      parent: m.parent ? (at.get(m.parent.id) ?? null) : null,
+    })),
+    activeLeaf: activeLeafId === null ? null : (at.get(activeLeafId) ?? null),
+  };
 }
 
 function sessionKey(s: { conversationType: string; title: string | null; createdAt: Date }): string {

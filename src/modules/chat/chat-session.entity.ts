@@ -39,7 +39,7 @@ export class ChatContextView {
 @Entity()
 // Serves "most recently active first" for one user, archived or not.
 @Index({ properties: ['user', 'updatedAt', 'id'] })
-export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 'messageCount' | 'contextGoal' | 'contextPlanDate'> {
+export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 'messageCount' | 'contextGoal' | 'contextPlanDate' | 'activeLeaf'> {
   @ManyToOne(() => User, { ref: true, deleteRule: 'cascade' })
   user: Ref<User>;
 
@@ -70,6 +70,10 @@ export class ChatSession extends BaseEntity<'title' | 'archived' | 'metadata' | 
   /** Messages so far; the next message takes the next number (see ChatService.appendMessage). */
   @Property({ type: 'integer' })
   messageCount = 0;
+
+  /** The last message of the branch the user is on: kept here so every device and a reload see one branch. Named, not imported: Message refers to this file. */
+  @ManyToOne({ entity: 'Message', ref: true, nullable: true, deleteRule: 'set null' })
+  activeLeaf: Ref<BaseEntity<string>> | null = null;
 
   @Field(() => Date, { description: 'Last activity (UTC): a message, rename or archive. chatSessions lists by it, most recent first.' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })

@@ -4,7 +4,7 @@ import type { Page } from '../../shared/pagination.js';
 import { ChatContextView, ChatSession } from './chat-session.entity.js';
 import { CreateChatSessionInput } from './chat.inputs.js';
 import { ChatSessionConnection, MessageConnection } from './chat.types.js';
-import type { Message } from './message.entity.js';
+import { Message } from './message.entity.js';
 
 @Resolver(() => ChatSession)
 export class ChatResolver {
@@ -72,7 +72,8 @@ export class ChatResolver {
   }
 
   @FieldResolver(() => MessageConnection, {
-    description: 'In order, oldest first. first/after pages forward; last/before gives the newest page, then older ones. Neither: the first 20.',
+    description:
+      'The active branch (activeLeaf back to the first message), oldest first; totalCount counts that branch. first/after pages forward; last/before gives the newest page, then older ones. Neither: the first 20.',
   })
   messages(
     @Root() session: ChatSession,
@@ -83,6 +84,14 @@ export class ChatResolver {
     @Arg('before', () => String, { description: 'Cursor of the oldest message seen: the page before it (with last).', nullable: true }) before?: string | null,
   ): Promise<Page<Message>> {
     return ctx.services.chat.messages(session, { first, after, last, before });
+  }
+
+  @FieldResolver(() => Message, {
+    nullable: true,
+    description: 'The last message of the branch the user is on; messages and the assistant follow its path. Null before the first message.',
+  })
+  activeLeaf(@Root() session: ChatSession, @Ctx() ctx: GraphQLContext): Promise<Message | null> {
+    return ctx.services.chat.activeLeaf(session);
   }
 
   @FieldResolver(() => ChatContextView, { nullable: true, description: 'The goal or day given at creation; null when neither was.' })

@@ -1,4 +1,4 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { parseIsoDay } from '../../shared/calendar-input.js';
@@ -14,8 +14,9 @@ import type { GoalService } from '../plans/goals.service.js';
 import { ChatSession, ConversationType } from './chat-session.entity.js';
 import type { CreateChatSessionInput } from './chat.inputs.js';
 import { metadataProblem } from './chat.rules.js';
-import type { MessagePageArgs } from './chat.types.js';
-import { createMessageLoader, messagePlan } from './message.loader.js';
+import type { MessagePageArgs, MessageSiblingsView } from './chat.types.js';
+import { createMessageLoader, createSiblingLoader, messagePlan } from './message.loader.js';
+import { newestLeafUnder, pathTo } from './message-path.js';
 import { Message, type MessageRole } from './message.entity.js';
 import { ormSql } from '../../db/orm-sql.js';
 
@@ -33,6 +34,8 @@ export interface DraftStarter {
 export class ChatService {
   /** Per operation (this service lives as long as one operation): one loader per page shape. */
   private readonly messageLoaders = new Map<string, DataLoader<ChatSession, Page<Message>, string>>();
+  private siblingLoader: DataLoader<Message, string[], string> | undefined;
+  private leafLoader: DataLoader<string, Message | null> | undefined;
 
   constructor(
     private readonly em: EntityManager,
@@ -110,15 +113,16 @@ export class ChatService {
   }
 
   /**
-   * Stores the next message of a session and moves the session's updatedAt. Callers check
-   * ownership first (the agent does, for the user's and the assistant's messages).
+   * Stores the next message of a session and makes it the active leaf; its parent is the
+   * active leaf unless `options.parentId` says (null: a first message). Callers check ownership
+   * first (the agent does, for the user's and the assistant's messages).
    */
   async appendMessage(
     sessionId: string,
     role: MessageRole,
     content: string,
     runId: string | null = null,
-    options: { id?: string; em?: EntityManager } = {},
+    options: { id?: string; em?: EntityManager; parentId?: string | null } = {},
   ): Promise<Message> {
     if (!isUuid(sessionId)) throw notFound('Chat session');
     // With options.em the message joins the caller's transaction (the agent's sendMessage).
@@ -126,19 +130,66 @@ export class ChatService {
     return inTransaction(async (em) => {
       const now = this.deps.clock.now();
       // The row lock this takes orders concurrent appends to one session.
-      const rows = await ormSql<{ message_count: number }>(
+      const rows = await ormSql<{ message_count: number; active_leaf_id: string | null }>(
         em,
-        'update chat_session set message_count = message_count + 1, updated_at = ? where id = ? returning message_count',
+        'update chat_session set message_count = message_count + 1, updated_at = ? where id = ? returning message_count, active_leaf_id',
         [now, sessionId],
       );
       if (rows.length === 0) throw notFound('Chat session');
       const message = new Message(em.getReference(ChatSession, sessionId, { wrapped: true }), rows[0]!.message_count, role, content, runId);
+      const parentId = options.parentId === undefined ? rows[0]!.active_leaf_id : options.parentId;
+      message.parent = parentId ? em.getReference(Message, parentId, { wrapped: true }) : null;
       if (options.id) message.id = options.id;
       message.createdAt = message.updatedAt = now;
       em.persist(message);
-      if (options.em) await em.flush();
+      await em.flush();
+      await this.setActiveLeaf(em, sessionId, message.id);
       return message;
     });
+  }
+
+  /** Locks the session row for the caller's transaction: branch moves and appends queue behind each other. */
+  async lockSession(em: EntityManager, sessionId: string): Promise<void> {
+    await ormSql(em, 'select 1 from chat_session where id = ? for update', [sessionId]);
+  }
+
+  /** Points the session at another branch; callers check ownership and hold the session lock. */
+  async setActiveLeaf(em: EntityManager, sessionId: string, messageId: string): Promise<void> {
+    await ormSql(em, 'update chat_session set active_leaf_id = ? where id = ?', [messageId, sessionId]);
+  }
+
+  /** A message of one of the caller's sessions; NOT_FOUND for anyone else's. */
+  async ownedMessage(auth: AuthInfo, id: string): Promise<Message> {
+    const message = isUuid(id) ? await this.em.findOne(Message, { id, session: { user: auth.userId } }) : null;
+    if (!message) throw notFound('Message');
+    return message;
+  }
+
+  /** Where switching to a message lands: the newest leaf of its subtree. */
+  newestLeafUnder(em: EntityManager, messageId: string): Promise<string> {
+    return newestLeafUnder(em, messageId);
+  }
+
+  /** The session's active leaf as stored now, not as the session entity was read. */
+  async activeLeaf(session: ChatSession): Promise<Message | null> {
+    this.leafLoader ??= new DataLoader(async (sessionIds) => {
+      const leaves = await ormSql<{ id: string; active_leaf_id: string | null }>(
+        this.em,
+        `select id, active_leaf_id from chat_session where id in (${sessionIds.map(() => '?').join(', ')})`,
+        [...sessionIds],
+      );
+      const leafIds = leaves.flatMap((l) => (l.active_leaf_id ? [l.active_leaf_id] : []));
+      const found = leafIds.length ? await this.em.find(Message, { id: { $in: leafIds } }) : [];
+      return sessionIds.map((id) => found.find((m) => m.id === leaves.find((l) => l.id === id)?.active_leaf_id) ?? null);
+    });
+    return this.leafLoader.load(session.id);
+  }
+
+  /** The message among those sharing its parent: its place, their number and ids, by creation. */
+  async siblings(message: Message): Promise<MessageSiblingsView> {
+    this.siblingLoader ??= createSiblingLoader(this.em);
+    const ids = await this.siblingLoader.load(message);
+    return { index: Math.max(0, ids.indexOf(message.id)), count: ids.length, ids };
   }
 
   /** Messages by id, for runs and events that refer to them; callers check ownership. */
@@ -146,13 +197,12 @@ export class ChatService {
     return ids.length === 0 ? Promise.resolve([]) : this.em.find(Message, { id: { $in: ids } });
   }
 
-  /** The last `limit` messages of a session, oldest first: the conversation the agent sees. */
-  async history(sessionId: string, limit: number): Promise<Message[]> {
-    const newest = await this.em.find(Message, { session: sessionId }, { orderBy: { seq: 'desc' }, limit });
-    return newest.reverse();
+  /** The last `limit` messages of the path ending at `messageId`, oldest first: the conversation the agent sees. */
+  historyTo(messageId: string, limit: number): Promise<Message[]> {
+    return pathTo(this.em, messageId, limit);
   }
 
-  /** A page of one session's messages; sessions listed together share one query. */
+  /** A page of one session's active path; sessions listed together share one query. */
   messages(session: ChatSession, args: MessagePageArgs): Promise<Page<Message>> {
     const plan = messagePlan(args);
     const key = JSON.stringify(plan);

@@ -22,12 +22,16 @@ registerEnumType(MessageRole, {
 @Entity()
 // Order within a session is seq (1, 2, 3 ...): ids and clocks of a fleet do not order reliably.
 @Unique({ properties: ['session', 'seq'] })
-export class Message extends BaseEntity<'runId'> {
+export class Message extends BaseEntity<'runId' | 'parent'> {
   @ManyToOne(() => ChatSession, { ref: true, deleteRule: 'cascade' })
   session: Ref<ChatSession>;
 
   @Property({ type: 'integer' })
   seq: number;
+
+  /** The message this one follows; siblings (regenerated answers, edited questions) share it. Deleting a message takes its subtree. */
+  @ManyToOne(() => Message, { ref: true, nullable: true, deleteRule: 'cascade', index: true })
+  parent: Ref<Message> | null = null;
 
   @Field(() => MessageRole, { description: 'Who wrote it: USER, ASSISTANT or SYSTEM.' })
   @Enum({ items: () => MessageRole, nativeEnumName: 'message_role' })
@@ -43,6 +47,11 @@ export class Message extends BaseEntity<'runId'> {
   @Field(() => ID, { description: 'The run that wrote it or that it started; null for messages outside a run (e.g. imported).', nullable: true })
   @Property({ type: 'uuid', nullable: true })
   runId: string | null = null;
+
+  @Field(() => ID, { description: 'The message this one answers or follows; null for the first.', nullable: true })
+  get parentId(): string | null {
+    return this.parent?.id ?? null;
+  }
 
   @Field(() => ID, { description: 'The chat session it belongs to.' })
   get sessionId(): string {

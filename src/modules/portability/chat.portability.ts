@@ -10,7 +10,10 @@ import { checkSections, sectionsSchema } from './drafts.portability.js';
 
 const MAX = { chatSessions: 10_000, messages: 100_000 } as const;
 
-const message = record({ role: oneOf(MessageRole), content: text(SIZE_CAPS.messageContent), createdAt: TIMESTAMP });
+const message = record(
+  { role: oneOf(MessageRole), content: text(SIZE_CAPS.messageContent), createdAt: TIMESTAMP, parent: reference('an earlier message of the session') },
+  ['parent'],
+);
 
 export const chatSessionsSchema = list(
   record(
@@ -24,8 +27,9 @@ export const chatSessionsSchema = list(
       messages: list(message, MAX.messages),
       draft: nullable(record({ sections: sectionsSchema })),
       context: nullable(record({ goal: reference('a goal in goals'), planDate: nullable(DAY) })),
+      activeLeaf: reference('a message of the session'),
     },
-    ['context'],
+    ['context', 'activeLeaf'],
   ),
   MAX.chatSessions,
 );
@@ -38,7 +42,14 @@ export function checkChatSessions(sessions: ChatSessionDoc[], goalCount: number)
     if (problem) throw new Invalid(`${at}.metadata`, problem);
     messageTotal += s.messages.length;
     if (messageTotal > MAX.messages) throw new Invalid(`${at}.messages`, `the document may hold at most ${MAX.messages} messages`);
-    const messages = s.messages.map((m, j) => ({ ...m, createdAt: timestamp(m.createdAt, `${at}.messages[${j}].createdAt`) }));
+    // A parent comes before its child, so a document's tree has no cycle; documents without parents are one path.
+    const messages = s.messages.map((m, j) => {
+      const parent = m.parent === undefined ? (j === 0 ? null : j - 1) : m.parent;
+      index(parent, j, `${at}.messages[${j}].parent`, 'an earlier message of the session');
+      return { ...m, parent, createdAt: timestamp(m.createdAt, `${at}.messages[${j}].createdAt`) };
+    });
+    const activeLeaf = s.activeLeaf === undefined ? (messages.length === 0 ? null : messages.length - 1) : s.activeLeaf;
+    index(activeLeaf, messages.length, `${at}.activeLeaf`, 'a message of the session');
     if (s.draft !== null) {
       if (s.conversationType !== ConversationType.JOURNALING) throw new Invalid(`${at}.draft`, 'must be null: only JOURNALING sessions have a draft');
       checkSections(s.draft.sections, `${at}.draft.sections`);
@@ -50,6 +61,7 @@ export function checkChatSessions(sessions: ChatSessionDoc[], goalCount: number)
       createdAt: timestamp(s.createdAt, `${at}.createdAt`),
       updatedAt: timestamp(s.updatedAt, `${at}.updatedAt`),
       messages,
+      activeLeaf,
       context: context && { goal: context.goal, planDate: context.planDate === null ? null : day(context.planDate, `${at}.context.planDate`) },
     };
   });

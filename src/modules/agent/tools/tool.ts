@@ -39,7 +39,7 @@ export interface ToolServices {
   drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;
-  chat: Pick<ChatService, 'messagesById' | 'history' | 'appendMessage'>;
+  chat: Pick<ChatService, 'messagesById' | 'historyTo' | 'appendMessage'>;
   /** Reads only (REFLECTION). */
   journal: Pick<JournalService, 'list'>;
   goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
