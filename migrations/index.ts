@@ -8,6 +8,7 @@ import { Migration20261130165331 } from './Migration20261130165331.js';
 import { Migration20261130180454 } from './Migration20261130180454.js';
 import { Migration20261130180711 } from './Migration20261130180711.js';
 import { Migration20261207155242 } from './Migration20261207155242.js';
+import { Migration20261207185728 } from './Migration20261207185728.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130180454', class: Migration20261130180454 },
   { name: 'Migration20261130180711', class: Migration20261130180711 },
   { name: 'Migration20261207155242', class: Migration20261207155242 },
+  { name: 'Migration20261207185728', class: Migration20261207185728 },
 ];

@@ -11,4 +11,5 @@ export const MIGRATION_NAMES = [
   'Migration20261130180454',
   'Migration20261130180711',
   'Migration20261207155242',
+  'Migration20261207185728',
 ];

@@ -14,6 +14,7 @@ import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-c
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
+import { settlementPostingHook } from './modules/groups/settlement.posting.js';
 import { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -120,7 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const metrics = new AppMetrics(config.instanceId);
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
-    const postingHook = goalPostingHook(pubsub);
+    const postingHooks = [goalPostingHook(pubsub), settlementPostingHook(pubsub)];
     flags = await Flags.open({ ...config.flags, logger });
     const core: CoreDeps = {
       config,
@@ -137,10 +138,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       plainSql: plainSql(orm),
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
       transferBatcher: new TransferBatcher(
-        { pool: moneyPool, format: formatOf(orm.em), clock, pubsub, logger, postingHook },
+        { pool: moneyPool, format: formatOf(orm.em), clock, pubsub, logger, postingHooks },
         { lanes: Math.min(2, poolMax.money) },
       ),
-      postingHook,
+      postingHooks,
     };
     // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
     users = bootstrapUsers(core, orm);

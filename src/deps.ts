@@ -34,8 +34,8 @@ export interface CoreDeps {
   plainSql: PlainSql;
   /** Group commit of createTransfer on the money pool (transfers/transfer.batch.ts). */
   transferBatcher: TransferBatcher;
-  /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts). */
-  postingHook?: PostingHook;
+  /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts), group settlements (groups/settlement.posting.ts). */
+  postingHooks?: readonly PostingHook[];
 }
 
 /** What an operation's services need: the core, and this process's agent runtime. */

@@ -9,6 +9,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
 import { goalPostingHook } from '../../src/modules/plans/goal.posting.js';
+import { settlementPostingHook } from '../../src/modules/groups/settlement.posting.js';
 import { TransferBatcher } from '../../src/modules/transfers/transfer.batch.js';
 import type { PubSub } from '../../src/pubsub/pubsub.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -45,7 +46,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     throw error;
   }
   const rateLimiter = new MemoryRateLimiter();
-  const postingHook = goalPostingHook(pubsub);
+  const postingHooks = [goalPostingHook(pubsub), settlementPostingHook(pubsub)];
   const deps: CoreDeps = {
     config,
     logger,
@@ -59,8 +60,8 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     sessionCache: new SessionCache(0),
     moneyPool,
     plainSql: plainSql(orm),
-    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm.em), clock: systemClock, pubsub, logger, postingHook }, { lanes: 1 }),
-    postingHook,
+    transferBatcher: new TransferBatcher({ pool: moneyPool, format: formatOf(orm.em), clock: systemClock, pubsub, logger, postingHooks }, { lanes: 1 }),
+    postingHooks,
   };
   return { deps, orm, close };
 }

@@ -23,6 +23,9 @@ import { LedgerEntry } from '../modules/transfers/ledger-entry.entity.js';
 import { Goal } from '../modules/plans/goal.entity.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
+import { Group, GroupInvitation, GroupMember } from '../modules/groups/group.entity.js';
+import { GroupExpense, GroupExpenseVersion } from '../modules/groups/group-expense.entity.js';
+import { Settlement } from '../modules/groups/settlement.entity.js';
 
 /** Every entity, listed once: discovery by folder scan differs between tsc output and tsx. */
 export const ENTITIES = [
@@ -53,4 +56,10 @@ export const ENTITIES = [
   DailyPlan,
   PlanItem,
   AuditEvent,
+  Group,
+  GroupMember,
+  GroupInvitation,
+  GroupExpense,
+  GroupExpenseVersion,
+  Settlement,
 ];

@@ -18,6 +18,7 @@ import { AccountCardsResolver, CardPaymentResolver, CardResolver } from '../modu
 import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { ChatSessionDraftResolver, DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PreferencesResolver } from '../modules/preferences/preferences.resolver.js';
+import { GroupExpenseResolver, GroupInvitationResolver, GroupResolver, SettlementResolver } from '../modules/groups/groups.resolver.js';
 import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { FlagsResolver } from '../flags/flags.resolver.js';
@@ -55,6 +56,10 @@ const RESOLVERS = [
   AgentResolver,
   ChatSessionRunResolver,
   AuditResolver,
+  GroupResolver,
+  GroupInvitationResolver,
+  GroupExpenseResolver,
+  SettlementResolver,
 ] as const;
 
 /**

@@ -16,6 +16,8 @@ export enum Topic {
   BUDGET_ALERT = 'BUDGET_ALERT',
   /** key: the goal owner's user id: a savings goal reached its target */
   GOAL_ACHIEVED = 'GOAL_ACHIEVED',
+  /** key: group id: a member, expense or settlement change in that group */
+  GROUP_EVENT = 'GROUP_EVENT',
 }
 
 export interface AuthSessionEventPayload {
@@ -167,4 +169,57 @@ export interface TopicPayloads {
   [Topic.AGENT_CANCEL]: { runId: string; error?: { code: string; message: string } };
   [Topic.BUDGET_ALERT]: BudgetAlertPayload;
   [Topic.GOAL_ACHIEVED]: GoalData;
+  [Topic.GROUP_EVENT]: GroupEventData;
+}
+
+/** A member as others see them (PublicUser). */
+export interface UserData {
+  id: string;
+  username: string;
+}
+
+export interface GroupData {
+  id: string;
+  name: string;
+  currency: string;
+  createdAt: string;
+}
+
+/** JSON-safe group expense: amounts as digit strings, times as ISO strings. */
+export interface GroupExpenseData {
+  id: string;
+  group: GroupData;
+  description: string;
+  amountMinor: string;
+  category: string;
+  occurredOn: string;
+  splitMode: string;
+  paidBy: Array<{ user: UserData; amountMinor: string }>;
+  shares: Array<{ user: UserData; amountMinor: string; weight: number | null }>;
+  createdBy: UserData;
+  version: number;
+  deleted: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SettlementData {
+  id: string;
+  group: GroupData;
+  from: UserData;
+  to: UserData;
+  amountMinor: string;
+  status: string;
+  transferId: string | null;
+  createdAt: string;
+}
+
+/** Complete, so groupEvents renders it without reading the database. */
+export interface GroupEventData {
+  kind: string;
+  group: GroupData;
+  expense: GroupExpenseData | null;
+  settlement: SettlementData | null;
+  member: UserData | null;
+  at: string;
 }

@@ -24,6 +24,12 @@ export type ErrorCode =
   | 'CATEGORY_TAKEN'
   | 'UNAVAILABLE'
   | 'FEATURE_DISABLED'
+  | 'NOT_A_MEMBER'
+  | 'ALREADY_MEMBER'
+  | 'SPLIT_MISMATCH'
+  | 'BALANCE_NOT_ZERO'
+  | 'SETTLEMENT_ACCOUNT_MISSING'
+  | 'CONFLICT'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldProblem {

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.sql.js';
 import { insertAuditEvents } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
-import { afterPosting, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
+import { afterPosting, hookRowsOf, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
 import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
 import type { AuditOf, TransferRow } from './transfer.types.js';
 import { claimKey, insertEntries, insertTransfers, keyOutcome, selectKeyOutcome, settleKeys, type KeySettlement } from './transfer.sql.js';
@@ -40,8 +40,8 @@ export interface TransferBatcherDeps {
   clock: Clock;
   pubsub: PubSub;
   logger: Logger;
-  /** One statement for the whole batch in its commit round trip; its rows after commit (transfer.events.ts). */
-  postingHook?: PostingHook;
+  /** One statement each for the whole batch in its commit round trip; their rows after commit (transfer.events.ts). */
+  postingHooks?: readonly PostingHook[];
 }
 
 /**
@@ -97,7 +97,7 @@ export class TransferBatcher {
           tx,
           batch.map((w) => w.request),
           this.deps.clock.now(),
-          this.deps.postingHook,
+          this.deps.postingHooks,
         ),
       ));
     } catch (error) {
@@ -137,7 +137,7 @@ async function transact(
   tx: RawTx,
   requests: BatchRequest[],
   now: Date,
-  postingHook: PostingHook | undefined,
+  postingHooks: readonly PostingHook[] | undefined,
 ): Promise<{ answers: Array<() => BatchOutcome>; hookRows: PostedRows['hookRows'] }> {
   const roles = assignRoles(requests);
   // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
@@ -180,7 +180,7 @@ async function transact(
   if (audits.length > 0) writes.push(insertAuditEvents(audits));
   // Last of the writes: it sees every new balance of the batch.
   const hook = hookStatements(
-    postingHook,
+    postingHooks,
     postings.flatMap((p) => p.entries),
     now,
   );
@@ -201,7 +201,7 @@ async function transact(
     const led = answer(role.of);
     return 'error' in led ? led : { transfer: led.transfer, entries: [] };
   };
-  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hook.length > 0 ? second[writes.length - 1]!.rows : undefined };
+  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hookRowsOf(hook, second, writes.length) };
 }
 
 /** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */

@@ -16,8 +16,8 @@ import { transferView, type TransferRow, type TransferView } from './transfer.ty
 export interface PostedRows {
   transfer: TransferRow;
   entries: EntryRow[];
-  /** What the posting hook's statement returned, in the same transaction. */
-  hookRows?: PgResult['rows'];
+  /** What each posting hook's statement returned, in the same transaction, in the hooks' order. */
+  hookRows?: Array<PgResult['rows']>;
 }
 
 /**
@@ -31,23 +31,27 @@ export interface PostingHook {
   afterCommit(rows: PgResult['rows']): Promise<void>;
 }
 
-/** The hook's statement for postings that move money (none for a replay or a proposal). */
-export function hookStatements(hook: PostingHook | undefined, entries: readonly EntryRow[], at: Date): Stmt[] {
-  return hook && entries.length > 0 ? [hook.statement([...new Set(entries.map((e) => e.accountId))], at)] : [];
+/** Each hook's statement for postings that move money (none for a replay or a proposal). */
+export function hookStatements(hooks: readonly PostingHook[] | undefined, entries: readonly EntryRow[], at: Date): Stmt[] {
+  if (!hooks || entries.length === 0) return [];
+  const accountIds = [...new Set(entries.map((e) => e.accountId))];
+  return hooks.map((hook) => hook.statement(accountIds, at));
 }
 
-/** The hook statement's rows: it is sent last, so its result is the last of the commit's. */
-export function hookRowsOf(hook: Stmt[], results: PgResult[]): PgResult['rows'] | undefined {
-  return hook.length > 0 ? results[results.length - 1]?.rows : undefined;
+/** The hook statements' rows: they are sent last, so theirs are the last results of `results`. */
+export function hookRowsOf(hook: Stmt[], results: PgResult[], end = results.length): Array<PgResult['rows']> | undefined {
+  return hook.length > 0 ? results.slice(end - hook.length, end).map((r) => r.rows) : undefined;
 }
 
-/** After commit: the hook's reaction to what its statement read; the posting stands whatever it does. */
-export async function afterPosting(deps: { postingHook?: PostingHook; logger: Logger }, posted: PostedRows): Promise<void> {
-  if (!deps.postingHook || !posted.hookRows) return;
-  try {
-    await deps.postingHook.afterCommit(posted.hookRows);
-  } catch (error) {
-    deps.logger.error({ err: error, transferId: posted.transfer.id }, 'the posting hook failed after commit');
+/** After commit: each hook's reaction to what its statement read; the posting stands whatever they do. */
+export async function afterPosting(deps: { postingHooks?: readonly PostingHook[]; logger: Logger }, posted: PostedRows): Promise<void> {
+  if (!deps.postingHooks || !posted.hookRows) return;
+  for (const [i, hook] of deps.postingHooks.entries()) {
+    try {
+      await hook.afterCommit(posted.hookRows[i] ?? []);
+    } catch (error) {
+      deps.logger.error({ err: error, transferId: posted.transfer.id }, 'a posting hook failed after commit');
+    }
   }
 }
 

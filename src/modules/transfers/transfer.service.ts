@@ -50,7 +50,7 @@ import {
 } from './transfer.sql.js';
 import { transferView, type AuditOf, type TransferRow, type TransferView } from './transfer.types.js';
 
-type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHook'> & {
+type TransferDeps = Pick<CoreDeps, 'clock' | 'pubsub' | 'metrics' | 'moneyPool' | 'transferBatcher' | 'logger' | 'postingHooks'> & {
   config: Pick<Config, 'transferPendingTtlSec'>;
 };
 
@@ -203,7 +203,7 @@ export class TransferService {
         checkPair(from, system, checked.currency);
         const decision = posting(postTransfer(newTransfer(auth, TransferOrigin.OPERATOR, from, system, checked, now), from, system, now), now, false);
         const own = verdict.with(decision.transfer);
-        const hook = hookStatements(this.deps.postingHook, decision.entries, now);
+        const hook = hookStatements(this.deps.postingHooks, decision.entries, now);
         const committed = await tx.commit(...decision.writes, ...own.writes, ...hook);
         return { answer: own.answer, posted: { transfer: decision.transfer, entries: decision.entries, hookRows: hookRowsOf(hook, committed) } };
       });
@@ -309,7 +309,7 @@ export class TransferService {
         await tx.commit(...(claimId === null ? [] : [keyFailed(claimId, error.code, error.message, now)]), insertAuditEvents([audit({ error: refusal })]));
         return { error: refusal };
       }
-      const hook = hookStatements(this.deps.postingHook, done.entries, now);
+      const hook = hookStatements(this.deps.postingHooks, done.entries, now);
       const committed = await tx.commit(
         ...done.writes,
         ...(claimId === null ? [] : [keyDone(claimId, done.transfer.id, now)]),
@@ -346,7 +346,7 @@ export class TransferService {
       }
       // A second confirm of a posted transfer writes nothing, and records nothing new.
       const audits = done.writes.length === 0 ? [] : [insertAuditEvents([audit(done)])];
-      const hook = hookStatements(this.deps.postingHook, done.entries, now);
+      const hook = hookStatements(this.deps.postingHooks, done.entries, now);
       const results = await tx.commit(...done.writes, ...audits, ...hook);
       return { transfer: done.transfer, entries: done.entries, hookRows: hookRowsOf(hook, results) };
     });
