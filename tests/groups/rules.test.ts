@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SplitMode } from '../../src/modules/groups/group-expense.entity.js';
+import { SettlementStatus } from '../../src/modules/groups/settlement.entity.js';
+import { settlementStatus } from '../../src/modules/groups/settlements.rules.js';
 import { suggestSettlements, type Balance } from '../../src/modules/groups/settle.rules.js';
 import { checkPayers, splitExpense } from '../../src/modules/groups/splits.rules.js';
 import { DomainError } from '../../src/shared/errors.js';
@@ -158,5 +160,19 @@ describe('suggested settlements', () => {
         expect(rest).toEqual(plan.filter((_, j) => j !== i));
       }
     }
+  });
+});
+
+describe('a proposed settlement follows its transfer', () => {
+  const now = new Date('2026-12-07T12:00:00Z');
+  const later = new Date('2026-12-07T12:10:00Z');
+
+  it('is CANCELLED once its transfer is cancelled, expired, or pending past its expiry; SETTLED and CANCELLED stay', () => {
+    expect(settlementStatus(SettlementStatus.PROPOSED, 'PENDING_CONFIRMATION', later, now)).toBe('PROPOSED');
+    expect(settlementStatus(SettlementStatus.PROPOSED, 'PENDING_CONFIRMATION', now, now)).toBe('CANCELLED');
+    expect(settlementStatus(SettlementStatus.PROPOSED, 'EXPIRED', null, now)).toBe('CANCELLED');
+    expect(settlementStatus(SettlementStatus.PROPOSED, 'CANCELLED', null, now)).toBe('CANCELLED');
+    expect(settlementStatus(SettlementStatus.SETTLED, 'POSTED', null, now)).toBe('SETTLED');
+    expect(settlementStatus(SettlementStatus.SETTLED, null, null, now)).toBe('SETTLED');
   });
 });

@@ -227,7 +227,8 @@ export class SettlementResolver {
 
   @FieldResolver(() => TransferView, {
     nullable: true,
-    description: 'The ledger transfer; null for a payment made outside the gateway (and for members it did not involve).',
+    description:
+      'The ledger transfer; null for a payment made outside the gateway, and for those the transfer is not shown to (members it did not involve; the payee until it posts).',
   })
   transfer(@Root() settlement: SettlementView, @Ctx() ctx: GraphQLContext): Promise<TransferView | null> {
     return ctx.services.settlements.transfer(requireAuth(ctx), settlement);

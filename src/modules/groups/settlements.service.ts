@@ -158,10 +158,15 @@ export class SettlementsService {
     return toPage(views, limit, (s) => [s.id], total, { forward: true, hadCursor: after !== null });
   }
 
-  /** The ledger transfer, for the two members it moved money between; null for the others and for cash. */
+  /** The ledger transfer as the transfers module shows it to the caller: the payer always, the payee once posted; null otherwise. */
   async transfer(auth: AuthInfo, s: SettlementView): Promise<TransferView | null> {
     if (!s.transferId || (auth.userId !== s.from.id && auth.userId !== s.to.id)) return null;
-    return this.transferQueries.get(auth, s.transferId);
+    try {
+      return await this.transferQueries.get(auth, s.transferId);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
   }
 }
 
