@@ -6,6 +6,7 @@ import {
   GroupDocument,
   GroupEventsDocument,
   GroupSettlementsDocument,
+  LeaveGroupDocument,
   RecordOutsideSettlementDocument,
   SettleUpDocument,
   UpdateGroupExpenseDocument,
@@ -90,13 +91,18 @@ describe('settling up through the ledger', () => {
     const s = (
       await server.ok(SettleUpDocument, { input: { groupId, toUserId: ana!.user.id, amountMinor: '500', fromAccountId: benAccount.id } }, { token: ben!.token })
     ).settleUp;
+    // Neither may leave while the proposal may still post.
+    await server.ok(RecordOutsideSettlementDocument, { groupId, fromUserId: ben!.user.id, amountMinor: '500' }, { token: ana!.token });
+    expect(codeOf(await server.gql(LeaveGroupDocument, { id: groupId }, { token: ben!.token }))).toBe('BALANCE_NOT_ZERO');
+    expect(codeOf(await server.gql(LeaveGroupDocument, { id: groupId }, { token: ana!.token }))).toBe('BALANCE_NOT_ZERO');
     await server.ok(CancelTransferDocument, { id: s.transfer!.id }, { token: ben!.token });
     const listed = (await server.ok(GroupSettlementsDocument, { id: groupId }, { token: ben!.token })).group.settlements;
-    expect(listed.edges[0]!.node).toMatchObject({ status: 'CANCELLED', transfer: { status: 'CANCELLED' } });
+    expect(listed.edges.find((e) => e.node.id === s.id)!.node).toMatchObject({ status: 'CANCELLED', transfer: { status: 'CANCELLED' } });
     // The payee never sees a transfer that did not post.
     const payee = (await server.ok(GroupSettlementsDocument, { id: groupId }, { token: ana!.token })).group.settlements;
-    expect(payee.edges[0]!.node).toMatchObject({ status: 'CANCELLED', transfer: null });
-    expect((await balancesOf(server, ana!, groupId)).get(ben!.user.id)).toBe(-500n);
+    expect(payee.edges.find((e) => e.node.id === s.id)!.node).toMatchObject({ status: 'CANCELLED', transfer: null });
+    expect((await balancesOf(server, ana!, groupId)).get(ben!.user.id)).toBe(0n);
+    expect((await server.ok(LeaveGroupDocument, { id: groupId }, { token: ben!.token })).leaveGroup).toBe(true);
   });
 
   it('needs an open account of the payee in the group currency (SETTLEMENT_ACCOUNT_MISSING) and the payer’s own account (NOT_FOUND)', async () => {

@@ -12,7 +12,7 @@ import { groupDataOf, iso, memberOf, memberRows, membership, requireOwner, run, 
 import { Group, GroupInvitation, GroupMember, GroupRole, InvitationStatus } from './group.entity.js';
 import { publishGroupEvent, watchGroup } from './groups.events.js';
 import type { CreateGroupInput } from './groups.inputs.js';
-import { selectGroupsOf } from './groups.sql.js';
+import { selectGroupsOf, selectPendingSettlement } from './groups.sql.js';
 import {
   GroupEventKind,
   groupView,
@@ -261,6 +261,9 @@ export class GroupsService {
         throw new DomainError('BALANCE_NOT_ZERO', 'This member still owes or is owed money in the group: settle up first', {
           balanceMinor: leaving.balance.toString(),
         });
+      }
+      if ((await run(em, selectPendingSettlement(m.group.id, leaving.user.id, now))).length > 0) {
+        throw new DomainError('BALANCE_NOT_ZERO', 'A settlement with this member waits for its transfer to be confirmed or cancelled');
       }
       await em.nativeUpdate(GroupMember, { group: m.group.id, user: leaving.user.id }, { leftAt: now, updatedAt: now });
       const others = rows.filter((r) => r.user.id !== leaving.user.id);

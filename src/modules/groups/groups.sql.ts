@@ -52,6 +52,17 @@ export function selectBalances(groupId: string): Stmt {
   );
 }
 
+/** Whether a settlement to or from the user still waits on a transfer that may post (so move their balance). */
+export function selectPendingSettlement(groupId: string, userId: string, now: Date): Stmt {
+  return stmt(
+    `select s."id" from "group_settlement" s join "transfer" t on t."id" = s."transfer_id"
+      where s."group_id" = ? and s."status" = 'PROPOSED' and (s."from_user_id" = ? or s."to_user_id" = ?)
+        and t."status" = 'PENDING_CONFIRMATION' and (t."expires_at" is null or t."expires_at" > ?)
+      limit 1`,
+    [groupId, userId, userId, now],
+  );
+}
+
 export function selectUsernames(ids: readonly string[]): Stmt {
   return stmt(`select "id", "username" from "app_user" where "id" in (${marks(ids.length)})`, [...ids]);
 }
