@@ -283,12 +283,19 @@ export type GoalStatus =
 
 /** What changed in a group. */
 export type GroupEventKind =
+  /** A new expense (`expense`). */
   | 'EXPENSE_ADDED'
+  /** An expense was deleted (`expense`, deleted: true). */
   | 'EXPENSE_DELETED'
+  /** A new version of an expense (`expense`). */
   | 'EXPENSE_UPDATED'
+  /** Someone accepted an invitation (`member`). */
   | 'MEMBER_JOINED'
+  /** A member left or was removed (`member`); their stream ends after this event. */
   | 'MEMBER_LEFT'
+  /** A settlement was paid: its transfer posted, or the payee recorded a payment outside the gateway (`settlement`). */
   | 'SETTLED'
+  /** A settlement through the ledger waits for its transfer to be confirmed (`settlement`). */
   | 'SETTLEMENT_PROPOSED';
 
 /** A new expense. SPLIT_MISMATCH when payers or shares do not add up. */

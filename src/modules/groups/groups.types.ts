@@ -191,7 +191,19 @@ export enum GroupEventKind {
   SETTLEMENT_PROPOSED = 'SETTLEMENT_PROPOSED',
   SETTLED = 'SETTLED',
 }
-registerEnumType(GroupEventKind, { name: 'GroupEventKind', description: 'What changed in a group.' });
+registerEnumType(GroupEventKind, {
+  name: 'GroupEventKind',
+  description: 'What changed in a group.',
+  valuesConfig: {
+    MEMBER_JOINED: { description: 'Someone accepted an invitation (`member`).' },
+    MEMBER_LEFT: { description: 'A member left or was removed (`member`); their stream ends after this event.' },
+    EXPENSE_ADDED: { description: 'A new expense (`expense`).' },
+    EXPENSE_UPDATED: { description: 'A new version of an expense (`expense`).' },
+    EXPENSE_DELETED: { description: 'An expense was deleted (`expense`, deleted: true).' },
+    SETTLEMENT_PROPOSED: { description: 'A settlement through the ledger waits for its transfer to be confirmed (`settlement`).' },
+    SETTLED: { description: 'A settlement was paid: its transfer posted, or the payee recorded a payment outside the gateway (`settlement`).' },
+  },
+});
 
 @ObjectType('GroupEvent', { description: 'One change in a group: `expense`, `settlement` or `member` is set by kind.' })
 export class GroupEventView {
