@@ -203,3 +203,22 @@ describe('edits, deletes and retries', () => {
     expect(next.pageInfo.hasNextPage).toBe(false);
   });
 });
+
+describe('one document, several writes', () => {
+  it('reads the balances again after a write in the same document', async () => {
+    const groupId = await groupOf(server, ana, [ben]);
+    const doc = `mutation($input: GroupExpenseInput!, $id: ID!) {
+      before: renameGroup(id: $id, name: "Flat") { balances { balance { minor } } }
+      addGroupExpense(input: $input) { id }
+      after: renameGroup(id: $id, name: "Flat") { balances { balance { minor } } }
+    }`;
+    const input = { groupId, description: 'Rent', amountMinor: '1000', occurredOn: DAY, splitMode: 'EQUAL' };
+    const result = await server.gql<
+      { before: { balances: Array<{ balance: { minor: string } }> }; after: { balances: Array<{ balance: { minor: string } }> } },
+      Record<string, unknown>
+    >(doc, { input, id: groupId }, { token: ana.token });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.before.balances.map((b) => b.balance.minor)).toEqual(['0', '0']);
+    expect(result.data!.after.balances.map((b) => b.balance.minor)).toEqual(['500', '-500']);
+  });
+});

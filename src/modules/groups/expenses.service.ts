@@ -14,13 +14,12 @@ import { SpendingCategory } from '../cards/mcc.rules.js';
 import { iso, memberOf, memberRows, membership, usernames, type MemberRow } from './group.access.js';
 import { GroupExpense, GroupExpenseVersion, SplitMode, type ExpenseState, type StoredLine } from './group-expense.entity.js';
 import { Group } from './group.entity.js';
-import { publishGroupEvent } from './groups.events.js';
 import type { ExpensePayerInput, ExpenseShareInput, GroupExpenseInput, PageArgs, UpdateGroupExpenseInput } from './groups.inputs.js';
 import type { GroupsService } from './groups.service.js';
 import { GroupEventKind, expenseView, type GroupExpenseView } from './groups.types.js';
 import { checkPayers, splitExpense, type LineRequest } from './splits.rules.js';
 
-type Deps = Pick<CoreDeps, 'clock' | 'pubsub'>;
+type Deps = Pick<CoreDeps, 'clock'>;
 
 /**
  * Shared expenses: each write locks its group row first, so concurrent writes to one group
@@ -30,7 +29,7 @@ export class ExpensesService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Deps,
-    private readonly groups: Pick<GroupsService, 'enabled' | 'access'>,
+    private readonly groups: Pick<GroupsService, 'enabled' | 'access' | 'changed'>,
   ) {}
 
   private enabled(auth: AuthInfo): Promise<void> {
@@ -78,7 +77,7 @@ export class ExpensesService {
       await em.persist(expense).flush();
       return { data: await this.data(em, m.group, expense), fresh: true };
     });
-    if (fresh) await publishGroupEvent(this.deps.pubsub, GroupEventKind.EXPENSE_ADDED, data.group, now, { expense: data });
+    if (fresh) await this.groups.changed(GroupEventKind.EXPENSE_ADDED, data.group, now, { expense: data });
     return expenseView(data);
   }
 
@@ -148,7 +147,7 @@ export class ExpensesService {
       await em.flush();
       return this.data(em, m.group, expense);
     });
-    await publishGroupEvent(this.deps.pubsub, kind, data.group, now, { expense: data });
+    await this.groups.changed(kind, data.group, now, { expense: data });
     return expenseView(data);
   }
 

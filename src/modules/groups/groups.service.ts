@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
-import type { GroupEventData, UserData } from '../../pubsub/topics.js';
+import type { GroupData, GroupEventData, UserData } from '../../pubsub/topics.js';
 import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { checkName } from '../../shared/input-rules.js';
@@ -83,6 +83,16 @@ export class GroupsService {
   async get(auth: AuthInfo, id: string): Promise<GroupView> {
     await this.enabled(auth);
     return groupView((await this.access(auth, id)).group);
+  }
+
+  /**
+   * After a write commits: what this operation read of the group is stale (a later field of the
+   * same document reads it again), and every member hears of the change.
+   */
+  changed(kind: GroupEventKind, group: GroupData, at: Date, about: Parameters<typeof publishGroupEvent>[4]): Promise<void> {
+    this.seen.delete(group.id);
+    this.rows.delete(group.id);
+    return publishGroupEvent(this.deps.pubsub, kind, group, at, about);
   }
 
   /** The caller's membership, read once per operation. */
@@ -200,7 +210,7 @@ export class GroupsService {
       return invitation;
     });
     const view = invitationView(done);
-    if (accept) await publishGroupEvent(this.deps.pubsub, GroupEventKind.MEMBER_JOINED, toData(view.group), now, { member: view.invitedUser });
+    if (accept) await this.changed(GroupEventKind.MEMBER_JOINED, toData(view.group), now, { member: view.invitedUser });
     return view;
   }
 
@@ -273,7 +283,7 @@ export class GroupsService {
       }
       return { group: m.group, member: leaving.user };
     });
-    await publishGroupEvent(this.deps.pubsub, GroupEventKind.MEMBER_LEFT, group, now, { member });
+    await this.changed(GroupEventKind.MEMBER_LEFT, group, now, { member });
     return group;
   }
 

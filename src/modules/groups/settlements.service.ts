@@ -15,7 +15,6 @@ import type { TransferService } from '../transfers/transfer.service.js';
 import type { TransferView } from '../transfers/transfer.types.js';
 import { iso, memberOf, memberRows, membership, run, usernames } from './group.access.js';
 import { Group } from './group.entity.js';
-import { publishGroupEvent } from './groups.events.js';
 import type { PageArgs, SettleUpInput } from './groups.inputs.js';
 import type { GroupsService } from './groups.service.js';
 import { selectSettlements } from './groups.sql.js';
@@ -23,14 +22,14 @@ import { GroupEventKind, settlementView, type SettlementView } from './groups.ty
 import { Settlement, SettlementStatus } from './settlement.entity.js';
 import { settlementStatus } from './settlements.rules.js';
 
-type Deps = Pick<CoreDeps, 'clock' | 'pubsub'>;
+type Deps = Pick<CoreDeps, 'clock'>;
 
 /** Members paying each other back: through the ledger (transfers' write path) or in cash, recorded by the payee. */
 export class SettlementsService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Deps,
-    private readonly groups: Pick<GroupsService, 'enabled' | 'access'>,
+    private readonly groups: Pick<GroupsService, 'enabled' | 'access' | 'changed'>,
     private readonly transfers: Pick<TransferService, 'propose'>,
     private readonly transferQueries: Pick<TransferQueries, 'get'>,
   ) {}
@@ -97,7 +96,7 @@ export class SettlementsService {
       transferId: transfer.id,
       createdAt: now,
     });
-    await publishGroupEvent(this.deps.pubsub, GroupEventKind.SETTLEMENT_PROPOSED, group, now, { settlement: data });
+    await this.groups.changed(GroupEventKind.SETTLEMENT_PROPOSED, group, now, { settlement: data });
     return settlementView(data);
   }
 
@@ -126,7 +125,7 @@ export class SettlementsService {
       await em.persist(settlement).flush();
       return settlementData(group, { id: settlement.id, from: from.user, to: me, amount, status: SettlementStatus.SETTLED, transferId: null, createdAt: now });
     });
-    await publishGroupEvent(this.deps.pubsub, GroupEventKind.SETTLED, data.group, now, { settlement: data });
+    await this.groups.changed(GroupEventKind.SETTLED, data.group, now, { settlement: data });
     return settlementView(data);
   }
 
