@@ -105,6 +105,28 @@ describe('settling up through the ledger', () => {
     expect((await server.ok(LeaveGroupDocument, { id: groupId }, { token: ben!.token })).leaveGroup).toBe(true);
   });
 
+  it('finds the transfer by its key when the proposal’s reply was lost, and still settles when it posts', async () => {
+    const [ana, ben] = await users(2);
+    await openAccount(server, ana!.token);
+    const benAccount = await openAccount(server, ben!.token);
+    await deposit(server, op, benAccount.id, 1_000);
+    const groupId = await groupOf(server, ana!, [ben!]);
+    await server.ok(AddGroupExpenseDocument, { input: equal(groupId, '1000') }, { token: ana!.token });
+    const s = (
+      await server.ok(SettleUpDocument, { input: { groupId, toUserId: ana!.user.id, amountMinor: '500', fromAccountId: benAccount.id } }, { token: ben!.token })
+    ).settleUp;
+    // As if the gateway stopped between the proposal's commit and linking it.
+    await server.app.orm.em.fork().execute(`update "group_settlement" set "transfer_id" = null where "id" = ?`, [s.id]);
+    const listed = (await server.ok(GroupSettlementsDocument, { id: groupId }, { token: ben!.token })).group.settlements;
+    expect(listed.edges[0]!.node).toMatchObject({ status: 'PROPOSED', transfer: { id: s.transfer!.id, status: 'PENDING_CONFIRMATION' } });
+    await server.ok(ConfirmTransferDocument, { id: s.transfer!.id }, { token: ben!.token });
+    expect((await server.ok(GroupSettlementsDocument, { id: groupId }, { token: ana!.token })).group.settlements.edges[0]!.node).toMatchObject({
+      status: 'SETTLED',
+      transfer: { id: s.transfer!.id, status: 'POSTED' },
+    });
+    expect((await balancesOf(server, ana!, groupId)).get(ben!.user.id)).toBe(0n);
+  });
+
   it('needs an open account of the payee in the group currency (SETTLEMENT_ACCOUNT_MISSING) and the payer’s own account (NOT_FOUND)', async () => {
     const [ana, ben, eve] = await users(3);
     await openAccount(server, ana!.token, 'EUR');

@@ -55,7 +55,9 @@ export function selectBalances(groupId: string): Stmt {
 /** Whether a settlement to or from the user still waits on a transfer that may post (so move their balance). */
 export function selectPendingSettlement(groupId: string, userId: string, now: Date): Stmt {
   return stmt(
-    `select s."id" from "group_settlement" s join "transfer" t on t."id" = s."transfer_id"
+    `select s."id" from "group_settlement" s
+       left join "idempotency_key" k on s."transfer_id" is null and k."user_id" = s."from_user_id" and k."key" = s."id"::text
+       join "transfer" t on t."id" = coalesce(s."transfer_id", k."transfer_id")
       where s."group_id" = ? and s."status" = 'PROPOSED' and (s."from_user_id" = ? or s."to_user_id" = ?)
         and t."status" = 'PENDING_CONFIRMATION' and (t."expires_at" is null or t."expires_at" > ?)
       limit 1`,
@@ -67,12 +69,17 @@ export function selectUsernames(ids: readonly string[]): Stmt {
   return stmt(`select "id", "username" from "app_user" where "id" in (${marks(ids.length)})`, [...ids]);
 }
 
-/** A page of settlements, newest first, with what their transfer says (a cancelled or expired one cancels them). */
+/**
+ * A page of settlements, newest first, with what their transfer says (a cancelled or expired one
+ * cancels them); a transfer whose proposal's reply was lost is found by its key, the settlement's id.
+ */
 export function selectSettlements(groupId: string, before: string | null, limit: number): Stmt {
   return stmt(
-    `select s."id", s."from_user_id", s."to_user_id", s."amount"::text as "amount", s."status", s."transfer_id", s."created_at",
-            t."status" as "transfer_status", t."expires_at" as "transfer_expires_at", count(*) over () as "total"
-       from "group_settlement" s left join "transfer" t on t."id" = s."transfer_id"
+    `select s."id", s."from_user_id", s."to_user_id", s."amount"::text as "amount", s."status", t."id" as "transfer_id", s."created_at",
+            t."status" as "transfer_status", t."expires_at" as "transfer_expires_at"
+       from "group_settlement" s
+       left join "idempotency_key" k on s."transfer_id" is null and k."user_id" = s."from_user_id" and k."key" = s."id"::text
+       left join "transfer" t on t."id" = coalesce(s."transfer_id", k."transfer_id")
       where s."group_id" = ?${before ? ' and s."id" < ?' : ''}
       order by s."id" desc limit ?`,
     before ? [groupId, before, limit] : [groupId, limit],
