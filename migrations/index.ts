@@ -9,6 +9,7 @@ import { Migration20261130180454 } from './Migration20261130180454.js';
 import { Migration20261130180711 } from './Migration20261130180711.js';
 import { Migration20261207155242 } from './Migration20261207155242.js';
 import { Migration20261207182558 } from './Migration20261207182558.js';
+import { Migration20261207185728 } from './Migration20261207185728.js';
 import { Migration20261207190422 } from './Migration20261207190422.js';
 import { Migration20261207190639 } from './Migration20261207190639.js';
 import { Migration20261207192038 } from './Migration20261207192038.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261130180711', class: Migration20261130180711 },
   { name: 'Migration20261207155242', class: Migration20261207155242 },
   { name: 'Migration20261207182558', class: Migration20261207182558 },
+  { name: 'Migration20261207185728', class: Migration20261207185728 },
   { name: 'Migration20261207190422', class: Migration20261207190422 },
   { name: 'Migration20261207190639', class: Migration20261207190639 },
   { name: 'Migration20261207192038', class: Migration20261207192038 },

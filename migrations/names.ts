@@ -12,6 +12,7 @@ export const MIGRATION_NAMES = [
   'Migration20261130180711',
   'Migration20261207155242',
   'Migration20261207182558',
+  'Migration20261207185728',
   'Migration20261207190422',
   'Migration20261207190639',
   'Migration20261207192038',

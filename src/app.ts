@@ -17,6 +17,8 @@ import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-c
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
+import { combinePostingHooks } from './modules/transfers/transfer.events.js';
+import { settlementPostingHook } from './modules/groups/settlement.posting.js';
 import { TransferBatcher } from './modules/transfers/transfer.batch.js';
 import { MemoryPubSub } from './pubsub/memory.pubsub.js';
 import type { PubSub } from './pubsub/pubsub.js';
@@ -132,7 +134,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const metrics = new AppMetrics(config.instanceId);
     const sessionCache = new SessionCache(config.sessionCacheMs);
     stopEvicting = evictOnRevocation(sessionCache, pubsub, logger);
-    const postingHook = goalPostingHook(pubsub);
+    const postingHook = combinePostingHooks([goalPostingHook(pubsub), settlementPostingHook(pubsub)]);
     flags = await Flags.open({ ...config.flags, logger });
     linking = await startLinking(config, logger);
     const core: CoreDeps = {

@@ -39,7 +39,7 @@ export interface CoreDeps {
   transferBatcher: TransferBatcher;
   /** The aggregator client and the token cipher of linked accounts (linking/). */
   linking: LinkingRuntime;
-  /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts). */
+  /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts) and group settlements (groups/settlement.posting.ts), combined in app.ts. */
   postingHook?: PostingHook;
 }
 

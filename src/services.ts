@@ -32,6 +32,9 @@ import { JournalService } from './modules/drafts/journal.service.js';
 import { PreferencesService } from './modules/preferences/preferences.service.js';
 import { TemplatesService } from './modules/drafts/templates.service.js';
 import { GoalService } from './modules/plans/goals.service.js';
+import { ExpensesService } from './modules/groups/expenses.service.js';
+import { GroupsService } from './modules/groups/groups.service.js';
+import { SettlementsService } from './modules/groups/settlements.service.js';
 import { PlansDocumentService } from './modules/plans/plans-document.service.js';
 import { erasePlans } from './modules/plans/plans.erasure.js';
 import { PlanService } from './modules/plans/plans.service.js';
@@ -98,6 +101,9 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
   let portability: PortabilityService | undefined;
   let goals: GoalService | undefined;
   let plans: PlanService | undefined;
+  let groups: GroupsService | undefined;
+  let groupExpenses: ExpensesService | undefined;
+  let settlements: SettlementsService | undefined;
   const services = {
     get flags(): Flags {
       return deps.flags;
@@ -200,6 +206,15 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
     },
     get plans(): PlanService {
       return (plans ??= new PlanService(em, deps, services.goals, services.preferences));
+    },
+    get groups(): GroupsService {
+      return (groups ??= new GroupsService(em, deps));
+    },
+    get groupExpenses(): ExpensesService {
+      return (groupExpenses ??= new ExpensesService(em, deps, services.groups));
+    },
+    get settlements(): SettlementsService {
+      return (settlements ??= new SettlementsService(em, deps, services.groups, services.transfers, services.transferQueries));
     },
   };
   return services;

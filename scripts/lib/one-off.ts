@@ -10,6 +10,8 @@ import type { CoreDeps } from '../../src/deps.js';
 import { PasswordHasher } from '../../src/modules/auth/passwords.js';
 import { SessionCache } from '../../src/modules/auth/session-cache.js';
 import { goalPostingHook } from '../../src/modules/plans/goal.posting.js';
+import { combinePostingHooks } from '../../src/modules/transfers/transfer.events.js';
+import { settlementPostingHook } from '../../src/modules/groups/settlement.posting.js';
 import { TransferBatcher } from '../../src/modules/transfers/transfer.batch.js';
 import type { PubSub } from '../../src/pubsub/pubsub.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -54,7 +56,7 @@ export async function openOneOff(name: string, config: Config, logger: Logger, p
     await closeDb();
   };
   const rateLimiter = new MemoryRateLimiter();
-  const postingHook = goalPostingHook(pubsub);
+  const postingHook = combinePostingHooks([goalPostingHook(pubsub), settlementPostingHook(pubsub)]);
   const deps: CoreDeps = {
     config,
     logger,

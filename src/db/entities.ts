@@ -23,6 +23,9 @@ import { LedgerEntry } from '../modules/transfers/ledger-entry.entity.js';
 import { Goal } from '../modules/plans/goal.entity.js';
 import { DailyPlan, PlanItem, WeeklyPlan } from '../modules/plans/plan.entity.js';
 import { Transfer } from '../modules/transfers/transfer.entity.js';
+import { Group, GroupInvitation, GroupMember } from '../modules/groups/group.entity.js';
+import { GroupExpense, GroupExpenseVersion } from '../modules/groups/group-expense.entity.js';
+import { Settlement } from '../modules/groups/settlement.entity.js';
 import { LinkSession } from '../modules/linking/link-session.entity.js';
 import { LinkedAccount } from '../modules/linking/linked-account.entity.js';
 import { LinkedItem } from '../modules/linking/linked-item.entity.js';
@@ -69,4 +72,10 @@ export const ENTITIES = [
   LinkedTransaction,
   LinkSession,
   WebhookReceipt,
+  Group,
+  GroupMember,
+  GroupInvitation,
+  GroupExpense,
+  GroupExpenseVersion,
+  Settlement,
 ];

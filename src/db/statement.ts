@@ -58,11 +58,14 @@ export function positional(sql: string): string {
 export function oneStatement(writes: readonly Stmt[]): Stmt {
   if (writes.length === 1) return writes[0]!;
   if (writes.length === 0) throw new Error('oneStatement: no statements');
-  if (writes.some((w) => /^\s*with\b/i.test(w.sql))) throw new Error('oneStatement: a statement with its own WITH cannot be nested');
   const head = writes.slice(0, -1);
   const last = writes[writes.length - 1]!;
+  if (head.some((w) => /^\s*with\b/i.test(w.sql))) throw new Error('oneStatement: a statement with its own WITH cannot be nested');
+  // The last one's own WITH (combined posting hooks) joins the outer list: WITH cannot nest as a part.
+  const ownWith = /^\s*with\s+/i;
+  const rest = ownWith.test(last.sql) ? last.sql.replace(ownWith, ', ') : ` ${last.sql}`;
   return {
-    sql: `with ${head.map((w, i) => `"w${i}" as (${w.sql})`).join(', ')} ${last.sql}`,
+    sql: `with ${head.map((w, i) => `"w${i}" as (${w.sql})`).join(', ')}${rest}`,
     params: writes.flatMap((w) => w.params),
   };
 }

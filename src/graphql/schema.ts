@@ -20,6 +20,7 @@ import { ChatResolver } from '../modules/chat/chat.resolver.js';
 import { MessageResolver } from '../modules/chat/message.resolver.js';
 import { ChatSessionDraftResolver, DraftsResolver } from '../modules/drafts/drafts.resolver.js';
 import { PreferencesResolver } from '../modules/preferences/preferences.resolver.js';
+import { GroupExpenseResolver, GroupInvitationResolver, GroupResolver, SettlementResolver } from '../modules/groups/groups.resolver.js';
 import { GoalResolver, PlanResolver } from '../modules/plans/plans.resolver.js';
 import { PortabilityResolver } from '../modules/portability/portability.resolver.js';
 import { FlagsResolver } from '../flags/flags.resolver.js';
@@ -68,6 +69,10 @@ const RESOLVERS = [
   ChatSessionRunResolver,
   BranchingResolver,
   AuditResolver,
+  GroupResolver,
+  GroupInvitationResolver,
+  GroupExpenseResolver,
+  SettlementResolver,
 ] as const;
 
 /**

@@ -12,3 +12,23 @@ export function filterIterator<T>(source: AsyncIterableIterator<T>, keep: (item:
   };
   return iterator;
 }
+
+/** Passes every item on and ends after the first that `last` accepts, closing the source then. */
+export function endAfter<T>(source: AsyncIterableIterator<T>, last: (item: T) => boolean): AsyncIterableIterator<T> {
+  let ended = false;
+  const close = () => source.return?.() ?? Promise.resolve({ value: undefined, done: true as const });
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      if (ended) {
+        await close();
+        return { value: undefined, done: true };
+      }
+      const result = await source.next();
+      if (!result.done && last(result.value)) ended = true;
+      return result;
+    },
+    return: close,
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

@@ -18,6 +18,8 @@ export enum Topic {
   GOAL_ACHIEVED = 'GOAL_ACHIEVED',
   /** key: user id: a linked account synced, needs a sign-in, was relinked or unlinked */
   LINKED_ACCOUNT = 'LINKED_ACCOUNT',
+  /** key: group id: a member, expense or settlement change in that group */
+  GROUP_EVENT = 'GROUP_EVENT',
 }
 
 export interface AuthSessionEventPayload {
@@ -175,6 +177,7 @@ export interface TopicPayloads {
   [Topic.BUDGET_ALERT]: BudgetAlertPayload;
   [Topic.GOAL_ACHIEVED]: GoalData;
   [Topic.LINKED_ACCOUNT]: LinkedAccountEventPayload;
+  [Topic.GROUP_EVENT]: GroupEventData;
 }
 
 /** JSON-safe snapshot of a linked account, as events carry it: amounts as digit strings, times as ISO strings. */
@@ -196,4 +199,56 @@ export interface LinkedAccountEventPayload {
   kind: 'SYNCED' | 'LOGIN_REQUIRED' | 'RELINKED' | 'UNLINKED';
   account: LinkedAccountData;
   sync: { added: number; modified: number; removed: number } | null;
+}
+
+/** A member as others see them (PublicUser). */
+export interface UserData {
+  id: string;
+  username: string;
+}
+
+export interface GroupData {
+  id: string;
+  name: string;
+  currency: string;
+  createdAt: string;
+}
+
+/** JSON-safe group expense: amounts as digit strings, times as ISO strings. */
+export interface GroupExpenseData {
+  id: string;
+  group: GroupData;
+  description: string;
+  amountMinor: string;
+  category: string;
+  occurredOn: string;
+  splitMode: string;
+  paidBy: Array<{ user: UserData; amountMinor: string }>;
+  shares: Array<{ user: UserData; amountMinor: string; weight: number | null }>;
+  createdBy: UserData;
+  version: number;
+  deleted: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SettlementData {
+  id: string;
+  group: GroupData;
+  from: UserData;
+  to: UserData;
+  amountMinor: string;
+  status: string;
+  transferId: string | null;
+  createdAt: string;
+}
+
+/** Complete, so groupEvents renders it without reading the database. */
+export interface GroupEventData {
+  kind: string;
+  group: GroupData;
+  expense: GroupExpenseData | null;
+  settlement: SettlementData | null;
+  member: UserData | null;
+  at: string;
 }

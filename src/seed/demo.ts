@@ -8,6 +8,7 @@ import { SpendingCategory as C } from '../modules/cards/mcc.rules.js';
 import { GoalHorizon, Priority } from '../modules/plans/goal.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
+import { DEMO_FLATMATES, seedDemoGroup } from './demo-groups.js';
 
 export const DEMO_CUSTOMER = { username: 'demo', password: 'demo-password-1' } as const;
 export const DEMO_OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
@@ -48,7 +49,11 @@ export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   await seedDemoAccounts(deps, orm, customer, operator, landlord);
   await seedDemoBudget(deps, orm, customer);
   await seedDemoPlans(deps, orm, customer);
-  deps.logger.info({ users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username] }, 'demo data ready');
+  await seedDemoGroup(deps, orm, customer);
+  deps.logger.info(
+    { users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username, ...DEMO_FLATMATES.map((f) => f.username)] },
+    'demo data ready',
+  );
 }
 
 /**

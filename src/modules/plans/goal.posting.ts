@@ -19,7 +19,7 @@ export async function publishAchieved(pubsub: PubSub, rows: PgResult['rows']): P
  */
 export function goalPostingHook(pubsub: PubSub): PostingHook {
   return {
-    statement: (balances, at) => achieveReachedAt(balances, at),
+    statement: (posting, at) => achieveReachedAt(posting.balances, at),
     afterCommit: (rows) => publishAchieved(pubsub, rows),
   };
 }

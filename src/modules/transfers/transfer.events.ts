@@ -20,6 +20,13 @@ export interface PostedRows {
   hookRows?: PgResult['rows'];
 }
 
+/** What a posting's commit writes, as a hook's statement needs it (it cannot read it back: the same statement writes it). */
+export interface Posting {
+  balances: readonly NewBalance[];
+  /** The transfers posted. */
+  transferIds: readonly string[];
+}
+
 /** An account's balance after a posting's entries, as the commit writes it. */
 export interface NewBalance {
   accountId: string;
@@ -33,14 +40,16 @@ export interface NewBalance {
  * of its own; then, after commit, what its rows mean.
  */
 export interface PostingHook {
-  statement(balances: readonly NewBalance[], at: Date): Stmt;
+  statement(posting: Posting, at: Date): Stmt;
   /** After commit; a failure is logged by the caller and the posting stands. */
   afterCommit(rows: PgResult['rows']): Promise<void>;
 }
 
 /** The hook's statement for postings that move money (none for a replay or a proposal). */
 export function hookStatements(hook: PostingHook | undefined, entries: readonly EntryRow[], at: Date): Stmt[] {
-  return hook && entries.length > 0 ? [hook.statement(newBalances(entries), at)] : [];
+  return hook && entries.length > 0
+    ? [hook.statement({ balances: newBalances(entries), transferIds: [...new Set(entries.map((e) => e.transferId))] }, at)]
+    : [];
 }
 
 /** Each account's balance after its last entry (the highest seq). */
@@ -48,6 +57,34 @@ function newBalances(entries: readonly EntryRow[]): NewBalance[] {
   const last = new Map<string, EntryRow>();
   for (const e of entries) if ((last.get(e.accountId)?.seq ?? -1) < e.seq) last.set(e.accountId, e);
   return [...last.values()].map((e) => ({ accountId: e.accountId, balance: e.balanceAfter }));
+}
+
+/**
+ * Several modules' hooks as one: their statements as the parts of one WITH (so the commit stays
+ * one statement), each returned row tagged with its hook and carried as JSON (amounts in the
+ * hooks' rows are text, or at most 10^15, so JSON numbers hold them exactly); after commit,
+ * each hook gets its own rows. One hook is used as it is.
+ */
+export function combinePostingHooks(hooks: readonly PostingHook[]): PostingHook | undefined {
+  if (hooks.length <= 1) return hooks[0];
+  return {
+    statement(posting, at) {
+      const parts = hooks.map((h) => h.statement(posting, at));
+      if (parts.some((part) => /^\s*with\b/i.test(part.sql))) throw new Error('combinePostingHooks: a hook statement with its own WITH cannot be combined');
+      return {
+        sql: `with ${parts.map((part, i) => `"h${i}" as (${part.sql})`).join(', ')} ${parts
+          .map((_, i) => `select ${i} as "hook", row_to_json("h${i}") as "row" from "h${i}"`)
+          .join(' union all ')}`,
+        params: parts.flatMap((part) => part.params),
+      };
+    },
+    async afterCommit(rows) {
+      for (const [i, hook] of hooks.entries()) {
+        const own = rows.filter((r) => r.hook === i).map((r) => r.row as Record<string, unknown>);
+        if (own.length > 0) await hook.afterCommit(own);
+      }
+    },
+  };
 }
 
 /** The hook statement's rows: it is the last write, so the commit's result is its. */
