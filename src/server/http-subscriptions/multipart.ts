@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { getOperationAST, parse, type GraphQLFormattedError } from 'graphql';
-import type { HttpStreams, StreamPart } from './streams.js';
+import { STREAM_CONNECTION, type HttpStreams, type StreamPart } from './streams.js';
 
 /** Apollo's multipart subscription protocol: https://www.apollographql.com/docs/graphos/routing/operations/subscriptions/multipart-protocol */
 export const MULTIPART_HEARTBEAT_MS = 5_000;
@@ -52,7 +52,7 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
       await parts.return?.();
       return;
     }
-    res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store' });
+    res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store', ...STREAM_CONNECTION });
     // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
     res.write(BOUNDARY);
     // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.

@@ -3,7 +3,7 @@ import type { ExecutionResult } from 'graphql';
 import { createHandler } from 'graphql-sse';
 import { HTTP_SUBSCRIPTION_PROTOCOLS } from './multipart.js';
 import { mapEvents } from '../ws-events.js';
-import type { HttpStreams } from './streams.js';
+import { STREAM_CONNECTION, type HttpStreams } from './streams.js';
 
 const EVENT_STREAM = 'text/event-stream';
 
@@ -57,11 +57,12 @@ export function sseSubscriptions(streams: HttpStreams) {
       raw: req,
       context: { res },
     });
-    res.writeHead(init.status, init.statusText, init.headers);
     if (!body || typeof body === 'string') {
+      res.writeHead(init.status, init.statusText, init.headers);
       res.end(body ?? undefined);
       return;
     }
+    res.writeHead(init.status, init.statusText, { ...init.headers, ...STREAM_CONNECTION });
     // Each event is handed over at once, not after the last write completed (graphql-sse's own
     // adapter): a reader that stops leaves its bytes in the response, where the slow-consumer
     // checks see them, not in a queue of graphql-sse's that nothing bounds.

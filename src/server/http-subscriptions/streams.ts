@@ -34,6 +34,12 @@ const STREAM_ID = 'http';
 const OPEN = 1;
 const CLOSED = 3;
 
+/**
+ * A stream's connection ends with it: a keep-alive socket (65 s behind a balancer) would outlive
+ * a cut slow reader, and a client subscribes again on a new request anyway.
+ */
+export const STREAM_CONNECTION = { connection: 'close' } as const;
+
 /** One HTTP stream as the shared parts see a socket: close() ends it with a last error part. */
 class StreamConnection extends EventEmitter implements Consumer {
   ending: GraphQLFormattedError | undefined;
