@@ -27,6 +27,14 @@ import {
   CreateFeeDocument,
   CreateJarDocument,
   RecordCardPaymentDocument,
+  SessionMessagesDocument,
+  CreateGroupDocument,
+  InviteToGroupDocument,
+  AddGroupExpenseDocument,
+  RecordManualTransactionDocument,
+  InstitutionsDocument,
+  StartAccountLinkDocument,
+  CompleteAccountLinkDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
@@ -50,7 +58,15 @@ type Kind =
   | 'cardPayment'
   | 'goal'
   | 'planItem'
-  | 'user';
+  | 'user'
+  | 'message'
+  | 'group'
+  | 'groupExpense'
+  | 'invitation'
+  | 'transaction'
+  | 'linkedAccount'
+  | 'linkSession'
+  | 'institution';
 const NAMES: Record<string, Kind> = {
   'Query.account.id': 'account',
   'Query.auditLog.userId': 'user',
@@ -107,6 +123,45 @@ const NAMES: Record<string, Kind> = {
   'Mutation.movePlanItem.id': 'planItem',
   'Mutation.deletePlanItem.id': 'planItem',
   'Mutation.createChatSession.input.context.goalId': 'goal',
+  'Mutation.regenerateMessage.messageId': 'message',
+  'Mutation.editMessage.messageId': 'message',
+  'Mutation.switchBranch.messageId': 'message',
+  'Query.group.id': 'group',
+  'Mutation.renameGroup.id': 'group',
+  'Mutation.leaveGroup.id': 'group',
+  'Mutation.removeGroupMember.groupId': 'group',
+  'Mutation.removeGroupMember.userId': 'user',
+  'Mutation.inviteToGroup.groupId': 'group',
+  'Mutation.respondToInvitation.id': 'invitation',
+  'Mutation.revokeInvitation.id': 'invitation',
+  'Mutation.addGroupExpense.input.groupId': 'group',
+  'Mutation.addGroupExpense.input.paidBy.userId': 'user',
+  'Mutation.addGroupExpense.input.shares.userId': 'user',
+  'Mutation.updateGroupExpense.id': 'groupExpense',
+  'Mutation.updateGroupExpense.input.paidBy.userId': 'user',
+  'Mutation.updateGroupExpense.input.shares.userId': 'user',
+  'Mutation.deleteGroupExpense.id': 'groupExpense',
+  'Mutation.settleUp.input.groupId': 'group',
+  'Mutation.settleUp.input.toUserId': 'user',
+  'Mutation.settleUp.input.fromAccountId': 'account',
+  'Mutation.recordOutsideSettlement.groupId': 'group',
+  'Mutation.recordOutsideSettlement.fromUserId': 'user',
+  'Query.transaction.id': 'transaction',
+  'Query.transactions.filter.accountId': 'account',
+  'Query.transactions.filter.linkedAccountId': 'linkedAccount',
+  'Mutation.recordManualTransaction.input.jarId': 'jar',
+  'Mutation.updateManualTransaction.id': 'transaction',
+  'Mutation.deleteManualTransaction.id': 'transaction',
+  'Mutation.categorizeTransaction.id': 'transaction',
+  'Mutation.assignTransactionToJar.id': 'transaction',
+  'Mutation.assignTransactionToJar.jarId': 'jar',
+  'Query.linkedAccount.id': 'linkedAccount',
+  'Mutation.syncLinkedAccount.id': 'linkedAccount',
+  'Mutation.unlinkAccount.id': 'linkedAccount',
+  'Mutation.startAccountLink.input.relinkAccountId': 'linkedAccount',
+  'Mutation.completeAccountLink.input.linkSessionId': 'linkSession',
+  // Institutions belong to no one: the aggregator's list is everyone's, so "another user's" is one it does not have.
+  'Mutation.startAccountLink.input.institutionId': 'institution',
 };
 
 /** Valid values for the other arguments, so the id is the only thing wrong. */
@@ -120,6 +175,9 @@ const FILL: Record<string, unknown> = {
   merchantCategoryCode: '5411',
   nextDueOn: '2030-01-01',
   date: '2026-12-01',
+  occurredOn: '2026-12-01',
+  username: 'nobody',
+  publicToken: 'public-x',
 };
 
 const BAD_IDS: Array<[string, () => string]> = [
@@ -172,6 +230,36 @@ beforeAll(async () => {
     { input: { cardId: card.issueCard.id, merchant: 'Shop', merchantCategoryCode: '5411', amountMinor: '100', currency: 'USD', idempotencyKey: key() } },
     { token: operatorToken },
   );
+  const messages = await server.ok(SessionMessagesDocument, { id: session.id, last: 1 }, { token: victim.token });
+  const third = await registerUser(server);
+  const group = (await server.ok(CreateGroupDocument, { input: { name: 'Theirs', currency: 'USD' } }, { token: victim.token })).createGroup.id;
+  const invitation = (await server.ok(InviteToGroupDocument, { groupId: group, username: third.user.username }, { token: victim.token })).inviteToGroup;
+  const expense = await server.ok(
+    AddGroupExpenseDocument,
+    { input: { groupId: group, description: 'Rent', amountMinor: '900', occurredOn: '2026-12-01', splitMode: 'EQUAL' } },
+    { token: victim.token },
+  );
+  const manual = await server.ok(
+    RecordManualTransactionDocument,
+    { input: { amountMinor: '300', currency: 'USD', description: 'Cash', category: 'DINING', occurredOn: '2026-12-01' } },
+    { token: victim.token },
+  );
+  const bank = (await server.ok(InstitutionsDocument, { search: null }, { token: victim.token })).institutions[0]!.id;
+  const linkSession = (await server.ok(StartAccountLinkDocument, { input: { institutionId: bank } }, { token: victim.token })).startAccountLink;
+  const consent = new URL(linkSession.linkUrl);
+  const minted = (await (
+    await fetch(new URL('/sandbox/public_token/create', consent), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ link_token: consent.pathname.split('/').pop() }),
+    })
+  ).json()) as { public_token: string };
+  const linked = await server.ok(
+    CompleteAccountLinkDocument,
+    { input: { linkSessionId: linkSession.id, publicToken: minted.public_token } },
+    { token: victim.token },
+  );
+  const secondSession = (await server.ok(StartAccountLinkDocument, { input: { institutionId: bank } }, { token: victim.token })).startAccountLink;
   const goal = await server.ok(CreateGoalDocument, { input: { title: 'Private', horizon: 'WEEK' } }, { token: victim.token });
   const item = await server.ok(AddPlanItemDocument, { input: { date: '2026-12-01', title: 'Private' } }, { token: victim.token });
   Object.assign(victims, {
@@ -189,6 +277,14 @@ beforeAll(async () => {
     authSession: sessions.authSessions[0]!.id,
     goal: goal.createGoal.id,
     planItem: item.addPlanItem.id,
+    message: messages.chatSession.messages.edges[0]!.node.id,
+    group,
+    groupExpense: expense.addGroupExpense.id,
+    invitation: invitation.id,
+    transaction: manual.recordManualTransaction.id,
+    linkedAccount: linked.completeAccountLink[0]!.id,
+    linkSession: secondSession.id,
+    institution: randomUUID(),
   });
 
   const introspection = await server.ok<IntrospectionQuery, unknown>(getIntrospectionQuery());

@@ -12,7 +12,7 @@ import { paymentView, rowOfPayment, type CardPaymentView } from '../cards/card.t
 import type { SpendingCategory } from '../cards/mcc.rules.js';
 import type { PreferencesService } from '../preferences/preferences.service.js';
 import type { Bound } from './bound.js';
-import { selectByIds, selectFeedPage, selectFeedReceived, selectFeedSpent, selectLargest, type FeedFilter } from './feed.sql.js';
+import { selectByIds, selectFeedPage, selectFilterOwnership, selectFeedReceived, selectFeedSpent, selectLargest, type FeedFilter } from './feed.sql.js';
 import type { TransactionFilter } from './transaction.inputs.js';
 import type { TransactionSource } from './transaction.enums.js';
 import { transactionOfRow, type TransactionView } from './transaction.types.js';
@@ -80,7 +80,13 @@ export class TransactionFeed {
     const cursor = timeIdCursor(after);
     const timeZone = await this.timeZoneOf(auth.userId);
     const f = feedFilter(filter, timeZone);
-    if (f === null) return toPage([], limit, () => [], 0, { forward: true, hadCursor: cursor !== null });
+    if (f === null) throw notFound(filter?.linkedAccountId && !isUuid(filter.linkedAccountId) ? 'Linked account' : 'Account');
+    if (f.accountId || f.linkedAccountId) {
+      // Another user's account filters nothing of the caller's: NOT_FOUND, as for a missing one.
+      const [own] = await this.run(selectFilterOwnership(auth.userId, f.accountId ?? null, f.linkedAccountId ?? null));
+      if (!own?.account) throw notFound('Account');
+      if (!own.linked) throw notFound('Linked account');
+    }
     return this.pageOf(auth.userId, timeZone, f, cursor, limit);
   }
 

@@ -138,3 +138,12 @@ export function selectByIds(userId: string, timeZone: string, ids: string[]): Bo
   const cond = where(p, { ids });
   return p.bound(`${cte} select ${columns('$2')} from feed f where ${cond}`);
 }
+
+/** Whether the filter's account and linked account (when given) are the user's: one row, two flags. */
+export function selectFilterOwnership(userId: string, accountId: string | null, linkedAccountId: string | null): Bound {
+  return {
+    text: `select ($2::uuid is null or exists (select 1 from "account" where "id" = $2 and "user_id" = $1 and not "system")) as "account",
+                  ($3::uuid is null or exists (select 1 from "linked_account" where "id" = $3 and "user_id" = $1)) as "linked"`,
+    values: [userId, accountId, linkedAccountId],
+  };
+}
