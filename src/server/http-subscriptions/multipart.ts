@@ -52,7 +52,11 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
       await parts.return?.();
       return;
     }
-    res.writeHead(200, { 'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"', 'cache-control': 'no-cache, no-store', ...STREAM_CONNECTION });
+    res.writeHead(200, {
+      'content-type': 'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"',
+      'cache-control': 'no-cache, no-store',
+      ...STREAM_CONNECTION,
+    });
     // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
     res.write(BOUNDARY);
     // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.
