@@ -137,3 +137,13 @@ describe('role changes', () => {
     expect(unknown.output).toContain('User "nobody-has-this-name" not found');
   }, 120_000);
 });
+
+describe('instances of a fleet starting together', () => {
+  it('ensure the same user at once: one creates it, the others take that row instead of failing the start', async () => {
+    const ensure = () => createServices(server.app.deps, server.app.orm.em.fork()).provisioning.ensureUser('fleet-op', 'fleet-password-1', Role.OPERATOR);
+    const users = await Promise.all(Array.from({ length: 6 }, ensure));
+    expect(new Set(users.map((u) => u.id)).size).toBe(1);
+    const login = await server.ok(LoginDocument, { input: { username: 'fleet-op', password: 'fleet-password-1' } });
+    expect(login.login.user.role).toBe('OPERATOR');
+  });
+});

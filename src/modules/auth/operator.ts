@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
-import { notFound } from '../../shared/errors.js';
+import { DomainError, notFound } from '../../shared/errors.js';
 import type { AuthService } from './auth.service.js';
 import { AuthAction, type AuthTrail } from './auth.trail.js';
 import { RUNS_CANCELLED } from './runs-cancelled.js';
@@ -33,7 +33,7 @@ export class OperatorProvisioning {
    * existing user (someone may have registered the name first): RoleConflictError.
    * A password reset here ends every session of the user.
    */
-  async ensureUser(username: string, password: string, role: Role): Promise<User> {
+  async ensureUser(username: string, password: string, role: Role, raced = false): Promise<User> {
     const existing = await this.em.findOne(User, { usernameKey: username.toLowerCase() }, { populate: ['passwordHash'] });
     if (existing) {
       if (existing.role !== role) throw new RoleConflictError(existing.username, existing.role, role);
@@ -46,8 +46,16 @@ export class OperatorProvisioning {
     }
     const user = new User(username, await this.deps.passwords.hash(password));
     user.role = role;
-    await withUniqueErrors(() => this.em.persistAndFlush(user));
-    return user;
+    // Inserted on a fork of its own: a failed insert must not stay queued in this one.
+    const own = this.em.fork();
+    try {
+      await withUniqueErrors(() => own.persistAndFlush(user));
+    } catch (error) {
+      // Instances of a fleet starting together race here: the one that lost takes the winner's row, as a later start would.
+      if (!raced && error instanceof DomainError && error.code === 'USERNAME_TAKEN') return this.ensureUser(username, password, role, true);
+      throw error;
+    }
+    return this.em.merge(user);
   }
 
   /**
