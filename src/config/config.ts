@@ -68,7 +68,6 @@ export interface Config {
     syncIntervalSec: number;
     /** AES-256-GCM key of the stored access tokens (32 bytes). */
     tokenKey: Buffer;
-    tokenKeyGenerated: boolean;
   };
   /** Per-operation validation limits, the same over HTTP and WebSocket. */
   graphql: {
@@ -185,7 +184,6 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   const rawTokenKey = read.string('LINK_TOKEN_KEY');
   let tokenKey =
     rawTokenKey === undefined ? undefined : /^[0-9a-f]{64}$/i.test(rawTokenKey) ? Buffer.from(rawTokenKey, 'hex') : Buffer.from(rawTokenKey, 'base64');
-  const tokenKeyGenerated = tokenKey === undefined;
   if (tokenKey !== undefined && tokenKey.length !== 32) problems.push('LINK_TOKEN_KEY must be 32 bytes, as 64 hex digits or base64');
   if (tokenKey === undefined) {
     // A real aggregator's tokens must outlive a restart; the embedded sandbox's live in its memory anyway.
@@ -299,7 +297,6 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
       webhookUrl: read.url('AGGREGATOR_WEBHOOK_URL', ['http:', 'https:']),
       syncIntervalSec: read.int('LINK_SYNC_INTERVAL', 3600, 0, 7 * 24 * 3600),
       tokenKey,
-      tokenKeyGenerated,
     },
     graphql: {
       introspection: read.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),

@@ -55,10 +55,6 @@ export function claimAlert(row: { id: string; userId: string; jarId: string; mon
   );
 }
 
-export function spentByJar(rows: ReadonlyArray<Record<string, unknown>>): Map<string, bigint> {
-  return new Map(rows.map((r) => [r.jar_id as string, BigInt(r.spent as string)]));
-}
-
 /** One statement, so concurrent moves of one payment leave exactly one row (the last write). */
 export function upsertAssignment(row: { id: string; paymentId: string; userId: string; jarId: string; at: Date }): Stmt {
   return stmt(

@@ -23,7 +23,6 @@ export async function startLinking(config: Config, logger: Logger): Promise<{ ru
     close = () => bank.close();
     logger.info({ aggregator: url }, `aggregator: the embedded sandbox bank at ${url}`);
   }
-  if (a.tokenKeyGenerated) logger.warn('LINK_TOKEN_KEY is not set: linked accounts will need linking again after a restart');
   const runtime: LinkingRuntime = {
     aggregator: new HttpAggregator({ url, clientId: a.clientId, secret: a.secret }),
     cipher: new TokenCipher(a.tokenKey),
