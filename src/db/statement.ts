@@ -69,3 +69,8 @@ export function oneStatement(writes: readonly Stmt[]): Stmt {
     params: writes.flatMap((w) => w.params),
   };
 }
+
+/** A timestamp column as ISO text: the driver hands a Date, a row carried as JSON (row_to_json) a string. */
+export function isoOf(value: unknown): string {
+  return (value instanceof Date ? value : new Date(value as string)).toISOString();
+}

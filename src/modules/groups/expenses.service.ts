@@ -11,7 +11,8 @@ import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
-import { iso, memberOf, memberRows, membership, usernames, type MemberRow } from './group.access.js';
+import { memberOf, memberRows, membership, usernames, type MemberRow } from './group.access.js';
+import { isoOf } from '../../db/statement.js';
 import { GroupExpense, GroupExpenseVersion, SplitMode, type ExpenseState, type StoredLine } from './group-expense.entity.js';
 import { Group } from './group.entity.js';
 import type { ExpensePayerInput, ExpenseShareInput, GroupExpenseInput, PageArgs, UpdateGroupExpenseInput } from './groups.inputs.js';
@@ -267,7 +268,7 @@ function dataOf(group: GroupData, e: GroupExpense, names: Map<string, UserData>)
     createdBy: user(e.createdBy.id),
     version: e.version,
     deleted: e.deleted,
-    createdAt: iso(e.createdAt),
-    updatedAt: iso(e.updatedAt),
+    createdAt: isoOf(e.createdAt),
+    updatedAt: isoOf(e.updatedAt),
   };
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ormSql } from '../../db/orm-sql.js';
-import type { Stmt } from '../../db/statement.js';
+import { isoOf, type Stmt } from '../../db/statement.js';
 import type { GroupData, UserData } from '../../pubsub/topics.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -27,14 +27,12 @@ export interface MemberRow {
   balance: bigint;
 }
 
-export const iso = (v: unknown): string => (v instanceof Date ? v : new Date(v as string)).toISOString();
-
 export function run(em: EntityManager, s: Stmt): Promise<Row[]> {
   return ormSql<Row>(em, s.sql, s.params);
 }
 
 export function groupDataOf(r: Row): GroupData {
-  return { id: r.id as string, name: r.name as string, currency: r.currency as string, createdAt: iso(r.created_at ?? r.createdAt) };
+  return { id: r.id as string, name: r.name as string, currency: r.currency as string, createdAt: isoOf(r.created_at ?? r.createdAt) };
 }
 
 /** The caller's membership; `lock` (inside a transaction) makes the group's writes wait for each other. */
@@ -48,7 +46,7 @@ export async function memberRows(em: EntityManager, groupId: string): Promise<Me
   return (await run(em, selectBalances(groupId))).map((r) => ({
     user: { id: r.user_id as string, username: r.username as string },
     role: r.role as GroupRole,
-    joinedAt: new Date(iso(r.joined_at)),
+    joinedAt: new Date(isoOf(r.joined_at)),
     balance: BigInt(r.balance as string),
   }));
 }

@@ -9,7 +9,8 @@ import { money, parseCurrency } from '../../shared/money.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
-import { groupDataOf, iso, memberOf, memberRows, membership, requireOwner, run, type MemberRow, type Membership } from './group.access.js';
+import { groupDataOf, memberOf, memberRows, membership, requireOwner, run, type MemberRow, type Membership } from './group.access.js';
+import { isoOf } from '../../db/statement.js';
 import { Group, GroupInvitation, GroupMember, GroupRole, InvitationStatus } from './group.entity.js';
 import { publishGroupEvent, watchGroup } from './groups.events.js';
 import type { CreateGroupInput } from './groups.inputs.js';
@@ -303,14 +304,14 @@ function pendingOrConflict(invitation: GroupInvitation): void {
 const userData = (u: User): UserData => ({ id: u.id, username: u.username });
 
 function toData(g: GroupView) {
-  return { id: g.id, name: g.name, currency: g.currency, createdAt: iso(g.createdAt) };
+  return { id: g.id, name: g.name, currency: g.currency, createdAt: isoOf(g.createdAt) };
 }
 
 function invitationView(i: GroupInvitation): GroupInvitationView {
   const group = i.group.getEntity();
   return {
     id: i.id,
-    group: groupView({ id: group.id, name: group.name, currency: group.currency, createdAt: iso(group.createdAt) }),
+    group: groupView({ id: group.id, name: group.name, currency: group.currency, createdAt: isoOf(group.createdAt) }),
     invitedUser: userData(i.invitedUser.getEntity()),
     invitedBy: userData(i.invitedBy.getEntity()),
     status: i.status,

@@ -1,6 +1,7 @@
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { PostingHook } from '../transfers/transfer.events.js';
-import { groupDataOf, iso } from './group.access.js';
+import { groupDataOf } from './group.access.js';
+import { isoOf } from '../../db/statement.js';
 import { publishGroupEvent } from './groups.events.js';
 import { settlePosted } from './groups.sql.js';
 import { GroupEventKind } from './groups.types.js';
@@ -17,7 +18,7 @@ export function settlementPostingHook(pubsub: PubSub): PostingHook {
     afterCommit: async (rows) => {
       for (const r of rows) {
         const group = groupDataOf(r.group as Record<string, unknown>);
-        const at = new Date(iso(r.updated_at));
+        const at = new Date(isoOf(r.updated_at));
         const data = settlementData(group, {
           id: r.id as string,
           from: { id: r.from_user_id as string, username: r.from_username as string },
@@ -25,7 +26,7 @@ export function settlementPostingHook(pubsub: PubSub): PostingHook {
           amount: BigInt(r.amount as string),
           status: SettlementStatus.SETTLED,
           transferId: r.transfer_id as string,
-          createdAt: new Date(iso(r.created_at)),
+          createdAt: new Date(isoOf(r.created_at)),
         });
         await publishGroupEvent(pubsub, GroupEventKind.SETTLED, group, at, { settlement: data });
       }

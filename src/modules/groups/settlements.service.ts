@@ -13,7 +13,8 @@ import { TransferOrigin } from '../transfers/transfer.entity.js';
 import type { TransferQueries } from '../transfers/transfer.queries.js';
 import type { TransferService } from '../transfers/transfer.service.js';
 import type { TransferView } from '../transfers/transfer.types.js';
-import { iso, memberOf, memberRows, membership, run, usernames } from './group.access.js';
+import { memberOf, memberRows, membership, run, usernames } from './group.access.js';
+import { isoOf } from '../../db/statement.js';
 import { Group } from './group.entity.js';
 import type { PageArgs, SettleUpInput } from './groups.inputs.js';
 import type { GroupsService } from './groups.service.js';
@@ -141,7 +142,7 @@ export class SettlementsService {
     );
     const now = this.deps.clock.now();
     const views = rows.map((r) => {
-      const expiresAt = r.transfer_expires_at ? new Date(iso(r.transfer_expires_at)) : null;
+      const expiresAt = r.transfer_expires_at ? new Date(isoOf(r.transfer_expires_at)) : null;
       return settlementView(
         settlementData(group, {
           id: r.id as string,
@@ -150,7 +151,7 @@ export class SettlementsService {
           amount: BigInt(r.amount as string),
           status: settlementStatus(r.status as SettlementStatus, (r.transfer_status as string | null) ?? null, expiresAt, now),
           transferId: (r.transfer_id as string | null) ?? null,
-          createdAt: new Date(iso(r.created_at)),
+          createdAt: new Date(isoOf(r.created_at)),
         }),
       );
     });

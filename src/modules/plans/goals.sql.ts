@@ -1,4 +1,4 @@
-import { marks, stmt, type Stmt } from '../../db/statement.js';
+import { isoOf, marks, stmt, type Stmt } from '../../db/statement.js';
 import type { GoalData } from '../../pubsub/topics.js';
 
 const ACHIEVE = `update "goal" g set "status" = 'ACHIEVED', "updated_at" = ?`;
@@ -23,7 +23,6 @@ export function achieveReachedAt(balances: ReadonlyArray<{ accountId: string; ba
 }
 
 export function goalDataOf(r: Record<string, unknown>): GoalData {
-  const iso = (v: unknown) => (v instanceof Date ? v : new Date(v as string)).toISOString();
   return {
     id: r.id as string,
     userId: r.user_id as string,
@@ -37,7 +36,7 @@ export function goalDataOf(r: Record<string, unknown>): GoalData {
     currency: r.currency as string | null,
     accountId: r.account_id as string | null,
     balanceMinor: r.balance_text as string | null,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
+    createdAt: isoOf(r.created_at),
+    updatedAt: isoOf(r.updated_at),
   };
 }
