@@ -74,3 +74,62 @@ export function oneStatement(writes: readonly Stmt[]): Stmt {
 export function isoOf(value: unknown): string {
   return (value instanceof Date ? value : new Date(value as string)).toISOString();
 }
+
+/** The SQLSTATE `gateway_expect` raises: what a checked statement read has changed, and nothing of it was written. */
+export const STALE_READ = 'GW409';
+
+/**
+ * Writes as one statement that stands only if `checks` hold (each a boolean expression over the
+ * parts): the parts as CTEs in order (`materialized` for a read that others share, such as a
+ * lock), then `last`, whose rows come back as the JSON array `rows` of the statement's one row.
+ * A failed check raises STALE_READ (`gateway_expect`), which ends the statement and so undoes
+ * every write of it. Data-modifying parts run whether or not anything reads them.
+ */
+export function checkedStatement(
+  parts: ReadonlyArray<{ name: string; stmt: Stmt; materialized?: boolean }>,
+  checks: readonly Stmt[],
+  what: string,
+  last?: Stmt,
+): Stmt {
+  const items: string[] = [];
+  const params: unknown[] = [];
+  for (const p of parts) {
+    items.push(`"${p.name}" as ${p.materialized ? 'materialized ' : ''}(${p.stmt.sql})`);
+    params.push(...p.stmt.params);
+  }
+  let rows = `'[]'::json`;
+  if (last) {
+    const { parts: own, query } = splitWith(last.sql);
+    if (own !== '') items.push(own);
+    items.push(`"last" as (${query})`);
+    params.push(...last.params);
+    rows = `coalesce((select json_agg("r") from "last" "r"), '[]'::json)`;
+  }
+  const check = checks.length === 0 ? 'true' : checks.map((c) => `(${c.sql})`).join(' and ');
+  params.push(...checks.flatMap((c) => c.params), what);
+  const head = items.length === 0 ? '' : `with ${items.join(', ')} `;
+  return { sql: `${head}select "gateway_expect"(${check}, ?) as "ok", ${rows} as "rows"`, params };
+}
+
+/** A statement's own WITH list (without the keyword) and its final query, so another statement can take both in. */
+export function splitWith(sql: string): { parts: string; query: string } {
+  const start = /^\s*with\s+/i.exec(sql);
+  if (!start) return { parts: '', query: sql };
+  let depth = 0;
+  for (let i = start[0].length; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      if (end === -1) break;
+      i = end;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')' && --depth === 0) {
+      // A part ended: a comma says another follows; anything else starts the final query.
+      let j = i + 1;
+      while (j < sql.length && /\s/.test(sql[j]!)) j++;
+      if (sql[j] !== ',') return { parts: sql.slice(start[0].length, i + 1), query: sql.slice(j) };
+    }
+  }
+  throw new Error('splitWith: no final query after the WITH list');
+}

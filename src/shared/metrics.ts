@@ -57,6 +57,7 @@ export class AppMetrics implements Metrics {
   private readonly runs: Counter<'status'>;
   private readonly tokens: Counter<'kind'>;
   private readonly transfers: Counter<'kind' | 'outcome'>;
+  private readonly batches: Counter<'path'>;
   private readonly limited: Counter<'scope'>;
   private readonly disconnects: Counter<'reason'>;
   private readonly attempts: Counter<'provider' | 'outcome' | 'error'>;
@@ -91,6 +92,12 @@ export class AppMetrics implements Metrics {
       name: 'coach_transfers_total',
       help: 'Transfer requests by kind (transfer, proposal, deposit, confirm, cancel) and outcome (the resulting status or the error code)',
       labelNames: ['kind', 'outcome'],
+      registers,
+    });
+    this.batches = new Counter({
+      name: 'coach_transfer_batches_total',
+      help: 'Transfer batches committed, by path: unlocked (read, then one checked write) or locked (what the unlocked path read had changed)',
+      labelNames: ['path'],
       registers,
     });
     this.limited = new Counter({ name: 'coach_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by scope', labelNames: ['scope'], registers });
@@ -212,6 +219,10 @@ export class AppMetrics implements Metrics {
 
   transfer(kind: string, outcome: string): void {
     this.transfers.inc({ kind, outcome: CODE.test(outcome) ? outcome : 'error' });
+  }
+
+  transferBatch(path: 'unlocked' | 'locked'): void {
+    this.batches.inc({ path });
   }
 
   rateLimited(scope: string): void {

@@ -12,7 +12,7 @@ import {
   SendMessageDocument,
 } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
-import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
+import { balanceOf, deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { expectGaplessSeq } from '../helpers/agent.js';
@@ -95,6 +95,33 @@ describeNeeding(missing, 'two gateway processes on one database and one Redis', 
     expect(entry?.accountActivity).toMatchObject({ accountId: to.id, direction: 'CREDIT', amount: { minor: '1234' } });
     expect(entry?.accountActivity.transfer.id).toBe(transfer.createTransfer.id);
     activity.stop();
+  });
+
+  it('lets exactly 10 transfers of X through from a balance of 10X across both instances, each key sent to both at once posting at most once', async () => {
+    const operator = await loginOperator(a);
+    const from = await openAccount(a, user.token, 'USD', 'Contended checking');
+    const to = await openAccount(b, user.token, 'USD', 'Contended savings');
+    await deposit(a, operator, from.id, 1_000);
+    const keys = Array.from({ length: 30 }, () => key());
+    const sendTo = (gateway: GatewayProcess, idempotencyKey: string) =>
+      gateway.gql(
+        CreateTransferDocument,
+        { input: { fromAccountId: from.id, toAccountId: to.id, amountMinor: '100', currency: 'USD', idempotencyKey } },
+        { token: user.token },
+      );
+    // Every key through both instances at once: the claims meet across processes.
+    const answers = await Promise.all(keys.map((k) => Promise.all([sendTo(a, k), sendTo(b, k)])));
+    const outcome = (r: Awaited<ReturnType<typeof sendTo>>) => r.data?.createTransfer.id ?? r.errors?.[0]?.extensions?.code;
+    for (const [viaA, viaB] of answers) expect(outcome(viaA)).toBe(outcome(viaB));
+    const posted = answers.filter(([r]) => r.data?.createTransfer.status === 'POSTED');
+    expect(posted).toHaveLength(10);
+    expect(answers.filter(([r]) => r.errors?.[0]?.extensions?.code === 'INSUFFICIENT_FUNDS')).toHaveLength(20);
+    expect(await balanceOf(a, user.token, from.id)).toBe('0');
+    expect(await balanceOf(b, user.token, to.id)).toBe('1000');
+    const paths = await Promise.all(
+      [a, b].map(async (g) => (await (await fetch(g.url.replace('/graphql', '/metrics'))).text()).match(/^coach_transfer_batches_total.*$/gm)),
+    );
+    console.log(`transfer batches by path: ${JSON.stringify(paths)}`);
   });
 
   it('stops a run executing on one instance when the cancel is sent to the other', async () => {

@@ -101,4 +101,52 @@ describeNeeding(RACES_NEED_POSTGRES, 'transfers grouped into one transaction', (
     expect((await send(input)).data).toEqual(answers[0]!.data);
     expect(await ledgerViolations(server.app)).toEqual([]);
   });
+
+  it('writes nothing it read stale: a change committed between its read and its write sends the batch down the locked path, which judges again', async () => {
+    const from = await openAccount(server, user.token);
+    const to = await openAccount(server, user.token);
+    await deposit(server, op, from.id, 100);
+    const before = await batchesByPath();
+    // Unchanged between read and write: one statement, no lock taken before it.
+    expect((await send({ fromAccountId: from.id, toAccountId: to.id, amountMinor: '10', currency: 'USD', idempotencyKey: key() })).errors).toBeUndefined();
+    const quiet = await batchesByPath();
+    expect(quiet).toEqual({ unlocked: before.unlocked + 1, locked: before.locked });
+    const db = new pg.Client({ connectionString: server.app.databaseUrl });
+    await db.connect();
+    try {
+      // The destination is held while the transfer's write waits for it, then closed (its balance is
+      // drawn to zero first, as closing requires): the transfer read it open.
+      await db.query('begin');
+      await db.query(`select 1 from "account" where "id" = $1 for update`, [to.id]);
+      const input = { fromAccountId: from.id, toAccountId: to.id, amountMinor: '5', currency: 'USD', idempotencyKey: key() };
+      const sent = send(input);
+      await until(
+        async () =>
+          (
+            await db.query(
+              `select 1 from pg_stat_activity where datname = current_database() and application_name = 'coach-gateway money' and wait_event_type = 'Lock'`,
+            )
+          ).rowCount === 1,
+        { what: "the transfer's write waiting on the held row" },
+      );
+      await db.query(`update "account" set "status" = 'CLOSED' where "id" = $1`, [to.id]);
+      await db.query('commit');
+      const answer = await sent;
+      expect(codeOf(answer)).toBe('ACCOUNT_CLOSED');
+      expect(await batchesByPath()).toEqual({ unlocked: quiet.unlocked, locked: quiet.locked + 1 });
+      expect(await balanceOf(server, user.token, from.id)).toBe('90');
+      // The refusal is what the key stored: a retry answers the same.
+      expect(codeOf(await send(input))).toBe('ACCOUNT_CLOSED');
+    } finally {
+      await db.end();
+    }
+    expect(await ledgerViolations(server.app)).toEqual([]);
+  });
 });
+
+/** coach_transfer_batches_total by path, from /metrics. */
+async function batchesByPath(): Promise<{ unlocked: number; locked: number }> {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const count = (path: string) => Number(new RegExp(`^coach_transfer_batches_total\\{[^}]*path="${path}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { unlocked: count('unlocked'), locked: count('locked') };
+}

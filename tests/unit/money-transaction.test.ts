@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PgPool } from '../../src/db/pg.js';
 import { rawTransaction } from '../../src/db/raw-tx.js';
-import { stmt } from '../../src/db/statement.js';
+import { checkedStatement, splitWith, stmt } from '../../src/db/statement.js';
 
 /** A pool whose one client fails the first statement past BEGIN of each attempt with the given SQLSTATEs, in turn. */
 function fakePool(failures: string[]) {
@@ -97,5 +97,40 @@ describe('rawTransaction', () => {
     await expect(rawTransaction(pool, (tx) => tx.send(stmt('select 1', [])))).rejects.toThrow('boom');
     expect(released).toHaveLength(1);
     expect(released[0]).toBeInstanceOf(Error);
+  });
+});
+
+describe('checkedStatement', () => {
+  it('puts the parts first, takes a WITH of the last one into its own list, and binds the values in text order', () => {
+    const last = stmt(`with "h0" as (update "g" set "x" = ? returning "id"), "h1" as (select ')(' as "p") select * from "h0"`, [7]);
+    const checked = checkedStatement(
+      [
+        { name: 'claimed', stmt: stmt('insert into "k" values (?) returning "id"', [1]) },
+        { name: 'lock', stmt: stmt('select "id" from "a" where "id" in (?) for update', [2]), materialized: true },
+      ],
+      [stmt(`(select count(*) from "claimed") = ?`, [1])],
+      'what',
+      last,
+    );
+    expect(checked.sql).toBe(
+      `with "claimed" as (insert into "k" values (?) returning "id"), "lock" as materialized (select "id" from "a" where "id" in (?) for update), ` +
+        `"h0" as (update "g" set "x" = ? returning "id"), "h1" as (select ')(' as "p"), "last" as (select * from "h0") ` +
+        `select "gateway_expect"(((select count(*) from "claimed") = ?), ?) as "ok", coalesce((select json_agg("r") from "last" "r"), '[]'::json) as "rows"`,
+    );
+    expect(checked.params).toEqual([1, 2, 7, 1, 'what']);
+  });
+
+  it('checks nothing and returns no rows when given nothing but a name', () => {
+    expect(checkedStatement([], [], 'empty')).toEqual({ sql: `select "gateway_expect"(true, ?) as "ok", '[]'::json as "rows"`, params: ['empty'] });
+  });
+});
+
+describe('splitWith', () => {
+  it('splits a WITH list from its final query, past parentheses and quotes inside the parts', () => {
+    expect(splitWith(`with "a" as (select '(' from (select 1) x), "b" as (select ")") select * from "a"`)).toEqual({
+      parts: `"a" as (select '(' from (select 1) x), "b" as (select ")")`,
+      query: 'select * from "a"',
+    });
+    expect(splitWith('update "t" set "x" = 1 returning *')).toEqual({ parts: '', query: 'update "t" set "x" = 1 returning *' });
   });
 });

@@ -31,7 +31,7 @@ export function selectAccountsOf(accountIds: string[], numbers: string[], lock: 
   const nums = [...new Set(numbers)];
   const byNumber = nums.length === 0 ? '' : ` or ("number" in (${marks(nums.length)}) and not "system")`;
   return stmt(
-    `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
+    `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system", "xmin"::text as "version" from "account"
      where "id" in (${marks(ids.length)})${byNumber} order by "id" asc${lock ? ' for update' : ''}`,
     [...ids, ...nums],
   );
@@ -58,13 +58,47 @@ function accountRow(r: Record<string, unknown>): AccountRow {
   };
 }
 
+/** The row version (xmin) each account was read at, by id: what an unlocked write checks is unchanged. */
+export function accountVersions(result: PgResult): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const r of result.rows) if (r.id !== null) map.set(r.id as string, r.version as string);
+  return map;
+}
+
+/**
+ * The unlocked path's lock and check, as the parts of one statement (transfer.batch.ts): `"lock"`
+ * takes the row locks of the accounts read, in id order, once `after` (a CTE that must run to
+ * the end first: the key claims) is done; the check is true when every one is still at the
+ * version it was read at. A committed change since the read (a write, a closure) fails it.
+ */
+export function lockUnchanged(versions: ReadonlyMap<string, string>, after: string | null): { lock: Stmt; unchanged: Stmt } {
+  const ids = [...versions.keys()].sort();
+  const waits = after === null ? '' : ` and (select count(*) from "${after}") >= 0`;
+  return {
+    lock: stmt(`select "id", "xmin" as "x" from "account" where "id" in (${marks(ids.length)})${waits} order by "id" asc for update`, ids),
+    unchanged: stmt(
+      `(select count(*) from "lock" l join (values ${ids.map(() => '(?::uuid, ?::xid)').join(', ')}) as v(id, x) on l."id" = v.id and l."x" = v.x) = ?`,
+      [...ids.flatMap((id) => [id, versions.get(id)!]), ids.length],
+    ),
+  };
+}
+
 /** The new balance and entry seq of each (locked) account, in one statement. */
 export function updateBalances(accounts: AccountRow[], at: Date): Stmt {
+  return balancesUpdate(accounts, at, (n) => `"id" in (${marks(n)})`);
+}
+
+/** updateBalances for accounts the same statement locks in `"lock"` (lockUnchanged): the update reads the locks' CTE, so it waits for them, taken in id order. */
+export function updateLockedBalances(accounts: AccountRow[], at: Date): Stmt {
+  return balancesUpdate(accounts, at, (n) => `"id" in (select "id" from "lock" where "id" in (${marks(n)}))`);
+}
+
+function balancesUpdate(accounts: AccountRow[], at: Date, scope: (n: number) => string): Stmt {
   const ids = accounts.map((a) => a.id);
   return stmt(
     `update "account" set "balance" = case "id" ${accounts.map(() => 'when ? then ?::bigint').join(' ')} else "balance" end,
        "entry_seq" = case "id" ${accounts.map(() => 'when ? then ?::int').join(' ')} else "entry_seq" end, "updated_at" = ?
-     where "id" in (${marks(ids.length)})`,
+     where ${scope(ids.length)}`,
     [...accounts.flatMap((a) => [a.id, a.balance.toString()]), ...accounts.flatMap((a) => [a.id, a.entrySeq]), at, ...ids],
   );
 }

@@ -1,27 +1,37 @@
+import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { PgPool } from '../../db/pg.js';
 import { rawTransaction, type RawTx } from '../../db/raw-tx.js';
-import type { Stmt } from '../../db/statement.js';
+import { checkedStatement, positional, STALE_READ, stmt, type PgResult, type Stmt } from '../../db/statement.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
-import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.sql.js';
-import { insertAuditEvents } from '../audit/audit.sql.js';
+import { accountRows, accountVersions, lockUnchanged, selectAccountsOf, updateBalances, updateLockedBalances } from '../accounts/account.sql.js';
+import type { AccountRow } from '../accounts/account.rules.js';
+import { insertAuditEvents, type AuditRow } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
 import { afterPosting, hookRowsOf, hookStatements, publishPosted, type PostedRows, type PostingHook } from './transfer.events.js';
-import { keyReused, keyVerdict, type AccountLookup, type Refusal } from './transfer.rules.js';
+import { keyReused, keyVerdict, type AccountLookup, type Posting, type Refusal } from './transfer.rules.js';
 import type { AuditOf, TransferRow } from './transfer.types.js';
 import {
   claimedIds,
   claimKeys,
+  claimSettledKeys,
   claimThenLock,
+  foundKeys,
   insertEntries,
   insertTransfers,
   keyOutcome,
+  readWithKeys,
   selectKeyOutcome,
   settleKeys,
   type KeySettlement,
 } from './transfer.sql.js';
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** PostgreSQL's deadlock_detected: the unlocked path gives way to the locked one. */
+const DEADLOCK = '40P01';
 
 /** What one transfer of a batch came to: its posted rows (entries empty on a replay), or a refusal. */
 export type BatchOutcome = PostedRows | { error: Refusal };
@@ -53,14 +63,19 @@ export interface TransferBatcherDeps {
   logger: Logger;
   /** One statement for the whole batch, last of its commit's writes; its rows after commit (transfer.events.ts). */
   postingHook?: PostingHook;
+  /** Told which path each batch committed on (metrics). */
+  paths?: (path: 'unlocked' | 'locked') => void;
 }
 
 /**
  * Group commit for createTransfer: while `lanes` batches are in flight, arriving transfers
- * queue, and the next batch takes up to `maxBatch` of them into one transaction. BEGIN; every
- * claim and then one lock of the union of the batch's accounts in id order, as one statement. Then the rules, in arrival order on running balances (transfer-batch.rules); the
- * replays' stored outcomes, if any; then every write as one statement and COMMIT (db/raw-tx.ts).
- * Events go out after commit, per transfer, in order, before any client is answered.
+ * queue, and the next batch takes up to `maxBatch` of them into one transaction. A batch runs
+ * the unlocked path first (two round trips: read, then one checked write: transactUnlocked) and
+ * the locked one (four: transactLocked) only when what it read changed before its write. A
+ * batch sharing an account with one in flight here waits for it, so within an instance the
+ * unlocked path meets no change of its own making. The rules run in arrival order on running
+ * balances (transfer-batch.rules) on both paths. Events go out after commit, per transfer, in
+ * order, before any client is answered.
  */
 export class TransferBatcher {
   /** Enough to amortise a commit; few enough that a batch's statements and lock set stay short. */
@@ -69,6 +84,8 @@ export class TransferBatcher {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
   private publishing: Promise<void> = Promise.resolve();
+  /** The batches in flight: each one's end, and the accounts (ids and numbers) it reads. */
+  private readonly touching = new Map<Promise<void>, Set<string>>();
 
   constructor(
     private readonly deps: TransferBatcherDeps,
@@ -99,26 +116,43 @@ export class TransferBatcher {
   }
 
   private async run(batch: Waiting[]): Promise<void> {
+    const requests = batch.map((w) => w.request);
+    // A batch that shares an account with one in flight here waits for it: it would only meet its locks.
+    const touches = new Set(requests.flatMap((r) => (r.lookup.number === null ? r.lookup.ids : [...r.lookup.ids, r.lookup.number])));
+    const before = [...this.touching].filter(([, other]) => [...touches].some((t) => other.has(t))).map(([done]) => done);
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.touching.set(done, touches);
     let answers: Array<() => BatchOutcome>;
     let hookRows: PostedRows['hookRows'];
     try {
-      ({ answers, hookRows } = await rawTransaction(this.deps.pool, (tx) =>
-        transact(
-          tx,
-          batch.map((w) => w.request),
-          this.deps.clock.now(),
-          this.deps.postingHook,
-        ),
-      ));
+      await Promise.all(before);
+      ({ answers, hookRows } = await this.transact(requests));
     } catch (error) {
       // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
       for (const w of batch) w.reject(error);
       return;
+    } finally {
+      this.touching.delete(done);
+      finish();
     }
     // Batches publish in commit order, so an account's events never overtake each other across lanes.
     const turn = this.publishing.then(() => this.answer(batch, answers, hookRows));
     this.publishing = turn;
     await turn;
+  }
+
+  /** The unlocked path first; when what it read changed before its write, the locked path (which retries serialization failures and deadlocks itself). */
+  private async transact(requests: BatchRequest[]): Promise<Settled> {
+    const client = await this.deps.pool.connect();
+    let settled: Settled | null;
+    try {
+      settled = await transactUnlocked(client, requests, this.deps.clock.now(), this.deps.postingHook);
+    } finally {
+      client.release();
+    }
+    this.deps.paths?.(settled === null ? 'locked' : 'unlocked');
+    return settled ?? rawTransaction(this.deps.pool, (tx) => transactLocked(tx, requests, this.deps.clock.now(), this.deps.postingHook));
   }
 
   /** Publishes each posted transfer, then the hook's reaction, then answers; never throws (a failure is its request's). */
@@ -142,13 +176,168 @@ export class TransferBatcher {
   }
 }
 
-/** One batch's transaction; answers are read after commit, so a broken replay fails its own request only. */
-async function transact(
-  tx: RawTx,
+/** What a batch's transaction came to: an answer per request (read after commit, so a broken replay fails its own request only) and the hook's rows. */
+interface Settled {
+  answers: Array<() => BatchOutcome>;
+  hookRows: PostedRows['hookRows'];
+}
+
+/** A batch judged on the accounts it read: what each fresh request came to, and what commit writes. */
+interface Judged {
+  outcomes: Map<number, BatchOutcome>;
+  settlements: Array<{ i: number; settlement: KeySettlement }>;
+  postings: Posting[];
+  touched: AccountRow[];
+  audits: AuditRow[];
+  hook: Stmt[];
+}
+
+/** The rules on the rows read, in arrival order (transfer-batch.rules), for every request whose role is fresh. */
+function judge(requests: BatchRequest[], roles: Role[], accounts: Map<string, AccountRow>, now: Date, postingHook: PostingHook | undefined): Judged {
+  const judged = roles.flatMap((r, i) => (r.kind === 'fresh' ? [{ i, claimId: r.claimId }] : []));
+  const { verdicts, touched } = judgeBatch(
+    judged.map(({ i }) => requests[i]!.judge),
+    accounts,
+    now,
+  );
+  const outcomes = new Map<number, BatchOutcome>();
+  const settlements: Judged['settlements'] = [];
+  judged.forEach(({ i, claimId }, n) => {
+    const verdict = verdicts[n]!;
+    outcomes.set(i, 'posting' in verdict ? { transfer: verdict.posting.transfer, entries: verdict.posting.entries } : { error: verdict.refusal });
+    if (claimId !== null) {
+      settlements.push({ i, settlement: 'posting' in verdict ? { claimId, transferId: verdict.posting.transfer.id } : { claimId, ...verdict.refusal } });
+    }
+  });
+  const postings = verdicts.flatMap((v) => ('posting' in v ? [v.posting] : []));
+  const audits = judged.flatMap(({ i }) => {
+    const audit = requests[i]!.audit;
+    return audit ? [audit(outcomes.get(i)!)] : [];
+  });
+  const hook = hookStatements(
+    postingHook,
+    postings.flatMap((p) => p.entries),
+    now,
+  );
+  return { outcomes, settlements, postings, touched, audits, hook };
+}
+
+/** The postings' rows and the audit rows: the writes both paths commit besides keys, balances and the hook. */
+function postingWrites(j: Judged): Stmt[] {
+  const writes: Stmt[] = [];
+  if (j.postings.length > 0) writes.push(insertTransfers(j.postings.map((p) => p.transfer)), insertEntries(j.postings.flatMap((p) => p.entries)));
+  if (j.audits.length > 0) writes.push(insertAuditEvents(j.audits));
+  return writes;
+}
+
+/** Each request's answer: its own outcome, its key's stored one (a replay: `stored` has its two results), or its leader's. */
+function answersOf(
   requests: BatchRequest[],
-  now: Date,
-  postingHook: PostingHook | undefined,
-): Promise<{ answers: Array<() => BatchOutcome>; hookRows: PostedRows['hookRows'] }> {
+  roles: Role[],
+  outcomes: Map<number, BatchOutcome>,
+  stored: Map<number, [PgResult, PgResult]>,
+): Settled['answers'] {
+  const answer = (i: number): BatchOutcome => {
+    const role = roles[i]!;
+    const request = requests[i]!;
+    if (role.kind === 'fresh') return outcomes.get(i)!;
+    if (role.kind === 'replay') {
+      const [key, transfer] = stored.get(i)!;
+      return asOutcome(keyVerdict(keyOutcome(key, transfer), request.hash));
+    }
+    if (requests[role.of]!.hash !== request.hash) return { error: keyReused() };
+    const led = answer(role.of);
+    return 'error' in led ? led : { transfer: led.transfer, entries: [] };
+  };
+  return requests.map((_, i) => () => answer(i));
+}
+
+/** The stored outcomes of the replays, two results each, read on `send` (after the keys' commit). */
+async function storedOutcomes(
+  requests: BatchRequest[],
+  roles: Role[],
+  send: (stmts: Stmt[]) => Promise<PgResult[]>,
+): Promise<Map<number, [PgResult, PgResult]>> {
+  const replays = roles.flatMap((r, i) => (r.kind === 'replay' ? [i] : []));
+  if (replays.length === 0) return new Map();
+  const results = await send(replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
+  return new Map(replays.map((i, n) => [i, [results[2 * n]!, results[2 * n + 1]!]]));
+}
+
+function lookups(requests: BatchRequest[]): Stmt {
+  return selectAccountsOf(
+    requests.flatMap((r) => r.lookup.ids),
+    requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
+    false,
+  );
+}
+
+/**
+ * The unlocked path, two round trips and no BEGIN or COMMIT: one statement reads the accounts
+ * (with their row versions) and which keys are taken; the rules run; one statement claims the
+ * keys with their outcomes, locks the accounts read in id order, checks each is still at the
+ * version read, and writes everything (db/statement.ts checkedStatement). Null when the check
+ * failed: something changed in between, nothing was written, and the locked path runs instead.
+ */
+async function transactUnlocked(client: Queryable, requests: BatchRequest[], now: Date, postingHook: PostingHook | undefined): Promise<Settled | null> {
+  const roles = assignRoles(requests);
+  const keyed = roles.flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [i] : []));
+  const read = await run(
+    client,
+    readWithKeys(
+      lookups(requests),
+      keyed.map((i) => ({ userId: requests[i]!.userId, key: requests[i]!.key! })),
+    ),
+  );
+  const taken = new Set(foundKeys(read).map(([userId, key]) => claimSlot(userId, key)));
+  for (const i of keyed) if (taken.has(claimSlot(requests[i]!.userId, requests[i]!.key))) roles[i] = { kind: 'replay' };
+  const j = judge(requests, roles, accountRows(read), now, postingHook);
+  const versions = accountVersions(read);
+  const parts: Array<{ name: string; stmt: Stmt; materialized?: boolean }> = [];
+  const checks: Stmt[] = [];
+  if (j.settlements.length > 0) {
+    const claims = j.settlements.map(({ i, settlement }) => ({
+      id: settlement.claimId,
+      userId: requests[i]!.userId,
+      key: requests[i]!.key!,
+      hash: requests[i]!.hash,
+      settlement,
+    }));
+    parts.push({ name: 'claimed', stmt: claimSettledKeys(claims, now) });
+    checks.push(stmt(`(select count(*) from "claimed") = ?`, [claims.length]));
+  }
+  if (versions.size > 0) {
+    const { lock, unchanged } = lockUnchanged(versions, j.settlements.length > 0 ? 'claimed' : null);
+    parts.push({ name: 'lock', stmt: lock, materialized: true });
+    checks.push(unchanged);
+  }
+  const writes = postingWrites(j);
+  if (j.touched.length > 0) writes.push(updateLockedBalances(j.touched, now));
+  writes.forEach((w, n) => parts.push({ name: `w${n}`, stmt: w }));
+  let committed: PgResult;
+  try {
+    committed = await run(client, checkedStatement(parts, checks, 'accounts or keys of a transfer batch', j.hook[0]));
+  } catch (error) {
+    // Stale: a change committed since the read. Deadlock: a locked transaction met this one's locks.
+    const code = (error as { code?: unknown }).code;
+    if (code === STALE_READ || code === DEADLOCK) return null;
+    throw error;
+  }
+  const hookRows = j.hook.length > 0 ? (committed.rows[0]!.rows as PgResult['rows']) : undefined;
+  const stored = await storedOutcomes(requests, roles, async (stmts) => {
+    const results: PgResult[] = [];
+    for (const s of stmts) results.push(await run(client, s));
+    return results;
+  });
+  return { answers: answersOf(requests, roles, j.outcomes, stored), hookRows };
+}
+
+/**
+ * The locked path (four round trips): BEGIN; every claim and then one lock of the union of the
+ * batch's accounts in id order, as one statement; the rules; the replays' stored outcomes, if
+ * any; every write as one statement and COMMIT (db/raw-tx.ts).
+ */
+async function transactLocked(tx: RawTx, requests: BatchRequest[], now: Date, postingHook: PostingHook | undefined): Promise<Settled> {
   const roles = assignRoles(requests);
   // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
   const claims = roles
@@ -164,55 +353,25 @@ async function transact(
   // Not among the ids claimed: the key was committed by another transaction (ON CONFLICT waited for it).
   const claimed = claimedIds(first!);
   for (const { i, claimId } of claims) if (!claimed.has(claimId)) roles[i] = { kind: 'replay' };
-  const judged = roles.flatMap((r, i) => (r.kind === 'fresh' ? [{ i, claimId: r.claimId }] : []));
-  const { verdicts, touched } = judgeBatch(
-    judged.map(({ i }) => requests[i]!.judge),
-    accountRows(first!),
-    now,
-  );
-  const outcomes = new Map<number, BatchOutcome>();
-  const settlements: KeySettlement[] = [];
-  judged.forEach(({ i, claimId }, n) => {
-    const verdict = verdicts[n]!;
-    outcomes.set(i, 'posting' in verdict ? { transfer: verdict.posting.transfer, entries: verdict.posting.entries } : { error: verdict.refusal });
-    if (claimId !== null) settlements.push('posting' in verdict ? { claimId, transferId: verdict.posting.transfer.id } : { claimId, ...verdict.refusal });
-  });
-  const postings = verdicts.flatMap((v) => ('posting' in v ? [v.posting] : []));
-  const writes: Stmt[] = [];
-  if (postings.length > 0) {
-    writes.push(insertTransfers(postings.map((p) => p.transfer)), insertEntries(postings.flatMap((p) => p.entries)), updateBalances(touched, now));
-  }
-  if (settlements.length > 0) writes.push(settleKeys(settlements, now));
-  const audits = judged.flatMap(({ i }) => {
-    const audit = requests[i]!.audit;
-    return audit ? [audit(outcomes.get(i)!)] : [];
-  });
-  if (audits.length > 0) writes.push(insertAuditEvents(audits));
-  // Last of the writes: it sees every new balance of the batch.
-  const hook = hookStatements(
-    postingHook,
-    postings.flatMap((p) => p.entries),
-    now,
-  );
-  writes.push(...hook);
-  const replays = roles.flatMap((r, i) => (r.kind === 'replay' ? [i] : []));
-  const stored = replays.length === 0 ? [] : await tx.send(...replays.flatMap((i) => selectKeyOutcome(requests[i]!.userId, requests[i]!.key!)));
-  // Each replay's two results, in turn.
-  const replayAt = new Map(replays.map((i, n) => [i, 2 * n]));
+  const j = judge(requests, roles, accountRows(first!), now, postingHook);
+  const writes = postingWrites(j);
+  if (j.touched.length > 0) writes.push(updateBalances(j.touched, now));
+  if (j.settlements.length > 0)
+    writes.push(
+      settleKeys(
+        j.settlements.map((s) => s.settlement),
+        now,
+      ),
+    );
+  // Last of the writes: its rows are the commit's result.
+  writes.push(...j.hook);
+  const stored = await storedOutcomes(requests, roles, (stmts) => tx.send(...stmts));
   const committed = await tx.commit(...writes);
-  const answer = (i: number): BatchOutcome => {
-    const role = roles[i]!;
-    const request = requests[i]!;
-    if (role.kind === 'fresh') return outcomes.get(i)!;
-    if (role.kind === 'replay') {
-      const at = replayAt.get(i)!;
-      return asOutcome(keyVerdict(keyOutcome(stored[at]!, stored[at + 1]!), request.hash));
-    }
-    if (requests[role.of]!.hash !== request.hash) return { error: keyReused() };
-    const led = answer(role.of);
-    return 'error' in led ? led : { transfer: led.transfer, entries: [] };
-  };
-  return { answers: requests.map((_, i) => () => answer(i)), hookRows: hookRowsOf(hook, committed) };
+  return { answers: answersOf(requests, roles, j.outcomes, stored), hookRows: hookRowsOf(j.hook, committed) };
+}
+
+function run(client: Queryable, s: Stmt): Promise<PgResult> {
+  return client.query(positional(s.sql), s.params);
 }
 
 /** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */

@@ -23,6 +23,39 @@ export function claimKeys(claims: ReadonlyArray<{ id: string; userId: string; ke
   );
 }
 
+/** A key with its outcome, claimed and settled at once (the unlocked path's commit): no row back means another request has it. */
+export function claimSettledKeys(claims: ReadonlyArray<{ id: string; userId: string; key: string; hash: string; settlement: KeySettlement }>, at: Date): Stmt {
+  const params: unknown[] = [];
+  for (const c of claims) {
+    const s = c.settlement;
+    params.push(c.id, at, at, c.userId, c.key, c.hash, ...('transferId' in s ? [s.transferId, null, null] : [null, s.code, s.message]));
+  }
+  return stmt(
+    `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash", "transfer_id", "error_code", "error_message")
+     values ${claims.map(() => `(${marks(9)})`).join(', ')} on conflict ("user_id", "key") do nothing returning "id"`,
+    params,
+  );
+}
+
+/**
+ * The unlocked read: the accounts (`read`, unlocked) and which of `keys` are committed already,
+ * as one statement. Each row is an account (one row of nulls when none is found), each with
+ * `found`, the [user id, key] pairs that have a row.
+ */
+export function readWithKeys(read: Stmt, keys: ReadonlyArray<{ userId: string; key: string }>): Stmt {
+  return stmt(
+    `select "l".*, "k"."found" from (select coalesce((select json_agg(json_build_array("user_id", "key")) from "idempotency_key"
+       where ("user_id", "key") in (${keys.length === 0 ? 'select null::uuid, null::text where false' : keys.map(() => '(?::uuid, ?)').join(', ')})), '[]'::json) as "found" offset 0) "k"
+     left join lateral (${read.sql}) "l" on true`,
+    [...keys.flatMap((k) => [k.userId, k.key]), ...read.params],
+  );
+}
+
+/** The [user id, key] pairs readWithKeys found. */
+export function foundKeys(result: PgResult): Array<[string, string]> {
+  return (result.rows[0]?.found as Array<[string, string]> | undefined) ?? [];
+}
+
 /**
  * The claims, then the account lock, as one statement (one round trip). The claims run to the
  * end first (the lock waits on their array): a request waiting on another's key holds no
