@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   sockets: async () => (await import('./sockets.js')).run,
   startup: async () => (await import('./startup.js')).run,
   'sql-count': async () => (await import('./sql-count.js')).run,
+  group: async () => (await import('./group.js')).run,
 };
 
 function build(): void {

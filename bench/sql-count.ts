@@ -27,6 +27,7 @@ export async function run(): Promise<BenchOutcome> {
     transfers: '50 transfers + both accounts (25 -> 50)',
     chatSessions: '20 sessions x 20 msgs + drafts (10 -> 20)',
     accounts: '8 accounts x 20 entries (4x10 -> 8x20)',
+    group: 'group balances + suggested settlements (20 -> 40 expenses)',
   };
   const rows: Row[] = Object.entries(labels).map(([k, label]) => {
     const c = counts[k];

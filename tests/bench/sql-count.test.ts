@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTransferDocument, UpdateDraftDocument } from '../generated/graphql.js';
+import { AddGroupExpenseDocument, CreateTransferDocument, UpdateDraftDocument } from '../generated/graphql.js';
 import { appendMessages, createSession } from '../factories/chat.js';
+import { groupOf } from '../factories/groups.js';
 import { deposit, key, loginOperator, openAccount, OPERATOR_ENV } from '../factories/ledger.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { countStatements } from '../helpers/sql.js';
@@ -131,6 +132,34 @@ describe('SQL statements per list do not grow with the rows listed', () => {
     await ring(10); // the 4 new ones: 1 + 20 entries; the first 4: more
     const full = await measure(user, ACCOUNTS, check(8, 20));
     counts.accounts = { half, full };
+    expect(full).toBe(half);
+    expect(full).toBeLessThanOrEqual(6);
+  });
+
+  it("reads a group's balances and suggested settlements over 40 expenses in as many statements as over 20", async () => {
+    const [ana, ben, cam] = [await registerUser(server), await registerUser(server), await registerUser(server)];
+    const groupId = await groupOf(server, ana, [ben, cam]);
+    const payers = [ana, ben, cam];
+    const add = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await server.ok(
+          AddGroupExpenseDocument,
+          { input: { groupId, description: `Groceries ${i}`, amountMinor: String(1000 + i), occurredOn: '2026-11-02', splitMode: 'EQUAL' } },
+          { token: payers[i % 3]!.token },
+        );
+      }
+    };
+    const GROUP = `{ group(id: "${groupId}") { id myBalance { minor } balances { user { id } balance { minor } } suggestedSettlements { from { id } to { id } amount { minor } } } }`;
+    type Data = { group: { balances: Array<{ balance: { minor: string } }> } };
+    const check = (data: Data) => {
+      expect(data.group.balances).toHaveLength(3);
+      expect(data.group.balances.reduce((sum, b) => sum + BigInt(b.balance.minor), 0n)).toBe(0n);
+    };
+    await add(20);
+    const half = await measure(ana, GROUP, check);
+    await add(20);
+    const full = await measure(ana, GROUP, check);
+    counts.group = { half, full };
     expect(full).toBe(half);
     expect(full).toBeLessThanOrEqual(6);
   });
