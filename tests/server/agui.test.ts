@@ -1,12 +1,14 @@
 import { HttpAgent, type AgentSubscriber } from '@ag-ui/client';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelAgentRunDocument, ChatSessionDocument, LogoutDocument } from '../generated/graphql.js';
+import { AgentRunDocument, CancelAgentRunDocument, CancelTransferDocument, ChatSessionDocument, LogoutDocument } from '../generated/graphql.js';
+import { openAccount } from '../factories/ledger.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { startScriptedServer } from '../helpers/scripted-llm.js';
 import type { TestServer } from '../helpers/server.js';
+import { stalledPost } from '../helpers/stalled-stream.js';
 import { until } from '../helpers/wait.js';
 
 const MAX_PER_USER = 3;
@@ -17,7 +19,10 @@ let user: TestUser;
 let base: string;
 
 beforeAll(async () => {
-  ({ fake, server } = await startScriptedServer({ llmTimeoutMs: 20_000, env: { WS_MAX_SUBSCRIPTIONS_PER_USER: String(MAX_PER_USER) } }));
+  ({ fake, server } = await startScriptedServer({
+    llmTimeoutMs: 20_000,
+    env: { WS_MAX_SUBSCRIPTIONS_PER_USER: String(MAX_PER_USER), WS_MAX_BUFFERED_BYTES: String(64 * 1024) },
+  }));
   user = await registerUser(server);
   base = server.url.replace(/\/graphql$/, '');
 });
@@ -127,6 +132,49 @@ describe('POST /agui with @ag-ui/client HttpAgent', () => {
     expect(events.filter((e) => e.type === EventType.RUN_STARTED).at(-1)).toMatchObject({ threadId: started.threadId });
     const seen = fake.requests.at(-1)!.messages.map((m) => m.content);
     expect(seen).toEqual(expect.arrayContaining(['what accounts do I have?', 'You have no accounts yet.', 'and now?']));
+  });
+
+  it('hands a proposed transfer to the client as STATE_SNAPSHOT, which the user cancels over GraphQL', async () => {
+    const checking = await openAccount(server, user.token, 'USD', 'Checking');
+    const savings = await openAccount(server, user.token, 'USD', 'Savings');
+    const session = await createSession(server, user.token, 'COACHING');
+    const args = { fromAccountId: checking.id, toAccountId: savings.id, amountMinor: '5000', currency: 'USD' };
+    fake.script([[{ toolCall: { id: 'call_t', name: 'propose_transfer', arguments: JSON.stringify(args) } }], [{ text: 'Confirm it when ready.' }]]);
+    const { client, events, say } = agent(user.token, session.id);
+    await say('move 50 dollars to savings');
+    const snapshot = events.find((e) => e.type === EventType.STATE_SNAPSHOT) as BaseEvent & { snapshot: { proposedTransfers: Array<{ id: string }> } };
+    expect(snapshot.snapshot.proposedTransfers).toEqual([
+      expect.objectContaining({ status: 'PENDING_CONFIRMATION', amount: { minor: '5000', currency: 'USD' }, toAccountNumber: savings.number }),
+    ]);
+    // The client's state is the snapshot.
+    expect((client.state as { proposedTransfers: unknown[] }).proposedTransfers).toHaveLength(1);
+    const cancelled = await server.ok(CancelTransferDocument, { id: snapshot.snapshot.proposedTransfers[0]!.id }, { token: user.token });
+    expect(cancelled.cancelTransfer.status).toBe('CANCELLED');
+  });
+
+  it('streams the first run again for the same runId, and refuses a second run while one is unfinished (409 RUN_IN_PROGRESS)', async () => {
+    const release = holdAnswer();
+    try {
+      const session = await createSession(server, user.token, 'GENERAL');
+      const body = (runId: string, text: string) =>
+        JSON.stringify({ threadId: session.id, runId, tools: [], context: [], messages: [{ id: runId, role: 'user', content: text }] });
+      const post = (payload: string) =>
+        fetch(`${base}/agui`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${user.token}` },
+          body: payload,
+        });
+      const first = await post(body('client-run-1', 'talk'));
+      const busy = await post(body('client-run-2', 'and another thing'));
+      expect(busy.status).toBe(409);
+      expect(((await busy.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('RUN_IN_PROGRESS');
+      release();
+      const again = parseSse(await (await post(body('client-run-1', 'talk'))).text());
+      const original = parseSse(await first.text());
+      expect(again.map((e) => e.event)).toEqual(original.map((e) => e.event));
+    } finally {
+      release();
+    }
   });
 
   it('finishes a run cancelled with cancelAgentRun with the cancelled outcome, once', async () => {
@@ -253,6 +301,24 @@ describe('the limits of the other streams', () => {
       await until(async () => (await streamsOpen()) === 0, { what: 'the streams to be released' });
     } finally {
       release();
+    }
+  });
+
+  it('cuts a reader that stops reading rather than buffering the run for it; the run goes on', { timeout: 60_000 }, async () => {
+    const word = 'w'.repeat(200);
+    fake.script([[{ text: Array.from({ length: 20_000 }, () => word).join(' ') }]]);
+    const body = { threadId: '', runId: crypto.randomUUID(), tools: [], context: [], messages: [{ id: 'u1', role: 'user', content: 'a long story' }] };
+    const reader = await stalledPost(server.url, '/agui', 'text/event-stream', user.token, JSON.stringify(body));
+    try {
+      await until(async () => (await streamsOpen()) === 0, { what: 'the slow reader to be cut' });
+      const { text } = await reader.resume();
+      expect(text).toMatch(/data: \{"type":"RUN_ERROR","message":"Slow consumer: [^"]*","code":"UNAVAILABLE"\}\n\n$/);
+      const runId = (parseSse(text)[0]!.event as BaseEvent & { runId: string }).runId;
+      const status = async () => (await server.ok(AgentRunDocument, { id: runId }, { token: user.token })).agentRun.status;
+      await until(async () => !['QUEUED', 'RUNNING'].includes(await status()), { what: 'the run to finish', timeoutMs: 30_000 });
+      expect(await status()).toBe('SUCCEEDED');
+    } finally {
+      reader.socket.destroy();
     }
   });
 
