@@ -222,6 +222,9 @@ describe('POST /agui with @ag-ui/client HttpAgent', () => {
     const noUserMessage = await post({ threadId: '', runId: 'r1', tools: [], context: [], messages: [{ id: 'm1', role: 'assistant', content: 'hello' }] });
     expect(noUserMessage.status).toBe(400);
     expect(await streamsOpen()).toBe(0);
+    const metrics = await (await fetch(server.app.metricsUrl!)).text();
+    expect(metrics).toMatch(/coach_graphql_operations_total\{[^}]*transport="agui",type="subscription",operation="AgUiRun",outcome="NOT_FOUND"/);
+    expect(metrics).toMatch(/coach_graphql_operations_total\{[^}]*transport="agui",type="subscription",operation="AgUiRun",outcome="ok"/);
   });
 });
 

@@ -188,7 +188,7 @@ export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsO
     } catch (error) {
       cleanup();
       if (!(error instanceof DomainError)) throw error;
-      const errors = [new GraphQLError(error.message, { originalError: error })];
+      const errors = [new GraphQLError(error.message, { originalError: error, extensions: { code: error.code } })];
       gate.outcomes.refused(op, errors);
       return { status: httpStatusOf(error.code), errors: format(errors) };
     }
