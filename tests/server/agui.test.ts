@@ -1,13 +1,20 @@
 import { HttpAgent, type AgentSubscriber } from '@ag-ui/client';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentRunDocument, CancelAgentRunDocument, CancelTransferDocument, ChatSessionDocument, LogoutDocument } from '../generated/graphql.js';
+import {
+  AgentRunDocument,
+  CancelAgentRunDocument,
+  CancelTransferDocument,
+  ChatSessionDocument,
+  ChatSessionsDocument,
+  LogoutDocument,
+} from '../generated/graphql.js';
 import { openAccount } from '../factories/ledger.js';
 import { createSession } from '../factories/chat.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { startScriptedServer } from '../helpers/scripted-llm.js';
-import type { TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { stalledPost } from '../helpers/stalled-stream.js';
 import { until } from '../helpers/wait.js';
 
@@ -322,6 +329,29 @@ describe('the limits of the other streams', () => {
       expect(await status()).toBe('SUCCEEDED');
     } finally {
       reader.socket.destroy();
+    }
+  });
+
+  it('answers a run over the sendMessage rate limit with 429 and Retry-After, leaving no empty conversation behind', async () => {
+    const own = await startTestServer({ env: { RATE_LIMIT_SEND_MESSAGE_PER_USER: '1' } });
+    try {
+      const owner = await registerUser(own);
+      const post = () =>
+        fetch(`${own.url.replace(/\/graphql$/, '')}/agui`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${owner.token}` },
+          body: JSON.stringify({ threadId: '', runId: crypto.randomUUID(), tools: [], context: [], messages: [{ id: 'u1', role: 'user', content: 'hello' }] }),
+        });
+      const first = await post();
+      expect(first.status).toBe(200);
+      expect(terminals(parseSse(await first.text()).map((e) => e.event))).toHaveLength(1);
+      const limited = await post();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('RATE_LIMITED');
+      expect((await own.ok(ChatSessionsDocument, {}, { token: owner.token })).chatSessions.totalCount).toBe(1);
+    } finally {
+      await own.stop();
     }
   });
 

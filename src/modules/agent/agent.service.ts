@@ -70,8 +70,16 @@ export class AgentService {
    * session when there is none, and the run's events from its first.
    */
   async runForAgUi(auth: AuthInfo, request: AgUiRunRequest): Promise<AsyncIterableIterator<AgentEventPayload>> {
-    const sessionId = request.threadId ?? (await this.chat.create(auth, { conversationType: ConversationType.GENERAL })).id;
-    const run = await this.send(auth, { sessionId, text: request.text, clientMessageId: request.clientRunId });
+    const created = request.threadId ? null : await this.chat.create(auth, { conversationType: ConversationType.GENERAL });
+    const sessionId = created?.id ?? request.threadId!;
+    let run: AgentRunView;
+    try {
+      run = await this.send(auth, { sessionId, text: request.text, clientMessageId: request.clientRunId });
+    } catch (error) {
+      // A refused run (rate limited, shutting down) leaves no empty conversation behind.
+      if (created) await this.chat.delete(auth, created.id);
+      throw error;
+    }
     return this.watchRun(auth, run.id, 0);
   }
 
