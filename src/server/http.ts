@@ -22,6 +22,7 @@ import { claimedUserId } from '../modules/auth/tokens.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics, MetricSources } from '../shared/metrics.js';
 import type { StringCache } from '../shared/redis-cache.js';
+import { aguiRouter } from './agui.js';
 import { chatPageRouter } from './chat-page.js';
 import { webhookRouter } from './webhooks.js';
 import { healthRouter } from './health.js';
@@ -123,6 +124,7 @@ export async function startHttpServer(
   app.use(ideRouter());
   app.use(webhookRouter(deps, orm));
   if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, sourceMaps: config.chatUiSourceMaps, logger }));
+  app.use(aguiRouter({ streams, bodyLimitBytes: config.bodyLimitBytes }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(

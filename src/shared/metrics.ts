@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** http: POST/GET /graphql answered once; multipart and sse: subscriptions streamed over HTTP. */
-export type Transport = 'http' | 'ws' | 'multipart' | 'sse';
+export type Transport = 'http' | 'ws' | 'multipart' | 'sse' | 'agui';
 
 export interface OperationSample {
   transport: Transport;

@@ -19,12 +19,16 @@ const ACCEPT = { sse: 'text/event-stream', multipart: 'multipart/mixed;subscript
  * arrived: what the server writes backs up behind a full TCP receive window.
  */
 export function stalledStream(url: string, transport: HttpStreamTransport, token: string, query: string): Promise<StalledStream> {
-  const { hostname, port, pathname } = new URL(url);
-  const body = JSON.stringify({ query });
+  const { pathname } = new URL(url);
+  return stalledPost(url, transport === 'sse' ? `${pathname}/stream` : pathname, ACCEPT[transport], token, JSON.stringify({ query }));
+}
+
+/** Any streaming POST of the gateway's (`path` on the host of `url`) on a raw socket that stops reading once the head arrived. */
+export function stalledPost(url: string, path: string, accept: string, token: string, body: string): Promise<StalledStream> {
+  const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
-  const path = transport === 'sse' ? `${pathname}/stream` : pathname;
   socket.write(
-    `POST ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\naccept: ${ACCEPT[transport]}\r\n` +
+    `POST ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\naccept: ${accept}\r\n` +
       `authorization: Bearer ${token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   let received = '';

@@ -7,10 +7,11 @@ import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
-import { ChatSession } from '../chat/chat-session.entity.js';
+import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
 import type { ChatService } from '../chat/chat.service.js';
 import { type Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEventRows } from './agent-event.store.js';
+import type { AgUiRunRequest } from './agui.inputs.js';
 import { checkBranchable } from './branching.rules.js';
 import { messageSnapshot } from './snapshots.js';
 import { AgentRun } from './agent-run.entity.js';
@@ -62,6 +63,24 @@ export class AgentService {
     return this.startRun(auth, session.id, clientMessageId, input.text, (em) =>
       this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em }),
     );
+  }
+
+  /**
+   * An AG-UI run (POST /agui): a message in the caller's session `threadId`, or in a new GENERAL
+   * session when there is none, and the run's events from its first.
+   */
+  async runForAgUi(auth: AuthInfo, request: AgUiRunRequest): Promise<AsyncIterableIterator<AgentEventPayload>> {
+    const created = request.threadId ? null : await this.chat.create(auth, { conversationType: ConversationType.GENERAL });
+    const sessionId = created?.id ?? request.threadId!;
+    let run: AgentRunView;
+    try {
+      run = await this.send(auth, { sessionId, text: request.text, clientMessageId: request.clientRunId });
+    } catch (error) {
+      // A refused run (rate limited, shutting down) leaves no empty conversation behind.
+      if (created) await this.chat.delete(auth, created.id);
+      throw error;
+    }
+    return this.watchRun(auth, run.id, 0);
   }
 
   /** A new answer to the question the assistant message answered; it becomes that question's newest child. */
