@@ -20,7 +20,7 @@ import type { ProviderChains } from './provider.factory.js';
 import type { ProviderChain } from './llm/chain.js';
 import { ProviderError, type ChatMessage, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
-import { runTool, toolsFor } from './tools/registry.js';
+import { runTool, toolsFor, type ToolOutcome } from './tools/registry.js';
 import { switchedOffFamilies } from './tools/switched-off.js';
 import type { ServicesFor } from './tools/tool.js';
 
@@ -241,21 +241,17 @@ export class AgentRunner implements AgentRuntime {
         messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
         for (const call of calls) {
           if (signal.aborted) break;
-          const tool = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id };
-          const outcome = await inSpan(deps.tracing, `execute_tool ${call.name}`, { attributes: tool }, async (span) => {
-            const ran = await runTool(call, {
-              services: () => deps.servicesFor(orm.em.fork()),
-              clock: deps.clock,
-              logger: deps.logger,
-              auth,
-              session,
-              writer,
-              signal,
-              switchedOff,
-            });
-            span?.setAttribute('coach.tool.ok', ran.record.ok === true);
-            return ran;
-          });
+          const env = {
+            services: () => deps.servicesFor(orm.em.fork()),
+            clock: deps.clock,
+            logger: deps.logger,
+            auth,
+            session,
+            writer,
+            signal,
+            switchedOff,
+          };
+          const outcome = deps.tracing ? await tracedTool(deps.tracing, call, () => runTool(call, env)) : await runTool(call, env);
           run.steps.push(outcome.step);
           run.toolCalls.push(outcome.record);
           messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.record.result) });
@@ -303,6 +299,16 @@ export class AgentRunner implements AgentRuntime {
     await writer.flush();
     deps.metrics.agentRunFinished(status, run.usage);
   }
+}
+
+/** One tool call as a span under the run's (GenAI semantic conventions' names). */
+function tracedTool(tracing: Tracing, call: ToolCallRequest, run: () => Promise<ToolOutcome>): Promise<ToolOutcome> {
+  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id };
+  return inSpan(tracing, `execute_tool ${call.name}`, { attributes }, async (span) => {
+    const outcome = await run();
+    span?.setAttribute('coach.tool.ok', outcome.record.ok === true);
+    return outcome;
+  });
 }
 
 function toAgentError(error: unknown): StoredError {
