@@ -135,7 +135,19 @@ export interface TracingConfig {
   /** Sent with every export (OTEL_EXPORTER_OTLP_HEADERS: a collector's API key, say). */
   headers: Record<string, string>;
   serviceName: string;
+  /** Which traces are recorded (OTEL_TRACES_SAMPLER's names); `ratio` for the traceidratio ones. */
+  sampler: { kind: TraceSampler; ratio: number };
 }
+
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
 
 export type LlmKind = 'openai' | 'anthropic' | 'local';
 
@@ -270,6 +282,10 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
   const traceExporter = read.oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'] as const, otlpBase || otlpTraces ? 'otlp' : 'none');
   const otlpHeaders = read.otlpHeaders('OTEL_EXPORTER_OTLP_HEADERS');
   const serviceName = read.string('OTEL_SERVICE_NAME') ?? 'coach-gateway';
+  const sampler = read.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on');
+  const samplerArg = read.string('OTEL_TRACES_SAMPLER_ARG');
+  const ratio = samplerArg === undefined ? 1 : Number(samplerArg);
+  if (!(ratio >= 0 && ratio <= 1)) problems.push(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${samplerArg}")`);
   const tracing: TracingConfig | undefined =
     read.bool('OTEL_SDK_DISABLED', false) || traceExporter === 'none'
       ? undefined
@@ -279,6 +295,7 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
           endpoint: otlpTraces ?? (otlpBase ? `${otlpBase.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces'),
           headers: otlpHeaders,
           serviceName,
+          sampler: { kind: sampler, ratio: ratio >= 0 && ratio <= 1 ? ratio : 1 },
         };
 
   const config: Config = {

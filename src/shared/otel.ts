@@ -3,16 +3,19 @@ import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  type Sampler,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { TracingConfig } from '../config/config.js';
+import type { TraceSampler, TracingConfig } from '../config/config.js';
 import type { SpanStart, Tracing } from './tracing.js';
 
 /*
@@ -38,8 +41,8 @@ export async function createOtelTracing(config: TracingConfig | undefined, optio
   const exporter = options.exporter ?? (await configuredExporter(config!));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config?.serviceName ?? 'coach-gateway', [ATTR_SERVICE_INSTANCE_ID]: options.instanceId }),
-    // A caller's sampling decision (traceparent's flag) is kept; a trace started here is always sampled.
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    // By default a caller's sampling decision (traceparent's flag) is kept and a trace started here is always sampled.
+    sampler: sampler(config?.sampler ?? { kind: 'parentbased_always_on', ratio: 1 }),
     // An exporter given in-process (tests) sees each span as it ends; a real one gets batches off the request path.
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
   });
@@ -60,6 +63,12 @@ export async function createOtelTracing(config: TracingConfig | undefined, optio
     },
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** OTEL_TRACES_SAMPLER's names, as the specification defines them. */
+function sampler({ kind, ratio }: { kind: TraceSampler; ratio: number }): Sampler {
+  const root = kind.endsWith('always_on') ? new AlwaysOnSampler() : kind.endsWith('always_off') ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(ratio);
+  return kind.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
 async function configuredExporter(config: TracingConfig): Promise<SpanExporter> {

@@ -99,6 +99,18 @@ describe('traces of a transfer', () => {
     for (const line of lines) expect(line.trace_id).toBe(caller.traceId);
   });
 
+  it("keeps a caller's decision not to sample: nothing of its trace is recorded", async () => {
+    const caller = callerContext();
+    const unsampled = caller.traceparent.replace(/-01$/, '-00');
+    const res = await server.gql(AccountsDocument, {}, { token: user.token, headers: { traceparent: unsampled } });
+    expect(res.errors).toBeUndefined();
+    // A sampled request after it, on the same connection, is recorded: its span ending means the first one's would have too.
+    const next = callerContext();
+    await server.gql(AccountsDocument, {}, { token: user.token, headers: { traceparent: next.traceparent } });
+    await until(() => spansOf(next.traceId).some((s) => s.kind === SpanKind.SERVER), { what: 'the sampled request span' });
+    expect(spansOf(caller.traceId)).toEqual([]);
+  });
+
   it('starts a trace of its own for a request without traceparent', async () => {
     const before = new Set(exporter.getFinishedSpans().map((s) => s.spanContext().traceId));
     await server.ok(AccountsDocument, {}, { token: user.token });

@@ -74,6 +74,7 @@ describe('the OTEL_* variables', () => {
       endpoint: 'http://collector:4318/v1/traces',
       headers: {},
       serviceName: 'coach-gateway',
+      sampler: { kind: 'parentbased_always_on', ratio: 1 },
     });
     expect(
       tracingOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/custom' })?.endpoint,
@@ -92,6 +93,17 @@ describe('the OTEL_* variables', () => {
       'api-key': 'a,b',
       'x-tenant': 'eu',
     });
+  });
+
+  it('read the sampler and its ratio', () => {
+    expect(tracingOf({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })?.sampler).toEqual({
+      kind: 'parentbased_traceidratio',
+      ratio: 0.25,
+    });
+    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '2' }).map((p) => p.split(' ')[0])).toEqual([
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_TRACES_SAMPLER_ARG',
+    ]);
   });
 
   it('name each bad one', () => {
