@@ -164,7 +164,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       plainPool,
       plainSql: plainSql(plainPool),
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
-      transferBatcher: new TransferBatcher({ pool: moneyPool, clock, pubsub, logger, postingHook }, { lanes: Math.min(2, poolMax.money) }),
+      transferBatcher: new TransferBatcher({ pool: moneyPool, clock, pubsub, logger, postingHook, tracing }, { lanes: Math.min(2, poolMax.money) }),
       postingHook,
       linking: linking.runtime,
       tracing,

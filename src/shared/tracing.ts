@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanKind } from '@opentelemetry/api';
 
 /*
  * The tracing port: what instrumented code calls. Built in app.ts only when OTEL_* asks for it
@@ -11,6 +11,8 @@ export interface SpanStart {
   attributes?: Attributes;
   /** Milliseconds since the epoch (a statement reported after it ran). */
   startTime?: number;
+  /** Spans this one also serves (a batch: the requests it commits besides its parent's). */
+  links?: Link[];
 }
 
 export interface Tracing {

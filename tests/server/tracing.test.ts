@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountsDocument, CreateTransferDocument, SendMessageDocument } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
@@ -71,14 +72,19 @@ describe('traces of a transfer', () => {
     expect(parentOf(operation)).toBe(idOf(request));
     expect(operation.attributes).toMatchObject({ 'graphql.operation.type': 'mutation', 'graphql.operation.name': 'CreateTransfer' });
 
+    // The money transaction is a batch (concurrent transfers commit together): this one's alone, under its operation.
+    const batch = spans.find((s) => s.name === 'transfer batch')!;
+    expect(parentOf(batch)).toBe(idOf(operation));
+    expect(batch.attributes['coach.transfers.batch_size']).toBe(1);
+
     const statements = spans.filter(isSql);
-    // The money transaction's statements (its own pool) and the session check are among them.
-    const texts = statements.map((s) => String(s.attributes['db.query.text']));
-    expect(texts).toContain('begin');
-    expect(texts).toContain('commit');
+    // The money transaction's statements, on its own pool, under the batch: BEGIN, the claims and locks, the writes, COMMIT.
+    const money = statements.filter((s) => parentOf(s) === idOf(batch)).map((s) => String(s.attributes['db.query.text']));
+    expect(money[0]).toBe('begin');
+    expect(money.at(-1)).toBe('commit');
     expect(
-      texts.some((t) => /\$1/.test(t) && /ledger_entry/.test(t)),
-      texts.join('\n'),
+      money.some((t) => /\$1/.test(t) && /ledger_entry/.test(t)),
+      money.join('\n'),
     ).toBe(true);
     for (const statement of statements) {
       expect(statement.kind).toBe(SpanKind.CLIENT);
@@ -121,6 +127,62 @@ describe('traces of a transfer', () => {
     expect(sql.length).toBeGreaterThan(0);
   });
 });
+
+describe('traces of a batch of transfers', () => {
+  it("hang the batch's transaction under its first request and link it to the others, whichever request's end started it", async () => {
+    // One money connection (DB_POOL_MAX=2): a row lock held here stalls one batch while the next queues (as tests/ledger/batches.test.ts).
+    const spans = new InMemorySpanExporter();
+    const narrow = await startTestServer({ env: { ...OPERATOR_ENV, DB_POOL_MAX: '2' }, traceExporter: spans });
+    const db = new pg.Client({ connectionString: narrow.app.databaseUrl });
+    try {
+      const owner = await registerUser(narrow);
+      const [a, b] = [await openAccount(narrow, owner.token), await openAccount(narrow, owner.token)];
+      await deposit(narrow, await loginOperator(narrow), a.id, 100);
+      const send = (traceparent: string) =>
+        narrow.gql(
+          CreateTransferDocument,
+          { input: { fromAccountId: a.id, toAccountId: b.id, amountMinor: '1', currency: 'USD', idempotencyKey: key() } },
+          { token: owner.token, headers: { traceparent } },
+        );
+      await db.connect();
+      await db.query('begin');
+      await db.query('select 1 from "account" where "id" = $1 for update', [a.id]);
+      const holder = callerContext();
+      const held = send(holder.traceparent);
+      await until(async () => (await db.query(LANE_WAITING)).rowCount === 1, { what: 'the money lane waiting on the held row' });
+      const callers = [callerContext(), callerContext(), callerContext()];
+      const sent = callers.map((c) => send(c.traceparent));
+      await until(() => narrow.app.deps.transferBatcher.queued === callers.length, { what: 'three transfers queued' });
+      await db.query('commit');
+      expect((await held).errors).toBeUndefined();
+      for (const res of await Promise.all(sent)) expect(res.errors).toBeUndefined();
+
+      const ofTrace = (id: string) => spans.getFinishedSpans().filter((s) => s.spanContext().traceId === id);
+      await until(() => ofTrace(callers[0]!.traceId).some((s) => s.name === 'transfer batch'), { what: 'the batch span' });
+      const batch = ofTrace(callers[0]!.traceId).find((s) => s.name === 'transfer batch')!;
+      expect(batch.attributes['coach.transfers.batch_size']).toBe(3);
+      expect(
+        under(
+          ofTrace(callers[0]!.traceId),
+          batch,
+          ofTrace(callers[0]!.traceId).find((s) => s.name === 'mutation CreateTransfer')!,
+        ),
+      ).toBe(true);
+      expect(batch.links.map((l) => l.context.traceId)).toEqual([callers[1]!.traceId, callers[2]!.traceId]);
+      // The holder's trace has its own batch of one and none of the others' statements.
+      expect(
+        ofTrace(holder.traceId)
+          .filter((s) => s.name === 'transfer batch')
+          .map((s) => s.attributes['coach.transfers.batch_size']),
+      ).toEqual([1]);
+    } finally {
+      await db.end().catch(() => undefined);
+      await narrow.stop();
+    }
+  });
+});
+
+const LANE_WAITING = `select 1 from pg_stat_activity where datname = current_database() and application_name = 'coach-gateway money' and wait_event_type = 'Lock'`;
 
 describe('traces of an agent run', () => {
   it('carry the run started by a request into that trace: the run, its provider calls and its tools, after the answer went out', async () => {

@@ -5,6 +5,8 @@ import type { Stmt } from '../../db/statement.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { failed, withSpan, type Tracing } from '../../shared/tracing.js';
+import { trace, type Context } from '@opentelemetry/api';
 import { accountRows, selectAccountsOf, updateBalances } from '../accounts/account.sql.js';
 import { insertAuditEvents } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
@@ -39,6 +41,8 @@ export interface BatchRequest {
 
 interface Waiting {
   request: BatchRequest;
+  /** The submitting request's trace context (tracing on only). */
+  context?: Context;
   resolve: (outcome: BatchOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -53,6 +57,8 @@ export interface TransferBatcherDeps {
   logger: Logger;
   /** One statement for the whole batch, last of its commit's writes; its rows after commit (transfer.events.ts). */
   postingHook?: PostingHook;
+  /** Set: each batch is a span under its first request's, linked to the others'. */
+  tracing?: Tracing;
 }
 
 /**
@@ -82,7 +88,7 @@ export class TransferBatcher {
 
   submit(request: BatchRequest): Promise<BatchOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ request, resolve, reject, context: this.deps.tracing?.active() });
       this.pump();
     });
   }
@@ -102,14 +108,7 @@ export class TransferBatcher {
     let answers: Array<() => BatchOutcome>;
     let hookRows: PostedRows['hookRows'];
     try {
-      ({ answers, hookRows } = await rawTransaction(this.deps.pool, (tx) =>
-        transact(
-          tx,
-          batch.map((w) => w.request),
-          this.deps.clock.now(),
-          this.deps.postingHook,
-        ),
-      ));
+      ({ answers, hookRows } = await (this.deps.tracing ? this.tracedCommit(this.deps.tracing, batch) : this.commit(batch)));
     } catch (error) {
       // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
       for (const w of batch) w.reject(error);
@@ -119,6 +118,38 @@ export class TransferBatcher {
     const turn = this.publishing.then(() => this.answer(batch, answers, hookRows));
     this.publishing = turn;
     await turn;
+  }
+
+  private commit(batch: Waiting[]) {
+    return rawTransaction(this.deps.pool, (tx) =>
+      transact(
+        tx,
+        batch.map((w) => w.request),
+        this.deps.clock.now(),
+        this.deps.postingHook,
+      ),
+    );
+  }
+
+  /**
+   * The batch's transaction as a span under the first request's (a batch may start from another
+   * request's completion, whose context it must not take), linked to the other requests it commits.
+   */
+  private async tracedCommit(tracing: Tracing, batch: Waiting[]): ReturnType<TransferBatcher['commit']> {
+    const parent = batch[0]!.context ?? tracing.active();
+    const links = batch.slice(1).flatMap((w) => {
+      const context = w.context && trace.getSpanContext(w.context);
+      return context ? [{ context }] : [];
+    });
+    const span = tracing.start('transfer batch', { attributes: { 'coach.transfers.batch_size': batch.length }, links }, parent);
+    try {
+      return await tracing.within(withSpan(parent, span), () => this.commit(batch));
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** Publishes each posted transfer, then the hook's reaction, then answers; never throws (a failure is its request's). */
