@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Socket } from 'node:net';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,6 +111,28 @@ async function serverLoad(name: string, args: string[], env: Record<string, stri
 /** Apollo Server ends every body with a newline, Mercurius does not: the JSON must be byte-equal, the framing may differ. */
 export const unframed = (body: string): string => (body.endsWith('\n') ? body.slice(0, -1) : body);
 
+/** An OTLP/HTTP collector that only counts the spans it is sent (each has one "spanId" key): the other end of tracing on. */
+async function otlpSink(): Promise<{ url: string; spans(): number; close(): Promise<void> }> {
+  let spans = 0;
+  const key = '"spanId"';
+  const server = createServer((req, res) => {
+    let tail = '';
+    req.on('data', (chunk: Buffer) => {
+      // A key cut in two by a chunk boundary is found once: the tail is one character short of a whole key.
+      const text = tail + chunk.toString('latin1');
+      spans += text.split(key).length - 1;
+      tail = text.slice(-(key.length - 1));
+    });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans: () => spans,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 function redisReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
@@ -160,6 +184,34 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     rmSync(logFile, { force: true });
   }
 
+  // The same load on a gateway exporting its traces over OTLP/HTTP (the same database, users and tokens).
+  const sink = await otlpSink();
+  const tracedLog = join(tmpdir(), `coach-bench-query-traced-${process.pid}.log`);
+  const tracedGateway = await startGateway({
+    databaseUrl: db.url,
+    cpuProfName: 'query-traced',
+    stdoutFile: tracedLog,
+    env: { LOG_LEVEL: 'info', DB_POOL_MAX: String(DB_POOL_MAX), ...(redis ? { REDIS_URL } : {}), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+  });
+  let traced: Load;
+  let spansPerRequest: number;
+  try {
+    await load(tracedGateway.url, callers, WARMUP_S, tracedGateway.pid);
+    const before = sink.spans();
+    traced = await load(tracedGateway.url, callers, DURATION_S, tracedGateway.pid);
+    // Stopping flushes the exporter's last batch.
+    await tracedGateway.stop();
+    spansPerRequest = round((sink.spans() - before) / Math.max(1, traced.requests), 2);
+  } finally {
+    await tracedGateway.stop();
+    await sink.close();
+    rmSync(tracedLog, { force: true });
+  }
+  const tracingCost = round((traced.cpuMsPerRequest / gw.cpuMsPerRequest - 1) * 100, 1);
+  notes.push(
+    `tracing on: OTEL_EXPORTER_OTLP_ENDPOINT at a local collector that counts spans (${spansPerRequest} per request arrived; the batch processor's defaults, 2,048 queued at most, drop what overflows). Off is the main row: compare it with an earlier run of the same machine for what the instrumentation costs when off`,
+  );
+
   // The peer reads the same database with the same tokens; it must answer each user exactly as the gateway did.
   let peer: Load | undefined;
   try {
@@ -197,6 +249,10 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       value: String(gw.cpuMsPerRequest),
       baseline: peer ? `${peer.cpuMsPerRequest} peer, ${bare.cpuMsPerRequest} bare Apollo` : `${bare.cpuMsPerRequest} bare Apollo`,
     }),
+    q('CPU ms per request tracing off / on', {
+      value: `${gw.cpuMsPerRequest} / ${traced.cpuMsPerRequest}`,
+      baseline: `on: ${tracingCost >= 0 ? '+' : ''}${tracingCost}%, ${traced.reqPerSec} req/s, p99 ${traced.p99} ms, ${traced.errors + traced.non2xx + traced.mismatches} errors`,
+    }),
     q('p50 / p99 ms bare Apollo', { value: `${bare.p50} / ${bare.p99}` }),
     q('ratio bare type-graphql/bare SDL-first', { value: String(typeGraphqlRatio), baseline: `${sdl.reqPerSec}/s SDL` }),
     q('errors (gateway)', {
@@ -212,7 +268,13 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       title: 'requests/s',
       unit: 'req/s',
       higherIsBetter: true,
-      series: { gateway: gw.reqPerSec, ...peerOf((l) => l.reqPerSec), 'bare Apollo': bare.reqPerSec, 'bare Apollo SDL-first': sdl.reqPerSec },
+      series: {
+        gateway: gw.reqPerSec,
+        'gateway, tracing on': traced.reqPerSec,
+        ...peerOf((l) => l.reqPerSec),
+        'bare Apollo': bare.reqPerSec,
+        'bare Apollo SDL-first': sdl.reqPerSec,
+      },
     },
     { title: 'p99 latency', unit: 'ms', higherIsBetter: false, series: { gateway: gw.p99, ...peerOf((l) => l.p99), 'bare Apollo': bare.p99 } },
   ];
@@ -226,6 +288,9 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       warmupSeconds: WARMUP_S,
       gatewayEnv: { LOG_LEVEL: 'info', REDIS_URL: redis ? REDIS_URL : null },
       gateway: gw,
+      gatewayTraced: traced,
+      tracingCpuCostPercent: tracingCost,
+      tracedSpansPerRequest: spansPerRequest,
       peer: peer ?? null,
       bare,
       bareSdl: sdl,

@@ -30,7 +30,9 @@ import { gatewayMaintenance } from './server/maintenance.js';
 import type { SessionAuthority } from './server/ws/index.js';
 import { createServices } from './services.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { createLogger, type Logger } from './shared/logger.js';
+import { createLogger, withTraceIds, type Logger } from './shared/logger.js';
+import type { Tracing } from './shared/tracing.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { MemoryRateLimiter } from './shared/rate-limiter.js';
 import type { RedisRateLimiter } from './shared/redis-rate-limiter.js';
 import type { RedisStringCache } from './shared/redis-cache.js';
@@ -44,6 +46,8 @@ export interface AppOptions {
   clock?: Clock;
   /** False: no agent heartbeats, stale-run sweep, transfer expiry sweep or audit chainer (tests that count statements). Default true. */
   maintenance?: boolean;
+  /** Trace into this exporter (tests: an InMemorySpanExporter), each span as it ends, whatever OTEL_* says. */
+  traceExporter?: SpanExporter;
 }
 
 export interface App {
@@ -65,7 +69,14 @@ export interface App {
 
 /** The composition root: every long-lived part is built here and nowhere else. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  // The SDK loads only when traced: off (the default), `tracing` is undefined and nothing per request touches it.
+  let tracing: Tracing | undefined;
+  if (config.tracing || options.traceExporter) {
+    const { createOtelTracing } = await import('./shared/otel.js');
+    tracing = await createOtelTracing(config.tracing, { instanceId: config.instanceId, exporter: options.traceExporter });
+  }
+  const baseLogger = options.logger ?? createLogger(config.logLevel);
+  const logger = tracing ? withTraceIds(baseLogger, tracing.logFields) : baseLogger;
   const clock = options.clock ?? systemClock;
   let embedded: EmbeddedPostgres | undefined;
   let database: App['database'];
@@ -113,13 +124,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // its queue interleaves: the ORM keeps the pool, the money path and plain reads one steady connection each.
     const poolMax = embedded ? { orm: config.dbPoolMax, money: 1, plain: 1 } : splitPoolMax(config.dbPoolMax);
     const url = config.databaseUrl ?? embedded!.url;
-    orm = await openOrm(url, poolMax.orm, { log: (message) => logger.debug({ orm: message }) });
+    orm = await openOrm(url, poolMax.orm, { log: (message) => logger.debug({ orm: message }), tracing });
     const ownPool = (name: string, max: number) =>
       openPgPool(url, {
         max,
         idleTimeoutMillis: embedded ? 0 : undefined,
         applicationName: `coach-gateway ${name}`,
         onError: (err) => logger.warn({ err }, `${name} pool: an idle connection failed`),
+        tracing,
       });
     moneyPool = ownPool('money', poolMax.money);
     plainPool = ownPool('reads', poolMax.plain);
@@ -127,7 +139,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       orm,
       pubsub,
       clock,
-      connection: config.databaseUrl ? { pool: openPgPool(config.databaseUrl, { max: 1, applicationName: 'coach-gateway agent events' }) } : 'orm',
+      connection: config.databaseUrl ? { pool: openPgPool(config.databaseUrl, { max: 1, applicationName: 'coach-gateway agent events', tracing }) } : 'orm',
     }));
     const applied = await migrate(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migration(s)`);
@@ -153,11 +165,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       plainSql: plainSql(plainPool),
       // Two lanes: batches grow while one commits, and one stalled on a lock does not stop all (bench/README.md).
       transferBatcher: new TransferBatcher(
-        { pool: moneyPool, clock, pubsub, logger, postingHook, paths: (path) => metrics.transferBatch(path) },
+        { pool: moneyPool, clock, pubsub, logger, postingHook, tracing, paths: (path) => metrics.transferBatch(path) },
         { lanes: Math.min(2, poolMax.money) },
       ),
       postingHook,
       linking: linking.runtime,
+      tracing,
     };
     // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
     users = bootstrapUsers(core, orm);
@@ -165,7 +178,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const openOrmRef = orm;
     const runner = new AgentRunner({
       orm,
-      providers: await createProviders(config.llm, { clock, cooldowns, metrics, logger }),
+      providers: await createProviders(config.llm, { clock, cooldowns, metrics, logger, tracing }),
       flags,
       pubsub,
       clock,
@@ -174,6 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       instanceId: config.instanceId,
       servicesFor: (em) => createServices(core, em),
       events: eventStore,
+      tracing,
     });
     const deps: AppDeps = { ...core, agent: runner };
     // Alone, every unfinished run is orphaned; in a fleet, only those of dead instances.
@@ -246,6 +260,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await plainPool?.end();
         await openOrmRef.close(true);
         await embedded?.stop();
+        // Last: the spans of everything above are exported before the process exits.
+        await tracing?.shutdown();
       },
     };
   } catch (error) {
@@ -262,6 +278,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await plainPool?.end();
     await orm?.close(true);
     await embedded?.stop();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -13,6 +13,7 @@ import type { Logger } from './shared/logger.js';
 import type { Metrics } from './shared/metrics.js';
 import type { RateLimiter } from './shared/rate-limiter.js';
 import type { RateLimits } from './shared/rate-limits.js';
+import type { Tracing } from './shared/tracing.js';
 
 /** Long-lived parts, built once in app.ts. Each service takes the few of them it uses. */
 export interface CoreDeps {
@@ -41,6 +42,8 @@ export interface CoreDeps {
   linking: LinkingRuntime;
   /** Run in every posting's transaction: savings goals reaching their target (plans/goal.posting.ts) and group settlements (groups/settlement.posting.ts), combined in app.ts. */
   postingHook?: PostingHook;
+  /** OpenTelemetry traces (shared/tracing.ts); undefined when tracing is off, which is the default. */
+  tracing?: Tracing;
 }
 
 /** What an operation's services need: the core, and this process's agent runtime. */

@@ -112,6 +112,8 @@ export interface Config {
    * test only); otherwise a listener of its own on host:port. `token`: a bearer token it requires.
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  /** OpenTelemetry traces (OTEL_* variables); undefined: off, nothing traced. */
+  tracing: TracingConfig | undefined;
   llm: {
     /** The chain, in the order runs try it (LLM_PROVIDERS; the single-provider variables make a chain of one). */
     providers: LlmProviderConfig[];
@@ -124,6 +126,28 @@ export interface Config {
     cooldown: { failures: number; windowMs: number; cooldownMs: number };
   };
 }
+
+export interface TracingConfig {
+  /** otlp: OTLP/HTTP (JSON) to `endpoint`; console: spans printed to stdout (debugging). */
+  exporter: 'otlp' | 'console';
+  /** The full traces URL (…/v1/traces). */
+  endpoint: string;
+  /** Sent with every export (OTEL_EXPORTER_OTLP_HEADERS: a collector's API key, say). */
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Which traces are recorded (OTEL_TRACES_SAMPLER's names); `ratio` for the traceidratio ones. */
+  sampler: { kind: TraceSampler; ratio: number };
+}
+
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
 
 export type LlmKind = 'openai' | 'anthropic' | 'local';
 
@@ -252,7 +276,30 @@ export function loadConfig(env: Env = process.env): { config: Config; warnings: 
     warnings.push('LLM_PROVIDERS is set: LLM_PROVIDER, LLM_BASE_URL, LLM_API_KEY and LLM_MODEL are ignored (use LLM_<NAME>_BASE_URL and the like)');
   }
 
+  // The standard OTEL_* variables: traces go out when an OTLP endpoint is set or OTEL_TRACES_EXPORTER names an exporter.
+  const otlpBase = read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  const otlpTraces = read.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']);
+  const traceExporter = read.oneOf('OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'] as const, otlpBase || otlpTraces ? 'otlp' : 'none');
+  const otlpHeaders = read.otlpHeaders('OTEL_EXPORTER_OTLP_HEADERS');
+  const serviceName = read.string('OTEL_SERVICE_NAME') ?? 'coach-gateway';
+  const sampler = read.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on');
+  const samplerArg = read.string('OTEL_TRACES_SAMPLER_ARG');
+  const ratio = samplerArg === undefined ? 1 : Number(samplerArg);
+  if (!(ratio >= 0 && ratio <= 1)) problems.push(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${samplerArg}")`);
+  const tracing: TracingConfig | undefined =
+    read.bool('OTEL_SDK_DISABLED', false) || traceExporter === 'none'
+      ? undefined
+      : {
+          exporter: traceExporter,
+          // The specification's rule: the generic endpoint gets /v1/traces appended, the signal's own is used as it is.
+          endpoint: otlpTraces ?? (otlpBase ? `${otlpBase.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces'),
+          headers: otlpHeaders,
+          serviceName,
+          sampler: { kind: sampler, ratio: ratio >= 0 && ratio <= 1 ? ratio : 1 },
+        };
+
   const config: Config = {
+    tracing,
     env: nodeEnv,
     host: read.string('HOST') ?? '127.0.0.1',
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
@@ -451,6 +498,28 @@ class Reader {
     }
     if (chain.length === 0 && names.every((n) => n === '')) this.problems.push(`${listName} must name at least one provider`);
     return chain;
+  }
+
+  /** `key=value,key2=value2`, values percent-encoded (the OTLP exporter specification's format). */
+  otlpHeaders(name: string): Record<string, string> {
+    const raw = this.string(name);
+    const headers: Record<string, string> = {};
+    if (raw === undefined) return headers;
+    for (const pair of raw.split(',')) {
+      const at = pair.indexOf('=');
+      const key = pair.slice(0, Math.max(0, at)).trim();
+      if (at <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) {
+        this.problems.push(`${name} must be comma-separated key=value pairs (got a part without a valid key)`);
+        return {};
+      }
+      try {
+        headers[key] = decodeURIComponent(pair.slice(at + 1).trim());
+      } catch {
+        this.problems.push(`${name}: the value of ${key} is not valid percent-encoding`);
+        return {};
+      }
+    }
+    return headers;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

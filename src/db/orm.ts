@@ -1,7 +1,9 @@
-import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
+import { MikroORM, defineConfig, type LoggerOptions, type Options } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities.js';
 import { MIGRATION_NAMES } from '../../migrations/names.js';
 import { ormSql } from './orm-sql.js';
+import { StatementSpanLogger } from './orm-spans.js';
+import type { Tracing } from '../shared/tracing.js';
 
 export type Orm = MikroORM;
 
@@ -9,6 +11,8 @@ export interface OrmExtras {
   log?: (message: string) => void;
   /** Only `npm run migration:create` writes the snapshot; applying migrations must not touch it. */
   snapshot?: boolean;
+  /** Set: every statement the ORM runs (and ormSql's) is a span. */
+  tracing?: Tracing;
 }
 
 export function ormOptions(url: string, poolMax = 10, extras: OrmExtras = {}): Options {
@@ -34,6 +38,7 @@ export function ormOptions(url: string, poolMax = 10, extras: OrmExtras = {}): O
     allowGlobalContext: false,
     debug: false,
     logger: extras.log ?? (() => {}),
+    ...(extras.tracing ? { loggerFactory: (options: LoggerOptions) => new StatementSpanLogger(options, extras.tracing!) } : {}),
   });
 }
 

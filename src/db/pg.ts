@@ -1,5 +1,8 @@
+import { AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
+import type { Tracing } from '../shared/tracing.js';
 import { positional } from './statement.js';
+import { endStatement, statementSpan } from './statement-spans.js';
 
 /*
  * The PostgreSQL driver's pools the project owns, for statements past the ORM: the money path's
@@ -16,11 +19,14 @@ export interface PgPoolOptions {
   onError?: (error: Error) => void;
   /** How long an idle connection is kept (pg's default 10 s; 0: for good). */
   idleTimeoutMillis?: number;
+  /** Set: every statement on this pool's connections is a span (its text, never its values). */
+  tracing?: Tracing;
 }
 
 /** A pool of our own. Connections open on first use, so an unused pool costs nothing. */
 export function openPgPool(url: string, options: PgPoolOptions): PgPool {
-  const pool = new pg.Pool({
+  const Pool = options.tracing ? tracedPool(options.tracing) : pg.Pool;
+  const pool = new Pool({
     connectionString: url,
     max: options.max,
     application_name: options.applicationName,
@@ -29,6 +35,49 @@ export function openPgPool(url: string, options: PgPoolOptions): PgPool {
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', (error) => options.onError?.(error));
   return pool;
+}
+
+/**
+ * A pool whose connections report each statement as a span, through pg's public `Client` option.
+ * The pool hands a waiting caller its connection from whichever release freed one: the callback is
+ * bound to the caller's context, so the statement's span lands under the caller's span.
+ */
+function tracedPool(tracing: Tracing): typeof pg.Pool {
+  class TracedClient extends pg.Client {}
+  const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+  TracedClient.prototype.query = function tracedQuery(this: pg.Client, ...args: unknown[]): unknown {
+    const first = args[0] as string | { text?: unknown; submit?: unknown } | undefined;
+    const text = typeof first === 'string' ? first : typeof first?.text === 'string' && first.submit === undefined ? first.text : undefined;
+    if (text === undefined) return query.apply(this, args);
+    const span = statementSpan(tracing, text);
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: Error | undefined, result: unknown) => {
+        endStatement(span, error);
+        (callback as (e: Error | undefined, r: unknown) => void)(error, result);
+      };
+      return query.apply(this, args);
+    }
+    return (query.apply(this, args) as Promise<unknown>).then(
+      (result) => (endStatement(span), result),
+      (error: unknown) => {
+        endStatement(span, error);
+        throw error;
+      },
+    );
+  } as typeof pg.Client.prototype.query;
+  class TracedPool extends pg.Pool {
+    constructor(config?: pg.PoolConfig) {
+      super({ ...config, Client: TracedClient });
+    }
+  }
+  const connect = pg.Pool.prototype.connect as (this: pg.Pool, ...args: unknown[]) => unknown;
+  TracedPool.prototype.connect = function boundConnect(this: pg.Pool, ...args: unknown[]): unknown {
+    if (typeof args[0] === 'function') args[0] = AsyncResource.bind(args[0] as (...a: unknown[]) => unknown);
+    return connect.apply(this, args);
+  } as typeof pg.Pool.prototype.connect;
+  return TracedPool;
 }
 
 export interface PoolStats {

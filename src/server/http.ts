@@ -17,6 +17,7 @@ import { createErrorFormatter } from '../graphql/errors.js';
 import { costPlugin, limitRules, parseOptions } from '../graphql/limits.js';
 import { loggingPlugin } from '../graphql/logging.plugin.js';
 import { metricsPlugin } from '../graphql/metrics.plugin.js';
+import { tracingPlugin } from '../graphql/tracing.plugin.js';
 import type { AppDeps } from '../deps.js';
 import { claimedUserId } from '../modules/auth/tokens.js';
 import { DomainError } from '../shared/errors.js';
@@ -28,6 +29,7 @@ import { webhookRouter } from './webhooks.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { trustProxy } from './client-address.js';
+import { httpTracing } from './tracing.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
 import { createHttpStreams, multipartSubscriptions, sseSubscriptions, type HttpStreams } from './http-subscriptions/index.js';
 import { createSubscriptionGate } from './subscriptions/gate.js';
@@ -66,6 +68,9 @@ export async function startHttpServer(
   let stopping = false;
 
   const app = express();
+  // Off by default: then no middleware, plugin or span exists at all.
+  const traced = deps.tracing ? httpTracing(deps.tracing) : undefined;
+  if (traced) app.use(traced.request);
   app.disable('x-powered-by');
   // Answers are per caller and mostly POSTs: hashing every body for a 304 nobody asks for costs CPU.
   app.set('etag', false);
@@ -115,6 +120,7 @@ export async function startHttpServer(
       costPlugin(config.graphql),
       loggingPlugin(logger),
       metricsPlugin(metrics),
+      ...(deps.tracing ? [tracingPlugin(deps.tracing)] : []),
     ],
   });
   await apollo.start();
@@ -130,6 +136,7 @@ export async function startHttpServer(
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
+    ...(traced ? [traced.operation] : []),
     multipartSubscriptions({ streams }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

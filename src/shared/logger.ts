@@ -35,3 +35,21 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   // Stdout without a write syscall per line: lines logged while a write is in flight go out with the next one (flushed on exit).
   return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
+
+/**
+ * The same logger whose every line carries the active span's `trace_id` and `span_id` (tracing on
+ * only): the lines of a request or an agent run are found from its trace, and the trace from them.
+ */
+export function withTraceIds(logger: Logger, fields: () => Record<string, string> | undefined): Logger {
+  return logger.child(
+    {},
+    {
+      formatters: {
+        log(object) {
+          const ids = fields();
+          return capFields(ids ? { ...(object as Record<string, unknown>), ...ids } : (object as Record<string, unknown>));
+        },
+      },
+    },
+  );
+}

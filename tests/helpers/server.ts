@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Writable } from 'node:stream';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Clock } from '../../src/shared/clock.js';
@@ -39,6 +40,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** false: the agent runner's timers stay off, so every statement the ORM sends is the test's (tests/helpers/sql.ts). */
   maintenance?: boolean;
+  /** Trace into this exporter (an InMemorySpanExporter): the gateway traces as OTEL_* would make it, spans kept in-process. */
+  traceExporter?: SpanExporter;
 }
 
 /** A real gateway on port 0 with a fresh database; stop() removes both. */
@@ -68,7 +71,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   let app: App;
   try {
-    app = await createApp(config, { logger: createLogger(config.logLevel, sink), clock: options.clock, maintenance: options.maintenance });
+    app = await createApp(config, {
+      logger: createLogger(config.logLevel, sink),
+      clock: options.clock,
+      maintenance: options.maintenance,
+      traceExporter: options.traceExporter,
+    });
   } catch (error) {
     await db.drop();
     throw error;

@@ -59,3 +59,65 @@ describe('configuration', () => {
     ]);
   });
 });
+
+const tracingOf = (env: Record<string, string>) => loadConfig(env).config.tracing;
+
+describe('the OTEL_* variables', () => {
+  it('leave tracing off when none is set', () => {
+    expect(tracingOf({})).toBeUndefined();
+    expect(tracingOf({ OTEL_SERVICE_NAME: 'named-only' })).toBeUndefined();
+  });
+
+  it('send traces to the generic endpoint with /v1/traces appended, or to the traces endpoint as given', () => {
+    expect(tracingOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toEqual({
+      exporter: 'otlp',
+      endpoint: 'http://collector:4318/v1/traces',
+      headers: {},
+      serviceName: 'coach-gateway',
+      sampler: { kind: 'parentbased_always_on', ratio: 1 },
+    });
+    expect(
+      tracingOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/custom' })?.endpoint,
+    ).toBe('https://traces.example/custom');
+    expect(tracingOf({ OTEL_TRACES_EXPORTER: 'otlp' })?.endpoint).toBe('http://localhost:4318/v1/traces');
+    expect(tracingOf({ OTEL_TRACES_EXPORTER: 'console', OTEL_SERVICE_NAME: 'gw-eu-1' })).toMatchObject({ exporter: 'console', serviceName: 'gw-eu-1' });
+  });
+
+  it('are switched off by OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none, whatever else is set', () => {
+    expect(tracingOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(tracingOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
+  });
+
+  it('read OTEL_EXPORTER_OTLP_HEADERS as key=value pairs with percent-encoded values', () => {
+    expect(tracingOf({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%2Cb, x-tenant = eu ' })?.headers).toEqual({
+      'api-key': 'a,b',
+      'x-tenant': 'eu',
+    });
+  });
+
+  it('read the sampler and its ratio', () => {
+    expect(tracingOf({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })?.sampler).toEqual({
+      kind: 'parentbased_traceidratio',
+      ratio: 0.25,
+    });
+    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '2' }).map((p) => p.split(' ')[0])).toEqual([
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_TRACES_SAMPLER_ARG',
+    ]);
+  });
+
+  it('name each bad one', () => {
+    const problems = problemsOf({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_TRACES_EXPORTER: 'zipkin',
+      OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign',
+      OTEL_SDK_DISABLED: 'perhaps',
+    });
+    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_SDK_DISABLED',
+      'OTEL_TRACES_EXPORTER',
+    ]);
+  });
+});

@@ -6,6 +6,7 @@ import type { Clock } from '../../shared/clock.js';
 import { DomainError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
+import { activeSpan, inSpan, type Tracing } from '../../shared/tracing.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { Role } from '../auth/user.entity.js';
 import { MessageRole } from '../chat/message.entity.js';
@@ -19,7 +20,7 @@ import type { ProviderChains } from './provider.factory.js';
 import type { ProviderChain } from './llm/chain.js';
 import { ProviderError, type ChatMessage, type ToolCallRequest } from './llm/provider.js';
 import { messageSnapshot } from './snapshots.js';
-import { runTool, toolsFor } from './tools/registry.js';
+import { runTool, toolsFor, type ToolOutcome } from './tools/registry.js';
 import { switchedOffFamilies } from './tools/switched-off.js';
 import type { ServicesFor } from './tools/tool.js';
 
@@ -58,6 +59,8 @@ export interface AgentRunnerDeps {
   servicesFor: ServicesFor;
   /** Where runs write their events (built in app.ts). */
   events: AgentEventStore;
+  /** Set: a run is a span under the request that started it (it outlives the request), its provider calls and tools spans under it. */
+  tracing?: Tracing;
 }
 
 /**
@@ -110,7 +113,12 @@ export class AgentRunner implements AgentRuntime {
 
   start(runId: string): void {
     const abort = new AbortController();
-    const done = this.execute(runId, abort.signal)
+    // Started inside the request's context: the run's span is its child, though the answer goes out long before the run ends.
+    const tracing = this.deps.tracing;
+    const execution = tracing
+      ? inSpan(tracing, 'agent run', { attributes: { 'coach.agent.run_id': runId } }, () => this.execute(runId, abort.signal))
+      : this.execute(runId, abort.signal);
+    const done = execution
       .catch((error: unknown) => this.deps.logger.error({ err: error, runId }, 'agent run crashed'))
       .finally(() => this.active.delete(runId));
     this.active.set(runId, { abort, done });
@@ -233,7 +241,7 @@ export class AgentRunner implements AgentRuntime {
         messages.push({ role: 'assistant', content: turnText, toolCalls: calls });
         for (const call of calls) {
           if (signal.aborted) break;
-          const outcome = await runTool(call, {
+          const env = {
             services: () => deps.servicesFor(orm.em.fork()),
             clock: deps.clock,
             logger: deps.logger,
@@ -242,7 +250,8 @@ export class AgentRunner implements AgentRuntime {
             writer,
             signal,
             switchedOff,
-          });
+          };
+          const outcome = deps.tracing ? await tracedTool(deps.tracing, call, () => runTool(call, env)) : await runTool(call, env);
           run.steps.push(outcome.step);
           run.toolCalls.push(outcome.record);
           messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.record.result) });
@@ -275,6 +284,7 @@ export class AgentRunner implements AgentRuntime {
       });
       writer.emit('MessageAdded', { message: messageSnapshot(assistantMessage) });
     }
+    if (deps.tracing) activeSpan(deps.tracing)?.setAttributes({ 'coach.agent.status': status, ...(error ? { 'error.type': error.code } : {}) });
     run.status = status;
     run.error = error;
     run.usage = sawUsage ? usage : null;
@@ -289,6 +299,16 @@ export class AgentRunner implements AgentRuntime {
     await writer.flush();
     deps.metrics.agentRunFinished(status, run.usage);
   }
+}
+
+/** One tool call as a span under the run's (GenAI semantic conventions' names). */
+function tracedTool(tracing: Tracing, call: ToolCallRequest, run: () => Promise<ToolOutcome>): Promise<ToolOutcome> {
+  const attributes = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id };
+  return inSpan(tracing, `execute_tool ${call.name}`, { attributes }, async (span) => {
+    const outcome = await run();
+    span?.setAttribute('coach.tool.ok', outcome.record.ok === true);
+    return outcome;
+  });
 }
 
 function toAgentError(error: unknown): StoredError {

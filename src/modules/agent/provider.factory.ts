@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Cooldowns } from '../../shared/cooldowns.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
+import type { Tracing } from '../../shared/tracing.js';
 import { ProviderChain } from './llm/chain.js';
 import { LocalProvider } from './llm/local.provider.js';
 import type { LlmProvider } from './llm/provider.js';
@@ -17,7 +18,7 @@ export interface ProviderChains {
 /** The configured LLM chain (the `openai` package loads only when a provider needs it) and the offline one. */
 export async function createProviders(
   llm: Config['llm'],
-  deps: { clock: Clock; cooldowns: Cooldowns; metrics: Metrics; logger: Logger },
+  deps: { clock: Clock; cooldowns: Cooldowns; metrics: Metrics; logger: Logger; tracing?: Tracing },
 ): Promise<ProviderChains> {
   const chainDeps = { retry: { maxRetries: llm.maxRetries, baseMs: llm.retryBaseMs, budgetMs: llm.retryBudgetMs }, ...deps };
   const local = new LocalProvider({ clock: deps.clock });

@@ -6,6 +6,8 @@ import { checkedStatement, positional, STALE_READ, stmt, type PgResult, type Stm
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { failed, withSpan, type Tracing } from '../../shared/tracing.js';
+import { trace, type Context } from '@opentelemetry/api';
 import { accountRows, accountVersions, lockUnchanged, selectAccountsOf, updateBalances, updateLockedBalances } from '../accounts/account.sql.js';
 import type { AccountRow } from '../accounts/account.rules.js';
 import { insertAuditEvents, type AuditRow } from '../audit/audit.sql.js';
@@ -49,6 +51,8 @@ export interface BatchRequest {
 
 interface Waiting {
   request: BatchRequest;
+  /** The submitting request's trace context (tracing on only). */
+  context?: Context;
   resolve: (outcome: BatchOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -65,6 +69,8 @@ export interface TransferBatcherDeps {
   postingHook?: PostingHook;
   /** Told which path each batch committed on (metrics). */
   paths?: (path: 'unlocked' | 'locked') => void;
+  /** Set: each batch is a span under its first request's, linked to the others'. */
+  tracing?: Tracing;
 }
 
 /**
@@ -99,7 +105,7 @@ export class TransferBatcher {
 
   submit(request: BatchRequest): Promise<BatchOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ request, resolve, reject, context: this.deps.tracing?.active() });
       this.pump();
     });
   }
@@ -127,7 +133,7 @@ export class TransferBatcher {
     let hookRows: PostedRows['hookRows'];
     try {
       await Promise.all(before);
-      ({ answers, hookRows } = await this.transact(requests));
+      ({ answers, hookRows } = await (this.deps.tracing ? this.tracedTransact(this.deps.tracing, batch) : this.transact(requests)));
     } catch (error) {
       // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
       for (const w of batch) w.reject(error);
@@ -153,6 +159,27 @@ export class TransferBatcher {
     }
     this.deps.paths?.(settled === null ? 'locked' : 'unlocked');
     return settled ?? rawTransaction(this.deps.pool, (tx) => transactLocked(tx, requests, this.deps.clock.now(), this.deps.postingHook));
+  }
+
+  /**
+   * The batch's transaction as a span under the first request's (a batch may start from another
+   * request's completion, whose context it must not take), linked to the other requests it commits.
+   */
+  private async tracedTransact(tracing: Tracing, batch: Waiting[]): Promise<Settled> {
+    const parent = batch[0]!.context ?? tracing.active();
+    const links = batch.slice(1).flatMap((w) => {
+      const context = w.context && trace.getSpanContext(w.context);
+      return context ? [{ context }] : [];
+    });
+    const span = tracing.start('transfer batch', { attributes: { 'coach.transfers.batch_size': batch.length }, links }, parent);
+    try {
+      return await tracing.within(withSpan(parent, span), () => this.transact(batch.map((w) => w.request)));
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** Publishes each posted transfer, then the hook's reaction, then answers; never throws (a failure is its request's). */

@@ -1,7 +1,17 @@
 import type { Cooldowns } from '../../../shared/cooldowns.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { Metrics } from '../../../shared/metrics.js';
-import { ProviderError, abortableDelay, type LlmProvider, type ProviderEvent, type ProviderFailure, type ProviderRequest } from './provider.js';
+import { failed, type Tracing } from '../../../shared/tracing.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import {
+  ProviderError,
+  abortableDelay,
+  type LlmProvider,
+  type ProviderEvent,
+  type ProviderFailure,
+  type ProviderRequest,
+  type TokenUsage,
+} from './provider.js';
 
 export type AttemptOutcome = 'SERVED' | 'FAILED' | 'SKIPPED_COOLING_DOWN';
 
@@ -40,7 +50,7 @@ const REQUEST_FAULTS: ReadonlySet<ProviderFailure> = new Set(['BAD_REQUEST', 'CO
 export class ProviderChain {
   constructor(
     readonly providers: readonly LlmProvider[],
-    private readonly deps: { retry: RetryPolicy; cooldowns: Cooldowns; metrics: Metrics; logger: Logger },
+    private readonly deps: { retry: RetryPolicy; cooldowns: Cooldowns; metrics: Metrics; logger: Logger; tracing?: Tracing },
   ) {
     if (providers.length === 0) throw new Error('A provider chain needs at least one provider');
   }
@@ -81,13 +91,24 @@ export class ProviderChain {
     let waited = 0;
     for (let retry = 0; ; retry++) {
       const started = performance.now();
+      // Each try is a span of its own under the run's (the caller's context when the generator resumes).
+      const span = this.deps.tracing ? providerSpan(this.deps.tracing, provider, retry) : undefined;
       try {
-        for await (const event of provider.stream(request)) yield event;
+        for await (const event of provider.stream(request)) {
+          if (span && event.type === 'usage') spanUsage(span, event.usage);
+          yield event;
+        }
+        span?.setAttribute('coach.llm.outcome', 'SERVED');
+        span?.end();
         yield this.record(provider, 'SERVED', null, performance.now() - started);
         return undefined;
       } catch (caught) {
+        if (span) failed(span, caught);
         if (!(caught instanceof ProviderError) || caught.code === 'CANCELLED') throw caught;
         const failure = caught.failure ?? 'UNAVAILABLE';
+        span?.setAttributes({ 'coach.llm.outcome': 'FAILED', 'error.type': failure });
+        // The backoff below is not the provider's time.
+        span?.end();
         yield this.record(provider, 'FAILED', failure, performance.now() - started);
         if (!REQUEST_FAULTS.has(failure)) await this.countFailure(provider.name);
         // Tokens reached the user: replaying the turn elsewhere would repeat or contradict them.
@@ -102,6 +123,9 @@ export class ProviderChain {
         if (LOUD.has(failure)) this.deps.logger.error(log, `LLM provider ${provider.name} refused the request (${failure}): check its configuration`);
         else this.deps.logger.warn(log, `LLM provider ${provider.name} failed (${failure})`);
         return caught;
+      } finally {
+        // Also when the run stops reading mid-stream (cancelled).
+        if (span?.isRecording()) span.end();
       }
     }
   }
@@ -134,6 +158,18 @@ export class ProviderChain {
     const exponential = this.deps.retry.baseMs * 2 ** retry;
     return Math.max(exponential + Math.random() * exponential, hintMs ?? 0);
   }
+}
+
+/** A CLIENT span for one try of one provider (GenAI semantic conventions' names). */
+function providerSpan(tracing: Tracing, provider: LlmProvider, retry: number): Span {
+  return tracing.start(`chat ${provider.model}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': provider.name, 'gen_ai.request.model': provider.model, 'coach.llm.retry': retry },
+  });
+}
+
+function spanUsage(span: Span, usage: TokenUsage): void {
+  span.setAttributes({ 'gen_ai.usage.input_tokens': usage.promptTokens, 'gen_ai.usage.output_tokens': usage.completionTokens });
 }
 
 /** The provider tried before `index` (cooling ones between were skipped, not tried). */
