@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   sockets: async () => (await import('./sockets.js')).run,
   startup: async () => (await import('./startup.js')).run,
   'sql-count': async () => (await import('./sql-count.js')).run,
+  ingest: async () => (await import('./ingest.js')).run,
 };
 
 function build(): void {
