@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   startup: async () => (await import('./startup.js')).run,
   'sql-count': async () => (await import('./sql-count.js')).run,
   group: async () => (await import('./group.js')).run,
+  ingest: async () => (await import('./ingest.js')).run,
 };
 
 function build(): void {

@@ -13,6 +13,9 @@ import { OperatorProvisioning } from './modules/auth/operator.js';
 import type { ClientInfo } from './modules/auth/auth.types.js';
 import { BudgetAlertService } from './modules/budget/budget-alerts.service.js';
 import { BudgetDocumentService } from './modules/budget/budget-document.service.js';
+import { ManualDocumentService } from './modules/budget/manual-document.service.js';
+import { LinkingDocumentService } from './modules/linking/linking-document.service.js';
+import { RulesDocumentService } from './modules/transactions/rules-document.service.js';
 import { eraseBudget } from './modules/budget/budget.erasure.js';
 import { BudgetService } from './modules/budget/budget.service.js';
 import { FeeService } from './modules/budget/fee.service.js';
@@ -231,6 +234,9 @@ function documentSlices(em: EntityManager, services: Pick<DomainServices, 'accou
     cards: new CardDocumentService(em, services.accounts),
     plans: new PlansDocumentService(em, services.accounts),
     budget: new BudgetDocumentService(em),
+    manual: new ManualDocumentService(em),
+    rules: new RulesDocumentService(em),
+    linked: new LinkingDocumentService(em),
   };
 }
 

@@ -6,8 +6,10 @@ import { FeeCadence } from '../modules/budget/fee.entity.js';
 import { CardKind } from '../modules/cards/card.entity.js';
 import { SpendingCategory as C } from '../modules/cards/mcc.rules.js';
 import { GoalHorizon, Priority } from '../modules/plans/goal.entity.js';
+import { TransferBatcher } from '../modules/transfers/transfer.batch.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
+import { seedDemoFeed } from './demo-feed.js';
 import { DEMO_FLATMATES, seedDemoGroup } from './demo-groups.js';
 
 export const DEMO_CUSTOMER = { username: 'demo', password: 'demo-password-1' } as const;
@@ -50,6 +52,7 @@ export async function seedDemoData(deps: CoreDeps, orm: Orm): Promise<void> {
   await seedDemoBudget(deps, orm, customer);
   await seedDemoPlans(deps, orm, customer);
   await seedDemoGroup(deps, orm, customer);
+  await seedDemoFeed(deps, orm, customer, operator);
   deps.logger.info(
     { users: [DEMO_CUSTOMER.username, DEMO_OPERATOR.username, DEMO_LANDLORD.username, ...DEMO_FLATMATES.map((f) => f.username)] },
     'demo data ready',
@@ -78,7 +81,12 @@ async function seedDemoAccounts(deps: CoreDeps, orm: Orm, customer: User, operat
 
   const now = deps.clock.now();
   const at = (monthsAgo: number, day: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, day, 12));
-  const servicesAt = (when: Date) => createServices({ ...deps, clock: { now: () => when } }, orm.em.fork());
+  // The batcher stamps the transfers it posts: it takes the step's clock too, or every rent would be posted today.
+  const servicesAt = (when: Date) => {
+    const clock = { now: () => when };
+    const transferBatcher = new TransferBatcher({ ...deps, pool: deps.moneyPool, clock }, { lanes: 1 });
+    return createServices({ ...deps, clock, transferBatcher }, orm.em.fork());
+  };
   const on = (when: Date) => servicesAt(when).transfers;
 
   await on(at(HISTORY_MONTHS, 1)).deposit(op, {

@@ -9,7 +9,7 @@ const context: AgentContext = {
   emptySections: [],
   accounts: [],
   preferences: { preferredFeedbackStyle: 'SUPPORTIVE', purposeStatement: null },
-  budget: { month: '2026-11', currency: 'CAD', monthlyIncome: '5000.00', jars: [] },
+  budget: { month: '2026-11', currency: 'CAD', monthlyIncome: '5000.00', jars: [], spentBySource: [] },
 };
 const TOOLS = new Set(['budget_overview', 'spending_insights', 'set_monthly_income', 'create_jar', 'monthly_summary']);
 const state = (done: BudgetState['done'] = []): BudgetState => ({ done, context, tools: TOOLS, now: new Date('2026-11-30T12:00:00Z') });
@@ -51,8 +51,19 @@ describe('the local assistant hears budget requests', () => {
       type: 'answer',
       text: 'Your Groceries jar has 476.55 USD left for November 2026: 600.00 USD allocated, 123.45 USD spent.',
     });
-    expect(planBudget('Am I over budget?', 'unknown', state(done))).toMatchObject({
-      text: 'Yes, in November 2026: Dining is 1,034.56 USD over (1,234.56 USD spent of 200.00 USD). Your other jar is within budget.',
+    // The jars count every source: the insights of the same month name them.
+    expect(planBudget('Am I over budget?', 'unknown', state(done))).toMatchObject({ type: 'call', name: 'spending_insights', args: { month: '2026-11' } });
+    const bySource = [
+      { source: 'CARD', spent: usd(23_456), transactions: 3, mainCategory: 'DINING' },
+      { source: 'TRANSFER', spent: usd(100_000), transactions: 1, mainCategory: 'DINING' },
+      { source: 'MANUAL', spent: usd(0), transactions: 0, mainCategory: null },
+      { source: 'LINKED', spent: usd(12_345), transactions: 2, mainCategory: 'GROCERIES' },
+    ];
+    const withInsights = [...done, { name: 'spending_insights', args: { month: '2026-11' }, result: { month: '2026-11', bySource } }];
+    expect(planBudget('Am I over budget?', 'unknown', state(withInsights))).toMatchObject({
+      text:
+        'Yes, in November 2026: Dining is 1,034.56 USD over (1,234.56 USD spent of 200.00 USD). Your other jar is within budget. ' +
+        'Counted from every source: 234.56 USD by card, 1,000.00 USD on dining by transfer and 123.45 USD at your other bank.',
     });
     expect(planBudget('how much is left in my holiday jar?', 'unknown', state(done))).toMatchObject({
       text: 'You don\'t have a jar called "holiday". Your jars are Groceries, Dining.',

@@ -69,12 +69,12 @@ describe('the demo budget', () => {
   });
 
   it('answers "how much did I spend on dining last month?" with the real card total', async () => {
-    const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(-1), currency: 'USD' }, { token })).spendingInsights;
-    const dining = insights.byCategory.find((c) => c.category === 'DINING')!;
+    const payments = (await server.ok(CardPaymentsDocument, { month: monthOf(-1), category: 'DINING', first: 100 }, { token })).cardPayments.edges;
+    const dining = payments.filter((e) => e.node.status === 'APPROVED').reduce((sum, e) => sum + BigInt(e.node.amount.minor), 0n);
     const session = await createSession(server, token, 'COACHING');
     const run = await converse(server, token, session.id, 'how much did I spend on dining last month?');
     expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['card_spending']);
-    expect(run.text).toContain(`${dining.spent.decimal} USD on dining`);
+    expect(run.text).toContain(`${shown({ decimal: `${dining / 100n}.${String(dining % 100n).padStart(2, '0')}`, currency: 'USD' })} on dining`);
   });
 
   it('answers "where did my money go in <month>?" by category from spendingInsights', async () => {
@@ -83,16 +83,26 @@ describe('the demo budget', () => {
     const session = await createSession(server, token, 'COACHING');
     const run = await converse(server, token, session.id, `where did my money go in ${monthName(month)}?`);
     expect(run.run.toolCalls.map((c) => [c.tool, c.arguments])).toEqual([['spending_insights', { month }]]);
-    expect(run.text).toContain(`you spent ${shown(insights.totalSpent)} with your cards, mostly on ${insights.byCategory[0]!.category.toLowerCase()}`);
+    expect(run.text).toContain(`you spent ${shown(insights.totalSpent)} from every source, mostly on ${insights.byCategory[0]!.category.toLowerCase()}`);
+    const source = (name: string) => insights.bySource.find((s) => s.source === name)!.spent;
+    expect(run.text).toContain(
+      `That includes ${shown(source('CARD'))} by card, ${shown(source('TRANSFER'))} on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like) and ${shown(source('LINKED'))} at your other bank.`,
+    );
     expect(run.text).toMatch(/Dining is \d+% over its jar\./);
   });
 
-  it('names the month, the accounts and the main category for "how much did I spend last month?"', async () => {
+  it('answers "how much did I spend last month?" from every source: the rent by transfer, the cash, the card and the other bank', async () => {
+    const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(-1), currency: 'USD' }, { token })).spendingInsights;
+    const source = (name: string) => insights.bySource.find((s) => s.source === name)!.spent;
+    expect(source('TRANSFER').decimal).toBe('1200.00');
+    for (const name of ['CARD', 'MANUAL', 'LINKED']) expect(BigInt(source(name).minor)).toBeGreaterThan(0n);
     const session = await createSession(server, token, 'COACHING');
     const run = await converse(server, token, session.id, 'how much did I spend last month?');
-    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['monthly_summary', 'spending_insights']);
-    expect(run.text).toMatch(new RegExp(`^In ${monthName(monthOf(-1))} \\d{4} you spent [\\d.]+ USD from Checking, mostly on \\w+ with your cards`));
-    expect(run.text).not.toMatch(/0\.00 USD and/);
+    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['spending_insights']);
+    expect(run.text).toContain(
+      `In ${monthName(monthOf(-1))} ${monthOf(-1).slice(0, 4)} you spent ${shown(insights.totalSpent)} from every source, including ${shown(source('CARD'))} by card, ` +
+        `1,200.00 USD on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like) and ${shown(source('LINKED'))} at your other bank.`,
+    );
   });
 
   it('says a proposed transfer is larger than the source balance when it is', async () => {
@@ -105,16 +115,36 @@ describe('the demo budget', () => {
     expect(small.text).not.toMatch(/holds only/);
   });
 
-  it('answers "am I over budget?" no, then yes once a dining payment overspends the jar', async () => {
+  /** This month's figures of every jar. */
+  async function jarMonths() {
+    const { budget } = await server.ok(BudgetDocument, {}, { token });
+    return Promise.all(budget.jars.map(async (j) => (await server.ok(JarMonthDocument, { id: j.id, month: monthOf(0) }, { token })).jar));
+  }
+  const overLine = (j: Awaited<ReturnType<typeof jarMonths>>[number]) =>
+    `${j.name} is ${unsigned(j.month.remaining)} over (${shown(j.month.spent)} spent of ${shown(j.month.allocated)})`;
+
+  it('answers "am I over budget?" yes from the seeded month so far (Transport over, Subscriptions close), then names Dining too once a payment overspends it', async () => {
+    const jars = await jarMonths();
+    const over = jars.filter((j) => BigInt(j.month.remaining.minor) < 0n);
+    expect(over.map((j) => j.name)).toContain('Transport');
+    const subscriptions = jars.find((j) => j.name === 'Subscriptions')!.month;
+    // Close: at least 80% spent, not over.
+    expect(BigInt(subscriptions.remaining.minor)).toBeGreaterThanOrEqual(0n);
+    expect(BigInt(subscriptions.spent.minor) * 5n).toBeGreaterThanOrEqual(BigInt(subscriptions.allocated.minor) * 4n);
     const session = await createSession(server, token, 'COACHING');
     const before = await converse(server, token, session.id, 'am I over budget?');
-    expect(before.run.toolCalls.map((c) => c.tool)).toEqual(['budget_overview']);
-    expect(before.text).toMatch(/^No: in \w+ \d{4} every jar is within its allocation/);
+    expect(before.run.toolCalls.map((c) => c.tool)).toEqual(['budget_overview', 'spending_insights']);
+    expect(before.text).toMatch(new RegExp(`^Yes, in ${monthName(monthOf(0))} ${monthOf(0).slice(0, 4)}: `));
+    for (const j of over) expect(before.text).toContain(overLine(j));
+    expect(before.text).toContain('Counted from every source: ');
+
     const op = await login(server, DEMO_OPERATOR);
     const [card] = (await server.ok(CardsDocument, {}, { token })).cards;
     await spend(server, op, card!.id, 30_000, '5812');
+    const dining = (await jarMonths()).find((j) => j.name === 'Dining')!;
+    expect(BigInt(dining.month.remaining.minor)).toBeLessThan(0n);
     const after = await converse(server, token, session.id, 'am I over budget?');
-    expect(after.text).toMatch(/^Yes, in \w+ \d{4}: Dining is 76\.00 USD over \(300\.00 USD spent of 224\.00 USD\)\. Your other 4 jars are within budget\./);
+    expect(after.text).toContain(overLine(dining));
   });
 
   it('sets the income and makes a jar when asked, through the budget service, and says what it did', async () => {

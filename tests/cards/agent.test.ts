@@ -105,13 +105,15 @@ describe('the demo data', () => {
     expect(run.text).toContain('USD');
   });
 
-  it('adds up spending at a merchant, and says so when there is none', async () => {
+  it('adds up spending at a merchant (every source), and says so when a category has no card payment', async () => {
     const token = await demoToken(server);
     const session = await createSession(server, token, 'COACHING');
     const month = monthOf(-1);
     const netflix = (await payments(server, token, { month })).filter((p) => p.merchant === 'Netflix');
+    // A merchant is asked about across every source (issue 25): the demo pays Netflix only by card.
     const run = await converse(server, token, session.id, 'how much did I pay at Netflix last month?');
-    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['card_spending']);
+    expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['list_transactions']);
+    expect(run.text).toMatch(/ by card in \d+ transactions?\./);
     expect(run.text).toMatch(dollars(total(netflix)));
     expect(run.text).toMatch(/Netflix/);
 

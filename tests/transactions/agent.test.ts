@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TransactionsDocument } from '../generated/graphql.js';
+import { LinkedAccountsDocument, RecordManualTransactionDocument, TransactionsDocument } from '../generated/graphql.js';
 import { createSession } from '../factories/chat.js';
 import { setIncome } from '../factories/budget.js';
+import { linkThroughConsent } from '../factories/linking.js';
 import { registerUser } from '../factories/users.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { converse } from '../helpers/agent.js';
@@ -50,4 +51,43 @@ it('offers the feed tools to COACHING (read ones to GENERAL), records cash spend
   const readOnly = (fake.requests.at(-1)?.tools ?? []).map((t) => t.function.name);
   expect(readOnly).toEqual(expect.arrayContaining(['list_transactions', 'list_linked_accounts']));
   expect(readOnly.filter((n) => ['record_cash_spending', 'categorize_transaction', 'sync_linked_accounts'].includes(n))).toEqual([]);
+});
+
+it("gives the COACHING model the linked banks' balances and this month's spending by source in its system prompt", async () => {
+  const user = await registerUser(server);
+  await setIncome(server, user.token, 500_000);
+  await linkThroughConsent(server, user.token);
+  const month = new Date().toISOString().slice(0, 7);
+  await server.ok(
+    RecordManualTransactionDocument,
+    { input: { amountMinor: '1850', currency: 'USD', description: 'Market (cash)', category: 'GROCERIES', occurredOn: `${month}-01` } },
+    { token: user.token },
+  );
+  const linked = (await server.ok(LinkedAccountsDocument, {}, { token: user.token })).linkedAccounts;
+  // This month's spending per source, summed here from the feed.
+  const rows = (await server.ok(TransactionsDocument, { filter: { month }, first: 100 }, { token: user.token })).transactions.edges.map((e) => e.node);
+  const sum = (source: string) => rows.filter((t) => t.source === source && t.direction === 'OUT').reduce((a, t) => a + BigInt(t.amount.minor), 0n);
+  const count = (source: string) => rows.filter((t) => t.source === source && t.direction === 'OUT').length;
+  const decimal = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
+
+  fake.script([[{ text: 'Noted.' }]]);
+  const session = await createSession(server, user.token, 'COACHING');
+  await converse(server, user.token, session.id, 'How am I doing?');
+  const system = String(fake.requests.at(-1)!.messages.find((m) => m.role === 'system')?.content);
+  for (const a of linked) {
+    expect(system).toContain(
+      `- ${a.name} (ending ${a.mask}) at ${a.institution.name}: ${a.balance!.minor.replace(/(\d\d)$/, '.$1')} ${a.currency}, ${a.status}, last synced ${a.lastSyncedAt}`,
+    );
+  }
+  expect(system).toContain(
+    `Spent in ${month} by source (USD; jars count every source): cards ${decimal(sum('CARD'))} (${count('CARD')}), transfers to others ${decimal(sum('TRANSFER'))} (${count('TRANSFER')}), ` +
+      `entered by hand (cash) ${decimal(sum('MANUAL'))} (${count('MANUAL')}), linked banks ${decimal(sum('LINKED'))} (${count('LINKED')}).`,
+  );
+  expect(sum('MANUAL')).toBe(1850n);
+  expect(sum('LINKED')).toBeGreaterThan(0n);
+  // GENERAL is not coached: no linked block.
+  fake.script([[{ text: 'Hi.' }]]);
+  const general = await createSession(server, user.token, 'GENERAL');
+  await converse(server, user.token, general.id, 'hi');
+  expect(String(fake.requests.at(-1)!.messages.find((m) => m.role === 'system')?.content)).not.toContain('accounts at other banks');
 });

@@ -55,3 +55,28 @@ describe('the offline assistant’s one intent table', () => {
     expect(say('JOURNALING', 'Where can I save money, I keep asking myself.')).toMatchObject({ type: 'call', name: 'structure_journal' });
   });
 });
+
+describe('the feed rows (every source)', () => {
+  it('records cash said in COACHING, adds up a merchant or a month from the feed, and leaves the same words to others where their tools are not offered', () => {
+    expect(say('COACHING', 'I spent 12 dollars cash on lunch')).toMatchObject({
+      type: 'call',
+      name: 'record_cash_spending',
+      args: { amountMinor: '1200', currency: 'USD', description: 'Lunch (cash)', category: 'DINING' },
+    });
+    expect(say('COACHING', 'I paid €8.50 in cash for a taxi')).toMatchObject({
+      name: 'record_cash_spending',
+      args: { amountMinor: '850', currency: 'EUR', description: 'Taxi (cash)', category: 'TRANSPORT' },
+    });
+    expect(say('GENERAL', 'what did I spend at Fresh Market?')).toMatchObject({ name: 'list_transactions', args: { search: 'Fresh Market', first: 100 } });
+    expect(say('COACHING', 'how much did I spend at Corner Bistro in November?')).toMatchObject({
+      name: 'list_transactions',
+      args: { search: 'Corner Bistro', first: 100, month: '2026-11' },
+    });
+    expect(say('GENERAL', 'how much did I spend last month?')).toMatchObject({ name: 'spending_insights', args: { month: '2026-11' } });
+    expect(say('COACHING', 'how much have I spent this month')).toMatchObject({ name: 'spending_insights', args: { month: '2026-12' } });
+    // A category stays the card row's; a question is never recorded; journaling keeps the words.
+    expect(say('COACHING', 'how much did I spend on dining last month?')).toMatchObject({ name: 'card_spending' });
+    expect(say('COACHING', 'how much cash did I spend?')).not.toMatchObject({ name: 'record_cash_spending' });
+    expect(say('JOURNALING', 'I spent 12 dollars cash on lunch')).toMatchObject({ name: 'structure_journal' });
+  });
+});

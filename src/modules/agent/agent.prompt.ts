@@ -3,7 +3,7 @@ import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
 import { profileLines } from './agent-profile.rules.js';
 import { MAX_GOALS, planningSection } from './agent.context.js';
-import type { AgentBudget, AgentContext, PlanningContext } from './llm/provider.js';
+import type { AgentBudget, AgentContext, AgentLinkedAccount, PlanningContext } from './llm/provider.js';
 import { goalSummary } from './tools/plan.tools.js';
 import type { ToolServices } from './tools/tool.js';
 
@@ -29,7 +29,9 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
       knownChallenges: [...(preferences.knownChallenges ?? [])],
       glossary: (preferences.personalGlossary ?? []).map((t) => ({ term: t.term, definition: t.definition })),
     },
-    ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
+    ...(session.conversationType === ConversationType.COACHING
+      ? { budget: await budgetContext(services, auth), linkedAccounts: await linkedContext(services, auth) }
+      : {}),
     ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
   };
 }
@@ -60,15 +62,45 @@ async function budgetContext(services: ToolServices, auth: AuthInfo): Promise<Ag
     spent: j.spent.decimal,
     remaining: j.remaining.decimal,
   }));
-  return { month: o.month, currency: o.budget.currency, monthlyIncome: o.budget.monthlyIncome?.decimal ?? null, jars };
+  const insights = await services.insights.spendingInsights(auth, o.month, o.budget.currency);
+  const spentBySource = insights.bySource.map((s) => ({ source: s.source, spent: s.spent.decimal, transactions: s.transactions }));
+  return { month: o.month, currency: o.budget.currency, monthlyIncome: o.budget.monthlyIncome?.decimal ?? null, jars, spentBySource };
 }
+
+async function linkedContext(services: ToolServices, auth: AuthInfo): Promise<AgentLinkedAccount[]> {
+  return (await services.linking.list(auth)).map((a) => ({
+    name: a.name,
+    bank: a.institution.name,
+    mask: a.mask,
+    currency: a.currency,
+    balance: a.balance?.decimal ?? null,
+    status: a.status,
+    lastSyncedAt: a.lastSyncedAt?.toISOString() ?? null,
+  }));
+}
+
+/** The linked banks' block: balances as last reported, and which need the user to sign in again. */
+function linkedLines(accounts: AgentLinkedAccount[]): string[] {
+  if (accounts.length === 0) return ['The user has linked no account at another bank.'];
+  return [
+    "The user's accounts at other banks (linked, read-only; balances as the bank last reported them):",
+    ...accounts.map(
+      (a) =>
+        `- ${a.name}${a.mask ? ` (ending ${a.mask})` : ''} at ${a.bank}: ${a.balance === null ? 'balance unknown' : `${a.balance} ${a.currency}`}, ${a.status}` +
+        `${a.lastSyncedAt ? `, last synced ${a.lastSyncedAt}` : ', never synced'}`,
+    ),
+  ];
+}
+
+const SOURCE_NAMES: Record<string, string> = { CARD: 'cards', TRANSFER: 'transfers to others', MANUAL: 'entered by hand (cash)', LINKED: 'linked banks' };
 
 /** The coaching block of the system prompt: income and jars this month, so the model can nudge without a tool call. */
 function budgetLines(b: AgentBudget): string[] {
   return [
     `The user's budget for ${b.month} (${b.currency}): income ${b.monthlyIncome ?? 'not set'} per month.`,
     ...b.jars.map((j) => `- Jar ${j.name} (${j.allocationBasisPoints / 100}%): allocated ${j.allocated}, spent ${j.spent}, remaining ${j.remaining}`),
-    'Coach the user on staying within their jars; use budget_overview and spending_insights for details.',
+    `Spent in ${b.month} by source (${b.currency}; jars count every source): ${b.spentBySource.map((s) => `${SOURCE_NAMES[s.source] ?? s.source} ${s.spent} (${s.transactions})`).join(', ')}.`,
+    'Coach the user on staying within their jars; use budget_overview, spending_insights and list_transactions for details.',
   ];
 }
 
@@ -105,6 +137,7 @@ export function systemPrompt(context: AgentContext): string {
     lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }
   if (context.budget) lines.push(...budgetLines(context.budget));
+  if (context.linkedAccounts) lines.push(...linkedLines(context.linkedAccounts));
   lines.push(
     'You never move money yourself: propose_transfer prepares a transfer that the user confirms in the app.',
     'You never freeze, unfreeze or cancel a card yourself: find the card with list_cards and tell the user to confirm with freezeCard in the app.',

@@ -130,10 +130,11 @@ function sumBy(rows: SpentRow[], key: (r: SpentRow) => string | null): Map<strin
   return sums;
 }
 
-/** Every source, in the enum's order, with what it added (zero included). */
+/** Every source, in the enum's order, with what it added (zero included) and the category most of it went on. */
 function sourceTotals(rows: SpentRow[], currency: string): SourceSpend[] {
   return Object.values(TransactionSource).map((source) => {
     const of = rows.filter((r) => r.source === source);
+    const main = categoryTotals(of).sort((a, b) => (b.spent > a.spent ? 1 : b.spent < a.spent ? -1 : 0))[0];
     return {
       source,
       spent: money(
@@ -141,6 +142,7 @@ function sourceTotals(rows: SpentRow[], currency: string): SourceSpend[] {
         currency,
       ),
       transactions: of.reduce((n, r) => n + r.transactions, 0),
+      mainCategory: main && main.spent > 0n ? main.category : null,
     };
   });
 }

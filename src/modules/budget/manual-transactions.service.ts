@@ -7,6 +7,8 @@ import { parseCurrency, parsePositiveAmount } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import type { BudgetService } from './budget.service.js';
+import { Budget } from './budget.entity.js';
+import { budgetFacts } from './budget.rules.js';
 import { Jar } from './jar.entity.js';
 import type { TransactionFeed } from '../transactions/feed.service.js';
 import { ManualTransaction } from '../transactions/manual-transaction.entity.js';
@@ -23,7 +25,7 @@ export class ManualTransactionService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
-    private readonly budget: Pick<BudgetService, 'ownJar' | 'locked' | 'facts'>,
+    private readonly budget: Pick<BudgetService, 'ownJar' | 'locked'>,
     private readonly feed: Pick<TransactionFeed, 'get' | 'forget'>,
     private readonly afterSpending: AfterManualSpending = async () => {},
   ) {}
@@ -39,7 +41,7 @@ export class ManualTransactionService {
       if (jar && (await em.findOneOrFail(Jar, { id: jar.id }, { refresh: true })).archived) {
         throw badUserInput([{ field: 'jarId', message: 'the jar is archived: choose one of your unarchived jars' }]);
       }
-      await this.checkCurrency(auth, currency);
+      await this.checkCurrency(em, auth, currency);
       const now = this.deps.clock.now();
       const row = Object.assign(new ManualTransaction(), {
         user: em.getReference(User, auth.userId, { wrapped: true }),
@@ -97,8 +99,9 @@ export class ManualTransactionService {
     throw badUserInput([{ field: 'id', message: 'only manual transactions can be changed or deleted' }]);
   }
 
-  private async checkCurrency(auth: AuthInfo, currency: string): Promise<void> {
-    const budgetCurrency = (await this.budget.facts(auth)).budget.currency;
+  /** Read with the lock's own EntityManager: another connection would wait on the embedded PGlite, which runs one transaction at a time. */
+  private async checkCurrency(em: EntityManager, auth: AuthInfo, currency: string): Promise<void> {
+    const budgetCurrency = budgetFacts(await em.findOne(Budget, { user: auth.userId })).currency;
     if (currency !== budgetCurrency)
       throw new DomainError('CURRENCY_MISMATCH', `Your budget is in ${budgetCurrency}: give the transaction in ${budgetCurrency}`);
   }

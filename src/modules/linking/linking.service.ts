@@ -163,11 +163,7 @@ export class LinkingService {
     const stillLinked = await this.em.count(LinkedAccount, { item: item.id, disconnected: false });
     const sealed = await this.sealedToken(item.id);
     if (stillLinked === 0 && sealed) {
-      try {
-        await this.runtime.aggregator.remove(this.runtime.cipher.open(sealed, item.id));
-      } catch (error) {
-        if (!(error instanceof AggregatorError && error.kind === 'LOGIN_REQUIRED')) throw error;
-      }
+      await this.removeAtAggregator(item.id, sealed);
       await this.em.nativeUpdate(LinkedItem, { id: item.id }, { accessTokenSealed: null });
     }
     const view = await this.get(auth, id);
@@ -191,6 +187,25 @@ export class LinkingService {
     const account = isUuid(id) ? await this.em.findOne(LinkedAccount, { id: id.toLowerCase(), user: auth.userId }, { populate: ['item'] }) : null;
     if (!account) throw notFound('Linked account');
     return account;
+  }
+
+  /**
+   * Tells the aggregator to forget the item. One it no longer knows (an embedded sandbox that
+   * restarted), or a token sealed under another LINK_TOKEN_KEY, cannot be told: unlinking still ends it here.
+   */
+  private async removeAtAggregator(itemId: string, sealed: string): Promise<void> {
+    let token: string;
+    try {
+      token = this.runtime.cipher.open(sealed, itemId);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, itemId }, 'unlink: the access token cannot be opened (another LINK_TOKEN_KEY); the aggregator is not told');
+      return;
+    }
+    try {
+      await this.runtime.aggregator.remove(token);
+    } catch (error) {
+      if (!(error instanceof AggregatorError && (error.kind === 'LOGIN_REQUIRED' || error.kind === 'INVALID_TOKEN'))) throw error;
+    }
   }
 
   private async sealedToken(itemId: string): Promise<string | null> {

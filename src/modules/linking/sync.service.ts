@@ -69,12 +69,16 @@ export class LinkSyncService {
       let cursor = claimed.cursor as string;
       for (let restarts = 0; ;) {
         try {
-          let page: SyncPage;
-          do {
-            page = await this.runtime.aggregator.sync(accessToken, cursor, PAGE_SIZE);
+          // The next page is asked for while this one is written: the aggregator's latency overlaps the commit.
+          // Pages are still applied in order, each in its own transaction; the cursor is stored only at the end.
+          let page: SyncPage | null = await this.runtime.aggregator.sync(accessToken, cursor, PAGE_SIZE);
+          while (page) {
+            const next: Promise<SyncPage> | null = page.hasMore ? this.runtime.aggregator.sync(accessToken, page.nextCursor, PAGE_SIZE) : null;
+            next?.catch(() => undefined);
             await this.applyPage(itemId, userId, accountIds, page, counts);
             cursor = page.nextCursor;
-          } while (page.hasMore);
+            page = next ? await next : null;
+          }
           break;
         } catch (error) {
           if (!(error instanceof AggregatorError && error.kind === 'MUTATION_DURING_PAGINATION') || ++restarts > RESTARTS) throw error;
@@ -111,10 +115,10 @@ export class LinkSyncService {
     const rows = [...page.added, ...page.modified].flatMap((t) => this.rowOf(t, accounts));
     const ids = [...accounts.values()].map((a) => a.id);
     const statements: Bound[] = [];
-    if (rows.length > 0) {
-      const keys = rows.map((r) => r.externalId);
-      statements.push(upsertTransactions(userId, rows, this.deps.clock.now()), carryEditsFromPending(ids, keys), deleteReplacedPending(ids, keys));
-    }
+    if (rows.length > 0) statements.push(upsertTransactions(userId, rows, this.deps.clock.now()));
+    // Only a posted row that names its pending one replaces it: most pages have none, and skip two statements.
+    const posted = rows.filter((r) => r.pendingExternalId !== null).map((r) => r.externalId);
+    if (posted.length > 0) statements.push(carryEditsFromPending(ids, posted), deleteReplacedPending(ids, posted));
     if (page.removed.length > 0) statements.push(deleteRemoved(ids, page.removed));
     statements.push(extendLease(itemId, new Date(this.deps.clock.now().getTime() + LEASE_MS)));
     const client = await this.deps.moneyPool.connect();

@@ -11,6 +11,7 @@ import { chatSessionsSchema, checkChatSessions } from './chat.portability.js';
 import { Invalid, record, schemaProblem } from './document-schema.js';
 import { checkJournalEntries, checkPreferences, checkTemplates, journalEntriesSchema, preferencesSchema, templatesSchema } from './drafts.portability.js';
 import { checkGoals, checkPlans, goalsSchema, plansSchema } from './plans.portability.js';
+import { checkTransactions, transactionsSchema, type TransactionsDoc } from './transactions.portability.js';
 
 export const EXPORT_FORMAT = 'coach-gateway/export';
 export const EXPORT_VERSION = 1;
@@ -32,6 +33,8 @@ export interface ExportDocument {
   plans: PlansDoc;
   /** Null (or absent on import) when the caller never set one up. */
   budget: BudgetDoc | null;
+  /** Manual transactions, categorization rules and linked accounts' transactions; optional on import. */
+  transactions: TransactionsDoc;
 }
 
 /** The whole document's shape, each member declared by its slice. */
@@ -48,8 +51,9 @@ const DOCUMENT = record(
     goals: goalsSchema,
     plans: plansSchema,
     budget: budgetSchema,
+    transactions: transactionsSchema,
   },
-  ['exportedAt', 'cards', 'goals', 'plans', 'budget'],
+  ['exportedAt', 'cards', 'goals', 'plans', 'budget', 'transactions'],
 );
 
 let validator: Promise<ValidateFunction> | undefined;
@@ -86,6 +90,7 @@ function semantics(doc: Partial<ExportDocument> & Pick<ExportDocument, 'preferen
   const cards = checkCards(doc.cards ?? []);
   const plans = checkPlans(doc.plans ?? { weeks: [], days: [] }, goals.length);
   const budget = checkBudget(doc.budget ?? null);
+  const transactions = checkTransactions(doc.transactions);
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -98,5 +103,6 @@ function semantics(doc: Partial<ExportDocument> & Pick<ExportDocument, 'preferen
     goals,
     plans,
     budget,
+    transactions,
   };
 }

@@ -15,7 +15,7 @@ export class PortabilityResolver {
   @Authorized()
   @Mutation(() => ImportSummary, {
     description:
-      "Restores a document from exportMyData into the caller's data: chat sessions, messages, journal entries, templates, preferences and cards. In one transaction: an invalid document is BAD_USER_INPUT and writes nothing.",
+      "Restores a document from exportMyData into the caller's data: chat sessions, messages, journal entries, templates, preferences, cards, goals and plans, the budget, manual transactions, categorization rules and linked accounts' transactions (a linked account comes back DISCONNECTED: no token ever leaves; what the caller has already is not doubled). In one transaction: an invalid document is BAD_USER_INPUT, manual transactions in another currency than the budget's CURRENCY_MISMATCH, and either writes nothing.",
   })
   importMyData(
     @Arg('data', () => JSONScalar, { description: 'The JSON document exportMyData returned (at most BODY_LIMIT_BYTES, 2 MB by default).' }) data: unknown,

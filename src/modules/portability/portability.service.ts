@@ -4,6 +4,9 @@ import type { AuditService } from '../audit/audit.service.js';
 import { AuditAction, SUCCEEDED } from '../audit/audit.types.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import type { BudgetDocumentService } from '../budget/budget-document.service.js';
+import type { ManualDocumentService } from '../budget/manual-document.service.js';
+import type { LinkingDocumentService } from '../linking/linking-document.service.js';
+import type { RulesDocumentService } from '../transactions/rules-document.service.js';
 import type { CardDocumentService } from '../cards/card-document.service.js';
 import type { ChatDocumentService } from '../chat/chat-document.service.js';
 import type { DraftsDocumentService } from '../drafts/drafts-document.service.js';
@@ -19,6 +22,9 @@ export interface DocumentSlices {
   cards: CardDocumentService;
   plans: PlansDocumentService;
   budget: BudgetDocumentService;
+  manual: ManualDocumentService;
+  rules: RulesDocumentService;
+  linked: LinkingDocumentService;
 }
 
 /**
@@ -37,13 +43,16 @@ export class PortabilityService {
   async export(auth: AuthInfo): Promise<ExportDocument> {
     const userId = auth.userId;
     await this.audit.recordAlone(this.audit.event(AuditAction.DATA_EXPORTED, SUCCEEDED, { userId, target: `user:${userId}` }));
-    const { drafts, chat: chatSlice, cards: cardSlice, plans, budget: budgetSlice } = this.slices;
-    const [preferences, templates, cards, budget, planning] = await Promise.all([
+    const { drafts, chat: chatSlice, cards: cardSlice, plans, budget: budgetSlice, manual: manualSlice, rules: rulesSlice, linked } = this.slices;
+    const [preferences, templates, cards, budget, planning, manual, rules, linkedAccounts] = await Promise.all([
       drafts.exportPreferences(userId),
       drafts.exportTemplates(userId),
       cardSlice.exportCards(userId),
       budgetSlice.exportBudget(userId),
       plans.exportPlans(userId),
+      manualSlice.exportManual(userId),
+      rulesSlice.exportRules(userId),
+      linked.exportLinked(userId),
     ]);
     const chat = await chatSlice.exportChatSessions(userId, planning.goalIndex);
     const journalEntries = await drafts.exportJournal(userId, new Map(chat.ids.map((id, i) => [id, i])));
@@ -59,6 +68,7 @@ export class PortabilityService {
       budget,
       goals: planning.goals,
       plans: planning.plans,
+      transactions: { manual, rules, linkedAccounts },
     };
   }
 
@@ -92,6 +102,10 @@ export class PortabilityService {
       const journalEntries = await drafts.restoreJournal(em, userId, doc.journalEntries, chat.sessions);
       const cards = await cardSlice.restoreCards(em, userId, doc.cards, now);
       const restored = await budget.restoreBudgetInto(em, userId, doc.budget, now);
+      // After the budget: manual transactions take its currency and its jars by name, as do linked transactions' moves.
+      await this.slices.manual.restoreManualInto(em, userId, doc.transactions.manual, now);
+      await this.slices.rules.restoreRulesInto(em, userId, doc.transactions.rules, now);
+      await this.slices.linked.restoreLinkedInto(em, userId, doc.transactions.linkedAccounts, now);
       return {
         ...restored,
         cards,

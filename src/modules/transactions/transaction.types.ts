@@ -59,6 +59,9 @@ export class SourceSpend {
 
   @Field(() => Int, { description: 'How many transactions.' })
   transactions!: number;
+
+  /** Where most of it went (not in the API: the agent names it, "1,200.00 USD on housing by transfer"); null when nothing was spent. */
+  mainCategory!: SpendingCategory | null;
 }
 
 /** A feed row (feed.sql.ts columns) as a Transaction. */

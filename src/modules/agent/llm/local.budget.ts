@@ -1,8 +1,9 @@
 /** The budget rows: jars, income, "where did my money go", where to save, fees coming up, "am I over budget". */
-import { answer, type Action } from './local.action.js';
+import { answer, call, type Action } from './local.action.js';
 import { categoryIn, categoryWords } from './local.categories.js';
 import { move, pick } from './local.loop.js';
 import { findAmount, isDollarCurrency, toMinorUnits } from './local.money.js';
+import { sourcesText } from './local.feed.rows.js';
 import { monthlySummary } from './local.money.rows.js';
 import { monthName, monthNamed, shiftMonth } from './local.period.js';
 import { isObject, list, minor, money, positive, text, type Json } from './local.results.js';
@@ -46,7 +47,16 @@ const overBudget: Row<object> = {
   onlyWhereOffered: true,
   example: `compare each jar with its allocation ("am I over budget?")`,
   match: ({ text: said }) => (OVER_BUDGET.test(said) ? {} : undefined),
-  reply: (_, __, result) => overBudgetText(overview(result)),
+  reply: (_, { done, tools }, result) => {
+    const o = overview(result);
+    const insights = done.findLast((e) => e.name === 'spending_insights')?.result;
+    // The jars count every source: say which, where the insights are offered.
+    if (!insights && tools.has('spending_insights') && list(o.jars).length > 0) {
+      return call('spending_insights', { month: text(o.month) }, 'Rule: name the sources the jars were spent from.');
+    }
+    const sources = sourcesText(insights);
+    return `${overBudgetText(o)}${sources ? ` Counted from every source: ${sources}.` : ''}`;
+  },
 };
 
 const whereMoney: Row<{ month?: string }> = {
@@ -168,21 +178,22 @@ function overBudgetText(o: Json): string {
   return `Yes, in ${when}: ${lines.join('; ')}.${others}${noIncomeNote(o)}`;
 }
 
-const payments = (n: unknown) => `${String(n)} ${n === 1 ? 'payment' : 'payments'}`;
+const payments = (n: unknown) => `${String(n)} ${n === 1 ? 'transaction' : 'transactions'}`;
 
 function whereMoneyWent(r: Json): string {
   const when = monthName(text(r.month));
   const categories = list(r.byCategory);
-  if (categories.length === 0) return `I found no card spending in ${when} (${text(r.currency)}).`;
+  if (categories.length === 0) return `I found no spending in ${when} (${text(r.currency)}) from any source.`;
   const parts = categories.slice(0, 3).map((c) => `${categoryWords(text(c.category))} (${money(c.spent)} in ${payments(c.payments)})`);
-  const lead = `In ${when} you spent ${money(r.totalSpent)} with your cards, mostly on ${parts.join(', then ')}.`;
+  const sources = sourcesText(r);
+  const lead = `In ${when} you spent ${money(r.totalSpent)} from every source, mostly on ${parts.join(', then ')}.${sources ? ` That includes ${sources}.` : ''}`;
   const change = minor(r.changeFromPreviousMonth);
   const trend =
     change === 0n
       ? ' That is the same as the month before.'
       : ` That is ${positive(r.changeFromPreviousMonth)} ${change > 0n ? 'more' : 'less'} than the month before.`;
   const largest = list(r.largestPayments)[0];
-  const biggest = largest ? ` The largest payment was ${money(largest.amount)} at ${text(largest.merchant)}.` : '';
+  const biggest = largest ? ` The largest card payment was ${money(largest.amount)} at ${text(largest.merchant)}.` : '';
   const notes = (Array.isArray(r.observations) ? r.observations : []).filter((n): n is string => typeof n === 'string');
   return `${lead}${trend}${biggest}${notes.length ? ` ${notes.join(' ')}` : ''}`;
 }

@@ -2,6 +2,7 @@
 import { CONVERSATION_TOOLS } from '../tools/conversation-tools.js';
 import { BUDGET_ROWS } from './local.budget.js';
 import { cardSpending, cardSpendingAsTransactions, freezeCard } from './local.cards.rows.js';
+import { FEED_ROWS } from './local.feed.rows.js';
 import { declineSave, journal, preferences, saveJournal } from './local.journal.rows.js';
 import { pick } from './local.loop.js';
 import { balance, monthlySummary, transactions } from './local.money.rows.js';
@@ -13,13 +14,15 @@ import type { ConversationType } from './provider.js';
 
 /*
  * Order is meaning: planning words first ("put 100 dollars toward my vacation goal" is not a
- * transfer), then the budget's, then saving the journal before anything else a journaling
+ * transfer), then the budget's, then the feed's (every source: cash said, a merchant, a month's
+ * spending; their tools are never offered while journaling), then saving the journal before anything else a journaling
  * message might say, a spending question as card spending before it is a monthly summary,
  * and journal text, open questions and the rest last. `unknown` reads everything.
  */
 export const INTENTS: readonly Row[] = [
   ...PLANNING_ROWS,
   ...BUDGET_ROWS,
+  ...FEED_ROWS,
   saveJournal,
   declineSave,
   preferences,

@@ -41,6 +41,8 @@ export interface AgentContext {
   profile?: AgentProfile;
   /** COACHING only: the budget this month (amounts as decimal text in its currency). */
   budget?: AgentBudget;
+  /** COACHING only: the user's accounts at other banks, balances as their bank last reported them. */
+  linkedAccounts?: AgentLinkedAccount[];
   /** Goals and plan (PLANNING and COACHING sessions). */
   planning?: PlanningContext;
 }
@@ -56,6 +58,19 @@ export interface AgentBudget {
   currency: string;
   monthlyIncome: string | null;
   jars: Array<{ name: string; allocationBasisPoints: number; allocated: string; spent: string; remaining: string }>;
+  /** The month's spending per source (CARD, TRANSFER, MANUAL, LINKED), decimal text in the budget currency. */
+  spentBySource: Array<{ source: string; spent: string; transactions: number }>;
+}
+
+export interface AgentLinkedAccount {
+  name: string;
+  bank: string;
+  mask: string | null;
+  currency: string;
+  /** Decimal text; null when the bank sent none. */
+  balance: string | null;
+  status: string;
+  lastSyncedAt: string | null;
 }
 
 export interface PlanningContext {

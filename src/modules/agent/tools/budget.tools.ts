@@ -43,7 +43,7 @@ const spendingInsights: Tool = {
   definition: {
     name: 'spending_insights',
     description:
-      'One month of the user\'s card spending (month "YYYY-MM" in their time zone, default the current one; currency default the budget\'s): total spent and received, spending per category and per jar, the change from the previous month, the five largest payments, the fees due next month and computed observations.',
+      'One month of the user\'s spending from every source (month "YYYY-MM" in their time zone, default the current one; currency default the budget\'s): total spent and received, spending per category, per jar and per source (CARD, TRANSFER, MANUAL, LINKED), the change from the previous month, the five largest card payments, the fees due next month and computed observations.',
     parameters: { type: 'object', properties: { month: MONTH, currency: CURRENCY }, additionalProperties: false },
   },
   async execute(args, { services, auth }) {
@@ -60,6 +60,7 @@ const spendingInsights: Tool = {
       changeFromPreviousMonth: amount(insights.changeFromPreviousMonth),
       byCategory: insights.byCategory.map((c) => ({ category: c.category, spent: amount(c.spent), payments: c.payments })),
       byJar: insights.byJar.map((j) => ({ name: j.jar.name, allocated: amount(j.allocated), spent: amount(j.spent), remaining: amount(j.remaining) })),
+      bySource: insights.bySource.map((s) => ({ source: s.source, spent: amount(s.spent), transactions: s.transactions, mainCategory: s.mainCategory })),
       largestPayments: largest.map((p) => ({ merchant: p.merchant, category: p.category, amount: amount(p.amount), at: p.createdAt.toISOString() })),
       upcomingFees: insights.upcomingFees.map((f) => ({ name: f.name, dueOn: f.nextDueOn, amount: amount(f.amount) })),
       observations: insights.observations,

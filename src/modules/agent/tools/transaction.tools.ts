@@ -72,8 +72,8 @@ const recordCashSpending: Tool = {
   },
   async execute(args, { services, auth }) {
     const currency = (args.currency as string | undefined) ?? (await services.budget.budget(auth)).currency;
-    const occurredOn =
-      (args.occurredOn as string | undefined) ?? `${await services.budget.currentMonth(auth)}-${String(new Date().getUTCDate()).padStart(2, '0')}`;
+    // Today in the user's time zone, by the gateway's clock.
+    const occurredOn = (args.occurredOn as string | undefined) ?? (await services.plans.calendar(auth)).today;
     const tx = await services.manualTransactions.record(auth, {
       amountMinor: BigInt(args.amountMinor as string),
       currency,
