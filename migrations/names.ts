@@ -16,4 +16,5 @@ export const MIGRATION_NAMES = [
   'Migration20261207190422',
   'Migration20261207190639',
   'Migration20261207192038',
+  'Migration20261207212433',
 ];

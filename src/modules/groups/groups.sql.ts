@@ -104,3 +104,23 @@ export function settlePosted(transferIds: readonly string[], at: Date): Stmt {
     [at, [...transferIds]],
   );
 }
+
+/** The group whose conversation the session is, if the user is a current member of it. */
+export function selectSessionGroup(sessionId: string, userId: string): Stmt {
+  return stmt(
+    `select g."id" from "expense_group" g
+       join "group_member" m on m."group_id" = g."id" and m."user_id" = ? and m."left_at" is null
+      where g."chat_session_id" = ?`,
+    [userId, sessionId],
+  );
+}
+
+/** The conversations of the user's current groups. */
+export function selectSessionsOf(userId: string): Stmt {
+  return stmt(
+    `select g."chat_session_id" as "id" from "expense_group" g
+       join "group_member" m on m."group_id" = g."id" and m."user_id" = ? and m."left_at" is null
+      where g."chat_session_id" is not null`,
+    [userId],
+  );
+}

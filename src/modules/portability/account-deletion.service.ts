@@ -32,6 +32,10 @@ export class AccountDeletionService {
     private readonly audit: Pick<AuditService, 'event' | 'record'>,
     private readonly sessions: { announceRevoked(userId: string, sessionIds: string[]): Promise<void> },
     private readonly accounts: { holdsMoney(em: EntityManager, userId: string): Promise<boolean> },
+    /** The first group where the user's balance is not zero (groups/groups.erasure.ts), locking the groups. */
+    private readonly groups: {
+      balanceHeld(em: EntityManager, userId: string, now: Date): Promise<{ groupId: string; name: string; balanceMinor: bigint } | null>;
+    },
     /** Every other module's part, in the order the foreign keys allow (services.ts). */
     private readonly erasers: readonly Eraser[],
   ) {}
@@ -52,6 +56,14 @@ export class AccountDeletionService {
         throw new DomainError(
           'ACCOUNT_NOT_EMPTY',
           'Money is still in your accounts: move it out (createTransfer) and close them (closeAccount) before deleting your account',
+        );
+      }
+      const held = await this.groups.balanceHeld(em, user.id, now);
+      if (held) {
+        throw new DomainError(
+          'BALANCE_NOT_ZERO',
+          `You still owe or are owed money in the group "${held.name}": settle up there (suggestedSettlements) before deleting your account`,
+          { groupId: held.groupId, balanceMinor: held.balanceMinor.toString() },
         );
       }
       const sessions = await ormSql<{ id: string }>(em, `select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
