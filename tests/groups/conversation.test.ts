@@ -7,6 +7,8 @@ import {
   ChatSessionsDocument,
   CreateChatSessionDocument,
   DeleteChatSessionDocument,
+  ExportMyDataDocument,
+  ImportMyDataDocument,
   GroupChatDocument,
   GroupChatEventsDocument,
   LeaveGroupDocument,
@@ -82,6 +84,28 @@ describe('the group conversation', () => {
       'conversationType',
     );
     expectError(await server.gql(DeleteChatSessionDocument, { id: chat.id }, { token: ana.token }), 'FORBIDDEN');
+
+    // Ben wrote in it too: it is not in its creator's export, and an import cannot make one.
+    const exported = (await server.ok(ExportMyDataDocument, {}, { token: ana.token })).exportMyData as { chatSessions: Array<{ conversationType: string }> };
+    expect(exported.chatSessions.map((s) => s.conversationType)).not.toContain('GROUP');
+    const forged = {
+      ...exported,
+      chatSessions: [
+        {
+          ...exported.chatSessions[0],
+          conversationType: 'GROUP',
+          title: null,
+          archived: false,
+          metadata: null,
+          createdAt: '2026-12-01T00:00:00.000Z',
+          updatedAt: '2026-12-01T00:00:00.000Z',
+          messages: [],
+          draft: null,
+          context: null,
+        },
+      ],
+    };
+    expectError(await server.gql(ImportMyDataDocument, { data: forged }, { token: ana.token }), 'BAD_USER_INPUT', 'chatSessions[0].conversationType');
   });
 
   it('is NOT_FOUND for anyone not in the group, exactly as a missing session', async () => {
