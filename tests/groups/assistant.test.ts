@@ -79,11 +79,15 @@ describe("the assistant in a group's conversation (local provider)", () => {
 
     // Any member confirms; confirming again adds nothing more; a stranger cannot.
     expectError(await server.gql(ConfirmGroupExpenseDocument, { proposalId: String(proposed.proposalId) }, { token: eve.token }), 'NOT_FOUND');
-    const added = (await server.ok(ConfirmGroupExpenseDocument, { proposalId: String(proposed.proposalId) }, { token: ana.token })).confirmGroupExpense;
-    expect(added).toMatchObject({ description: 'dinner', amount: { minor: '12000' }, splitMode: 'EQUAL', createdBy: { id: ana.user.id } });
+    // Several members confirm at once: one expense, theirs to whoever came first.
+    const confirmed = await Promise.all(
+      [ana, ben, dan, ana].map((m) => server.ok(ConfirmGroupExpenseDocument, { proposalId: String(proposed.proposalId) }, { token: m.token })),
+    );
+    const added = confirmed[0]!.confirmGroupExpense;
+    expect(new Set(confirmed.map((r) => r.confirmGroupExpense.id))).toEqual(new Set([added.id]));
+    expect(added).toMatchObject({ description: 'dinner', amount: { minor: '12000' }, splitMode: 'EQUAL' });
+    expect([ana.user.id, ben.user.id, dan.user.id]).toContain(added.createdBy.id);
     expect(added.paidBy).toEqual([{ user: { id: dan.user.id, username: 'dan' }, amount: { minor: '12000' } }]);
-    const again = (await server.ok(ConfirmGroupExpenseDocument, { proposalId: String(proposed.proposalId) }, { token: ben.token })).confirmGroupExpense;
-    expect(again.id).toBe(added.id);
     expect(await expenseCount(groupId)).toBe(1);
 
     // "me" is whoever wrote the message: from ana, "2 shares for me and 1 for ana" names her twice, and is refused.
