@@ -35,7 +35,7 @@ import { GoalService } from './modules/plans/goals.service.js';
 import { ExpensesService } from './modules/groups/expenses.service.js';
 import { GroupsService } from './modules/groups/groups.service.js';
 import { groupSessionMembers } from './modules/groups/group-sessions.js';
-import { eraseGroups, groupBalanceHeld } from './modules/groups/groups.erasure.js';
+import { announceDeparture, eraseGroups, groupsAtDeletion } from './modules/groups/groups.erasure.js';
 import { SettlementsService } from './modules/groups/settlements.service.js';
 import { PlansDocumentService } from './modules/plans/plans-document.service.js';
 import { erasePlans } from './modules/plans/plans.erasure.js';
@@ -130,7 +130,10 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
         services.audit,
         services.auth,
         { holdsMoney },
-        { balanceHeld: groupBalanceHeld },
+        {
+          check: groupsAtDeletion,
+          announceLeft: (groupIds, member, at) => announceDeparture(em, deps.pubsub, groupIds, member, at),
+        },
         PERSONAL_DATA,
       ));
     },

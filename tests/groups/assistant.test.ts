@@ -12,6 +12,7 @@ import {
   UpdateGroupExpenseDocument,
   AddGroupExpenseDocument,
   LeaveGroupDocument,
+  GroupEventsDocument,
 } from '../generated/graphql.js';
 import { balancesOf, groupOf } from '../factories/groups.js';
 import { registerUser, type TestUser } from '../factories/users.js';
@@ -19,6 +20,7 @@ import { converse } from '../helpers/agent.js';
 import { TestClock } from '../helpers/clock.js';
 import { expectError } from '../helpers/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { collect } from '../helpers/subscriptions.js';
 
 let server: TestServer;
 const clock = new TestClock();
@@ -206,7 +208,12 @@ describe('deleteMyAccount and groups', () => {
     expect(refused.extensions).toMatchObject({ groupId, balanceMinor: '1000' });
 
     await server.ok(RecordOutsideSettlementDocument, { groupId, fromUserId: ana.user.id, amountMinor: '1000' }, { token: carl.token });
+    const watching = await server.subscribed(() => collect(server.ws(ana.token), GroupEventsDocument, { groupId }));
     expect(await server.ok(DeleteMyAccountDocument, { password: 'carl-password-1' }, { token: carl.token })).toEqual({ deleteMyAccount: true });
+    // The others hear that carl left, as for leaveGroup.
+    const [left] = await watching.waitFor(1);
+    expect(left!.groupEvents).toMatchObject({ kind: 'MEMBER_LEFT', member: { id: carl.user.id } });
+    watching.stop();
 
     // Ana is the group now (and its owner); the expense and the conversation still name carl's row.
     const group = (await server.ok(GroupDocument, { id: groupId }, { token: ana.token })).group;

@@ -2,23 +2,41 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ormSql } from '../../db/orm-sql.js';
 import type { Eraser } from '../../shared/erasure.js';
 import { Role } from '../auth/user.entity.js';
-import { memberRows, membership, run } from './group.access.js';
-import { selectGroupsOf, selectPendingSettlement } from './groups.sql.js';
+import type { PubSub } from '../../pubsub/pubsub.js';
+import type { UserData } from '../../pubsub/topics.js';
+import { groupDataOf, memberRows, membership, run } from './group.access.js';
+import { publishGroupEvent } from './groups.events.js';
+import { selectGroup, selectGroupsOf, selectPendingSettlement } from './groups.sql.js';
+import { GroupEventKind } from './groups.types.js';
 
 /**
- * Account deletion's check: the first group where the user still owes or is owed money (or
- * a settlement with them waits for its transfer), null when none. Each group's row is locked,
+ * Account deletion's check: the user's current groups, and the first where they still owe or
+ * are owed money (or a settlement with them waits for its transfer). Each group's row is locked,
  * in id order, so no expense or settlement changes a balance before the deletion commits.
  */
-export async function groupBalanceHeld(em: EntityManager, userId: string, now: Date): Promise<{ groupId: string; name: string; balanceMinor: bigint } | null> {
+export async function groupsAtDeletion(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+): Promise<{ held: { groupId: string; name: string; balanceMinor: bigint } | null; groupIds: string[] }> {
   const auth = { userId, sessionId: 'account-deletion', role: Role.CUSTOMER };
+  const groupIds: string[] = [];
   for (const g of await run(em, selectGroupsOf(userId))) {
     const { group } = await membership(em, auth, g.id as string, true);
+    groupIds.push(group.id);
     const mine = (await memberRows(em, group.id)).find((m) => m.user.id === userId);
     const pending = (await run(em, selectPendingSettlement(group.id, userId, now))).length > 0;
-    if ((mine && mine.balance !== 0n) || pending) return { groupId: group.id, name: group.name, balanceMinor: mine?.balance ?? 0n };
+    if ((mine && mine.balance !== 0n) || pending) return { held: { groupId: group.id, name: group.name, balanceMinor: mine?.balance ?? 0n }, groupIds };
   }
-  return null;
+  return { held: null, groupIds };
+}
+
+/** After the deletion commits: each group's members hear that the user left (MEMBER_LEFT). */
+export async function announceDeparture(em: EntityManager, pubsub: PubSub, groupIds: string[], member: UserData, at: Date): Promise<void> {
+  for (const id of groupIds) {
+    const [row] = await run(em, selectGroup(id));
+    if (row) await publishGroupEvent(pubsub, GroupEventKind.MEMBER_LEFT, groupDataOf(row), at, { member });
+  }
 }
 
 /**

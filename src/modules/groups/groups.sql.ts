@@ -17,6 +17,11 @@ export function selectMembership(groupId: string, userId: string, lock: boolean)
   );
 }
 
+/** A group by id, whoever asks (callers checked access). */
+export function selectGroup(groupId: string): Stmt {
+  return stmt(`select ${GROUP_COLUMNS} from "expense_group" g where g."id" = ?`, [groupId]);
+}
+
 /** The caller's groups, oldest first. */
 export function selectGroupsOf(userId: string): Stmt {
   return stmt(
