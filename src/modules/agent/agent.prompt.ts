@@ -1,3 +1,4 @@
+import { DomainError } from '../../shared/errors.js';
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
@@ -37,12 +38,19 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
         }),
     ...(session.conversationType === ConversationType.COACHING ? { budget: await budgetContext(services, auth) } : {}),
     ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
-    ...(session.conversationType === ConversationType.GROUP ? { group: await groupContext(services, auth, session) } : {}),
+    ...(session.conversationType === ConversationType.GROUP ? withGroup(await groupContext(services, auth, session)) : {}),
   };
 }
 
-async function groupContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<GroupContext> {
-  const group = await services.groups.bySession(auth, session.id);
+const withGroup = (group: GroupContext | undefined) => (group ? { group } : {});
+
+async function groupContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<GroupContext | undefined> {
+  // With the groups flag off (its tools are too) the assistant answers without the group.
+  const group = await services.groups.bySession(auth, session.id).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'FEATURE_DISABLED') return null;
+    throw error;
+  });
+  if (!group) return undefined;
   const members = await services.groups.members(auth, group.id);
   const me = members.find((m) => m.user.id === auth.userId)?.user.username ?? '';
   return { name: group.name, currency: group.currency, members: members.map((m) => m.user.username), me };
