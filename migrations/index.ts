@@ -13,6 +13,7 @@ import { Migration20261207185728 } from './Migration20261207185728.js';
 import { Migration20261207190422 } from './Migration20261207190422.js';
 import { Migration20261207190639 } from './Migration20261207190639.js';
 import { Migration20261207192038 } from './Migration20261207192038.js';
+import { Migration20261207212433 } from './Migration20261207212433.js';
 import { Migration20261207213000 } from './Migration20261207213000.js';
 
 export const MIGRATIONS = [
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261207190422', class: Migration20261207190422 },
   { name: 'Migration20261207190639', class: Migration20261207190639 },
   { name: 'Migration20261207192038', class: Migration20261207192038 },
+  { name: 'Migration20261207212433', class: Migration20261207212433 },
   { name: 'Migration20261207213000', class: Migration20261207213000 },
 ];

@@ -16,5 +16,6 @@ export const MIGRATION_NAMES = [
   'Migration20261207190422',
   'Migration20261207190639',
   'Migration20261207192038',
+  'Migration20261207212433',
   'Migration20261207213000',
 ];

@@ -37,6 +37,8 @@ import { TemplatesService } from './modules/drafts/templates.service.js';
 import { GoalService } from './modules/plans/goals.service.js';
 import { ExpensesService } from './modules/groups/expenses.service.js';
 import { GroupsService } from './modules/groups/groups.service.js';
+import { groupSessionMembers } from './modules/groups/group-sessions.js';
+import { announceDeparture, eraseGroups, groupsAtDeletion } from './modules/groups/groups.erasure.js';
 import { SettlementsService } from './modules/groups/settlements.service.js';
 import { PlansDocumentService } from './modules/plans/plans-document.service.js';
 import { erasePlans } from './modules/plans/plans.erasure.js';
@@ -54,9 +56,12 @@ import { ManualTransactionService } from './modules/budget/manual-transactions.s
 import { eraseLinking } from './modules/linking/linking.erasure.js';
 import { eraseTransactions } from './modules/transactions/transactions.erasure.js';
 import type { Eraser } from './shared/erasure.js';
+import type { PlainSql } from './db/pg.js';
+import { ormSql } from './db/orm-sql.js';
 
 /** Account deletion's parts, one per module, in the order the foreign keys allow; a new module with personal rows adds its own. */
 const PERSONAL_DATA: readonly Eraser[] = [
+  eraseGroups,
   eraseAgentRuns,
   eraseDrafts,
   eraseChat,
@@ -128,6 +133,10 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
         services.audit,
         services.auth,
         { holdsMoney },
+        {
+          check: groupsAtDeletion,
+          announceLeft: (groupIds, member, at) => announceDeparture(em, deps.pubsub, groupIds, member, at),
+        },
         PERSONAL_DATA,
       ));
     },
@@ -187,7 +196,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       return (ledger ??= new LedgerService(em, deps, services.accounts));
     },
     get chat(): ChatService {
-      return (chat ??= new ChatService(em, deps, services.drafts, services.goals));
+      return (chat ??= new ChatService(em, deps, services.drafts, services.goals, groupSessionMembers(ormStatements(em), deps.pubsub)));
     },
     get drafts(): DraftsService {
       return (drafts ??= new DraftsService(em, deps, services.templates));
@@ -211,7 +220,7 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
       return (plans ??= new PlanService(em, deps, services.goals, services.preferences));
     },
     get groups(): GroupsService {
-      return (groups ??= new GroupsService(em, deps));
+      return (groups ??= new GroupsService(em, deps, services.chat));
     },
     get groupExpenses(): ExpensesService {
       return (groupExpenses ??= new ExpensesService(em, deps, services.groups));
@@ -224,6 +233,11 @@ export function createServices(deps: CoreDeps, em: EntityManager, client: Client
 }
 
 export type DomainServices = ReturnType<typeof createServices>;
+
+/** Statements on the operation's connection (and its transaction, when in one). */
+function ormStatements(em: EntityManager): PlainSql {
+  return { execute: (sql, params) => ormSql(em, sql, params) };
+}
 
 /** Each module's service for its slice of the export document; reads on `em`, a fork of the operation's, as the export always did. */
 function documentSlices(em: EntityManager, services: Pick<DomainServices, 'accounts' | 'preferences' | 'templates'>): DocumentSlices {
@@ -249,6 +263,6 @@ export function createOperationServices(deps: AppDeps, em: EntityManager, client
   // Defined, not spread: a spread would read (and so build) every service.
   return Object.defineProperty(domain, 'agent', {
     enumerable: true,
-    get: () => (agent ??= new AgentService(em, deps, () => domain.chat, deps.agent)),
+    get: () => (agent ??= new AgentService(em, deps, () => domain.chat, deps.agent, groupSessionMembers(deps.plainSql, deps.pubsub))),
   }) as Services;
 }

@@ -26,6 +26,7 @@ import { Transfer } from '../modules/transfers/transfer.entity.js';
 import { Group, GroupInvitation, GroupMember } from '../modules/groups/group.entity.js';
 import { GroupExpense, GroupExpenseVersion } from '../modules/groups/group-expense.entity.js';
 import { Settlement } from '../modules/groups/settlement.entity.js';
+import { GroupExpenseProposal } from '../modules/groups/expense-proposal.entity.js';
 import { LinkSession } from '../modules/linking/link-session.entity.js';
 import { LinkedAccount } from '../modules/linking/linked-account.entity.js';
 import { LinkedItem } from '../modules/linking/linked-item.entity.js';
@@ -77,5 +78,6 @@ export const ENTITIES = [
   GroupInvitation,
   GroupExpense,
   GroupExpenseVersion,
+  GroupExpenseProposal,
   Settlement,
 ];

@@ -87,6 +87,8 @@ export interface MessageSnapshot {
   runId: string | null;
   /** Absent in events stored before messages had parents. */
   parent?: { id: string } | null;
+  /** Who wrote a USER message; absent in events stored before authors were kept. */
+  author?: { id: string } | null;
 }
 
 /** JSON-safe copy of a draft inside an agent event (see agent/snapshots.ts). */

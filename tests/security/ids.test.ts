@@ -31,6 +31,7 @@ import {
   CreateGroupDocument,
   InviteToGroupDocument,
   AddGroupExpenseDocument,
+  GroupChatDocument,
   RecordManualTransactionDocument,
   InstitutionsDocument,
   StartAccountLinkDocument,
@@ -62,6 +63,7 @@ type Kind =
   | 'message'
   | 'group'
   | 'groupExpense'
+  | 'groupExpenseProposal'
   | 'invitation'
   | 'transaction'
   | 'linkedAccount'
@@ -141,6 +143,7 @@ const NAMES: Record<string, Kind> = {
   'Mutation.updateGroupExpense.input.paidBy.userId': 'user',
   'Mutation.updateGroupExpense.input.shares.userId': 'user',
   'Mutation.deleteGroupExpense.id': 'groupExpense',
+  'Mutation.confirmGroupExpense.proposalId': 'groupExpenseProposal',
   'Mutation.settleUp.input.groupId': 'group',
   'Mutation.settleUp.input.toUserId': 'user',
   'Mutation.settleUp.input.fromAccountId': 'account',
@@ -239,6 +242,9 @@ beforeAll(async () => {
     { input: { groupId: group, description: 'Rent', amountMinor: '900', occurredOn: '2026-12-01', splitMode: 'EQUAL' } },
     { token: victim.token },
   );
+  const groupChat = (await server.ok(GroupChatDocument, { id: group }, { token: victim.token })).group.chatSession.id;
+  const proposed = await converse(server, victim.token, groupChat, 'split 9 dollars rent equally');
+  const proposal = (proposed.run.toolCalls.find((c) => c.tool === 'propose_group_expense')!.result as { proposalId: string }).proposalId;
   const manual = await server.ok(
     RecordManualTransactionDocument,
     { input: { amountMinor: '300', currency: 'USD', description: 'Cash', category: 'DINING', occurredOn: '2026-12-01' } },
@@ -280,6 +286,7 @@ beforeAll(async () => {
     message: messages.chatSession.messages.edges[0]!.node.id,
     group,
     groupExpense: expense.addGroupExpense.id,
+    groupExpenseProposal: proposal,
     invitation: invitation.id,
     transaction: manual.recordManualTransaction.id,
     linkedAccount: linked.completeAccountLink[0]!.id,

@@ -150,6 +150,7 @@ describe('rent paid by transfer, a cash coffee and card payments in the budget',
       TRANSFER: ['120000', 1],
       MANUAL: ['450', 1],
       LINKED: ['0', 0],
+      GROUP: ['0', 0],
     });
     expect(Object.fromEntries(insights.byCategory.map((c) => [c.category, c.spent.minor]))).toEqual({ HOUSING: '120000', GROCERIES: '8000', DINING: '1950' });
     expect(insights.largestTransactions.map((t) => [t.source, t.amount.minor])).toEqual([

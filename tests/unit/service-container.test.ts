@@ -7,7 +7,7 @@ import { AgentRunStatus } from '../../src/modules/agent/agent.types.js';
 import type { AgentRuntime } from '../../src/modules/agent/agent.runtime.js';
 import { RunCanceller } from '../../src/modules/agent/run-canceller.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
-import { ChatSession } from '../../src/modules/chat/chat-session.entity.js';
+import { ChatSession, ConversationType } from '../../src/modules/chat/chat-session.entity.js';
 import { Topic } from '../../src/pubsub/topics.js';
 import { createOperationServices, createServices } from '../../src/services.js';
 
@@ -84,7 +84,8 @@ describe('createServices', () => {
   it("adds the agent's service for an operation, on the runtime it is given", async () => {
     const run = Object.assign(Object.create(AgentRun.prototype) as AgentRun, {
       id: runId,
-      session: { id: sessionId },
+      // A session of the caller's own: cancelling needs access to it.
+      session: { id: sessionId, getEntity: () => ({ id: sessionId, conversationType: ConversationType.GENERAL, user: { id: auth.userId } }) },
       status: AgentRunStatus.RUNNING,
       steps: [],
       toolCalls: [],
@@ -99,7 +100,11 @@ describe('createServices', () => {
   });
 
   it('refuses a new run once the runtime stopped accepting them', async () => {
-    const session = Object.assign(Object.create(ChatSession.prototype) as ChatSession, { id: sessionId });
+    const session = Object.assign(Object.create(ChatSession.prototype) as ChatSession, {
+      id: sessionId,
+      conversationType: ConversationType.GENERAL,
+      user: { id: auth.userId },
+    });
     const em = { findOne: vi.fn(async (entity: unknown) => (entity === ChatSession ? session : null)) } as unknown as EntityManager;
     const limits = { check: vi.fn(async () => {}) };
     const agent = runtime({ acceptingRuns: false });

@@ -30,6 +30,8 @@ export type ConversationType =
   | 'COACHING'
   /** Anything; the assistant only reads. */
   | 'GENERAL'
+  /** A group's one shared conversation (Group.chatSession), made with the group: every current member reads it, writes in it and follows its runs; the assistant reads balances and expenses and proposes expenses a member confirms. Not for createChatSession. */
+  | 'GROUP'
   /** Journaling: the assistant structures what the user shares into the session's draft (see Draft) and saves it as a journal entry when asked. */
   | 'JOURNALING'
   /** Goals and daily or weekly plans; the context names a goal or a day. */

@@ -1,18 +1,21 @@
+import { DomainError } from '../../shared/errors.js';
 import { money } from '../../shared/money.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ConversationType, type ChatSession } from '../chat/chat-session.entity.js';
 import { profileLines } from './agent-profile.rules.js';
 import { MAX_GOALS, planningSection } from './agent.context.js';
-import type { AgentBudget, AgentContext, AgentLinkedAccount, PlanningContext } from './llm/provider.js';
+import type { AgentBudget, AgentContext, AgentLinkedAccount, GroupContext, PlanningContext } from './llm/provider.js';
 import { goalSummary } from './tools/plan.tools.js';
 import type { ToolServices } from './tools/tool.js';
 
 /** What the agent knows of the user at the start of each turn. */
 export async function buildAgentContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<AgentContext> {
+  // Every member reads a GROUP conversation: nothing of one member's own money goes into it.
+  const shared = session.conversationType === ConversationType.GROUP;
   const [template, preferences, accounts] = await Promise.all([
     services.templates.active(auth.userId),
     services.preferences.get(auth.userId),
-    services.accounts.list(auth),
+    shared ? [] : services.accounts.list(auth),
   ]);
   const draft = session.conversationType === ConversationType.JOURNALING ? await services.drafts.draftFor(session) : null;
   const draftSections = (draft?.sections ?? []).filter((s) => s.content.trim() !== '').map((s) => ({ name: s.name, content: s.content }));
@@ -24,16 +27,35 @@ export async function buildAgentContext(services: ToolServices, auth: AuthInfo, 
     emptySections: template.sections.map((s) => s.name).filter((n) => !filled.has(n)),
     accounts: accounts.map((a) => ({ id: a.id, name: a.name, number: a.number, currency: a.currency, balance: money(a.balance, a.currency).decimal })),
     preferences: { preferredFeedbackStyle: preferences.preferredFeedbackStyle, purposeStatement: preferences.purposeStatement },
-    profile: {
-      longTermGoals: [...(preferences.longTermGoals ?? [])],
-      knownChallenges: [...(preferences.knownChallenges ?? [])],
-      glossary: (preferences.personalGlossary ?? []).map((t) => ({ term: t.term, definition: t.definition })),
-    },
+    ...(shared
+      ? {}
+      : {
+          profile: {
+            longTermGoals: [...(preferences.longTermGoals ?? [])],
+            knownChallenges: [...(preferences.knownChallenges ?? [])],
+            glossary: (preferences.personalGlossary ?? []).map((t) => ({ term: t.term, definition: t.definition })),
+          },
+        }),
     ...(session.conversationType === ConversationType.COACHING
       ? { budget: await budgetContext(services, auth), linkedAccounts: await linkedContext(services, auth) }
       : {}),
     ...(WITH_PLANNING.has(session.conversationType) ? { planning: await planningContext(services, auth, session) } : {}),
+    ...(session.conversationType === ConversationType.GROUP ? withGroup(await groupContext(services, auth, session)) : {}),
   };
+}
+
+const withGroup = (group: GroupContext | undefined) => (group ? { group } : {});
+
+async function groupContext(services: ToolServices, auth: AuthInfo, session: ChatSession): Promise<GroupContext | undefined> {
+  // With the groups flag off (its tools are too) the assistant answers without the group.
+  const group = await services.groups.bySession(auth, session.id).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'FEATURE_DISABLED') return null;
+    throw error;
+  });
+  if (!group) return undefined;
+  const members = await services.groups.members(auth, group.id);
+  const me = members.find((m) => m.user.id === auth.userId)?.user.username ?? '';
+  return { name: group.name, currency: group.currency, members: members.map((m) => m.user.username), me };
 }
 
 const WITH_PLANNING = new Set([ConversationType.PLANNING, ConversationType.COACHING]);
@@ -109,7 +131,7 @@ export function systemPrompt(context: AgentContext): string {
     'You are Coach, a warm and precise assistant for personal money and journaling.',
     `Feedback style the user prefers: ${context.preferences.preferredFeedbackStyle.toLowerCase()}.`,
   ];
-  if (context.preferences.purposeStatement) lines.push(`The user's purpose: ${context.preferences.purposeStatement}`);
+  if (context.preferences.purposeStatement && !context.group) lines.push(`The user's purpose: ${context.preferences.purposeStatement}`);
   if (context.profile) lines.push(...profileLines(context.profile).lines);
   if (context.conversationType === 'JOURNALING') {
     lines.push(
@@ -133,6 +155,14 @@ export function systemPrompt(context: AgentContext): string {
     lines.push('This is a planning session: help the user set goals and plan days with the goal and plan tools. Dates are YYYY-MM-DD in their time zone.');
   }
   if (context.planning) lines.push(planningSection(context.planning));
+  if (context.group) {
+    const g = context.group;
+    lines.push(
+      `This is the shared conversation of the group "${g.name}" (${g.currency}); its members: ${g.members.join(', ')}. The message you answer is ${g.me}'s ("me").`,
+      'Read balances with group_balances, expenses with list_group_expenses, and who should pay whom with suggest_settlements.',
+      'You never add an expense yourself: propose_group_expense prepares one that a member confirms in the app.',
+    );
+  }
   if (context.accounts.length > 0) {
     lines.push("The user's accounts:", ...context.accounts.map((a) => `- ${a.name} (${a.number}, id ${a.id}): ${a.balance} ${a.currency}`));
   }

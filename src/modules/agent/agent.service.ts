@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
-import type { ChatService } from '../chat/chat.service.js';
+import type { ChatService, GroupSessionMembers } from '../chat/chat.service.js';
 import { type Message, MessageRole } from '../chat/message.entity.js';
 import { readRunEventRows } from './agent-event.store.js';
 import type { AgUiRunRequest } from './agui.inputs.js';
@@ -33,6 +33,8 @@ export class AgentService {
     /** Built on first use: a subscription's setup (watchRun) needs neither it nor the services it pulls in. */
     private readonly chatService: () => ChatService,
     private readonly runtime: AgentRuntime,
+    /** GROUP sessions: who may follow their runs, and until when. */
+    private readonly members: Pick<GroupSessionMembers, 'groupOf' | 'untilLeft'>,
   ) {}
 
   private get chat(): ChatService {
@@ -61,7 +63,7 @@ export class AgentService {
       if (earlier) return this.resent(earlier, input.text);
     }
     return this.startRun(auth, session.id, clientMessageId, input.text, (em) =>
-      this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em }),
+      this.chat.appendMessage(session.id, MessageRole.USER, input.text, null, { em, authorId: auth.userId }),
     );
   }
 
@@ -103,7 +105,7 @@ export class AgentService {
     checkBranchable('edit', original.role, null);
     const parentId = original.parent?.id ?? null;
     return this.startRun(auth, original.session.id, null, text, (em) =>
-      this.chat.appendMessage(original.session.id, MessageRole.USER, text, null, { em, parentId }),
+      this.chat.appendMessage(original.session.id, MessageRole.USER, text, null, { em, parentId, authorId: auth.userId }),
     );
   }
 
@@ -213,16 +215,30 @@ export class AgentService {
   async watchRun(auth: AuthInfo, runId: string, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<AgentEventPayload>> {
     const sql = this.deps.plainSql;
     // A plain row, not an entity: thousands of sockets subscribe at once after a restart, and the ORM's query building is their garbage.
-    const rows = isUuid(runId) ? await sql.execute<{ id: string }>('select id from agent_run where id = ? and user_id = ?', [runId, auth.userId]) : [];
-    // The stored id, not the argument: pubsub keys are the canonical lowercase form.
-    const id = rows[0]?.id;
-    if (!id) throw notFound('Agent run');
-    return storedRunEvents(sql, this.deps, id, afterSeq ?? 0);
+    const rows = isUuid(runId)
+      ? await sql.execute<{ id: string; user_id: string; session_id: string; conversation_type: string }>(
+          'select r.id, s.user_id, s.id as session_id, s.conversation_type from agent_run r join chat_session s on s.id = r.session_id where r.id = ?',
+          [runId],
+        )
+      : [];
+    const row = rows[0];
+    if (!row) throw notFound('Agent run');
+    if (row.conversation_type !== ConversationType.GROUP) {
+      if (row.user_id !== auth.userId) throw notFound('Agent run');
+      // The stored id, not the argument: pubsub keys are the canonical lowercase form.
+      return storedRunEvents(sql, this.deps, row.id, afterSeq ?? 0);
+    }
+    const groupId = await this.members.groupOf(row.session_id, auth.userId);
+    if (!groupId) throw notFound('Agent run');
+    return this.members.untilLeft(groupId, row.session_id, auth.userId, storedRunEvents(sql, this.deps, row.id, afterSeq ?? 0));
   }
 
   async watchSession(auth: AuthInfo, sessionId: string): Promise<AsyncIterableIterator<AgentEventPayload>> {
     const session = await this.chat.get(auth, sessionId);
-    return this.deps.pubsub.subscribe(Topic.CHAT_SESSION, session.id);
+    const events = this.deps.pubsub.subscribe(Topic.CHAT_SESSION, session.id);
+    const groupId = await this.chat.groupOf(auth, session);
+    // A member who leaves the group stops hearing its conversation at once.
+    return groupId ? this.members.untilLeft(groupId, session.id, auth.userId, events) : events;
   }
 
   /** A resend answers the first run; the same clientMessageId with another text is another request, refused as transfers refuse a reused key. */
@@ -237,9 +253,10 @@ export class AgentService {
     return toView(earlier);
   }
 
+  /** A run of a session the caller may use: their own, or their group's (any current member follows and may cancel it). */
   private async owned(auth: AuthInfo, runId: string): Promise<AgentRun> {
-    const run = isUuid(runId) ? await this.em.findOne(AgentRun, { id: runId, userId: auth.userId }) : null;
-    if (!run) throw notFound('Agent run');
+    const run = isUuid(runId) ? await this.em.findOne(AgentRun, { id: runId }, { populate: ['session'] }) : null;
+    if (!run || !(await this.chat.canUse(auth, run.session.getEntity()))) throw notFound('Agent run');
     return run;
   }
 }

@@ -16,6 +16,7 @@ export function messageSnapshot(message: Message): MessageSnapshot {
     createdAt: message.createdAt.toISOString(),
     runId: message.runId,
     parent: message.parent ? { id: message.parent.id } : null,
+    author: message.author ? { id: message.author.id } : null,
   };
 }
 

@@ -44,7 +44,12 @@ export class ChatDocumentService {
   /** `goalIndex`: a goal id's place in the document's goals. `ids`: the sessions' ids, in the document's order. */
   async exportChatSessions(userId: string, goalIndex: Map<string, number>): Promise<{ sessions: ChatSessionDoc[]; ids: string[] }> {
     const { em } = this;
-    const sessions = await em.find(ChatSession, { user: userId }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    // A group's conversation is the group's (other members wrote in it): not the user's to export.
+    const sessions = await em.find(
+      ChatSession,
+      { user: userId, conversationType: { $ne: ConversationType.GROUP } },
+      { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    );
     const ids = sessions.map((s) => s.id);
     const [messages, drafts] = await Promise.all([
       em.find(Message, { session: { $in: ids } }, { orderBy: [{ session: 'asc' }, { seq: 'asc' }] }),

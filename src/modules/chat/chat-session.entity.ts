@@ -11,6 +11,7 @@ export enum ConversationType {
   COACHING = 'COACHING',
   REFLECTION = 'REFLECTION',
   PLANNING = 'PLANNING',
+  GROUP = 'GROUP',
 }
 registerEnumType(ConversationType, {
   name: 'ConversationType',
@@ -23,6 +24,10 @@ registerEnumType(ConversationType, {
     COACHING: { description: 'Money: balances, spending, budget jars, cards, and transfers the user confirms.' },
     REFLECTION: { description: 'Looking back over journal entries and goals; the assistant only reads.' },
     PLANNING: { description: 'Goals and daily or weekly plans; the context names a goal or a day.' },
+    GROUP: {
+      description:
+        "A group's one shared conversation (Group.chatSession), made with the group: every current member reads it, writes in it and follows its runs; the assistant reads balances and expenses and proposes expenses a member confirms. Not for createChatSession.",
+    },
   },
 });
 

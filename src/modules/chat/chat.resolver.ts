@@ -9,7 +9,9 @@ import { Message } from './message.entity.js';
 @Resolver(() => ChatSession)
 export class ChatResolver {
   @Authorized()
-  @Query(() => ChatSessionConnection, { description: "The caller's chat sessions, most recently active first." })
+  @Query(() => ChatSessionConnection, {
+    description: "The caller's chat sessions, with the conversations of the groups the caller is a current member of, most recently active first.",
+  })
   chatSessions(
     @Ctx() ctx: GraphQLContext,
     @Arg('first', () => Int, { description: 'Page size, 1 to 100 (BAD_USER_INPUT otherwise).', nullable: true, defaultValue: 20 }) first: number,
@@ -21,7 +23,9 @@ export class ChatResolver {
   }
 
   @Authorized()
-  @Query(() => ChatSession, { description: "One of the caller's chat sessions, archived or not." })
+  @Query(() => ChatSession, {
+    description: "One of the caller's chat sessions, archived or not, or the conversation (GROUP) of a group the caller is a current member of.",
+  })
   chatSession(
     @Arg('id', () => ID, { description: "The chat session's id; NOT_FOUND when it does not exist or is not the caller's." }) id: string,
     @Ctx() ctx: GraphQLContext,

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
 import { parseIsoDay } from '../../shared/calendar-input.js';
-import { badUserInput, notFound } from '../../shared/errors.js';
+import { DomainError, badUserInput, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { checkName } from '../../shared/input-rules.js';
 import { SIZE_CAPS } from '../../shared/size-caps.js';
@@ -31,20 +31,38 @@ export interface DraftStarter {
   startDraft(em: EntityManager, session: ChatSession, at: Date): unknown;
 }
 
+/**
+ * Who may use a GROUP session: the current members of its group, never its creator as such.
+ * The groups module, above chat, answers (groups/group-sessions.ts; services.ts wires it).
+ */
+export interface GroupSessionMembers {
+  /** The group whose conversation the session is, when the user is a current member of it; null otherwise. */
+  groupOf(sessionId: string, userId: string): Promise<string | null>;
+  /** The conversations of the user's current groups. */
+  sessionsOf(userId: string): Promise<string[]>;
+  /** `source` until the user leaves or is removed from the group (on any instance): then it ends. */
+  untilLeft<T>(groupId: string, sessionId: string, userId: string, source: AsyncIterableIterator<T>): AsyncIterableIterator<T>;
+}
+
 export class ChatService {
   /** Per operation (this service lives as long as one operation): one loader per page shape. */
   private readonly messageLoaders = new Map<string, DataLoader<ChatSession, Page<Message>, string>>();
   private siblingLoader: DataLoader<Message, string[], string> | undefined;
   private leafLoader: DataLoader<string, Message | null> | undefined;
+  private authorLoader: DataLoader<string, { id: string; username: string } | null> | undefined;
 
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock'>,
     private readonly drafts: DraftStarter,
     private readonly goals: Pick<GoalService, 'entity'>,
+    private readonly members: Pick<GroupSessionMembers, 'groupOf' | 'sessionsOf'>,
   ) {}
 
   async create(auth: AuthInfo, input: CreateChatSessionInput): Promise<ChatSession> {
+    if (input.conversationType === ConversationType.GROUP) {
+      throw badUserInput([{ field: 'conversationType', message: "GROUP: a group's conversation comes with the group (Group.chatSession)" }]);
+    }
     const metadata = input.metadata ?? null;
     const problem = metadataProblem(metadata);
     if (problem) throw badUserInput([{ field: 'metadata', message: problem }]);
@@ -71,8 +89,13 @@ export class ChatService {
   async list(auth: AuthInfo, args: ChatSessionListArgs): Promise<Page<ChatSession>> {
     const limit = pageSize(args.first);
     const cursor = timeIdCursor(args.after);
-    const where = { user: auth.userId, ...(args.includeArchived ? {} : { archived: false }) };
-    const after = cursor ? { $or: [{ updatedAt: { $lt: cursor.at } }, { updatedAt: cursor.at, id: { $lt: cursor.id } }] } : {};
+    const shared = await this.members.sessionsOf(auth.userId);
+    // Another's GROUP session shows through the group; one's own only while a member.
+    const where = {
+      $or: [{ user: auth.userId, conversationType: { $ne: ConversationType.GROUP } }, ...(shared.length ? [{ id: { $in: shared } }] : [])],
+      ...(args.includeArchived ? {} : { archived: false }),
+    };
+    const after = cursor ? { $and: [{ $or: [{ updatedAt: { $lt: cursor.at } }, { updatedAt: cursor.at, id: { $lt: cursor.id } }] }] } : {};
     const [rows, total] = await Promise.all([
       this.em.find(ChatSession, { ...where, ...after }, { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: limit + 1 }),
       this.em.count(ChatSession, where),
@@ -81,8 +104,27 @@ export class ChatService {
   }
 
   async get(auth: AuthInfo, id: string): Promise<ChatSession> {
-    const session = isUuid(id) ? await this.em.findOne(ChatSession, { id, user: auth.userId }) : null;
-    if (!session) throw notFound('Chat session');
+    const session = isUuid(id) ? await this.em.findOne(ChatSession, { id }) : null;
+    if (!session || !(await this.canUse(auth, session))) throw notFound('Chat session');
+    return session;
+  }
+
+  /** Its owner, or for a GROUP session a current member of the group (one who left has lost it, its creator too). */
+  async canUse(auth: AuthInfo, session: ChatSession): Promise<boolean> {
+    if (session.conversationType !== ConversationType.GROUP) return session.user.id === auth.userId;
+    return (await this.members.groupOf(session.id, auth.userId)) !== null;
+  }
+
+  /** The group whose conversation this is, for a current member; null for any other session. */
+  groupOf(auth: AuthInfo, session: ChatSession): Promise<string | null> {
+    return session.conversationType === ConversationType.GROUP ? this.members.groupOf(session.id, auth.userId) : Promise.resolve(null);
+  }
+
+  /** A new group's conversation, in the caller's transaction; the groups module keeps the link. */
+  startGroupSession(em: EntityManager, ownerId: string, title: string, at: Date): ChatSession {
+    const session = new ChatSession(em.getReference(User, ownerId, { wrapped: true }), ConversationType.GROUP, title.slice(0, SIZE_CAPS.sessionTitle), null);
+    session.createdAt = session.updatedAt = at;
+    em.persist(session);
     return session;
   }
 
@@ -107,8 +149,11 @@ export class ChatService {
 
   /** Messages, draft and runs go with the session (foreign keys cascade); journal entries stay. */
   async delete(auth: AuthInfo, id: string): Promise<boolean> {
-    const deleted = isUuid(id) ? await this.em.nativeDelete(ChatSession, { id, user: auth.userId }) : 0;
-    if (deleted === 0) throw notFound('Chat session');
+    const session = await this.get(auth, id);
+    if (session.conversationType === ConversationType.GROUP) {
+      throw new DomainError('FORBIDDEN', "A group's conversation lasts as long as the group: it cannot be deleted");
+    }
+    await this.em.nativeDelete(ChatSession, { id: session.id, user: auth.userId });
     return true;
   }
 
@@ -122,7 +167,7 @@ export class ChatService {
     role: MessageRole,
     content: string,
     runId: string | null = null,
-    options: { id?: string; em?: EntityManager; parentId?: string | null } = {},
+    options: { id?: string; em?: EntityManager; parentId?: string | null; authorId?: string } = {},
   ): Promise<Message> {
     if (!isUuid(sessionId)) throw notFound('Chat session');
     // With options.em the message joins the caller's transaction (the agent's sendMessage).
@@ -140,6 +185,7 @@ export class ChatService {
       const parentId = options.parentId === undefined ? rows[0]!.active_leaf_id : options.parentId;
       message.parent = parentId ? em.getReference(Message, parentId, { wrapped: true }) : null;
       if (options.id) message.id = options.id;
+      if (options.authorId) message.author = em.getReference(User, options.authorId, { wrapped: true });
       message.createdAt = message.updatedAt = now;
       em.persist(message);
       await em.flush();
@@ -160,9 +206,22 @@ export class ChatService {
 
   /** A message of one of the caller's sessions; NOT_FOUND for anyone else's. */
   async ownedMessage(auth: AuthInfo, id: string): Promise<Message> {
-    const message = isUuid(id) ? await this.em.findOne(Message, { id, session: { user: auth.userId } }) : null;
-    if (!message) throw notFound('Message');
+    const message = isUuid(id) ? await this.em.findOne(Message, { id }, { populate: ['session'] }) : null;
+    if (!message || !(await this.canUse(auth, message.session.getEntity()))) throw notFound('Message');
     return message;
+  }
+
+  /** Who wrote a USER message, as id and username; null for the assistant's and for messages stored before authors were kept. */
+  async author(message: Message): Promise<{ id: string; username: string } | null> {
+    const id = message.author?.id;
+    if (!id) return null;
+    this.authorLoader ??= new DataLoader(async (ids) => {
+      const rows = await ormSql<{ id: string; username: string }>(this.em, `select id, username from app_user where id in (${ids.map(() => '?').join(', ')})`, [
+        ...ids,
+      ]);
+      return ids.map((i) => rows.find((r) => r.id === i) ?? null);
+    });
+    return this.authorLoader.load(id);
   }
 
   /** Where switching to a message lands: the newest leaf of its subtree. */

@@ -1,6 +1,7 @@
 import { Entity, Enum, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
+import { User } from '../auth/user.entity.js';
 import { ChatSession } from './chat-session.entity.js';
 
 export enum MessageRole {
@@ -22,7 +23,7 @@ registerEnumType(MessageRole, {
 @Entity()
 // Order within a session is seq (1, 2, 3 ...): ids and clocks of a fleet do not order reliably.
 @Unique({ properties: ['session', 'seq'] })
-export class Message extends BaseEntity<'runId' | 'parent'> {
+export class Message extends BaseEntity<'runId' | 'parent' | 'author'> {
   @ManyToOne(() => ChatSession, { ref: true, deleteRule: 'cascade' })
   session: Ref<ChatSession>;
 
@@ -42,6 +43,10 @@ export class Message extends BaseEntity<'runId' | 'parent'> {
   })
   @Property({ type: 'text' })
   content: string;
+
+  /** Who wrote a USER message (sendMessage, editMessage): in a GROUP session, which member. Shown as Message.author. */
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
+  author: Ref<User> | null = null;
 
   /** The agent run that produced or consumed this message; the agent module owns runs. */
   @Field(() => ID, { description: 'The run that wrote it or that it started; null for messages outside a run (e.g. imported).', nullable: true })

@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../shared/request-context.js';
+import { PublicUser } from '../auth/auth.types.js';
 import { MessageSiblingsView } from './chat.types.js';
 import { Message } from './message.entity.js';
 
@@ -10,5 +11,14 @@ export class MessageResolver {
   })
   siblings(@Root() message: Message, @Ctx() ctx: GraphQLContext): Promise<MessageSiblingsView> {
     return ctx.services.chat.siblings(message);
+  }
+
+  @FieldResolver(() => PublicUser, {
+    nullable: true,
+    description:
+      "Who wrote a USER message: in a GROUP conversation, which member (id and username). Null for the assistant's and system messages, and for messages imported or stored before authors were kept.",
+  })
+  author(@Root() message: Message, @Ctx() ctx: GraphQLContext): Promise<PublicUser | null> {
+    return ctx.services.chat.author(message);
   }
 }

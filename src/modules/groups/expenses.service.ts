@@ -15,12 +15,22 @@ import { memberOf, memberRows, membership, usernames, type MemberRow } from './g
 import { isoOf } from '../../db/statement.js';
 import { GroupExpense, GroupExpenseVersion, SplitMode, type ExpenseState, type StoredLine } from './group-expense.entity.js';
 import { Group } from './group.entity.js';
+import { GroupExpenseProposal } from './expense-proposal.entity.js';
 import type { ExpensePayerInput, ExpenseShareInput, GroupExpenseInput, PageArgs, UpdateGroupExpenseInput } from './groups.inputs.js';
 import type { GroupsService } from './groups.service.js';
 import { GroupEventKind, expenseView, type GroupExpenseView } from './groups.types.js';
 import { checkPayers, splitExpense, type LineRequest } from './splits.rules.js';
 
-type Deps = Pick<CoreDeps, 'clock'>;
+type Deps = Pick<CoreDeps, 'clock' | 'config'>;
+
+/** A proposed expense, with the names of the members it involves. */
+export interface ExpenseProposal {
+  id: string;
+  group: GroupData;
+  state: ExpenseState;
+  expiresAt: Date;
+  names: Map<string, UserData>;
+}
 
 /**
  * Shared expenses: each write locks its group row first, so concurrent writes to one group
@@ -39,25 +49,12 @@ export class ExpensesService {
 
   async add(auth: AuthInfo, input: GroupExpenseInput): Promise<GroupExpenseView> {
     await this.enabled(auth);
-    const amount = parsePositiveAmount(input.amountMinor);
-    const base = {
-      description: description(input.description),
-      category: input.category ?? SpendingCategory.OTHER,
-      occurredOn: parseIsoDay(input.occurredOn, 'occurredOn'),
-    };
     const key = input.clientRequestId?.trim() || null;
     const now = this.deps.clock.now();
+    const request = this.request(input);
     const { data, fresh } = await inTransaction(this.em, async (em) => {
       const m = await membership(em, auth, input.groupId, true);
-      const members = await memberRows(em, m.group.id);
-      const state: ExpenseState = {
-        ...base,
-        amount: amount.toString(),
-        splitMode: input.splitMode,
-        payers: payersOf(amount, input.paidBy, auth, members),
-        shares: sharesOf(amount, input.splitMode, input.shares, members),
-        deleted: false,
-      };
+      const state = request(auth, await memberRows(em, m.group.id));
       if (key !== null) {
         const earlier = await em.findOne(GroupExpense, { group: m.group.id, createdBy: auth.userId, clientRequestId: key });
         if (earlier) {
@@ -67,19 +64,92 @@ export class ExpensesService {
           return { data: await this.data(em, m.group, earlier), fresh: false };
         }
       }
-      const expense = Object.assign(new GroupExpense(), {
-        ...stored(state),
-        group: em.getReference(Group, m.group.id),
-        createdBy: em.getReference(User, auth.userId),
-        clientRequestId: key,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await em.persist(expense).flush();
+      const expense = await this.insert(em, auth, m.group, state, key, now);
       return { data: await this.data(em, m.group, expense), fresh: true };
     });
     if (fresh) await this.groups.changed(GroupEventKind.EXPENSE_ADDED, data.group, now, { expense: data });
     return expenseView(data);
+  }
+
+  /**
+   * The assistant's way toward an expense: checked and split exactly as addGroupExpense would,
+   * stored as a proposal; nothing counts until a member confirms it (confirm) before it expires.
+   */
+  async propose(auth: AuthInfo, input: GroupExpenseInput): Promise<ExpenseProposal> {
+    await this.enabled(auth);
+    const request = this.request(input);
+    const now = this.deps.clock.now();
+    const { group } = await this.groups.access(auth, input.groupId);
+    const state = request(auth, await memberRows(this.em, group.id));
+    const proposal = Object.assign(new GroupExpenseProposal(), {
+      group: this.em.getReference(Group, group.id),
+      proposedBy: this.em.getReference(User, auth.userId),
+      state,
+      expiresAt: new Date(now.getTime() + this.deps.config.transferPendingTtlSec * 1000),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.em.persist(proposal).flush();
+    return { id: proposal.id, group, state, expiresAt: proposal.expiresAt, names: await usernames(this.em, userIdsOfState(state)) };
+  }
+
+  /**
+   * A member adds the proposed expense, as proposed (the confirming member is its creator);
+   * a second confirmation returns the same expense. PROPOSAL_EXPIRED once it is too old;
+   * NOT_A_MEMBER when someone it names has left meanwhile.
+   */
+  async confirm(auth: AuthInfo, proposalId: string): Promise<GroupExpenseView> {
+    await this.enabled(auth);
+    if (!isUuid(proposalId)) throw notFound('Proposal');
+    const now = this.deps.clock.now();
+    const found = await this.em.findOne(GroupExpenseProposal, { id: proposalId.toLowerCase() }, { fields: ['group'] });
+    if (!found) throw notFound('Proposal');
+    const { data, fresh } = await inTransaction(this.em, async (em) => {
+      const m = await membership(em, auth, found.group.id, true).catch(() => Promise.reject(notFound('Proposal')));
+      const proposal = await em.findOneOrFail(GroupExpenseProposal, found.id, { refresh: true, populate: ['expense'] });
+      if (proposal.expense) return { data: await this.data(em, m.group, proposal.expense.getEntity()), fresh: false };
+      if (proposal.expiresAt <= now) {
+        throw new DomainError('PROPOSAL_EXPIRED', 'This proposed expense expired before anyone confirmed it: ask the assistant again, or add it yourself');
+      }
+      const members = await memberRows(em, m.group.id);
+      for (const id of userIdsOfState(proposal.state)) memberOf(members, id);
+      const expense = await this.insert(em, auth, m.group, proposal.state, null, now);
+      await em.nativeUpdate(GroupExpenseProposal, { id: proposal.id }, { expense: expense.id, updatedAt: now });
+      return { data: await this.data(em, m.group, expense), fresh: true };
+    });
+    if (fresh) await this.groups.changed(GroupEventKind.EXPENSE_ADDED, data.group, now, { expense: data });
+    return expenseView(data);
+  }
+
+  /** The input checked before any statement, then split over the group's members. */
+  private request(input: GroupExpenseInput): (auth: AuthInfo, members: MemberRow[]) => ExpenseState {
+    const amount = parsePositiveAmount(input.amountMinor);
+    const base = {
+      description: description(input.description),
+      category: input.category ?? SpendingCategory.OTHER,
+      occurredOn: parseIsoDay(input.occurredOn, 'occurredOn'),
+    };
+    return (auth, members) => ({
+      ...base,
+      amount: amount.toString(),
+      splitMode: input.splitMode,
+      payers: payersOf(amount, input.paidBy, auth, members),
+      shares: sharesOf(amount, input.splitMode, input.shares, members),
+      deleted: false,
+    });
+  }
+
+  private async insert(em: EntityManager, auth: AuthInfo, group: GroupData, state: ExpenseState, key: string | null, now: Date): Promise<GroupExpense> {
+    const expense = Object.assign(new GroupExpense(), {
+      ...stored(state),
+      group: em.getReference(Group, group.id),
+      createdBy: em.getReference(User, auth.userId),
+      clientRequestId: key,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.persist(expense).flush();
+    return expense;
   }
 
   /** A new version: the previous one is kept, and a stale expectedVersion is CONFLICT. */
@@ -250,7 +320,11 @@ function sameRequest(a: ExpenseState, b: ExpenseState): boolean {
 }
 
 function userIdsOf(e: GroupExpense): string[] {
-  return [e.createdBy.id, ...e.payers.map((p) => p.userId), ...e.shares.map((s) => s.userId)];
+  return [e.createdBy.id, ...userIdsOfState(e)];
+}
+
+function userIdsOfState(s: Pick<ExpenseState, 'payers' | 'shares'>): string[] {
+  return [...new Set([...s.payers.map((p) => p.userId), ...s.shares.map((x) => x.userId)])];
 }
 
 function dataOf(group: GroupData, e: GroupExpense, names: Map<string, UserData>): GroupExpenseData {

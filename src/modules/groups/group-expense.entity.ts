@@ -51,6 +51,8 @@ export interface ExpenseState {
 @Index({ properties: ['group', 'id'] })
 @Unique({ properties: ['group', 'createdBy', 'clientRequestId'] })
 @Check({ name: 'group_expense_amount_check', expression: 'amount > 0' })
+// The transaction feed finds a user's paid expenses by containment (transactions/feed.sql.ts).
+@Index({ name: 'group_expense_payers_index', expression: 'create index "group_expense_payers_index" on "group_expense" using gin ("payers" jsonb_path_ops)' })
 export class GroupExpense extends BaseEntity<'deleted' | 'version' | 'clientRequestId'> {
   @ManyToOne(() => Group, { ref: true, deleteRule: 'cascade' })
   group!: Ref<Group>;

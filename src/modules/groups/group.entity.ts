@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, Property, Unique, type Ref } from '@mik
 import { registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
 
 export enum GroupRole {
   OWNER = 'OWNER',
@@ -35,7 +36,7 @@ registerEnumType(InvitationStatus, {
 
 /** People who share costs in one currency. "group" is a keyword in SQL, hence the table name. */
 @Entity({ tableName: 'expense_group' })
-export class Group extends BaseEntity {
+export class Group extends BaseEntity<'chatSession'> {
   @Property({ type: 'text' })
   name!: string;
 
@@ -44,6 +45,10 @@ export class Group extends BaseEntity {
 
   @ManyToOne(() => User, { ref: true })
   createdBy!: Ref<User>;
+
+  /** The group's one GROUP conversation; null only for groups made before conversations (made on first read). */
+  @ManyToOne(() => ChatSession, { ref: true, nullable: true, unique: true, deleteRule: 'set null' })
+  chatSession: Ref<ChatSession> | null = null;
 }
 
 /** A user's membership; a member who leaves keeps the row (leftAt), so history still names them. */

@@ -6,6 +6,7 @@ import { Money } from '../../shared/money.js';
 import type { Page } from '../../shared/pagination.js';
 import { MinorUnitsScalar } from '../../shared/scalars.js';
 import { TransferView } from '../transfers/transfer.types.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
 import { InvitationStatus } from './group.entity.js';
 import { CreateGroupInput, GroupExpenseInput, PageArgs, SettleUpInput, UpdateGroupExpenseInput } from './groups.inputs.js';
 import {
@@ -108,6 +109,14 @@ export class GroupResolver {
     return ctx.services.groups.suggestions(requireAuth(ctx), group);
   }
 
+  @FieldResolver(() => ChatSession, {
+    description:
+      "The group's conversation (ConversationType GROUP): every current member reads it, writes in it and follows its runs (chatSessionEvents, agentEvents); a member who leaves loses it at once, open subscriptions included.",
+  })
+  chatSession(@Root() group: GroupView, @Ctx() ctx: GraphQLContext): Promise<ChatSession> {
+    return ctx.services.groups.chatSession(requireAuth(ctx), group.id);
+  }
+
   @FieldResolver(() => GroupExpenseConnection, { description: 'Expenses, newest first, deleted ones included (deleted: true).' })
   expenses(@Root() group: GroupView, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GraphQLContext): Promise<Page<GroupExpenseView>> {
     return ctx.services.groupExpenses.page(requireAuth(ctx), group.id, args);
@@ -188,6 +197,18 @@ export class GroupExpenseResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<GroupExpenseView> {
     return ctx.services.groupExpenses.update(requireAuth(ctx), id, input);
+  }
+
+  @Authorized()
+  @Mutation(() => GroupExpenseView, {
+    description:
+      "Adds an expense the assistant proposed in the group's conversation (propose_group_expense's proposalId), as proposed; any current member may confirm it, and the confirming member is its creator. Confirming again returns the same expense. PROPOSAL_EXPIRED once it is older than TRANSFER_PENDING_TTL_SECONDS; NOT_A_MEMBER when a member it names has left; NOT_FOUND for a proposal of a group not the caller's.",
+  })
+  confirmGroupExpense(
+    @Arg('proposalId', () => ID, { description: 'The proposal.' }) proposalId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<GroupExpenseView> {
+    return ctx.services.groupExpenses.confirm(requireAuth(ctx), proposalId);
   }
 
   @Authorized()

@@ -9,12 +9,14 @@ import { money, parseCurrency } from '../../shared/money.js';
 import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
+import { ChatSession } from '../chat/chat-session.entity.js';
+import type { ChatService } from '../chat/chat.service.js';
 import { groupDataOf, memberOf, memberRows, membership, requireOwner, run, type MemberRow, type Membership } from './group.access.js';
 import { isoOf } from '../../db/statement.js';
 import { Group, GroupInvitation, GroupMember, GroupRole, InvitationStatus } from './group.entity.js';
 import { publishGroupEvent, watchGroup } from './groups.events.js';
 import type { CreateGroupInput } from './groups.inputs.js';
-import { selectGroupsOf, selectPendingSettlement } from './groups.sql.js';
+import { selectGroupsOf, selectPendingSettlement, selectSessionGroup } from './groups.sql.js';
 import {
   GroupEventKind,
   groupView,
@@ -37,6 +39,8 @@ export class GroupsService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Deps,
+    /** The group's conversation is a chat session (chat sits below groups). */
+    private readonly chat: Pick<ChatService, 'startGroupSession'>,
   ) {}
 
   /** Every groups operation: FEATURE_DISABLED while the `groups` flag is off for the caller. */
@@ -56,6 +60,7 @@ export class GroupsService {
       createdAt: now,
       updatedAt: now,
     });
+    group.chatSession = this.em.getReference(ChatSession, this.chat.startGroupSession(this.em, auth.userId, group.name, now).id, { wrapped: true });
     const owner = Object.assign(new GroupMember(), {
       group,
       user: this.em.getReference(User, auth.userId),
@@ -139,6 +144,30 @@ export class GroupsService {
       to: users.get(s.toUserId)!,
       amount: money(s.amount, group.currency),
     }));
+  }
+
+  /** The group whose conversation the session is (the agent's group tools); NOT_FOUND for anyone not a current member. */
+  async bySession(auth: AuthInfo, sessionId: string): Promise<GroupView> {
+    await this.enabled(auth);
+    const [row] = isUuid(sessionId) ? await run(this.em, selectSessionGroup(sessionId.toLowerCase(), auth.userId)) : [];
+    if (!row) throw notFound('Group');
+    return this.get(auth, row.id as string);
+  }
+
+  /** The group's one conversation; a group made before conversations existed gets it on first read. */
+  async chatSession(auth: AuthInfo, groupId: string): Promise<ChatSession> {
+    const { group } = await this.access(auth, groupId);
+    const found = await this.em.findOneOrFail(Group, group.id, { populate: ['chatSession'] });
+    if (found.chatSession) return found.chatSession.getEntity();
+    return inTransaction(this.em, async (em) => {
+      await membership(em, auth, group.id, true);
+      const locked = await em.findOneOrFail(Group, group.id, { populate: ['chatSession'], refresh: true });
+      if (locked.chatSession) return locked.chatSession.getEntity();
+      const session = this.chat.startGroupSession(em, locked.createdBy.id, locked.name, this.deps.clock.now());
+      await em.flush();
+      await em.nativeUpdate(Group, { id: group.id }, { chatSession: session.id });
+      return session;
+    });
   }
 
   // ---------- invitations ----------

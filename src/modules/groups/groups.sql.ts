@@ -17,6 +17,11 @@ export function selectMembership(groupId: string, userId: string, lock: boolean)
   );
 }
 
+/** A group by id, whoever asks (callers checked access). */
+export function selectGroup(groupId: string): Stmt {
+  return stmt(`select ${GROUP_COLUMNS} from "expense_group" g where g."id" = ?`, [groupId]);
+}
+
 /** The caller's groups, oldest first. */
 export function selectGroupsOf(userId: string): Stmt {
   return stmt(
@@ -102,5 +107,25 @@ export function settlePosted(transferIds: readonly string[], at: Date): Stmt {
         (select u."username" from "app_user" u where u."id" = s."from_user_id") as "from_username",
         (select u."username" from "app_user" u where u."id" = s."to_user_id") as "to_username"`,
     [at, [...transferIds]],
+  );
+}
+
+/** The group whose conversation the session is, if the user is a current member of it. */
+export function selectSessionGroup(sessionId: string, userId: string): Stmt {
+  return stmt(
+    `select g."id" from "expense_group" g
+       join "group_member" m on m."group_id" = g."id" and m."user_id" = ? and m."left_at" is null
+      where g."chat_session_id" = ?`,
+    [userId, sessionId],
+  );
+}
+
+/** The conversations of the user's current groups. */
+export function selectSessionsOf(userId: string): Stmt {
+  return stmt(
+    `select g."chat_session_id" as "id" from "expense_group" g
+       join "group_member" m on m."group_id" = g."id" and m."user_id" = ? and m."left_at" is null
+      where g."chat_session_id" is not null`,
+    [userId],
   );
 }

@@ -32,6 +32,15 @@ export class AccountDeletionService {
     private readonly audit: Pick<AuditService, 'event' | 'record'>,
     private readonly sessions: { announceRevoked(userId: string, sessionIds: string[]): Promise<void> },
     private readonly accounts: { holdsMoney(em: EntityManager, userId: string): Promise<boolean> },
+    /** The user's groups, locked, and the first where their balance is not zero; after commit, their departure told (groups/groups.erasure.ts). */
+    private readonly groups: {
+      check(
+        em: EntityManager,
+        userId: string,
+        now: Date,
+      ): Promise<{ held: { groupId: string; name: string; balanceMinor: bigint } | null; groupIds: string[] }>;
+      announceLeft(groupIds: string[], member: { id: string; username: string }, at: Date): Promise<void>;
+    },
     /** Every other module's part, in the order the foreign keys allow (services.ts). */
     private readonly erasers: readonly Eraser[],
   ) {}
@@ -45,7 +54,8 @@ export class AccountDeletionService {
     // Stop the runs first, so none writes into a session being erased.
     await this.agentRuns.cancelRunsOfUser(user.id, RUNS_CANCELLED.deleted);
     const now = this.deps.clock.now();
-    const sessionIds = await this.em.transactional(async (em) => {
+    const anonymous = `deleted-${user.id}`;
+    const { sessionIds, groupIds } = await this.em.transactional(async (em) => {
       // The user row locked: a transfer or a second deletion waits, and sees the account gone.
       await ormSql(em, `select 1 from "app_user" where "id" = ? for update`, [user.id]);
       if (await this.accounts.holdsMoney(em, user.id)) {
@@ -54,19 +64,27 @@ export class AccountDeletionService {
           'Money is still in your accounts: move it out (createTransfer) and close them (closeAccount) before deleting your account',
         );
       }
+      const { held, groupIds } = await this.groups.check(em, user.id, now);
+      if (held) {
+        throw new DomainError(
+          'BALANCE_NOT_ZERO',
+          `You still owe or are owed money in the group "${held.name}": settle up there (suggestedSettlements) before deleting your account`,
+          { groupId: held.groupId, balanceMinor: held.balanceMinor.toString() },
+        );
+      }
       const sessions = await ormSql<{ id: string }>(em, `select "id" from "auth_session" where "user_id" = ? and "revoked_at" is null`, [user.id]);
       for (const erase of [...this.erasers, eraseSessions]) await erase(em, user.id);
-      const anonymous = `deleted-${user.id}`;
       await ormSql(
         em,
         `update "app_user" set "username" = ?, "username_key" = ?, "email" = null, "email_key" = null, "password_hash" = '!', "deleted_at" = ?, "updated_at" = ? where "id" = ?`,
         [anonymous, anonymous, now, now, user.id],
       );
       await this.audit.record(em, this.audit.event(AuditAction.ACCOUNT_DELETED, SUCCEEDED, { userId: user.id, target: `user:${user.id}` }));
-      return sessions.map((s) => s.id);
+      return { sessionIds: sessions.map((s) => s.id), groupIds };
     });
     // Open streams and sockets end on the revocation, on every instance.
     await this.sessions.announceRevoked(user.id, sessionIds);
+    await this.groups.announceLeft(groupIds, { id: user.id, username: anonymous }, now);
     return true;
   }
 }

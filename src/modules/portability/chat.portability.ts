@@ -50,6 +50,8 @@ export function checkChatSessions(sessions: ChatSessionDoc[], goalCount: number)
     });
     const activeLeaf = s.activeLeaf === undefined ? (messages.length === 0 ? null : messages.length - 1) : s.activeLeaf;
     index(activeLeaf, messages.length, `${at}.activeLeaf`, 'a message of the session');
+    if (s.conversationType === ConversationType.GROUP)
+      throw new Invalid(`${at}.conversationType`, "must not be GROUP: a group's conversation stays with its group");
     if (s.draft !== null) {
       if (s.conversationType !== ConversationType.JOURNALING) throw new Invalid(`${at}.draft`, 'must be null: only JOURNALING sessions have a draft');
       checkSections(s.draft.sections, `${at}.draft.sections`);

@@ -4,7 +4,8 @@ import type { TransactionDirection, TransactionSource } from './transaction.enum
 /*
  * The one transaction feed, as a common table expression every reader shares: approved card
  * payments, transfers to and from other people (not between the user's own accounts, not a
- * card payment's transfer), manual transactions and linked banks' transactions. A row's jar is the one it was moved to,
+ * card payment's transfer), manual transactions, linked banks' transactions and the user's share of the
+ * group expenses they paid (what they fronted for others is not their spending). A row's jar is the one it was moved to,
  * else the unarchived jar holding its category; income (IN) counts in no jar. A manual
  * transaction's `at` is the start of its day in the user's time zone, so month ranges hold
  * for every source alike. Values are bound ($n).
@@ -20,6 +21,7 @@ function feedCte(p: Params, userId: string, timeZone: string): string {
   const rule = (counterparty: string, at: string) =>
     `(select r."category"::text from "categorization_rule" r where r."user_id" = ${user} and r."counterparty" = ${counterparty} and r."created_at" <= ${at})`;
   const linkedCategory = `coalesce(ed."category"::text, ${rule(`'merchant:' || lower(l."merchant")`, 'l."created_at"')}, l."category"::text)`;
+  const groupCategory = `coalesce(ed."category"::text, x."category"::text)`;
   const transferCategory = `case when e."direction" = 'DEBIT' then coalesce(ed."category"::text, ${rule(`'account:' || t."to_account_id"`, 'e."posted_at"')}, 'OTHER') else coalesce(ed."category"::text, 'OTHER') end`;
   return `with feed as (
     select p."id", 'CARD' as "source", 'OUT' as "direction", p."amount", p."currency", p."merchant" as "description", p."category"::text as "category",
@@ -51,6 +53,17 @@ function feedCte(p: Params, userId: string, timeZone: string): string {
       null::uuid, null::uuid, null::uuid, l."created_at", case when l."merchant" is not null then 'merchant:' || lower(l."merchant") end, l."account_id"
     from "linked_transaction" l left join "transaction_edit" ed on ed."user_id" = ${user} and ed."transaction_id" = l."id"
     where l."user_id" = ${user}
+    union all
+    select x."id", 'GROUP', 'OUT', x."share", g."currency", x."description", ${groupCategory},
+      (x."occurred_on"::date::timestamp at time zone ${tz}), false, coalesce(ed."jar_id", ${CATEGORY_JAR(groupCategory, user)}),
+      null::uuid, null::uuid, null::uuid, x."created_at", null::text, null::uuid
+    from (select e."id", e."group_id", e."description", e."category", e."occurred_on", e."created_at",
+            (select sum((s->>'amount')::bigint) from jsonb_array_elements(e."shares") s where s->>'userId' = ${user}::text)::bigint as "share"
+          from "group_expense" e
+          where not e."deleted" and e."payers" @> jsonb_build_array(jsonb_build_object('userId', ${user}::text))) x
+    join "expense_group" g on g."id" = x."group_id"
+    left join "transaction_edit" ed on ed."user_id" = ${user} and ed."transaction_id" = x."id"
+    where x."share" > 0
   )`;
 }
 

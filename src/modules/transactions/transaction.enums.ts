@@ -5,6 +5,7 @@ export enum TransactionSource {
   TRANSFER = 'TRANSFER',
   MANUAL = 'MANUAL',
   LINKED = 'LINKED',
+  GROUP = 'GROUP',
 }
 registerEnumType(TransactionSource, {
   name: 'TransactionSource',
@@ -14,6 +15,10 @@ registerEnumType(TransactionSource, {
     TRANSFER: { description: "A transfer from one of the caller's accounts to someone else's (a deposit or a transfer in is income)." },
     MANUAL: { description: 'Entered by hand: cash, or a payment the gateway cannot see.' },
     LINKED: { description: 'Read from a linked account at another bank.' },
+    GROUP: {
+      description:
+        "The caller's own share of a group expense the caller paid (all or part of): the budget counts what they consumed, not what they fronted for the others. Its id is the GroupExpense's; an edit or a delete of the expense changes or removes it at once.",
+    },
   },
 });
 

@@ -3,6 +3,7 @@ import { CONVERSATION_TOOLS } from '../tools/conversation-tools.js';
 import { BUDGET_ROWS } from './local.budget.js';
 import { cardSpending, cardSpendingAsTransactions, freezeCard } from './local.cards.rows.js';
 import { FEED_ROWS } from './local.feed.rows.js';
+import { GROUP_ROWS } from './local.groups.rows.js';
 import { declineSave, journal, preferences, saveJournal } from './local.journal.rows.js';
 import { pick } from './local.loop.js';
 import { balance, monthlySummary, transactions } from './local.money.rows.js';
@@ -20,6 +21,8 @@ import type { ConversationType } from './provider.js';
  * and journal text, open questions and the rest last. `unknown` reads everything.
  */
 export const INTENTS: readonly Row[] = [
+  // Only in a group's conversation (only there are their tools offered).
+  ...GROUP_ROWS,
   ...PLANNING_ROWS,
   ...BUDGET_ROWS,
   ...FEED_ROWS,

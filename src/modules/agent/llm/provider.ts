@@ -25,7 +25,7 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
-export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING' | 'REFLECTION' | 'PLANNING';
+export type ConversationType = 'GENERAL' | 'JOURNALING' | 'COACHING' | 'REFLECTION' | 'PLANNING' | 'GROUP';
 export type FeedbackStyle = 'SUPPORTIVE' | 'DIRECT' | 'ENCOURAGING';
 
 /** Structured facts the system prompt is also built from; the local provider reads these. */
@@ -45,6 +45,17 @@ export interface AgentContext {
   linkedAccounts?: AgentLinkedAccount[];
   /** Goals and plan (PLANNING and COACHING sessions). */
   planning?: PlanningContext;
+  /** GROUP sessions: the group the conversation belongs to. */
+  group?: GroupContext;
+}
+
+export interface GroupContext {
+  name: string;
+  currency: string;
+  /** Current members, in join order. */
+  members: string[];
+  /** The member whose message this run answers. */
+  me: string;
 }
 
 export interface AgentProfile {

@@ -29,4 +29,6 @@ export const CONVERSATION_TOOLS: Readonly<Record<ConversationType, readonly Tool
   ],
   PLANNING: [...READ_GOALS, 'create_goal', 'update_goal', 'plan_day', 'list_plan', 'set_item_status', 'propose_goal_contribution'],
   REFLECTION: ['list_journal_entries', ...READ_GOALS],
+  // The group's own conversation: only the group's money, never a member's accounts.
+  GROUP: ['group_balances', 'list_group_expenses', 'propose_group_expense', 'suggest_settlements'],
 };

@@ -13,6 +13,7 @@ import type { ConversationType } from '../../chat/chat-session.entity.js';
 import { BUDGET_TOOLS } from './budget.tools.js';
 import { CARD_TOOLS } from './card.tools.js';
 import { CONVERSATION_TOOLS } from './conversation-tools.js';
+import { GROUP_TOOLS } from './group.tools.js';
 import { JOURNAL_TOOLS } from './journal.tools.js';
 import { MONEY_TOOLS } from './money.tools.js';
 import { PLAN_TOOLS } from './plan.tools.js';
@@ -33,6 +34,7 @@ export const TOOL_FAMILIES: ReadonlyArray<{ flag: FlagKey; tools: Tool[] }> = [
   { flag: 'tools.plans', tools: PLAN_TOOLS },
   { flag: 'tools.budget', tools: TRANSACTION_TOOLS.filter((t) => !LINKED_TOOLS.has(t.definition.name)) },
   { flag: 'linked-accounts', tools: TRANSACTION_TOOLS.filter((t) => LINKED_TOOLS.has(t.definition.name)) },
+  { flag: 'groups', tools: GROUP_TOOLS },
 ];
 
 /** Every tool there is; a session sees only its type's (toolsFor). */

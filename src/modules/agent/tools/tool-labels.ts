@@ -36,6 +36,10 @@ export const TOOL_LABELS = {
   categorize_transaction: { step: 'Categorising that transaction', task: 'categorise that transaction' },
   list_linked_accounts: { step: 'Reading your linked accounts', task: 'read your linked accounts' },
   sync_linked_accounts: { step: 'Syncing your linked accounts', task: 'sync your linked accounts' },
+  group_balances: { step: "Reading the group's balances", task: "read the group's balances" },
+  list_group_expenses: { step: "Reading the group's expenses", task: "read the group's expenses" },
+  propose_group_expense: { step: 'Preparing a group expense for a member to confirm', task: 'prepare that group expense' },
+  suggest_settlements: { step: 'Working out who pays whom', task: 'work out how to settle up' },
 } as const satisfies Record<string, ToolLabel>;
 
 export type ToolName = keyof typeof TOOL_LABELS;

@@ -21,6 +21,8 @@ import type { TransactionFeed } from '../../transactions/feed.service.js';
 import type { ManualTransactionService } from '../../budget/manual-transactions.service.js';
 import type { TransferQueries } from '../../transfers/transfer.queries.js';
 import type { TransferService } from '../../transfers/transfer.service.js';
+import type { ExpensesService } from '../../groups/expenses.service.js';
+import type { GroupsService } from '../../groups/groups.service.js';
 import type { RunEventWriter } from '../agent-event.store.js';
 import type { ToolDefinition } from '../llm/provider.js';
 import type { ToolName } from './tool-labels.js';
@@ -50,6 +52,9 @@ export interface ToolServices {
   manualTransactions: Pick<ManualTransactionService, 'record'>;
   transactionEdits: Pick<TransactionEditService, 'categorize'>;
   linking: Pick<LinkingService, 'list' | 'syncNow'>;
+  /** The session's group (GROUP conversations): reads, and expenses proposed for a member to confirm. */
+  groups: Pick<GroupsService, 'bySession' | 'members' | 'balances' | 'suggestions'>;
+  groupExpenses: Pick<ExpensesService, 'page' | 'propose'>;
   /** The trail of the tools that read or propose money. */
   audit: Pick<AuditService, 'event' | 'recordAlone'>;
 }
