@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { MISSING } from './lib/baselines.js';
 import { gql, inBatches, registerUser } from './lib/client.js';
 import type { BenchDatabase } from './lib/db.js';
-import { startGateway, type Gateway } from './lib/gateway.js';
+import { procCpuMs, startGateway, type Gateway } from './lib/gateway.js';
 import type { BenchOutcome, Chart, Row } from './lib/results.js';
 import { percentile, round } from './lib/stats.js';
 import { bareStream, type BareStream } from './lib/stream-bare.js';
@@ -77,6 +77,7 @@ async function phase(db: BenchDatabase, label: string, tokenMs: number, tokens: 
       : r('token latency p99 ms gateway / bare graphql-ws', { value: String(f.latencyMs.p99), baseline: bareNote }),
     r('token latency max ms', { value: String(f.latencyMs.max), baseline: bare ? String(bare.max) : undefined }),
     r('deliveries/s', { value: String(f.deliveredPerSecond), baseline: `${rate} asked` }),
+    r('gateway CPU ms per 1,000 deliveries (user + system, over the stream)', { value: String(f.cpuMsPer1000Deliveries) }),
     r('lost / reordered tokens', {
       value: `${f.lost} / ${f.reordered}`,
       baseline: bare ? `bare: ${bare.deliveries} delivered, ${bare.reordered} lost or reordered` : undefined,
@@ -160,12 +161,20 @@ async function gatewayPhase(db: BenchDatabase, tokenMs: number, tokens: number) 
     });
     const allLive = (await Promise.all(done.map((d) => d.live))).every(Boolean);
     setupMs.subscriptions = round(epochNow() - subscribed);
+    const cpuBefore = procCpuMs(gateway.pid);
     provider.send({ type: 'go' });
     const reports = (await Promise.all(done.map((d) => d.done))).flatMap((d) => d.watchers);
+    const streamCpuMs = procCpuMs(gateway.pid) - cpuBefore;
     provider.send({ type: 'sent' });
     const { sent } = await nextMessage<ProviderSent>(provider, 'sent', 60_000);
     const m = measure(reports, sent, tokens, tokenMs);
-    return { figures: { ...m.figures, setupMs, setupTimedOut: !allLive, timedOut }, clean: m.clean && !timedOut, notes: m.notes };
+    // CPU time per delivery: the figure a shared machine distorts least (latency rides on everyone's load).
+    const cpuMsPer1000Deliveries = m.figures.delivered ? round((streamCpuMs * 1000) / m.figures.delivered, 2) : null;
+    return {
+      figures: { ...m.figures, streamCpuMs, cpuMsPer1000Deliveries, setupMs, setupTimedOut: !allLive, timedOut },
+      clean: m.clean && !timedOut,
+      notes: m.notes,
+    };
   } finally {
     for (const s of subscribers) s.kill('SIGTERM');
     await gateway?.stop();

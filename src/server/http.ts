@@ -83,7 +83,7 @@ export async function startHttpServer(
   // A message over the cap closes the socket with 1009 (Message Too Big).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.bodyLimitBytes });
   // One gate for every subscription transport: a user's caps and rate limits count across them.
-  const gate = createSubscriptionGate({ deps, schema, rules, authority });
+  const gate = createSubscriptionGate({ deps, schema, rules, authority, formatError });
   const ws = attachWebSocketServer(wsServer, { deps, orm, schema, formatError, trust, gate });
   const streams = createHttpStreams({ deps, orm, gate, formatError });
   metrics.attach(metricSources(deps, orm, ws.stats, streams));

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { ExecutionResult } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../shared/logger.js';
 
@@ -39,7 +40,17 @@ const MESSAGE_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 export interface SocketExtra {
   readonly socket: WebSocket;
   readonly userAgent: string | undefined;
+  /** Writes a frame made elsewhere (one serialization shared by many subscribers), coalesced as graphql-ws's own. */
+  sendFrame(data: string): void;
 }
+
+/**
+ * What an onNext hook answers after it wrote the `next` frame itself with sendFrame: graphql-ws
+ * still serializes the (tiny) message it makes of it, and the transport drops that.
+ */
+export const FRAME_SENT = Object.freeze({ 'frame-sent-by-the-adapter': true }) as unknown as ExecutionResult;
+/** How graphql-ws's message of FRAME_SENT ends; no GraphQL result's JSON ends so (its keys are data, errors, extensions). */
+const FRAME_SENT_TAIL = `"payload":${JSON.stringify(FRAME_SENT)}}`;
 
 /**
  * graphql-ws's protocol core on a `ws` server: graphql-ws/use/ws with two changes that
@@ -110,7 +121,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     socket.on('pong', answered);
     if (!admit(socket, request)) return;
     // The connection ws writes its frames to (the upgraded one); kept, not the request.
-    const closed = server.opened(new Transport(socket, request.socket, onMessage), { socket, userAgent: request.headers['user-agent'] });
+    const transport = new Transport(socket, request.socket, onMessage, request.headers['user-agent']);
+    const closed = server.opened(transport, transport);
     // 'close' comes once: `on` spares the wrapper `once` builds.
     socket.on('close', (code, reason) => {
       closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
@@ -127,22 +139,28 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   };
 }
 
-/** graphql-ws's view of one socket: methods on a prototype, not three closures per socket. */
-class Transport {
+/** graphql-ws's view of one socket, and the socket's extra: methods on a prototype, not closures per socket. */
+class Transport implements SocketExtra {
   readonly protocol: string;
 
   constructor(
-    private readonly socket: WebSocket,
+    readonly socket: WebSocket,
     /** The connection ws writes the socket's frames to, corked per tick (coalesce). */
     private readonly raw: Socket,
     private readonly listen: (socket: WebSocket, handle: (data: string) => Promise<void>) => void,
+    readonly userAgent: string | undefined,
   ) {
     this.protocol = socket.protocol;
   }
 
   send(data: string): Promise<void> {
+    if (!data.endsWith(FRAME_SENT_TAIL)) this.sendFrame(data);
+    return SENT;
+  }
+
+  sendFrame(data: string): void {
     const { socket, raw } = this;
-    if (socket.readyState !== socket.OPEN) return SENT;
+    if (socket.readyState !== socket.OPEN) return;
     coalesce(raw);
     socket.send(data);
     if (raw.writableLength >= COALESCE_MAX_BYTES) {
@@ -150,7 +168,6 @@ class Transport {
       raw.uncork();
       raw.cork();
     }
-    return SENT;
   }
 
   close(code?: number, reason?: string): void {

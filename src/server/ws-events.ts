@@ -9,7 +9,10 @@ type Rendering = ExecutionResult | Promise<ExecutionResult>;
  *   resolver asks); the subscription itself keeps only its caller.
  * - An event published once reaches every local subscriber as the same object, so each
  *   distinct rendering of it (document, operation, variables, caller) executes once and
- *   is shared: five tabs watching one run cost one execution per token, not five.
+ *   is shared: five tabs watching one run cost one execution per token, not five, and the
+ *   transports serialize it once for all of them (subscriptions/frames.ts). Sharing never
+ *   crosses callers: each subscriber was authorized by its own subscribe, and keeps its own
+ *   iterator, socket, slow-reader cut and session ending.
  */
 export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
   const rendered = new WeakMap<object, Map<string, Rendering>>();
@@ -19,7 +22,9 @@ export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<Exe
     let id = documentIds.get(args.document);
     if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
     const auth = operation.auth;
-    return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, auth?.userId ?? null, auth?.sessionId ?? null, auth?.role ?? null]);
+    // The caller as resolvers see it: who and in what role. Not the sign-in session: nothing reachable
+    // from Subscription reads it (tests/unit/shared-renderings.test.ts), so a user's devices share too.
+    return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, auth?.userId ?? null, auth?.role ?? null]);
   };
 
   return async (args) => {

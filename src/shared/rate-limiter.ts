@@ -9,6 +9,13 @@ export interface RateLimiter {
   release(key: string): Promise<void>;
   /** Counts one event and answers in one step: 0 while `key` is within `limit`, else seconds to wait. */
   consume(key: string, limit: number, windowSec: number): Promise<number>;
+  /**
+   * consume for the per-request limits, without a round trip per request where counts are
+   * shared: counted locally and added to the shared counts in batches, so a fleet may admit a
+   * little past the limit (bounded: shared/batched-counts.ts). Not for keys that are also
+   * released or reset (sign-in), which need consume's exact count.
+   */
+  consumeBatched(key: string, limit: number, windowSec: number): Promise<number>;
 }
 
 interface Window {
@@ -45,6 +52,11 @@ export class MemoryRateLimiter implements RateLimiter {
     const window = this.count(key, windowSec);
     if (window.count <= limit) return 0;
     return Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
+  }
+
+  /** One process counts exactly at no cost. */
+  consumeBatched(key: string, limit: number, windowSec: number): Promise<number> {
+    return this.consume(key, limit, windowSec);
   }
 
   private count(key: string, windowSec: number): Window {

@@ -27,8 +27,11 @@ export class RateLimits {
     const limits: Array<[string, number]> = [];
     if (caller.userId) limits.push([`${scope}:user:${caller.userId}`, this.perUser(scope)]);
     if (caller.ip) limits.push([`${scope}:ip:${caller.ip}`, this.perIp(scope)]);
-    // Counted together (one round trip to Redis, whose client pipelines them); the user's refusal wins, as before.
-    const waits = await Promise.all(limits.map(([key, limit]) => (limit > 0 ? this.limiter.consume(key, limit, windowSec) : 0)));
+    // Every request's limits are counted locally and added to Redis in batches (no round trip per
+    // request; a bounded overshoot across a fleet: shared/batched-counts.ts). Agent runs cost money
+    // and are few: counted exactly. The user's refusal wins, as before.
+    const consume = scope === 'sendMessage' ? this.limiter.consume : this.limiter.consumeBatched;
+    const waits = await Promise.all(limits.map(([key, limit]) => (limit > 0 ? consume.call(this.limiter, key, limit, windowSec) : 0)));
     const retryAfter = waits.find((wait) => wait > 0);
     if (retryAfter !== undefined) {
       this.metrics.rateLimited(scope);

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
+import { BatchedCounts, type CountAdd, type CountReply } from './batched-counts.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 const PREFIX = 'coach:rl:';
@@ -8,16 +9,24 @@ const CONSUME = `local count = redis.call('incr', KEYS[1])
 redis.call('expire', KEYS[1], ARGV[1], 'NX')
 return {count, redis.call('pttl', KEYS[1])}`;
 
+/** consumeBatched's sync: one key's hits added at once (INCRBY, EXPIRE NX, PTTL); a sync sends one per key in one pipeline. */
+const ADD = `local count = redis.call('incrby', KEYS[1], ARGV[1])
+redis.call('expire', KEYS[1], ARGV[2], 'NX')
+return {count, redis.call('pttl', KEYS[1])}`;
+
 type LimiterRedis = Redis & { rlConsume(key: string, windowSec: number): Promise<[number, number]> };
+type LimiterPipeline = ChainableCommander & { rlAdd(key: string, add: number, windowSec: number): ChainableCommander };
 
 /** Fixed-window counters in Redis, so every instance of a fleet counts the same events. */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: LimiterRedis;
+  private readonly batched = new BatchedCounts((adds) => this.add(adds));
 
   constructor(url: string) {
     // Every HTTP operation checks a limit: commands issued in one tick go out in one write.
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true }) as LimiterRedis;
     this.redis.defineCommand('rlConsume', { numberOfKeys: 1, lua: CONSUME });
+    this.redis.defineCommand('rlAdd', { numberOfKeys: 1, lua: ADD });
     this.redis.on('error', () => {
       // Reported by the commands that fail; a limiter must not crash the process.
     });
@@ -49,6 +58,21 @@ export class RedisRateLimiter implements RateLimiter {
     return Math.max(1, Math.ceil(ttl / 1000));
   }
 
+  consumeBatched(key: string, limit: number, windowSec: number): Promise<number> {
+    return this.batched.consume(key, limit, windowSec);
+  }
+
+  private async add(adds: CountAdd[]): Promise<CountReply[]> {
+    const pipeline = this.redis.pipeline() as LimiterPipeline;
+    for (const { key, add, windowSec } of adds) pipeline.rlAdd(PREFIX + key, add, windowSec);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      const [count, ttlMs] = reply as [number, number];
+      return { count, ttlMs };
+    });
+  }
+
   async release(key: string): Promise<void> {
     // Never below zero, and never a key without its expiry (a bare DECR would create one).
     await this.redis.eval(
@@ -63,6 +87,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
+    await this.batched.close();
     await this.redis.quit().catch(() => undefined);
   }
 }

@@ -1,5 +1,7 @@
 import { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiOptions } from '../fakes/openai-server.js';
-import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
+import { createSession } from '../factories/chat.js';
+import { SendMessageDocument } from '../generated/graphql.js';
+import { startTestServer, type Gateway, type TestServer, type TestServerOptions } from './server.js';
 
 /** The model name a gateway pointed at the scripted server reports on its runs. */
 export const SCRIPTED_MODEL = 'scripted-model';
@@ -46,4 +48,14 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     }
   };
   return { fake, server };
+}
+
+/** A run whose answer is held after its first words until the test calls release(). */
+export async function heldRun(server: Gateway, fake: FakeOpenAi, token: string): Promise<{ runId: string; release: () => void }> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  fake.script([[{ text: 'first words ' }, { until: held }, { text: 'and the rest' }, { finishReason: 'stop' }]]);
+  const session = await createSession(server, token, 'GENERAL');
+  const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'talk to me' } }, { token })).sendMessage.id;
+  return { runId, release };
 }

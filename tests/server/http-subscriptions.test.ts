@@ -2,12 +2,11 @@ import { ApolloClient, HttpLink } from '@apollo/client';
 import { print } from 'graphql';
 import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentEventsDocument, AuthSessionEventsDocument, LogoutDocument, SendMessageDocument, type AgentEventsSubscription } from '../generated/graphql.js';
-import { createSession } from '../factories/chat.js';
+import { AgentEventsDocument, AuthSessionEventsDocument, LogoutDocument, type AgentEventsSubscription } from '../generated/graphql.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import type { FakeOpenAi } from '../fakes/openai-server.js';
 import { agentEventsCache, expectGaplessSeq } from '../helpers/agent.js';
-import { startScriptedServer } from '../helpers/scripted-llm.js';
+import { heldRun as heldScriptedRun, startScriptedServer } from '../helpers/scripted-llm.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
 import { MULTIPART, multipartRequest } from '../helpers/multipart.js';
@@ -27,15 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** A run whose answer is held after its first words until the test releases it. */
-async function heldRun(token: string) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  fake.script([[{ text: 'first words ' }, { until: held }, { text: 'and the rest' }, { finishReason: 'stop' }]]);
-  const session = await createSession(server, token, 'GENERAL');
-  const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'talk to me' } }, { token })).sendMessage.id;
-  return { runId, release };
-}
+const heldRun = (token: string) => heldScriptedRun(server, fake, token);
 
 const multipart = (body: object, headers: Record<string, string>) => multipartRequest(server.url, body, headers);
 

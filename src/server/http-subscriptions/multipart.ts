@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { getOperationAST, parse, type GraphQLFormattedError } from 'graphql';
+import { MULTIPART_BOUNDARY as BOUNDARY, multipartPart } from '../subscriptions/frames.js';
 import { STREAM_CONNECTION, type HttpStreams, type StreamPart } from './streams.js';
 
 /** Apollo's multipart subscription protocol: https://www.apollographql.com/docs/graphos/routing/operations/subscriptions/multipart-protocol */
 export const MULTIPART_HEARTBEAT_MS = 5_000;
-const BOUNDARY = '\r\n--graphql';
 const ACCEPTS_MULTIPART_SUBSCRIPTIONS = /multipart\/mixed\s*;[^,]*subscriptionSpec\s*=\s*"?1\.0"?/i;
 const MENTIONS_SUBSCRIPTION = /\bsubscription\b/;
 
@@ -60,7 +60,7 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
     // Each part is written with the boundary after it, so a client parses it on arrival, not on the next one.
     res.write(BOUNDARY);
     // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.
-    const write = (json: string) => res.write(`\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}${BOUNDARY}`);
+    const write = (json: string) => res.write(multipartPart(json));
     write('{}');
     const heartbeat = setInterval(() => write('{}'), heartbeatMs);
     heartbeat.unref();
@@ -71,7 +71,9 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
     try {
       for await (const part of parts) {
         if (res.destroyed) break;
-        write(JSON.stringify(part satisfies StreamPart));
+        // A result's part is the same bytes for every stream of its rendering; the error that ends a stream is its own.
+        if (part.payload) res.write(streams.frames.multipart(part.payload));
+        else write(JSON.stringify(part satisfies StreamPart));
       }
     } finally {
       clearInterval(heartbeat);

@@ -6,6 +6,16 @@ import { mapEvents } from '../ws-events.js';
 import { STREAM_CONNECTION, type HttpStreams } from './streams.js';
 
 const EVENT_STREAM = 'text/event-stream';
+/** Stands for a shared event in graphql-sse's queue; printed as PLACEHOLDER_EVENT, which no result prints as (its keys are data, errors, extensions). */
+const PLACEHOLDER = Object.freeze({ 'shared-event': true }) as unknown as ExecutionResult;
+const PLACEHOLDER_EVENT = `event: next\ndata: ${JSON.stringify(PLACEHOLDER)}\n\n`;
+/** Per stream: the shared events its placeholders stand for, in order. */
+const queued = new WeakMap<Response, Buffer[]>();
+function sharedEvents(res: Response): Buffer[] {
+  let events = queued.get(res);
+  if (!events) queued.set(res, (events = []));
+  return events;
+}
 
 /**
  * GraphQL over SSE (graphql-sse's protocol, distinct connections mode: one request per
@@ -38,7 +48,13 @@ export function sseSubscriptions(streams: HttpStreams) {
       // graphql-sse returns the stream when the client goes; this also covers a close before its first write.
       if (context.res.closed) void opened.parts.return?.();
       else context.res.once('close', () => void opened.parts.return?.());
-      return mapEvents(opened.parts, (part) => (part.payload ?? { data: null, errors: 'errors' in part ? part.errors : [] }) as ExecutionResult);
+      // A result goes out as its rendering's shared event (subscriptions/frames.ts): graphql-sse prints
+      // a placeholder in its place, in order, which the writer below swaps for the next shared event.
+      return mapEvents(opened.parts, (part) => {
+        if (!part.payload) return { data: null, errors: 'errors' in part ? part.errors : [] } as unknown as ExecutionResult;
+        sharedEvents(context.res).push(streams.frames.sse(part.payload));
+        return PLACEHOLDER;
+      });
     },
   });
   return async (req: Request, res: Response): Promise<void> => {
@@ -71,7 +87,7 @@ export function sseSubscriptions(streams: HttpStreams) {
     try {
       for await (const event of body) {
         if (res.destroyed) break;
-        res.write(event);
+        res.write(event === PLACEHOLDER_EVENT ? sharedEvents(res).shift()! : event);
       }
     } finally {
       res.off('close', stop);

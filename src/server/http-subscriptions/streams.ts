@@ -167,7 +167,8 @@ export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsO
     if (op) gate.outcomes.executed(op, result);
     // A subscription refused by its resolver (NOT_FOUND...) is one result, then the end.
     const source = Symbol.asyncIterator in result ? result : once(result);
-    const render = (r: ExecutionResult): ExecutionResult => (r.errors ? ({ ...r, errors: format(r.errors) } as unknown as ExecutionResult) : r);
+    // The same object for every subscriber of a shared rendering, so its bytes are made once (subscriptions/frames.ts).
+    const render = (r: ExecutionResult): ExecutionResult => gate.frames.wire(r) as ExecutionResult;
     return { parts: endable(source, conn, render, failed, cleanup, () => slow.sent(conn)) };
   };
 
@@ -237,6 +238,9 @@ export function createHttpStreams({ deps, orm, gate, formatError }: HttpStreamsO
     openSource<T>(request: SourceRequest<T>): Promise<OpenedSource<T>> {
       return withAddress(request, (conn, release) => openingSource(conn, request, release));
     },
+
+    /** The bytes of a part's payload, made once for every stream it goes to. */
+    frames: gate.frames,
 
     /** Open streams, for /metrics. */
     get size(): number {

@@ -4,7 +4,9 @@ import { costError } from '../../graphql/cost.js';
 import { validateOperation } from '../../graphql/limits.js';
 import type { Transport } from '../../shared/metrics.js';
 import type { Caller } from '../../shared/rate-limits.js';
+import type { ErrorFormatter } from '../../graphql/errors.js';
 import { sharedRenderingSubscribe } from '../ws-events.js';
+import { createSharedFrames } from './frames.js';
 import { createSocketAuth, type SessionAuthority } from '../ws/auth.js';
 import { createDocumentCache } from '../ws/documents.js';
 import { createOperationMetrics, type OpenOperation } from '../ws/metrics.js';
@@ -38,6 +40,8 @@ export interface SubscriptionGateOptions {
   schema: GraphQLSchema;
   rules: ValidationRule[];
   authority: SessionAuthority;
+  /** Masks and codes errors for the wire, as every transport sends them. */
+  formatError: ErrorFormatter;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface SubscriptionGateOptions {
  * client's caps and rate limits count across all of them: the per-address cap, sign-in and token expiry, the sessions
  * index that ends a revoked session's streams, the quotas, the document cache and limits.
  */
-export function createSubscriptionGate({ deps, schema, rules, authority }: SubscriptionGateOptions) {
+export function createSubscriptionGate({ deps, schema, rules, authority, formatError }: SubscriptionGateOptions) {
   const { config, metrics, logger } = deps;
   const auth = createSocketAuth({ authority, clock: deps.clock, metrics });
   const addresses = createAddressSlots(config.streams.maxPerIp);
@@ -62,6 +66,8 @@ export function createSubscriptionGate({ deps, schema, rules, authority }: Subsc
     outcomes,
     sessions,
     subscribe: sharedRenderingSubscribe(),
+    /** Each shared rendering's bytes, made once for all its subscribers, whatever their transport. */
+    frames: createSharedFrames((errors) => errors.map((e) => formatError(e.toJSON(), e))),
 
     /**
      * Claims a slot under the caps and rate limit, then validates: the operation to execute, or

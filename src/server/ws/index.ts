@@ -5,7 +5,7 @@ import { OperationContext } from '../context.js';
 import type { ErrorFormatter } from '../../graphql/errors.js';
 import type { AppDeps } from '../../deps.js';
 import { clientAddress, type TrustProxy } from '../client-address.js';
-import { serveGraphQLWs } from '../ws-adapter.js';
+import { FRAME_SENT, serveGraphQLWs } from '../ws-adapter.js';
 import type { SubscriptionGate } from '../subscriptions/gate.js';
 import { createSlowConsumerGuard } from './slow-consumers.js';
 
@@ -13,8 +13,6 @@ export { CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, CLOSE_TOO_MANY_CONNECTIONS, CLOSE
 export type { SessionAuthority } from './auth.js';
 
 const NO_CLIENT = { ipAddress: null, userAgent: null };
-/** graphql-ws awaits every hook: a settled promise spares it wrapping `undefined` once per message. */
-const SETTLED = Promise.resolve(undefined);
 
 export interface WebSocketStats {
   connections(): number;
@@ -96,10 +94,11 @@ export function attachWebSocketServer(
       onComplete: (ctx, id) => {
         quotas.release(ctx.extra.socket, id);
       },
-      onNext: (ctx, _id, _payload, _args, result) => {
+      // The frame's payload is serialized once per rendering, for every subscriber sharing it (subscriptions/frames.ts).
+      onNext: (ctx, id, _payload, _args, result) => {
+        ctx.extra.sendFrame(gate.frames.ws(id, result));
         slow.sent(ctx.extra.socket);
-        if (!result.errors) return SETTLED;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        return FRAME_SENT;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
