@@ -86,7 +86,8 @@ describe('the demo budget', () => {
     expect(run.text).toContain(`you spent ${shown(insights.totalSpent)} from every source, mostly on ${insights.byCategory[0]!.category.toLowerCase()}`);
     const source = (name: string) => insights.bySource.find((s) => s.source === name)!.spent;
     expect(run.text).toContain(
-      `That includes ${shown(source('CARD'))} by card, ${shown(source('TRANSFER'))} on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like) and ${shown(source('LINKED'))} at your other bank.`,
+      `That includes ${shown(source('CARD'))} by card, ${shown(source('TRANSFER'))} on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like), ` +
+        `${shown(source('LINKED'))} at your other bank and ${shown(source('GROUP'))} as your share of group expenses you paid.`,
     );
     expect(run.text).toMatch(/Dining is \d+% over its jar\./);
   });
@@ -95,13 +96,15 @@ describe('the demo budget', () => {
     const insights = (await server.ok(SpendingInsightsDocument, { month: monthOf(-1), currency: 'USD' }, { token })).spendingInsights;
     const source = (name: string) => insights.bySource.find((s) => s.source === name)!.spent;
     expect(source('TRANSFER').decimal).toBe('1200.00');
-    for (const name of ['CARD', 'MANUAL', 'LINKED']) expect(BigInt(source(name).minor)).toBeGreaterThan(0n);
+    // The demo's Flat 3B: demo paid some of last month's shared groceries and utilities.
+    for (const name of ['CARD', 'MANUAL', 'LINKED', 'GROUP']) expect(BigInt(source(name).minor)).toBeGreaterThan(0n);
     const session = await createSession(server, token, 'COACHING');
     const run = await converse(server, token, session.id, 'how much did I spend last month?');
     expect(run.run.toolCalls.map((c) => c.tool)).toEqual(['spending_insights']);
     expect(run.text).toContain(
       `In ${monthName(monthOf(-1))} ${monthOf(-1).slice(0, 4)} you spent ${shown(insights.totalSpent)} from every source, including ${shown(source('CARD'))} by card, ` +
-        `1,200.00 USD on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like) and ${shown(source('LINKED'))} at your other bank.`,
+        `1,200.00 USD on housing by transfer, ${shown(source('MANUAL'))} you recorded by hand (cash and the like), ${shown(source('LINKED'))} at your other bank ` +
+        `and ${shown(source('GROUP'))} as your share of group expenses you paid.`,
     );
   });
 

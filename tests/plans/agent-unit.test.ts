@@ -117,7 +117,7 @@ describe('the per-conversation tool table', () => {
 
   it('is the table docs/api.md shows', () => {
     const page = readFileSync('docs/api.md', 'utf8');
-    const rows = [...page.matchAll(/^\| (GENERAL|JOURNALING|COACHING|PLANNING|REFLECTION) \| ([a-z_, ]+)(?: \(read only\))? \|$/gm)];
+    const rows = [...page.matchAll(/^\| (GENERAL|JOURNALING|COACHING|PLANNING|REFLECTION|GROUP) \| ([a-z_, ]+)(?: \([^)]*\))? \|$/gm)];
     expect(Object.fromEntries(rows.map((r) => [r[1], r[2]!.split(', ')]))).toEqual(CONVERSATION_TOOLS);
   });
 

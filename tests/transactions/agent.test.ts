@@ -81,7 +81,8 @@ it("gives the COACHING model the linked banks' balances and this month's spendin
   }
   expect(system).toContain(
     `Spent in ${month} by source (USD; jars count every source): cards ${decimal(sum('CARD'))} (${count('CARD')}), transfers to others ${decimal(sum('TRANSFER'))} (${count('TRANSFER')}), ` +
-      `entered by hand (cash) ${decimal(sum('MANUAL'))} (${count('MANUAL')}), linked banks ${decimal(sum('LINKED'))} (${count('LINKED')}).`,
+      `entered by hand (cash) ${decimal(sum('MANUAL'))} (${count('MANUAL')}), linked banks ${decimal(sum('LINKED'))} (${count('LINKED')}), ` +
+      `own shares of group expenses ${decimal(sum('GROUP'))} (${count('GROUP')}).`,
   );
   expect(sum('MANUAL')).toBe(1850n);
   expect(sum('LINKED')).toBeGreaterThan(0n);

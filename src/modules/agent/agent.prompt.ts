@@ -114,7 +114,13 @@ function linkedLines(accounts: AgentLinkedAccount[]): string[] {
   ];
 }
 
-const SOURCE_NAMES: Record<string, string> = { CARD: 'cards', TRANSFER: 'transfers to others', MANUAL: 'entered by hand (cash)', LINKED: 'linked banks' };
+const SOURCE_NAMES: Record<string, string> = {
+  CARD: 'cards',
+  TRANSFER: 'transfers to others',
+  MANUAL: 'entered by hand (cash)',
+  LINKED: 'linked banks',
+  GROUP: 'own shares of group expenses',
+};
 
 /** The coaching block of the system prompt: income and jars this month, so the model can nudge without a tool call. */
 function budgetLines(b: AgentBudget): string[] {

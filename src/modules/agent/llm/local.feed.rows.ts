@@ -23,6 +23,8 @@ function sourcePart(s: Json): string {
       return `${amount}${typeof s.mainCategory === 'string' ? ` on ${categoryWords(s.mainCategory)}` : ''} by transfer`;
     case 'MANUAL':
       return `${amount} you recorded by hand (cash and the like)`;
+    case 'GROUP':
+      return `${amount} as your share of group expenses you paid`;
     default:
       return `${amount} at your other bank`;
   }
@@ -93,7 +95,13 @@ const spentAt: Row<SpentAtAsked> = {
   reply: (asked, { now }, result) => spentAtText(asked, isObject(result) ? result : {}, asked.month ? monthNamed(asked.month, now) : undefined),
 };
 
-const SOURCE_WORDS: Record<string, string> = { CARD: 'by card', TRANSFER: 'by transfer', MANUAL: 'recorded by hand', LINKED: 'at your other bank' };
+const SOURCE_WORDS: Record<string, string> = {
+  CARD: 'by card',
+  TRANSFER: 'by transfer',
+  MANUAL: 'recorded by hand',
+  LINKED: 'at your other bank',
+  GROUP: 'as your share in a group',
+};
 
 function spentAtText(asked: SpentAtAsked, r: Json, month: string | undefined): string {
   const when = month ? ` in ${monthName(month)}` : '';
