@@ -5,8 +5,8 @@ import { LinkStatus } from './linking.enums.js';
 
 /**
  * One user's link to one institution at the aggregator (Plaid's "item"): its access token,
- * encrypted (token-cipher.ts), the last committed sync cursor, and the sync lease that lets
- * one instance of the fleet sync it at a time.
+ * encrypted (token-cipher.ts) and the last committed sync cursor. One instance of the fleet
+ * syncs it at a time under an advisory lock (sync.service.ts).
  */
 @Entity()
 @Index({ properties: ['status', 'lastSyncedAt'] })
@@ -40,7 +40,10 @@ export class LinkedItem extends BaseEntity<'cursor' | 'lastSyncedAt' | 'syncLeas
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   lastSyncedAt: Date | null = null;
 
-  /** Held by the instance syncing the item until then; a crashed sync's lease simply runs out. */
+  /**
+   * The previous release's sync lease, no longer read or written (the sync holds an advisory lock instead):
+   * kept so that release still runs during a rolling restart (docs/deploy.md); a later release drops it.
+   */
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   syncLeaseUntil: Date | null = null;
 }

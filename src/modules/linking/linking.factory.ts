@@ -28,6 +28,7 @@ export async function startLinking(config: Config, logger: Logger): Promise<{ ru
     cipher: new TokenCipher(a.tokenKey),
     webhookUrl: a.webhookUrl ?? '',
     defaultRedirectUri: '',
+    syncing: new Set(),
   };
   return { runtime, close };
 }

@@ -9,4 +9,6 @@ export interface LinkingRuntime {
   webhookUrl: string;
   /** Where the consent page sends the browser by default (the chat page). */
   defaultRedirectUri: string;
+  /** Items this process is syncing now (the advisory lock excludes the other processes). */
+  syncing: Set<string>;
 }

@@ -20,29 +20,37 @@ export interface TxnRow {
   pendingExternalId: string | null;
 }
 
-/** The sync lease of one item: a row back means this caller syncs it until `until`. */
-export function claimLease(itemId: string, now: Date, until: Date): Bound {
-  return {
-    text: `update "linked_item" set "sync_lease_until" = $3 where "id" = $1 and "status" = 'ACTIVE' and "access_token_sealed" is not null
-      and ("sync_lease_until" is null or "sync_lease_until" < $2) returning "cursor", "access_token_sealed", "user_id"`,
-    values: [itemId, now, until],
-  };
+/**
+ * The sync lock of one item: a session-level advisory lock on the connection that writes the
+ * sync. PostgreSQL drops it when that connection ends, so a gateway killed mid-sync leaves no
+ * lock behind for the next one to wait out.
+ */
+export function tryLockItem(itemId: string): Bound {
+  return { text: `select pg_try_advisory_lock(hashtextextended($1, 0)) as "locked"`, values: [`link-sync:${itemId}`] };
 }
 
-export function releaseLease(itemId: string): Bound {
-  return { text: `update "linked_item" set "sync_lease_until" = null where "id" = $1`, values: [itemId] };
+export function unlockItem(itemId: string): Bound {
+  return { text: `select pg_advisory_unlock(hashtextextended($1, 0))`, values: [`link-sync:${itemId}`] };
+}
+
+/** What a sync of the item starts from: a row only while it is ACTIVE with a token. */
+export function selectSyncable(itemId: string): Bound {
+  return {
+    text: `select "cursor", "access_token_sealed", "user_id" from "linked_item" where "id" = $1 and "status" = 'ACTIVE' and "access_token_sealed" is not null`,
+    values: [itemId],
+  };
 }
 
 /** The whole sync committed: only now does the stored cursor move. */
 export function commitCursor(itemId: string, cursor: string, at: Date): Bound {
   return {
-    text: `update "linked_item" set "cursor" = $2, "last_synced_at" = $3, "sync_lease_until" = null, "updated_at" = $3 where "id" = $1`,
+    text: `update "linked_item" set "cursor" = $2, "last_synced_at" = $3, "updated_at" = $3 where "id" = $1`,
     values: [itemId, cursor, at],
   };
 }
 
 export function markLoginRequired(itemId: string, at: Date): Bound {
-  return { text: `update "linked_item" set "status" = 'LOGIN_REQUIRED', "sync_lease_until" = null, "updated_at" = $2 where "id" = $1`, values: [itemId, at] };
+  return { text: `update "linked_item" set "status" = 'LOGIN_REQUIRED', "updated_at" = $2 where "id" = $1`, values: [itemId, at] };
 }
 
 export function upsertTransactions(userId: string, rows: TxnRow[], at: Date): Bound {
@@ -100,10 +108,6 @@ export function deleteRemoved(accountIds: string[], externalIds: string[]): Boun
     text: `delete from "linked_transaction" where "account_id" = any($1::uuid[]) and "external_id" = any($2::text[])`,
     values: [accountIds, externalIds],
   };
-}
-
-export function extendLease(itemId: string, until: Date): Bound {
-  return { text: `update "linked_item" set "sync_lease_until" = $2 where "id" = $1`, values: [itemId, until] };
 }
 
 export function updateBalance(accountId: string, balance: bigint | null): Bound {

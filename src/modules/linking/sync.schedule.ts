@@ -7,7 +7,7 @@ const ITEMS_PER_ROUND = 20;
 /**
  * LINK_SYNC_INTERVAL's round (server/maintenance.ts runs it every interval): the items not synced
  * for that long, one at a time. Any instance may run it: an item another instance is syncing is
- * skipped (its lease is held).
+ * skipped (its advisory lock is held).
  */
 export function syncRound(
   deps: Pick<CoreDeps, 'clock' | 'moneyPool' | 'logger'>,

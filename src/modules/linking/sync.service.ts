@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import type { PgPoolClient as PoolClient } from '../../db/pg.js';
 import type { CoreDeps } from '../../deps.js';
 import { Topic } from '../../pubsub/topics.js';
 import { DomainError } from '../../shared/errors.js';
@@ -12,13 +13,13 @@ import { LinkedAccountEventKind } from './linking.enums.js';
 import type { LinkingRuntime } from './linking.runtime.js';
 import {
   carryEditsFromPending,
-  claimLease,
   commitCursor,
   deleteRemoved,
   deleteReplacedPending,
-  extendLease,
   markLoginRequired,
-  releaseLease,
+  selectSyncable,
+  tryLockItem,
+  unlockItem,
   updateBalance,
   upsertTransactions,
   type TxnRow,
@@ -31,7 +32,6 @@ export interface SyncCounts {
 }
 
 const PAGE_SIZE = 500;
-const LEASE_MS = 120_000;
 /** Restarts after "mutation during pagination" before the sync gives up for now. */
 const RESTARTS = 3;
 
@@ -40,28 +40,43 @@ const RESTARTS = 3;
  * cursor, each page written in one transaction with multi-row statements, the cursor stored
  * only when the whole sync committed. A page applied twice (a restart mid-sync) changes
  * nothing: rows are upserted by the bank's id. One instance of the fleet syncs an item at a
- * time: the item's lease row is claimed with one guarded UPDATE.
+ * time: the sync holds the item's advisory lock on the connection it writes with, which
+ * PostgreSQL lets go when that connection ends, a killed process's included.
  */
 export class LinkSyncService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: Pick<CoreDeps, 'clock' | 'moneyPool' | 'logger' | 'pubsub'>,
-    private readonly runtime: Pick<LinkingRuntime, 'aggregator' | 'cipher'>,
+    private readonly runtime: Pick<LinkingRuntime, 'aggregator' | 'cipher' | 'syncing'>,
   ) {}
 
   /** Null when another sync holds the item (or it is not ACTIVE); LINK_LOGIN_REQUIRED and AGGREGATOR_UNAVAILABLE as DomainErrors. */
   async syncItem(itemId: string): Promise<SyncCounts | null> {
-    const now = this.deps.clock.now();
-    const claimed = (await this.run(claimLease(itemId, now, new Date(now.getTime() + LEASE_MS))))[0];
+    // In-process first: the embedded database serves every connection from one session, where advisory locks do not exclude.
+    if (this.runtime.syncing.has(itemId)) return null;
+    this.runtime.syncing.add(itemId);
+    let client: PoolClient | undefined;
+    let broken: Error | undefined;
+    try {
+      client = await this.deps.moneyPool.connect();
+      if (!(await query(client, tryLockItem(itemId)))[0]?.locked) return null;
+      try {
+        return await this.syncLocked(client, itemId);
+      } finally {
+        await query(client, unlockItem(itemId)).catch((error: Error) => (broken = error));
+      }
+    } finally {
+      // A connection that may still hold the lock is closed, never pooled.
+      client?.release(broken);
+      this.runtime.syncing.delete(itemId);
+    }
+  }
+
+  private async syncLocked(client: PoolClient, itemId: string): Promise<SyncCounts | null> {
+    const claimed = (await query(client, selectSyncable(itemId)))[0];
     if (!claimed) return null;
     const userId = claimed.user_id as string;
-    let accessToken: string;
-    try {
-      accessToken = this.runtime.cipher.open(claimed.access_token_sealed as string, itemId);
-    } catch (error) {
-      await this.run(releaseLease(itemId));
-      throw error;
-    }
+    const accessToken = this.runtime.cipher.open(claimed.access_token_sealed as string, itemId);
     const accounts = await this.em.find(LinkedAccount, { item: itemId }, { refresh: true });
     const accountIds = new Map(accounts.filter((a) => !a.disconnected).map((a) => [a.externalId, a]));
     const counts: SyncCounts = { added: 0, modified: 0, removed: 0 };
@@ -75,7 +90,7 @@ export class LinkSyncService {
           while (page) {
             const next: Promise<SyncPage> | null = page.hasMore ? this.runtime.aggregator.sync(accessToken, page.nextCursor, PAGE_SIZE) : null;
             next?.catch(() => undefined);
-            await this.applyPage(itemId, userId, accountIds, page, counts);
+            await this.applyPage(client, userId, accountIds, page, counts);
             cursor = page.nextCursor;
             page = next ? await next : null;
           }
@@ -85,15 +100,14 @@ export class LinkSyncService {
           cursor = claimed.cursor as string;
         }
       }
-      await this.refreshBalances(accessToken, accountIds);
-      await this.run(commitCursor(itemId, cursor, this.deps.clock.now()));
+      await this.refreshBalances(client, accessToken, accountIds);
+      await query(client, commitCursor(itemId, cursor, this.deps.clock.now()));
     } catch (error) {
       if (error instanceof AggregatorError && error.kind === 'LOGIN_REQUIRED') {
-        await this.run(markLoginRequired(itemId, this.deps.clock.now()));
+        await query(client, markLoginRequired(itemId, this.deps.clock.now()));
         await this.announce(userId, accounts, LinkedAccountEventKind.LOGIN_REQUIRED, null);
         throw new DomainError('LINK_LOGIN_REQUIRED', 'The bank wants you to sign in again: relink the account with startAccountLink(relinkAccountId)');
       }
-      await this.run(releaseLease(itemId));
       if (error instanceof AggregatorError)
         throw new DomainError('AGGREGATOR_UNAVAILABLE', 'The bank-data aggregator did not answer: the account will sync later');
       throw error;
@@ -111,7 +125,7 @@ export class LinkSyncService {
   }
 
   /** One page, one transaction: upserts, the pending rows replaced by posted ones (their edits carried over), removals. */
-  private async applyPage(itemId: string, userId: string, accounts: Map<string, LinkedAccount>, page: SyncPage, counts: SyncCounts): Promise<void> {
+  private async applyPage(client: PoolClient, userId: string, accounts: Map<string, LinkedAccount>, page: SyncPage, counts: SyncCounts): Promise<void> {
     const rows = [...page.added, ...page.modified].flatMap((t) => this.rowOf(t, accounts));
     const ids = [...accounts.values()].map((a) => a.id);
     const statements: Bound[] = [];
@@ -120,8 +134,6 @@ export class LinkSyncService {
     const posted = rows.filter((r) => r.pendingExternalId !== null).map((r) => r.externalId);
     if (posted.length > 0) statements.push(carryEditsFromPending(ids, posted), deleteReplacedPending(ids, posted));
     if (page.removed.length > 0) statements.push(deleteRemoved(ids, page.removed));
-    statements.push(extendLease(itemId, new Date(this.deps.clock.now().getTime() + LEASE_MS)));
-    const client = await this.deps.moneyPool.connect();
     try {
       await client.query('begin');
       for (const s of statements) await client.query(s.text, s.values);
@@ -129,8 +141,6 @@ export class LinkSyncService {
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       throw error;
-    } finally {
-      client.release();
     }
     counts.added += page.added.length;
     counts.modified += page.modified.length;
@@ -158,14 +168,14 @@ export class LinkSyncService {
     ];
   }
 
-  private async refreshBalances(accessToken: string, accounts: Map<string, LinkedAccount>): Promise<void> {
+  private async refreshBalances(client: PoolClient, accessToken: string, accounts: Map<string, LinkedAccount>): Promise<void> {
     for (const remote of await this.runtime.aggregator.accounts(accessToken)) {
       const local = accounts.get(remote.externalId);
-      if (local) await this.run(updateBalance(local.id, remote.balanceMinor));
+      if (local) await query(client, updateBalance(local.id, remote.balanceMinor));
     }
   }
+}
 
-  private async run(statement: Bound): Promise<Array<Record<string, unknown>>> {
-    return (await this.deps.moneyPool.query(statement.text, statement.values)).rows as Array<Record<string, unknown>>;
-  }
+async function query(client: PoolClient, statement: Bound): Promise<Array<Record<string, unknown>>> {
+  return (await client.query(statement.text, statement.values)).rows as Array<Record<string, unknown>>;
 }
