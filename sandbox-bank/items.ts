@@ -102,6 +102,11 @@ export class ItemStore {
     };
   }
 
+  /** Test control: what a client that has synced everything holds, its transactions and its cursor. */
+  snapshot(item: Item): { transactions: SandboxTransaction[]; cursor: string } {
+    return { transactions: [...live(item).values()], cursor: `${item.log.length}.${item.log.length}` };
+  }
+
   /** Test control: new transactions, as a bank would post them. */
   add(item: Item, txns: SandboxTransaction[]): void {
     for (const txn of txns) item.log.push({ kind: 'added', txn });
@@ -109,12 +114,7 @@ export class ItemStore {
 
   /** Test control: every pending transaction posts under a new id that points back at the pending one. */
   postPending(item: Item): number {
-    const live = new Map<string, SandboxTransaction>();
-    for (const c of item.log) {
-      if (c.kind === 'removed') live.delete(c.txn.transaction_id);
-      else live.set(c.txn.transaction_id, c.txn);
-    }
-    const pending = [...live.values()].filter((t) => t.pending);
+    const pending = [...live(item).values()].filter((t) => t.pending);
     for (const txn of pending) {
       item.log.push({ kind: 'removed', txn });
       item.log.push({
@@ -139,6 +139,16 @@ export class ItemStore {
   removeItem(item: Item): void {
     item.removed = true;
   }
+}
+
+/** The transactions the log leaves standing, by id. */
+function live(item: Item): Map<string, SandboxTransaction> {
+  const standing = new Map<string, SandboxTransaction>();
+  for (const c of item.log) {
+    if (c.kind === 'removed') standing.delete(c.txn.transaction_id);
+    else standing.set(c.txn.transaction_id, c.txn);
+  }
+  return standing;
 }
 
 function parseCursor(cursor: string, length: number): [number, number] {

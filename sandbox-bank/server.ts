@@ -164,6 +164,8 @@ export async function startSandboxBank(options: SandboxBankOptions): Promise<San
       items.add(item, txns);
       return { added: txns.map((t) => t.transaction_id), webhook_status: b.webhook === false ? 0 : await deliverWebhook(item, 'SYNC_UPDATES_AVAILABLE') };
     },
+    // What the item holds now and the cursor of a client that has seen all of it: what a finished sync must match.
+    '/sandbox/item/snapshot': (b) => items.snapshot(items.byItemId(String(b.item_id))),
     '/sandbox/transactions/post_pending': (b) => ({ posted: items.postPending(items.byItemId(String(b.item_id))) }),
     '/sandbox/transactions/remove': (b) => {
       items.remove(items.byItemId(String(b.item_id)), String(b.transaction_id));

@@ -1,4 +1,5 @@
 import { CompleteAccountLinkDocument, InstitutionsDocument, StartAccountLinkDocument, type LinkedAccountFieldsFragment } from '../generated/graphql.js';
+import type { SandboxBankProcess } from '../helpers/sandbox-bank.js';
 import type { Gateway } from '../helpers/server.js';
 
 /**
@@ -12,4 +13,23 @@ export async function linkThroughConsent(server: Gateway, token: string, name = 
   const allowed = await fetch(`${session.linkUrl}/allow`, { method: 'POST', redirect: 'manual' });
   const publicToken = new URL(allowed.headers.get('location')!).searchParams.get('public_token')!;
   return (await server.ok(CompleteAccountLinkDocument, { input: { linkSessionId: session.id, publicToken } }, { token })).completeAccountLink;
+}
+
+/**
+ * Links a sandbox institution with the public token from the sandbox's test endpoint (the
+ * consent page's, without the page), for tests that then drive the item at the sandbox by its id.
+ */
+export async function linkAtSandbox(
+  server: Gateway,
+  bank: Pick<SandboxBankProcess, 'post'>,
+  token: string,
+  name = 'Sandbox Demo Bank',
+): Promise<{ account: LinkedAccountFieldsFragment; itemId: string }> {
+  const institutionId = (await server.ok(InstitutionsDocument, { search: name }, { token })).institutions.find((i) => i.name === name)!.id;
+  const session = (await server.ok(StartAccountLinkDocument, { input: { institutionId, redirectUri: 'http://127.0.0.1/back' } }, { token })).startAccountLink;
+  const { body } = await bank.post('/sandbox/public_token/create', { link_token: new URL(session.linkUrl).pathname.split('/').pop() });
+  const [account] = (
+    await server.ok(CompleteAccountLinkDocument, { input: { linkSessionId: session.id, publicToken: body.public_token as string } }, { token })
+  ).completeAccountLink;
+  return { account: account!, itemId: body.item_id as string };
 }
