@@ -31,7 +31,7 @@ export function selectAccountsOf(accountIds: string[], numbers: string[], lock: 
   const nums = [...new Set(numbers)];
   const byNumber = nums.length === 0 ? '' : ` or ("number" in (${marks(nums.length)}) and not "system")`;
   return stmt(
-    `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system", "xmin"::text as "version" from "account"
+    `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
      where "id" in (${marks(ids.length)})${byNumber} order by "id" asc${lock ? ' for update' : ''}`,
     [...ids, ...nums],
   );
@@ -58,27 +58,25 @@ function accountRow(r: Record<string, unknown>): AccountRow {
   };
 }
 
-/** The row version (xmin) each account was read at, by id: what an unlocked write checks is unchanged. */
-export function accountVersions(result: PgResult): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const r of result.rows) if (r.id !== null) map.set(r.id as string, r.version as string);
-  return map;
-}
-
 /**
  * The unlocked path's lock and check, as the parts of one statement (transfer.batch.ts): `"lock"`
- * takes the row locks of the accounts read, in id order, once `after` (a CTE that must run to
- * the end first: the key claims) is done; the check is true when every one is still at the
- * version it was read at. A committed change since the read (a write, a closure) fails it.
+ * takes the row locks of `expected`'s accounts, in id order, once `after` (a CTE that must run to
+ * the end first: the key claims) is done; the check is true when each still has the balance,
+ * entry seq and status expected (what the rules judged on). Those are every column of an account
+ * the rules read that can change: a posting moves the first two, a closure the third.
  */
-export function lockUnchanged(versions: ReadonlyMap<string, string>, after: string | null): { lock: Stmt; unchanged: Stmt } {
-  const ids = [...versions.keys()].sort();
+export function lockUnchanged(expected: readonly AccountRow[], after: string | null): { lock: Stmt; unchanged: Stmt } {
+  const rows = [...expected].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const waits = after === null ? '' : ` and (select count(*) from "${after}") >= 0`;
   return {
-    lock: stmt(`select "id", "xmin" as "x" from "account" where "id" in (${marks(ids.length)})${waits} order by "id" asc for update`, ids),
+    lock: stmt(
+      `select "id", "balance", "entry_seq", "status" from "account" where "id" in (${marks(rows.length)})${waits} order by "id" asc for update`,
+      rows.map((a) => a.id),
+    ),
     unchanged: stmt(
-      `(select count(*) from "lock" l join (values ${ids.map(() => '(?::uuid, ?::xid)').join(', ')}) as v(id, x) on l."id" = v.id and l."x" = v.x) = ?`,
-      [...ids.flatMap((id) => [id, versions.get(id)!]), ids.length],
+      `(select count(*) from "lock" l join (values ${rows.map(() => '(?::uuid, ?::bigint, ?::int, ?::text)').join(', ')}) as v(id, b, s, st)
+        on l."id" = v.id and l."balance" = v.b and l."entry_seq" = v.s and l."status"::text = v.st) = ?`,
+      [...rows.flatMap((a) => [a.id, a.balance.toString(), a.entrySeq, a.status]), rows.length],
     ),
   };
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { failed, withSpan, type Tracing } from '../../shared/tracing.js';
 import { trace, type Context } from '@opentelemetry/api';
-import { accountRows, accountVersions, lockUnchanged, selectAccountsOf, updateBalances, updateLockedBalances } from '../accounts/account.sql.js';
+import { accountRows, lockUnchanged, selectAccountsOf, updateBalances, updateLockedBalances } from '../accounts/account.sql.js';
 import type { AccountRow } from '../accounts/account.rules.js';
 import { insertAuditEvents, type AuditRow } from '../audit/audit.sql.js';
 import { claimSlot, judgeBatch, type JudgePosting } from './transfer-batch.rules.js';
@@ -31,6 +31,9 @@ import {
 } from './transfer.sql.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** How long a committed write's prediction stays for reads that crossed its commit (their responses are a round trip behind). */
+const PREDICTION_KEPT_MS = 1_000;
 
 /** PostgreSQL's deadlock_detected: the unlocked path gives way to the locked one. */
 const DEADLOCK = '40P01';
@@ -78,8 +81,9 @@ export interface TransferBatcherDeps {
  * queue, and the next batch takes up to `maxBatch` of them into one transaction. A batch runs
  * the unlocked path first (two round trips: read, then one checked write: transactUnlocked) and
  * the locked one (four: transactLocked) only when what it read changed before its write. A
- * batch sharing an account with one in flight here waits for it, so within an instance the
- * unlocked path meets no change of its own making. The rules run in arrival order on running
+ * batch sharing an account with an unlocked write in flight here does not wait for it: it judges
+ * on what that write will leave (`predicted`), and its own write queues behind that one's row
+ * locks in PostgreSQL, so batches of one hot account follow each other one statement apart. The rules run in arrival order on running
  * balances (transfer-batch.rules) on both paths. Events go out after commit, per transfer, in
  * order, before any client is answered.
  */
@@ -90,8 +94,13 @@ export class TransferBatcher {
   private readonly queue: Waiting[] = [];
   private inFlight = 0;
   private publishing: Promise<void> = Promise.resolve();
-  /** The batches in flight: each one's end, and the accounts (ids and numbers) it reads. */
-  private readonly touching = new Map<Promise<void>, Set<string>>();
+  /**
+   * What the unlocked writes in flight here will leave in the accounts they post to, by account
+   * (the latest batch's): a batch that reads one of them judges on this, not on the row it read,
+   * which that write may not have reached yet. Its check then expects this state, so if the write
+   * before it is undone instead, the check fails and the locked path runs.
+   */
+  private readonly predicted = new Map<string, { row: AccountRow; owner: symbol }>();
 
   constructor(
     private readonly deps: TransferBatcherDeps,
@@ -123,24 +132,14 @@ export class TransferBatcher {
 
   private async run(batch: Waiting[]): Promise<void> {
     const requests = batch.map((w) => w.request);
-    // A batch that shares an account with one in flight here waits for it: it would only meet its locks.
-    const touches = new Set(requests.flatMap((r) => (r.lookup.number === null ? r.lookup.ids : [...r.lookup.ids, r.lookup.number])));
-    const before = [...this.touching].filter(([, other]) => [...touches].some((t) => other.has(t))).map(([done]) => done);
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    this.touching.set(done, touches);
     let answers: Array<() => BatchOutcome>;
     let hookRows: PostedRows['hookRows'];
     try {
-      await Promise.all(before);
       ({ answers, hookRows } = await (this.deps.tracing ? this.tracedTransact(this.deps.tracing, batch) : this.transact(requests)));
     } catch (error) {
       // Deadlocks and serialization failures were retried already: this fails every transfer of the batch.
       for (const w of batch) w.reject(error);
       return;
-    } finally {
-      this.touching.delete(done);
-      finish();
     }
     // Batches publish in commit order, so an account's events never overtake each other across lanes.
     const turn = this.publishing.then(() => this.answer(batch, answers, hookRows));
@@ -150,15 +149,47 @@ export class TransferBatcher {
 
   /** The unlocked path first; when what it read changed before its write, the locked path (which retries serialization failures and deadlocks itself). */
   private async transact(requests: BatchRequest[]): Promise<Settled> {
+    const unlocked = this.predicting();
     const client = await this.deps.pool.connect();
-    let settled: Settled | null;
+    let settled: Settled | null = null;
     try {
-      settled = await transactUnlocked(client, requests, this.deps.clock.now(), this.deps.postingHook);
+      settled = await transactUnlocked(client, requests, this.deps.clock.now(), this.deps.postingHook, unlocked);
     } finally {
       client.release();
+      unlocked.ended(settled !== null);
     }
     this.deps.paths?.(settled === null ? 'locked' : 'unlocked');
-    return settled ?? rawTransaction(this.deps.pool, (tx) => transactLocked(tx, requests, this.deps.clock.now(), this.deps.postingHook));
+    if (settled) return settled;
+    const locked = this.predicting();
+    let committed: Settled | undefined;
+    try {
+      committed = await rawTransaction(this.deps.pool, (tx) => transactLocked(tx, requests, this.deps.clock.now(), this.deps.postingHook, locked.judged));
+      return committed;
+    } finally {
+      locked.ended(committed !== undefined);
+    }
+  }
+
+  /**
+   * One write's part in `predicted`: what it judged it will leave, told before it writes; when it
+   * ends, undone writes' predictions go at once, committed ones a moment later (a read that
+   * crossed the commit may still need them; one that follows it shows the same entry seq or more).
+   */
+  private predicting() {
+    const owner = Symbol('batch');
+    const drop = () => {
+      for (const [id, p] of this.predicted) if (p.owner === owner) this.predicted.delete(id);
+    };
+    return {
+      predicted: (accountId: string) => this.predicted.get(accountId)?.row,
+      judged: (touched: AccountRow[]) => {
+        for (const row of touched) this.predicted.set(row.id, { row, owner });
+      },
+      ended: (committed: boolean) => {
+        if (committed) setTimeout(drop, PREDICTION_KEPT_MS).unref();
+        else drop();
+      },
+    };
   }
 
   /**
@@ -306,7 +337,13 @@ function lookups(requests: BatchRequest[]): Stmt {
  * version read, and writes everything (db/statement.ts checkedStatement). Null when the check
  * failed: something changed in between, nothing was written, and the locked path runs instead.
  */
-async function transactUnlocked(client: Queryable, requests: BatchRequest[], now: Date, postingHook: PostingHook | undefined): Promise<Settled | null> {
+async function transactUnlocked(
+  client: Queryable,
+  requests: BatchRequest[],
+  now: Date,
+  postingHook: PostingHook | undefined,
+  inFlight: { predicted: (accountId: string) => AccountRow | undefined; judged: (touched: AccountRow[]) => void },
+): Promise<Settled | null> {
   const roles = assignRoles(requests);
   const keyed = roles.flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [i] : []));
   const read = await run(
@@ -318,8 +355,16 @@ async function transactUnlocked(client: Queryable, requests: BatchRequest[], now
   );
   const taken = new Set(foundKeys(read).map(([userId, key]) => claimSlot(userId, key)));
   for (const i of keyed) if (taken.has(claimSlot(requests[i]!.userId, requests[i]!.key))) roles[i] = { kind: 'replay' };
-  const j = judge(requests, roles, accountRows(read), now, postingHook);
-  const versions = accountVersions(read);
+  const accounts = accountRows(read);
+  // A write in flight here that posts to an account the read shows before it: judged on what it will leave.
+  // Entry seqs only grow, so a read that already shows that write (or a later one) is kept.
+  for (const [id, row] of accounts) {
+    const next = inFlight.predicted(id);
+    if (next && next.entrySeq > row.entrySeq) accounts.set(id, next);
+  }
+  const expected = [...accounts.values()];
+  const j = judge(requests, roles, accounts, now, postingHook);
+  inFlight.judged(j.touched);
   const parts: Array<{ name: string; stmt: Stmt; materialized?: boolean }> = [];
   const checks: Stmt[] = [];
   if (j.settlements.length > 0) {
@@ -333,8 +378,8 @@ async function transactUnlocked(client: Queryable, requests: BatchRequest[], now
     parts.push({ name: 'claimed', stmt: claimSettledKeys(claims, now) });
     checks.push(stmt(`(select count(*) from "claimed") = ?`, [claims.length]));
   }
-  if (versions.size > 0) {
-    const { lock, unchanged } = lockUnchanged(versions, j.settlements.length > 0 ? 'claimed' : null);
+  if (expected.length > 0) {
+    const { lock, unchanged } = lockUnchanged(expected, j.settlements.length > 0 ? 'claimed' : null);
     parts.push({ name: 'lock', stmt: lock, materialized: true });
     checks.push(unchanged);
   }
@@ -364,7 +409,13 @@ async function transactUnlocked(client: Queryable, requests: BatchRequest[], now
  * batch's accounts in id order, as one statement; the rules; the replays' stored outcomes, if
  * any; every write as one statement and COMMIT (db/raw-tx.ts).
  */
-async function transactLocked(tx: RawTx, requests: BatchRequest[], now: Date, postingHook: PostingHook | undefined): Promise<Settled> {
+async function transactLocked(
+  tx: RawTx,
+  requests: BatchRequest[],
+  now: Date,
+  postingHook: PostingHook | undefined,
+  judged: (touched: AccountRow[]) => void,
+): Promise<Settled> {
   const roles = assignRoles(requests);
   // Claimed in key order: two batches sharing keys wait on each other's claims without a cycle.
   const claims = roles
@@ -381,6 +432,7 @@ async function transactLocked(tx: RawTx, requests: BatchRequest[], now: Date, po
   const claimed = claimedIds(first!);
   for (const { i, claimId } of claims) if (!claimed.has(claimId)) roles[i] = { kind: 'replay' };
   const j = judge(requests, roles, accountRows(first!), now, postingHook);
+  judged(j.touched);
   const writes = postingWrites(j);
   if (j.touched.length > 0) writes.push(updateBalances(j.touched, now));
   if (j.settlements.length > 0)
