@@ -24,9 +24,12 @@ export async function linkAtSandbox(
   bank: Pick<SandboxBankProcess, 'post'>,
   token: string,
   name = 'Sandbox Demo Bank',
+  /** Relinks this linked account (after LOGIN_REQUIRED) instead of linking a new one. */
+  relinkAccountId?: string,
 ): Promise<{ account: LinkedAccountFieldsFragment; itemId: string }> {
   const institutionId = (await server.ok(InstitutionsDocument, { search: name }, { token })).institutions.find((i) => i.name === name)!.id;
-  const session = (await server.ok(StartAccountLinkDocument, { input: { institutionId, redirectUri: 'http://127.0.0.1/back' } }, { token })).startAccountLink;
+  const input = { institutionId, redirectUri: 'http://127.0.0.1/back', ...(relinkAccountId ? { relinkAccountId } : {}) };
+  const session = (await server.ok(StartAccountLinkDocument, { input }, { token })).startAccountLink;
   const { body } = await bank.post('/sandbox/public_token/create', { link_token: new URL(session.linkUrl).pathname.split('/').pop() });
   const [account] = (
     await server.ok(CompleteAccountLinkDocument, { input: { linkSessionId: session.id, publicToken: body.public_token as string } }, { token })

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  CompleteAccountLinkDocument,
-  InstitutionsDocument,
-  LinkedAccountEventsDocument,
-  StartAccountLinkDocument,
-  SyncLinkedAccountDocument,
-  UnlinkAccountDocument,
-} from '../generated/graphql.js';
+import { LinkedAccountEventsDocument, SyncLinkedAccountDocument, UnlinkAccountDocument } from '../generated/graphql.js';
+import { linkAtSandbox } from '../factories/linking.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { startSandboxBankProcess, type SandboxBankProcess } from '../helpers/sandbox-bank.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -31,24 +25,12 @@ afterAll(async () => {
   await bank?.stop();
 });
 
-/** A link session finished with the sandbox's test endpoint: the consent page's public token, and the item it names. */
-async function linkSession(input: { institutionId: string; relinkAccountId?: string }) {
-  const session = (await server.ok(StartAccountLinkDocument, { input: { ...input, redirectUri: 'http://127.0.0.1:9/back' } }, { token: me.token }))
-    .startAccountLink;
-  const { body } = await bank.post('/sandbox/public_token/create', { link_token: new URL(session.linkUrl).pathname.split('/').pop() });
-  const accounts = (
-    await server.ok(CompleteAccountLinkDocument, { input: { linkSessionId: session.id, publicToken: body.public_token as string } }, { token: me.token })
-  ).completeAccountLink;
-  return { account: accounts[0]!, itemId: body.item_id as string };
-}
-
 it('streams SYNCED, LOGIN_REQUIRED, RELINKED, SYNCED and UNLINKED to the owner over graphql-ws, and nothing to another user', async () => {
   const stranger = await registerUser(server);
   const mine = await server.subscribed(() => collect(server.ws(me.token), LinkedAccountEventsDocument));
   const theirs = await server.subscribed(() => collect(server.ws(stranger.token), LinkedAccountEventsDocument));
 
-  const institutionId = (await server.ok(InstitutionsDocument, { search: 'Sandbox Demo' }, { token: me.token })).institutions[0]!.id;
-  const { account, itemId } = await linkSession({ institutionId });
+  const { account, itemId } = await linkAtSandbox(server, bank, me.token);
   const [linked] = await mine.waitFor(1);
   expect(linked!.linkedAccountEvents).toMatchObject({ kind: 'SYNCED', linkedAccount: { id: account.id, status: 'ACTIVE' } });
   expect(linked!.linkedAccountEvents.sync!.added).toBeGreaterThan(40);
@@ -61,7 +43,7 @@ it('streams SYNCED, LOGIN_REQUIRED, RELINKED, SYNCED and UNLINKED to the owner o
 
   // Missed while signed out; the relink brings them once.
   await bank.post('/sandbox/transactions/add', { item_id: itemId, webhook: false, transactions: [{ amount: '7.00', name: 'MISSED' }] });
-  await linkSession({ institutionId, relinkAccountId: account.id });
+  await linkAtSandbox(server, bank, me.token, 'Sandbox Demo Bank', account.id);
   const events = await mine.waitFor(4);
   expect(events.slice(2).map((e) => [e.linkedAccountEvents.kind, e.linkedAccountEvents.linkedAccount.status, e.linkedAccountEvents.sync?.added])).toEqual([
     ['RELINKED', 'ACTIVE', undefined],

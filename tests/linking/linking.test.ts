@@ -14,6 +14,7 @@ import {
   type LinkedAccountFieldsFragment,
 } from '../generated/graphql.js';
 import { createJar, setIncome } from '../factories/budget.js';
+import { linkAtSandbox } from '../factories/linking.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { expectError } from '../helpers/errors.js';
 import { SANDBOX_KEYS, startSandboxBankProcess, type SandboxBankProcess } from '../helpers/sandbox-bank.js';
@@ -38,23 +39,15 @@ afterAll(async () => {
   await bank?.stop();
 });
 
-/** Links the institution through the sandbox's test endpoint (the consent page's public token without the page). */
 /** The API's id of a sandbox institution, found by name. */
 async function institution(name: string, user = me): Promise<string> {
   const found = (await server.ok(InstitutionsDocument, { search: name }, { token: user.token })).institutions;
   return found.find((i) => i.name === name)!.id;
 }
 
-async function link(user = me, name = 'Sandbox Demo Bank'): Promise<{ account: LinkedAccountFieldsFragment; itemId: string }> {
-  const institutionId = await institution(name, user);
-  const session = (await server.ok(StartAccountLinkDocument, { input: { institutionId, redirectUri: 'http://127.0.0.1/back' } }, { token: user.token }))
-    .startAccountLink;
-  const linkToken = new URL(session.linkUrl).pathname.split('/').pop()!;
-  const { body } = await bank.post('/sandbox/public_token/create', { link_token: linkToken });
-  const accounts = (
-    await server.ok(CompleteAccountLinkDocument, { input: { linkSessionId: session.id, publicToken: body.public_token as string } }, { token: user.token })
-  ).completeAccountLink;
-  return { account: accounts[0]!, itemId: body.item_id as string };
+/** Links the institution through the sandbox's test endpoint (the consent page's public token without the page). */
+function link(user = me, name = 'Sandbox Demo Bank'): Promise<{ account: LinkedAccountFieldsFragment; itemId: string }> {
+  return linkAtSandbox(server, bank, user.token, name);
 }
 
 async function transactions(id: string, user = me) {
