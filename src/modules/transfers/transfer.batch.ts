@@ -322,20 +322,22 @@ async function storedOutcomes(
   return new Map(replays.map((i, n) => [i, [results[2 * n]!, results[2 * n + 1]!]]));
 }
 
-function lookups(requests: BatchRequest[]): Stmt {
+/** Every account the batch's requests name, by id or by number; `lock`: FOR UPDATE. */
+function lookups(requests: BatchRequest[], lock: boolean): Stmt {
   return selectAccountsOf(
     requests.flatMap((r) => r.lookup.ids),
     requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
-    false,
+    lock,
   );
 }
 
 /**
  * The unlocked path, two round trips and no BEGIN or COMMIT: one statement reads the accounts
- * (with their row versions) and which keys are taken; the rules run; one statement claims the
- * keys with their outcomes, locks the accounts read in id order, checks each is still at the
- * version read, and writes everything (db/statement.ts checkedStatement). Null when the check
- * failed: something changed in between, nothing was written, and the locked path runs instead.
+ * and which keys are taken; the rules run (on what a write in flight here will leave, where the
+ * read is behind it); one statement claims the keys with their outcomes, locks the accounts read
+ * in id order, checks each still has the balance, entry seq and status judged on, and writes
+ * everything (db/statement.ts checkedStatement). Null when the check failed: something else
+ * changed in between, nothing was written, and the locked path runs instead.
  */
 async function transactUnlocked(
   client: Queryable,
@@ -349,7 +351,7 @@ async function transactUnlocked(
   const read = await run(
     client,
     readWithKeys(
-      lookups(requests),
+      lookups(requests, false),
       keyed.map((i) => ({ userId: requests[i]!.userId, key: requests[i]!.key! })),
     ),
   );
@@ -421,11 +423,7 @@ async function transactLocked(
   const claims = roles
     .flatMap((r, i) => (r.kind === 'fresh' && r.claimId !== null ? [{ i, claimId: r.claimId, slot: claimSlot(requests[i]!.userId, requests[i]!.key)! }] : []))
     .sort((x, y) => (x.slot < y.slot ? -1 : x.slot > y.slot ? 1 : 0));
-  const lock = selectAccountsOf(
-    requests.flatMap((r) => r.lookup.ids),
-    requests.flatMap((r) => (r.lookup.number === null ? [] : [r.lookup.number])),
-    true,
-  );
+  const lock = lookups(requests, true);
   const claiming = claims.map(({ i, claimId }) => ({ id: claimId, userId: requests[i]!.userId, key: requests[i]!.key!, hash: requests[i]!.hash }));
   const [first] = await tx.send(claims.length > 0 ? claimThenLock(claimKeys(claiming, now), lock) : lock);
   // Not among the ids claimed: the key was committed by another transaction (ON CONFLICT waited for it).
