@@ -62,8 +62,8 @@ export function oneStatement(writes: readonly Stmt[]): Stmt {
   const last = writes[writes.length - 1]!;
   if (head.some((w) => /^\s*with\b/i.test(w.sql))) throw new Error('oneStatement: a statement with its own WITH cannot be nested');
   // The last one's own WITH (combined posting hooks) joins the outer list: WITH cannot nest as a part.
-  const ownWith = /^\s*with\s+/i;
-  const rest = ownWith.test(last.sql) ? last.sql.replace(ownWith, ', ') : ` ${last.sql}`;
+  const own = splitWith(last.sql);
+  const rest = own.parts === '' ? ` ${own.query}` : `, ${own.parts} ${own.query}`;
   return {
     sql: `with ${head.map((w, i) => `"w${i}" as (${w.sql})`).join(', ')}${rest}`,
     params: writes.flatMap((w) => w.params),
