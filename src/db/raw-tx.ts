@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { withRetry } from '../shared/transactions.js';
-import { oneStatement, positional, type PgResult, type Stmt } from './statement.js';
+import { oneStatement, prepared, type PgResult, type Stmt } from './statement.js';
 
 /*
  * The money transaction past the ORM. Every statement carries its values as bound parameters,
@@ -56,7 +56,7 @@ export class RawTx {
   }
 
   private run(s: Stmt): Promise<PgResult> {
-    return this.client.query(positional(s.sql), s.params);
+    return this.client.query(prepared(s));
   }
 }
 

@@ -19,6 +19,17 @@ const MARKS = Array.from({ length: 20 }, (_, n) => Array.from({ length: n }, () 
 /** `?, ?, ?` for n values. */
 export const marks = (n: number): string => MARKS[n] ?? Array.from({ length: n }, () => '?').join(', ');
 
+/**
+ * Rows as one array per column, `unnest(?::type[], …)` with each row's place as the last column
+ * (`with ordinality`): a statement that reads rows from it has the same text whatever their count.
+ */
+export function unnestRows<R>(rows: readonly R[], columns: ReadonlyArray<readonly [type: string, value: (row: R) => unknown]>): Stmt {
+  return {
+    sql: `unnest(${columns.map(([type]) => `?::${type}[]`).join(', ')}) with ordinality`,
+    params: columns.map(([, value]) => rows.map(value)),
+  };
+}
+
 const POSITIONAL = new Map<string, string>();
 /** Texts differ by row count only; past this many the cache starts over rather than grow. */
 const POSITIONAL_CACHE = 2_000;
@@ -48,6 +59,24 @@ export function positional(sql: string): string {
   if (POSITIONAL.size >= POSITIONAL_CACHE) POSITIONAL.clear();
   POSITIONAL.set(sql, out);
   return out;
+}
+
+/** Past this many distinct texts, statements go unnamed: a text built per row count must not grow every connection's cache of prepared statements without end. */
+const NAMED_MAX = 256;
+const NAMES = new Map<string, string>();
+
+/**
+ * The statement as the driver takes it: `$n` placeholders, its values bound, and a name of its
+ * own while the process has met few texts. A named statement is parsed once per connection and
+ * planned there by PostgreSQL's plan cache, instead of parsed and planned on every run: the money
+ * path's statements take their rows as arrays (`unnest`), so their texts do not depend on how many
+ * rows a batch has, and a handful of names cover them.
+ */
+export function prepared(s: Stmt): { name?: string; text: string; values: unknown[] } {
+  const text = positional(s.sql);
+  let name = NAMES.get(text);
+  if (name === undefined && NAMES.size < NAMED_MAX) NAMES.set(text, (name = `gw${NAMES.size}`));
+  return name === undefined ? { text, values: s.params } : { name, text, values: s.params };
 }
 
 /**

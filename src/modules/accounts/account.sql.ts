@@ -1,4 +1,4 @@
-import { marks, stmt, type PgResult, type Stmt } from '../../db/statement.js';
+import { stmt, unnestRows, type PgResult, type Stmt } from '../../db/statement.js';
 import type { AccountStatus } from './account.entity.js';
 import type { AccountRow } from './account.rules.js';
 import type { AccountView } from './account.types.js';
@@ -27,13 +27,10 @@ export function selectAccounts(lookup: { ids: string[]; number: string | null },
 
 /** selectAccounts for many lookups at once (a batch's union), in the same id order. */
 export function selectAccountsOf(accountIds: string[], numbers: string[], lock: boolean): Stmt {
-  const ids = [...new Set(accountIds)];
-  const nums = [...new Set(numbers)];
-  const byNumber = nums.length === 0 ? '' : ` or ("number" in (${marks(nums.length)}) and not "system")`;
   return stmt(
     `select "id", "user_id", "number", "currency", "balance", "entry_seq", "status", "system" from "account"
-     where "id" in (${marks(ids.length)})${byNumber} order by "id" asc${lock ? ' for update' : ''}`,
-    [...ids, ...nums],
+     where "id" = any(?::uuid[]) or ("number" = any(?::text[]) and not "system") order by "id" asc${lock ? ' for update' : ''}`,
+    [[...new Set(accountIds)], [...new Set(numbers)]],
   );
 }
 
@@ -68,35 +65,42 @@ function accountRow(r: Record<string, unknown>): AccountRow {
 export function lockUnchanged(expected: readonly AccountRow[], after: string | null): { lock: Stmt; unchanged: Stmt } {
   const rows = [...expected].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const waits = after === null ? '' : ` and (select count(*) from "${after}") >= 0`;
+  const v = unnestRows(rows, [
+    ['uuid', (a) => a.id],
+    ['bigint', (a) => a.balance.toString()],
+    ['int', (a) => a.entrySeq],
+    ['text', (a) => a.status],
+  ]);
   return {
-    lock: stmt(
-      `select "id", "balance", "entry_seq", "status" from "account" where "id" in (${marks(rows.length)})${waits} order by "id" asc for update`,
+    lock: stmt(`select "id", "balance", "entry_seq", "status" from "account" where "id" = any(?::uuid[])${waits} order by "id" asc for update`, [
       rows.map((a) => a.id),
-    ),
+    ]),
     unchanged: stmt(
-      `(select count(*) from "lock" l join (values ${rows.map(() => '(?::uuid, ?::bigint, ?::int, ?::text)').join(', ')}) as v(id, b, s, st)
+      `(select count(*) from "lock" l join ${v.sql} as v(id, b, s, st, n)
         on l."id" = v.id and l."balance" = v.b and l."entry_seq" = v.s and l."status"::text = v.st) = ?`,
-      [...rows.flatMap((a) => [a.id, a.balance.toString(), a.entrySeq, a.status]), rows.length],
+      [...v.params, rows.length],
     ),
   };
 }
 
 /** The new balance and entry seq of each (locked) account, in one statement. */
 export function updateBalances(accounts: AccountRow[], at: Date): Stmt {
-  return balancesUpdate(accounts, at, (n) => `"id" in (${marks(n)})`);
+  return balancesUpdate(accounts, at, '');
 }
 
 /** updateBalances for accounts the same statement locks in `"lock"` (lockUnchanged): the update reads the locks' CTE, so it waits for them, taken in id order. */
 export function updateLockedBalances(accounts: AccountRow[], at: Date): Stmt {
-  return balancesUpdate(accounts, at, (n) => `"id" in (select "id" from "lock" where "id" in (${marks(n)}))`);
+  return balancesUpdate(accounts, at, ` and a."id" in (select "id" from "lock")`);
 }
 
-function balancesUpdate(accounts: AccountRow[], at: Date, scope: (n: number) => string): Stmt {
-  const ids = accounts.map((a) => a.id);
-  return stmt(
-    `update "account" set "balance" = case "id" ${accounts.map(() => 'when ? then ?::bigint').join(' ')} else "balance" end,
-       "entry_seq" = case "id" ${accounts.map(() => 'when ? then ?::int').join(' ')} else "entry_seq" end, "updated_at" = ?
-     where ${scope(ids.length)}`,
-    [...accounts.flatMap((a) => [a.id, a.balance.toString()]), ...accounts.flatMap((a) => [a.id, a.entrySeq]), at, ...ids],
-  );
+function balancesUpdate(accounts: AccountRow[], at: Date, scope: string): Stmt {
+  const v = unnestRows(accounts, [
+    ['uuid', (a) => a.id],
+    ['bigint', (a) => a.balance.toString()],
+    ['int', (a) => a.entrySeq],
+  ]);
+  return stmt(`update "account" a set "balance" = v.b, "entry_seq" = v.s, "updated_at" = ? from ${v.sql} as v(id, b, s, n) where a."id" = v.id${scope}`, [
+    at,
+    ...v.params,
+  ]);
 }

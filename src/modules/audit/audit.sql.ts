@@ -1,4 +1,4 @@
-import { marks, stmt, type Stmt } from '../../db/statement.js';
+import { stmt, unnestRows, type Stmt } from '../../db/statement.js';
 
 /*
  * The audit trail's statements. A row is written in the transaction of what it records, as one
@@ -23,16 +23,25 @@ export interface AuditRow {
   userAgent: string | null;
 }
 
-const COLUMNS = 10;
-
 /** Several events in one statement, unchained. */
 export function insertAuditEvents(rows: AuditRow[]): Stmt {
-  const params: unknown[] = [];
-  for (const r of rows) params.push(r.id, r.at, r.userId, r.actorId, r.action, r.target, r.outcome, r.ip, r.userAgent, chainOf(r));
+  const v = unnestRows(rows, [
+    ['uuid', (r) => r.id],
+    ['timestamptz', (r) => r.at],
+    ['uuid', (r) => r.userId],
+    ['uuid', (r) => r.actorId],
+    ['text', (r) => r.action],
+    ['text', (r) => r.target],
+    ['text', (r) => r.outcome],
+    ['text', (r) => r.ip],
+    ['text', (r) => r.userAgent],
+    ['text', (r) => chainOf(r)],
+  ]);
   return stmt(
     `insert into "audit_event" ("id", "at", "user_id", "actor_id", "action", "target", "outcome", "ip", "user_agent", "chain")
-     values ${rows.map(() => `(${marks(COLUMNS)})`).join(', ')}`,
-    params,
+     select "id", "at", "user_id", "actor_id", "action", "target", "outcome", "ip", "user_agent", "chain"
+       from ${v.sql} as v("id", "at", "user_id", "actor_id", "action", "target", "outcome", "ip", "user_agent", "chain", "n")`,
+    v.params,
   );
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { PgPool } from '../../db/pg.js';
 import { rawTransaction, type RawTx } from '../../db/raw-tx.js';
-import { checkedStatement, positional, STALE_READ, stmt, type PgResult, type Stmt } from '../../db/statement.js';
+import { checkedStatement, prepared, STALE_READ, stmt, type PgResult, type Stmt } from '../../db/statement.js';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
@@ -448,7 +448,7 @@ async function transactLocked(
 }
 
 function run(client: Queryable, s: Stmt): Promise<PgResult> {
-  return client.query(positional(s.sql), s.params);
+  return client.query(prepared(s));
 }
 
 /** The first request of each (user, key) claims it; later ones in the batch repeat its answer. */

@@ -1,4 +1,4 @@
-import { marks, stmt, type PgResult, type Stmt } from '../../db/statement.js';
+import { stmt, unnestRows, type PgResult, type Stmt } from '../../db/statement.js';
 import type { EntryRow } from './ledger.types.js';
 import type { TransferOrigin, TransferStatus } from './transfer.entity.js';
 import type { TransferRow } from './transfer.types.js';
@@ -16,24 +16,34 @@ export function claimKey(id: string, at: Date, userId: string, key: string, hash
 
 /** Claims several keys in one statement, in the order given; the ids back are those claimed. */
 export function claimKeys(claims: ReadonlyArray<{ id: string; userId: string; key: string; hash: string }>, at: Date): Stmt {
-  return stmt(
-    `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash")
-     values ${claims.map(() => `(${marks(6)})`).join(', ')} on conflict ("user_id", "key") do nothing returning "id"`,
-    claims.flatMap((c) => [c.id, at, at, c.userId, c.key, c.hash]),
+  return claimSettledKeys(
+    claims.map((c) => ({ ...c, settlement: null })),
+    at,
   );
 }
 
-/** A key with its outcome, claimed and settled at once (the unlocked path's commit): no row back means another request has it. */
-export function claimSettledKeys(claims: ReadonlyArray<{ id: string; userId: string; key: string; hash: string; settlement: KeySettlement }>, at: Date): Stmt {
-  const params: unknown[] = [];
-  for (const c of claims) {
-    const s = c.settlement;
-    params.push(c.id, at, at, c.userId, c.key, c.hash, ...('transferId' in s ? [s.transferId, null, null] : [null, s.code, s.message]));
-  }
+/** Keys claimed in the order given, each with its outcome if known (the unlocked path's commit): no row back means another request has it. */
+export function claimSettledKeys(
+  claims: ReadonlyArray<{ id: string; userId: string; key: string; hash: string; settlement: KeySettlement | null }>,
+  at: Date,
+): Stmt {
+  type Claim = (typeof claims)[number];
+  const outcome = (c: Claim) => (c.settlement === null || 'transferId' in c.settlement ? null : c.settlement);
+  const v = unnestRows(claims, [
+    ['uuid', (c) => c.id],
+    ['uuid', (c) => c.userId],
+    ['text', (c) => c.key],
+    ['text', (c) => c.hash],
+    ['uuid', (c) => (c.settlement !== null && 'transferId' in c.settlement ? c.settlement.transferId : null)],
+    ['text', (c) => outcome(c)?.code ?? null],
+    ['text', (c) => outcome(c)?.message ?? null],
+  ]);
   return stmt(
     `insert into "idempotency_key" ("id", "created_at", "updated_at", "user_id", "key", "request_hash", "transfer_id", "error_code", "error_message")
-     values ${claims.map(() => `(${marks(9)})`).join(', ')} on conflict ("user_id", "key") do nothing returning "id"`,
-    params,
+     select "id", ?, ?, "user_id", "key", "hash", "transfer_id", "code", "message"
+       from ${v.sql} as v("id", "user_id", "key", "hash", "transfer_id", "code", "message", "n") order by "n"
+     on conflict ("user_id", "key") do nothing returning "id"`,
+    [at, at, ...v.params],
   );
 }
 
@@ -45,9 +55,9 @@ export function claimSettledKeys(claims: ReadonlyArray<{ id: string; userId: str
 export function readWithKeys(read: Stmt, keys: ReadonlyArray<{ userId: string; key: string }>): Stmt {
   return stmt(
     `select "l".*, "k"."found" from (select coalesce((select json_agg(json_build_array("user_id", "key")) from "idempotency_key"
-       where ("user_id", "key") in (${keys.length === 0 ? 'select null::uuid, null::text where false' : keys.map(() => '(?::uuid, ?)').join(', ')})), '[]'::json) as "found" offset 0) "k"
+       where ("user_id", "key") in (select * from unnest(?::uuid[], ?::text[]))), '[]'::json) as "found" offset 0) "k"
      left join lateral (${read.sql}) "l" on true`,
-    [...keys.flatMap((k) => [k.userId, k.key]), ...read.params],
+    [keys.map((k) => k.userId), keys.map((k) => k.key), ...read.params],
   );
 }
 
@@ -158,35 +168,33 @@ export function insertTransfer(t: TransferRow): Stmt {
 
 /** Several transfers in one statement (a batch's). */
 export function insertTransfers(rows: TransferRow[]): Stmt {
-  const params: unknown[] = [];
-  for (const t of rows) {
-    params.push(
-      t.id,
-      t.createdAt,
-      t.postedAt ?? t.createdAt,
-      t.initiatorId,
-      t.origin,
-      t.status,
-      t.fromAccountId,
-      t.toAccountId,
-      t.fromUserId,
-      t.toUserId,
-      t.fromAccountNumber,
-      t.toAccountNumber,
-      t.amount.toString(),
-      t.currency,
-      t.description,
-      t.idempotencyKey,
-      t.postedAt,
-      t.expiresAt,
-    );
-  }
+  const v = unnestRows(rows, [
+    ['uuid', (t) => t.id],
+    ['timestamptz', (t) => t.createdAt],
+    ['timestamptz', (t) => t.postedAt ?? t.createdAt],
+    ['uuid', (t) => t.initiatorId],
+    ['"transfer_origin"', (t) => t.origin],
+    ['"transfer_status"', (t) => t.status],
+    ['uuid', (t) => t.fromAccountId],
+    ['uuid', (t) => t.toAccountId],
+    ['uuid', (t) => t.fromUserId],
+    ['uuid', (t) => t.toUserId],
+    ['text', (t) => t.fromAccountNumber],
+    ['text', (t) => t.toAccountNumber],
+    ['bigint', (t) => t.amount.toString()],
+    ['text', (t) => t.currency],
+    ['text', (t) => t.description],
+    ['text', (t) => t.idempotencyKey],
+    ['timestamptz', (t) => t.postedAt],
+    ['timestamptz', (t) => t.expiresAt],
+  ]);
   return stmt(
     `insert into "transfer" ("id", "created_at", "updated_at", "initiator_id", "origin", "status", "from_account_id", "to_account_id",
        "from_user_id", "to_user_id", "from_account_number", "to_account_number", "amount", "currency", "description",
        "idempotency_key", "posted_at", "expires_at")
-     values ${rows.map(() => `(${marks(18)})`).join(', ')}`,
-    params,
+     select "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18"
+       from ${v.sql} as v("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15", "c16", "c17", "c18", "n")`,
+    v.params,
   );
 }
 
@@ -195,15 +203,17 @@ export type KeySettlement = { claimId: string; transferId: string } | { claimId:
 
 /** Every claimed key of a batch settled in one statement (after its transfers are inserted). */
 export function settleKeys(settlements: KeySettlement[], at: Date): Stmt {
-  const params: unknown[] = [at];
-  for (const s of settlements) {
-    if ('transferId' in s) params.push(s.claimId, s.transferId, null, null);
-    else params.push(s.claimId, null, s.code, s.message);
-  }
+  const refusal = (s: KeySettlement) => ('transferId' in s ? null : s);
+  const v = unnestRows(settlements, [
+    ['uuid', (s) => s.claimId],
+    ['uuid', (s) => ('transferId' in s ? s.transferId : null)],
+    ['text', (s) => refusal(s)?.code ?? null],
+    ['text', (s) => refusal(s)?.message ?? null],
+  ]);
   return stmt(
-    `update "idempotency_key" as k set "transfer_id" = v.t::uuid, "error_code" = v.c::text, "error_message" = v.m::text, "updated_at" = ?
-     from (values ${settlements.map(() => '(?, ?, ?, ?)').join(', ')}) as v(id, t, c, m) where k."id" = v.id::uuid`,
-    params,
+    `update "idempotency_key" as k set "transfer_id" = v.t, "error_code" = v.c, "error_message" = v.m, "updated_at" = ?
+     from ${v.sql} as v(id, t, c, m, n) where k."id" = v.id`,
+    [at, ...v.params],
   );
 }
 
@@ -215,28 +225,24 @@ export function updateTransferStatus(id: string, status: TransferStatus, at: Dat
 
 /** Both sides of a posting in one statement. */
 export function insertEntries(entries: EntryRow[]): Stmt {
-  const params: unknown[] = [];
-  for (const e of entries) {
-    params.push(
-      e.id,
-      e.postedAt,
-      e.postedAt,
-      e.accountId,
-      e.transferId,
-      e.userId,
-      e.seq,
-      e.direction,
-      e.amount.toString(),
-      e.balanceAfter.toString(),
-      e.currency,
-      e.description,
-      e.postedAt,
-    );
-  }
+  const v = unnestRows(entries, [
+    ['uuid', (e) => e.id],
+    ['timestamptz', (e) => e.postedAt],
+    ['uuid', (e) => e.accountId],
+    ['uuid', (e) => e.transferId],
+    ['uuid', (e) => e.userId],
+    ['int', (e) => e.seq],
+    ['"entry_direction"', (e) => e.direction],
+    ['bigint', (e) => e.amount.toString()],
+    ['bigint', (e) => e.balanceAfter.toString()],
+    ['text', (e) => e.currency],
+    ['text', (e) => e.description],
+  ]);
   return stmt(
     `insert into "ledger_entry" ("id", "created_at", "updated_at", "account_id", "transfer_id", "user_id", "seq", "direction",
        "amount", "balance_after", "currency", "description", "posted_at")
-     values ${entries.map(() => `(${marks(13)})`).join(', ')}`,
-    params,
+     select "id", "at", "at", "account_id", "transfer_id", "user_id", "seq", "direction", "amount", "balance_after", "currency", "description", "at"
+       from ${v.sql} as v("id", "at", "account_id", "transfer_id", "user_id", "seq", "direction", "amount", "balance_after", "currency", "description", "n")`,
+    v.params,
   );
 }
