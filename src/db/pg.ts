@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 import type { Tracing } from '../shared/tracing.js';
-import { positional } from './statement.js';
+import { prepared } from './statement.js';
 import { endStatement, statementSpan } from './statement-spans.js';
 
 /*
@@ -115,12 +115,13 @@ export interface PlainSql {
  * and what thousands of sockets send at once (sign-in, the run's owner check, the replay).
  * Through MikroORM and knex, each round trip cost ~10 % of a query's CPU and allocated ~15 KB
  * (query context, raw builder, logging) that a burst of subscribes promoted. Apart from the
- * money pool, so a burst never queues transfers.
+ * money pool, so a burst never queues transfers. Named (db/statement.ts prepared): each connection
+ * parses and plans each of these texts once.
  */
 export function plainSql(pool: Pick<PgPool, 'query'>): PlainSql {
   return {
     async execute<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
-      return (await pool.query(positional(sql), params)).rows as T[];
+      return (await pool.query(prepared({ sql, params }))).rows as T[];
     },
   };
 }
