@@ -302,6 +302,33 @@ async function ledgerProblems(databaseUrl: string): Promise<number> {
   }
 }
 
+/** One phase's loads, in the same order every time: the gateway, then each baseline. */
+interface Phase {
+  gw: LoopResult;
+  batched: LoopResult;
+  sql: LoopResult;
+  bench: PgbenchResult | undefined;
+  batchedRatio: number;
+  sqlRatio: number;
+  pgbenchRatio: number | undefined;
+}
+
+async function phase(gatewayUrl: string, databaseUrl: string, user: BenchUser, set: Acct[], pgb: { url: string; script: string } | undefined): Promise<Phase> {
+  const gw = await viaGateway(gatewayUrl, user, set);
+  const batched = await viaSql(databaseUrl, user, set, transferBySqlBatched);
+  const sql = await viaSql(databaseUrl, user, set);
+  const bench = pgb ? await viaPgbench(pgb, set.length) : undefined;
+  return {
+    gw,
+    batched,
+    sql,
+    bench,
+    batchedRatio: round(gw.perSecond / batched.perSecond, 3),
+    sqlRatio: round(gw.perSecond / sql.perSecond, 3),
+    pgbenchRatio: bench ? round(gw.perSecond / bench.tps, 3) : undefined,
+  };
+}
+
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
   const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'transfers', env: { DB_POOL_MAX: String(DB_POOL_MAX) } });
   const figures: Record<string, unknown> = {
@@ -320,17 +347,23 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     const user = await registerUser(gateway.url, 'transfers');
     const accounts: Acct[] = [];
     for (let i = 0; i < ACCOUNTS; i++) accounts.push(await fundedAccount(gateway.url, user, op, FUNDS));
-    for (const [label, set] of [
-      ['uncontended', accounts],
-      ['contended', accounts.slice(0, CONTENDED)],
+    // The contended phase twice: its goals must hold in every run, so the worse of the two counts (issue 30).
+    for (const [label, set, runs] of [
+      ['uncontended', accounts, 1],
+      ['contended', accounts.slice(0, CONTENDED), 2],
     ] as const) {
-      const gw = await viaGateway(gateway.url, user, set);
-      const batched = await viaSql(db.url, user, set, transferBySqlBatched);
-      const sql = await viaSql(db.url, user, set);
-      const bench = pgb ? await viaPgbench(pgb, set.length) : undefined;
-      const batchedRatio = round(gw.perSecond / batched.perSecond, 3);
-      const sqlRatio = round(gw.perSecond / sql.perSecond, 3);
-      const pgbenchRatio = bench ? round(gw.perSecond / bench.tps, 3) : undefined;
+      const measured: Phase[] = [];
+      for (let run = 0; run < runs; run++) measured.push(await phase(gateway.url, db.url, user, set, pgb));
+      const { gw, batched, sql, bench, batchedRatio, sqlRatio } = measured.reduce((a, b) => (b.batchedRatio < a.batchedRatio ? b : a));
+      // The pgbench row's worse run may be the other one.
+      const pgRun = measured.reduce((a, b) => ((b.pgbenchRatio ?? Infinity) < (a.pgbenchRatio ?? Infinity) ? b : a));
+      const pgbenchRatio = pgRun.pgbenchRatio;
+      if (runs > 1) {
+        notes.push(
+          `${label}: ${runs} runs, the worse counts: gateway/SQL batched ${measured.map((m) => m.batchedRatio).join(' and ')}` +
+            (pgbenchRatio === undefined ? '' : `, gateway/pgbench ${measured.map((m) => m.pgbenchRatio).join(' and ')}`),
+        );
+      }
       figures[label] = {
         accounts: set.length,
         gateway: gw,
@@ -340,8 +373,9 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
         sqlRatio,
         pgbench: bench ?? null,
         pgbenchRatio: pgbenchRatio ?? null,
+        ...(runs > 1 ? { runs: measured } : {}),
       };
-      const clean = gw.errors === 0 && sql.errors === 0 && batched.errors === 0 && (bench?.failed ?? 0) === 0;
+      const clean = measured.every((m) => m.gw.errors === 0 && m.sql.errors === 0 && m.batched.errors === 0 && (m.bench?.failed ?? 0) === 0);
       const perSecond = { gateway: gw.perSecond, 'SQL batched (2 round trips)': batched.perSecond, ...(bench ? { pgbench: round(bench.tps, 1) } : {}) };
       charts.push(
         {
@@ -362,25 +396,26 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
         metric: `${label} (${set.length} accts) ${metric}`,
         ...rest,
       });
+      const of = runs > 1 ? `, worse of ${runs} runs` : '';
       rows.push(
         t('transfers/s gateway / SQL batched', { value: String(gw.perSecond), baseline: String(batched.perSecond) }),
-        t(`ratio gateway/SQL batched (2 round trips, ${MONEY_CONNECTIONS} conns)`, {
+        t(`ratio gateway/SQL batched (2 round trips, ${MONEY_CONNECTIONS} conns${of})`, {
           value: String(batchedRatio),
           goal: '>= 1.0',
           met: batchedRatio >= 1 && clean,
         }),
-        bench
-          ? t('ratio gateway/pgbench (16 clients)', {
+        pgbenchRatio !== undefined
+          ? t(`ratio gateway/pgbench (16 clients${of})`, {
               value: String(pgbenchRatio),
-              baseline: `${round(bench.tps, 1)}/s`,
+              baseline: `${round(pgRun.bench!.tps, 1)}/s`,
               goal: '>= 0.5',
-              met: pgbenchRatio! >= 0.5 && clean,
+              met: pgbenchRatio >= 0.5 && clean,
             })
           : t('ratio gateway/pgbench (16 clients)', { value: MISSING }),
         t(`ratio gateway/SQL per statement (unranked, ${MONEY_CONNECTIONS} conns)`, { value: String(sqlRatio), baseline: `${sql.perSecond}/s` }),
         t('p99 ms gateway / SQL batched', { value: String(gw.p99), baseline: String(batched.p99) }),
         t('errors', {
-          value: String(gw.errors),
+          value: String(measured.reduce((n, m) => n + m.gw.errors, 0)),
           baseline: `${batched.errors} batched / ${sql.errors} per statement / ${bench?.failed ?? '-'} pgbench`,
           goal: '0',
           met: clean,
