@@ -3,6 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { readRunAgentInput, type AgUiRunRequest } from '../modules/agent/agui.inputs.js';
 import { START, type AgUiProjection } from '../modules/agent/agui.rules.js';
+import { fromStore } from '../pubsub/replay.js';
 import type { AgentEventPayload } from '../pubsub/topics.js';
 import { DomainError } from '../shared/errors.js';
 import type { AppMetrics } from '../shared/metrics.js';
@@ -106,7 +107,7 @@ async function writeEvents(
   });
   let projection: AgUiProjection = START;
   try {
-    // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.
+    // Live events do not wait for the reader: a reader that stops is cut by the streams' slow-consumer checks.
     for await (const part of parts) {
       if (res.destroyed) break;
       if (part.payload === null) {
@@ -117,12 +118,26 @@ async function writeEvents(
       const frame = frames.next(projection, part.payload);
       projection = frame.projection;
       if (part.payload.seq <= after || !frame.bytes) continue;
-      res.write(frame.bytes);
+      // A replay is written as fast as the reader takes it: all at once, a long run's would be cut as a slow reader's.
+      if (!res.write(frame.bytes) && fromStore(part.payload)) await drained(res);
     }
   } finally {
     clearInterval(heartbeat);
     if (!res.destroyed) res.end();
   }
+}
+
+/** The response took what was buffered, or went. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function streamEnded(errors: GraphQLFormattedError[]): AGUIEvent {
