@@ -16,6 +16,17 @@ export interface ReplayOptions<T extends { seq: number }> {
   onError(error: unknown): void;
 }
 
+const STORED = Symbol('read from the store');
+
+/**
+ * Whether an item of a replayThenLive stream was read from the store (a replay, a filled gap)
+ * rather than received live: it was in memory before its reader asked for it, so a writer can
+ * hand it over as fast as its reader reads without holding anything more.
+ */
+export function fromStore(item: object): boolean {
+  return (item as { [STORED]?: true })[STORED] === true;
+}
+
 /**
  * A stored, seq-numbered stream: replayed from the store, then live, with no gap and no
  * duplicate (seq dedupes what is both stored and queued), until the last item. A seq that
@@ -23,7 +34,13 @@ export interface ReplayOptions<T extends { seq: number }> {
  * the iterator unsubscribes from `live`.
  */
 export function replayThenLive<T extends { seq: number }>(options: ReplayOptions<T>): AsyncIterableIterator<T> {
-  const { live, read, isLast } = options;
+  const { live, isLast } = options;
+  const read = (from: number, to?: number) =>
+    options.read(from, to).then((items) => {
+      // Not enumerable: invisible to JSON, spreads and resolvers.
+      for (const item of items) Object.defineProperty(item, STORED, { value: true });
+      return items;
+    });
   const out = new AsyncQueue<T>(() => void live.return?.());
   let last = Math.max(0, options.after);
   /** True once the last item went out. */

@@ -1,12 +1,14 @@
 import { EventType, type AGUIEvent } from '@ag-ui/core';
-import { EventEncoder } from '@ag-ui/encoder';
 import express, { type Request, type Response, type Router } from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { readRunAgentInput, type AgUiRunRequest } from '../modules/agent/agui.inputs.js';
-import { projectEvent, START, type AgUiProjection } from '../modules/agent/agui.rules.js';
+import { START, type AgUiProjection } from '../modules/agent/agui.rules.js';
+import { fromStore } from '../pubsub/replay.js';
 import type { AgentEventPayload } from '../pubsub/topics.js';
 import { DomainError } from '../shared/errors.js';
+import type { AppMetrics } from '../shared/metrics.js';
 import { requireAuth } from '../shared/request-context.js';
+import { createAgUiFrames, type AgUiFrames } from './agui-frames.js';
 import type { OperationContext } from './context.js';
 import { STREAM_CONNECTION, type HttpStreams, type Part, type Refusal } from './http-subscriptions/index.js';
 
@@ -17,6 +19,7 @@ const RESUME_POINT = /^\d{1,9}$/;
 export interface AgUiOptions {
   streams: HttpStreams;
   bodyLimitBytes: number;
+  metrics: Pick<AppMetrics, 'aguiFrameEncoded'>;
   heartbeatMs?: number;
 }
 
@@ -26,8 +29,10 @@ export interface AgUiOptions {
  * Both are projections of the run's stored events (agui.rules.ts) under the HTTP streams' sign-in,
  * caps, rate limits and endings; an SSE event's id is the seq of the stored event it came from.
  */
-export function aguiRouter({ streams, bodyLimitBytes, heartbeatMs = AGUI_HEARTBEAT_MS }: AgUiOptions): Router {
+export function aguiRouter({ streams, bodyLimitBytes, metrics, heartbeatMs = AGUI_HEARTBEAT_MS }: AgUiOptions): Router {
   const router = express.Router();
+  // One per app: the readers of a run on this instance share its live frames.
+  const frames = createAgUiFrames({ encoded: () => metrics.aguiFrameEncoded() });
   const stream = async (
     req: Request,
     res: Response,
@@ -44,7 +49,7 @@ export function aguiRouter({ streams, bodyLimitBytes, heartbeatMs = AGUI_HEARTBE
       start,
     });
     if ('errors' in opened) return refuse(res, opened);
-    await writeEvents(res, opened.parts, after, heartbeatMs);
+    await writeEvents(res, frames, opened.parts, after, heartbeatMs);
   };
 
   router.post('/agui', express.json({ limit: bodyLimitBytes }), async (req, res) => {
@@ -81,14 +86,19 @@ function refuse(res: Response, { status, errors }: Refusal): void {
 }
 
 /** The run as SSE: each stored event after `after` as its AG-UI events, the last of them carrying the stored seq as its id. */
-async function writeEvents(res: Response, parts: AsyncIterableIterator<Part<AgentEventPayload>>, after: number, heartbeatMs: number): Promise<void> {
+async function writeEvents(
+  res: Response,
+  frames: AgUiFrames,
+  parts: AsyncIterableIterator<Part<AgentEventPayload>>,
+  after: number,
+  heartbeatMs: number,
+): Promise<void> {
   // The client may have gone while the run was being started: its 'close' has already fired.
   if (res.closed) {
     await parts.return?.();
     return;
   }
-  const encoder = new EventEncoder();
-  res.writeHead(200, { 'content-type': encoder.getContentType(), 'cache-control': 'no-cache, no-store', ...STREAM_CONNECTION });
+  res.writeHead(200, { 'content-type': frames.contentType, 'cache-control': 'no-cache, no-store', ...STREAM_CONNECTION });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
   heartbeat.unref();
   res.once('close', () => {
@@ -97,23 +107,37 @@ async function writeEvents(res: Response, parts: AsyncIterableIterator<Part<Agen
   });
   let projection: AgUiProjection = START;
   try {
-    // Not waiting for the reader: a reader that stops is cut by the streams' slow-consumer checks.
+    // Live events do not wait for the reader: a reader that stops is cut by the streams' slow-consumer checks.
     for await (const part of parts) {
       if (res.destroyed) break;
       if (part.payload === null) {
         // The stream ended under the run (signed out, token expired, shutdown, a slow reader): the run may go on, and GET resumes it.
-        if (!projection.ended) res.write(encoder.encodeSSE(streamEnded(part.errors)));
+        if (!projection.ended) res.write(frames.encode(streamEnded(part.errors)));
         break;
       }
-      const { projection: next, events } = projectEvent(projection, part.payload);
-      projection = next;
-      if (part.payload.seq <= after || events.length === 0) continue;
-      res.write(events.map((event, i) => (i === events.length - 1 ? `id: ${part.payload.seq}\n` : '') + encoder.encodeSSE(event)).join(''));
+      const frame = frames.next(projection, part.payload);
+      projection = frame.projection;
+      if (part.payload.seq <= after || !frame.bytes) continue;
+      // A replay is written as fast as the reader takes it: all at once, a long run's would be cut as a slow reader's.
+      if (!res.write(frame.bytes) && fromStore(part.payload)) await drained(res);
     }
   } finally {
     clearInterval(heartbeat);
     if (!res.destroyed) res.end();
   }
+}
+
+/** The response took what was buffered, or went. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function streamEnded(errors: GraphQLFormattedError[]): AGUIEvent {

@@ -130,7 +130,7 @@ export async function startHttpServer(
   app.use(ideRouter());
   app.use(webhookRouter(deps, orm));
   if (options.chat) app.use(chatPageRouter({ demo: options.chat.demo, sourceMaps: config.chatUiSourceMaps, logger }));
-  app.use(aguiRouter({ streams, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(aguiRouter({ streams, bodyLimitBytes: config.bodyLimitBytes, metrics }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
   app.use(

@@ -63,6 +63,7 @@ export class AppMetrics implements Metrics {
   private readonly attempts: Counter<'provider' | 'outcome' | 'error'>;
   private readonly fallbacks: Counter<'from' | 'to'>;
   private readonly cooldowns: Counter<'provider'>;
+  private readonly aguiFrames: Counter;
 
   constructor(instanceId: string) {
     const registers = [this.registry];
@@ -120,6 +121,11 @@ export class AppMetrics implements Metrics {
       registers,
     });
     this.cooldowns = new Counter({ name: 'coach_llm_cooldowns_total', help: 'Cooldowns a provider entered', labelNames: ['provider'], registers });
+    this.aguiFrames = new Counter({
+      name: 'coach_agui_frames_encoded_total',
+      help: 'Stored agent events projected and encoded for AG-UI streams: a live event once for all readers of its run, a replayed one per reader',
+      registers,
+    });
 
     // prom-client calls collect() with the gauge as `this`.
     const sourcesOf = () => this.sources;
@@ -243,6 +249,10 @@ export class AppMetrics implements Metrics {
 
   providerCooldown(provider: string): void {
     this.cooldowns.inc({ provider });
+  }
+
+  aguiFrameEncoded(): void {
+    this.aguiFrames.inc();
   }
 
   async text(): Promise<string> {

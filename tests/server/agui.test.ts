@@ -8,6 +8,7 @@ import {
   ChatSessionDocument,
   ChatSessionsDocument,
   LogoutDocument,
+  SendMessageDocument,
 } from '../generated/graphql.js';
 import { openAccount } from '../factories/ledger.js';
 import { createSession } from '../factories/chat.js';
@@ -330,6 +331,23 @@ describe('the limits of the other streams', () => {
     } finally {
       reader.socket.destroy();
     }
+  });
+
+  it('replays a run many times the slow-reader cap to a reader that reads, whole, as fast as it reads', { timeout: 60_000 }, async () => {
+    const word = 'r'.repeat(200);
+    const answer = Array.from({ length: 20_000 }, () => word).join(' ');
+    fake.script([[{ text: answer }]]);
+    const session = await createSession(server, user.token, 'GENERAL');
+    const runId = (await server.ok(SendMessageDocument, { input: { sessionId: session.id, text: 'a long story' } }, { token: user.token })).sendMessage.id;
+    const status = async () => (await server.ok(AgentRunDocument, { id: runId }, { token: user.token })).agentRun.status;
+    await until(async () => !['QUEUED', 'RUNNING'].includes(await status()), { what: 'the run to finish', timeoutMs: 30_000 });
+    expect(await status()).toBe('SUCCEEDED');
+
+    // All of it is in the store: the replay is there at once, some 6 MB against a 64 KB cap.
+    const events = parseSse(await (await replay(runId, user.token)).text()).map((e) => e.event);
+    expect(terminals(events)).toEqual([expect.objectContaining({ type: EventType.RUN_FINISHED, outcome: { type: 'success' } })]);
+    expect(events.flatMap((e) => (e.type === EventType.TEXT_MESSAGE_CONTENT ? [e.delta as string] : [])).join('')).toBe(answer);
+    expect(await streamsOpen()).toBe(0);
   });
 
   it('answers a run over the sendMessage rate limit with 429 and Retry-After, leaving no empty conversation behind', async () => {

@@ -139,3 +139,64 @@ describe('subscribers of one run share its renderings and still get their own st
     expect(multipart.events).toEqual(ws.events.slice(0, multipart.events.length));
   });
 });
+
+/** An AG-UI reader of a run (GET /agui/runs/:runId): the body as it arrives. */
+function aguiReader(token: string, runId: string) {
+  const reader = { body: '', done: undefined as unknown as Promise<number> };
+  reader.done = (async () => {
+    const base = server.url.replace(/\/graphql$/, '');
+    const response = await fetch(`${base}/agui/runs/${runId}`, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
+    const decoder = new TextDecoder();
+    const body = response.body!.getReader();
+    for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) reader.body += decoder.decode(chunk.value, { stream: true });
+    return response.status;
+  })();
+  return reader;
+}
+
+/** An SSE body's blocks with AG-UI data, keep-alive comments left out. */
+const aguiBlocks = (body: string) => body.split('\n\n').filter((block) => block.includes('data: '));
+const aguiText = (body: string) =>
+  aguiBlocks(body)
+    .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { type: string; delta?: string })
+    .flatMap((event) => (event.type === 'TEXT_MESSAGE_CONTENT' ? [event.delta] : []))
+    .join('');
+
+async function aguiFramesEncoded(): Promise<number> {
+  const text = await (await fetch(server.app.metricsUrl!)).text();
+  return Number(/^coach_agui_frames_encoded_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+describe('AG-UI readers of one run share its live frames (src/server/agui-frames.ts)', () => {
+  it('two readers get byte-identical live frames, each event projected and encoded once for both; their whole streams equal a later replay', async () => {
+    const user = await registerUser(server);
+    const [tab, phone] = [user.token, await signInAgain(user)];
+    const { runId, release } = await heldRun(user.token);
+    try {
+      const readers = [aguiReader(tab, runId), aguiReader(phone, runId)];
+      // Each replayed the run so far on its own and now waits on the live events, the run held after its first words.
+      await until(() => readers.every((r) => aguiText(r.body) === 'first words '), { what: 'both readers to have the first words' });
+      const held = readers.map((r) => r.body.length);
+      const encodedBefore = await aguiFramesEncoded();
+      release();
+      expect(await Promise.all(readers.map((r) => r.done))).toEqual([200, 200]);
+      const encoded = (await aguiFramesEncoded()) - encodedBefore;
+
+      const [live, liveToo] = readers.map((r, i) => aguiBlocks(r.body.slice(held[i])));
+      expect(liveToo).toEqual(live);
+      // A frame is one stored event's AG-UI events; its last block carries the event's seq as the id.
+      const frames = live!.filter((block) => block.startsWith('id: ')).length;
+      expect(frames).toBeGreaterThanOrEqual(3);
+      expect(encoded).toBe(frames);
+
+      expect(aguiText(readers[0]!.body)).toBe('first words and the rest');
+      expect(aguiBlocks(readers[1]!.body)).toEqual(aguiBlocks(readers[0]!.body));
+      // Shared frames are what a stream of the reader's own makes: a replay of the finished run, projected alone.
+      const replay = aguiReader(tab, runId);
+      expect(await replay.done).toBe(200);
+      expect(aguiBlocks(replay.body)).toEqual(aguiBlocks(readers[0]!.body));
+    } finally {
+      release();
+    }
+  });
+});

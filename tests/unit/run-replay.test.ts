@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryPubSub } from '../../src/pubsub/memory.pubsub.js';
-import { replayThenLive } from '../../src/pubsub/replay.js';
+import { fromStore, replayThenLive } from '../../src/pubsub/replay.js';
 import { Topic, type AgentEventPayload } from '../../src/pubsub/topics.js';
 
 const RUN = 'run-1';
@@ -60,6 +60,22 @@ describe('replayThenLive', () => {
     await publish(pubsub, event(3), event(4), event(5, true));
     expect(await seqsOf(stream)).toEqual([1, 2, 3, 4, 5]);
     expect(pubsub.subscriberCount).toBe(0);
+  });
+
+  it('tells items read from the store (which a writer may pace to its reader) from live ones, invisibly to JSON and spreads', async () => {
+    const pubsub = new MemoryPubSub();
+    const stream = watch(pubsub, arrayStore([event(1), event(2)]));
+    const items: AgentEventPayload[] = [];
+    await publish(pubsub, event(2), event(3), event(4, true));
+    for await (const e of stream) items.push(e);
+    expect(items.map((e) => [e.seq, fromStore(e)])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+      [4, false],
+    ]);
+    expect(JSON.stringify(items[0])).toBe(JSON.stringify(event(1)));
+    expect(fromStore({ ...items[0]! })).toBe(false);
   });
 
   it('starts after `after`', async () => {
