@@ -3,45 +3,58 @@ interface Waiter<T> {
   reject(error: unknown): void;
 }
 
+/** A reader that takes items as they are pushed, instead of awaiting each (see AsyncQueue.forward). */
+export interface Sink<T> {
+  accept(item: T): void;
+  /** The queue ended; `failure` when it failed. Not called when the reader left (return). */
+  ended(failure?: { error: unknown }): void;
+}
+
 const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
 
 /**
  * A push-to-pull bridge: producers push, one consumer iterates. `end()` finishes the
  * iteration after what is queued; `return()` (the consumer leaving) drops the rest.
- * Every event of every subscriber passes through here, so it allocates little.
+ * Every event of every subscriber passes through here, and thousands of idle ones wait in
+ * it, so it allocates little: its arrays exist only while they hold something.
  */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
-  private readonly items: T[] = [];
-  private readonly waiting: Array<Waiter<T>> = [];
+  private items: T[] | undefined;
+  private waiting: Array<Waiter<T>> | undefined;
+  private sink: Sink<T> | undefined;
   private done = false;
   private failure: { error: unknown } | undefined;
-  private readonly onClose: () => void;
 
-  constructor(onClose: () => void = () => {}) {
-    this.onClose = onClose;
-  }
+  constructor(private readonly onClose?: () => void) {}
 
   get closed(): boolean {
     return this.done;
   }
 
   get size(): number {
-    return this.items.length;
+    return this.items?.length ?? 0;
   }
 
   push(item: T): void {
     if (this.done) return;
-    const waiter = this.waiting.shift();
-    if (waiter) waiter.resolve({ value: item, done: false });
-    else this.items.push(item);
+    if (this.sink) return this.sink.accept(item);
+    const waiter = this.waiting?.shift();
+    if (waiter) {
+      if (this.waiting!.length === 0) this.waiting = undefined;
+      waiter.resolve({ value: item, done: false });
+    } else if (this.items) this.items.push(item);
+    else this.items = [item];
   }
 
   /** No more items; the consumer still receives what is queued. */
   end(): void {
     if (this.done) return;
     this.done = true;
-    this.onClose();
-    for (const waiter of this.waiting.splice(0)) this.settle(waiter);
+    this.closing();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    for (const waiter of waiting ?? []) this.settle(waiter);
+    if (this.sink) this.sink.ended(this.takeFailure());
   }
 
   /** Ends the iteration with an error, after what is queued. */
@@ -51,14 +64,36 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     this.end();
   }
 
+  /**
+   * From now on `sink` takes each item as it is pushed (what is queued first), with no promise
+   * per item and none waiting: for a reader inside the gateway that never falls behind. Not
+   * mixed with `next()`.
+   */
+  forward(sink: Sink<T>): void {
+    const items = this.items;
+    this.items = undefined;
+    this.sink = sink;
+    for (const item of items ?? []) sink.accept(item);
+    if (this.done) sink.ended(this.takeFailure());
+  }
+
   next(): Promise<IteratorResult<T>> {
-    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+    const items = this.items;
+    if (items) {
+      const value = items.shift()!;
+      if (items.length === 0) this.items = undefined;
+      return Promise.resolve({ value, done: false });
+    }
     if (this.done) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
-    return new Promise((resolve, reject) => void this.waiting.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      if (this.waiting) this.waiting.push({ resolve, reject });
+      else this.waiting = [{ resolve, reject }];
+    });
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.items.length = 0;
+    this.items = undefined;
+    this.sink = undefined;
     this.end();
     return Promise.resolve(DONE);
   }
@@ -67,10 +102,20 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  /** After the end: the failure once (to the first to ask), then done. */
-  private settle(waiter: Waiter<T>): void {
+  /** Once, when the queue ends or its reader leaves; a subclass holding what to release overrides it instead of a closure per queue. */
+  protected closing(): void {
+    this.onClose?.();
+  }
+
+  private takeFailure(): { error: unknown } | undefined {
     const failure = this.failure;
     this.failure = undefined;
+    return failure;
+  }
+
+  /** After the end: the failure once (to the first to ask), then done. */
+  private settle(waiter: Waiter<T>): void {
+    const failure = this.takeFailure();
     if (failure) waiter.reject(failure.error);
     else waiter.resolve(DONE);
   }

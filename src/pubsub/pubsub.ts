@@ -1,3 +1,4 @@
+import type { AsyncQueue } from './async-queue.js';
 import type { Topic, TopicPayloads } from './topics.js';
 
 /** Publish after commit; subscribers get every payload published after they subscribed. */
@@ -9,6 +10,7 @@ export interface PubSub {
   /** Calls `listener` whenever messages may have been lost (a reconnect), once subscriptions receive again; returns the unsubscribe. */
   onGap(listener: () => void): () => void;
   publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void>;
-  subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]>;
+  /** An iterator that, inside the gateway, can also forward each payload as it comes (AsyncQueue.forward). */
+  subscribe<T extends Topic>(topic: T, key: string): AsyncQueue<TopicPayloads[T]>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
-import { AsyncQueue } from './async-queue.js';
-import { channelOf } from './memory.pubsub.js';
+import type { AsyncQueue } from './async-queue.js';
+import { ChannelQueue, channelOf, leave } from './memory.pubsub.js';
 import type { PubSub } from './pubsub.js';
 import type { Topic, TopicPayloads } from './topics.js';
 
@@ -23,6 +23,7 @@ export class RedisPubSub implements PubSub {
   private readonly confirmed = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
   private readonly gapListeners = new Set<() => void>();
+  private readonly leaving = { left: (queue: ChannelQueue<unknown>) => this.left(queue) };
   /** The subscriber lost its connection since it was last ready: messages of that gap are gone. */
   private interrupted = false;
 
@@ -114,17 +115,9 @@ export class RedisPubSub implements PubSub {
     await this.publisher.publish(PREFIX + channelOf(topic, key), JSON.stringify(payload));
   }
 
-  subscribe<T extends Topic>(topic: T, key: string): AsyncIterableIterator<TopicPayloads[T]> {
+  subscribe<T extends Topic>(topic: T, key: string): AsyncQueue<TopicPayloads[T]> {
     const channel = channelOf(topic, key);
-    const queue: AsyncQueue<TopicPayloads[T]> = new AsyncQueue(() => {
-      const set = this.channels.get(channel);
-      set?.delete(queue as AsyncQueue<unknown>);
-      if (set?.size === 0) {
-        this.channels.delete(channel);
-        this.confirmed.delete(channel);
-        this.subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'redis unsubscribe failed'));
-      }
-    });
+    const queue = new ChannelQueue<TopicPayloads[T]>(channel, this.leaving);
     let set = this.channels.get(channel);
     if (!set) {
       this.channels.set(channel, (set = new Set()));
@@ -143,6 +136,14 @@ export class RedisPubSub implements PubSub {
     }
     set.add(queue as AsyncQueue<unknown>);
     return queue;
+  }
+
+  /** The last local subscriber of a channel left: Redis stops sending it here. */
+  private left(queue: ChannelQueue<unknown>): void {
+    const { channel } = queue;
+    if (!leave(this.channels, queue)) return;
+    this.confirmed.delete(channel);
+    this.subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'redis unsubscribe failed'));
   }
 
   /** Local subscribers on channels Redis has confirmed (tests wait on it before publishing). */

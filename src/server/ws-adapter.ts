@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { createExpirySchedule } from './ws/expiries.js';
 
 /** graphql-ws awaits each send: a settled promise spares it wrapping `undefined` once per message. */
 const SENT = Promise.resolve();
@@ -32,6 +34,11 @@ function coalesce(raw: Socket): void {
  * `connection_ack`...): the client broke the protocol (4400), the server did not fail (4500).
  */
 const UNEXPECTED_TYPE = /^Unexpected message of type \S+ received$/;
+
+/** graphql-ws's default wait for connection_init, after which the socket closes with 4408. */
+const CONNECTION_INIT_WAIT_MS = 3_000;
+/** Deadlines share a bucket per this many ms: a burst of sockets costs a few buckets, not a timer each. */
+const INIT_BUCKET_MS = 100;
 
 /** ws's error code for a message over maxPayload; it closes the socket with 1009. */
 const MESSAGE_TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
@@ -67,7 +74,21 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
   /** Called for each new socket before the protocol starts; false: the hook closed it, the protocol never starts. */
   admit: (socket: WebSocket, request: IncomingMessage) => boolean = () => true,
 ): { dispose(): Promise<void> } {
-  const server = makeServer(options);
+  // graphql-ws arms a timer per socket for connection_init and keeps it (and its closure) for the
+  // socket's life; here every socket's deadline waits on one timer, and is forgotten at the init.
+  const initWaitMs = options.connectionInitWaitTimeout ?? CONNECTION_INIT_WAIT_MS;
+  const awaitingInit = createExpirySchedule<Transport>({
+    clock: systemClock,
+    expire: (transport) => transport.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout'),
+  });
+  const server = makeServer({
+    ...options,
+    connectionInitWaitTimeout: 0,
+    onConnect: (ctx) => {
+      awaitingInit.remove(ctx.extra as Transport, (ctx.extra as Transport).initDue);
+      return options.onConnect?.(ctx);
+    },
+  });
   wsServer.options.handleProtocols = handleProtocols;
   const internalError = (socket: WebSocket, error: unknown, what: string) => {
     logger.error({ err: error }, what);
@@ -122,9 +143,14 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     if (!admit(socket, request)) return;
     // The connection ws writes its frames to (the upgraded one); kept, not the request.
     const transport = new Transport(socket, request.socket, onMessage, request.headers['user-agent']);
+    if (initWaitMs > 0 && Number.isFinite(initWaitMs)) {
+      transport.initDue = Math.ceil((Date.now() + initWaitMs) / INIT_BUCKET_MS) * INIT_BUCKET_MS;
+      awaitingInit.add(transport, transport.initDue);
+    }
     const closed = server.opened(transport, transport);
     // 'close' comes once: `on` spares the wrapper `once` builds.
     socket.on('close', (code, reason) => {
+      awaitingInit.remove(transport, transport.initDue);
       closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
     });
   });
@@ -142,6 +168,8 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
 /** graphql-ws's view of one socket, and the socket's extra: methods on a prototype, not closures per socket. */
 class Transport implements SocketExtra {
   readonly protocol: string;
+  /** When connection_init is due (epoch ms, rounded up to INIT_BUCKET_MS); 0 when nothing waits for it. */
+  initDue = 0;
 
   constructor(
     readonly socket: WebSocket,

@@ -57,29 +57,51 @@ export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<Exe
 
 /**
  * `source` with each item mapped; closing it closes the source. graphql-js's
- * mapAsyncIterator, with one promise an item when `map` answers at once.
+ * mapAsyncIterator, with one promise an item when `map` answers at once, and as one object
+ * with its methods on a prototype: every open subscription holds one.
  */
 export function mapEvents<T, R>(source: AsyncIterator<T>, map: (item: T) => R | Promise<R>): AsyncIterableIterator<R> {
-  const close = async (): Promise<IteratorResult<R>> => {
-    await source.return?.();
-    return { value: undefined, done: true };
-  };
-  const fail = (error: unknown) => close().then(() => Promise.reject(error));
-  const step = (item: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
+  return new MappedEvents(source, map);
+}
+
+class MappedEvents<T, R> implements AsyncIterableIterator<R> {
+  /** Bound once: `next` hands it to every item's promise. */
+  private readonly step = (item: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
     if (item.done) return { value: undefined, done: true };
     let value: R | Promise<R>;
     try {
-      value = map(item.value);
+      value = this.map(item.value);
     } catch (error) {
-      return fail(error);
+      return this.throw(error);
     }
-    return value instanceof Promise ? value.then((v: R) => ({ value: v, done: false }), fail) : { value, done: false };
+    return value instanceof Promise
+      ? value.then(
+          (v: R) => ({ value: v, done: false }),
+          (error: unknown) => this.throw(error),
+        )
+      : { value, done: false };
   };
-  const iterator: AsyncIterableIterator<R> = {
-    next: () => source.next().then(step),
-    return: close,
-    throw: fail,
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly map: (item: T) => R | Promise<R>,
+  ) {}
+
+  next(): Promise<IteratorResult<R>> {
+    return this.source.next().then(this.step);
+  }
+
+  async return(): Promise<IteratorResult<R>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  /** Closes the source, then rejects with `error`. */
+  throw(error: unknown): Promise<IteratorResult<R>> {
+    return this.return().then(() => Promise.reject(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+    return this;
+  }
 }

@@ -36,6 +36,18 @@ describe('the WebSocket transport', () => {
     expect(opened).toBe(false);
   });
 
+  it('closes a socket that sends no connection_init within 3 s with 4408, and not one that sent it', async () => {
+    // Opened first: had its deadline stayed armed after the init, it would close before the idle one.
+    const signedIn = rawSocket(server.wsUrl, { init: { authorization: `Bearer ${user.token}` } });
+    await signedIn.acked;
+    const idle = rawSocket(server.wsUrl);
+    const closed = await idle.closed;
+    expect(closed.code).toBe(4408);
+    expect(closed.reason).toMatch(/initialisation timeout/i);
+    expect(signedIn.socket.readyState).toBe(WebSocket.OPEN);
+    signedIn.socket.close();
+  });
+
   it('cuts a peer that stops answering pings, and keeps one that answers them', async () => {
     // A peer that vanished without closing: the socket stays open, pings go unanswered.
     const silent = new WebSocket(server.wsUrl, 'graphql-transport-ws', { autoPong: false });

@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { PlainSql } from '../../db/pg.js';
-import { replayThenLive } from '../../pubsub/replay.js';
+import type { AsyncQueue } from '../../pubsub/async-queue.js';
+import { replayThenLive, type ReplayOptions } from '../../pubsub/replay.js';
 import { Topic, type AgentEventPayload } from '../../pubsub/topics.js';
 import type { CoreDeps } from '../../deps.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import type { Logger } from '../../shared/logger.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { ChatSession, ConversationType } from '../chat/chat-session.entity.js';
 import type { ChatService, GroupSessionMembers } from '../chat/chat.service.js';
@@ -266,17 +268,39 @@ export class AgentService {
  * statements past the ORM, not the operation's services, its fork and the run entity in it.
  */
 function storedRunEvents(sql: PlainSql, deps: Pick<CoreDeps, 'pubsub' | 'logger'>, runId: string, after: number): AsyncIterableIterator<AgentEventPayload> {
-  const { pubsub, logger } = deps;
-  return replayThenLive({
-    live: pubsub.subscribe(Topic.AGENT_RUN, runId),
-    read: (from, to) => readRunEventRows(sql, runId, from, to),
-    after,
-    isLast: (event) => event.type === 'RunFinished',
-    // A lossy transport may drop even RunFinished: look in the store now and then.
-    lossy: pubsub.lossy,
-    pollMs: LOSSY_POLL_MS,
-    onError: (error) => logger.warn({ err: error, runId }, 'agent event poll failed'),
-  });
+  return replayThenLive(new StoredRun(sql, deps, runId, after));
+}
+
+/** One run's replay options as one small object: its methods cost an open subscription no closures. */
+class StoredRun implements ReplayOptions<AgentEventPayload> {
+  readonly live: AsyncQueue<AgentEventPayload>;
+  // A lossy transport may drop even RunFinished: look in the store now and then.
+  readonly lossy: boolean;
+  readonly pollMs = LOSSY_POLL_MS;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly sql: PlainSql,
+    { pubsub, logger }: Pick<CoreDeps, 'pubsub' | 'logger'>,
+    private readonly runId: string,
+    readonly after: number,
+  ) {
+    this.live = pubsub.subscribe(Topic.AGENT_RUN, runId);
+    this.lossy = pubsub.lossy;
+    this.logger = logger;
+  }
+
+  read(from: number, to?: number): Promise<AgentEventPayload[]> {
+    return readRunEventRows(this.sql, this.runId, from, to);
+  }
+
+  isLast(event: AgentEventPayload): boolean {
+    return event.type === 'RunFinished';
+  }
+
+  onError(error: unknown): void {
+    this.logger.warn({ err: error, runId: this.runId }, 'agent event poll failed');
+  }
 }
 
 /** Unwinds sendMessage's transaction when its clientMessageId already has a run. */
