@@ -2,8 +2,8 @@ import { SpanKind, type Span } from '@opentelemetry/api';
 import { failed } from '../shared/tracing.js';
 import type { Tracing } from '../shared/tracing.js';
 
-/** Statements sent as one (oneStatement's CTE batches) can be long; a span keeps their head. */
-const MAX_TEXT = 4_000;
+/** Statements sent as one (oneStatement's CTE batches, the unlocked path's checked write: 4,694 characters with the posting hooks) can be long; a span keeps their head. */
+const MAX_TEXT = 8_000;
 
 /**
  * A CLIENT span for one SQL statement under the active span. The text is as sent, with its
