@@ -118,7 +118,8 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
       value: String(gw),
       baseline: String(base),
     },
-    { bench: 'startup', metric: 'ratio gateway/bare', value: String(ratio), goal: '<= 1.5', met: ratio <= 1.5 },
+    // Issue 30 raised it from 1.5 (issue 19).
+    { bench: 'startup', metric: 'ratio gateway/bare', value: String(ratio), goal: '<= 1.0', met: ratio <= 1.0 },
     {
       bench: 'startup',
       metric: 'gateway min / max ms',
