@@ -329,6 +329,16 @@ async function phase(gatewayUrl: string, databaseUrl: string, user: BenchUser, s
   };
 }
 
+/** The run with the lowest ratio (a run without one never counts as lower). */
+function worseRun(runs: Phase[], ratio: (run: Phase) => number | undefined): Phase {
+  return runs.reduce((a, b) => ((ratio(b) ?? Infinity) < (ratio(a) ?? Infinity) ? b : a));
+}
+
+/** A count summed over every run of a phase. */
+function total(runs: Phase[], count: (run: Phase) => number): number {
+  return runs.reduce((n, run) => n + count(run), 0);
+}
+
 export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> {
   const gateway = await startGateway({ databaseUrl: db.url, cpuProfName: 'transfers', env: { DB_POOL_MAX: String(DB_POOL_MAX) } });
   const figures: Record<string, unknown> = {
@@ -354,9 +364,9 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
     ] as const) {
       const measured: Phase[] = [];
       for (let run = 0; run < runs; run++) measured.push(await phase(gateway.url, db.url, user, set, pgb));
-      const { gw, batched, sql, bench, batchedRatio, sqlRatio } = measured.reduce((a, b) => (b.batchedRatio < a.batchedRatio ? b : a));
+      const { gw, batched, sql, bench, batchedRatio, sqlRatio } = worseRun(measured, (m) => m.batchedRatio);
       // The pgbench row's worse run may be the other one.
-      const pgRun = measured.reduce((a, b) => ((b.pgbenchRatio ?? Infinity) < (a.pgbenchRatio ?? Infinity) ? b : a));
+      const pgRun = worseRun(measured, (m) => m.pgbenchRatio);
       const pgbenchRatio = pgRun.pgbenchRatio;
       if (runs > 1) {
         notes.push(
@@ -415,8 +425,10 @@ export async function run({ db }: { db: BenchDatabase }): Promise<BenchOutcome> 
         t(`ratio gateway/SQL per statement (unranked, ${MONEY_CONNECTIONS} conns)`, { value: String(sqlRatio), baseline: `${sql.perSecond}/s` }),
         t('p99 ms gateway / SQL batched', { value: String(gw.p99), baseline: String(batched.p99) }),
         t('errors', {
-          value: String(measured.reduce((n, m) => n + m.gw.errors, 0)),
-          baseline: `${batched.errors} batched / ${sql.errors} per statement / ${bench?.failed ?? '-'} pgbench`,
+          value: String(total(measured, (m) => m.gw.errors)),
+          baseline: `${total(measured, (m) => m.batched.errors)} batched / ${total(measured, (m) => m.sql.errors)} per statement / ${
+            bench ? total(measured, (m) => m.bench?.failed ?? 0) : '-'
+          } pgbench`,
           goal: '0',
           met: clean,
         }),
