@@ -15,6 +15,7 @@ import { Migration20261207190639 } from './Migration20261207190639.js';
 import { Migration20261207192038 } from './Migration20261207192038.js';
 import { Migration20261207212433 } from './Migration20261207212433.js';
 import { Migration20261207213000 } from './Migration20261207213000.js';
+import { Migration20261208020734 } from './Migration20261208020734.js';
 
 export const MIGRATIONS = [
   { name: 'Migration20261122043523', class: Migration20261122043523 },
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207192038', class: Migration20261207192038 },
   { name: 'Migration20261207212433', class: Migration20261207212433 },
   { name: 'Migration20261207213000', class: Migration20261207213000 },
+  { name: 'Migration20261208020734', class: Migration20261208020734 },
 ];

@@ -18,4 +18,5 @@ export const MIGRATION_NAMES = [
   'Migration20261207192038',
   'Migration20261207212433',
   'Migration20261207213000',
+  'Migration20261208020734',
 ];

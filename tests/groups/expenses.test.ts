@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddGroupExpenseDocument, DeleteGroupExpenseDocument, GroupDocument, GroupExpensesDocument, UpdateGroupExpenseDocument } from '../generated/graphql.js';
+import { EXPENSE_BALANCES } from '../../migrations/Migration20261208020734.js';
 import { balancesOf, groupOf } from '../factories/groups.js';
 import { registerUser, type TestUser } from '../factories/users.js';
 import { codeOf } from '../helpers/errors.js';
@@ -201,6 +202,35 @@ describe('edits, deletes and retries', () => {
     const next = (await server.ok(GroupExpensesDocument, { id: groupId, first: 20, after: page.pageInfo.endCursor }, { token: ben.token })).group.expenses;
     expect(page.edges.length + next.edges.length).toBe(30);
     expect(next.pageInfo.hasNextPage).toBe(false);
+  });
+});
+
+describe('balances kept per member', () => {
+  it('are what the migration computes from the stored expenses, edits and deletes included', async () => {
+    const groupId = await groupOf(server, ana, [ben, cam]);
+    await add(ana.token, { groupId, amountMinor: '1000', splitMode: 'EQUAL' });
+    const shared = (
+      await add(ben.token, {
+        groupId,
+        amountMinor: '901',
+        splitMode: 'SHARES',
+        shares: [
+          { userId: ana.user.id, value: '2' },
+          { userId: cam.user.id, value: '1' },
+        ],
+      })
+    ).data!.addGroupExpense;
+    await server.ok(UpdateGroupExpenseDocument, { id: shared.id, input: { amountMinor: '1500', expectedVersion: 1 } }, { token: cam.token });
+    const gone = (await add(cam.token, { groupId, amountMinor: '777', splitMode: 'EQUAL' })).data!.addGroupExpense;
+    await server.ok(DeleteGroupExpenseDocument, { id: gone.id, expectedVersion: 1 }, { token: ana.token });
+    const kept = Object.fromEntries(await balancesOf(server, cam, groupId));
+    expect(kept).toEqual({ [ana.user.id]: 1000n - 334n - 1000n, [ben.user.id]: 1500n - 333n, [cam.user.id]: -333n - 500n });
+    // As a database migrated from before the column: zeros, then the migration's statement.
+    const sql = server.app.orm.em.getConnection();
+    await sql.execute(`update "group_member" set "expense_balance" = 0 where "group_id" = ?`, [groupId]);
+    expect(Object.values(Object.fromEntries(await balancesOf(server, cam, groupId)))).toEqual([0n, 0n, 0n]);
+    await sql.execute(EXPENSE_BALANCES);
+    expect(Object.fromEntries(await balancesOf(server, cam, groupId))).toEqual(kept);
   });
 });
 

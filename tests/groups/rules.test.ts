@@ -3,7 +3,7 @@ import { SplitMode } from '../../src/modules/groups/group-expense.entity.js';
 import { SettlementStatus } from '../../src/modules/groups/settlement.entity.js';
 import { settlementStatus } from '../../src/modules/groups/settlements.rules.js';
 import { suggestSettlements, type Balance } from '../../src/modules/groups/settle.rules.js';
-import { checkPayers, splitExpense } from '../../src/modules/groups/splits.rules.js';
+import { balanceMoves, checkPayers, splitExpense, type BalanceLines } from '../../src/modules/groups/splits.rules.js';
 import { DomainError } from '../../src/shared/errors.js';
 import { minorUnitExponent } from '../../src/shared/currency.js';
 
@@ -128,6 +128,75 @@ describe('payers', () => {
         ]),
       ),
     ).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('balance moves of an expense write', () => {
+  const lines = (payers: Array<[string, number]>, shares: Array<[string, number]>, deleted = false): BalanceLines => ({
+    payers: payers.map(([userId, amount]) => ({ userId, amount: String(amount) })),
+    shares: shares.map(([userId, amount]) => ({ userId, amount: String(amount) })),
+    deleted,
+  });
+  const moves = (m: Map<string, bigint>) => Object.fromEntries(m);
+
+  it("adds what a new expense says: the payer is owed the others' shares", () => {
+    expect(
+      moves(
+        balanceMoves(
+          null,
+          lines(
+            [['a', 900]],
+            [
+              ['a', 300],
+              ['b', 300],
+              ['c', 300],
+            ],
+          ),
+        ),
+      ),
+    ).toEqual({ a: 600n, b: -300n, c: -300n });
+  });
+
+  it('moves an edit by the difference only, and leaves out members it does not move', () => {
+    const before = lines(
+      [['a', 900]],
+      [
+        ['a', 300],
+        ['b', 300],
+        ['c', 300],
+      ],
+    );
+    const after = lines(
+      [['a', 900]],
+      [
+        ['a', 300],
+        ['b', 600],
+      ],
+    );
+    expect(moves(balanceMoves(before, after))).toEqual({ b: -300n, c: 300n });
+    expect(balanceMoves(before, before).size).toBe(0);
+  });
+
+  it('takes a deleted version back entirely, and a deleted version moves nothing', () => {
+    const before = lines(
+      [
+        ['a', 500],
+        ['b', 400],
+      ],
+      [
+        ['a', 450],
+        ['b', 450],
+      ],
+    );
+    expect(moves(balanceMoves(before, { ...before, deleted: true }))).toEqual({ a: -50n, b: 50n });
+    expect(balanceMoves({ ...before, deleted: true }, { ...before, deleted: true }).size).toBe(0);
+  });
+
+  it('sums to zero for any pair of versions that add up, and keeps amounts past 2^53 exact', () => {
+    const big = '9007199254740993';
+    const m = balanceMoves(null, { payers: [{ userId: 'a', amount: big }], shares: [{ userId: 'b', amount: big }], deleted: false });
+    expect(m.get('a')).toBe(9007199254740993n);
+    expect([...m.values()].reduce((x, y) => x + y, 0n)).toBe(0n);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   DeleteGroupExpenseDocument,
   GroupDocument,
   GroupEventsDocument,
+  GroupExpensesDocument,
   GroupSettlementsDocument,
   LeaveGroupDocument,
   RecordOutsideSettlementDocument,
@@ -262,6 +263,24 @@ describe('invariants', () => {
     }
     // The workload did exercise every kind of step.
     expect([...kinds].sort()).toEqual(['EQUAL', 'EXACT', 'PERCENT', 'SHARES', 'delete', 'edit']);
+    // The balances kept per member equal what the history says, summed here from the expenses
+    // and settlements as listed: paid minus owed over the expenses not deleted, plus settled payments.
+    const viewer = members[0]!;
+    const expected = new Map(members.map((u) => [u.user.id, 0n]));
+    const move = (id: string, by: bigint) => expected.set(id, expected.get(id)! + by);
+    const listed = (await server.ok(GroupExpensesDocument, { id: groupId, first: 100 }, { token: viewer.token })).group.expenses;
+    expect(listed.pageInfo.hasNextPage).toBe(false);
+    for (const { node } of listed.edges.filter((e) => !e.node.deleted)) {
+      for (const p of node.paidBy) move(p.user.id, BigInt(p.amount.minor));
+      for (const x of node.shares) move(x.user.id, -BigInt(x.amount.minor));
+    }
+    const settled = (await server.ok(GroupSettlementsDocument, { id: groupId }, { token: viewer.token })).group.settlements;
+    for (const { node } of settled.edges.filter((e) => e.node.status === 'SETTLED')) {
+      move(node.from.id, BigInt(node.amount.minor));
+      move(node.to.id, -BigInt(node.amount.minor));
+    }
+    expect(settled.edges.some((e) => e.node.status === 'SETTLED')).toBe(true);
+    expect(Object.fromEntries(await balancesOf(server, viewer, groupId))).toEqual(Object.fromEntries(expected));
   });
 
   it('stays consistent with 20 members adding, editing and settling at once', async () => {

@@ -11,15 +11,16 @@ import { inTransaction } from '../../shared/transactions.js';
 import type { AuthInfo } from '../auth/auth.types.js';
 import { User } from '../auth/user.entity.js';
 import { SpendingCategory } from '../cards/mcc.rules.js';
-import { memberOf, memberRows, membership, usernames, type MemberRow } from './group.access.js';
+import { memberOf, memberRows, membership, run, usernames, type MemberRow } from './group.access.js';
 import { isoOf } from '../../db/statement.js';
 import { GroupExpense, GroupExpenseVersion, SplitMode, type ExpenseState, type StoredLine } from './group-expense.entity.js';
 import { Group } from './group.entity.js';
 import { GroupExpenseProposal } from './expense-proposal.entity.js';
 import type { ExpensePayerInput, ExpenseShareInput, GroupExpenseInput, PageArgs, UpdateGroupExpenseInput } from './groups.inputs.js';
 import type { GroupsService } from './groups.service.js';
+import { moveExpenseBalances } from './groups.sql.js';
 import { GroupEventKind, expenseView, type GroupExpenseView } from './groups.types.js';
-import { checkPayers, splitExpense, type LineRequest } from './splits.rules.js';
+import { balanceMoves, checkPayers, splitExpense, type LineRequest } from './splits.rules.js';
 
 type Deps = Pick<CoreDeps, 'clock' | 'config'>;
 
@@ -149,6 +150,7 @@ export class ExpensesService {
       updatedAt: now,
     });
     await em.persist(expense).flush();
+    await moveBalances(em, group.id, null, state);
     return expense;
   }
 
@@ -216,6 +218,7 @@ export class ExpensesService {
       );
       Object.assign(expense, stored(after), { version: expense.version + 1, updatedAt: now });
       await em.flush();
+      await moveBalances(em, m.group.id, before, after);
       return this.data(em, m.group, expense);
     });
     await this.groups.changed(kind, data.group, now, { expense: data });
@@ -240,6 +243,18 @@ export class ExpensesService {
   private async data(em: EntityManager, group: GroupData, e: GroupExpense): Promise<GroupExpenseData> {
     return dataOf(group, e, await usernames(em, userIdsOf(e)));
   }
+}
+
+/**
+ * The members' kept balances follow the expense, in its transaction (the caller holds the
+ * group's lock). Every line names a member row (payers and shares are checked to be current
+ * members, and a member who leaves keeps the row), so a line that moves nothing is a bug.
+ */
+async function moveBalances(em: EntityManager, groupId: string, before: ExpenseState | null, after: ExpenseState): Promise<void> {
+  const moves = balanceMoves(before, after);
+  if (moves.size === 0) return;
+  const moved = await run(em, moveExpenseBalances(groupId, moves));
+  if (moved.length !== moves.size) throw new Error(`group ${groupId}: ${moves.size - moved.length} of an expense's members have no member row`);
 }
 
 function description(value: string): string {

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, Index, ManyToOne, Property, Unique, type Ref } from '@mikro-orm/core';
 import { registerEnumType } from 'type-graphql';
 import { BaseEntity } from '../../db/base.entity.js';
 import { User } from '../auth/user.entity.js';
@@ -55,7 +55,7 @@ export class Group extends BaseEntity<'chatSession'> {
 @Entity()
 @Unique({ properties: ['group', 'user'] })
 @Index({ properties: ['user', 'leftAt'] })
-export class GroupMember extends BaseEntity<'leftAt'> {
+export class GroupMember extends BaseEntity<'leftAt' | 'expenseBalance'> {
   @ManyToOne(() => Group, { ref: true, deleteRule: 'cascade' })
   group!: Ref<Group>;
 
@@ -70,6 +70,15 @@ export class GroupMember extends BaseEntity<'leftAt'> {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   leftAt: Date | null = null;
+
+  /**
+   * Paid minus owed over the group's expenses not deleted, moved in the transaction of every
+   * expense write (expenses.service.ts) under the group's lock, so a balance read does not sum
+   * the whole history. Settlements are added when read (groups.sql.ts: few, and their postings
+   * run on the money path, which takes no group locks).
+   */
+  @Property({ type: new BigIntType('bigint') })
+  expenseBalance: bigint = 0n;
 }
 
 @Entity()

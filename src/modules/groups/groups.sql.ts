@@ -33,27 +33,37 @@ export function selectGroupsOf(userId: string): Stmt {
 }
 
 /**
- * Every current member with their balance: paid minus owed over the expenses not deleted,
- * plus settled payments made, minus settled payments received. In join order.
+ * Every current member with their balance: paid minus owed over the expenses not deleted (kept
+ * on the member's row by every expense write), plus settled payments made, minus settled
+ * payments received. In join order; its cost grows with the members and settlements, not the expenses.
  */
 export function selectBalances(groupId: string): Stmt {
   return stmt(
-    `with "lines" as (
-       select (p->>'userId')::uuid as "user_id", (p->>'amount')::bigint as "amount"
-         from "group_expense" e cross join lateral jsonb_array_elements(e."payers") p where e."group_id" = ? and not e."deleted"
-       union all
-       select (s->>'userId')::uuid, -(s->>'amount')::bigint
-         from "group_expense" e cross join lateral jsonb_array_elements(e."shares") s where e."group_id" = ? and not e."deleted"
-       union all
-       select "from_user_id", "amount" from "group_settlement" where "group_id" = ? and "status" = 'SETTLED'
+    `with "settled" as (
+       select "from_user_id" as "user_id", "amount" from "group_settlement" where "group_id" = ? and "status" = 'SETTLED'
        union all
        select "to_user_id", -"amount" from "group_settlement" where "group_id" = ? and "status" = 'SETTLED'
-     ), "sums" as (select "user_id", sum("amount") as "balance" from "lines" group by "user_id")
-     select m."user_id", u."username", m."role", m."joined_at", coalesce(s."balance", 0)::text as "balance"
+     ), "sums" as (select "user_id", sum("amount") as "balance" from "settled" group by "user_id")
+     select m."user_id", u."username", m."role", m."joined_at", (m."expense_balance" + coalesce(s."balance", 0))::text as "balance"
        from "group_member" m join "app_user" u on u."id" = m."user_id" left join "sums" s on s."user_id" = m."user_id"
       where m."group_id" = ? and m."left_at" is null
       order by m."joined_at", m."user_id"`,
-    [groupId, groupId, groupId, groupId, groupId],
+    [groupId, groupId, groupId],
+  );
+}
+
+/**
+ * An expense write's move of its members' balances (paid minus owed), in its transaction and
+ * under the group's lock; one statement whatever the number of members, the rows moved returned.
+ */
+export function moveExpenseBalances(groupId: string, deltas: ReadonlyMap<string, bigint>): Stmt {
+  const rows = [...deltas].map(([userId, delta]) => ({ user_id: userId, delta: delta.toString() }));
+  return stmt(
+    `update "group_member" m set "expense_balance" = m."expense_balance" + d."delta"
+       from jsonb_to_recordset(?::jsonb) d("user_id" uuid, "delta" bigint)
+      where m."group_id" = ? and m."user_id" = d."user_id"
+      returning m."user_id"`,
+    [JSON.stringify(rows), groupId],
   );
 }
 

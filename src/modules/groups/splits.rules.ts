@@ -112,3 +112,28 @@ function proportional(amount: bigint, lines: ReadonlyArray<{ userId: string; wei
   }
   return shares;
 }
+
+/** What one version of an expense says for balances: who paid and who owes, amounts as digits. */
+export interface BalanceLines {
+  payers: ReadonlyArray<{ userId: string; amount: string }>;
+  shares: ReadonlyArray<{ userId: string; amount: string }>;
+  deleted: boolean;
+}
+
+/**
+ * How an expense write moves each member's balance (paid minus owed): the new version's lines
+ * counted in, the old version's counted out; a deleted version counts for nothing. Members whose
+ * balance does not move are left out.
+ */
+export function balanceMoves(before: BalanceLines | null, after: BalanceLines | null): Map<string, bigint> {
+  const moves = new Map<string, bigint>();
+  const add = (lines: BalanceLines | null, sign: bigint) => {
+    if (!lines || lines.deleted) return;
+    for (const p of lines.payers) moves.set(p.userId, (moves.get(p.userId) ?? 0n) + sign * BigInt(p.amount));
+    for (const s of lines.shares) moves.set(s.userId, (moves.get(s.userId) ?? 0n) - sign * BigInt(s.amount));
+  };
+  add(before, -1n);
+  add(after, 1n);
+  for (const [userId, delta] of moves) if (delta === 0n) moves.delete(userId);
+  return moves;
+}
