@@ -90,6 +90,24 @@ const nodeCryptoHash: Plugin = {
   },
 };
 
+/**
+ * pg asks whether it runs in a Cloudflare Worker when its first module loads: on Node 20 (no
+ * `navigator`) by making a `new Response(...)`, which loads Node's whole fetch implementation
+ * (undici) at start, though nothing needs it until a request calls fetch (~35 ms of the start's
+ * CPU). A bundle for Node is never in a Worker.
+ */
+const pgOnNode: Plugin = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const check = 'function isCloudflareRuntime() {';
+      if (code.split(check).length !== 2) throw new Error(`pg's isCloudflareRuntime not found once in ${args.path}: check scripts/bundle.ts against this pg`);
+      return { contents: code.replace(check, `${check}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+
 export async function bundle(): Promise<void> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   await build({
@@ -109,7 +127,7 @@ export async function bundle(): Promise<void> {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [mikroOrmVersion, importOnce, nodeCryptoHash],
+    plugins: [mikroOrmVersion, importOnce, nodeCryptoHash, pgOnNode],
     define: { 'import.meta.url': '__bundleImportMetaUrl' },
     banner: { js: `var __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href; ${KEEP_NAME}` },
     // MikroORM and type-graphql name tables and types after the classes: esbuild's renames must not show.
