@@ -146,11 +146,14 @@ export async function bundle(): Promise<void> {
     logLevel: 'error',
   });
   await useKeepName(join(BUNDLE_DIR, 'gateway.cjs'));
+  // main.js is CommonJS: the package's "type": "module" would make Node load it through its ES module loader.
+  await writeFile(join(BUNDLE_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   await build({
     entryPoints: [join(ROOT, 'scripts', 'bundle-main.ts')],
     outfile: join(BUNDLE_DIR, 'main.js'),
     bundle: true,
-    format: 'esm',
+    format: 'cjs',
+    define: { 'import.meta.dirname': '__dirname' },
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
