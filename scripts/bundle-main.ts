@@ -5,13 +5,14 @@
 // beside the bundle; later starts skip that work. A missing, stale or unwritable cache only
 // means a slower start: V8 refuses a cache made by another V8 or with other flags, and the
 // cache's name carries the bundle's size and mtime, so a rebuilt bundle never meets an old one.
+// Built as CommonJS (dist/bundle/package.json says so): an ES module entry would start Node's ES
+// module loader, and its facades of the built-in modules, for this one small file.
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { constants, Script } from 'node:vm';
 
-const dir = dirname(fileURLToPath(import.meta.url));
+const dir = import.meta.dirname;
 const file = join(dir, 'gateway.cjs');
 const { size, mtimeMs } = statSync(file);
 const cacheFile = join(dir, `gateway.cjs.${size}-${Math.trunc(mtimeMs)}.v8-cache`);

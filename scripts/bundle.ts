@@ -61,12 +61,19 @@ const mikroOrmVersion: Plugin = {
  * type-graphql runs `await import('class-validator')` for every validated argument. Of a CommonJS
  * package, esbuild's import() copies all its exports into a new object on each call (__toESM):
  * 9 % of the gateway's CPU on the createTransfer path. Through an ES module that re-exports the
- * package, the copy is made once, when that module first runs.
+ * package, the copy is made once, when that module first runs. The same for every ES module's
+ * `import … from` of these two (CommonJS in the bundle, as CommonJS packages require them): one
+ * copy of graphql's 215 exports per importing module, 78 of them, was ~3 % of the start's CPU.
  */
+const IMPORTED_ONCE = /^(class-validator|graphql)$/;
 const importOnce: Plugin = {
   name: 'import-once',
   setup(b) {
-    b.onResolve({ filter: /^class-validator$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'import-once' } : undefined));
+    b.onResolve({ filter: IMPORTED_ONCE }, (args) =>
+      (args.kind === 'dynamic-import' || args.kind === 'import-statement') && args.namespace !== 'import-once'
+        ? { path: args.path, namespace: 'import-once' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'import-once' }, (args) => ({
       contents: `export * from ${JSON.stringify(args.path)};`,
       resolveDir: ROOT,
@@ -90,6 +97,24 @@ const nodeCryptoHash: Plugin = {
   },
 };
 
+/**
+ * pg asks whether it runs in a Cloudflare Worker when its first module loads: on Node 20 (no
+ * `navigator`) by making a `new Response(...)`, which loads Node's whole fetch implementation
+ * (undici) at start, though nothing needs it until a request calls fetch (~35 ms of the start's
+ * CPU). A bundle for Node is never in a Worker.
+ */
+const pgOnNode: Plugin = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const check = 'function isCloudflareRuntime() {';
+      if (code.split(check).length !== 2) throw new Error(`pg's isCloudflareRuntime not found once in ${args.path}: check scripts/bundle.ts against this pg`);
+      return { contents: code.replace(check, `${check}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+
 export async function bundle(): Promise<void> {
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   await build({
@@ -109,7 +134,7 @@ export async function bundle(): Promise<void> {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [mikroOrmVersion, importOnce, nodeCryptoHash],
+    plugins: [mikroOrmVersion, importOnce, nodeCryptoHash, pgOnNode],
     define: { 'import.meta.url': '__bundleImportMetaUrl' },
     banner: { js: `var __bundleImportMetaUrl = require("node:url").pathToFileURL(__filename).href; ${KEEP_NAME}` },
     // MikroORM and type-graphql name tables and types after the classes: esbuild's renames must not show.
@@ -121,11 +146,14 @@ export async function bundle(): Promise<void> {
     logLevel: 'error',
   });
   await useKeepName(join(BUNDLE_DIR, 'gateway.cjs'));
+  // main.js is CommonJS: the package's "type": "module" would make Node load it through its ES module loader.
+  await writeFile(join(BUNDLE_DIR, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   await build({
     entryPoints: [join(ROOT, 'scripts', 'bundle-main.ts')],
     outfile: join(BUNDLE_DIR, 'main.js'),
     bundle: true,
-    format: 'esm',
+    format: 'cjs',
+    define: { 'import.meta.dirname': '__dirname' },
     platform: 'node',
     target: 'node20',
     logLevel: 'error',

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { buildAppSchema, printAppSchema } from '../src/graphql/schema.js';
 
-const built = printAppSchema(await buildAppSchema());
+const built = printAppSchema(await buildAppSchema({ check: true }));
 if (process.argv.includes('--check')) {
   const checkedIn = await readFile('schema.graphql', 'utf8').catch(() => '');
   if (checkedIn !== built) {

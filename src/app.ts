@@ -15,6 +15,7 @@ import { createProviders } from './modules/agent/provider.factory.js';
 import { AuditChainer } from './modules/audit/audit-chainer.js';
 import { activeSessionIdsOn, authenticateBearer } from './modules/auth/session-check.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
+import { beginPasswordCheck } from './modules/auth/operator.js';
 import { evictOnRevocation, SessionCache } from './modules/auth/session-cache.js';
 import { goalPostingHook } from './modules/plans/goal.posting.js';
 import { combinePostingHooks } from './modules/transfers/transfer.events.js';
@@ -124,7 +125,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // its queue interleaves: the ORM keeps the pool, the money path and plain reads one steady connection each.
     const poolMax = embedded ? { orm: config.dbPoolMax, money: 1, plain: 1 } : splitPoolMax(config.dbPoolMax);
     const url = config.databaseUrl ?? embedded!.url;
-    orm = await openOrm(url, poolMax.orm, { log: (message) => logger.debug({ orm: message }), tracing });
     const ownPool = (name: string, max: number) =>
       openPgPool(url, {
         max,
@@ -135,6 +135,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
     moneyPool = ownPool('money', poolMax.money);
     plainPool = ownPool('reads', poolMax.plain);
+    const passwords = new PasswordHasher(config.bcryptCost);
+    // The operator's bcrypt check is what a restart waits for longest: begun now (one read), it runs while the ORM discovers its entities.
+    const operatorChecked = config.operator
+      ? await beginPasswordCheck(plainSql(plainPool), passwords, config.operator.username, config.operator.password)
+      : undefined;
+    orm = await openOrm(url, poolMax.orm, { log: (message) => logger.debug({ orm: message }), tracing });
     const eventStore = (events = new AgentEventStore({
       orm,
       pubsub,
@@ -154,7 +160,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger,
       clock,
       pubsub,
-      passwords: new PasswordHasher(config.bcryptCost),
+      passwords,
       rateLimiter: limiter,
       rateLimits: new RateLimits(limiter, config.rateLimits, metrics),
       metrics,
@@ -172,8 +178,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       linking: linking.runtime,
       tracing,
     };
-    // Started now so the operator's bcrypt runs on the thread pool while this thread builds the schema; awaited before listen.
-    users = bootstrapUsers(core, orm);
+    // Started now so the operator's bcrypt (begun above where it could be) runs on the thread pool while this thread builds the schema; awaited before listen.
+    users = bootstrapUsers(core, orm, operatorChecked);
     users.catch(() => undefined);
     const openOrmRef = orm;
     const runner = new AgentRunner({

@@ -15,7 +15,13 @@ export const INPUT_FILES = ['package.json', 'package-lock.json', 'node_modules/.
 /** Under INPUT_DIRS, what the build writes or nobody reads: a build must not make its own stamp stale. */
 const SKIPPED = /(^|\/)(dist|node_modules|\.cache)(\/|$)|\.(log|tmp)$/;
 /** What `node dist/bundle/main.js` needs; without any of them the stamp means nothing. */
-export const OUTPUTS = ['dist/bundle/main.js', 'dist/bundle/gateway.cjs', 'chat-ui/dist/index.html', 'chat-ui/dist/app.js'] as const;
+export const OUTPUTS = [
+  'dist/bundle/main.js',
+  'dist/bundle/package.json',
+  'dist/bundle/gateway.cjs',
+  'chat-ui/dist/index.html',
+  'chat-ui/dist/app.js',
+] as const;
 /** Beside the outputs it vouches for: removing dist/ removes it. */
 export const STAMP_FILE = 'dist/.build-stamp';
 

@@ -88,9 +88,19 @@ const topicSubscriptionsRefused = {
   },
 };
 
-export async function buildAppSchema(): Promise<GraphQLSchema> {
+export interface BuildAppSchemaOptions {
+  /**
+   * Run type-graphql's own check, an introspection query over the whole schema (about 70 % of
+   * buildSchema's time). `npm run check:schema` runs it; a start skips it, as the schema is the same
+   * classes and Apollo Server validates it (assertValidSchema) before serving.
+   */
+  check?: boolean;
+}
+
+export async function buildAppSchema({ check = false }: BuildAppSchemaOptions = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    skipCheck: !check,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     authChecker,
     pubSub: topicSubscriptionsRefused,

@@ -1,17 +1,18 @@
 import { ConfigError } from '../config/config.js';
 import type { Orm } from '../db/orm.js';
-import { RoleConflictError } from '../modules/auth/operator.js';
+import { RoleConflictError, type PasswordCheck } from '../modules/auth/operator.js';
 import { Role } from '../modules/auth/user.entity.js';
 import type { CoreDeps } from '../deps.js';
 import { createServices } from '../services.js';
 import { seedDemoData } from './demo.js';
 
-/** Start-up data: the configured operator, and the demo data where it is wanted. */
-export async function bootstrapUsers(deps: CoreDeps, orm: Orm): Promise<void> {
+/** Start-up data: the configured operator (its password check perhaps begun already: beginPasswordCheck), and the demo data where it is wanted. */
+export async function bootstrapUsers(deps: CoreDeps, orm: Orm, operatorChecked?: PasswordCheck): Promise<void> {
   const { config, logger } = deps;
   try {
     if (config.operator) {
-      await createServices(deps, orm.em.fork()).provisioning.ensureUser(config.operator.username, config.operator.password, Role.OPERATOR);
+      const { username, password } = config.operator;
+      await createServices(deps, orm.em.fork()).provisioning.ensureUser(username, password, Role.OPERATOR, false, operatorChecked);
       logger.info({ username: config.operator.username }, 'operator account ensured');
     }
     if (config.seedDemo) await seedDemoData(deps, orm);

@@ -22,10 +22,13 @@ const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-/** chat-ui/dist of this checkout, from src/server (tsx) or dist/src/server (the build) alike. */
+/**
+ * chat-ui/dist of this checkout, from src/server (tsx), dist/src/server or dist/bundle alike: the
+ * first folder up with a package.json and a chat-ui/ (dist/bundle has a package.json of its own).
+ */
 export function defaultChatUiDir(from = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'chat-ui'))) && dirname(dir) !== dir) dir = dirname(dir);
   return join(dir, 'chat-ui', 'dist');
 }
 

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { HeaderMap } from '@apollo/server';
@@ -116,6 +120,9 @@ export async function startHttpServer(
       ApolloServerPluginLandingPageDisabled(),
       // No field carries a cache hint: Apollo's cache-control plugin would wrap every resolver to end at "no-store" anyway.
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo adds its inline-trace plugin, which acts only for a federation subgraph (this is none), and loading it
+      // evaluates the usage-reporting protobuf (~300 KB) at every start.
+      ApolloServerPluginInlineTraceDisabled(),
       noStorePlugin,
       costPlugin(config.graphql),
       loggingPlugin(logger),

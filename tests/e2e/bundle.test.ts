@@ -27,7 +27,7 @@ describe('the bundled gateway that npm start runs', () => {
   beforeAll(async () => {
     if (!existsSync(join(BUNDLE_DIR, 'main.js'))) throw new Error(`${BUNDLE_DIR}/main.js is missing: run \`npm run build\` (npm test does) before this test`);
     mkdirSync(COPY_DIR, { recursive: true });
-    for (const file of ['main.js', 'gateway.cjs']) copyFileSync(join(BUNDLE_DIR, file), join(COPY_DIR, file));
+    for (const file of ['main.js', 'package.json', 'gateway.cjs']) copyFileSync(join(BUNDLE_DIR, file), join(COPY_DIR, file));
     db = await createTestDatabase();
     const start = () =>
       startGatewayProcess(

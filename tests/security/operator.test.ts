@@ -5,6 +5,7 @@ import { key, openAccount } from '../factories/ledger.js';
 import { registerUser } from '../factories/users.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/subscriptions.js';
+import { beginPasswordCheck, type PasswordCheck } from '../../src/modules/auth/operator.js';
 import { Role } from '../../src/modules/auth/user.entity.js';
 import { createServices } from '../../src/services.js';
 import { codeOf } from '../helpers/errors.js';
@@ -145,5 +146,40 @@ describe('instances of a fleet starting together', () => {
     expect(new Set(users.map((u) => u.id)).size).toBe(1);
     const login = await server.ok(LoginDocument, { input: { username: 'fleet-op', password: 'fleet-password-1' } });
     expect(login.login.user.role).toBe('OPERATOR');
+  });
+});
+
+describe("a restart's operator check, begun before the ORM reads the user", () => {
+  const ensure = (username: string, password: string, checked?: PasswordCheck) =>
+    createServices(server.app.deps, server.app.orm.em.fork()).provisioning.ensureUser(username, password, Role.OPERATOR, false, checked);
+  const begin = (username: string, password: string) => beginPasswordCheck(server.app.deps.plainSql, server.app.deps.passwords, username, password);
+
+  it('a changed OPERATOR_PASSWORD still resets the stored password', async () => {
+    await ensure('keeper', 'first-password-1');
+    const before = (await userRow('keeper'))!.password_hash;
+    const checked = await begin('keeper', 'second-password-1');
+    expect(await checked?.matches).toBe(false);
+    await ensure('keeper', 'second-password-1', checked);
+    expect((await userRow('keeper'))!.password_hash).not.toBe(before);
+    const login = await server.ok(LoginDocument, { input: { username: 'keeper', password: 'second-password-1' } });
+    expect(login.login.user.role).toBe('OPERATOR');
+  });
+
+  it('is not trusted once the stored hash changed after it began: the password is checked against the new one', async () => {
+    await ensure('keeper-two', 'first-password-1');
+    // Begun against the first hash, where this password matches.
+    const checked = await begin('keeper-two', 'first-password-1');
+    expect(await checked?.matches).toBe(true);
+    // Meanwhile another instance set another password.
+    await ensure('keeper-two', 'other-password-1');
+    const changed = (await userRow('keeper-two'))!.password_hash;
+    await ensure('keeper-two', 'first-password-1', checked);
+    expect((await userRow('keeper-two'))!.password_hash).not.toBe(changed);
+    const login = await server.ok(LoginDocument, { input: { username: 'keeper-two', password: 'first-password-1' } });
+    expect(login.login.user.username).toBe('keeper-two');
+  });
+
+  it('has nothing to check for a user not stored yet', async () => {
+    expect(await begin('nobody-yet', 'some-password-1')).toBeUndefined();
   });
 });

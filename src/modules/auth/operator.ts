@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CoreDeps } from '../../deps.js';
+import type { PlainSql } from '../../db/pg.js';
 import { DomainError, notFound } from '../../shared/errors.js';
 import type { AuthService } from './auth.service.js';
+import type { PasswordHasher } from './passwords.js';
 import { AuthAction, type AuthTrail } from './auth.trail.js';
 import { RUNS_CANCELLED } from './runs-cancelled.js';
 import { withUniqueErrors } from './unique-names.js';
@@ -19,6 +21,36 @@ export class RoleConflictError extends Error {
   }
 }
 
+/** A password checked against the hash stored for a user, begun before the ORM could read it. */
+export interface PasswordCheck {
+  hash: string;
+  matches: Promise<boolean>;
+}
+
+/**
+ * Reads the user's stored hash past the ORM and starts checking the password against it (bcrypt,
+ * on the thread pool): a restart waits for the operator's check longest (~220 ms at cost 12), and
+ * begun before MikroORM.init it runs while the ORM discovers its entities (synchronous work, which
+ * would hold back the read's answer). Undefined when there is no such user or no table yet (a
+ * first start): ensureUser then checks as usual.
+ */
+export async function beginPasswordCheck(
+  sql: PlainSql,
+  passwords: Pick<PasswordHasher, 'verify'>,
+  username: string,
+  password: string,
+): Promise<PasswordCheck | undefined> {
+  const found = await sql
+    .execute<{ password_hash: string }>('select password_hash from app_user where username_key = $1', [username.toLowerCase()])
+    .catch(() => []);
+  const hash = found[0]?.password_hash;
+  if (hash === undefined) return undefined;
+  const matches = passwords.verify(password, hash);
+  // Awaited by ensureUser, or never if the hash changed meanwhile.
+  matches.catch(() => undefined);
+  return { hash, matches };
+}
+
 /** Users made or changed by start-up and scripts, never by a caller of the API: the operator, the demo users, promote-user. */
 export class OperatorProvisioning {
   constructor(
@@ -31,13 +63,15 @@ export class OperatorProvisioning {
   /**
    * Makes sure this user exists with this role and password. Never changes the role of an
    * existing user (someone may have registered the name first): RoleConflictError.
-   * A password reset here ends every session of the user.
+   * A password reset here ends every session of the user. `checked`: this password's check
+   * against a stored hash, begun earlier (beginPasswordCheck); used only if the hash is the same.
    */
-  async ensureUser(username: string, password: string, role: Role, raced = false): Promise<User> {
+  async ensureUser(username: string, password: string, role: Role, raced = false, checked?: PasswordCheck): Promise<User> {
     const existing = await this.em.findOne(User, { usernameKey: username.toLowerCase() }, { populate: ['passwordHash'] });
     if (existing) {
       if (existing.role !== role) throw new RoleConflictError(existing.username, existing.role, role);
-      if (!(await this.deps.passwords.verify(password, existing.passwordHash))) {
+      const matches = checked?.hash === existing.passwordHash ? checked.matches : this.deps.passwords.verify(password, existing.passwordHash);
+      if (!(await matches)) {
         existing.passwordHash = await this.deps.passwords.hash(password);
         await this.em.flush();
         await this.sessions.endEverySession(existing.id, 'password reset at start-up', RUNS_CANCELLED.password);
