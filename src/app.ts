@@ -193,6 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       instanceId: config.instanceId,
       servicesFor: (em) => createServices(core, em),
       events: eventStore,
+      sql: core.plainSql,
       tracing,
     });
     const deps: AppDeps = { ...core, agent: runner };

@@ -5,16 +5,14 @@ import { Topic, type AgentEventData, type AgentEventName, type AgentEventPayload
 import type { Clock } from '../../shared/clock.js';
 import { isAgentEventName } from './agent.events.js';
 import { ormSql } from '../../db/orm-sql.js';
+import { prepared } from '../../db/statement.js';
 
 /** Rows per INSERT at most: a batch is one statement, sent as six arrays. */
 const MAX_ROWS = 1_000;
-/**
- * One short statement text whatever the row count. Unnamed: the embedded database serves
- * every connection from one session, where a named prepared statement would collide.
- */
+/** One short statement text whatever the row count, so one prepared statement serves every batch. */
 const INSERT =
   'insert into "agent_event_record" ("run_id", "session_id", "seq", "type", "data", "at") ' +
-  'select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::jsonb[], $6::timestamptz[])';
+  'select * from unnest(?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::jsonb[], ?::timestamptz[])';
 
 /**
  * Numbers a run's events 1, 2, 3 ..., stores them, then publishes them, in that order:
@@ -173,12 +171,14 @@ export class AgentEventStore {
     const { connection, orm } = this.options;
     if (connection === 'orm') {
       // knex would spread an array binding into a list: each column goes as an array literal.
-      await ormSql(orm.em.fork(), INSERT.replace(/\$\d+/g, '?'), columns.map(arrayLiteral));
+      await ormSql(orm.em.fork(), INSERT, columns.map(arrayLiteral));
       return;
     }
     if (this.closed) throw new Error('The agent event store is closed');
     // A broken connection fails the statement in flight; the pool opens another for the next batch.
-    await connection.pool.query({ text: INSERT, values: columns });
+    // Named (prepared): parsed and planned once on the store's connection instead of for every batch.
+    // The embedded database ('orm' above) stays unnamed: its one session serves every connection, where names would collide.
+    await connection.pool.query(prepared({ sql: INSERT, params: columns }));
   }
 
   /** After the last batch: waits for it, then closes its own connection. */

@@ -17,8 +17,14 @@ import { metadataProblem } from './chat.rules.js';
 import type { MessagePageArgs, MessageSiblingsView } from './chat.types.js';
 import { createMessageLoader, createSiblingLoader, messagePlan } from './message.loader.js';
 import { newestLeafUnder, pathTo } from './message-path.js';
-import { Message, type MessageRole } from './message.entity.js';
+import { Message, MessageRole } from './message.entity.js';
 import { ormSql } from '../../db/orm-sql.js';
+
+/** appendAnswer's statement: the session's count and leaf move in the statement that inserts (foreign keys are checked at its end). */
+const APPEND_ANSWER =
+  'with "s" as (update "chat_session" set "message_count" = "message_count" + 1, "updated_at" = ?, "active_leaf_id" = ? where "id" = ? returning "message_count") ' +
+  'insert into "message" ("id", "created_at", "updated_at", "session_id", "seq", "parent_id", "role", "content", "run_id") ' +
+  'select ?, ?, ?, ?, "s"."message_count", ?, ?::"message_role", ?, ? from "s" returning "seq"';
 
 export interface ChatSessionListArgs {
   first?: number | null;
@@ -53,7 +59,7 @@ export class ChatService {
 
   constructor(
     private readonly em: EntityManager,
-    private readonly deps: Pick<CoreDeps, 'clock'>,
+    private readonly deps: Pick<CoreDeps, 'clock' | 'plainSql'>,
     private readonly drafts: DraftStarter,
     private readonly goals: Pick<GoalService, 'entity'>,
     private readonly members: Pick<GroupSessionMembers, 'groupOf' | 'sessionsOf'>,
@@ -192,6 +198,36 @@ export class ChatService {
       await this.setActiveLeaf(em, sessionId, message.id);
       return message;
     });
+  }
+
+  /**
+   * The answer that ends an agent run, stored as appendMessage stores a message (the next seq, the
+   * active leaf, after `parentId`), as one statement past the ORM: the session row's update orders
+   * it after other appends as appendMessage's lock does. A stream's runs end together, and each one's
+   * transaction of five statements through MikroORM and knex was CPU the live tokens waited behind.
+   */
+  async appendAnswer(sessionId: string, content: string, runId: string, id: string, parentId: string): Promise<Message> {
+    if (!isUuid(sessionId)) throw notFound('Chat session');
+    const now = this.deps.clock.now();
+    const rows = await this.deps.plainSql.execute<{ seq: number }>(APPEND_ANSWER, [
+      now,
+      id,
+      sessionId,
+      id,
+      now,
+      now,
+      sessionId,
+      parentId,
+      MessageRole.ASSISTANT,
+      content,
+      runId,
+    ]);
+    if (rows.length === 0) throw notFound('Chat session');
+    const message = new Message(this.em.getReference(ChatSession, sessionId, { wrapped: true }), rows[0]!.seq, MessageRole.ASSISTANT, content, runId);
+    message.id = id;
+    message.parent = this.em.getReference(Message, parentId, { wrapped: true });
+    message.createdAt = message.updatedAt = now;
+    return message;
   }
 
   /** Locks the session row for the caller's transaction: branch moves and appends queue behind each other. */

@@ -41,7 +41,7 @@ export interface ToolServices {
   drafts: Pick<DraftsService, 'draftFor' | 'update' | 'finalize'>;
   templates: Pick<TemplatesService, 'active'>;
   preferences: Pick<PreferencesService, 'get' | 'update'>;
-  chat: Pick<ChatService, 'messagesById' | 'historyTo' | 'appendMessage'>;
+  chat: Pick<ChatService, 'messagesById' | 'historyTo' | 'appendAnswer'>;
   /** Reads only (REFLECTION). */
   journal: Pick<JournalService, 'list'>;
   goals: Pick<GoalService, 'list' | 'active' | 'get' | 'create' | 'update'>;
