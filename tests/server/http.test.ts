@@ -90,6 +90,14 @@ describe('the HTTP endpoint', () => {
     expect(server.rawLogs()).not.toContain(user.password);
   });
 
+  it('caps a long operation name in its log line, as every logged string is', async () => {
+    const name = `Op${'x'.repeat(298)}`;
+    const res = await server.gql(`query ${name} { __typename }`, undefined, { headers: { 'x-request-id': 'req-long-name' } });
+    expect(res.status).toBe(200);
+    const line = server.logs.find((l) => l.reqId === 'req-long-name' && l.msg === 'graphql operation');
+    expect(line?.op).toBe(`${name.slice(0, 200)}...(100 more)`);
+  });
+
   it('generates a request id when the header is missing or unsafe', async () => {
     const res = await server.gql('{ __typename }', undefined, { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
