@@ -4,16 +4,18 @@ import type { GraphQLContext } from '../shared/request-context.js';
 
 /** One line per operation: request id, operation name, duration, outcome. Never variables. */
 export function loggingPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  // Redaction matches keys, and this line's keys are fixed and name no secret: skipping its pass writes the same bytes at 40 % of the cost (issue 30).
+  const lines = logger.child({}, { redact: { paths: [] } });
   return {
     async requestDidStart({ contextValue }) {
       // Below info (production runs at warn) the line is never written: skip the per-request child logger.
-      if (!logger.isLevelEnabled('info')) return;
+      if (!lines.isLevelEnabled('info')) return;
       const started = performance.now();
       return {
         async willSendResponse({ operationName, operation, response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           // The process logger with reqId first writes the line a child logger would, without building one per request.
-          logger.info(
+          lines.info(
             {
               reqId: contextValue.requestId,
               op: operationName ?? null,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { lazyFork } from '../db/lazy-fork.js';
 import type { Orm } from '../db/orm.js';
 import type { AuthInfo, ClientInfo } from '../modules/auth/auth.types.js';
 import { bearerToken } from '../modules/auth/tokens.js';
@@ -51,7 +52,12 @@ export class OperationContext implements GraphQLContext {
   }
 
   get services(): Services {
-    return (this.built ??= createOperationServices(this.deps, this.em, this.client));
+    // The services' EntityManager is this.em, forked when one of them first reaches it.
+    return (this.built ??= createOperationServices(
+      this.deps,
+      lazyFork(() => this.em),
+      this.client,
+    ));
   }
 
   get logger(): Logger {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -32,7 +32,8 @@ import { chatPageRouter } from './chat-page.js';
 import { webhookRouter } from './webhooks.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
-import { trustProxy } from './client-address.js';
+import { clientAddress, trustProxy } from './client-address.js';
+import { BAD_JSON, graphqlPost, tooLarge } from './graphql-post.js';
 import { httpTracing } from './tracing.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
 import { createHttpStreams, multipartSubscriptions, sseSubscriptions, type HttpStreams } from './http-subscriptions/index.js';
@@ -81,7 +82,8 @@ export async function startHttpServer(
   // One trust function for req.ip and the WebSocket's address: rate limits and lockouts key on the same client.
   const trust = trustProxy(config.trustProxy);
   app.set('trust proxy', trust);
-  const httpServer = http.createServer(app);
+  // Its request handler is attached once Apollo has started (below): the drain plugin needs the server first.
+  const httpServer = http.createServer();
   httpServer.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
   httpServer.headersTimeout = config.httpHeadersTimeoutMs;
   // A message over the cap closes the socket with 1009 (Message Too Big).
@@ -140,28 +142,26 @@ export async function startHttpServer(
   app.use(aguiRouter({ streams, bodyLimitBytes: config.bodyLimitBytes, metrics }));
   // Before /graphql, whose prefix it shares.
   app.use('/graphql/stream', express.json({ limit: config.bodyLimitBytes }), sseSubscriptions(streams));
+  const operationContext = async (req: IncomingMessage, res: ServerResponse, ipAddress: string | null): Promise<GraphQLContext> => {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const authorization = req.headers.authorization;
+    // The address and the user a verified token names, in one round trip: a flood is refused before its session costs a database read.
+    const userId = claimedUserId(config.jwt, authorization, deps.clock.now());
+    await rateLimited(() => deps.rateLimits.check('operations', { ip: ipAddress, userId }));
+    return createContext(deps, orm, {
+      requestId,
+      authorization,
+      client: { ipAddress, userAgent: req.headers['user-agent']?.slice(0, 500) ?? null },
+    });
+  };
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimitBytes }),
     ...(traced ? [traced.operation] : []),
     multipartSubscriptions({ streams }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const header = req.get('x-request-id');
-        const requestId = header && REQUEST_ID.test(header) ? header : randomUUID();
-        res.setHeader('x-request-id', requestId);
-        const ipAddress = req.ip ?? null;
-        const authorization = req.get('authorization');
-        // The address and the user a verified token names, in one round trip: a flood is refused before its session costs a database read.
-        const userId = claimedUserId(config.jwt, authorization, deps.clock.now());
-        await rateLimited(() => deps.rateLimits.check('operations', { ip: ipAddress, userId }));
-        return createContext(deps, orm, {
-          requestId,
-          authorization,
-          client: { ipAddress, userAgent: req.get('user-agent')?.slice(0, 500) ?? null },
-        });
-      },
-    }),
+    expressMiddleware(apollo, { context: ({ req, res }) => operationContext(req, res, req.ip ?? null) }),
   );
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found: the API is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
@@ -172,12 +172,25 @@ export async function startHttpServer(
     const type = (error as { type?: unknown }).type;
     let message = 'Internal server error';
     let code = 'INTERNAL_SERVER_ERROR';
-    if (type === 'entity.parse.failed') [message, code] = ['Request body is not valid JSON', 'BAD_REQUEST'];
-    else if (type === 'entity.too.large') [message, code] = [`Request body is larger than ${config.bodyLimitBytes} bytes`, 'BAD_REQUEST'];
+    if (type === 'entity.parse.failed') [message, code] = [BAD_JSON, 'BAD_REQUEST'];
+    else if (type === 'entity.too.large') [message, code] = [tooLarge(config.bodyLimitBytes), 'BAD_REQUEST'];
     else if (status >= 400 && status < 500) [message, code] = ['Malformed request', 'BAD_REQUEST'];
     else logger.error({ err: error }, 'unhandled HTTP error');
     res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code } }] });
   });
+  // POST /graphql with a JSON body straight to Apollo, the rest through express. Traced, every request keeps the express path its spans are made on.
+  httpServer.on(
+    'request',
+    traced
+      ? app
+      : graphqlPost({
+          apollo,
+          context: (req, res) => operationContext(req, res, clientAddress(req, trust)),
+          bodyLimitBytes: config.bodyLimitBytes,
+          logger,
+          fallback: app,
+        }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

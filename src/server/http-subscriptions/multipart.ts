@@ -26,13 +26,7 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const params = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
     if (!isSubscription(params?.query, params?.operationName)) return next();
-    const accept = req.get('accept') ?? '';
-    if (req.method !== 'POST' || !ACCEPTS_MULTIPART_SUBSCRIPTIONS.test(accept)) {
-      answer(res, 406, [
-        { message: `A subscription over HTTP needs a streaming protocol. ${HTTP_SUBSCRIPTION_PROTOCOLS}`, extensions: { code: 'BAD_REQUEST' } },
-      ]);
-      return;
-    }
+    if (req.method !== 'POST' || !acceptsMultipartSubscriptions(req.get('accept'))) return answer(res, 406, NEEDS_A_STREAM);
     const opened = await streams.open({
       transport: 'multipart',
       authorization: req.get('authorization'),
@@ -82,8 +76,15 @@ export function multipartSubscriptions({ streams, heartbeatMs = MULTIPART_HEARTB
   };
 }
 
+export const acceptsMultipartSubscriptions = (accept: string | undefined): boolean => accept !== undefined && ACCEPTS_MULTIPART_SUBSCRIPTIONS.test(accept);
+
+/** The answer (406) to a subscription asked for without a streaming protocol. */
+export const NEEDS_A_STREAM: readonly GraphQLFormattedError[] = [
+  { message: `A subscription over HTTP needs a streaming protocol. ${HTTP_SUBSCRIPTION_PROTOCOLS}`, extensions: { code: 'BAD_REQUEST' } },
+];
+
 /** Cheap text check first: most requests never get parsed twice. */
-function isSubscription(query: unknown, operationName: unknown): boolean {
+export function isSubscription(query: unknown, operationName: unknown): boolean {
   if (typeof query !== 'string' || !MENTIONS_SUBSCRIPTION.test(query)) return false;
   try {
     return getOperationAST(parse(query), typeof operationName === 'string' ? operationName : undefined)?.operation === 'subscription';
@@ -93,6 +94,6 @@ function isSubscription(query: unknown, operationName: unknown): boolean {
   }
 }
 
-function answer(res: Response, status: number, errors: GraphQLFormattedError[]): void {
+function answer(res: Response, status: number, errors: readonly GraphQLFormattedError[]): void {
   res.status(status).type('application/graphql-response+json; charset=utf-8').send(JSON.stringify({ errors }));
 }
