@@ -20,7 +20,8 @@ const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true
  */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   private items: T[] | undefined;
-  private waiting: Array<Waiter<T>> | undefined;
+  /** The one reader waiting as it is (the usual case: no array per idle queue), an array once more wait. */
+  private waiting: Waiter<T> | Array<Waiter<T>> | undefined;
   private sink: Sink<T> | undefined;
   private done = false;
   private failure: { error: unknown } | undefined;
@@ -38,11 +39,9 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   push(item: T): void {
     if (this.done) return;
     if (this.sink) return this.sink.accept(item);
-    const waiter = this.waiting?.shift();
-    if (waiter) {
-      if (this.waiting!.length === 0) this.waiting = undefined;
-      waiter.resolve({ value: item, done: false });
-    } else if (this.items) this.items.push(item);
+    const waiter = this.nextWaiter();
+    if (waiter) waiter.resolve({ value: item, done: false });
+    else if (this.items) this.items.push(item);
     else this.items = [item];
   }
 
@@ -53,7 +52,8 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     this.closing();
     const waiting = this.waiting;
     this.waiting = undefined;
-    for (const waiter of waiting ?? []) this.settle(waiter);
+    if (Array.isArray(waiting)) for (const waiter of waiting) this.settle(waiter);
+    else if (waiting) this.settle(waiting);
     if (this.sink) this.sink.ended(this.takeFailure());
   }
 
@@ -86,8 +86,10 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     }
     if (this.done) return new Promise((resolve, reject) => this.settle({ resolve, reject }));
     return new Promise((resolve, reject) => {
-      if (this.waiting) this.waiting.push({ resolve, reject });
-      else this.waiting = [{ resolve, reject }];
+      const waiting = this.waiting;
+      if (!waiting) this.waiting = { resolve, reject };
+      else if (Array.isArray(waiting)) waiting.push({ resolve, reject });
+      else this.waiting = [waiting, { resolve, reject }];
     });
   }
 
@@ -105,6 +107,18 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   /** Once, when the queue ends or its reader leaves; a subclass holding what to release overrides it instead of a closure per queue. */
   protected closing(): void {
     this.onClose?.();
+  }
+
+  /** The longest waiting reader, taken off the list. */
+  private nextWaiter(): Waiter<T> | undefined {
+    const waiting = this.waiting;
+    if (!Array.isArray(waiting)) {
+      this.waiting = undefined;
+      return waiting;
+    }
+    const waiter = waiting.shift();
+    if (waiting.length === 0) this.waiting = undefined;
+    return waiter;
   }
 
   private takeFailure(): { error: unknown } | undefined {

@@ -1,4 +1,5 @@
 import { AsyncQueue } from './async-queue.js';
+import { Channels } from './channels.js';
 import type { PubSub } from './pubsub.js';
 import type { Topic, TopicPayloads } from './topics.js';
 
@@ -16,20 +17,11 @@ export class ChannelQueue<T> extends AsyncQueue<T> {
   }
 }
 
-/** Takes a closed queue off its channel; true when the channel has no subscriber left. */
-export function leave(channels: Map<string, Set<AsyncQueue<unknown>>>, queue: ChannelQueue<unknown>): boolean {
-  const set = channels.get(queue.channel);
-  set?.delete(queue);
-  if (set?.size !== 0) return false;
-  channels.delete(queue.channel);
-  return true;
-}
-
 /** In-process pub/sub: enough for one instance; the fleet uses the Redis one. */
 export class MemoryPubSub implements PubSub {
   readonly lossy = false;
-  private readonly channels = new Map<string, Set<AsyncQueue<unknown>>>();
-  private readonly leaving = { left: (queue: ChannelQueue<unknown>) => leave(this.channels, queue) };
+  private readonly channels = new Channels();
+  private readonly leaving = { left: (queue: ChannelQueue<unknown>) => this.channels.remove(queue.channel, queue) };
 
   /** In one process nothing is ever lost. */
   onGap(): () => void {
@@ -37,28 +29,25 @@ export class MemoryPubSub implements PubSub {
   }
 
   async publish<T extends Topic>(topic: T, key: string, payload: TopicPayloads[T]): Promise<void> {
-    for (const queue of this.channels.get(channelOf(topic, key)) ?? []) queue.push(payload);
+    this.channels.push(channelOf(topic, key), payload);
   }
 
   subscribe<T extends Topic>(topic: T, key: string): AsyncQueue<TopicPayloads[T]> {
     const channel = channelOf(topic, key);
     const queue = new ChannelQueue<TopicPayloads[T]>(channel, this.leaving);
-    let set = this.channels.get(channel);
-    if (!set) this.channels.set(channel, (set = new Set()));
-    set.add(queue as AsyncQueue<unknown>);
+    this.channels.add(channel, queue as AsyncQueue<unknown>);
     return queue;
   }
 
   /** Open subscriptions, for tests and metrics. */
   get subscriberCount(): number {
     let n = 0;
-    for (const set of this.channels.values()) n += set.size;
+    for (const channel of this.channels.keys()) n += this.channels.count(channel);
     return n;
   }
 
   async close(): Promise<void> {
-    for (const set of [...this.channels.values()]) for (const queue of [...set]) queue.end();
-    this.channels.clear();
+    this.channels.endAll();
   }
 }
 

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import type { AsyncQueue } from './async-queue.js';
-import { ChannelQueue, channelOf, leave } from './memory.pubsub.js';
+import { Channels } from './channels.js';
+import { ChannelQueue, channelOf } from './memory.pubsub.js';
 import type { PubSub } from './pubsub.js';
 import type { Topic, TopicPayloads } from './topics.js';
 
@@ -18,7 +19,7 @@ export class RedisPubSub implements PubSub {
   readonly lossy = true;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly channels = new Map<string, Set<AsyncQueue<unknown>>>();
+  private readonly channels = new Channels();
   /** Channels Redis has confirmed: messages published from now on reach them. */
   private readonly confirmed = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
@@ -47,8 +48,8 @@ export class RedisPubSub implements PubSub {
     });
     this.subscriber.on('ready', () => this.restore());
     this.subscriber.on('message', (channel: string, message: string) => {
-      const queues = this.channels.get(channel.slice(PREFIX.length));
-      if (!queues) return;
+      const local = channel.slice(PREFIX.length);
+      if (!this.channels.has(local)) return;
       let payload: unknown;
       try {
         payload = JSON.parse(message);
@@ -56,7 +57,7 @@ export class RedisPubSub implements PubSub {
         logger.warn({ err: error, channel }, 'dropped a malformed pub/sub message');
         return;
       }
-      for (const queue of queues) queue.push(payload);
+      this.channels.push(local, payload);
     });
   }
 
@@ -118,9 +119,7 @@ export class RedisPubSub implements PubSub {
   subscribe<T extends Topic>(topic: T, key: string): AsyncQueue<TopicPayloads[T]> {
     const channel = channelOf(topic, key);
     const queue = new ChannelQueue<TopicPayloads[T]>(channel, this.leaving);
-    let set = this.channels.get(channel);
-    if (!set) {
-      this.channels.set(channel, (set = new Set()));
+    if (this.channels.add(channel, queue as AsyncQueue<unknown>)) {
       const confirming = this.subscriber.subscribe(PREFIX + channel).then(
         () => {
           if (this.channels.has(channel)) this.confirmed.add(channel);
@@ -134,14 +133,13 @@ export class RedisPubSub implements PubSub {
       // ready() waits for it; a failure reaches ready() and this subscriber, and is not left unhandled.
       this.track(confirming);
     }
-    set.add(queue as AsyncQueue<unknown>);
     return queue;
   }
 
   /** The last local subscriber of a channel left: Redis stops sending it here. */
   private left(queue: ChannelQueue<unknown>): void {
     const { channel } = queue;
-    if (!leave(this.channels, queue)) return;
+    if (!this.channels.remove(channel, queue)) return;
     this.confirmed.delete(channel);
     this.subscriber.unsubscribe(PREFIX + channel).catch((error: unknown) => this.logger.warn({ err: error, channel }, 'redis unsubscribe failed'));
   }
@@ -149,13 +147,12 @@ export class RedisPubSub implements PubSub {
   /** Local subscribers on channels Redis has confirmed (tests wait on it before publishing). */
   get subscriberCount(): number {
     let n = 0;
-    for (const [channel, set] of this.channels) if (this.confirmed.has(channel)) n += set.size;
+    for (const channel of this.channels.keys()) if (this.confirmed.has(channel)) n += this.channels.count(channel);
     return n;
   }
 
   async close(): Promise<void> {
-    for (const set of [...this.channels.values()]) for (const queue of [...set]) queue.end();
-    this.channels.clear();
+    this.channels.endAll();
     this.confirmed.clear();
     this.gapListeners.clear();
     await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createExpirySchedule } from './ws/expiries.js';
@@ -129,30 +129,37 @@ export function serveGraphQLWs<P extends Record<string, unknown> | undefined>(
     }
     internalError(this, error, 'WebSocket error');
   }
-  const onMessage = (socket: WebSocket, handle: (data: string) => Promise<void>) =>
-    socket.on('message', (data) => {
-      handle(String(data)).catch((error: unknown) => {
-        if (error instanceof Error && UNEXPECTED_TYPE.test(error.message)) socket.close(CloseCode.BadRequest, 'Invalid message received');
-        else internalError(socket, error, 'WebSocket message failed');
-      });
+  // The socket's listeners are shared too, and find its transport here: an open socket holds no closure of them.
+  const transports = new WeakMap<WebSocket, Transport>();
+  function received(this: WebSocket, data: RawData) {
+    const handle = transports.get(this)?.handle;
+    handle?.(String(data)).catch((error: unknown) => {
+      if (error instanceof Error && UNEXPECTED_TYPE.test(error.message)) this.close(CloseCode.BadRequest, 'Invalid message received');
+      else internalError(this, error, 'WebSocket message failed');
     });
+  }
+  function gone(this: WebSocket, code: number, reason: Buffer) {
+    const transport = transports.get(this);
+    if (!transport) return;
+    transports.delete(this);
+    awaitingInit.remove(transport, transport.initDue);
+    transport.closed?.(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
+  }
 
   wsServer.on('connection', (socket, request) => {
     socket.on('error', failed);
     socket.on('pong', answered);
     if (!admit(socket, request)) return;
     // The connection ws writes its frames to (the upgraded one); kept, not the request.
-    const transport = new Transport(socket, request.socket, onMessage, request.headers['user-agent']);
+    const transport = new Transport(socket, request.socket, received, request.headers['user-agent']);
+    transports.set(socket, transport);
     if (initWaitMs > 0 && Number.isFinite(initWaitMs)) {
       transport.initDue = Math.ceil((Date.now() + initWaitMs) / INIT_BUCKET_MS) * INIT_BUCKET_MS;
       awaitingInit.add(transport, transport.initDue);
     }
-    const closed = server.opened(transport, transport);
+    transport.closed = server.opened(transport, transport);
     // 'close' comes once: `on` spares the wrapper `once` builds.
-    socket.on('close', (code, reason) => {
-      awaitingInit.remove(transport, transport.initDue);
-      closed(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'WebSocket close handling failed'));
-    });
+    socket.on('close', gone);
   });
 
   return {
@@ -170,12 +177,17 @@ class Transport implements SocketExtra {
   readonly protocol: string;
   /** When connection_init is due (epoch ms, rounded up to INIT_BUCKET_MS); 0 when nothing waits for it. */
   initDue = 0;
+  /** graphql-ws's handler of the socket's messages, once it listens. */
+  handle: ((data: string) => Promise<void>) | undefined;
+  /** What graphql-ws runs when the socket closes. */
+  closed: ((code?: number, reason?: string) => Promise<void>) | undefined;
 
   constructor(
     readonly socket: WebSocket,
     /** The connection ws writes the socket's frames to, corked per tick (coalesce). */
     private readonly raw: Socket,
-    private readonly listen: (socket: WebSocket, handle: (data: string) => Promise<void>) => void,
+    /** The one 'message' listener every socket shares; it finds `handle` by the socket. */
+    private readonly received: (this: WebSocket, data: RawData) => void,
     readonly userAgent: string | undefined,
   ) {
     this.protocol = socket.protocol;
@@ -203,6 +215,7 @@ class Transport implements SocketExtra {
   }
 
   onMessage(handle: (data: string) => Promise<void>): void {
-    this.listen(this.socket, handle);
+    this.handle = handle;
+    this.socket.on('message', this.received);
   }
 }

@@ -15,43 +15,13 @@ type Rendering = ExecutionResult | Promise<ExecutionResult>;
  *   iterator, socket, slow-reader cut and session ending.
  */
 export function sharedRenderingSubscribe(): (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
-  const rendered = new WeakMap<object, Map<string, Rendering>>();
-  const documentIds = new WeakMap<DocumentNode, number>();
-  let nextDocumentId = 0;
-  const renderingKey = (args: ExecutionArgs, operation: OperationContext) => {
-    let id = documentIds.get(args.document);
-    if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
-    const auth = operation.auth;
-    // The caller as resolvers see it: who and in what role. Not the sign-in session: nothing reachable
-    // from Subscription reads it (tests/unit/shared-renderings.test.ts), so a user's devices share too.
-    return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, auth?.userId ?? null, auth?.role ?? null]);
-  };
-
+  const renderings = new SharedRenderings();
   return async (args) => {
     const operation = args.contextValue as OperationContext;
     // The subscribe resolver's fork and services serve the setup only, then go.
     const source = await createSourceEventStream({ ...args, contextValue: operation.fresh() });
     if (!(Symbol.asyncIterator in source)) return source;
-    let key: string | undefined;
-    return mapEvents(source[Symbol.asyncIterator](), (payload): Rendering => {
-      const run = () => execute({ ...args, rootValue: payload, contextValue: operation.fresh() });
-      if (typeof payload !== 'object' || payload === null) return run();
-      key ??= renderingKey(args, operation);
-      let renderings = rendered.get(payload);
-      if (!renderings) rendered.set(payload, (renderings = new Map()));
-      let result = renderings.get(key);
-      if (!result) {
-        const rendering = (result = run());
-        renderings.set(key, rendering);
-        // Settled, the later subscribers take the result itself rather than await it.
-        if (rendering instanceof Promise)
-          rendering.then(
-            (value) => renderings.set(key!, value),
-            () => {},
-          );
-      }
-      return result;
-    });
+    return new RenderedEvents(source[Symbol.asyncIterator](), renderings, args, operation);
   };
 }
 
@@ -64,6 +34,7 @@ export function mapEvents<T, R>(source: AsyncIterator<T>, map: (item: T) => R | 
   return new MappedEvents(source, map);
 }
 
+/** Maps with `mapper`, or with a subclass's own `map`. */
 class MappedEvents<T, R> implements AsyncIterableIterator<R> {
   /** Bound once: `next` hands it to every item's promise. */
   private readonly step = (item: IteratorResult<T>): IteratorResult<R> | Promise<IteratorResult<R>> => {
@@ -84,8 +55,12 @@ class MappedEvents<T, R> implements AsyncIterableIterator<R> {
 
   constructor(
     private readonly source: AsyncIterator<T>,
-    private readonly map: (item: T) => R | Promise<R>,
+    private readonly mapper?: (item: T) => R | Promise<R>,
   ) {}
+
+  protected map(item: T): R | Promise<R> {
+    return this.mapper!(item);
+  }
 
   next(): Promise<IteratorResult<R>> {
     return this.source.next().then(this.step);
@@ -103,5 +78,62 @@ class MappedEvents<T, R> implements AsyncIterableIterator<R> {
 
   [Symbol.asyncIterator](): AsyncIterableIterator<R> {
     return this;
+  }
+}
+
+/** Every subscription's renderings, by event then by rendering key; one per subscribe hook. */
+class SharedRenderings {
+  private readonly rendered = new WeakMap<object, Map<string, Rendering>>();
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 0;
+
+  key(args: ExecutionArgs, operation: OperationContext): string {
+    let id = this.documentIds.get(args.document);
+    if (id === undefined) this.documentIds.set(args.document, (id = this.nextDocumentId++));
+    const auth = operation.auth;
+    // The caller as resolvers see it: who and in what role. Not the sign-in session: nothing reachable
+    // from Subscription reads it (tests/unit/shared-renderings.test.ts), so a user's devices share too.
+    return JSON.stringify([id, args.operationName ?? null, args.variableValues ?? null, auth?.userId ?? null, auth?.role ?? null]);
+  }
+
+  /** The rendering of `payload` under `key`: made by `run` for the first subscriber asking, the same for the rest. */
+  of(payload: object, key: string, run: () => Rendering): Rendering {
+    let renderings = this.rendered.get(payload);
+    if (!renderings) this.rendered.set(payload, (renderings = new Map()));
+    const kept = renderings.get(key);
+    if (kept) return kept;
+    const rendering = run();
+    renderings.set(key, rendering);
+    // Settled, the later subscribers take the result itself rather than await it.
+    if (rendering instanceof Promise)
+      rendering.then(
+        (value) => renderings.set(key, value),
+        () => {},
+      );
+    return rendering;
+  }
+}
+
+/** One subscription's events, rendered: its state is fields and its map a method, so an open one holds no closure. */
+class RenderedEvents extends MappedEvents<unknown, ExecutionResult> {
+  private key: string | undefined;
+
+  constructor(
+    source: AsyncIterator<unknown>,
+    private readonly renderings: SharedRenderings,
+    private readonly args: ExecutionArgs,
+    private readonly operation: OperationContext,
+  ) {
+    super(source);
+  }
+
+  protected override map(payload: unknown): Rendering {
+    if (typeof payload !== 'object' || payload === null) return this.run(payload);
+    this.key ??= this.renderings.key(this.args, this.operation);
+    return this.renderings.of(payload, this.key, () => this.run(payload));
+  }
+
+  private run(payload: unknown): Rendering {
+    return execute({ ...this.args, rootValue: payload, contextValue: this.operation.fresh() });
   }
 }

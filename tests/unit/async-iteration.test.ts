@@ -21,6 +21,21 @@ describe('AsyncQueue', () => {
     expect(await queue.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('answers several waiting readers in the order they asked, then one again', async () => {
+    const queue = new AsyncQueue<number>();
+    const waiting = [queue.next(), queue.next(), queue.next()];
+    queue.push(1);
+    queue.push(2);
+    const fourth = queue.next();
+    queue.push(3);
+    queue.push(4);
+    expect(await Promise.all([...waiting, fourth])).toEqual([1, 2, 3, 4].map((value) => ({ value, done: false })));
+    const alone = queue.next();
+    queue.push(5);
+    expect(await alone).toEqual({ value: 5, done: false });
+    expect(queue.size).toBe(0);
+  });
+
   it('ends every waiting reader, calls onClose once, and ignores pushes after the end', async () => {
     let closes = 0;
     const queue = new AsyncQueue<number>(() => closes++);

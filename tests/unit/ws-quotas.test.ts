@@ -30,6 +30,29 @@ describe('WebSocket quotas', () => {
     expect(q.openOperations).toBe(2);
   });
 
+  it('keeps each of several operations on one socket apart, down to none and up again', async () => {
+    const { quotas: q } = quotas();
+    const socket = new FakeSocket();
+    const alice = { userId: 'alice', ip: null };
+    expect(await q.claim(socket, '1', op('a'), alice)).toBeUndefined();
+    expect(await q.claim(socket, '2', op('b'), alice)).toBeUndefined();
+    expect(q.operation(socket, '1')).toEqual(op('a'));
+    expect(q.operation(socket, '2')).toEqual(op('b'));
+    expect(q.release(socket, '2')).toEqual(op('b'));
+    expect(q.operation(socket, '2')).toBeUndefined();
+    expect(q.release(socket, '2')).toBeUndefined();
+    expect(q.release(socket, '1')).toEqual(op('a'));
+    expect(q.openOperations).toBe(0);
+    expect(await q.claim(socket, '3', op('c'), alice)).toBeUndefined();
+    expect(q.operation(socket, '3')).toEqual(op('c'));
+    expect(q.operation(socket, '1')).toBeUndefined();
+    q.closed(socket);
+    expect(q.openOperations).toBe(0);
+    expect(await q.claim(new FakeSocket(), '1', op('d'), alice)).toBeUndefined();
+    expect(await q.claim(new FakeSocket(), '1', op('e'), alice)).toBeUndefined();
+    expect(await q.claim(new FakeSocket(), '1', op('f'), alice)).toBeUndefined();
+  });
+
   it('counts a user across sockets and gives everything back when a socket closes', async () => {
     const { quotas: q } = quotas();
     const [one, two] = [new FakeSocket(), new FakeSocket()];
@@ -86,7 +109,10 @@ describe('WebSocket quotas', () => {
     expect(q.addressOf(sockets[0]!)).toBe('10.0.0.1');
     expect(q.admitAddress(new FakeSocket(), '10.0.0.2')).toBe(true);
     sockets[0]!.emit('close');
+    sockets[0]!.emit('close'); // a slot is given back once
+    expect(q.addressOf(sockets[0]!)).toBeUndefined();
     expect(q.admitAddress(new FakeSocket(), '10.0.0.1')).toBe(true);
+    expect(q.admitAddress(new FakeSocket(), '10.0.0.1')).toBe(false);
   });
 
   it('closes (4429) a socket over the per-user cap, and frees the slot when a signed-in socket closes', () => {

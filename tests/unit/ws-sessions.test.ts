@@ -55,6 +55,40 @@ describe('the WebSocket session index', () => {
     await sessions.dispose();
   });
 
+  it('closes every socket of a revoked session, and none that already left it', async () => {
+    const { sessions, pubsub } = index(new Set(['s1']));
+    const [first, second, third] = [new FakeSocket(), new FakeSocket(), new FakeSocket()];
+    sessions.add('s1', first);
+    sessions.add('s1', second);
+    sessions.add('s1', third);
+    sessions.remove('s1', second);
+    expect(sessions.size).toBe(1);
+    await pubsub.publish(Topic.SESSION_REVOKED, 'all', { userId: 'alice', sessionIds: ['s1'] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(first.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'Session revoked' }]);
+    expect(third.closes).toEqual([{ code: CLOSE_UNAUTHORIZED, reason: 'Session revoked' }]);
+    expect(second.close).not.toHaveBeenCalled();
+    expect(sessions.size).toBe(0);
+    await sessions.dispose();
+  });
+
+  it('forgets a session once its last socket left, whether it had one socket or several', async () => {
+    const { sessions, authority } = index(new Set());
+    const [one, two] = [new FakeSocket(), new FakeSocket()];
+    sessions.add('s1', one);
+    sessions.add('s1', two);
+    sessions.remove('s1', one);
+    sessions.remove('s1', two);
+    sessions.add('s2', one);
+    sessions.remove('s2', two); // not in it: changes nothing
+    expect(sessions.size).toBe(1);
+    sessions.remove('s2', one);
+    expect(sessions.size).toBe(0);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(authority.activeSessionIds).not.toHaveBeenCalled();
+    await sessions.dispose();
+  });
+
   it('logs a failed sweep and keeps sweeping; dispose unsubscribes and stops the sweep', async () => {
     const { sessions, authority, pubsub, logger } = index(new Set());
     authority.activeSessionIds.mockRejectedValueOnce(new Error('database down'));

@@ -85,6 +85,9 @@ export function attachWebSocketServer(
         const state = auth.of(socket);
         const prepared = await gate.prepare('ws', socket, id, payload, { userId: state?.auth.userId ?? null, ip: state?.client.ipAddress });
         if (Array.isArray(prepared)) return prepared;
+        // graphql-ws keeps the subscribe message for the operation's life: its query becomes the cached document's text, one string for all who send it.
+        const text = prepared.document.loc?.source.body;
+        if (text !== undefined && payload.query === text) (payload as { query: string }).query = text;
         return { schema: prepared.schema, document: prepared.document, operationName: prepared.operationName, variableValues: prepared.variableValues };
       },
       onOperation: (ctx, id, _payload, _args, result) => {

@@ -18,29 +18,65 @@ export interface QuotaOptions {
 /** The part of a `ws` socket the quotas touch. */
 interface Socket {
   close: WebSocket['close'];
-  once(event: 'close', listener: () => void): unknown;
+}
+
+/** From the upgrade on, its address slot is given back when it closes. */
+interface UpgradedSocket extends Socket {
+  on(event: 'close', listener: (this: Socket) => void): unknown;
 }
 
 interface Slot<Op> {
+  id: string;
   op: Op;
   userId: string | null;
+}
+
+/**
+ * What one connection holds, as one record: its address, its user (from the ack on) and its open
+ * operations, the one of most connections as it is, a Map only once it has more.
+ */
+interface Held<Op> {
+  ip: string | undefined;
+  userId: string | undefined;
+  ops: Slot<Op> | Map<string, Slot<Op>> | undefined;
 }
 
 const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => [
   new GraphQLError(message, { extensions: { ...extensions, code } }),
 ];
 
+const slotOf = <Op>(held: Held<Op> | undefined, id: string): Slot<Op> | undefined => {
+  const ops = held?.ops;
+  return ops instanceof Map ? ops.get(id) : ops?.id === id ? ops : undefined;
+};
+
+const countOf = (ops: Held<unknown>['ops']): number => (ops instanceof Map ? ops.size : ops ? 1 : 0);
+
 /**
  * What one instance lets a client hold: a slot of its address (from the upgrade on), sockets per
  * user (from the ack on), open operations per socket and per user, and the `subscribes` rate limit.
  */
 export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics }: QuotaOptions) {
-  const addresses = new WeakMap<Socket, string>();
-  const userOf = new WeakMap<Socket, string>();
+  // Weak: an HTTP stream's connection is never `closed` here, only its operation released.
+  const connections = new WeakMap<Socket, Held<Op>>();
   const socketsPerUser = new Map<string, number>();
-  const operations = new Map<Socket, Map<string, Slot<Op>>>();
   const perUser = new Map<string, number>();
   let openOperations = 0;
+
+  const heldBy = (socket: Socket): Held<Op> => {
+    let held = connections.get(socket);
+    if (!held) connections.set(socket, (held = { ip: undefined, userId: undefined, ops: undefined }));
+    return held;
+  };
+
+  // One listener for every socket (`this` is the socket): an open socket holds no closure for its address slot.
+  function addressReleased(this: Socket): void {
+    const held = connections.get(this);
+    const ip = held?.ip;
+    if (ip === undefined) return;
+    held!.ip = undefined;
+    slots.give(ip);
+  }
 
   const increment = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
   const decrement = (counts: Map<string, number>, key: string) => {
@@ -50,10 +86,12 @@ export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics
   };
 
   const release = (socket: Socket, id: string): Op | undefined => {
-    const open = operations.get(socket);
-    const slot = open?.get(id);
-    if (!open || !slot) return undefined;
-    open.delete(id);
+    const held = connections.get(socket);
+    const slot = slotOf(held, id);
+    if (!held || !slot) return undefined;
+    // The slot is in it: a Map of one becomes nothing, as a lone slot does.
+    if (held.ops instanceof Map && held.ops.size > 1) held.ops.delete(id);
+    else held.ops = undefined;
     openOperations--;
     if (slot.userId) decrement(perUser, slot.userId);
     return slot.op;
@@ -61,20 +99,19 @@ export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics
 
   return {
     /** At the upgrade: a socket that never sends connection_init still holds a slot until it closes. false: it was closed (4429). */
-    admitAddress(socket: Socket, ip: string): boolean {
-      const release = slots.take(ip);
-      if (!release) {
+    admitAddress(socket: UpgradedSocket, ip: string): boolean {
+      if (!slots.claim(ip)) {
         metrics.wsDisconnected('too_many_connections');
         socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections from this address');
         return false;
       }
-      addresses.set(socket, ip);
-      socket.once('close', release);
+      heldBy(socket).ip = ip;
+      socket.on('close', addressReleased);
       return true;
     },
 
     addressOf(socket: Socket): string | undefined {
-      return addresses.get(socket);
+      return connections.get(socket)?.ip;
     },
 
     /** At the ack. false: it was closed (4429) first, so graphql-ws's own 4403 finds the socket closing and is dropped. */
@@ -85,7 +122,7 @@ export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics
         return false;
       }
       increment(socketsPerUser, userId);
-      userOf.set(socket, userId);
+      heldBy(socket).userId = userId;
       return true;
     },
 
@@ -95,15 +132,22 @@ export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics
      */
     async claim(socket: Socket, id: string, op: Op, caller: Caller): Promise<GraphQLError[] | undefined> {
       const userId = caller.userId ?? null;
-      const open = operations.get(socket) ?? new Map<string, Slot<Op>>();
-      if (open.size >= config.maxSubscriptionsPerConnection) {
+      const held = heldBy(socket);
+      if (countOf(held.ops) >= config.maxSubscriptionsPerConnection) {
         return refuse('BAD_REQUEST', `Too many open operations on this connection: at most ${config.maxSubscriptionsPerConnection}; complete one first`);
       }
       if (userId && (perUser.get(userId) ?? 0) >= config.maxSubscriptionsPerUser) {
         return refuse('BAD_REQUEST', `Too many open subscriptions for this user: at most ${config.maxSubscriptionsPerUser}; complete one first`);
       }
-      open.set(id, { op, userId });
-      operations.set(socket, open);
+      const slot = { id, op, userId };
+      const ops = held.ops;
+      if (ops === undefined) held.ops = slot;
+      else if (ops instanceof Map) ops.set(id, slot);
+      else
+        held.ops = new Map([
+          [ops.id, ops],
+          [id, slot],
+        ]);
       openOperations++;
       if (userId) increment(perUser, userId);
       try {
@@ -117,18 +161,21 @@ export function createQuotas<Op>({ config, addresses: slots, rateLimits, metrics
     },
 
     operation(socket: Socket, id: string): Op | undefined {
-      return operations.get(socket)?.get(id)?.op;
+      return slotOf(connections.get(socket), id)?.op;
     },
 
     release,
 
     /** Everything the socket held except its address slot, which its own 'close' listener gives back. */
     closed(socket: Socket): void {
-      for (const id of [...(operations.get(socket)?.keys() ?? [])]) release(socket, id);
-      operations.delete(socket);
-      const userId = userOf.get(socket);
+      const held = connections.get(socket);
+      if (!held) return;
+      const ops = held.ops;
+      if (ops instanceof Map) for (const id of [...ops.keys()]) release(socket, id);
+      else if (ops) release(socket, ops.id);
+      const userId = held.userId;
       if (userId === undefined) return;
-      userOf.delete(socket);
+      held.userId = undefined;
       decrement(socketsPerUser, userId);
     },
 

@@ -21,11 +21,14 @@ type Socket = Pick<WebSocket, 'close'>;
  * on a SESSION_REVOKED event, and within a sweep for expiry or a revocation this instance missed.
  */
 export function createSessionIndex({ authority, pubsub, logger, sweepMs = SESSION_SWEEP_MS }: SessionIndexOptions) {
-  const bySession = new Map<string, Set<Socket>>();
+  // A session's one socket as it is (the usual case: no Set per socket), a Set once it has more.
+  const bySession = new Map<string, Socket | Set<Socket>>();
 
   const closeSession = (sessionId: string, reason: string) => {
-    for (const socket of bySession.get(sessionId) ?? []) socket.close(CLOSE_UNAUTHORIZED, reason);
+    const held = bySession.get(sessionId);
     bySession.delete(sessionId);
+    if (held instanceof Set) for (const socket of held) socket.close(CLOSE_UNAUTHORIZED, reason);
+    else held?.close(CLOSE_UNAUTHORIZED, reason);
   };
 
   const revocations = pubsub.subscribe(Topic.SESSION_REVOKED, 'all');
@@ -48,15 +51,16 @@ export function createSessionIndex({ authority, pubsub, logger, sweepMs = SESSIO
 
   return {
     add(sessionId: string, socket: Socket): void {
-      let set = bySession.get(sessionId);
-      if (!set) bySession.set(sessionId, (set = new Set()));
-      set.add(socket);
+      const held = bySession.get(sessionId);
+      if (held === undefined || held === socket) bySession.set(sessionId, socket);
+      else if (held instanceof Set) held.add(socket);
+      else bySession.set(sessionId, new Set([held, socket]));
     },
 
     remove(sessionId: string, socket: Socket): void {
-      const set = bySession.get(sessionId);
-      set?.delete(socket);
-      if (set?.size === 0) bySession.delete(sessionId);
+      const held = bySession.get(sessionId);
+      if (held === socket) bySession.delete(sessionId);
+      else if (held instanceof Set && held.delete(socket) && held.size === 0) bySession.delete(sessionId);
     },
 
     /** Sessions with at least one open socket. */
