@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { PubSub } from '../../pubsub/pubsub.js';
 import { Topic } from '../../pubsub/topics.js';
+import { LeanMultimap } from '../../shared/lean-multimap.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SessionAuthority } from './auth.js';
 import { CLOSE_UNAUTHORIZED } from './close-codes.js';
@@ -22,13 +23,10 @@ type Socket = Pick<WebSocket, 'close'>;
  */
 export function createSessionIndex({ authority, pubsub, logger, sweepMs = SESSION_SWEEP_MS }: SessionIndexOptions) {
   // A session's one socket as it is (the usual case: no Set per socket), a Set once it has more.
-  const bySession = new Map<string, Socket | Set<Socket>>();
+  const bySession = new LeanMultimap<string, Socket>();
 
   const closeSession = (sessionId: string, reason: string) => {
-    const held = bySession.get(sessionId);
-    bySession.delete(sessionId);
-    if (held instanceof Set) for (const socket of held) socket.close(CLOSE_UNAUTHORIZED, reason);
-    else held?.close(CLOSE_UNAUTHORIZED, reason);
+    for (const socket of bySession.take(sessionId)) socket.close(CLOSE_UNAUTHORIZED, reason);
   };
 
   const revocations = pubsub.subscribe(Topic.SESSION_REVOKED, 'all');
@@ -51,16 +49,11 @@ export function createSessionIndex({ authority, pubsub, logger, sweepMs = SESSIO
 
   return {
     add(sessionId: string, socket: Socket): void {
-      const held = bySession.get(sessionId);
-      if (held === undefined || held === socket) bySession.set(sessionId, socket);
-      else if (held instanceof Set) held.add(socket);
-      else bySession.set(sessionId, new Set([held, socket]));
+      bySession.add(sessionId, socket);
     },
 
     remove(sessionId: string, socket: Socket): void {
-      const held = bySession.get(sessionId);
-      if (held === socket) bySession.delete(sessionId);
-      else if (held instanceof Set && held.delete(socket) && held.size === 0) bySession.delete(sessionId);
+      bySession.remove(sessionId, socket);
     },
 
     /** Sessions with at least one open socket. */
