@@ -17,6 +17,7 @@ const JSON_UTF8 = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
 /** The answers express's error handler gives the same failures, kept word for word. */
 export const BAD_JSON = 'Request body is not valid JSON';
+export const MALFORMED = 'Malformed request';
 export const tooLarge = (limit: number): string => `Request body is larger than ${limit} bytes`;
 
 /**
@@ -92,7 +93,7 @@ function readBody(req: IncomingMessage, limit: number, done: (failure: Failure |
   };
   const onError = () => {
     stop();
-    done({ status: 400, message: 'Malformed request' });
+    done({ status: 400, message: MALFORMED });
   };
   req.on('data', onData);
   req.on('end', onEnd);

@@ -33,7 +33,7 @@ import { webhookRouter } from './webhooks.js';
 import { healthRouter } from './health.js';
 import { ideRouter } from './ide.js';
 import { clientAddress, trustProxy } from './client-address.js';
-import { BAD_JSON, graphqlPost, tooLarge } from './graphql-post.js';
+import { BAD_JSON, MALFORMED, graphqlPost, tooLarge } from './graphql-post.js';
 import { httpTracing } from './tracing.js';
 import { metricsRouter, startMetricsServer } from './metrics.js';
 import { createHttpStreams, multipartSubscriptions, sseSubscriptions, type HttpStreams } from './http-subscriptions/index.js';
@@ -174,7 +174,7 @@ export async function startHttpServer(
     let code = 'INTERNAL_SERVER_ERROR';
     if (type === 'entity.parse.failed') [message, code] = [BAD_JSON, 'BAD_REQUEST'];
     else if (type === 'entity.too.large') [message, code] = [tooLarge(config.bodyLimitBytes), 'BAD_REQUEST'];
-    else if (status >= 400 && status < 500) [message, code] = ['Malformed request', 'BAD_REQUEST'];
+    else if (status >= 400 && status < 500) [message, code] = [MALFORMED, 'BAD_REQUEST'];
     else logger.error({ err: error }, 'unhandled HTTP error');
     res.status(status >= 400 && status < 600 ? status : 500).json({ errors: [{ message, extensions: { code } }] });
   });
